@@ -1,0 +1,55 @@
+"""``bilinear task NAME [options] --n N --length L --seed S``: task data as JSON lines (or CSV)."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+from theory.errors import InputError
+from verify.tasks import TASK_NAMES, illusion_csv, make_task, write_jsonl
+
+from .common import nonnegative_int, positive_int, write_atomically
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "task", help="generate task data (JSON lines)",
+        description="Generate a seeded batch of a state-tracking task. Each output line is "
+                    '{"tokens": [...], "labels": [...], "label": ...}; labels[i] is the label of the prefix '
+                    "ending at token i (-1 where it has none), label that of the whole sequence.")
+    p.add_argument("name", metavar="NAME", choices=TASK_NAMES, help=f"one of {', '.join(TASK_NAMES)}")
+    p.add_argument("--n", type=positive_int, required=True, help="number of sequences")
+    p.add_argument("--length", type=positive_int, required=True, help="tokens per sequence")
+    p.add_argument("--seed", type=nonnegative_int, required=True, help="sampling seed")
+    p.add_argument("--m", type=positive_int, help="modulus (modadd, modarith) or number of values (flipflop)")
+    p.add_argument("--states", type=positive_int, help="automaton: number of states")
+    p.add_argument("--symbols", type=positive_int, help="automaton: alphabet size")
+    p.add_argument("--automaton-seed", type=nonnegative_int,
+                   help="automaton: seed of the random automaton (default 0; fixed apart from --seed so "
+                        "train and test data share the automaton)")
+    p.add_argument("--file", help="automaton: a JSON automaton file instead of a random one")
+    p.add_argument("--group", help="word: the group, e.g. S5, A4xZ5, 'perm:(1,2,3);(1,2)'")
+    p.add_argument("--max-order", type=positive_int, help="word: refuse groups above this order (default 100000)")
+    p.add_argument("--format", choices=("jsonl", "illusion-csv"), default="jsonl",
+                   help="illusion-csv: the 'Illusion of State' word-problem CSV (word task with S_n, A_n, Z_n)")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    if args.format == "illusion-csv":
+        if args.name != "word":
+            raise InputError("--format illusion-csv applies to the word task only")
+        text = illusion_csv(args.group, args.n, args.length, args.seed, max_order=args.max_order)
+    else:
+        task = make_task(args.name, m=args.m, states=args.states, symbols=args.symbols,
+                         automaton_seed=args.automaton_seed, file=args.file, group=args.group,
+                         max_order=args.max_order)
+        buf = io.StringIO()
+        write_jsonl(task.sample(args.n, args.length, args.seed), buf)
+        text = buf.getvalue()
+    if args.out:
+        write_atomically(args.out, text)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,2 @@
+"""Closed-form bilinear weights for groups and automata, with exactness certificates (DESIGN §7).
+No torch here (DESIGN §2)."""

@@ -1,0 +1,19 @@
+"""Exact mathematics for bilinear state tracking: groups, automata, representation theory, the
+hierarchy and its theorems.  No torch here (DESIGN §2)."""
+
+from .errors import BilinearError, InputError, MathematicalError, OrderLimitError
+from .group import DEFAULT_MAX_ORDER, FiniteGroup
+from .group_parser import parse_group
+from .matrix_groups import affine_group_1d, general_linear_group, special_linear_group
+from .named_groups import (abelian_group, alternating_group, cyclic_group, dihedral_group, direct_product,
+                           group_from_cayley_table, group_from_generator_string, group_from_sympy,
+                           permutation_group, quaternion_group, symmetric_group, trivial_group)
+
+__all__ = [
+    "BilinearError", "InputError", "MathematicalError", "OrderLimitError",
+    "DEFAULT_MAX_ORDER", "FiniteGroup", "parse_group",
+    "abelian_group", "alternating_group", "cyclic_group", "dihedral_group", "direct_product",
+    "group_from_cayley_table", "group_from_generator_string", "group_from_sympy", "permutation_group",
+    "quaternion_group", "symmetric_group", "trivial_group",
+    "affine_group_1d", "general_linear_group", "special_linear_group",
+]

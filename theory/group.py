@@ -1,0 +1,487 @@
+"""The finite-group type every other module builds on.
+
+A :class:`FiniteGroup` is a frozen record of its elements (rows of an integer array, sorted
+lexicographically, the identity first, so element ``0`` is always the identity) together with a
+backend that multiplies rows (see :mod:`theory.backends`).  Elements are referred to by their index
+``0..|G|-1``; ``G.mul(a, b)`` is vectorised over numpy arrays of indices.
+
+The product follows DESIGN §3: ``G.mul(g, h)`` is ``g*h`` with ``g`` applied first (permutations act
+on the right, as in GAP and sympy).  Everything structural is derived lazily and cached: inverses,
+element orders, conjugacy classes and the class of each element, power maps, exponent, abelian
+invariants, canonical element names.
+
+Example::
+
+    >>> from theory import symmetric_group
+    >>> G = symmetric_group(3)
+    >>> G.order, G.num_classes, G.exponent, G.names[G.mul(1, 2)]
+    (6, 3, 6, '(1,3,2)')
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import sympy
+
+from .backends import Backend
+from .errors import InputError, MathematicalError, OrderLimitError
+
+__all__ = ["FiniteGroup", "DEFAULT_MAX_ORDER", "check_order_limit", "group_from_rows"]
+
+#: Groups above this order are refused before anything of their size is allocated.
+DEFAULT_MAX_ORDER = 100_000
+#: The dense Cayley table is only built up to this order (n^2 int32 entries).
+MAX_TABLE_ORDER = 10_000
+
+
+def check_order_limit(order: int, max_order: int | None, what: str) -> None:
+    """Raise :class:`OrderLimitError` if ``order`` exceeds ``max_order`` (default :data:`DEFAULT_MAX_ORDER`)."""
+    limit = DEFAULT_MAX_ORDER if max_order is None else max_order
+    if order > limit:
+        raise OrderLimitError(f"{what} has order {order}, above the limit {limit} "
+                              "(raise it with max_order= or --max-order)")
+
+
+class _RowIndex:
+    """Maps rows of ``codes`` back to their indices through integer keys on a few columns."""
+
+    def __init__(self, codes: np.ndarray, key_columns: tuple[int, ...] | None):
+        self.codes = codes
+        cols = tuple(range(codes.shape[1])) if key_columns is None else tuple(key_columns)
+        self.cols = np.asarray(cols, dtype=np.int64)
+        sub = codes[:, self.cols]
+        self.radix = sub.max(axis=0) + 1 if len(codes) else np.ones(len(cols), dtype=np.int64)
+        total = 1
+        for r in self.radix:
+            total *= int(r)
+        self.dict_mode = total >= 2 ** 62
+        if self.dict_mode:
+            self.table = {bytes(np.ascontiguousarray(row)): i for i, row in enumerate(sub)}
+            if len(self.table) != len(codes):
+                raise MathematicalError("key columns do not determine the group elements")
+            return
+        mult = np.ones(len(cols), dtype=np.int64)
+        for j in range(len(cols) - 2, -1, -1):
+            mult[j] = mult[j + 1] * self.radix[j + 1]
+        self.mult = mult
+        keys = sub @ mult
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted_keys = keys[self.order]
+        if np.any(np.diff(self.sorted_keys) == 0):
+            raise MathematicalError("key columns do not determine the group elements")
+
+    def lookup(self, rows: np.ndarray, check: bool = True) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        shape = rows.shape[:-1]
+        flat = rows.reshape(-1, rows.shape[-1])
+        sub = flat[:, self.cols]
+        if self.dict_mode:
+            try:
+                idx = np.fromiter((self.table[bytes(np.ascontiguousarray(r))] for r in sub),
+                                  dtype=np.int64, count=len(sub))
+            except KeyError:
+                raise MathematicalError("a product is not an element of the group (not closed)") from None
+        else:
+            if check and (np.any(sub < 0) or np.any(sub >= self.radix)):
+                raise MathematicalError("a row is not an element of the group")
+            keys = sub @ self.mult
+            pos = np.searchsorted(self.sorted_keys, keys)
+            pos = np.minimum(pos, len(self.sorted_keys) - 1)
+            if np.any(self.sorted_keys[pos] != keys):
+                raise MathematicalError("a row is not an element of the group (not closed)")
+            idx = self.order[pos]
+        if check and not np.array_equal(self.codes[idx], flat):
+            raise MathematicalError("a row is not an element of the group")
+        return idx.reshape(shape)
+
+
+def _lex_sorted(codes: np.ndarray) -> np.ndarray:
+    """Permutation that sorts the rows of ``codes`` lexicographically (column 0 most significant)."""
+    return np.lexsort(codes.T[::-1])
+
+
+def _strictly_increasing_rows(codes: np.ndarray) -> bool:
+    if len(codes) < 2:
+        return True
+    d = codes[1:] - codes[:-1]
+    nz = d != 0
+    has = nz.any(axis=1)
+    first = np.argmax(nz, axis=1)
+    return bool(np.all(has) and np.all(d[np.arange(len(d)), first] > 0))
+
+
+@dataclass(frozen=True, eq=False)
+class FiniteGroup:
+    """A finite group given by its elements' rows and a multiplying backend.
+
+    Fields: ``name``; ``codes`` (``n x c`` int64, rows strictly increasing in lexicographic order,
+    row 0 the identity); ``backend``; ``generators`` (indices of a generating set);
+    ``key_columns`` (columns whose values already determine an element, for fast lookup; ``None``
+    means all); ``labels`` (explicit element names; ``None`` means the backend's canonical names).
+    """
+
+    name: str
+    codes: np.ndarray
+    backend: Backend
+    generators: tuple[int, ...]
+    key_columns: tuple[int, ...] | None = None
+    labels: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        codes = np.asarray(self.codes)
+        if codes.ndim != 2 or codes.shape[0] < 1 or codes.shape[1] != self.backend.width:
+            raise InputError(f"codes: expected an (order x {self.backend.width}) integer array, got shape {codes.shape}")
+        if not np.issubdtype(codes.dtype, np.integer):
+            raise InputError("codes: expected integer rows")
+        codes = codes.astype(np.int64, copy=True)
+        codes.setflags(write=False)
+        object.__setattr__(self, "codes", codes)
+        if not _strictly_increasing_rows(codes):
+            raise InputError("codes: rows must be distinct and sorted lexicographically")
+        if not np.array_equal(self.backend.compose(codes[0], codes), codes) or \
+                not np.array_equal(self.backend.compose(codes, codes[0]), codes):
+            raise MathematicalError(f"{self.name}: row 0 is not the identity")
+        gens = tuple(int(g) for g in self.generators)
+        if any(g < 0 or g >= len(codes) for g in gens):
+            raise InputError(f"generators: indices must lie in 0..{len(codes) - 1}")
+        object.__setattr__(self, "generators", gens)
+        if self.labels is not None:
+            labels = tuple(str(x) for x in self.labels)
+            if len(labels) != len(codes) or len(set(labels)) != len(labels):
+                raise InputError(f"labels: expected {len(codes)} distinct names")
+            object.__setattr__(self, "labels", labels)
+
+    # ---------------------------------------------------------------- basics
+    def __len__(self) -> int:
+        return int(self.codes.shape[0])
+
+    def __repr__(self) -> str:
+        return f"FiniteGroup({self.name!r}, order={self.order})"
+
+    @property
+    def order(self) -> int:
+        return int(self.codes.shape[0])
+
+    @property
+    def identity(self) -> int:
+        return 0
+
+    @cached_property
+    def _index(self) -> _RowIndex:
+        return _RowIndex(self.codes, self.key_columns)
+
+    def index_of_rows(self, rows, check: bool = True) -> np.ndarray:
+        """Indices of the given rows (raises :class:`MathematicalError` if one is not an element)."""
+        return self._index.lookup(np.asarray(rows, dtype=np.int64), check=check)
+
+    def mul(self, a, b) -> np.ndarray:
+        """Vectorised product ``a*b`` of element indices (``a`` applied first)."""
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        return self._index.lookup(self.backend.compose(self.codes[a], self.codes[b]), check=False)
+
+    def mul_word(self, word) -> int:
+        """Product ``w_1 * w_2 * ... * w_T`` of a sequence of element indices (identity if empty)."""
+        acc = np.int64(0)
+        for w in word:
+            acc = self.mul(acc, w)
+        return int(acc)
+
+    @cached_property
+    def inverses(self) -> np.ndarray:
+        inv = self._index.lookup(self.backend.invert(self.codes), check=False)
+        inv.setflags(write=False)
+        return inv
+
+    def power(self, elements, k) -> np.ndarray:
+        """``g**k`` for every ``g`` in ``elements``; ``k`` an integer or an array (negative allowed)."""
+        g = np.asarray(elements, dtype=np.int64)
+        k = np.array(np.broadcast_to(np.asarray(k, dtype=np.int64), g.shape))
+        g = np.where(k < 0, self.inverses[g], g)
+        k = np.abs(k)
+        result = np.zeros_like(g)
+        base = g.copy()
+        while np.any(k > 0):
+            odd = (k & 1) == 1
+            if np.any(odd):
+                result = np.where(odd, self.mul(result, base), result)
+            k = k >> 1
+            if np.any(k > 0):
+                base = self.mul(base, base)
+        return result
+
+    def conjugate(self, g, x) -> np.ndarray:
+        """``x^-1 * g * x`` (vectorised)."""
+        x = np.asarray(x, dtype=np.int64)
+        return self.mul(self.mul(self.inverses[x], g), x)
+
+    def commutator(self, a, b) -> np.ndarray:
+        """``a^-1 b^-1 a b`` (vectorised)."""
+        return self.mul(self.mul(self.inverses[a], self.inverses[b]), self.mul(a, b))
+
+    @cached_property
+    def table(self) -> np.ndarray:
+        """Dense Cayley table ``T[a, b] = a*b`` (int32); only up to order :data:`MAX_TABLE_ORDER`."""
+        n = self.order
+        if n > MAX_TABLE_ORDER:
+            raise OrderLimitError(f"{self.name}: a dense Cayley table of order {n} exceeds {MAX_TABLE_ORDER}")
+        t = np.empty((n, n), dtype=np.int32)
+        step = max(1, 2_000_000 // max(n, 1))
+        cols = np.arange(n)
+        for start in range(0, n, step):
+            rows = np.arange(start, min(n, start + step))
+            t[rows] = self.mul(rows[:, None], cols[None, :])
+        t.setflags(write=False)
+        return t
+
+    # ---------------------------------------------------------------- names
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """Canonical element names (cycle notation for permutation groups, readable names otherwise)."""
+        if self.labels is not None:
+            return self.labels
+        names = tuple(self.backend.names(self.codes))
+        if len(set(names)) != len(names):
+            raise MathematicalError(f"{self.name}: element names are not distinct")
+        return names
+
+    @cached_property
+    def _name_index(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.names)}
+
+    def element(self, name: str) -> int:
+        """Index of the element with the given canonical name."""
+        try:
+            return self._name_index[name.replace(" ", "")]
+        except KeyError:
+            raise InputError(f"element: {name!r} is not an element name of {self.name}") from None
+
+    # ---------------------------------------------------------------- orders
+    @cached_property
+    def element_orders(self) -> np.ndarray:
+        """Order of every element (the order of ``g`` divides ``|G|``: strip prime factors while ``g**(o/p) = e``)."""
+        n = self.order
+        everything = np.arange(n, dtype=np.int64)
+        orders = np.full(n, n, dtype=np.int64)
+        for p, e in sympy.factorint(n).items():
+            for _ in range(e):
+                cand = orders // p
+                ok = (orders % p == 0) & (self.power(everything, cand) == 0)
+                orders = np.where(ok, cand, orders)
+        orders.setflags(write=False)
+        return orders
+
+    @cached_property
+    def exponent(self) -> int:
+        return int(math.lcm(*[int(o) for o in np.unique(self.element_orders)]))
+
+    @cached_property
+    def is_abelian(self) -> bool:
+        g = np.asarray(self.generators, dtype=np.int64)
+        if len(g) == 0:
+            return True
+        return bool(np.array_equal(self.mul(g[:, None], g[None, :]), self.mul(g[None, :], g[:, None])))
+
+    # ---------------------------------------------------------------- classes
+    def _conjugation_maps(self) -> list[np.ndarray]:
+        everything = np.arange(self.order, dtype=np.int64)
+        return [self.conjugate(everything, s) for s in self.generators]
+
+    @cached_property
+    def class_of(self) -> np.ndarray:
+        """``class_of[g]`` = index of the conjugacy class of ``g``; classes are numbered by their
+        smallest element, so class 0 is ``{e}``."""
+        n = self.order
+        if self.is_abelian:
+            lab = np.arange(n, dtype=np.int64)
+        else:
+            lab = _orbit_labels(n, self._conjugation_maps())
+        reps, cls = np.unique(lab, return_inverse=True)  # label = smallest element of its orbit
+        cls = cls.astype(np.int64)
+        cls.setflags(write=False)
+        return cls
+
+    @cached_property
+    def classes(self) -> tuple[np.ndarray, ...]:
+        """Conjugacy classes as sorted index arrays, ordered by their smallest element."""
+        order = np.argsort(self.class_of, kind="stable")
+        bounds = np.cumsum(np.bincount(self.class_of))
+        return tuple(np.split(order, bounds[:-1]))
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    @cached_property
+    def class_sizes(self) -> np.ndarray:
+        return np.bincount(self.class_of).astype(np.int64)
+
+    @cached_property
+    def class_representatives(self) -> np.ndarray:
+        return np.array([c[0] for c in self.classes], dtype=np.int64)
+
+    @cached_property
+    def class_orders(self) -> np.ndarray:
+        """Element order on each class."""
+        return self.element_orders[self.class_representatives]
+
+    def power_map(self, k: int) -> np.ndarray:
+        """``power_map(k)[c]`` = class of ``g**k`` for ``g`` in class ``c``."""
+        return self.class_of[self.power(self.class_representatives, k)]
+
+    # ---------------------------------------------------------------- subgroups
+    def closure(self, generators) -> np.ndarray:
+        """Sorted indices of the subgroup generated by ``generators``."""
+        gens = np.unique(np.asarray(list(generators), dtype=np.int64))
+        members = np.zeros(self.order, dtype=bool)
+        members[0] = True
+        frontier = np.array([0], dtype=np.int64)
+        while frontier.size and gens.size:
+            prods = self.mul(frontier[:, None], gens[None, :]).ravel()
+            new = np.unique(prods[~members[prods]])
+            members[new] = True
+            frontier = new
+        return np.flatnonzero(members)
+
+    def normal_closure(self, elements) -> np.ndarray:
+        """Sorted indices of the smallest normal subgroup containing ``elements``."""
+        gens = set(int(x) for x in elements)
+        while True:
+            sub = self.closure(sorted(gens))
+            mask = np.zeros(self.order, dtype=bool)
+            mask[sub] = True
+            g = np.asarray(sorted(gens), dtype=np.int64)
+            conj = np.unique(np.concatenate([self.conjugate(g, s) for s in self.generators] + [g]))
+            outside = conj[~mask[conj]]
+            if outside.size == 0:
+                return sub
+            gens.update(int(x) for x in outside)
+
+    @cached_property
+    def derived_subgroup(self) -> np.ndarray:
+        """Sorted indices of ``[G, G]``: the normal closure of commutators of the generators."""
+        if self.is_abelian:
+            return np.array([0], dtype=np.int64)
+        g = np.asarray(self.generators, dtype=np.int64)
+        comms = self.commutator(g[:, None], g[None, :]).ravel()
+        return self.normal_closure(comms)
+
+    @cached_property
+    def center(self) -> np.ndarray:
+        """Sorted indices of ``Z(G)``: the elements whose class is a singleton."""
+        return np.flatnonzero(self.class_sizes[self.class_of] == 1)
+
+    @cached_property
+    def abelian_invariants(self) -> tuple[int, ...]:
+        """Prime-power orders of the cyclic factors of ``G/[G,G]``, ascending (GAP's ``AbelianInvariants``).
+
+        For ``A = G/[G,G]`` and a prime ``p``, ``N_k = #{a in A : a^(p^k) = 0} = p^(sum_i min(k, e_i))``,
+        so the number of factors ``Z_{p^e}`` with ``e >= k`` is ``log_p(N_k / N_{k-1})``.
+        """
+        d = self.derived_subgroup
+        in_d = np.zeros(self.order, dtype=bool)
+        in_d[d] = True
+        quotient = self.order // len(d)
+        everything = np.arange(self.order, dtype=np.int64)
+        out = []
+        for p, e in sympy.factorint(quotient).items():
+            counts = [1]
+            for k in range(1, e + 1):
+                counts.append(int(np.count_nonzero(in_d[self.power(everything, p ** k)])) // len(d))
+            at_least = [round(math.log(counts[k] // counts[k - 1], p)) for k in range(1, e + 1)]
+            at_least.append(0)
+            for k in range(1, e + 1):
+                out += [p ** k] * (at_least[k - 1] - at_least[k])
+        return tuple(sorted(out))
+
+    # ---------------------------------------------------------------- checks and export
+    def check_axioms(self, sample: int | None = None, seed: int = 0) -> None:
+        """Check closure, associativity, identity and inverses; exhaustive when ``sample`` is None
+        (and the order is at most 200), otherwise on ``sample`` random triples.  Raises
+        :class:`MathematicalError` on the first failure."""
+        n = self.order
+        all_el = np.arange(n)
+        if not np.array_equal(self.mul(0, all_el), all_el) or not np.array_equal(self.mul(all_el, 0), all_el):
+            raise MathematicalError(f"{self.name}: element 0 is not the identity")
+        inv = self.inverses
+        if not (np.all(self.mul(all_el, inv) == 0) and np.all(self.mul(inv, all_el) == 0)):
+            raise MathematicalError(f"{self.name}: inverses fail")
+        if sample is None and n <= 200:
+            a, b, c = np.meshgrid(all_el, all_el, all_el, indexing="ij")
+        else:
+            rng = np.random.default_rng(seed)
+            a, b, c = (rng.integers(0, n, size=sample or 20000) for _ in range(3))
+        # index_of_rows with check=True verifies closure of every product
+        ab = self.index_of_rows(self.backend.compose(self.codes[a], self.codes[b]))
+        bc = self.index_of_rows(self.backend.compose(self.codes[b], self.codes[c]))
+        if not np.array_equal(self.mul(ab, c), self.mul(a, bc)):
+            raise MathematicalError(f"{self.name}: multiplication is not associative")
+
+    def permutation_images(self) -> np.ndarray:
+        """Image arrays of the elements: the backend rows for permutation groups, otherwise the
+        right regular action ``x -> x*g`` on the elements."""
+        from .backends import PermutationBackend
+        if isinstance(self.backend, PermutationBackend):
+            return np.asarray(self.codes)
+        return np.ascontiguousarray(self.table.T.astype(np.int64))
+
+    def summary(self) -> dict:
+        """The invariants that ``bilinear analyze`` prints."""
+        return {
+            "group": self.name,
+            "order": self.order,
+            "num_classes": self.num_classes,
+            "exponent": self.exponent,
+            "is_abelian": self.is_abelian,
+            "abelian_invariants": list(self.abelian_invariants),
+            "class_sizes": [int(x) for x in self.class_sizes],
+            "class_orders": [int(x) for x in self.class_orders],
+            "class_representatives": [self.names[int(r)] for r in self.class_representatives],
+        }
+
+
+def _orbit_labels(n: int, maps: list[np.ndarray]) -> np.ndarray:
+    """Smallest point of each orbit of the group generated by the permutations ``maps`` of ``0..n-1``.
+
+    Min-label propagation with pointer jumping; it stops only when every map preserves the labels,
+    which is exactly the orbit partition.
+    """
+    lab = np.arange(n, dtype=np.int64)
+    while True:
+        for p in maps:
+            m = np.minimum(lab, lab[p])
+            np.minimum.at(lab, lab, m)  # hook roots onto smaller labels
+            np.minimum.at(lab, lab[p], m)
+            lab = np.minimum(lab, m)
+        while True:
+            nxt = lab[lab]
+            if np.array_equal(nxt, lab):
+                break
+            lab = nxt
+        if all(np.array_equal(lab, lab[p]) for p in maps):
+            return lab
+
+
+def group_from_rows(name: str, rows: np.ndarray, backend: Backend, generator_rows,
+                    key_columns: tuple[int, ...] | None = None,
+                    labels_of=None) -> FiniteGroup:
+    """Build a :class:`FiniteGroup` from all its element rows in any order.
+
+    ``generator_rows`` are located among the sorted rows; ``labels_of`` (optional) maps the sorted
+    rows to explicit names.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    rows = rows[_lex_sorted(rows)]
+    if len(rows) > 1 and not _strictly_increasing_rows(rows):
+        raise MathematicalError(f"{name}: element enumeration produced repeated rows")
+    idx = _RowIndex(rows, key_columns)
+    gens = [int(i) for i in idx.lookup(np.asarray(generator_rows, dtype=np.int64).reshape(-1, rows.shape[1]))] \
+        if len(generator_rows) else []
+    labels = None if labels_of is None else tuple(labels_of(rows))
+    g = FiniteGroup(name, rows, backend, tuple(gens), key_columns, labels)
+    g.__dict__["_index"] = idx  # reuse the index built above (cached_property slot)
+    return g
