@@ -8,7 +8,7 @@ theorem check that does not hold) are :class:`MathematicalError`: they must neve
 
 from __future__ import annotations
 
-__all__ = ["BilinearError", "InputError", "OrderLimitError", "MathematicalError"]
+__all__ = ["BilinearError", "InputError", "OrderLimitError", "MathematicalError", "NotRealizableError"]
 
 
 class BilinearError(Exception):
@@ -25,3 +25,9 @@ class OrderLimitError(InputError):
 
 class MathematicalError(BilinearError, ArithmeticError):
     """A claimed mathematical fact failed its check (certificate, axiom, theorem)."""
+
+
+class NotRealizableError(InputError):
+    """A construction was asked for at a level of the hierarchy that cannot track the object; the
+    message names the theorem and the reason (e.g. "S3 is not abelian: complex-diagonal transitions
+    commute (commutation barrier)")."""
