@@ -12,11 +12,11 @@ import sys
 
 from theory.errors import BilinearError
 
-from . import analyze, task
+from . import analyze, certify, construct, simulate, task
 
 __all__ = ["main", "build_parser"]
 
-SUBCOMMANDS = [analyze, task]
+SUBCOMMANDS = [analyze, task, construct, certify, simulate]
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -1,0 +1,424 @@
+"""Certificates: the one-step check of DESIGN §3 that proves a construction exact for every length.
+
+Given transition matrices ``A_σ``, a start state ``h0``, a readout ``R`` and a reference Moore
+machine ``(Q, Σ, δ, q0, λ)`` (the Cayley machine of a group over its alphabet, or an automaton,
+minimised when the file says so), a breadth-first search over pairs ``(q, h)`` from ``(q0, h0)``
+defines ``φ(q)`` at the first visit and checks, for every reachable ``q`` and every ``σ``,
+
+    ``A_σ φ(q) = φ(δ(q, σ))``                                  (one-step check, ``c = 1``)
+
+together with: ``φ`` injective on the reachable states, and ``labels[argmax(R φ(q))] = λ(q)`` with
+a positive margin ``min_q (score of λ(q) - best other score)``.  By induction on the length of a
+word, the state after any word ``w`` is ``φ(δ(q0, w))``, so decoding is correct at every length.
+
+Exact certificates do all of this in a number field (:mod:`constructions.field`): integers,
+rationals or algebraic numbers (``Q(ζ_n)``, ``Q(√5)``); no float enters a decision.  Numeric
+constructions get a numeric certificate: the residual ``ε = max ‖A_σ φ(q) - φ(δ(q,σ))‖₂``, the
+operator-norm bound ``L = max ‖A_σ‖₂``, the margin ``μ`` and the largest ``T`` for which the error
+bound ``‖h_t - φ(q_t)‖ ≤ ε' (1 + L + ... + L^{t-1})`` stays below ``μ / max_{k≠l} ‖R_k - R_l‖₂``
+(``ε'`` adds the float64 rounding of one step), so decoding is guaranteed up to length ``T``.
+
+:func:`certify_weights` works on a :class:`~constructions.weightfile.WeightFile` alone: it rebuilds
+the reference object from ``meta.source``, re-derives the exact entries and checks that the float
+``W``, ``h0`` and ``readout`` are their correctly rounded values (so an edited ``W`` is rejected),
+checks the structure the level claims, then runs the certificate.  Failures raise
+:class:`~theory.errors.MathematicalError` naming what failed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from theory.automaton import Automaton
+from theory.errors import InputError, MathematicalError
+
+from .construction import group_from_source
+from .field import Columns, NumberField, SparseMatrix
+from .weightfile import WeightFile, load_weights
+
+__all__ = ["Certificate", "certify_weights", "certify_file", "reference_machine", "certify_exact",
+           "certify_numeric"]
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """The outcome of a successful certificate (failures raise)."""
+
+    certified: bool
+    exact: bool
+    method: str
+    level: str
+    field: str
+    hidden_size: int
+    num_symbols: int
+    num_states: int
+    margin: float
+    margin_exact: str | None
+    structure: str
+    residual: float | None = None
+    guaranteed_length: int | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# ------------------------------------------------------------------------------------ reference
+def reference_machine(wf: WeightFile) -> Automaton:
+    """The Moore machine the file claims to track, rebuilt from ``meta.source``; its alphabet must
+    be the file's alphabet."""
+    src = wf.meta.get("source")
+    if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
+        raise InputError("meta.source: expected {kind: group|automaton, ...}")
+    if src["kind"] == "group":
+        G = group_from_source(src)
+        alph = [G.element(a) for a in src["alphabet"]]
+        ref = Automaton.from_group(G, alph)
+    else:
+        ref = Automaton.from_dict(src["automaton"])
+        ref = ref.minimize() if src.get("minimize", True) else ref.trim()
+    if tuple(ref.alphabet) != tuple(wf.alphabet):
+        raise MathematicalError(f"alphabet: the file's alphabet {list(wf.alphabet)[:5]}... is not the source's "
+                                f"{list(ref.alphabet)[:5]}...")
+    return ref
+
+
+# ------------------------------------------------------------------------------------ exact
+def _exact_parts(wf: WeightFile):
+    """Exact ``A_k``, ``h0`` and ``R`` from the file, after checking that the stored floats are their
+    correctly rounded values."""
+    ex = wf.meta["exact"]
+    F = NumberField.from_json(ex["field"])
+    index, value, shape = wf.sparse_W()
+    order = np.lexsort((index[:, 2], index[:, 1], index[:, 0]))
+    index, value = index[order], value[order]
+    H, _, D = shape
+    d = F.degree
+    if d == 1:
+        den_W, den_h0, den_R = (int(ex[k]) for k in ("den_W", "den_h0", "den_readout"))
+        numW = np.rint(value * den_W).astype(object)[None, :]
+        h0num = np.rint(wf.h0 * den_h0).astype(object)[None, :]
+        R = wf.readout
+        r, c = np.nonzero(R)
+        Rnum = np.rint(R[r, c] * den_R).astype(object)[None, :]
+    else:
+        den_W, den_h0, den_R = int(ex["W"]["den"]), int(ex["h0"]["den"]), int(ex["readout"]["den"])
+        numW = np.array(ex["W"]["num"], dtype=object).reshape(-1, d).T
+        if numW.shape[1] != len(index):
+            raise MathematicalError("W: the number of non-zero entries differs from the exact values in meta")
+        h0num = np.array(ex["h0"]["num"], dtype=object).reshape(-1, d).T
+        r, c = np.array(ex["readout"]["rows"], dtype=np.int64), np.array(ex["readout"]["cols"], dtype=np.int64)
+        Rnum = np.array(ex["readout"]["num"], dtype=object).reshape(-1, d).T
+    # tamper check: the floats must be exactly the rounded exact values, with the same support
+    if not np.array_equal(F.rounded(numW, den_W), value):
+        raise MathematicalError("W: the float weights are not the rounded exact values in meta (edited file?)")
+    if h0num.shape[1] != H or not np.array_equal(F.rounded(h0num, den_h0), wf.h0):
+        raise MathematicalError("h0: the float start state is not the rounded exact value (edited file?)")
+    R_exact = SparseMatrix(F, wf.readout.shape, r, c, Rnum, den_R)
+    if not np.array_equal(R_exact.dense_float(), wf.readout):
+        raise MathematicalError("readout: the float readout is not the rounded exact value (edited file?)")
+    mats = []
+    for k in range(D):
+        sel = index[:, 2] == k
+        mats.append(SparseMatrix(F, (H, H), index[sel, 0], index[sel, 1], numW[:, sel], den_W))
+    if sum(len(A.rows) for A in mats) != len(index):
+        raise MathematicalError("W: an exact entry is zero where the file stores a non-zero weight")
+    h0 = Columns(F, h0num[:, :, None], np.array([den_h0], dtype=object))
+    return F, mats, h0, R_exact
+
+
+def certify_exact(F: NumberField, mats, h0: Columns, R: SparseMatrix, labels, ref: Automaton) -> dict:
+    """Run the one-step check and the decoding check exactly; return states, margin."""
+    label_pos = {s: i for i, s in enumerate(labels)}
+    missing = [y for y in ref.outputs if y not in label_pos]
+    if missing:
+        raise MathematicalError(f"labels: the output {missing[0]!r} of the reference has no readout row")
+    n = ref.num_states
+    d, H = h0.num.shape[0], h0.num.shape[1]
+    slot = np.full(n, -1, dtype=np.int64)
+    store_num = np.zeros((d, H, n), dtype=h0.num.dtype)      # φ(q) for the discovered states, by slot
+    store_den = np.ones(n, dtype=h0.den.dtype)
+    store_num[:, :, 0], store_den[0] = h0.num[:, :, 0], h0.den[0]
+    slot[ref.start] = 0
+    count = 1
+    order = [ref.start]
+    frontier = np.array([ref.start], dtype=np.int64)
+    while frontier.size:
+        V = Columns._reduced(F, store_num[:, :, slot[frontier]], store_den[slot[frontier]])
+        fresh = []
+        for k, A in enumerate(mats):
+            image = A.apply(V)
+            targets = ref.delta[frontier, k]
+            uniq, first_all = np.unique(targets, return_index=True)
+            unseen = slot[uniq] < 0
+            new_t, first = uniq[unseen], first_all[unseen]
+            if len(new_t):
+                slot[new_t] = np.arange(count, count + len(new_t))
+                if image.num.dtype == object and store_num.dtype != object:
+                    store_num, store_den = store_num.astype(object), store_den.astype(object)
+                store_num[:, :, count:count + len(new_t)] = image.num[:, :, first]
+                store_den[count:count + len(new_t)] = image.den[first]
+                count += len(new_t)
+                order.extend(new_t.tolist())
+                fresh.extend(new_t.tolist())
+            expected = Columns._reduced(F, store_num[:, :, slot[targets]], store_den[slot[targets]])
+            ok = image.column_equal(expected)
+            if not np.all(ok):
+                j = int(np.flatnonzero(~ok)[0])
+                raise MathematicalError(
+                    f"one-step check fails: A[{k}] phi({ref.states[frontier[j]]}) != "
+                    f"phi({ref.states[targets[j]]}) for symbol {ref.alphabet[k]!r}")
+        frontier = np.array(fresh, dtype=np.int64)
+    store = Columns._reduced(F, store_num[:, :, :count], store_den[:count])
+    if not store.distinct():
+        raise MathematicalError("phi is not injective: two reachable states share a hidden state")
+    scores = R.apply(store)                                  # d x K x m, den per column
+    true = np.array([label_pos[ref.outputs[q]] for q in order], dtype=np.int64)
+    m = store.size
+    own = scores.num[:, true, np.arange(m)]                  # d x m
+    diff = own[:, None, :] - scores.num                      # d x K x m : own - every row
+    signs = F.signs(diff, 1)
+    signs[true, np.arange(m)] = 1                            # a row against itself
+    if np.any(signs <= 0):
+        k, j = np.argwhere(signs <= 0)[0]
+        raise MathematicalError(f"decoding fails: in state {ref.states[order[j]]} the label {labels[k]!r} "
+                                f"scores at least as high as the correct {labels[true[j]]!r}")
+    margin, margin_exact = _min_margin(F, diff, scores.den, true)
+    return {"num_states": m, "margin": margin, "margin_exact": margin_exact}
+
+
+def _min_margin(F: NumberField, diff: np.ndarray, den: np.ndarray, true: np.ndarray):
+    """Smallest positive ``(own - other) / den`` (exactly for rationals; float otherwise)."""
+    from fractions import Fraction
+    m = diff.shape[2]
+    mask = np.ones(diff.shape[1:], dtype=bool)
+    mask[true, np.arange(m)] = False
+    if F.degree == 1:
+        if not mask.any():
+            return float("inf"), None
+        vals = diff[0]
+        if vals.dtype != object:
+            colmin = np.where(mask, vals, np.iinfo(np.int64).max).min(axis=0)
+        else:
+            colmin = [min(vals[mask[:, j], j]) if mask[:, j].any() else None for j in range(m)]
+        best = min(Fraction(int(colmin[j]), int(den[j])) for j in range(m) if mask[:, j].any())
+        return float(best), str(best)
+    fl = np.real(F.evaluate(diff, den[None, :].astype(float)))
+    fl = np.where(mask, fl, np.inf)
+    return float(fl.min()), None
+
+
+# ------------------------------------------------------------------------------------ structure
+def _structure(level: str, info: dict, mats, field: NumberField | None, H: int) -> str:
+    """Check that the matrices have the form the level claims; return a description."""
+    def support(A):
+        if field is None:
+            r, c = np.nonzero(A)
+            return r, c
+        return A.rows, A.cols
+
+    if level in ("full", "cp"):
+        return "any matrices" if level == "full" else f"CP factors of rank {info.get('cp', {}).get('rank')}"
+    if level in ("regular", "permutation"):
+        for k, A in enumerate(mats):
+            r, c = support(A)
+            ones = np.all(A[r, c] == 1) if field is None else \
+                (A.den == 1 and np.all(A.num[0] == 1) and not np.any(A.num[1:]))
+            if len(r) != H or len(set(r.tolist())) != H or len(set(c.tolist())) != H or not ones:
+                raise MathematicalError(f"level {level}: A[{k}] is not a permutation matrix")
+        return "permutation matrices"
+    if level in ("rdiag", "pdiag"):
+        for k, A in enumerate(mats):
+            r, c = support(A)
+            if np.any(r != c):
+                raise MathematicalError(f"level {level}: A[{k}] is not diagonal")
+            if level == "pdiag":
+                pos = np.all(np.diag(A) > 0) if field is None else \
+                    (len(A.rows) == H and np.all(field.signs(A.num, 1) > 0))
+                if not pos:
+                    raise MathematicalError(f"level pdiag: A[{k}] has a non-positive diagonal entry")
+        return "diagonal" + (" with positive entries" if level == "pdiag" else "")
+    if level == "block":
+        B = int(info.get("block", 0))
+        if B < 1 or H % B:
+            raise MathematicalError(f"level block: block size {B} does not divide the hidden size {H}")
+        for k, A in enumerate(mats):
+            r, c = support(A)
+            if np.any(r // B != c // B):
+                raise MathematicalError(f"level block: A[{k}] has an entry outside its {B}x{B} diagonal blocks")
+        return f"block-diagonal, {H // B} blocks of size {B}"
+    if level in ("cdiag", "rot"):
+        if H % 2:
+            raise MathematicalError(f"level {level}: odd hidden size {H}")
+        for k, A in enumerate(mats):
+            _check_complex_blocks(level, k, A, field, H)
+        return "2x2 blocks [[a,-b],[b,a]]" + (" with a^2+b^2=1" if level == "rot" else "")
+    raise MathematicalError(f"level {level!r}: unknown")
+
+
+def _check_complex_blocks(level, k, A, field, H):
+    if field is None:
+        M = A
+        r, c = np.nonzero(M)
+        if np.any(r // 2 != c // 2):
+            raise MathematicalError(f"level {level}: A[{k}] is not 2x2 block-diagonal")
+        a, b = M[0::2, 0::2].diagonal(), M[1::2, 0::2].diagonal()
+        ok = np.allclose(M[1::2, 1::2].diagonal(), a, atol=1e-12) and np.allclose(M[0::2, 1::2].diagonal(), -b, atol=1e-12)
+        if level == "rot":
+            ok = ok and np.allclose(a * a + b * b, 1.0, atol=1e-12)
+        if not ok:
+            raise MathematicalError(f"level {level}: A[{k}] does not have the form [[a,-b],[b,a]]"
+                                    + (" with a^2+b^2=1" if level == "rot" else ""))
+        return
+    if np.any(A.rows // 2 != A.cols // 2):
+        raise MathematicalError(f"level {level}: A[{k}] is not 2x2 block-diagonal")
+    dense = np.zeros((field.degree, H, H), dtype=object)
+    dense[:, A.rows, A.cols] = A.num
+    a, b = dense[:, 0::2, 0::2].diagonal(axis1=1, axis2=2), dense[:, 1::2, 0::2].diagonal(axis1=1, axis2=2)
+    ok = np.array_equal(dense[:, 1::2, 1::2].diagonal(axis1=1, axis2=2), a) and \
+        np.array_equal(dense[:, 0::2, 1::2].diagonal(axis1=1, axis2=2), -b)
+    if ok and level == "rot":
+        norm = field.multiply(a, a) + field.multiply(b, b)
+        unit = np.zeros_like(norm)
+        unit[0] = A.den * A.den
+        ok = np.array_equal(norm, unit)
+    if not ok:
+        raise MathematicalError(f"level {level}: A[{k}] does not have the form [[a,-b],[b,a]]"
+                                + (" with a^2+b^2=1 exactly" if level == "rot" else ""))
+
+
+def _check_cp(info: dict, mats, field: NumberField, H: int, D: int) -> None:
+    """``W_ijk = Σ_r U_ir V_rk Z_rj`` exactly, with the factors stored in ``meta.info.cp``."""
+    cp = info.get("cp")
+    if not isinstance(cp, dict):
+        raise MathematicalError("level cp: meta.info.cp holds no factors")
+    R = int(cp["rank"])
+
+    def mat(d, shape):
+        num = np.array(d["num"], dtype=object).reshape(-1, field.degree).T
+        return SparseMatrix(field, shape, np.array(d["rows"], dtype=np.int64), np.array(d["cols"], dtype=np.int64),
+                            num, int(d["den"]))
+    U, V, Z = mat(cp["U"], (H, R)), mat(cp["V"], (R, D)), mat(cp["Z"], (R, H))
+    for k, A in enumerate(mats):
+        sel = V.cols == k
+        scale = {int(r): V.num[:, e] for r, e in zip(V.rows[sel], np.flatnonzero(sel))}
+        keep = np.array([int(r) in scale for r in Z.rows], dtype=bool)
+        zr, zc = Z.rows[keep], Z.cols[keep]
+        znum = Z.num[:, keep]
+        if len(zr):
+            factors = np.stack([scale[int(r)] for r in zr], axis=1)
+            znum = field.multiply(znum, factors)
+        scaledZ = SparseMatrix(field, (R, H), zr, zc, znum, Z.den * V.den)
+        eye = np.zeros((field.degree, H, H), dtype=np.int64)
+        eye[0, np.arange(H), np.arange(H)] = 1
+        cols = scaledZ.apply(Columns(field, eye, np.ones(H, dtype=np.int64)))
+        prod = U.apply(cols)                                  # columns j of U diag(V e_k) Z
+        dense = np.zeros((field.degree, H, H), dtype=object)
+        dense[:, A.rows, A.cols] = A.num
+        target = Columns(field, dense, np.full(H, A.den, dtype=object))
+        if not np.all(prod.column_equal(target)):
+            raise MathematicalError(f"level cp: U diag(V e_{k}) Z differs from A[{k}]")
+
+
+# ------------------------------------------------------------------------------------ numeric
+def certify_numeric(A: np.ndarray, h0: np.ndarray, R: np.ndarray, labels, ref: Automaton,
+                    min_length: int = 10 ** 6) -> dict:
+    """Float64 certificate: residual, margin and the guaranteed decoding length (see module doc)."""
+    label_pos = {s: i for i, s in enumerate(labels)}
+    n = ref.num_states
+    phi = np.full((n, len(h0)), np.nan)
+    phi[ref.start] = h0
+    seen = np.zeros(n, dtype=bool)
+    seen[ref.start] = True
+    frontier = [ref.start]
+    residual = 0.0
+    while frontier:
+        fresh = []
+        for q in frontier:
+            for k in range(A.shape[0]):
+                v = A[k] @ phi[q]
+                t = int(ref.delta[q, k])
+                if not seen[t]:
+                    seen[t], phi[t] = True, v
+                    fresh.append(t)
+                else:
+                    residual = max(residual, float(np.linalg.norm(v - phi[t])))
+        frontier = fresh
+    states = np.flatnonzero(seen)
+    P = phi[states]
+    scores = P @ R.T
+    true = np.array([label_pos[ref.outputs[q]] for q in states])
+    own = scores[np.arange(len(states)), true]
+    others = scores.copy()
+    others[np.arange(len(states)), true] = -np.inf
+    margin = float(np.min(own - others.max(axis=1))) if R.shape[0] > 1 else float("inf")
+    L = max(float(np.linalg.norm(a, 2)) for a in A)
+    H = len(h0)
+    u = np.finfo(np.float64).eps / 2
+    step_round = (H * u / (1 - H * u)) * L * float(np.max(np.linalg.norm(P, axis=1)))
+    eps = residual + step_round
+    diffs = [np.linalg.norm(R[i] - R[j]) for i in range(len(R)) for j in range(i + 1, len(R))] or [0.0]
+    Dmax = float(max(diffs))
+    score_round = 2 * H * u * float(np.max(np.abs(R)) * np.max(np.abs(P)) + 1) * H
+    budget = (margin - score_round) / Dmax if Dmax > 0 else float("inf")
+    T = _horizon(eps, L, budget)
+    if margin <= 0 or T < min_length:
+        raise MathematicalError(f"numeric certificate fails: margin {margin:.3g}, residual {residual:.3g}, "
+                                f"decoding guaranteed only up to length {T} < {min_length}")
+    return {"num_states": int(len(states)), "margin": margin, "margin_exact": None,
+            "residual": residual, "guaranteed_length": int(T)}
+
+
+def _horizon(eps: float, L: float, budget: float, cap: int = 10 ** 15) -> int:
+    """Largest ``T <= cap`` with ``eps * (1 + L + ... + L^{T-1}) < budget``."""
+    if budget <= 0:
+        return 0
+    if eps <= 0:
+        return cap
+    lo, hi = 0, cap
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        s = mid if abs(L - 1) < 1e-300 else (np.expm1(mid * np.log(L)) / (L - 1) if L > 0 else 1.0)
+        if eps * s < budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+# ------------------------------------------------------------------------------------ driver
+def certify_weights(wf: WeightFile, min_length: int = 10 ** 6) -> Certificate:
+    """Certify a weight file from its contents alone (see the module docstring)."""
+    t0 = time.perf_counter()
+    ref = reference_machine(wf)
+    H, _, D = wf.shape
+    level = wf.level
+    info = wf.meta.get("info", {}) or {}
+    if level != wf.meta.get("level", level):
+        raise MathematicalError("level: the file's level differs from meta.level")
+    if wf.meta.get("exact"):
+        F, mats, h0, R = _exact_parts(wf)
+        structure = _structure(level, info, mats, F, H)
+        if level == "cp":
+            _check_cp(info, mats, F, H, D)
+        res = certify_exact(F, mats, h0, R, wf.labels, ref)
+        integer = F.degree == 1 and all(A.den == 1 for A in mats) and R.den == 1 and int(h0.den[0]) == 1
+        method = "exact-integer" if integer else "exact-algebraic"
+        field_name = "Z" if integer else F.name
+        exact = True
+    else:
+        W = wf.dense_W()
+        A = np.transpose(W, (2, 0, 1))
+        structure = _structure(level, info, list(A), None, H)
+        res = certify_numeric(A, wf.h0, wf.readout, wf.labels, ref, min_length=min_length)
+        method, field_name, exact = "numeric", "float64", False
+    return Certificate(certified=True, exact=exact, method=method, level=level, field=field_name,
+                       hidden_size=H, num_symbols=D, structure=structure,
+                       seconds=time.perf_counter() - t0, **res)
+
+
+def certify_file(path, min_length: int = 10 ** 6) -> Certificate:
+    return certify_weights(load_weights(path), min_length=min_length)
