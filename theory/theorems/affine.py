@@ -1,0 +1,166 @@
+r"""Affine models are bilinear models of size H+1 on one-hot inputs, but they are not scale invariant.
+
+**Theorem.** (i) Let ``h_t = A(x_t) h_{t-1} + B x_t + b`` with ``A(x) = sum_k x_k W_k`` (AFFINE(H)).
+Put ``W'_k = [[W_k, B e_k + b], [0, 1]]`` (FULL(H+1)) and ``h'_0 = (h_0, 1)``.  For every input with
+``1^T x = 1`` (in particular every one-hot ``e_k``), ``A'(x) (h, 1) = (A(x) h + B x + b, 1)``, so
+``h'_t = (h_t, 1)`` for every word, and the affine readout ``R h + β`` is the linear readout
+``R' = [R, β]`` of the bilinear model.  (ii) Affine models are not scale invariant: normalising the
+affine state ``h`` after every step can change ``argmax`` of the readout.
+
+**Proof.** (i) Block multiplication: ``A'(x)(h, 1) = (A(x) h + sum_k x_k (B e_k + b), sum_k x_k)`` and
+``sum_k x_k (B e_k + b) = B x + (1^T x) b``; with ``1^T x = 1`` this is ``(A(x)h + Bx + b, 1)``.
+(Without that constraint the last coordinate is ``1^T x``, so the one-hot assumption is needed.)
+(ii) The explicit example ``H = D = 1``, ``W = 1``, ``B = 0``, ``b = -1/2``, ``h_0 = 3``, readout scores
+``(h, -h)`` (label 0 iff ``h >= 0``): plain states ``3 - t/2`` are negative from ``t = 7`` (label 1),
+while the normalised states ``ĥ_t = (ĥ_{t-1} - 1/2)/|ĥ_{t-1} - 1/2|`` are ``1`` for all ``t >= 1``
+(label 0).  The bilinear embedding (``h' = (h, 1)``) *is* scale invariant, but normalising ``h'`` is not
+the same as normalising ``h``: the extra coordinate stops being 1.
+
+**Checks**: (i) symbolic identity for ``H <= 6``, ``D <= 3`` with ``x_{D-1} = 1 - sum_{k<D-1} x_k`` (the
+hyperplane ``1^T x = 1``), and a record that the identity fails off that hyperplane; (ii) the example
+run in exact rationals for 12 steps, and a check that the normalised *embedded* bilinear model gives
+the same labels as the plain affine one at every step.
+
+Example::
+
+    >>> scale_counterexample(AFFINE_EXAMPLE)["first_disagreement"]
+    7
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+
+from ..errors import MathematicalError
+from .base import CheckKind, Theorem
+from .model_classes import LEVELS, symbol_matrix, symbol_vector
+from .scale_invariance import argmax_first, exact_normalised_run, l1_norm
+
+__all__ = ["affine_params", "affine_to_full", "check_affine_embedding", "AffineModel", "AFFINE_EXAMPLE",
+           "scale_counterexample", "THEOREMS"]
+
+
+def affine_params(H: int, D: int) -> dict:
+    """Symbolic AFFINE(H) parameters: ``W`` (D matrices), ``B`` (H x D), ``b`` (H)."""
+    return {"W": [symbol_matrix(f"W{k}", H, H) for k in range(D)], "B": symbol_matrix("B", H, D),
+            "b": symbol_vector("b", H)}
+
+
+def affine_to_full(p: dict, H: int, D: int) -> dict:
+    """The map ``W'_k = [[W_k, B e_k + b], [0, 1]]`` to FULL(H+1) parameters."""
+    out = []
+    for k in range(D):
+        Wk = sympy.zeros(H + 1, H + 1)
+        Wk[:H, :H] = p["W"][k]
+        Wk[:H, H] = p["B"][:, k] + p["b"]
+        Wk[H, H] = 1
+        out.append(Wk)
+    return {"W": out}
+
+
+def check_affine_embedding(mapping=affine_to_full, max_h: int = 6, max_d: int = 3) -> dict:
+    """``A'(x)(h, 1) = (A(x)h + Bx + b, 1)`` on ``1^T x = 1``, symbolically, for all ``H, D``."""
+    cases, off_hyperplane = 0, 0
+    for H in range(1, max_h + 1):
+        for D in range(1, max_d + 1):
+            p = affine_params(H, D)
+            free = symbol_vector("x", D)
+            x = sympy.Matrix(list(free[:D - 1]) + [1 - sum(free[:D - 1], sympy.Integer(0))])
+            h = symbol_vector("h", H)
+            tp = mapping(p, H, D)
+            Wfull = tp["W"]
+            if len(Wfull) != D or any(W.shape != (H + 1, H + 1) for W in Wfull):
+                raise MathematicalError(f"H={H}, D={D}: the map must give D matrices of size H+1")
+            A = sum((x[k] * p["W"][k] for k in range(D)), sympy.zeros(H, H))
+            want = (A * h + p["B"] * x + p["b"]).col_join(sympy.Matrix([1]))
+            hp = h.col_join(sympy.Matrix([1]))
+            full = LEVELS["FULL"]
+            got = full.matrix(tp, x, {"H": H + 1, "D": D}) * hp
+            for i, r in enumerate(got - want):
+                r = sympy.expand(r)
+                if r != 0:
+                    raise MathematicalError(f"H={H}, D={D}: coordinate {i} of A'(x)(h,1) - (A(x)h+Bx+b, 1) is {r}")
+            # off the hyperplane 1^T x = 1 the identity fails (the one-hot assumption is needed)
+            generic = full.matrix(tp, free, {"H": H + 1, "D": D}) * hp
+            if sympy.expand(generic[H] - 1) != 0:
+                off_hyperplane += 1
+            cases += 1
+    return {"cases": cases, "max_H": max_h, "max_D": max_d, "fails_off_hyperplane": off_hyperplane}
+
+
+@dataclass(frozen=True)
+class AffineModel:
+    """An exact affine model ``h_t = W_s h_{t-1} + B[:, s] + b`` with readout scores ``R h``."""
+
+    W: tuple   # per symbol, rows of Fractions
+    B: tuple   # rows (H x D)
+    b: tuple
+    h0: tuple
+    R: tuple
+
+    def step(self, h, s):
+        H = len(h)
+        return [sum((self.W[s][i][j] * h[j] for j in range(H)), Fraction(0)) + self.B[i][s] + self.b[i]
+                for i in range(H)]
+
+    def label(self, h) -> int:
+        return argmax_first([sum((r * v for r, v in zip(row, h)), Fraction(0)) for row in self.R])
+
+
+F = Fraction
+AFFINE_EXAMPLE = AffineModel(W=(((F(1),),),), B=((F(0),),), b=(F(-1, 2),), h0=(F(3),), R=((F(1),), (F(-1),)))
+
+
+def scale_counterexample(model: AffineModel, word=None, norm=l1_norm) -> dict:
+    """First step where normalising the affine state changes the readout label, and a check that the
+    normalised bilinear embedding agrees with the plain affine model; raises if labels never differ."""
+    word = [0] * 12 if word is None else list(word)
+    h = list(model.h0)
+    hn = [v / norm(h) for v in h]
+    first, labels_plain, labels_norm = None, [], []
+    for t, s in enumerate(word, 1):
+        h = model.step(h, s)
+        nxt = model.step(hn, s)
+        hn = [v / norm(nxt) for v in nxt]
+        labels_plain.append(model.label(h))
+        labels_norm.append(model.label(hn))
+        if first is None and labels_plain[-1] != labels_norm[-1]:
+            first = t
+    if first is None:
+        raise MathematicalError("normalising the state never changed the label: no counterexample")
+    # the bilinear embedding of the same model, normalised, keeps the plain labels (scale invariance)
+    H, D = len(model.h0), len(model.W)
+    mats = []
+    for k in range(D):
+        M = [list(model.W[k][i]) + [model.B[i][k] + model.b[i]] for i in range(H)] + [[F(0)] * H + [F(1)]]
+        mats.append(M)
+    R = [list(row) + [F(0)] for row in model.R]
+    exact_normalised_run(mats, word, list(model.h0) + [F(1)], R, norm)
+    return {"first_disagreement": first, "labels_plain": labels_plain, "labels_normalised": labels_norm,
+            "embedded_bilinear_normalised_agrees": True}
+
+
+def _check() -> dict:
+    return {"embedding": check_affine_embedding(), "counterexample": scale_counterexample(AFFINE_EXAMPLE)}
+
+
+THEOREMS = (
+    Theorem(
+        name="affine.as_bilinear",
+        title="AFFINE(H) ⊂ FULL(H+1) on one-hot inputs; affine models are not scale invariant",
+        statement="An affine model h_t = A(x_t)h_{t-1} + Bx_t + b equals, on inputs with 1^T x = 1 (one-hot), "
+                  "the bilinear FULL(H+1) model W'_k = [[W_k, Be_k + b], [0, 1]] on states (h, 1); but it is "
+                  "not scale invariant: for H = D = 1, W = 1, B = 0, b = -1/2, h0 = 3 and scores (h, -h), "
+                  "per-step normalisation changes the label at t = 7.",
+        latex=r"\begin{pmatrix}W_k & Be_k+b\\ 0 & 1\end{pmatrix}\begin{pmatrix}h\\1\end{pmatrix}"
+              r"=\begin{pmatrix}W_kh+Be_k+b\\1\end{pmatrix}",
+        assumptions=("one-hot inputs (more generally 1^T x = 1)", "affine readout R h + β becomes [R, β]",
+                     "normalisation: h <- h / ||h||_1 after every step (any norm gives the same example)"),
+        proof=__doc__.split("**Proof.**")[1].split("**Checks**")[0].strip(),
+        kind=CheckKind.SYMBOLIC,
+        checker=_check,
+    ),
+)

@@ -1,0 +1,365 @@
+r"""Containments of the hierarchy (DESIGN §4) as explicit parameter maps checked as sympy identities.
+
+Each containment ``L(H) ⊂ L'(H')`` is a :class:`ParameterMap`: a function from the parameters of a
+model of the source level to the parameters of a model of the target level, and a state embedding
+``E`` (an ``H' x H`` matrix with orthonormal columns; the identity when ``H' = H``).  The claim is the
+intertwining identity
+
+    A'(x) E = E A(x)            for every x in R^D (so in particular for every one-hot input),
+
+with ``h0' = E h0`` and readout ``R' = R E^T``.  By induction ``h'_T = E h_T`` for every word, and
+``R' h'_T = R E^T E h_T = R h_T``: the target model computes exactly the same scores, hence the same
+outputs, at every length.  :func:`check_parameter_map` builds both matrices with symbolic
+parameters and a symbolic input ``x``, applies the map, and verifies that every entry of
+``A'(x) E - E A(x)`` expands to 0 (the entries are polynomials in the symbols and in ``exp``/``cos``/
+``sin`` of symbols, so expansion decides the identity); it also checks ``E^T E = I``, that the mapped
+parameters have exactly the shapes of the target level (so the parameter budget, e.g.
+``R = min(H^2, HD)``, is part of the check) and that they are expressions in the source parameters
+only.  Constraints of the source level are part of the statement and are checked too: PDIAG entries
+``exp(theta)`` are positive (sympy's assumptions), ROT blocks are rotations (``Rot^T Rot = I``,
+``det Rot = 1`` by ``trigsimp``).
+
+Sizes: every ``H <= 6``, ``D <= 3`` and every block size / rank the map needs (see each map).
+
+Example::
+
+    >>> details = check_parameter_map(MAPS["pdiag_in_rdiag"], grid=[{"H": 2, "D": 2}])
+    >>> details["cases"]
+    1
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable
+
+import sympy
+
+from ..errors import InputError, MathematicalError
+from .base import CheckKind, Theorem
+from .model_classes import LEVELS, block_diagonal, rotation, symbol_vector
+
+__all__ = ["ParameterMap", "MAPS", "THEOREMS", "check_parameter_map", "default_grid", "MAX_H", "MAX_D"]
+
+MAX_H = 6
+MAX_D = 3
+
+
+@dataclass(frozen=True)
+class ParameterMap:
+    """An explicit map from source-level parameters to target-level parameters."""
+
+    key: str
+    source: str
+    target: str
+    containment: str          # e.g. "PDIAG(H) ⊂ RDIAG(H)"
+    latex: str
+    description: str          # the map in words
+    argument: str             # the general proof
+    target_sizes: Callable[[dict], dict]
+    apply: Callable[[dict, dict], dict]
+    grid: Callable[[], Iterable[dict]]
+    embedding: Callable[[dict], sympy.Matrix] | None = None
+
+
+# ----------------------------------------------------------------------------------------- grids
+def default_grid(max_h: int = MAX_H, max_d: int = MAX_D, even: bool = False):
+    return [{"H": H, "D": D} for H in range(1, max_h + 1) for D in range(1, max_d + 1)
+            if not (even and H % 2)]
+
+
+def _divisor_grid():
+    return [{"H": H, "B": B, "D": D} for H in range(1, MAX_H + 1) for B in range(1, H + 1) if H % B == 0
+            for D in range(1, MAX_D + 1)]
+
+
+def _block_pair_grid():
+    return [{"H": H, "B": B, "B2": B2, "D": D} for H in range(1, MAX_H + 1)
+            for B in range(1, H + 1) for B2 in range(B + 1, H + 1) if H % B2 == 0 and B2 % B == 0
+            for D in range(1, MAX_D + 1)]
+
+
+def _unit(n: int, i: int) -> sympy.Matrix:
+    v = sympy.zeros(n, 1)
+    v[i] = 1
+    return v
+
+
+# ------------------------------------------------------------------------------------ the maps
+def _pdiag_to_rdiag(p, s):
+    return {"V": p["theta"].applyfunc(sympy.exp)}
+
+
+def _rdiag_to_block(p, s):
+    H, B, D = s["H"], s["B"], s["D"]
+    V = p["V"]
+    return {"blocks": [[sympy.diag(*[V[b * B + i, k] for i in range(B)]) for k in range(D)]
+                       for b in range(H // B)]}
+
+
+def _rdiag_to_cdiag(p, s):
+    return {"a": p["V"], "b": sympy.zeros(s["H"], s["D"])}
+
+
+def _interleave_embedding(s):
+    H = s["H"]
+    E = sympy.zeros(2 * H, H)
+    for i in range(H):
+        E[2 * i, i] = 1
+    return E
+
+
+def _rot_to_cdiag(p, s):
+    return {"a": p["theta"].applyfunc(sympy.cos), "b": p["theta"].applyfunc(sympy.sin)}
+
+
+def _cdiag_to_block(p, s):
+    a, b = p["a"], p["b"]
+    return {"blocks": [[sympy.Matrix([[a[j, k], -b[j, k]], [b[j, k], a[j, k]]]) for k in range(s["D"])]
+                       for j in range(a.rows)]}
+
+
+def _block_to_block(p, s):
+    ratio = s["B2"] // s["B"]
+    blocks = p["blocks"]
+    return {"blocks": [[block_diagonal(blocks[c * ratio + t][k] for t in range(ratio)) for k in range(s["D"])]
+                       for c in range(len(blocks) // ratio)]}
+
+
+def _block_to_full(p, s):
+    return {"W": [block_diagonal(blk[k] for blk in p["blocks"]) for k in range(s["D"])]}
+
+
+def _block_to_cp(p, s):
+    H, B, D = s["H"], s["B"], s["D"]
+    R = H * B
+    U, V, Z = sympy.zeros(H, R), sympy.zeros(R, D), sympy.zeros(R, H)
+    r = 0
+    for b, blk in enumerate(p["blocks"]):
+        for i in range(B):
+            for j in range(B):
+                U[b * B + i, r] = 1
+                Z[r, b * B + j] = 1
+                for k in range(D):
+                    V[r, k] = blk[k][i, j]
+                r += 1
+    return {"U": U, "V": V, "Z": Z}
+
+
+def _full_to_cp(p, s):
+    H, D = s["H"], s["D"]
+    W = p["W"]
+    R = min(H * H, H * D)
+    U, V, Z = sympy.zeros(H, R), sympy.zeros(R, D), sympy.zeros(R, H)
+    if H * H <= H * D:      # one rank-one term e_i e_j^T per entry, weights W_k[i, j] on symbol k
+        for r, (i, j) in enumerate(itertools.product(range(H), range(H))):
+            U[i, r], Z[r, j] = 1, 1
+            for k in range(D):
+                V[r, k] = W[k][i, j]
+    else:                   # one term per (row i, symbol k): e_i (x_k) W_k[i, :]
+        for r, (i, k) in enumerate(itertools.product(range(H), range(D))):
+            U[i, r], V[r, k] = 1, 1
+            Z[r, :] = W[k][i, :]
+    return {"U": U, "V": V, "Z": Z}
+
+
+def _rdiag_to_cp_identity(p, s):
+    H = s["H"]
+    return {"U": sympy.eye(H), "V": p["V"], "Z": sympy.eye(H)}
+
+
+_SAME = lambda s: dict(s)  # noqa: E731
+
+
+def _maps() -> dict[str, ParameterMap]:
+    m = [
+        ParameterMap(
+            "pdiag_in_rdiag", "PDIAG", "RDIAG", "PDIAG(H) ⊂ RDIAG(H)",
+            r"\mathrm{diag}(e^{\Theta}x) = \mathrm{diag}(Vx),\ V = e^{\Theta}",
+            "V_{ik} = exp(theta_{ik})",
+            "A positive diagonal model is a real diagonal model whose entries happen to be positive: take "
+            "V = exp(theta) entrywise; then diag(V x) = diag(exp(theta) x) for every x.",
+            _SAME, _pdiag_to_rdiag, default_grid),
+        ParameterMap(
+            "rdiag_in_block", "RDIAG", "BLOCK", "RDIAG(H) ⊂ BLOCK(H, B) for every B | H (so BLOCK(H, 2))",
+            r"\mathrm{diag}(Vx) = \mathrm{blockdiag}_b\big(\textstyle\sum_k x_k \mathrm{diag}(V_{bB:(b+1)B,k})\big)",
+            "W^(b)_k = diag(V[bB:(b+1)B, k])",
+            "A diagonal matrix is block diagonal for any block partition: block b of diag(Vx) is "
+            "diag(V[bB:(b+1)B] x) = sum_k x_k diag(V[bB:(b+1)B, k]), a FULL(B) block.",
+            _SAME, _rdiag_to_block, _divisor_grid),
+        ParameterMap(
+            "rdiag_in_cdiag", "RDIAG", "CDIAG", "RDIAG(H) ⊂ CDIAG(2H)",
+            r"A'(x)E = E\,\mathrm{diag}(Vx),\ a = V,\ b = 0,\ E e_i = e_{2i}",
+            "a = V, b = 0; states embedded by E e_i = e_{2i} (real part of complex unit i); R' = R E^T",
+            "A real number v is the complex number v + 0i: with b = 0 each 2x2 block is v I_2, and the "
+            "embedding E puts unit i of the real model into the first coordinate of block i; blocks act "
+            "independently, so A'(x) E = E diag(Vx) and h'_T = E h_T, R' h'_T = R h_T.",
+            lambda s: {"H": 2 * s["H"], "D": s["D"]}, _rdiag_to_cdiag, default_grid, _interleave_embedding),
+        ParameterMap(
+            "rot_in_cdiag", "ROT", "CDIAG", "ROT(H) ⊂ CDIAG(H)",
+            r"a_{jk} = \cos\theta_{jk},\ b_{jk} = \sin\theta_{jk}",
+            "a_{jk} = cos(theta_{jk}), b_{jk} = sin(theta_{jk})",
+            "A rotation by theta is multiplication by e^{i theta} = cos theta + i sin theta, a complex "
+            "diagonal entry; both classes are linear in x, so matching A(e_k) for each k matches A(x).",
+            _SAME, _rot_to_cdiag, lambda: default_grid(even=True)),
+        ParameterMap(
+            "cdiag_in_block2", "CDIAG", "BLOCK", "CDIAG(H) ⊂ BLOCK(H, 2)",
+            r"W^{(j)}_k = \begin{pmatrix} a_{jk} & -b_{jk} \\ b_{jk} & a_{jk}\end{pmatrix}",
+            "W^(j)_k = [[a_jk, -b_jk], [b_jk, a_jk]]",
+            "Each 2x2 block [[a.x, -b.x], [b.x, a.x]] equals sum_k x_k [[a_k, -b_k], [b_k, a_k]], a FULL(2) "
+            "block with those weights.",
+            lambda s: {"H": s["H"], "B": 2, "D": s["D"]}, _cdiag_to_block, lambda: default_grid(even=True)),
+        ParameterMap(
+            "block_in_block", "BLOCK", "BLOCK", "BLOCK(H, B) ⊂ BLOCK(H, B') for B | B' | H (so BLOCK(H,2) ⊂ BLOCK(H,B), 2 | B)",
+            r"W'^{(c)}_k = \mathrm{blockdiag}(W^{(cr)}_k, \dots, W^{(cr+r-1)}_k),\ r = B'/B",
+            "block c of size B' = blockdiag of the r = B'/B consecutive B-blocks cr, ..., cr+r-1",
+            "Grouping r consecutive diagonal blocks of size B into one block of size rB leaves the matrix "
+            "unchanged; the grouped block is linear in x with weights blockdiag(W^(.)_k).",
+            lambda s: {"H": s["H"], "B": s["B2"], "D": s["D"]}, _block_to_block,
+            _block_pair_grid),
+        ParameterMap(
+            "block_in_full", "BLOCK", "FULL", "BLOCK(H, B) ⊂ FULL(H)",
+            r"W_k = \mathrm{blockdiag}_b(W^{(b)}_k)",
+            "W_k = blockdiag(W^(1)_k, ..., W^(H/B)_k)",
+            "A block-diagonal matrix linear in x is a matrix linear in x: W_k = blockdiag_b W^(b)_k.",
+            lambda s: {"H": s["H"], "D": s["D"]}, _block_to_full, _divisor_grid),
+        ParameterMap(
+            "block_in_cp", "BLOCK", "CP", "BLOCK(H, B) ⊂ CP(H, H·B)",
+            r"A(x) = \sum_{b,i,j} e_{bB+i}\,(W^{(b)}_{\cdot ij}\cdot x)\,e_{bB+j}^\top",
+            "one rank-one term per block entry (b, i, j): U column e_{bB+i}, Z row e_{bB+j}^T, "
+            "V row (W^(b)_k[i, j])_k; R = (H/B) B^2 = HB",
+            "Any matrix linear in x is the sum over its non-zero pattern of e_i (w_ij . x) e_j^T; a "
+            "block-diagonal pattern has (H/B) B^2 = HB entries, each a rank-one CP term.",
+            lambda s: {"H": s["H"], "R": s["H"] * s["B"], "D": s["D"]}, _block_to_cp, _divisor_grid),
+        ParameterMap(
+            "full_in_cp", "FULL", "CP", "FULL(H) ⊂ CP(H, min(H², HD))",
+            r"A(x) = \sum_{i,j} e_i (W_{ij\cdot}\cdot x) e_j^\top = \sum_{i,k} e_i\, x_k\, (W_k)_{i,:}",
+            "if H <= D: one term per entry (i, j) (U e_i, Z e_j^T, V row W[i, j, :]), R = H^2; "
+            "else one term per (i, k) (U e_i, V row e_k^T, Z row W_k[i, :]), R = HD",
+            "sum_k x_k W_k = sum_{i,j} e_i (W[i,j,:] . x) e_j^T (H^2 rank-one terms) and also "
+            "= sum_{i,k} e_i x_k W_k[i,:] (HD terms, each e_i diag-entry x_k row W_k[i,:]); use the shorter.",
+            lambda s: {"H": s["H"], "R": min(s["H"] ** 2, s["H"] * s["D"]), "D": s["D"]}, _full_to_cp,
+            default_grid),
+        ParameterMap(
+            "rdiag_eq_cp_identity", "RDIAG", "CP", "RDIAG(H) = {CP(H, H) with U = Z = I}",
+            r"I\,\mathrm{diag}(Vx)\,I = \mathrm{diag}(Vx)",
+            "U = Z = I_H, V = V (a bijection between RDIAG parameters and CP parameters with U = Z = I)",
+            "I diag(Vx) I = diag(Vx), and V -> (I, V, I) is a bijection onto the CP models with U = Z = I, "
+            "so the identity gives both inclusions.",
+            lambda s: {"H": s["H"], "R": s["H"], "D": s["D"]}, _rdiag_to_cp_identity, default_grid),
+    ]
+    return {pm.key: pm for pm in m}
+
+
+MAPS = _maps()
+
+
+# ------------------------------------------------------------------------------------ the check
+def _shape(obj):
+    if isinstance(obj, sympy.MatrixBase):
+        return ("matrix", obj.shape)
+    if isinstance(obj, (list, tuple)):
+        return ("list", tuple(_shape(o) for o in obj))
+    raise MathematicalError(f"parameter value of type {type(obj).__name__} is not a matrix or a list")
+
+
+def _free_symbols(obj) -> set:
+    if isinstance(obj, sympy.MatrixBase):
+        return set(obj.free_symbols)
+    out = set()
+    for o in obj:
+        out |= _free_symbols(o)
+    return out
+
+
+def _check_source_constraints(level: str, params: dict, sizes: dict, where: str) -> None:
+    """The constraints that are part of a level's definition: PDIAG positive, ROT unit modulus."""
+    if level == "PDIAG":
+        for e in params["theta"].applyfunc(sympy.exp):
+            if e.is_positive is not True:
+                raise MathematicalError(f"{where}: PDIAG entry {e} is not provably positive")
+    elif level == "ROT":
+        for t in params["theta"]:
+            if not _is_rotation(t):
+                raise MathematicalError(f"{where}: ROT block for {t} is not a rotation")
+
+
+@lru_cache(maxsize=None)
+def _is_rotation(t: sympy.Symbol) -> bool:
+    """``Rot(t)^T Rot(t) = I`` and ``det Rot(t) = 1`` (trigsimp; cached per symbol)."""
+    R = rotation(t)
+    return sympy.trigsimp(R.T * R - sympy.eye(2)) == sympy.zeros(2, 2) and sympy.trigsimp(R.det()) == 1
+
+
+def check_parameter_map(pmap: ParameterMap, grid: Iterable[dict] | None = None) -> dict:
+    """Verify ``A'(x) E = E A(x)`` symbolically for every size in ``grid`` (default: the map's grid).
+
+    Raises :class:`MathematicalError` naming the sizes and the first non-zero residual entry.
+    """
+    src, tgt = LEVELS[pmap.source], LEVELS[pmap.target]
+    cases, max_symbols, checked = 0, 0, []
+    for sizes in (pmap.grid() if grid is None else grid):
+        where = f"{pmap.containment} at {sizes}"
+        sp = src.params(sizes)
+        D = sizes["D"]
+        x = symbol_vector("x", D)
+        A = src.matrix(sp, x, sizes)
+        _check_source_constraints(pmap.source, sp, sizes, where)
+        tsizes = pmap.target_sizes(sizes)
+        tp = pmap.apply(sp, sizes)
+        expected = tgt.params(tsizes)
+        if set(tp) != set(expected):
+            raise MathematicalError(f"{where}: map gives parameters {sorted(tp)}, {pmap.target} has {sorted(expected)}")
+        for key in expected:
+            if _shape(tp[key]) != _shape(expected[key]):
+                raise MathematicalError(f"{where}: parameter {key} has shape {_shape(tp[key])}, "
+                                        f"{pmap.target}{tsizes} needs {_shape(expected[key])}")
+        allowed = _free_symbols(list(sp.values()))
+        stray = _free_symbols(list(tp.values())) - allowed
+        if stray:
+            raise MathematicalError(f"{where}: mapped parameters use symbols {sorted(map(str, stray))[:3]} "
+                                    "that are not source parameters")
+        At = tgt.matrix(tp, x, tsizes)
+        E = pmap.embedding(sizes) if pmap.embedding is not None else None
+        if E is None:
+            if At.shape != A.shape:
+                raise MathematicalError(f"{where}: target matrix is {At.shape}, source {A.shape}, no embedding")
+            residual = At - A
+        else:
+            if E.shape != (At.rows, A.rows) or E.T * E != sympy.eye(A.rows):
+                raise MathematicalError(f"{where}: state embedding E does not have orthonormal columns")
+            residual = At * E - E * A
+        for (i, j), r in zip(itertools.product(range(residual.rows), range(residual.cols)), residual):
+            r = sympy.expand(r)
+            if r != 0:
+                raise MathematicalError(f"{where}: entry ({i}, {j}) of A'(x)E - E A(x) is {r}, not 0")
+        cases += 1
+        max_symbols = max(max_symbols, len(allowed))
+        checked.append(",".join(f"{k}={v}" for k, v in sizes.items()))
+    if cases == 0:
+        raise InputError(f"{pmap.containment}: empty size grid")
+    return {"cases": cases, "max_source_symbols": max_symbols, "sizes": checked}
+
+
+def _theorem(pmap: ParameterMap) -> Theorem:
+    statement = (f"{pmap.containment}: for every model of {pmap.source} there is a model of {pmap.target} "
+                 f"computing the same scores on every word, via the explicit map {pmap.description}; "
+                 "the identity A'(x)E = E A(x) holds for every input x.")
+    return Theorem(
+        name=f"containment.{pmap.key}",
+        title=pmap.containment,
+        statement=statement,
+        latex=pmap.latex,
+        assumptions=(f"{pmap.source}: {LEVELS[pmap.source].parametrisation}",
+                     f"{pmap.target}: {LEVELS[pmap.target].parametrisation}",
+                     "h0' = E h0, readout R' = R E^T (E = I when the hidden sizes agree)",
+                     f"checked symbolically for H <= {MAX_H}, D <= {MAX_D} and every block size / rank the map needs"),
+        proof=pmap.argument + " Induction on the word length then gives h'_T = E h_T and R'h'_T = R h_T.",
+        kind=CheckKind.SYMBOLIC,
+        checker=lambda: check_parameter_map(pmap),
+    )
+
+
+THEOREMS = tuple(_theorem(pm) for pm in MAPS.values())

@@ -1,0 +1,201 @@
+"""Symbolic parametrisations of the levels of the hierarchy (DESIGN §4), for the theorem checks.
+
+Each level is a :class:`Level`: ``params(sizes)`` returns fresh real sympy symbols in named arrays
+(sympy matrices, or lists of them per symbol/block), and ``matrix(params, x, sizes)`` builds the
+transition matrix A(x) for a vector ``x`` of D entries (symbolic, so the identities hold for every
+input, one-hot or not, unless a statement says otherwise).  ``sizes`` is a dict with ``H`` (hidden
+size in real dimensions), ``D`` (alphabet size) and ``B`` / ``R`` where the level needs them.
+
+The parametrisations (x = (x_0, ..., x_{D-1})):
+
+====================  ==========================================================================
+FULL(H)               A(x) = sum_k x_k W_k,  W_k in R^{HxH}
+CP(H, R)              A(x) = U diag(V x) Z,  U in R^{HxR}, V in R^{RxD}, Z in R^{RxH}
+BLOCK(H, B)           A(x) = blockdiag(sum_k x_k W^{(1)}_k, ..., sum_k x_k W^{(H/B)}_k), W^{(b)}_k in R^{BxB}
+CDIAG(H), H even      A(x) = blockdiag([[a_j.x, -b_j.x], [b_j.x, a_j.x]])_{j < H/2}, a, b in R^{(H/2)xD}
+ROT(H), H even        A(x) = sum_k x_k blockdiag(Rot(theta_{jk}))_j, Rot(t) = [[cos t, -sin t], [sin t, cos t]]
+                      (each A(e_k) is a rotation in every 2x2 block: unit modulus)
+RDIAG(H)              A(x) = diag(V x),  V in R^{HxD}
+PDIAG(H)              A(x) = diag(sum_k exp(theta_{ik}) x_k),  theta in R^{HxD}
+                      (each A(e_k) = diag(exp(theta_{:,k})) has positive entries; Mamba's (0,1)
+                      entries are the sub-family theta < 0)
+====================  ==========================================================================
+
+Example::
+
+    >>> import sympy
+    >>> lv = LEVELS["RDIAG"]; sizes = {"H": 2, "D": 1}
+    >>> p = lv.params(sizes); x = symbol_vector("x", 1)
+    >>> lv.matrix(p, x, sizes)
+    Matrix([
+    [V_0_0*x_0,         0],
+    [        0, V_1_0*x_0]])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy
+
+from ..errors import InputError
+
+__all__ = ["Level", "LEVELS", "symbol_vector", "symbol_matrix", "block_diagonal", "rotation", "hidden_size"]
+
+
+def symbol_vector(prefix: str, n: int, **assumptions) -> sympy.Matrix:
+    """Column vector of ``n`` real symbols ``prefix_0 ... prefix_{n-1}``."""
+    assumptions.setdefault("real", True)
+    return sympy.Matrix(n, 1, lambda i, _j: sympy.Symbol(f"{prefix}_{i}", **assumptions))
+
+
+def symbol_matrix(prefix: str, rows: int, cols: int, **assumptions) -> sympy.Matrix:
+    """``rows x cols`` matrix of real symbols ``prefix_i_j``."""
+    assumptions.setdefault("real", True)
+    return sympy.Matrix(rows, cols, lambda i, j: sympy.Symbol(f"{prefix}_{i}_{j}", **assumptions))
+
+
+def block_diagonal(blocks) -> sympy.Matrix:
+    """Block-diagonal matrix of square sympy matrices (any sizes)."""
+    blocks = list(blocks)
+    n = sum(b.rows for b in blocks)
+    out = sympy.zeros(n, n)
+    o = 0
+    for b in blocks:
+        out[o:o + b.rows, o:o + b.cols] = b
+        o += b.rows
+    return out
+
+
+def _lin(x: sympy.Matrix, mats) -> sympy.Matrix:
+    """sum_k x_k M_k."""
+    out = sympy.zeros(*mats[0].shape)
+    for k, m in enumerate(mats):
+        out += x[k] * m
+    return out
+
+
+def _need(sizes: dict, *keys: str) -> tuple[int, ...]:
+    vals = []
+    for k in keys:
+        v = sizes.get(k)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise InputError(f"size {k}: expected a positive integer, got {v!r}")
+        vals.append(v)
+    return tuple(vals)
+
+
+def _even(H: int, level: str) -> int:
+    if H % 2:
+        raise InputError(f"{level}(H) needs an even hidden size H, got {H}")
+    return H // 2
+
+
+# ---------------------------------------------------------------- parameters and matrices per level
+def _full_params(s):
+    H, D = _need(s, "H", "D")
+    return {"W": [symbol_matrix(f"W{k}", H, H) for k in range(D)]}
+
+
+def _full_matrix(p, x, s):
+    return _lin(x, p["W"])
+
+
+def _cp_params(s):
+    H, R, D = _need(s, "H", "R", "D")
+    return {"U": symbol_matrix("U", H, R), "V": symbol_matrix("V", R, D), "Z": symbol_matrix("Z", R, H)}
+
+
+def _cp_matrix(p, x, s):
+    return p["U"] * sympy.diag(*(p["V"] * x)) * p["Z"]
+
+
+def _block_params(s):
+    H, B, D = _need(s, "H", "B", "D")
+    if H % B:
+        raise InputError(f"BLOCK(H, B) needs B to divide H, got H={H}, B={B}")
+    return {"blocks": [[symbol_matrix(f"W{b}k{k}", B, B) for k in range(D)] for b in range(H // B)]}
+
+
+def _block_matrix(p, x, s):
+    return block_diagonal(_lin(x, blk) for blk in p["blocks"])
+
+
+def _cdiag_params(s):
+    H, D = _need(s, "H", "D")
+    n = _even(H, "CDIAG")
+    return {"a": symbol_matrix("a", n, D), "b": symbol_matrix("b", n, D)}
+
+
+def _cdiag_matrix(p, x, s):
+    a, b = p["a"] * x, p["b"] * x
+    return block_diagonal(sympy.Matrix([[a[j], -b[j]], [b[j], a[j]]]) for j in range(a.rows))
+
+
+def _rot_params(s):
+    H, D = _need(s, "H", "D")
+    return {"theta": symbol_matrix("theta", _even(H, "ROT"), D)}
+
+
+def rotation(t) -> sympy.Matrix:
+    """The 2x2 rotation ``[[cos t, -sin t], [sin t, cos t]]``."""
+    return sympy.Matrix([[sympy.cos(t), -sympy.sin(t)], [sympy.sin(t), sympy.cos(t)]])
+
+
+def _rot_matrix(p, x, s):
+    th = p["theta"]
+    return _lin(x, [block_diagonal(rotation(th[j, k]) for j in range(th.rows)) for k in range(th.cols)])
+
+
+def _rdiag_params(s):
+    H, D = _need(s, "H", "D")
+    return {"V": symbol_matrix("V", H, D)}
+
+
+def _rdiag_matrix(p, x, s):
+    return sympy.diag(*(p["V"] * x))
+
+
+def _pdiag_params(s):
+    H, D = _need(s, "H", "D")
+    return {"theta": symbol_matrix("theta", H, D)}
+
+
+def _pdiag_matrix(p, x, s):
+    return sympy.diag(*(p["theta"].applyfunc(sympy.exp) * x))
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the hierarchy: its name, hidden size, symbolic parameters and A(x)."""
+
+    name: str
+    size_keys: tuple[str, ...]
+    params: Callable[[dict], dict]
+    matrix: Callable[[dict, sympy.Matrix, dict], sympy.Matrix]
+    parametrisation: str
+
+    def __repr__(self) -> str:
+        return f"Level({self.name})"
+
+
+LEVELS = {
+    "FULL": Level("FULL", ("H", "D"), _full_params, _full_matrix, "A(x) = sum_k x_k W_k"),
+    "CP": Level("CP", ("H", "R", "D"), _cp_params, _cp_matrix, "A(x) = U diag(V x) Z"),
+    "BLOCK": Level("BLOCK", ("H", "B", "D"), _block_params, _block_matrix,
+                   "A(x) = blockdiag(sum_k x_k W^(b)_k), blocks B x B"),
+    "CDIAG": Level("CDIAG", ("H", "D"), _cdiag_params, _cdiag_matrix,
+                   "A(x) = blockdiag([[a_j.x, -b_j.x], [b_j.x, a_j.x]])"),
+    "ROT": Level("ROT", ("H", "D"), _rot_params, _rot_matrix,
+                 "A(x) = sum_k x_k blockdiag(Rot(theta_jk))"),
+    "RDIAG": Level("RDIAG", ("H", "D"), _rdiag_params, _rdiag_matrix, "A(x) = diag(V x)"),
+    "PDIAG": Level("PDIAG", ("H", "D"), _pdiag_params, _pdiag_matrix, "A(x) = diag(exp(theta) x)"),
+}
+
+
+def hidden_size(level: str, sizes: dict) -> int:
+    """The hidden size (real dimensions) of a level at ``sizes``: always ``sizes['H']``."""
+    if level not in LEVELS:
+        raise InputError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    return _need(sizes, "H")[0]
