@@ -12,11 +12,11 @@ import sys
 
 from theory.errors import BilinearError
 
-from . import analyze, certify, construct, simulate, task
+from . import analyze, certify, construct, prove, simulate, task
 
 __all__ = ["main", "build_parser"]
 
-SUBCOMMANDS = [analyze, task, construct, certify, simulate]
+SUBCOMMANDS = [analyze, task, construct, certify, simulate, prove]
 
 
 class OneLineParser(argparse.ArgumentParser):
