@@ -39,7 +39,7 @@ import sympy
 
 from ..errors import InputError, MathematicalError
 from .base import CheckKind, Theorem
-from .model_classes import LEVELS, block_diagonal, rotation, symbol_vector
+from .model_classes import LEVELS, block_diagonal, symbol_vector
 
 __all__ = ["ParameterMap", "MAPS", "THEOREMS", "check_parameter_map", "default_grid", "MAX_H", "MAX_D"]
 
@@ -275,22 +275,34 @@ def _free_symbols(obj) -> set:
 
 
 def _check_source_constraints(level: str, params: dict, sizes: dict, where: str) -> None:
-    """The constraints that are part of a level's definition: PDIAG positive, ROT unit modulus."""
-    if level == "PDIAG":
-        for e in params["theta"].applyfunc(sympy.exp):
-            if e.is_positive is not True:
-                raise MathematicalError(f"{where}: PDIAG entry {e} is not provably positive")
-    elif level == "ROT":
-        for t in params["theta"]:
-            if not _is_rotation(t):
-                raise MathematicalError(f"{where}: ROT block for {t} is not a rotation")
+    """The constraints that are part of a level's definition, checked on every ``A(e_k)`` the level
+    builds: PDIAG diagonal with provably positive entries, ROT block rotations (unit modulus)."""
+    if level not in ("PDIAG", "ROT"):
+        return
+    lv, H, D = LEVELS[level], sizes["H"], sizes["D"]
+    for k in range(D):
+        M = lv.matrix(params, sympy.Matrix([int(j == k) for j in range(D)]), sizes)
+        if level == "PDIAG":
+            for i in range(H):
+                for j in range(H):
+                    e = M[i, j]
+                    if (i != j and e != 0) or (i == j and e.is_positive is not True):
+                        raise MathematicalError(f"{where}: A(e_{k})[{i}, {j}] = {e} violates PDIAG "
+                                                "(diagonal with positive entries)")
+        else:
+            for j0 in range(0, H, 2):
+                blk = M[j0:j0 + 2, j0:j0 + 2]
+                rest = M[j0:j0 + 2, :].copy()
+                rest[:, j0:j0 + 2] = sympy.zeros(2, 2)
+                if any(e != 0 for e in rest) or not _is_rotation(tuple(blk)):
+                    raise MathematicalError(f"{where}: block {j0 // 2} of A(e_{k}) is not a rotation")
 
 
 @lru_cache(maxsize=None)
-def _is_rotation(t: sympy.Symbol) -> bool:
-    """``Rot(t)^T Rot(t) = I`` and ``det Rot(t) = 1`` (trigsimp; cached per symbol)."""
-    R = rotation(t)
-    return sympy.trigsimp(R.T * R - sympy.eye(2)) == sympy.zeros(2, 2) and sympy.trigsimp(R.det()) == 1
+def _is_rotation(entries: tuple) -> bool:
+    """``B^T B = I`` and ``det B = 1`` for the 2x2 block with these entries (trigsimp; cached)."""
+    B = sympy.Matrix(2, 2, list(entries))
+    return sympy.trigsimp(B.T * B - sympy.eye(2)) == sympy.zeros(2, 2) and sympy.trigsimp(B.det()) == 1
 
 
 def check_parameter_map(pmap: ParameterMap, grid: Iterable[dict] | None = None) -> dict:
