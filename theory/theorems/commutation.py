@@ -124,9 +124,20 @@ def _check_barrier() -> dict:
     if ab == ba:
         raise MathematicalError("S3: (1,2)(2,3) = (2,3)(1,2); the witness fails")
     witnesses = [noncommuting_witness(s) for s in WITNESS_GROUPS]
+    # a concrete exact CDIAG(4) model over the alphabet [(1,2), (2,3)]: ab and ba reach one state
+    lv, sizes = LEVELS["CDIAG"], {"H": 4, "D": 2}
+    p = lv.params(sizes)
+    vals = {s: sympy.Rational(k % 7 - 3, k % 3 + 1) for k, s in enumerate(sorted(
+        set().union(*(m.free_symbols for m in p.values())), key=str), 1)}
+    Aa = lv.matrix(p, sympy.Matrix([1, 0]), sizes).xreplace(vals)
+    Ab = lv.matrix(p, sympy.Matrix([0, 1]), sizes).xreplace(vals)
+    h0 = sympy.Matrix([1, 2, -1, 3])
+    if Ab * Aa * h0 != Aa * Ab * h0:
+        raise MathematicalError("the exact CDIAG model gives different states for ab and ba")
     return {"cdiag_commute": fam, "shared_eigenbasis": eig, "word_swap_cdiag": swap, "word_swap_rot": rot,
             "s3_witness": {"alphabet": ["(1,2)", "(2,3)"], "words": ["ab", "ba"], "ab": ab, "ba": ba,
-                           "equal_states_under_commuting_model": True},
+                           "exact_cdiag4_state_ab": [str(v) for v in Ab * Aa * h0],
+                           "exact_cdiag4_state_ba": [str(v) for v in Aa * Ab * h0]},
             "witnesses": witnesses}
 
 

@@ -448,6 +448,10 @@ def check_mod3_refuter(seed: int = 0, per_family: int = 500, interpolants: int =
     return out
 
 
+_LEMMA = "Lemma (sign alternation). " + __doc__.split("**Lemma (sign alternation).**")[1].split("**Theorem A")[0].strip()
+_PROOF_A = "Theorem A. " + __doc__.split("**Theorem A (PDIAG, parity).**")[1].split("**Theorem B")[0].strip()
+_PROOF_B = "Theorem B. " + __doc__.split("**Theorem B (RDIAG, mod 3).**")[1].split("**Checks**")[0].strip()
+
 THEOREMS = (
     Theorem(
         name="exponential_sum.pdiag_parity",
@@ -461,7 +465,7 @@ THEOREMS = (
         assumptions=("no exact-tracking assumption; words 1^n, n >= 1",
                      "A_1 = diag(a), a_i > 0 (PDIAG); exact real weights (floats read as exact rationals)",
                      "output = argmax of R h + bias, ties to the lowest index (threshold: output 1 iff r.h > tau)"),
-        proof=__doc__.split("**Lemma")[1].split("**Theorem B")[0].strip(),
+        proof=_LEMMA + "\n\n" + _PROOF_A,
         kind=CheckKind.CERTIFICATE,
         checker=check_parity_refuter,
     ),
@@ -477,7 +481,7 @@ THEOREMS = (
         assumptions=("no exact-tracking assumption; words 1^n, n >= 1",
                      "A_1 = diag(a), a_i real (RDIAG); exact real weights (floats read as exact rationals)",
                      "output = argmax of R h + bias over classes 0, 1, 2, ties to the lowest index"),
-        proof="Lemma as in exponential_sum.pdiag_parity. " + __doc__.split("**Theorem B")[1].split("**Checks**")[0].strip(),
+        proof=_LEMMA + "\n\n" + _PROOF_B,
         kind=CheckKind.CERTIFICATE,
         checker=check_mod3_refuter,
     ),
