@@ -133,9 +133,6 @@ def _exact_parts(wf: WeightFile):
 def certify_exact(F: NumberField, mats, h0: Columns, R: SparseMatrix, labels, ref: Automaton) -> dict:
     """Run the one-step check and the decoding check exactly; return states, margin."""
     label_pos = {s: i for i, s in enumerate(labels)}
-    missing = [y for y in ref.outputs if y not in label_pos]
-    if missing:
-        raise MathematicalError(f"labels: the output {missing[0]!r} of the reference has no readout row")
     n = ref.num_states
     d, H = h0.num.shape[0], h0.num.shape[1]
     slot = np.full(n, -1, dtype=np.int64)
@@ -175,6 +172,9 @@ def certify_exact(F: NumberField, mats, h0: Columns, R: SparseMatrix, labels, re
     store = Columns._reduced(F, store_num[:, :, :count], store_den[:count])
     if not store.distinct():
         raise MathematicalError("phi is not injective: two reachable states share a hidden state")
+    missing = [ref.outputs[q] for q in order if ref.outputs[q] not in label_pos]
+    if missing:
+        raise MathematicalError(f"labels: the output {missing[0]!r} of a reachable state has no readout row")
     scores = R.apply(store)                                  # d x K x m, den per column
     true = np.array([label_pos[ref.outputs[q]] for q in order], dtype=np.int64)
     m = store.size
@@ -348,6 +348,9 @@ def certify_numeric(A: np.ndarray, h0: np.ndarray, R: np.ndarray, labels, ref: A
                     residual = max(residual, float(np.linalg.norm(v - phi[t])))
         frontier = fresh
     states = np.flatnonzero(seen)
+    missing = [ref.outputs[q] for q in states if ref.outputs[q] not in label_pos]
+    if missing:
+        raise MathematicalError(f"labels: the output {missing[0]!r} of a reachable state has no readout row")
     P = phi[states]
     scores = P @ R.T
     true = np.array([label_pos[ref.outputs[q]] for q in states])
@@ -381,7 +384,13 @@ def _horizon(eps: float, L: float, budget: float, cap: int = 10 ** 15) -> int:
     lo, hi = 0, cap
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        s = mid if abs(L - 1) < 1e-300 else (np.expm1(mid * np.log(L)) / (L - 1) if L > 0 else 1.0)
+        if abs(L - 1) < 1e-300:
+            s = float(mid)
+        elif L <= 0:
+            s = 1.0
+        else:
+            e = mid * np.log(L)
+            s = np.inf if e > 700 else float(np.expm1(e) / (L - 1))
         if eps * s < budget:
             lo = mid
         else:

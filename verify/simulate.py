@@ -13,6 +13,7 @@ arithmetic, so this measures float error alone.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -28,6 +29,19 @@ __all__ = ["Simulator", "default_device", "exactness_horizon", "random_words", "
 
 def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@contextlib.contextmanager
+def _few_threads(hidden: int):
+    """Small per-step kernels run fastest on one CPU thread (extra threads only contend, badly so on a
+    loaded machine); the previous setting is restored afterwards."""
+    old = torch.get_num_threads()
+    if hidden <= 512:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,7 +95,7 @@ class Simulator:
         B, T = x.shape
         h = self.h0.expand(B, -1).clone()
         out = torch.empty((B, T), dtype=torch.long, device=self.device)
-        with torch.no_grad():
+        with torch.no_grad(), _few_threads(self.h0.shape[0]):
             for t in range(T):
                 h = self.step(h, x[:, t])
                 out[:, t] = self.decode(h)
@@ -126,7 +140,7 @@ def exactness_horizon(wf: WeightFile | str, dtype: torch.dtype = torch.float32, 
     h = sim.h0.expand(batch, -1).clone()
     q = torch.full((batch,), ref.start, dtype=torch.long, device=sim.device)
     t0, chunk, done = time.perf_counter(), 2 ** 16, 0
-    with torch.no_grad():
+    with torch.no_grad(), _few_threads(sim.h0.shape[0]):
         while done < max_length:
             steps = min(chunk, max_length - done)
             x = torch.randint(0, D, (batch, steps), generator=rng).to(sim.device)

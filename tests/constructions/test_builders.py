@@ -1,0 +1,112 @@
+"""Every builder over the catalogue: agreement with the reference on all short words, certificate
+accepted, impossible levels refused with the named reason."""
+
+import numpy as np
+import pytest
+
+from constructions.build import build
+from constructions.certificate import certify_weights
+from tests import catalogue
+from tests.constructions.helpers import decode, group_reference, words_up_to
+from theory import InputError, parse_group
+from theory.errors import NotRealizableError
+
+GROUP_LEVELS = ["regular", "permutation", "rot", "cdiag", "rdiag", "pdiag"]
+
+
+def applicable(G, level):
+    if level in ("rot", "cdiag"):
+        return G.is_abelian
+    if level == "rdiag":
+        return G.is_abelian and G.exponent <= 2
+    if level == "pdiag":
+        return G.order == 1
+    return True
+
+
+@pytest.mark.parametrize("level", GROUP_LEVELS)
+def test_group_builders_against_reference(catalogue_group, level):
+    G = catalogue_group
+    if not applicable(G, level):
+        with pytest.raises(NotRealizableError):
+            build(G, level)
+        return
+    c = build(G, level)
+    wf = c.to_weight_file()
+    ref = group_reference(G, wf)
+    for w in words_up_to(len(wf.alphabet), 6):
+        assert decode(wf, w) == ref(w)
+    cert = certify_weights(wf)
+    assert cert.certified and cert.exact and cert.margin > 0
+    assert cert.num_states == len(G.closure([G.element(a) for a in wf.alphabet]))
+
+
+@pytest.mark.parametrize("spec", ["S3", "Q8", "Z5", "Z2^3", "A4"])
+def test_all_elements_alphabet(spec):
+    G = parse_group(spec)
+    for level in ("regular", "permutation") + (("rot",) if G.is_abelian else ()):
+        c = build(G, level, alphabet="all")
+        wf = c.to_weight_file()
+        assert len(wf.alphabet) == G.order
+        ref = group_reference(G, wf)
+        for w in words_up_to(G.order, 4, cap=300):
+            assert decode(wf, w) == ref(w)
+        assert certify_weights(wf).num_states == G.order
+
+
+def test_automata_builders_against_reference(catalogue_automaton):
+    A = catalogue_automaton
+    for level in ("full", "cp", "block"):
+        for minimize in (True, False):
+            c = build(A, level, minimize=minimize)
+            wf = c.to_weight_file()
+            for w in words_up_to(A.num_symbols, 6):
+                assert decode(wf, w) == A.output_of_word(w)
+            cert = certify_weights(wf)
+            expected = A.minimize().num_states if minimize else len(A.reachable())
+            assert cert.hidden_size == expected and cert.num_states == expected
+
+
+@pytest.mark.parametrize("spec, level, theorem", [
+    ("S3", "rot", "commutation barrier"), ("S3", "cdiag", "commutation barrier"), ("Q8", "rdiag", "commutation barrier"),
+    ("Z3", "rdiag", "finite-order diagonals"), ("Z2xZ4", "rdiag", "finite-order diagonals"),
+    ("Z2", "pdiag", "finite-order diagonals"), ("A5", "cdiag", "not abelian"),
+])
+def test_impossible_levels_name_the_theorem(spec, level, theorem):
+    with pytest.raises(NotRealizableError, match=theorem) as e:
+        build(parse_group(spec), level)
+    assert "\n" not in str(e.value)
+
+
+def test_reset_automaton_not_diagonal():
+    for level in ("rdiag", "cdiag", "rot", "pdiag"):
+        with pytest.raises(NotRealizableError, match="commutation barrier"):
+            build(catalogue.flipflop(), level)
+    with pytest.raises(InputError, match="built for groups"):
+        build(catalogue.flipflop(), "regular")
+
+
+def test_alphabet_generating_a_subgroup():
+    """S3 with the single letter (1,2): the tracked subgroup Z2 is realisable at rdiag."""
+    G = parse_group("S3")
+    c = build(G, "rdiag", alphabet=["(1,2)"])
+    cert = certify_weights(c.to_weight_file())
+    assert cert.num_states == 2 and cert.hidden_size == 1
+
+
+def test_rotation_angles_and_sizes():
+    c = build(parse_group("Z5"), "rot")
+    A = c.to_weight_file().dense_W()[:, :, 0]
+    assert np.allclose(A, [[np.cos(2 * np.pi / 5), np.sin(2 * np.pi / 5)],
+                           [-np.sin(2 * np.pi / 5), np.cos(2 * np.pi / 5)]])
+    assert build(parse_group("Z2xZ6"), "rot").hidden_size == 4      # invariants (2, 6)
+    assert build(parse_group("Z2xZ3"), "rot").hidden_size == 2      # Z6: one character suffices
+    assert build(parse_group("Z2^3"), "rdiag").hidden_size == 3
+    assert build(parse_group("A4xZ5"), "permutation").hidden_size == 9
+
+
+def test_cp_rank_and_identity():
+    c = build(catalogue.mod3_counter(), "cp")
+    assert c.info["cp"]["rank"] <= min(3 * 3, 3 * 2)
+    cert = certify_weights(c.to_weight_file())
+    assert cert.structure.startswith("CP factors of rank")
