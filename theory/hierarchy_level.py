@@ -1,0 +1,304 @@
+"""Where a finite group sits in the hierarchy (DESIGN §4): block sizes, faithful dimensions, level.
+
+Definitions (``psi`` ranges over real irreducibles, ``chi`` over complex irreducibles):
+
+* ``min_block_real`` = the smallest ``B`` with ``∩{ker psi : dim psi <= B} = {e}``; BLOCK(B) tracks
+  ``G`` exactly iff ``B >= min_block_real`` (DESIGN §4).  ``min_block_complex``: the same over
+  complex irreducibles and their degrees.
+* ``min_faithful_dim_real`` / ``_complex`` = the smallest total dimension of a faithful direct sum
+  of irreducibles.  A faithful sum never needs a repeated summand (repeating does not change the
+  kernel), so it is a minimum over *sets*.
+* ``lowest_level``: ``positive_diagonal`` (trivial group), ``real_diagonal`` (``Z_2^k``, k >= 1),
+  ``complex_diagonal`` (other abelian groups), ``block_diagonal`` (non-abelian; block
+  ``min_block_real``); with ``lowest_level_hidden_size`` = the smallest hidden size H at that level:
+  - ``real_diagonal``: H = k = the number of ±1 characters in a faithful set (= min faithful real dim);
+  - ``complex_diagonal``: every block of CDIAG is a 2x2 rotation-scaling ``[[a,-b],[b,a]]`` that
+    carries one real irreducible of the abelian group (a rotation pair ``chi + conj chi``, or a ±1
+    character as ``a I_2``), so H = 2 x (smallest number of real irreducibles in a faithful set)
+    = 2 x rank(G) (a faithful set of linear characters generates the dual group);
+  - ``block_diagonal``: H = the smallest total real dimension of a faithful set of real
+    irreducibles all of dimension <= B;
+  - ``positive_diagonal``: H = 0 (the one state needs no coordinates).
+
+**Exact minimum faithful sets (A* search).**  Kernels are normal subgroups, so intersections of
+kernels are normal; a normal subgroup ``K != 1`` contains a minimal normal subgroup ``N``.  Let
+``f(K)`` be the least cost of a set ``S`` with ``K ∩ ⋂_S ker psi = 1``.  Any such ``S`` contains some
+``psi`` with ``N ⊄ ker psi`` (otherwise ``N`` survives), and then ``S \\ {psi}`` solves
+``K ∩ ker psi``; conversely ``psi`` plus a solution of ``K ∩ ker psi`` solves ``K``.  Hence
+``f(1) = 0`` and ``f(K) = min_{psi : N ⊄ ker psi} cost(psi) + f(K ∩ ker psi)``: a shortest path from
+``G`` to ``1`` in the graph of normal subgroups.  We run A* with the lower bound
+``h(K) = max_p rank_p(K ∩ A_p)``, ``A_p`` the product of the abelian minimal normal p-subgroups
+(elementary abelian).  It is consistent: by Clifford's theorem ``chi|_A`` is a multiple of a sum of
+``t <= chi(1)`` linear characters of ``A``, so ``A/(A ∩ ker chi)`` has p-rank ``<= chi(1) <= cost``.
+With a consistent heuristic, A* returns an optimal path; the set of its edges attains the minimum.
+
+Minimal normal subgroups are the minimal members of ``{normal closure of g : g of prime order}``
+(every minimal normal subgroup contains an element of prime order).  All sets are bit masks over
+conjugacy classes.
+
+Example::
+
+    >>> from theory import quaternion_group
+    >>> L = hierarchy_level(quaternion_group())
+    >>> L.min_block_real, L.min_block_complex, L.lowest_level
+    (4, 2, 'block_diagonal')
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from .characters import CharacterTable, character_table
+from .errors import InputError, MathematicalError
+from .group import FiniteGroup
+from .real_irreps import real_irreducibles
+
+__all__ = ["HierarchyLevel", "hierarchy_level", "minimum_faithful_set", "minimal_normal_subgroups", "LEVELS"]
+
+LEVELS = ("positive_diagonal", "real_diagonal", "complex_diagonal", "block_diagonal")
+
+
+@dataclass(frozen=True)
+class HierarchyLevel:
+    """The hierarchy data of one group; ``*_irreps`` are indices into
+    :func:`theory.real_irreps.real_irreducibles`, ``*_characters`` into the character table."""
+
+    group: str
+    order: int
+    min_block_real: int
+    min_block_real_irreps: tuple[int, ...]
+    min_block_complex: int
+    min_block_complex_characters: tuple[int, ...]
+    min_faithful_dim_real: int
+    min_faithful_real_irreps: tuple[int, ...]
+    min_faithful_dim_complex: int
+    min_faithful_complex_characters: tuple[int, ...]
+    lowest_level: str
+    lowest_level_block: int | None
+    lowest_level_hidden_size: int
+    lowest_level_irreps: tuple[int, ...]
+
+
+# ------------------------------------------------------------------------------------ masks
+def _to_int(mask: np.ndarray) -> int:
+    return int.from_bytes(np.packbits(np.asarray(mask, dtype=bool), bitorder="little").tobytes(), "little")
+
+
+def _to_bool(x: int, k: int) -> np.ndarray:
+    raw = np.frombuffer(x.to_bytes((k + 7) // 8, "little"), dtype=np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:k].astype(bool)
+
+
+@dataclass(frozen=True)
+class _Normal:
+    """Minimal normal subgroups (class masks) and the abelian socle layers ``A_p``."""
+
+    minimal: tuple[int, ...]
+    layers: tuple[tuple[int, np.ndarray], ...]   # (p, class mask of A_p as bool array)
+
+
+_NORMAL_CACHE: "weakref.WeakKeyDictionary[FiniteGroup, _Normal]" = weakref.WeakKeyDictionary()
+
+
+def _normal_closures(T: CharacterTable, classes) -> np.ndarray:
+    """Class masks of the normal closures of the given classes: the normal closure of ``g`` is
+    the intersection of the kernels of the irreducibles whose kernel contains ``g``."""
+    K = T.kernel_mask
+    return np.array([K[K[:, c]].all(axis=0) for c in classes], dtype=bool).reshape(len(classes), -1)
+
+
+def _abelian_prime_subgroups(G: FiniteGroup) -> list[tuple[int, int]]:
+    """``(mask, p)`` for the subgroups of prime order of an abelian group (classes = elements)."""
+    out = {}
+    for p in sympy.primefactors(G.order):
+        cands = np.flatnonzero(G.element_orders == p)
+        if cands.size == 0:
+            continue
+        pw = G.power(np.repeat(cands, p), np.tile(np.arange(p), len(cands))).reshape(len(cands), p)
+        pw.sort(axis=1)
+        for row in np.unique(pw, axis=0):
+            out[sum(1 << int(x) for x in row)] = p
+    return list(out.items())
+
+
+def _normal_data(T: CharacterTable) -> _Normal:
+    G = T.group
+    cached = _NORMAL_CACHE.get(G)
+    if cached is not None:
+        return cached
+    k = G.num_classes
+    if G.is_abelian:
+        found = _abelian_prime_subgroups(G)
+        minimal = [m for m, _ in found]
+        order_of = {m: p for m, p in found}
+        layers = [(p, (G.element_orders == p) | (np.arange(k) == 0)) for p in sympy.primefactors(G.order)]
+    else:
+        prime_classes = [c for c in range(1, k) if sympy.isprime(int(G.class_orders[c]))]
+        closures = _normal_closures(T, prime_classes)
+        order_of = {}
+        for row in closures:
+            order_of[_to_int(row)] = int(G.class_sizes[row].sum())
+        minimal = [m for m, s in order_of.items()
+                   if sympy.isprime(s) or not any(n != m and n & m == n for n in order_of)]
+        layers = []
+        for p in sympy.primefactors(G.order):
+            abelian_p = [m for m in minimal if sympy.primefactors(order_of[m]) == [p]]
+            if abelian_p:
+                union = np.zeros(k, dtype=bool)
+                for m in abelian_p:
+                    union |= _to_bool(m, k)
+                K = T.kernel_mask
+                layers.append((p, K[np.all(K[:, union], axis=1)].all(axis=0)))
+    minimal.sort(key=lambda m: (order_of[m], m))
+    out = _Normal(tuple(minimal), tuple(layers))
+    _NORMAL_CACHE[G] = out
+    return out
+
+
+def minimal_normal_subgroups(G: FiniteGroup) -> list[np.ndarray]:
+    """The minimal normal subgroups of ``G`` as sorted element-index arrays.
+    Example: ``len(minimal_normal_subgroups(abelian_group((2, 2))))`` is 3."""
+    k = G.num_classes
+    return [np.flatnonzero(_to_bool(m, k)[G.class_of]) for m in _normal_data(character_table(G)).minimal]
+
+
+# ------------------------------------------------------------------------------------ search
+def minimum_faithful_set(G: FiniteGroup, costs, kernel_masks, min_cost_bound: bool = True):
+    """Exact minimum of ``sum cost`` over sets of items whose kernels meet in ``{e}`` (A* search,
+    module docstring).  ``costs[i]`` must be ``>=`` the complex degree of a constituent of item
+    ``i`` (true for real and complex dimensions); ``kernel_masks[i]`` is a boolean class mask.
+    Returns ``(cost, indices)``, or ``None`` when even all items together are not faithful."""
+    k = G.num_classes
+    kers = [_to_int(m) for m in kernel_masks]
+    costs = [int(c) for c in costs]
+    goal = 1
+    everything = (1 << k) - 1
+    meet = everything
+    for x in kers:
+        meet &= x
+    if meet != goal:
+        return None
+    if k == 1:
+        return 0, ()
+    data = _normal_data(character_table(G))
+    sizes = G.class_sizes
+    layer_w = [(p, sizes * m) for p, m in data.layers]
+    floor = min(costs) if (costs and min_cost_bound) else 0
+
+    def h(K: int) -> int:
+        if K == goal:
+            return 0
+        bits = _to_bool(K, k)
+        best = floor
+        for p, w in layer_w:
+            best = max(best, round(math.log(int(w[bits].sum()), p)))
+        return best
+
+    best_g = {everything: 0}
+    parent: dict[int, tuple[int, int] | None] = {everything: None}
+    heap = [(h(everything), 0, 0, everything)]
+    counter = 0
+    while heap:
+        f, neg_g, _, K = heapq.heappop(heap)
+        g = -neg_g
+        if g > best_g[K]:
+            continue
+        if K == goal:
+            chosen = []
+            while parent[K] is not None:
+                K, i = parent[K]
+                chosen.append(i)
+            return g, tuple(sorted(chosen))
+        N = next(m for m in data.minimal if m & K == m)
+        for i, ker in enumerate(kers):
+            if N & ~ker == 0:
+                continue
+            K2 = K & ker
+            g2 = g + costs[i]
+            if g2 < best_g.get(K2, math.inf):
+                best_g[K2] = g2
+                parent[K2] = (K, i)
+                counter += 1
+                heapq.heappush(heap, (g2 + h(K2), -g2, counter, K2))
+    raise MathematicalError(f"{G.name}: the faithful-set search ended without reaching the trivial subgroup")
+
+
+# ------------------------------------------------------------------------------------ level
+def _min_block(dims, masks, k) -> int:
+    for B in sorted(set(dims)):
+        meet = np.ones(k, dtype=bool)
+        for d, m in zip(dims, masks):
+            if d <= B:
+                meet &= m
+        if meet.sum() == 1:
+            return int(B)
+    raise MathematicalError("the irreducible representations together are not faithful")
+
+
+def _search(G, dims, masks, allowed, cost_of=None, memo=None):
+    idx = [i for i in range(len(dims)) if allowed(dims[i])]
+    costs = [dims[i] if cost_of is None else cost_of(dims[i]) for i in idx]
+    key = (id(masks), tuple(idx), tuple(costs))
+    if memo is not None and key in memo:
+        return memo[key]
+    res = minimum_faithful_set(G, costs, [masks[i] for i in idx])
+    if res is None:
+        raise MathematicalError(f"{G.name}: no faithful set among the allowed irreducibles")
+    cost, chosen = res
+    out = cost, tuple(idx[j] for j in chosen)
+    if memo is not None:
+        memo[key] = out
+    return out
+
+
+_LEVEL_CACHE: "weakref.WeakKeyDictionary[FiniteGroup, HierarchyLevel]" = weakref.WeakKeyDictionary()
+
+
+def hierarchy_level(G) -> HierarchyLevel:
+    """The :class:`HierarchyLevel` of a group (or of its character table).
+
+    Example: ``hierarchy_level(symmetric_group(5)).min_block_real == 4``.
+    """
+    T = G if isinstance(G, CharacterTable) else None
+    if T is None:
+        if not isinstance(G, FiniteGroup):
+            raise InputError(f"G: expected a FiniteGroup or CharacterTable, got {type(G).__name__}")
+        T = character_table(G)
+    grp = T.group
+    cached = _LEVEL_CACHE.get(grp)
+    if cached is not None:
+        return cached
+    k = grp.num_classes
+    if grp.order == 1:
+        out = HierarchyLevel(grp.name, 1, 0, (), 0, (), 0, (), 0, (), "positive_diagonal", None, 0, ())
+        _LEVEL_CACHE[grp] = out
+        return out
+    irr = real_irreducibles(T)
+    rdims = [r.real_dim for r in irr]
+    rmasks = [T.kernel_mask[r.constituents[0]] for r in irr]
+    cdims = list(T.degrees)
+    cmasks = list(T.kernel_mask)
+    b_real = _min_block(rdims, rmasks, k)
+    b_complex = _min_block(cdims, cmasks, k)
+    memo: dict = {}
+    blk_real_cost, blk_real = _search(grp, rdims, rmasks, lambda d: d <= b_real, memo=memo)
+    _, blk_complex = _search(grp, cdims, cmasks, lambda d: d <= b_complex, memo=memo)
+    fr_cost, fr = _search(grp, rdims, rmasks, lambda d: True, memo=memo)
+    fc_cost, fc = _search(grp, cdims, cmasks, lambda d: True, memo=memo)
+    if not grp.is_abelian:
+        level, block, hidden, witness = "block_diagonal", b_real, blk_real_cost, blk_real
+    elif grp.exponent == 2:
+        level, block, hidden, witness = "real_diagonal", None, fr_cost, fr
+    else:
+        hidden, witness = _search(grp, rdims, rmasks, lambda d: True, cost_of=lambda d: 2)
+        level, block = "complex_diagonal", None
+    out = HierarchyLevel(grp.name, grp.order, b_real, blk_real, b_complex, blk_complex, fr_cost, fr, fc_cost, fc,
+                         level, block, int(hidden), witness)
+    _LEVEL_CACHE[grp] = out
+    return out

@@ -1,0 +1,151 @@
+"""Real irreducible representations of a finite group, read off its character table.
+
+Every real irreducible representation ``psi`` of ``G`` comes from exactly one complex irreducible
+``chi`` (up to conjugation), classified by the Frobenius-Schur indicator
+``nu(chi) = (1/|G|) sum_g chi(g^2)`` (Frobenius-Schur theorem):
+
+* ``nu = +1`` (real type): ``chi`` is afforded by a real representation; ``psi = chi``, real
+  dimension ``chi(1)``;
+* ``nu = 0`` (complex type): ``chi != conj(chi)``; ``psi = chi + conj(chi)`` (the realification),
+  real dimension ``2 chi(1)``;
+* ``nu = -1`` (quaternionic type): ``chi`` is real-valued but not realisable over R;
+  ``psi = 2 chi``, real dimension ``2 chi(1)``.
+
+``ker psi = ker chi`` in all three cases (``ker conj(chi) = ker chi``).  A set of representations is
+faithful iff the intersection of their kernels is ``{e}``; kernels are normal, so they are unions of
+conjugacy classes and all work is done on class masks.
+
+Example::
+
+    >>> from theory import quaternion_group
+    >>> [(r.real_dim, r.type) for r in real_irreducibles(quaternion_group())]
+    [(1, 'real'), (1, 'real'), (1, 'real'), (1, 'real'), (4, 'quaternionic')]
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+from .characters import CharacterTable, character_table
+from .cyclotomic import Cyclotomic
+from .errors import InputError
+from .group import FiniteGroup
+
+__all__ = ["RealIrreducible", "real_irreducibles", "real_character", "kernel_classes", "is_faithful",
+           "kernel_intersection", "TYPE_OF_INDICATOR"]
+
+TYPE_OF_INDICATOR = {1: "real", 0: "complex", -1: "quaternionic"}
+
+
+@dataclass(frozen=True, eq=False)
+class RealIrreducible:
+    """One real irreducible representation of a group.
+
+    ``index`` (position in :func:`real_irreducibles`), ``real_dim``, ``type`` ("real", "complex",
+    "quaternionic"), ``indicator`` (+1, 0, -1), ``constituents`` (indices of the complex
+    irreducibles in the character table: ``(i,)`` or ``(i, j)`` with ``chi_j = conj(chi_i)``),
+    ``degree`` (the complex degree ``chi(1)``), ``kernel_classes`` (class indices), ``kernel``
+    (sorted element indices, a read-only int array), ``kernel_order``, ``faithful``.
+    """
+
+    index: int
+    real_dim: int
+    type: str
+    indicator: int
+    constituents: tuple[int, ...]
+    degree: int
+    kernel_classes: tuple[int, ...]
+    kernel: np.ndarray
+    kernel_order: int
+    faithful: bool
+
+
+_CACHE: "weakref.WeakKeyDictionary[CharacterTable, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _table(G_or_T) -> CharacterTable:
+    if isinstance(G_or_T, CharacterTable):
+        return G_or_T
+    if isinstance(G_or_T, FiniteGroup):
+        return character_table(G_or_T)
+    raise InputError(f"G: expected a FiniteGroup or CharacterTable, got {type(G_or_T).__name__}")
+
+
+def real_irreducibles(G) -> tuple[RealIrreducible, ...]:
+    """The real irreducible representations of ``G`` (a group or its character table), ordered by
+    real dimension, then by their first complex constituent.
+
+    Example: ``[r.real_dim for r in real_irreducibles(cyclic_group(4))] == [1, 1, 2]``.
+    """
+    T = _table(G)
+    cached = _CACHE.get(T)
+    if cached is not None:
+        return cached
+    grp = T.group
+    ind, conj = T.indicators, T.conjugates
+    items = []
+    for i, d in enumerate(T.degrees):
+        if ind[i] == 0 and conj[i] < i:
+            continue                      # the pair was taken at its smaller index
+        cons = (i, conj[i]) if ind[i] == 0 else (i,)
+        real_dim = d if ind[i] == 1 else 2 * d
+        items.append((real_dim, i, cons))
+    items.sort()
+    out = []
+    for pos, (real_dim, i, cons) in enumerate(items):
+        kc = np.flatnonzero(T.kernel_mask[i])
+        kernel = np.flatnonzero(T.kernel_mask[i][grp.class_of])
+        kernel.setflags(write=False)
+        out.append(RealIrreducible(pos, int(real_dim), TYPE_OF_INDICATOR[ind[i]], int(ind[i]), tuple(int(c) for c in cons),
+                                   int(T.degrees[i]), tuple(int(c) for c in kc), kernel,
+                                   int(len(kernel)), bool(len(kernel) == 1)))
+    result = tuple(out)
+    _CACHE[T] = result
+    return result
+
+
+def real_character(G, r: int) -> list[Cyclotomic]:
+    """Exact values on the classes of the character of real irreducible ``r``: ``chi``,
+    ``chi + conj(chi)`` or ``2 chi``.  Example: the 2-dim real irreducible of ``Z_3`` has values
+    ``[2, -1, -1]``."""
+    T = _table(G)
+    irr = real_irreducibles(T)
+    if not 0 <= r < len(irr):
+        raise InputError(f"r: expected a real irreducible index in 0..{len(irr) - 1}, got {r}")
+    ir = irr[r]
+    rows = [T.row(i) for i in ir.constituents]
+    if ir.type == "complex":
+        return [a + b for a, b in zip(*rows)]
+    if ir.type == "quaternionic":
+        return [2 * a for a in rows[0]]
+    return rows[0]
+
+
+def kernel_classes(G, characters, real: bool = True) -> np.ndarray:
+    """Boolean class mask of the intersection of the kernels of the given irreducibles
+    (real irreducible indices if ``real`` else complex character indices)."""
+    T = _table(G)
+    mask = np.ones(T.group.num_classes, dtype=bool)
+    irr = real_irreducibles(T) if real else None
+    for x in characters:
+        i = irr[int(x)].constituents[0] if real else int(x)
+        if not 0 <= i < T.num_characters:
+            raise InputError(f"characters: index {x} out of range")
+        mask &= T.kernel_mask[i]
+    return mask
+
+
+def kernel_intersection(G, characters, real: bool = True) -> np.ndarray:
+    """Sorted element indices of the intersection of kernels (see :func:`kernel_classes`)."""
+    T = _table(G)
+    return np.flatnonzero(kernel_classes(T, characters, real)[T.group.class_of])
+
+
+def is_faithful(G, characters, real: bool = True) -> bool:
+    """Whether the direct sum of the given irreducibles is faithful (kernels meet in ``{e}``).
+    Example: ``is_faithful(symmetric_group(3), [2])`` is True (the 2-dim real irreducible)."""
+    mask = kernel_classes(G, characters, real)
+    return bool(mask.sum() == 1)
