@@ -1,4 +1,5 @@
-"""``bilinear prove [--json] [--only NAME] [--list]``: run the theorem checks of theory.theorems.
+"""``bilinear prove [--json] [--only NAME] [--list]``: run every theorem check (theory.theorems and
+constructions.theorems, in the order of constructions.theorems.registry).
 
 Prints one row per theorem (name, kind, status, seconds) and exits 0 when every check passes
 (status ``proved`` or ``checked``), 1 when any fails (the failure messages go to stderr).  ``--json``
@@ -12,7 +13,7 @@ import json
 import sys
 import time
 
-from theory.theorems import registry
+from constructions.theorems import registry
 
 
 def add_parser(sub):

@@ -6,7 +6,8 @@ import pytest
 
 from bilinear_cli import prove as prove_cli
 from theory.errors import MathematicalError
-from theory.theorems import CheckKind, Theorem, registry
+from constructions.theorems import registry
+from theory.theorems import CheckKind, Theorem
 
 
 def run(capsys, *argv):

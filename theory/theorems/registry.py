@@ -1,9 +1,12 @@
 """All theorems, in the order ``bilinear prove`` runs them.
 
-Each theorem family is one module of this package exposing ``THEOREMS`` (a tuple of
+Each theorem family is one module exposing ``THEOREMS`` (a tuple of
 :class:`~theory.theorems.base.Theorem`).  **To add a family**, write ``theory/theorems/<family>.py``
 with ``THEOREMS = (Theorem(...), ...)`` and add its module name to :data:`FAMILIES` below (one line).
-The issue's remaining families go where the comments say.
+Families whose checks need constructions (FSM simulation, block-size classification) live in
+``constructions/theorems/``; the complete ordered list, used by ``bilinear prove``, is
+:data:`constructions.theorems.registry.FAMILIES` (theory never imports constructions: DESIGN §2).
+A family is named by its module in this package or by a full dotted module path.
 
 Example::
 
@@ -23,11 +26,9 @@ from .base import Theorem, TheoremResult
 __all__ = ["FAMILIES", "all_theorems", "get_theorem", "select", "run_all"]
 
 FAMILIES = (
-    # "fsm_simulation",            (FSM simulation: certificates from the constructions issue)
     "containments",
     "commutation",
     "finite_order_diagonal",
-    # "block_classification",      (block-size classification: representation-theory issue)
     "scale_invariance",
     "affine",
     "exponential_sum",
@@ -36,14 +37,16 @@ FAMILIES = (
 
 
 @lru_cache(maxsize=None)
-def all_theorems() -> tuple[Theorem, ...]:
-    """Every registered theorem, family by family in :data:`FAMILIES` order; names are unique."""
+def all_theorems(families: tuple[str, ...] | None = None) -> tuple[Theorem, ...]:
+    """Every theorem of ``families`` (default: this package's :data:`FAMILIES`), family by family;
+    names are unique."""
     out: list[Theorem] = []
-    for family in FAMILIES:
-        module = importlib.import_module(f"{__package__}.{family}")
+    for family in (FAMILIES if families is None else families):
+        path = family if "." in family else f"{__package__}.{family}"
+        module = importlib.import_module(path)
         theorems = getattr(module, "THEOREMS", None)
         if not isinstance(theorems, tuple) or not all(isinstance(t, Theorem) for t in theorems) or not theorems:
-            raise TypeError(f"theory.theorems.{family}.THEOREMS must be a non-empty tuple of Theorem")
+            raise TypeError(f"{path}.THEOREMS must be a non-empty tuple of Theorem")
         out.extend(theorems)
     names = [t.name for t in out]
     dup = {n for n in names if names.count(n) > 1}
@@ -52,18 +55,18 @@ def all_theorems() -> tuple[Theorem, ...]:
     return tuple(out)
 
 
-def get_theorem(name: str) -> Theorem:
+def get_theorem(name: str, families: tuple[str, ...] | None = None) -> Theorem:
     """The theorem with exactly this name."""
-    for t in all_theorems():
+    for t in all_theorems(families):
         if t.name == name:
             return t
     raise InputError(f"unknown theorem {name!r}; `bilinear prove --list` shows the names")
 
 
-def select(pattern: str | None = None) -> tuple[Theorem, ...]:
+def select(pattern: str | None = None, families: tuple[str, ...] | None = None) -> tuple[Theorem, ...]:
     """Theorems matching ``pattern``: an exact name, a family prefix (``containment`` matches
     ``containment.*``) or a shell glob (``*parity*``); ``None`` selects all."""
-    theorems = all_theorems()
+    theorems = all_theorems(families)
     if pattern is None:
         return theorems
     chosen = tuple(t for t in theorems if t.name == pattern or t.name.startswith(pattern + ".")
@@ -73,6 +76,6 @@ def select(pattern: str | None = None) -> tuple[Theorem, ...]:
     return chosen
 
 
-def run_all(theorems=None) -> list[TheoremResult]:
+def run_all(theorems=None, families: tuple[str, ...] | None = None) -> list[TheoremResult]:
     """Attempt every theorem (failures become ``"failed"`` results; callers must check ``.ok``)."""
-    return [t.attempt() for t in (all_theorems() if theorems is None else theorems)]
+    return [t.attempt() for t in (all_theorems(families) if theorems is None else theorems)]

@@ -1,0 +1,2 @@
+"""Theorems whose checks build and certify constructions (FSM simulation, block-size
+classification), and the complete theorem registry that ``bilinear prove`` runs."""
