@@ -1,6 +1,8 @@
 """Exact mathematics for bilinear state tracking: groups, automata, representation theory, the
 hierarchy and its theorems.  No torch here (DESIGN §2)."""
 
+from .characters import CharacterTable, TableCertificate, certify_character_table, character_table
+from .cyclotomic import Cyclotomic
 from .errors import BilinearError, InputError, MathematicalError, OrderLimitError
 from .group import DEFAULT_MAX_ORDER, FiniteGroup
 from .group_parser import parse_group
@@ -8,6 +10,8 @@ from .matrix_groups import affine_group_1d, general_linear_group, special_linear
 from .named_groups import (abelian_group, alternating_group, cyclic_group, dihedral_group, direct_product,
                            group_from_cayley_table, group_from_generator_string, group_from_sympy,
                            permutation_group, quaternion_group, symmetric_group, trivial_group)
+from .hierarchy_level import HierarchyLevel, hierarchy_level, minimal_normal_subgroups
+from .real_irreps import RealIrreducible, is_faithful, kernel_intersection, real_character, real_irreducibles
 
 __all__ = [
     "BilinearError", "InputError", "MathematicalError", "OrderLimitError",
@@ -16,4 +20,7 @@ __all__ = [
     "group_from_cayley_table", "group_from_generator_string", "group_from_sympy", "permutation_group",
     "quaternion_group", "symmetric_group", "trivial_group",
     "affine_group_1d", "general_linear_group", "special_linear_group",
+    "CharacterTable", "TableCertificate", "character_table", "certify_character_table", "Cyclotomic",
+    "RealIrreducible", "real_irreducibles", "real_character", "is_faithful", "kernel_intersection",
+    "HierarchyLevel", "hierarchy_level", "minimal_normal_subgroups",
 ]

@@ -189,6 +189,14 @@ class Cyclotomic:
 
     __rmul__ = __mul__
 
+    def __pow__(self, k: int) -> "Cyclotomic":
+        if not isinstance(k, int) or k < 0:
+            raise InputError(f"k: expected a non-negative integer exponent, got {k!r}")
+        out = Cyclotomic.rational(1)
+        for _ in range(k):
+            out = out * self
+        return out
+
     def __eq__(self, other):
         if not isinstance(other, (Cyclotomic, int, Fraction)):
             return NotImplemented

@@ -1,0 +1,197 @@
+"""Exact character tables: the certificate (and that it rejects broken tables), two independent
+constructions agreeing, S_n degrees from the hook length formula, modular linear algebra against
+galois."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import sympy
+from sympy.combinatorics.partitions import IntegerPartition
+from sympy.utilities.iterables import partitions
+
+from tests import catalogue
+from theory import MathematicalError, cyclic_group, parse_group, symmetric_group
+from theory.characters import (LITERAL_ABELIAN_LIMIT, _dixon_schneider_table, certify_character_table,
+                               character_table)
+from theory.modular_linear_algebra import charpoly_mod, choose_prime, eigenspaces_mod, nullspace_mod, rref_mod
+
+
+def test_certificate_holds(catalogue_group):
+    T = character_table(catalogue_group)
+    cert = T.certificate
+    assert cert.num_classes == catalogue_group.num_classes == T.num_characters
+    assert cert.row_orthogonality and cert.column_orthogonality and cert.power_maps_consistent
+    assert sum(d * d for d in T.degrees) == catalogue_group.order
+
+
+def test_numeric_values_are_orthonormal(catalogue_group):
+    """A floating-point cross-check of the exact certificate."""
+    G, T = catalogue_group, character_table(catalogue_group)
+    X = T.values_complex
+    gram = (X * G.class_sizes) @ X.conj().T / G.order
+    assert np.allclose(gram, np.eye(len(X)), atol=1e-9)
+    assert np.allclose(X[:, 0].real, T.degrees)
+
+
+def hook_degrees(n):
+    """Degrees of the irreducibles of S_n by the hook length formula (an independent source)."""
+    out = []
+    for p in partitions(n):
+        lam = sorted(IntegerPartition([k for k, m in p.items() for _ in range(m)]).partition, reverse=True)
+        conj = [sum(1 for x in lam if x > j) for j in range(lam[0])]
+        hooks = math.prod(lam[i] - j + conj[j] - i - 1 for i in range(len(lam)) for j in range(lam[i]))
+        out.append(math.factorial(n) // hooks)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
+def test_symmetric_group_degrees_hook_formula(n):
+    T = character_table(symmetric_group(n))
+    assert sorted(T.degrees) == hook_degrees(n)
+    assert set(T.indicators) == {1}            # every character of S_n is rational, of real type
+
+
+@pytest.mark.slow
+def test_s7_degrees_hook_formula():
+    T = character_table(symmetric_group(7))
+    assert sorted(T.degrees) == hook_degrees(7) and T.certificate.orthogonality_method == "literal"
+
+
+@pytest.mark.parametrize("spec", ["Z1", "Z2", "Z6", "Z12", "Z2^3", "Z2xZ4", "Z3xZ3"])
+def test_abelian_construction_agrees_with_dixon_schneider(spec):
+    """The same table two ways: the direct abelian construction and Dixon-Schneider mod p."""
+    G = parse_group(spec)
+    direct = character_table(G)
+    modular = _dixon_schneider_table(G)
+    certify_character_table(modular)
+    assert direct.method == "abelian" and modular.method == "dixon-schneider"
+    assert sorted(E.tobytes() for E in direct.eigenvalues) == sorted(E.tobytes() for E in modular.eigenvalues)
+
+
+def test_cyclic_group_values_are_the_powers_of_a_root_of_unity():
+    n = 12
+    T = character_table(cyclic_group(n))
+    rows = sorted(tuple(E[:, 0].tolist()) for E in T.eigenvalues)
+    expected = sorted(tuple((a * g) % n for g in range(n)) for a in range(n))   # chi_a(g) = zeta^(a g)
+    assert rows == expected
+
+
+def test_large_abelian_uses_the_homomorphism_certificate():
+    G = cyclic_group(2 * LITERAL_ABELIAN_LIMIT)
+    assert character_table(G).certificate.orthogonality_method == "homomorphisms"
+
+
+# ------------------------------------------------------------------------ broken tables are rejected
+def broken(T, i, c, new_row):
+    eig = list(T.eigenvalues)
+    E = np.array(eig[i], copy=True)
+    E[c] = new_row
+    eig[i] = E
+    return dataclasses.replace(T, eigenvalues=tuple(eig))
+
+
+def test_certificate_rejects_a_changed_value():
+    T = character_table(parse_group("S4"))
+    i = T.degrees.index(2)
+    c = int(np.flatnonzero(T.group.class_orders == 3)[0])        # chi(3-cycle) = -1 for the 2-dim
+    with pytest.raises(MathematicalError):
+        certify_character_table(broken(T, i, c, [0, 0]))         # claim chi = 2 there instead
+
+
+def test_certificate_rejects_a_swapped_pair_of_values():
+    """Swapping the values of two Galois-conjugate classes in one row keeps the power maps and the
+    norms of that row but breaks orthogonality with the conjugate row."""
+    T = character_table(parse_group("A5"))
+    i = T.degrees.index(3)
+    c5 = np.flatnonzero(T.group.class_orders == 5)
+    eig = list(T.eigenvalues)
+    E = np.array(eig[i], copy=True)
+    E[c5[0]], E[c5[1]] = T.eigenvalues[i][c5[1]].copy(), T.eigenvalues[i][c5[0]].copy()
+    eig[i] = E
+    bad = dataclasses.replace(T, eigenvalues=tuple(eig))
+    with pytest.raises(MathematicalError):
+        certify_character_table(bad)
+
+
+def test_certificate_rejects_a_duplicated_row():
+    T = character_table(parse_group("S3"))
+    eig = list(T.eigenvalues)
+    eig[1] = eig[0]
+    with pytest.raises(MathematicalError):
+        certify_character_table(dataclasses.replace(T, eigenvalues=tuple(eig)))
+
+
+def test_certificate_rejects_wrong_degree():
+    T = character_table(parse_group("Q8"))
+    with pytest.raises(MathematicalError):
+        certify_character_table(dataclasses.replace(T, degrees=(1, 1, 1, 1, 3)))
+
+
+def test_certificate_rejects_a_broken_large_abelian_table():
+    T = character_table(cyclic_group(2 * LITERAL_ABELIAN_LIMIT))
+    with pytest.raises(MathematicalError):
+        certify_character_table(broken(T, 3, 5, [(int(T.eigenvalues[3][5, 0]) + 1) % T.exponent]))
+
+
+def test_certificate_rejects_inconsistent_power_maps():
+    """Change an order-4 class of Z4's faithful character to the other primitive root: the square
+    of that element no longer matches."""
+    T = character_table(cyclic_group(4))
+    i = next(i for i, E in enumerate(T.eigenvalues) if E[1, 0] == 1)
+    with pytest.raises(MathematicalError):
+        certify_character_table(broken(T, i, 1, [2]))
+
+
+# ------------------------------------------------------------------------ modular linear algebra
+P = 13
+
+
+@pytest.fixture(scope="module")
+def GF():
+    import galois
+    return galois.GF(P, compile="python-calculate")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_charpoly_against_galois(GF, seed):
+    A = np.random.default_rng(seed).integers(0, P, (5, 5))
+    ours = charpoly_mod(A, P)
+    theirs = GF(A).characteristic_poly().coeffs[::-1]
+    assert ours.tolist() == [int(x) for x in theirs]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_nullspace_and_rref_against_galois(GF, seed):
+    rng = np.random.default_rng(seed)
+    A = rng.integers(0, P, (4, 6)) @ rng.integers(0, P, (6, 6)) % P
+    A[2] = (A[0] + 3 * A[1]) % P
+    R, piv = rref_mod(A, P)
+    assert np.array_equal(R, np.asarray(GF(A).row_reduce())[:len(piv)])
+    N = nullspace_mod(A, P)
+    assert N.shape[1] == 6 - np.linalg.matrix_rank(GF(A))
+    assert np.all((A @ N) % P == 0)
+
+
+def test_eigenspaces_of_a_diagonalisable_matrix():
+    S = np.array([[1, 2, 0], [0, 1, 5], [3, 0, 1]])
+    Sinv = np.array(np.linalg.inv(__import__("galois").GF(P)(S)), dtype=np.int64)
+    A = S @ np.diag([2, 2, 7]) @ Sinv % P
+    spaces = dict((lam, N.shape[1]) for lam, N in eigenspaces_mod(A, P))
+    assert spaces == {2: 2, 7: 1}
+    with pytest.raises(MathematicalError):
+        eigenspaces_mod(np.array([[1, 1], [0, 1]]), P)        # a Jordan block
+
+
+def test_choose_prime():
+    for e, n in [(1, 1), (2, 6), (60, 120), (420, 5040)]:
+        p = choose_prime(e, n)
+        assert sympy.isprime(p) and (p - 1) % e == 0 and p * p > 4 * n
+
+
+def test_cached_per_group():
+    G = catalogue.group("S4")
+    assert character_table(G) is character_table(G)

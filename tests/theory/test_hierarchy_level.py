@@ -1,0 +1,85 @@
+"""The hierarchy level of a group: the values the issue requires, and that every attaining set is
+faithful with the claimed total dimension (the minimum itself is checked by brute force against
+GAP's data in test_character_reference.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import catalogue
+from theory import parse_group
+from theory.characters import character_table
+from theory.hierarchy_level import hierarchy_level, minimal_normal_subgroups
+from theory.real_irreps import is_faithful, real_irreducibles
+
+REQUIRED_MIN_BLOCK_REAL = {"S3": 2, "D4": 2, "Q8": 4, "A4": 3, "S4": 3, "A5": 3, "S5": 4, "Z3": 2, "Z5": 2, "Z12": 2,
+                           "Z7": 2, "Z2": 1, "Z2^3": 1, "Z2^5": 1}
+
+
+@pytest.mark.parametrize("spec,value", sorted(REQUIRED_MIN_BLOCK_REAL.items()))
+def test_required_min_block_real(spec, value):
+    assert hierarchy_level(parse_group(spec)).min_block_real == value
+
+
+def test_quaternion_min_block_complex():
+    L = hierarchy_level(catalogue.group("Q8"))
+    assert L.min_block_complex == 2 and L.min_faithful_dim_complex == 2 and L.min_faithful_dim_real == 4
+
+
+def test_trivial_group():
+    L = hierarchy_level(catalogue.group("Z1"))
+    assert (L.min_block_real, L.min_block_complex, L.min_faithful_dim_real, L.min_faithful_dim_complex) == (0, 0, 0, 0)
+    assert L.lowest_level == "positive_diagonal" and L.lowest_level_hidden_size == 0
+
+
+@pytest.mark.parametrize("spec,level,hidden", [
+    ("Z2", "real_diagonal", 1), ("Z2^3", "real_diagonal", 3), ("Z3", "complex_diagonal", 2),
+    ("Z12", "complex_diagonal", 2), ("Z2xZ4", "complex_diagonal", 4), ("Z3xZ3", "complex_diagonal", 4),
+    ("S3", "block_diagonal", 2), ("Q8", "block_diagonal", 4), ("A4xZ5", "block_diagonal", 5)])
+def test_lowest_level(spec, level, hidden):
+    L = hierarchy_level(parse_group(spec))
+    assert L.lowest_level == level and L.lowest_level_hidden_size == hidden
+    assert (L.lowest_level_block is None) == (level != "block_diagonal")
+
+
+def test_attaining_sets_are_faithful(catalogue_group):
+    G = catalogue_group
+    if G.order == 1:
+        return
+    L = hierarchy_level(G)
+    irr = real_irreducibles(G)
+    T = character_table(G)
+    for idx, total in [(L.min_faithful_real_irreps, L.min_faithful_dim_real),
+                       (L.min_block_real_irreps, None)]:
+        assert is_faithful(G, idx)
+        if total is not None:
+            assert sum(irr[i].real_dim for i in idx) == total
+    assert all(irr[i].real_dim <= L.min_block_real for i in L.min_block_real_irreps)
+    assert is_faithful(T, L.min_faithful_complex_characters, real=False)
+    assert sum(T.degrees[i] for i in L.min_faithful_complex_characters) == L.min_faithful_dim_complex
+    assert is_faithful(T, L.min_block_complex_characters, real=False)
+    assert is_faithful(G, L.lowest_level_irreps)
+    if L.lowest_level == "block_diagonal":
+        assert L.lowest_level_block == L.min_block_real
+        assert sum(irr[i].real_dim for i in L.lowest_level_irreps) == L.lowest_level_hidden_size
+
+
+def test_min_block_is_minimal(catalogue_group):
+    """Below min_block_real the small real irreducibles are not faithful."""
+    G = catalogue_group
+    L = hierarchy_level(G)
+    small = [r.index for r in real_irreducibles(G) if r.real_dim < L.min_block_real]
+    if G.order > 1:
+        assert not is_faithful(G, small) if small else True
+
+
+def test_minimal_normal_subgroups():
+    assert len(minimal_normal_subgroups(parse_group("Z2^2"))) == 3
+    assert [len(N) for N in minimal_normal_subgroups(parse_group("S4"))] == [4]
+    assert [len(N) for N in minimal_normal_subgroups(parse_group("A5"))] == [60]
+    assert sorted(len(N) for N in minimal_normal_subgroups(parse_group("Z6"))) == [2, 3]
+
+
+def test_large_elementary_abelian_is_fast():
+    L = hierarchy_level(parse_group("Z2^8"))
+    assert L.min_faithful_dim_real == 8 and L.lowest_level_hidden_size == 8
