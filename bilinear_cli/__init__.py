@@ -12,11 +12,11 @@ import sys
 
 from theory.errors import BilinearError
 
-from . import analyze, certify, construct, prove, simulate, task
+from . import analyze, certify, construct, prove, simulate, task, train
 
 __all__ = ["main", "build_parser"]
 
-SUBCOMMANDS = [analyze, task, construct, certify, simulate, prove]
+SUBCOMMANDS = [analyze, task, construct, certify, simulate, prove, train]
 
 
 class OneLineParser(argparse.ArgumentParser):

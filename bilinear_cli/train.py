@@ -1,0 +1,223 @@
+"""``bilinear train``: train model classes on tasks and measure length generalisation.
+
+    bilinear train --task modadd --m 5 --model full --hidden 64 --seed 0
+    bilinear train --task modadd:m=5 --task parity --model full,rdiag --seed 0,1,2 --out DIR
+    bilinear train --preset quick --sweep claims --out DIR
+    bilinear train --speed
+
+Every combination of tasks x models x seeds is one run; ``--out DIR`` writes ``DIR/results.json``
+(the list of runs) and ``DIR/results.md`` (tables), rewritten after each run, and keeps resumable
+checkpoints in ``DIR/checkpoints``.  Without ``--out`` the table goes to standard output.
+Progress goes to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from theory.errors import InputError
+
+from .common import positive_int
+
+_MODEL_FIELDS = ("rank", "block", "embedding", "normalise", "init", "init_scale", "layers", "heads")
+_TRAIN_FIELDS = ("steps", "batch_size", "loss", "weight_decay", "val_every", "patience", "final_lr")
+
+
+def _lengths_range(text: str) -> tuple[int, int]:
+    lo, sep, hi = text.partition("-")
+    try:
+        lo, hi = (int(lo), int(hi)) if sep else (int(lo), int(lo))
+    except ValueError:
+        raise InputError(f"--train-lengths: expected MIN-MAX such as 2-10, got {text!r}") from None
+    return lo, hi
+
+
+def _int_list(text: str, flag: str) -> list[int]:
+    out = []
+    for part in filter(None, text.split(",")):
+        lo, sep, hi = part.partition("-")
+        try:
+            values = range(int(lo), int(hi) + 1) if sep else [int(lo)]
+        except ValueError:
+            raise InputError(f"{flag}: expected integers like 0,1,2 or 0-2, got {text!r}") from None
+        out.extend(values)
+    if not out or min(out) < 0:
+        raise InputError(f"{flag}: expected non-negative integers like 0,1,2 or 0-2, got {text!r}")
+    return out
+
+
+def _float_list(text: str, flag: str) -> list[float]:
+    try:
+        out = [float(p) for p in text.split(",") if p]
+    except ValueError:
+        raise InputError(f"{flag}: expected numbers like 3e-3,1e-2, got {text!r}") from None
+    if not out or min(out) <= 0:
+        raise InputError(f"{flag}: expected positive numbers, got {text!r}")
+    return out
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "train", help="train models on tasks; accuracy per test length",
+        description="Train bilinear model classes (full, cp, block, cdiag, rot, rdiag, pdiag, each also "
+                    "-affine) and baselines (lstm, mamba, transformer) on state-tracking tasks; select the "
+                    "learning rate and stop early on a validation set at training lengths only; report "
+                    "final-label accuracy at each test length. Explicit flags override the preset.")
+    t = p.add_argument_group("what to run")
+    t.add_argument("--task", action="append", metavar="SPEC",
+                   help="task NAME or NAME:key=value,... (repeatable), e.g. modadd:m=5, "
+                        "automaton:states=5,symbols=3")
+    t.add_argument("--m", type=positive_int, help="modulus for a plain --task modadd/modarith/flipflop")
+    t.add_argument("--states", type=positive_int, help="automaton states for a plain --task automaton")
+    t.add_argument("--symbols", type=positive_int, help="automaton alphabet size for a plain --task automaton")
+    t.add_argument("--automaton-seed", type=int, help="random automaton seed (default 0)")
+    t.add_argument("--group", help="group for a plain --task word, e.g. S3")
+    t.add_argument("--model", help="model name(s), comma separated (default full)")
+    t.add_argument("--seed", help="seed(s): 0 or 0,1,2 or 0-2 (default 0)")
+    t.add_argument("--sweep", help="a named sweep instead of --task/--model: claims")
+    t.add_argument("--preset", choices=("quick", "paper"), help="protocol defaults (default quick)")
+    t.add_argument("--speed", action="store_true",
+                   help="measure training tokens/s of full (H=64, D=10) and lstm (H=64) side by side")
+    m = p.add_argument_group("model")
+    m.add_argument("--hidden", type=positive_int, help="hidden size H")
+    m.add_argument("--rank", type=positive_int, help="cp rank R (default H)")
+    m.add_argument("--block", type=positive_int, help="block size B (default 2)")
+    m.add_argument("--embedding", type=positive_int, help="learned embedding dimension (default one-hot input)")
+    m.add_argument("--normalise", choices=("auto", "none", "eval", "always"),
+                   help="per-step state normalisation (auto: always for pure bilinear, none for affine)")
+    m.add_argument("--init", choices=("identity", "orthogonal", "gaussian"), help="bilinear init")
+    m.add_argument("--init-scale", type=float, help="bilinear init perturbation")
+    m.add_argument("--layers", type=positive_int, help="baseline layers")
+    m.add_argument("--heads", type=positive_int, help="transformer heads")
+    o = p.add_argument_group("training and evaluation")
+    o.add_argument("--steps", type=positive_int, help="maximum optimiser steps")
+    o.add_argument("--batch-size", type=positive_int)
+    o.add_argument("--lr", help="learning rate(s), comma separated; the best on validation is kept")
+    o.add_argument("--train-lengths", help="training lengths MIN-MAX (default 2-10)")
+    o.add_argument("--loss", choices=("token", "final"), help="per-token (default) or final-label loss")
+    o.add_argument("--weight-decay", type=float)
+    o.add_argument("--final-lr", type=float, help="cosine schedule ends at this fraction of the rate")
+    o.add_argument("--val-every", type=positive_int)
+    o.add_argument("--patience", type=int, help="validations without improvement before stopping (0 = never)")
+    o.add_argument("--test-lengths", help="comma-separated test lengths (default 2-10,20,50,100,200,500,1000)")
+    o.add_argument("--test-n", type=positive_int, help="test sequences per length")
+    o.add_argument("--out", help="directory for results.json, results.md and checkpoints/")
+    o.add_argument("--checkpoint-dir", help="checkpoints here instead of OUT/checkpoints")
+    o.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda")
+    o.add_argument("--threads", type=positive_int, help="torch CPU threads")
+    o.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    p.set_defaults(run=run)
+
+
+def _plan(args):
+    """Validate everything and build (specs, train config, eval config, lrs) before any work."""
+    from verify.evaluate import EvalConfig
+    from verify.models import ModelConfig
+    from verify.presets import PRESETS, parse_task_spec, sweep_specs
+    from verify.train import RunSpec, TrainConfig
+    from verify.tasks import make_task
+
+    preset = PRESETS[args.preset or "quick"]
+    hidden = args.hidden or preset.hidden
+    model_extra = {f: getattr(args, f) for f in _MODEL_FIELDS if getattr(args, f) is not None}
+    seeds = _int_list(args.seed, "--seed") if args.seed else [0]
+    train_kw = {f: getattr(args, f) for f in _TRAIN_FIELDS if getattr(args, f) is not None}
+    if args.train_lengths:
+        train_kw["train_lengths"] = _lengths_range(args.train_lengths)
+    train = TrainConfig(**{**preset.train.__dict__, **train_kw})
+    eval_kw = {}
+    if args.test_lengths:
+        eval_kw["lengths"] = tuple(_int_list(args.test_lengths, "--test-lengths"))
+    if args.test_n:
+        eval_kw["n"] = args.test_n
+    evaluation = EvalConfig(**{**preset.eval.__dict__, **eval_kw})
+    lrs = _float_list(args.lr, "--lr") if args.lr else list(preset.lrs)
+    if args.sweep:
+        if args.task or args.model:
+            raise InputError("--sweep: give either a named sweep or --task/--model, not both")
+        specs = sweep_specs(args.sweep, seeds, {"hidden": hidden, **model_extra})
+    else:
+        if not args.task:
+            raise InputError("--task: give at least one task (or --sweep NAME, or --speed)")
+        plain = {"m": args.m, "states": args.states, "symbols": args.symbols,
+                 "automaton_seed": args.automaton_seed, "group": args.group}
+        given = {k: v for k, v in plain.items() if v is not None}
+        tasks, used = [], set()
+        for spec in args.task:
+            name, opts = parse_task_spec(spec)
+            if ":" not in spec:
+                opts = {k: v for k, v in given.items() if k in _task_keys(name)}
+                used |= set(opts)
+            tasks.append((name, opts))
+        unused = sorted(set(given) - used)
+        if unused:
+            raise InputError(f"--{unused[0].replace('_', '-')}: applies to none of the plain tasks given "
+                             f"({', '.join(args.task)})")
+        models = [s.strip() for s in (args.model or "full").split(",") if s.strip()]
+        configs = [ModelConfig(mname, hidden=hidden, **model_extra) for mname in models]
+        specs = [RunSpec(name, opts, cfg, seed) for name, opts in tasks for cfg in configs for seed in seeds]
+    for spec in specs:          # every task must build and accept the lengths before any training
+        task = make_task(spec.task, **spec.task_options)
+        from verify.train import training_lengths
+        training_lengths(task, train.train_lengths)
+        ModelConfig(**spec.model.to_dict())
+    return specs, train, evaluation, lrs
+
+
+def _task_keys(name: str):
+    from verify.tasks import TASK_OPTIONS
+    return TASK_OPTIONS[name]
+
+
+def _check_out(path: str) -> None:
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise InputError(f"--out: {path} exists and is not a directory")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise InputError(f"--out: the parent folder {parent} does not exist")
+
+
+def _speed(args, device) -> int:
+    from verify.models import ModelConfig
+    from verify.train import RunSpec, training_throughput
+
+    specs = [RunSpec("modadd", {"m": 10}, ModelConfig("full", hidden=64), 0),
+             RunSpec("modadd", {"m": 10}, ModelConfig("lstm", hidden=64), 0)]
+    tps = training_throughput(specs, batch_size=args.batch_size or 64, length=10, device=device)
+    result = {"tokens_per_second": tps, "ratio_full_over_lstm": tps["full"] / tps["lstm"],
+              "setting": "training steps (forward, backward, AdamW) at batch 64, length 10, D=10, H=64, "
+                         "interleaved rounds, median", "device": str(device)}
+    text = json.dumps(result, indent=1) + "\n"
+    if args.out:
+        from verify.evaluate import write_atomically
+        os.makedirs(args.out, exist_ok=True)
+        write_atomically(os.path.join(args.out, "speed.json"), text)
+    sys.stdout.write(text)
+    return 0
+
+
+def run(args) -> int:
+    from verify.device import resolve_device, set_threads
+
+    device = resolve_device(args.device)
+    set_threads(args.threads)
+    if args.out:
+        _check_out(args.out)
+    if args.speed:
+        return _speed(args, device)
+    specs, train, evaluation, lrs = _plan(args)
+
+    from verify.evaluate import markdown_table, write_results
+    from verify.train import run_sweep
+
+    progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    ckpt = args.checkpoint_dir or (os.path.join(args.out, "checkpoints") if args.out else None)
+    on_result = (lambda records: write_results(args.out, records)) if args.out else None
+    records = run_sweep(specs, train, lrs, evaluation, device, ckpt, progress, on_result)
+    if not args.out:
+        sys.stdout.write(markdown_table(records))
+    elif progress:
+        progress(f"wrote {os.path.join(args.out, 'results.json')} and results.md")
+    return 0

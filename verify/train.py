@@ -1,0 +1,389 @@
+"""Training with honest model selection (DESIGN §9): seeds everywhere, AdamW, resumable checkpoints.
+
+One *run* = (task, model config, seed).  For each learning rate of the run's grid the model is
+trained from the same seeded initialisation on data that is a fixed function of ``(seed, step)``:
+each step draws one length uniformly from the training range and a batch of that length.  Loss:
+cross-entropy on every labelled prefix (``loss="token"``; ``-1`` labels ignored) or on the final
+label only (``loss="final"``).  A validation set at the *training lengths only* (its own seed)
+scores the model every ``val_every`` steps; the best state by (validation accuracy, then lower
+validation loss) is kept, training stops after ``patience`` evaluations without improvement or
+once the validation loss is below ``stop_loss``, and the learning rate with the best validation
+score is chosen.  Test lengths are only touched by :func:`verify.evaluate.evaluate`, after selection.
+
+Checkpoints are written every validation to ``checkpoint_dir`` with ``torch.save`` of plain
+tensors, numbers and strings, and read with ``torch.load(weights_only=True)`` (no arbitrary
+unpickling).  A checkpoint stores its run's configuration; an interrupted run resumes from it and
+ends with exactly the parameters of an uninterrupted one (on CPU).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from theory.errors import InputError
+
+from .device import derived_seed
+from .evaluate import EvalConfig, evaluate
+from .models import ModelConfig, count_parameters, make_model
+from .tasks import make_task
+
+__all__ = ["TrainConfig", "RunSpec", "TrainOutcome", "train_model", "run_experiment", "run_sweep",
+           "training_lengths", "checkpoint_path", "load_checkpoint", "training_throughput"]
+
+_VAL = 1            # purpose tags for derived seeds
+_TRAIN = 0
+CHECKPOINT_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation and selection settings shared by the runs of a sweep.
+
+    ``steps`` (max), ``batch_size``, ``train_lengths`` = (min, max) inclusive, ``loss`` ("token" or
+    "final"), AdamW ``weight_decay`` (not on a bilinear model's transition parameters and h0),
+    ``grad_clip`` (max global norm, 0 = off), ``schedule`` ("cosine" decay to ``final_lr`` times the
+    rate, or "constant", after ``warmup`` linear steps), ``val_n`` validation sequences per training length, ``val_every`` steps, ``patience`` evaluations without
+    improvement (0 = never stop early), ``stop_loss`` (stop once the validation loss is below it
+    and validation accuracy is 1; 0 = off).
+    """
+
+    steps: int = 2000
+    batch_size: int = 64
+    train_lengths: tuple[int, int] = (2, 10)
+    loss: str = "token"
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    schedule: str = "cosine"
+    final_lr: float = 0.1
+    warmup: int = 50
+    val_n: int = 64
+    val_every: int = 100
+    patience: int = 0
+    stop_loss: float = 0.0
+
+    def __post_init__(self):
+        for name in ("steps", "batch_size", "val_n", "val_every"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise InputError(f"{name}: expected an integer >= 1, got {v!r}")
+        for name in ("patience", "warmup"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise InputError(f"{name}: expected an integer >= 0, got {getattr(self, name)!r}")
+        lo_hi = tuple(self.train_lengths)
+        if len(lo_hi) != 2 or not all(isinstance(v, int) for v in lo_hi) or not 1 <= lo_hi[0] <= lo_hi[1]:
+            raise InputError(f"train-lengths: expected MIN-MAX with 1 <= MIN <= MAX, got {self.train_lengths!r}")
+        object.__setattr__(self, "train_lengths", lo_hi)
+        if self.loss not in ("token", "final"):
+            raise InputError(f"loss: expected token or final, got {self.loss!r}")
+        if self.schedule not in ("cosine", "constant"):
+            raise InputError(f"schedule: expected cosine or constant, got {self.schedule!r}")
+        if not (isinstance(self.final_lr, (int, float)) and 0 <= self.final_lr <= 1):
+            raise InputError(f"final-lr: expected a fraction in [0, 1], got {self.final_lr!r}")
+        for name in ("weight_decay", "grad_clip", "stop_loss"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not v >= 0:
+                raise InputError(f"{name}: expected a number >= 0, got {v!r}")
+
+    def lr_at(self, step: int, lr: float) -> float:
+        """Learning rate of step ``step`` (0-based): linear warmup, then cosine to 10% or constant."""
+        if step < self.warmup:
+            return lr * (step + 1) / self.warmup
+        if self.schedule == "constant":
+            return lr
+        frac = (step - self.warmup) / max(1, self.steps - self.warmup)
+        return lr * (self.final_lr + (1 - self.final_lr) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What a run is: a task (name and options), a model configuration and a seed."""
+
+    task: str
+    task_options: dict = field(default_factory=dict)
+    model: ModelConfig = ModelConfig()
+    seed: int = 0
+
+    def make_task(self):
+        return make_task(self.task, **self.task_options)
+
+
+@dataclass
+class TrainOutcome:
+    """The best model of one learning rate and how it was found."""
+
+    model: torch.nn.Module
+    lr: float
+    val_accuracy: float
+    val_loss: float
+    best_step: int
+    steps_run: int
+    seconds: float
+    history: list = field(default_factory=list)
+
+
+def training_lengths(task, lo_hi: tuple[int, int]) -> list[int]:
+    """The lengths in ``[lo, hi]`` the task accepts (modarith: odd lengths only)."""
+    lo, hi = lo_hi
+    out = [L for L in range(lo, hi + 1) if task.name != "modarith" or L % 2 == 1]
+    if not out:
+        raise InputError(f"train-lengths: no length in {lo}-{hi} is valid for {task.name} (it needs odd lengths)")
+    return out
+
+
+def _optimizer(model, cfg: TrainConfig, lr: float) -> torch.optim.AdamW:
+    """AdamW; weight decay on every parameter except a bilinear model's transition parameters and
+    ``h0`` (:meth:`~verify.bilinear_models.BilinearRNN.no_decay_parameters`)."""
+    exempt = model.no_decay_parameters() if hasattr(model, "no_decay_parameters") else set()
+    decay = [p for n, p in model.named_parameters() if n not in exempt]
+    keep = [p for n, p in model.named_parameters() if n in exempt]
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay}]
+    if keep:
+        groups.append({"params": keep, "weight_decay": 0.0})
+    return torch.optim.AdamW(groups, lr=lr)
+
+
+def _loss(logits: torch.Tensor, labels: torch.Tensor, final: bool) -> torch.Tensor:
+    if final:
+        return F.cross_entropy(logits[:, -1], labels[:, -1])
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-1)
+
+
+def _train_batch(task, cfg: TrainConfig, lengths: list[int], seed: int, step: int):
+    """The batch of step ``step``: a fixed function of ``(seed, step)``."""
+    rng = np.random.default_rng(derived_seed(seed, step, _TRAIN))
+    L = int(lengths[rng.integers(len(lengths))])
+    return task.sample(cfg.batch_size, L, int(rng.integers(2 ** 62)))
+
+
+def _validation_set(task, cfg: TrainConfig, lengths: list[int], seed: int):
+    return [task.sample(cfg.val_n, L, derived_seed(seed, L, _VAL)) for L in lengths]
+
+
+@torch.no_grad()
+def _validate(model, val_set, final: bool, device) -> tuple[float, float]:
+    """(final-label accuracy, mean loss) on the validation set, with the training-mode forward
+    (the function being optimised; for pure bilinear models the argmax equals evaluation mode's)."""
+    correct = total = 0
+    losses = []
+    for b in val_set:
+        tokens = torch.as_tensor(b.tokens, device=device)
+        labels = torch.as_tensor(b.labels, device=device)
+        logits = model(tokens)
+        loss = _loss(logits, labels, final)
+        losses.append(float(loss) if torch.isfinite(loss) else float("inf"))
+        last = logits[:, -1]
+        pred = torch.where(torch.isfinite(last).all(-1), last.argmax(-1), torch.full_like(labels[:, -1], -1))
+        correct += int((pred == labels[:, -1]).sum())
+        total += len(tokens)
+    return correct / total, float(np.mean(losses))
+
+
+def checkpoint_path(directory: str, spec: RunSpec, cfg: TrainConfig, lr: float) -> str:
+    """File name of a run's checkpoint: readable prefix plus a hash of the full configuration."""
+    ident = _identity(spec, cfg, lr)
+    digest = hashlib.sha1(ident.encode()).hexdigest()[:12]
+    return os.path.join(directory, f"{spec.task}-{spec.model.model}-H{spec.model.hidden}-s{spec.seed}-lr{lr:g}-{digest}.pt")
+
+
+def _identity(spec: RunSpec, cfg: TrainConfig, lr: float) -> str:
+    return json.dumps({"task": spec.task, "task_options": spec.task_options, "model": spec.model.to_dict(),
+                       "seed": spec.seed, "train": asdict(cfg), "lr": lr}, sort_keys=True, default=list)
+
+
+def _save_checkpoint(path: str, state: dict) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pt")
+    os.close(fd)
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_checkpoint(path: str) -> dict:
+    """Read a checkpoint with ``weights_only=True`` (tensors and plain data only)."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise InputError(f"checkpoint {path}: no such file") from None
+    except Exception as e:  # unpickling refused or corrupt file
+        raise InputError(f"checkpoint {path}: not a readable checkpoint ({type(e).__name__})") from None
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise InputError(f"checkpoint {path}: unknown format")
+    return state
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkpoint_dir: str | None = None,
+                progress=_stderr, interrupt_after: int | None = None) -> TrainOutcome:
+    """Train ``spec``'s model with learning rate ``lr``; return the best-validation state.
+
+    With ``checkpoint_dir``, resume from this configuration's checkpoint when one exists (a finished
+    one is just loaded).  ``interrupt_after`` stops after that many steps of this call, as a crash
+    would (for tests of resumption); the returned outcome is then the state reached so far.
+    """
+    if not (isinstance(lr, (int, float)) and lr > 0):
+        raise InputError(f"lr: expected a positive number, got {lr!r}")
+    task = spec.make_task()
+    lengths = training_lengths(task, cfg.train_lengths)
+    model = make_model(spec.model, task.vocab_size, task.num_classes, seed=spec.seed).to(device)
+    opt = _optimizer(model, cfg, lr)
+    val_set = _validation_set(task, cfg, lengths, spec.seed)
+    final = cfg.loss == "final"
+    ident = _identity(spec, cfg, lr)
+    path = checkpoint_path(checkpoint_dir, spec, cfg, lr) if checkpoint_dir else None
+    step, best_key, best_state, best_step, bad, seconds, history, finished = 0, None, None, 0, 0, 0.0, [], False
+    if path and os.path.exists(path):
+        state = load_checkpoint(path)
+        if state["identity"] != ident:
+            raise InputError(f"checkpoint {path}: belongs to a different configuration")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step, best_step, bad, seconds = state["step"], state["best_step"], state["bad_evals"], state["seconds"]
+        best_key, best_state = tuple(state["best_key"]), state["best_model"]
+        history, finished = [list(h) for h in state["history"]], state["finished"]
+        if progress and not finished:
+            progress(f"[{_short(spec, lr)}] resuming at step {step}")
+    t0 = time.perf_counter() - seconds
+    done_here = 0
+    tag = _short(spec, lr)
+    model.train()
+    running = []
+    while not finished and step < cfg.steps:
+        batch = _train_batch(task, cfg, lengths, spec.seed, step)
+        for group in opt.param_groups:
+            group["lr"] = cfg.lr_at(step, lr)
+        logits = model(torch.as_tensor(batch.tokens, device=device))
+        loss = _loss(logits, torch.as_tensor(batch.labels, device=device), final)
+        opt.zero_grad(set_to_none=True)
+        if torch.isfinite(loss):
+            loss.backward()
+            if cfg.grad_clip:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+        running.append(float(loss.detach()))
+        step += 1
+        done_here += 1
+        if step % cfg.val_every == 0 or step == cfg.steps:
+            acc, vloss = _validate(model, val_set, final, device)
+            key = (acc, -vloss)
+            if best_key is None or key > best_key:
+                best_key, best_state, best_step, bad = key, copy.deepcopy(model.state_dict()), step, 0
+            else:
+                bad += 1
+            history.append([step, float(np.mean(running)), acc, vloss])
+            running = []
+            stop = (cfg.patience and bad >= cfg.patience) or (cfg.stop_loss and acc == 1.0 and vloss < cfg.stop_loss)
+            finished = bool(stop) or step == cfg.steps
+            if progress:
+                progress(f"[{tag}] step {step}/{cfg.steps} train loss {history[-1][1]:.4f} "
+                         f"val acc {acc:.3f} val loss {vloss:.4f} ({time.perf_counter() - t0:.0f}s)"
+                         + (" stop" if stop else ""))
+            if path:
+                _save_checkpoint(path, {
+                    "format": CHECKPOINT_FORMAT, "identity": ident, "step": step, "model": model.state_dict(),
+                    "optimizer": opt.state_dict(), "best_model": best_state, "best_key": list(best_key),
+                    "best_step": best_step, "bad_evals": bad, "seconds": time.perf_counter() - t0,
+                    "history": history, "finished": finished})
+        if interrupt_after is not None and done_here >= interrupt_after:
+            break
+    if best_state is None:      # interrupted before the first validation
+        acc, vloss = _validate(model, val_set, final, device)
+        best_key, best_state, best_step = (acc, -vloss), copy.deepcopy(model.state_dict()), step
+    model.load_state_dict(best_state)
+    return TrainOutcome(model, lr, best_key[0], -best_key[1], best_step, step, time.perf_counter() - t0, history)
+
+
+def _short(spec: RunSpec, lr: float | None = None) -> str:
+    opts = ",".join(f"{k}={v}" for k, v in sorted(spec.task_options.items()))
+    variant = spec.model.variant()
+    return (f"{spec.task}{'(' + opts + ')' if opts else ''} {spec.model.model}{'[' + variant + ']' if variant else ''} "
+            f"H={spec.model.hidden} seed={spec.seed}" + (f" lr={lr:g}" if lr is not None else ""))
+
+
+def run_experiment(spec: RunSpec, cfg: TrainConfig, lrs, eval_cfg: EvalConfig = EvalConfig(), device="cpu",
+                   checkpoint_dir: str | None = None, progress=_stderr) -> dict:
+    """Train with every learning rate of ``lrs``, keep the one with the best validation score (ties:
+    the earlier in ``lrs``), evaluate it at the test lengths; return the run's record for
+    ``results.json``."""
+    outcomes = [train_model(spec, cfg, lr, device, checkpoint_dir, progress) for lr in lrs]
+    best = max(outcomes, key=lambda o: (o.val_accuracy, -o.val_loss, -outcomes.index(o)))
+    task = spec.make_task()
+    result = evaluate(best.model, task, eval_cfg, device)
+    record = {
+        "task": spec.task, "task_options": dict(task.options), "model": spec.model.model,
+        "hidden": spec.model.hidden, "seed": spec.seed, "lr": best.lr, "variant": spec.model.variant(), **result,
+        "val_accuracy": best.val_accuracy, "val_loss": best.val_loss, "best_step": best.best_step,
+        "lr_search": [{"lr": o.lr, "val_accuracy": o.val_accuracy, "val_loss": o.val_loss,
+                       "best_step": o.best_step, "steps_run": o.steps_run, "seconds": round(o.seconds, 2)}
+                      for o in outcomes],
+        "model_config": spec.model.to_dict(), "train_config": asdict(cfg),
+        "eval_config": {"n": eval_cfg.n, "seed": eval_cfg.seed}, "parameters": count_parameters(best.model),
+        "device": str(device),
+    }
+    if progress:
+        acc = result["accuracy"]
+        longest = max(acc, key=int)
+        progress(f"[{_short(spec, best.lr)}] chosen by validation; test acc at {longest}: {acc[longest]:.3f}")
+    return record
+
+
+def run_sweep(specs: list[RunSpec], cfg: TrainConfig, lrs, eval_cfg: EvalConfig = EvalConfig(), device="cpu",
+              checkpoint_dir: str | None = None, progress=_stderr, on_result=None) -> list[dict]:
+    """Run every spec in order; ``on_result(records_so_far)`` after each (e.g. to write results)."""
+    records = []
+    for i, spec in enumerate(specs):
+        if progress:
+            progress(f"== run {i + 1}/{len(specs)}: {_short(spec)}")
+        records.append(run_experiment(spec, cfg, lrs, eval_cfg, device, checkpoint_dir, progress))
+        if on_result:
+            on_result(records)
+    return records
+
+
+def training_throughput(specs: list[RunSpec], batch_size: int = 64, length: int = 10, steps: int = 30,
+                        rounds: int = 3, device="cpu") -> dict:
+    """Training tokens per second of each spec's model, measured side by side: ``rounds`` rounds,
+    each timing ``steps`` optimiser steps of every model in turn (interleaved, so machine load hits
+    them alike); the median round counts.  Returns ``{model name: tokens/s}``."""
+    setups = []
+    for spec in specs:
+        task = spec.make_task()
+        model = make_model(spec.model, task.vocab_size, task.num_classes, seed=spec.seed).to(device).train()
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        b = task.sample(batch_size, length, 0)
+        setups.append((spec.model.model, model, opt, torch.as_tensor(b.tokens, device=device),
+                       torch.as_tensor(b.labels, device=device)))
+    times = {name: [] for name, *_ in setups}
+    for r in range(rounds + 1):                      # round 0 warms up
+        for name, model, opt, tokens, labels in setups:
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                loss = _loss(model(tokens), labels, False)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+            if device != "cpu" and torch.cuda.is_available():  # pragma: no cover - no GPU here
+                torch.cuda.synchronize()
+            if r:
+                times[name].append(time.perf_counter() - t0)
+    return {name: batch_size * length * steps / float(np.median(ts)) for name, ts in times.items()}
