@@ -202,7 +202,13 @@ class FullRNN(BilinearRNN):
         self.W = nn.Parameter(W.contiguous())
 
     def apply(self, h, x, tok):
-        return torch.bmm(self.select(self.W, x, tok), h.unsqueeze(-1)).squeeze(-1)
+        # all D products W[k] h in one matmul, then pick (one-hot) or mix (embedding) them: about 4x
+        # faster on CPU than gathering an (N, H, H) stack of matrices and calling bmm
+        n, D, H = h.shape[0], self.W.shape[0], self.hidden
+        y = (h @ self.W.reshape(D * H, H).T).view(n, D, H)          # y[:, k] = W[k] h
+        if x is None:
+            return torch.gather(y, 1, tok.view(n, 1, 1).expand(n, 1, H)).squeeze(1)
+        return torch.einsum("nk,nkh->nh", x, y)
 
 
 class CPRNN(BilinearRNN):
