@@ -12,6 +12,7 @@ from .named_groups import (abelian_group, alternating_group, cyclic_group, dihed
                            permutation_group, quaternion_group, symmetric_group, trivial_group)
 from .hierarchy_level import HierarchyLevel, hierarchy_level, minimal_normal_subgroups
 from .real_irreps import RealIrreducible, is_faithful, kernel_intersection, real_character, real_irreducibles
+from .representations import RealIrrepMatrices, all_real_irrep_matrices, real_irrep_matrices
 
 __all__ = [
     "BilinearError", "InputError", "MathematicalError", "OrderLimitError",
@@ -23,4 +24,5 @@ __all__ = [
     "CharacterTable", "TableCertificate", "character_table", "certify_character_table", "Cyclotomic",
     "RealIrreducible", "real_irreducibles", "real_character", "is_faithful", "kernel_intersection",
     "HierarchyLevel", "hierarchy_level", "minimal_normal_subgroups",
+    "RealIrrepMatrices", "real_irrep_matrices", "all_real_irrep_matrices",
 ]
