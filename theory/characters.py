@@ -128,11 +128,15 @@ class CharacterTable:
         """``(num_classes, phi(e))`` integer coordinates of row ``i`` on the power basis of ``Q(zeta_e)``."""
         return self.counts(i) @ reduction_matrix(self.exponent)
 
+    def row_complex(self, i: int) -> np.ndarray:
+        """Floating-point values of character ``i`` on the classes (complex128, numerics only)."""
+        roots = np.exp(2j * np.pi * np.arange(self.exponent) / self.exponent)
+        return roots[self.eigenvalues[i]].sum(axis=1)
+
     @cached_property
     def values_complex(self) -> np.ndarray:
-        """Floating-point values ``(num_characters, num_classes)`` complex128 (for numerics only)."""
-        roots = np.exp(2j * np.pi * np.arange(self.exponent) / self.exponent)
-        return np.array([roots[E].sum(axis=1) for E in self.eigenvalues])
+        """Floating-point values ``(num_characters, num_classes)`` complex128 (numerics only)."""
+        return np.array([self.row_complex(i) for i in range(self.num_characters)])
 
     @cached_property
     def kernel_mask(self) -> np.ndarray:
@@ -415,7 +419,8 @@ def certify_character_table(T: CharacterTable) -> TableCertificate:
 def _check_power_maps(T: CharacterTable) -> None:
     G, e = T.group, T.exponent
     linear = all(d == 1 for d in T.degrees)
-    X = np.stack([E[:, 0].astype(np.int64) for E in T.eigenvalues]) if linear else None
+    wide = np.int64 if G.order * e >= 2 ** 31 else np.int32
+    X = np.stack([E[:, 0].astype(wide) for E in T.eigenvalues]) if linear else None
     for q in sympy.primefactors(G.order):
         pm = G.power_map(q)
         if linear:
@@ -482,15 +487,17 @@ def _check_column_orthogonality(T: CharacterTable) -> None:
 
 def _check_abelian_homomorphisms(T: CharacterTable) -> None:
     G, e = T.group, T.exponent
-    X = np.stack([E[:, 0].astype(np.int32) for E in T.eigenvalues])    # (chars, elements)
-    XT = np.ascontiguousarray(X.T)                                      # (elements, chars)
+    dtype = np.uint16 if e < 2 ** 15 else np.int64                     # sums of two exponents < 2e
+    XT = np.empty((G.order, len(T.eigenvalues)), dtype=dtype)           # (elements, chars)
+    for i, E in enumerate(T.eigenvalues):
+        XT[:, i] = E[:, 0]
     everything = np.arange(G.order)
     for s in G.generators:
         shifted = XT + XT[s]
         shifted[shifted >= e] -= e
         if not np.array_equal(XT[G.mul(everything, s)], shifted):
             raise MathematicalError(f"{G.name}: a linear character is not a homomorphism")
-    if len({row.tobytes() for row in X}) != G.order:
+    if len({XT[:, i].tobytes() for i in range(XT.shape[1])}) != G.order:
         raise MathematicalError(f"{G.name}: the linear characters are not pairwise distinct")
     if len({col.tobytes() for col in XT}) != G.order:
         raise MathematicalError(f"{G.name}: the linear characters do not separate the elements")

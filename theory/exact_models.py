@@ -61,6 +61,21 @@ class ExactModel:
 
 
 def _rational_character(T: CharacterTable, r: int) -> np.ndarray | None:
+    """The real character of ``r`` as integers per class, or None when it is not integer-valued
+    (a float pre-check first, then the exact values)."""
+    ir = real_irreducibles(T)[r]
+    if ir.degree == 1:
+        a = T.eigenvalues[ir.constituents[0]][:, 0].astype(np.int64)
+        order = T.exponent // np.gcd(T.exponent, a)
+        if ir.type == "real":                               # values +-1
+            return np.where(order == 1, 1, -1).astype(np.int64)
+        value = {1: 2, 2: -2, 3: -1, 4: 0, 6: 1}             # zeta + zeta^-1 for zeta of that order
+        if not all(int(o) in value for o in order):
+            return None                                     # 2 cos(2 pi / o) is irrational otherwise
+        return np.array([value[int(o)] for o in order], dtype=np.int64)
+    approx = T.row_complex(ir.constituents[0]).real * (1 if ir.type == "real" else 2)
+    if np.abs(approx - np.rint(approx)).max() > 1e-6:
+        return None
     vals = real_character(T, r)
     if not all(v.is_rational() and v.rational_value().denominator == 1 for v in vals):
         return None

@@ -113,7 +113,7 @@ def _candidate_subgroups(G: FiniteGroup):
 def _permutation_module(G: FiniteGroup, T: CharacterTable, chi: int, max_degree: int = 3000) -> np.ndarray:
     """``perm[g, i]`` = coset of ``t_i g`` for the smallest-index subgroup whose permutation module
     contains ``chi`` (multiplicity ``<1_H, chi|_H> > 0``, computed from the table)."""
-    values = T.values_complex[chi]
+    values = T.row_complex(chi)
     for H in _candidate_subgroups(G) + [np.array([0])]:
         if G.order // len(H) > max_degree and len(H) > 1:
             continue
@@ -135,7 +135,7 @@ def _numeric_basis(G: FiniteGroup, T: CharacterTable, r: int, perm: np.ndarray, 
     ir = real_irreducibles(T)[r]
     n, D = perm.shape[1], ir.real_dim
     chi = ir.constituents[0]
-    tilde = T.values_complex[chi].real * (2.0 if ir.type == "complex" else 1.0)
+    tilde = T.row_complex(chi).real * (2.0 if ir.type == "complex" else 1.0)
     w = (T.degrees[chi] / G.order) * tilde[G.class_of]
     P = np.bincount((np.arange(n)[None, :] * n + perm).ravel(), weights=np.repeat(w, n), minlength=n * n).reshape(n, n)
     vals, vecs = np.linalg.eigh((P + P.T) / 2)
@@ -182,7 +182,7 @@ def _float_checks(G: FiniteGroup, T: CharacterTable, r: int, rho: np.ndarray) ->
     eye = np.eye(ir.real_dim)
     ortho = float(np.sqrt(((np.transpose(rho, (0, 2, 1)) @ rho - eye) ** 2).sum(axis=(1, 2))).max())
     chi = ir.constituents[0]
-    psi = T.values_complex[chi].real * (1.0 if ir.type == "real" else 2.0)
+    psi = T.row_complex(chi).real * (1.0 if ir.type == "real" else 2.0)
     char_err = float(np.abs(np.trace(rho, axis1=1, axis2=2) - psi[G.class_of]).max())
     return residual, ortho, char_err, scope
 

@@ -55,7 +55,6 @@ def test_symmetric_group_degrees_hook_formula(n):
     assert set(T.indicators) == {1}            # every character of S_n is rational, of real type
 
 
-@pytest.mark.slow
 def test_s7_degrees_hook_formula():
     T = character_table(symmetric_group(7))
     assert sorted(T.degrees) == hook_degrees(7) and T.certificate.orthogonality_method == "literal"
