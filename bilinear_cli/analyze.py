@@ -34,7 +34,8 @@ def analysis(group) -> dict:
     ``min_block_real``, ``min_block_complex``, ``min_faithful_dim_real``,
     ``min_faithful_dim_complex`` (with the attaining sets as indices into ``real_irreps`` /
     ``irreps``), ``lowest_level``, ``lowest_level_block`` (null unless ``block_diagonal``),
-    ``lowest_level_hidden_size``.
+    ``lowest_level_hidden_size``, ``character_table_certificate`` (how the exact certificate
+    checked orthogonality, and whether the rows were checked to be central characters).
     """
     info = group.summary()
     T = character_table(group)
@@ -57,7 +58,8 @@ def analysis(group) -> dict:
         "lowest_level": L.lowest_level, "lowest_level_block": L.lowest_level_block,
         "lowest_level_hidden_size": L.lowest_level_hidden_size,
         "lowest_level_irreps": list(L.lowest_level_irreps),
-        "character_table_certificate": T.certificate.orthogonality_method,
+        "character_table_certificate": {"orthogonality": T.certificate.orthogonality_method,
+                                        "central_characters": T.certificate.central_characters},
     })
     return info
 

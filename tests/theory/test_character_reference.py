@@ -84,6 +84,7 @@ def test_classes_against_gap(name):
 def test_character_values_against_gap(name):
     G, T = ours(name)
     row_matching(G, T, BY_NAME[name])
+    assert T.certificate.central_characters
 
 
 @pytest.mark.parametrize("name", PARAMS)

@@ -15,8 +15,8 @@ from sympy.utilities.iterables import partitions
 
 from tests import catalogue
 from theory import MathematicalError, cyclic_group, parse_group, symmetric_group
-from theory.characters import (LITERAL_ABELIAN_LIMIT, _dixon_schneider_table, certify_character_table,
-                               character_table)
+from theory.characters import (LITERAL_ABELIAN_LIMIT, _check_central_characters, _dixon_schneider_table,
+                               certify_character_table, character_table)
 from theory.modular_linear_algebra import charpoly_mod, choose_prime, eigenspaces_mod, nullspace_mod, rref_mod
 
 
@@ -25,6 +25,7 @@ def test_certificate_holds(catalogue_group):
     cert = T.certificate
     assert cert.num_classes == catalogue_group.num_classes == T.num_characters
     assert cert.row_orthogonality and cert.column_orthogonality and cert.power_maps_consistent
+    assert cert.central_characters                      # small enough for the full proof
     assert sum(d * d for d in T.degrees) == catalogue_group.order
 
 
@@ -114,6 +115,20 @@ def test_certificate_rejects_a_swapped_pair_of_values():
     bad = dataclasses.replace(T, eigenvalues=tuple(eig))
     with pytest.raises(MathematicalError):
         certify_character_table(bad)
+
+
+def test_central_character_check_rejects_a_wrong_row():
+    """A 3-dim row of A5 changed on the 3-cycles (0 -> 3, eigenvalues all 1) is not a central
+    character; swapping the two 5-cycle values instead gives the other (genuine) 3-dim character."""
+    T = character_table(parse_group("A5"))
+    assert _check_central_characters(T)
+    i = T.degrees.index(3)
+    c5 = np.flatnonzero(T.group.class_orders == 5)
+    swapped = broken(broken(T, i, c5[0], T.eigenvalues[i][c5[1]]), i, c5[1], T.eigenvalues[i][c5[0]])
+    assert _check_central_characters(swapped)
+    c3 = int(np.flatnonzero(T.group.class_orders == 3)[0])
+    with pytest.raises(MathematicalError):
+        _check_central_characters(broken(T, i, c3, [0, 0, 0]))
 
 
 def test_certificate_rejects_a_duplicated_row():
