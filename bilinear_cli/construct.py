@@ -59,6 +59,9 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"wrote {args.out}: level {c.level}, hidden size {c.hidden_size}, {len(c.alphabet)} symbols, "
+        extra = f", block size {c.info['block']} (blocks {c.info['blocks']})" if c.level == "block" and "blocks" in c.info else ""
+        if "cp" in c.info:
+            extra += f", CP rank {c.info['cp']['rank']}"
+        print(f"wrote {args.out}: level {c.level}, hidden size {c.hidden_size}{extra}, {len(c.alphabet)} symbols, "
               f"{len(c.labels)} labels, {'exact over ' + summary['field'] if c.exact else 'numeric (float64)'}")
     return 0

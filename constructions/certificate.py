@@ -40,7 +40,7 @@ from .field import Columns, NumberField, SparseMatrix
 from .weightfile import WeightFile, load_weights
 
 __all__ = ["Certificate", "certify_weights", "certify_file", "reference_machine", "certify_exact",
-           "certify_numeric"]
+           "certify_numeric", "exact_orbit"]
 
 
 @dataclass(frozen=True)
@@ -130,9 +130,11 @@ def _exact_parts(wf: WeightFile):
     return F, mats, h0, R_exact
 
 
-def certify_exact(F: NumberField, mats, h0: Columns, R: SparseMatrix, labels, ref: Automaton) -> dict:
-    """Run the one-step check and the decoding check exactly; return states, margin."""
-    label_pos = {s: i for i, s in enumerate(labels)}
+def exact_orbit(F: NumberField, mats, h0: Columns, ref: Automaton):
+    """Breadth-first search over ``(q, φ(q))`` from ``(q0, h0)``: returns the reachable states in
+    discovery order and their hidden states (:class:`Columns`, same order), after checking
+    ``A_σ φ(q) = φ(δ(q, σ))`` exactly for every reachable ``q`` and symbol ``σ`` (raises
+    :class:`MathematicalError` naming the first failure)."""
     n = ref.num_states
     d, H = h0.num.shape[0], h0.num.shape[1]
     slot = np.full(n, -1, dtype=np.int64)
@@ -170,6 +172,13 @@ def certify_exact(F: NumberField, mats, h0: Columns, R: SparseMatrix, labels, re
                     f"phi({ref.states[targets[j]]}) for symbol {ref.alphabet[k]!r}")
         frontier = np.array(fresh, dtype=np.int64)
     store = Columns._reduced(F, store_num[:, :, :count], store_den[:count])
+    return order, store
+
+
+def certify_exact(F: NumberField, mats, h0: Columns, R: SparseMatrix, labels, ref: Automaton) -> dict:
+    """Run the one-step check and the decoding check exactly; return states, margin."""
+    label_pos = {s: i for i, s in enumerate(labels)}
+    order, store = exact_orbit(F, mats, h0, ref)
     if not store.distinct():
         raise MathematicalError("phi is not injective: two reachable states share a hidden state")
     missing = [ref.outputs[q] for q in order if ref.outputs[q] not in label_pos]
@@ -323,6 +332,20 @@ def _check_cp(info: dict, mats, field: NumberField, H: int, D: int) -> None:
             raise MathematicalError(f"level cp: U diag(V e_{k}) Z differs from A[{k}]")
 
 
+def _check_cp_numeric(info: dict, W: np.ndarray) -> None:
+    """``W_ijk = Σ_r U_ir V_rk Z_rj`` to a relative tolerance of 1e-12 (numeric CP factors)."""
+    cp = info.get("cp")
+    if not isinstance(cp, dict):
+        raise MathematicalError("level cp: meta.info.cp holds no factors")
+    try:
+        U, V, Z = (np.asarray(cp[k], dtype=np.float64) for k in ("U", "V", "Z"))
+        rebuilt = np.einsum("ir,rk,rj->ijk", U, V, Z)
+    except (KeyError, ValueError, TypeError):
+        raise MathematicalError("level cp: the factors U, V, Z have the wrong shapes") from None
+    if rebuilt.shape != W.shape or np.max(np.abs(rebuilt - W)) > 1e-12 * max(1.0, float(np.max(np.abs(W)))):
+        raise MathematicalError("level cp: U diag(V x) Z differs from W")
+
+
 # ------------------------------------------------------------------------------------ numeric
 def certify_numeric(A: np.ndarray, h0: np.ndarray, R: np.ndarray, labels, ref: Automaton,
                     min_length: int = 10 ** 6) -> dict:
@@ -422,6 +445,8 @@ def certify_weights(wf: WeightFile, min_length: int = 10 ** 6) -> Certificate:
         W = wf.dense_W()
         A = np.transpose(W, (2, 0, 1))
         structure = _structure(level, info, list(A), None, H)
+        if level == "cp":
+            _check_cp_numeric(info, W)
         res = certify_numeric(A, wf.h0, wf.readout, wf.labels, ref, min_length=min_length)
         method, field_name, exact = "numeric", "float64", False
     return Certificate(certified=True, exact=exact, method=method, level=level, field=field_name,

@@ -36,7 +36,7 @@ def cp_construction(base: Construction) -> Construction:
     ``info["cp"]`` and the certificate re-checks the identity exactly.
     """
     if not base.exact:
-        raise InputError("cp: only exact constructions are rewritten in CP form")
+        return _numeric_cp(base)
     F, H, D = base.field, base.hidden_size, len(base.alphabet)
     mats = base.transitions
     col_terms = [(k, int(j)) for k, A in enumerate(mats) for j in np.unique(A.cols)]
@@ -76,4 +76,24 @@ def cp_construction(base: Construction) -> Construction:
     info = dict(base.info)
     info["cp"] = {"rank": R, "map": kind, "base_level": base.level, "U": _sparse_json(U), "V": _sparse_json(V),
                   "Z": _sparse_json(Z)}
+    return dataclasses.replace(base, level="cp", info=info)
+
+
+def _numeric_cp(base: Construction) -> Construction:
+    """The per-symbol-and-column map for a numeric construction (float64 factors, checked by the
+    numeric certificate to a relative tolerance)."""
+    A = base.numeric[0]
+    D, H, _ = A.shape
+    terms = [(k, j) for k in range(D) for j in range(H) if np.any(A[k][:, j] != 0)]
+    R = len(terms)
+    U = np.zeros((H, R))
+    V = np.zeros((R, D))
+    Z = np.zeros((R, H))
+    for r, (k, j) in enumerate(terms):
+        U[:, r], V[r, k], Z[r, j] = A[k][:, j], 1.0, 1.0
+    if H * R > MAX_CP_ENTRIES:
+        raise InputError(f"cp: H*R = {H * R} is too large for an explicit CP certificate (limit {MAX_CP_ENTRIES})")
+    info = dict(base.info)
+    info["cp"] = {"rank": R, "map": "per symbol and column (R <= H D)", "base_level": base.level,
+                  "U": U.tolist(), "V": V.tolist(), "Z": Z.tolist()}
     return dataclasses.replace(base, level="cp", info=info)

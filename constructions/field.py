@@ -1,9 +1,10 @@
-"""Exact arithmetic in a number field Q(θ) for certificates (no floats in the decisions).
+"""Exact arithmetic in number fields for certificates (no floats in the decisions).
 
-A :class:`NumberField` is ``Q(θ)`` with ``θ`` a root of a monic integer polynomial of degree ``d``
-and a chosen complex embedding (``root``).  An element is an integer coefficient vector
-``(c_0, ..., c_{d-1})`` over ``1, θ, ..., θ^{d-1}`` divided by a positive integer denominator.  The
-rationals are the case ``d = 1`` (``θ = 0``); ``Q(ζ_m)`` and ``Q(√5)`` have their own constructors.
+A :class:`NumberField` is ``Q(θ)`` with the power basis ``1, θ, ..., θ^{d-1}`` (θ a root of a monic
+integer polynomial, with a chosen complex embedding), or a multiquadratic field ``Q(√p_1, ..., √p_k)``
+with the basis of square roots of products of the ``p_i``.  An element is an integer coefficient
+vector over the basis divided by a positive integer denominator.  The rationals are the case
+``d = 1``; ``Q(ζ_m)``, ``Q(√n)`` and ``Q(√2, √3, √5)`` have their own constructors.
 
 Arrays of elements carry the coefficient axis first:
 
@@ -51,15 +52,29 @@ def _max_abs(a: np.ndarray) -> int:
 
 @dataclass(frozen=True)
 class NumberField:
-    """``Q(θ)``: ``minpoly`` monic integer coefficients of θ's minimal polynomial, lowest degree first;
-    ``root`` the complex value of θ in the chosen embedding; ``name`` for people."""
+    """A number field with an integral basis-like ``Q``-basis and a chosen complex embedding.
+
+    Two kinds: the power basis ``1, θ, ..., θ^{d-1}`` of ``Q(θ)`` (``minpoly`` monic integer
+    coefficients of θ's minimal polynomial, lowest degree first; ``root`` θ's complex value), and the
+    multiquadratic field ``Q(√p_1, ..., √p_k)`` (``primes``; basis ``√(Π_{i ∈ S} p_i)`` for subsets
+    ``S``, indexed by bit masks; degree ``2^k``).  Products of basis elements are integer
+    combinations of basis elements (the structure constants), so integer coefficient vectors over a
+    common denominator are closed under multiplication.
+    """
 
     name: str
-    minpoly: tuple[int, ...]
-    root: complex
+    minpoly: tuple[int, ...] = ()
+    root: complex = 0j
     cyclotomic_order: int | None = None
+    primes: tuple[int, ...] = ()
 
     def __post_init__(self):
+        if self.primes:
+            ps = tuple(int(p) for p in self.primes)
+            if len(set(ps)) != len(ps) or any(not sympy.isprime(p) for p in ps):
+                raise InputError(f"primes: expected distinct primes, got {self.primes}")
+            object.__setattr__(self, "primes", ps)
+            return
         mp = tuple(int(c) for c in self.minpoly)
         if len(mp) < 2 or mp[-1] != 1:
             raise InputError(f"minpoly: expected a monic integer polynomial (lowest degree first), got {self.minpoly}")
@@ -88,11 +103,24 @@ class NumberField:
         return cls(f"Q(sqrt({n}))", (-n, 0, 1), complex(math.sqrt(n)) if n > 0 else complex(0, math.sqrt(-n)))
 
     @classmethod
+    def multiquadratic(cls, primes) -> "NumberField":
+        """``Q(√p_1, ..., √p_k)`` (real square roots) with the basis of square roots of products."""
+        ps = tuple(sorted(int(p) for p in primes))
+        if not ps:
+            return RATIONALS
+        return cls("Q(" + ", ".join(f"sqrt({p})" for p in ps) + ")", primes=ps)
+
+    @classmethod
     def from_sympy(cls, theta) -> "NumberField":
-        """``Q(θ)`` for a sympy algebraic number θ (which must be an algebraic integer, so that its
-        minimal polynomial is monic over Z); the embedding is θ's numeric value."""
+        """The field ``Q(θ)`` of a sympy algebraic number: multiquadratic when θ is a sum of square
+        roots of integers, otherwise the power basis of θ (which must then be an algebraic integer, so
+        that its minimal polynomial is monic over Z); the embedding is θ's numeric value."""
         if theta is None:
             return RATIONALS
+        theta = sympy.sympify(theta)
+        primes = _radicand_primes(theta)
+        if primes is not None:
+            return cls.multiquadratic(primes)
         x = sympy.Symbol("x")
         poly = sympy.Poly(sympy.minimal_polynomial(theta, x), x)
         coeffs = poly.all_coeffs()
@@ -100,22 +128,54 @@ class NumberField:
             raise InputError(f"theta: {theta} is not an algebraic integer (minimal polynomial {poly.as_expr()})")
         return cls(f"Q({theta})", tuple(int(c) for c in coeffs[::-1]), complex(sympy.N(theta, 30)))
 
+    def coefficients(self, expr, theta=None) -> list:
+        """Coordinates (Fractions) of a sympy number of this field in its basis (``theta``: the
+        primitive element, needed for power-basis fields built by :meth:`from_sympy`)."""
+        expr = sympy.nsimplify(expr) if isinstance(expr, float) else sympy.sympify(expr)
+        if self.degree == 1:
+            q = sympy.Rational(expr)
+            return [Fraction(int(q.p), int(q.q))]
+        if self.primes:
+            out = [Fraction(0)] * self.degree
+            for term in sympy.Add.make_args(sympy.expand(expr)):
+                c, rest = term.as_coeff_Mul()
+                sq = sympy.Integer(sympy.expand(rest ** 2)) if rest != 1 else sympy.Integer(1)
+                mask, left = 0, int(sq)
+                for i, p in enumerate(self.primes):
+                    if left % p == 0:
+                        left //= p
+                        mask |= 1 << i
+                if left != 1 or sympy.sqrt(sq) != rest or not c.is_Rational:
+                    raise InputError(f"{expr} is not an element of {self.name}")
+                out[mask] += Fraction(int(c.p), int(c.q))
+            return out
+        from sympy.polys.numberfields.subfield import to_number_field
+        if theta is None:
+            raise InputError(f"{self.name}: the primitive element is needed to convert {expr}")
+        coeffs = [Fraction(int(sympy.Rational(c).p), int(sympy.Rational(c).q))
+                  for c in to_number_field(expr, theta).coeffs()[::-1]]
+        return coeffs + [Fraction(0)] * (self.degree - len(coeffs))
+
     def to_json(self) -> dict:
+        if self.primes:
+            return {"name": self.name, "primes": list(self.primes)}
         return {"name": self.name, "minpoly": list(self.minpoly), "root": [self.root.real, self.root.imag],
                 "cyclotomic_order": self.cyclotomic_order}
 
     @classmethod
     def from_json(cls, data: dict) -> "NumberField":
         try:
+            if "primes" in data:
+                return cls.multiquadratic(data["primes"])
             return cls(str(data["name"]), tuple(int(c) for c in data["minpoly"]),
                        complex(float(data["root"][0]), float(data["root"][1])), data.get("cyclotomic_order"))
         except (KeyError, TypeError, ValueError, IndexError):
-            raise InputError("meta.exact.field: expected {name, minpoly, root: [re, im]}") from None
+            raise InputError("meta.exact.field: expected {name, minpoly, root: [re, im]} or {name, primes}") from None
 
     # -------------------------------------------------------------- structure
     @property
     def degree(self) -> int:
-        return len(self.minpoly) - 1
+        return 2 ** len(self.primes) if self.primes else len(self.minpoly) - 1
 
     @property
     def is_rational(self) -> bool:
@@ -123,29 +183,60 @@ class NumberField:
 
     @cached_property
     def reduction(self) -> np.ndarray:
-        """``R[t, j]``: ``θ^t = Σ_j R[t, j] θ^j`` for ``t < 2d - 1`` (integers: the polynomial is monic)."""
+        """Power basis: ``R[t, j]`` with ``θ^t = Σ_j R[t, j] θ^j`` for ``t < 2d - 1`` (integers)."""
         d = self.degree
         R = np.zeros((max(2 * d - 1, 1), d), dtype=object)
         cur = [0] * d
         cur[0] = 1
         for t in range(max(2 * d - 1, 1)):
             R[t] = cur
-            # multiply cur by θ: shift, then replace θ^d by -Σ minpoly[j] θ^j
-            top = cur[-1]
+            top = cur[-1]                      # multiply by θ: shift, replace θ^d by -Σ minpoly[j] θ^j
             cur = [0] + cur[:-1]
             cur = [c - top * self.minpoly[j] for j, c in enumerate(cur)]
         return _as_int_array(R)
 
     @cached_property
+    def structure(self) -> tuple[tuple[int, int, int, int], ...]:
+        """Non-zero structure constants ``(i, j, k, c)``: ``b_i b_j = Σ c b_k``."""
+        d = self.degree
+        out = []
+        if self.primes:
+            for i in range(d):
+                for j in range(d):
+                    c = math.prod(p for t, p in enumerate(self.primes) if (i & j) >> t & 1)
+                    out.append((i, j, i ^ j, c))
+            return tuple(out)
+        R = self.reduction
+        for i in range(d):
+            for j in range(d):
+                for k in range(d):
+                    if R[i + j, k] != 0:
+                        out.append((i, j, k, int(R[i + j, k])))
+        return tuple(out)
+
+    @cached_property
     def powers(self) -> np.ndarray:
-        """Complex values of ``θ^j``, ``j < d``."""
+        """Complex values of the basis elements (``θ^j``, or the square roots of products)."""
+        if self.primes:
+            return np.array([math.sqrt(math.prod(p for t, p in enumerate(self.primes) if j >> t & 1))
+                             for j in range(self.degree)], dtype=complex)
         return np.array([complex(self.root) ** j for j in range(self.degree)], dtype=complex)
+
+    def _basis_mp(self):
+        """The basis values at the current mpmath precision."""
+        import mpmath
+        if self.primes:
+            return [mpmath.sqrt(math.prod(p for t, p in enumerate(self.primes) if j >> t & 1))
+                    for j in range(self.degree)]
+        theta = _exact_real_root(self) if self.conjugation is None else \
+            mpmath.exp(2j * mpmath.pi / self.cyclotomic_order)
+        return [theta ** j for j in range(self.degree)]
 
     @cached_property
     def conjugation(self) -> np.ndarray | None:
-        """Matrix ``C`` with ``conj(Σ c_j θ^j) = Σ_j (C c)_j θ^j`` for cyclotomic fields (``θ -> θ^{-1}``);
-        ``None`` when ``θ`` is real (every element is then real)."""
-        if abs(complex(self.root).imag) < 1e-300:
+        """Matrix ``C`` with ``conj(Σ c_j b_j) = Σ_j (C c)_j b_j`` for cyclotomic fields (``θ -> θ^{-1}``);
+        ``None`` when the embedding is real (every element is then real)."""
+        if self.primes or abs(complex(self.root).imag) < 1e-300:
             return None
         m = self.cyclotomic_order
         if m is None:
@@ -157,7 +248,9 @@ class NumberField:
         return _as_int_array(C)
 
     def power_coefficients(self, t: int) -> np.ndarray:
-        """Coefficients of ``θ^t`` (``t >= 0``) in the power basis."""
+        """Power basis: coefficients of ``θ^t`` (``t >= 0``)."""
+        if self.primes:
+            raise InputError(f"{self.name}: not a power-basis field")
         d = self.degree
         cur = [0] * d
         cur[0] = 1
@@ -169,26 +262,18 @@ class NumberField:
 
     # -------------------------------------------------------------- elements
     def multiply(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Coefficient-wise field product of broadcastable arrays with the coefficient axis first."""
+        """Field product of broadcastable arrays with the coefficient axis first (structure constants)."""
         d = self.degree
         if d == 1:
             return _mul_ints(a, b)
         shape = np.broadcast_shapes(a.shape[1:], b.shape[1:])
-        prod = [None] * (2 * d - 1)
-        for i in range(d):
-            for j in range(d):
-                term = _mul_ints(a[i], b[j])
-                prod[i + j] = term if prod[i + j] is None else _add_ints(prod[i + j], term)
-        out = []
-        R = self.reduction
-        for j in range(d):
-            acc = None
-            for t in range(2 * d - 1):
-                if R[t, j] != 0:
-                    term = _mul_ints(np.asarray(R[t, j]), prod[t])
-                    acc = term if acc is None else _add_ints(acc, term)
-            out.append(np.zeros(shape, dtype=np.int64) if acc is None else np.broadcast_to(acc, shape))
-        return _stack(out)
+        acc = [None] * d
+        for i, j, k, c in self.structure:
+            term = _mul_ints(a[i], b[j])
+            if c != 1:
+                term = _mul_ints(np.asarray(c), term)
+            acc[k] = term if acc[k] is None else _add_ints(acc[k], term)
+        return _stack([np.zeros(shape, dtype=np.int64) if x is None else np.broadcast_to(x, shape) for x in acc])
 
     def evaluate(self, num: np.ndarray, den) -> np.ndarray:
         """Complex float values of ``num / den`` (coefficient axis first)."""
@@ -208,9 +293,7 @@ class NumberField:
             return out
         import mpmath
         with mpmath.workdps(50):
-            theta = _exact_real_root(self) if self.conjugation is None else \
-                mpmath.exp(2j * mpmath.pi / self.cyclotomic_order)
-            pw = [theta ** j for j in range(self.degree)]
+            pw = self._basis_mp()
             for idx in np.ndindex(out.shape):
                 v = sum(int(num[(j,) + idx]) * pw[j] for j in range(self.degree)) / int(den[idx])
                 out[idx] = float(mpmath.re(v))
@@ -228,7 +311,7 @@ class NumberField:
         """Exact signs (-1, 0, 1) of real elements ``num / den`` (``den > 0``).
 
         Rationals compare exactly.  Otherwise the float value is trusted where it exceeds a bound on
-        its rounding error (``8 u Σ_j |c_j| |θ|^j``); elsewhere an exact zero test, then 100 digits.
+        its rounding error (``8 u Σ_j |c_j| |b_j|``); elsewhere an exact zero test, then 100 digits.
         """
         num = np.asarray(num)
         if self.degree == 1:
@@ -244,19 +327,35 @@ class NumberField:
         if len(unsure):
             import mpmath
             with mpmath.workdps(100):
-                theta = _exact_real_root(self) if self.conjugation is None else \
-                    mpmath.exp(2j * mpmath.pi / self.cyclotomic_order)
+                pw = self._basis_mp()
                 for idx in unsure:
                     idx = tuple(idx)
                     c = [int(num[(j,) + idx]) for j in range(self.degree)]
                     if all(v == 0 for v in c):
                         continue
-                    v = mpmath.re(sum(cj * theta ** j for j, cj in enumerate(c)))
+                    v = mpmath.re(sum(cj * pw[j] for j, cj in enumerate(c)))
                     if abs(v) < mpmath.mpf(10) ** -80:
                         raise MathematicalError(f"{self.name}: cannot decide the sign of a non-zero element "
                                                 f"{c} (|value| < 1e-80)")
                     out[idx] = 1 if v > 0 else -1
         return out
+
+
+def _radicand_primes(theta):
+    """The primes under the square roots when ``theta`` is a sum of rational multiples of square roots
+    of integers (e.g. ``sqrt(2) + sqrt(3) + sqrt(5)``), else ``None``."""
+    primes = set()
+    for term in sympy.Add.make_args(sympy.expand(theta)):
+        c, rest = term.as_coeff_Mul()
+        if not c.is_Rational:
+            return None
+        if rest == 1:
+            continue
+        sq = sympy.expand(rest ** 2)
+        if not sq.is_Integer or sympy.sqrt(sq) != rest:
+            return None
+        primes |= set(sympy.factorint(int(sq)))
+    return sorted(primes)
 
 
 def _exact_real_root(F: NumberField):

@@ -15,6 +15,7 @@ FAMILIES = (
     "theory.theorems.containments",
     "theory.theorems.commutation",
     "theory.theorems.finite_order_diagonal",
+    "constructions.theorems.block_classification",
     "theory.theorems.scale_invariance",
     "theory.theorems.affine",
     "theory.theorems.exponential_sum",

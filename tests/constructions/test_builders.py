@@ -11,7 +11,11 @@ from tests.constructions.helpers import decode, group_reference, words_up_to
 from theory import InputError, parse_group
 from theory.errors import NotRealizableError
 
-GROUP_LEVELS = ["regular", "permutation", "rot", "cdiag", "rdiag", "pdiag"]
+GROUP_LEVELS = ["regular", "permutation", "rot", "cdiag", "rdiag", "pdiag", "full", "block", "cp"]
+
+#: Smallest faithful real dimension (DESIGN §4 and reference/peer-codebases.md §3F): the hidden size of "full".
+FULL_SIZE = {"Z1": 1, "Z2": 1, "Z3": 2, "Z5": 2, "Z12": 2, "Z2^3": 3, "Z2xZ4": 3, "S3": 2, "D4": 2, "D5": 2,
+             "Q8": 4, "A4": 3, "S4": 3, "A5": 3, "S5": 4, "GL(3,2)": 6, "SL(2,5)": 4, "A4xZ5": 5, "AGL(1,7)": 6}
 
 
 def applicable(G, level):
@@ -37,8 +41,10 @@ def test_group_builders_against_reference(catalogue_group, level):
     for w in words_up_to(len(wf.alphabet), 6):
         assert decode(wf, w) == ref(w)
     cert = certify_weights(wf)
-    assert cert.certified and cert.exact and cert.margin > 0
+    assert cert.certified and cert.margin > 0 and (cert.exact or level in ("full", "block", "cp"))
     assert cert.num_states == len(G.closure([G.element(a) for a in wf.alphabet]))
+    if level in ("full", "cp"):
+        assert cert.hidden_size == FULL_SIZE[G.name]
 
 
 @pytest.mark.parametrize("spec", ["S3", "Q8", "Z5", "Z2^3", "A4"])
@@ -110,3 +116,19 @@ def test_cp_rank_and_identity():
     assert c.info["cp"]["rank"] <= min(3 * 3, 3 * 2)
     cert = certify_weights(c.to_weight_file())
     assert cert.structure.startswith("CP factors of rank")
+
+
+@pytest.mark.parametrize("spec, B, H", [("S3", 2, 2), ("S3", 3, 3), ("S3", 5, 5), ("A4xZ5", 3, 6), ("A4xZ5", 5, 5),
+                                        ("Q8", 4, 4), ("S5", 4, 4), ("A5", 3, 3), ("Z2xZ4", 2, 4)])
+def test_block_sizes(spec, B, H):
+    c = build(parse_group(spec), "block", block=B)
+    cert = certify_weights(c.to_weight_file())
+    assert cert.hidden_size == H and cert.structure == f"block-diagonal, {H // B} blocks of size {B}"
+
+
+@pytest.mark.parametrize("spec, B, element", [("S5", 3, "(3,4,5)"), ("Q8", 2, "-1"), ("A4", 2, "(1,2)(3,4)"),
+                                              ("S3", 1, "(1,2,3)")])
+def test_block_below_minimum_refused_with_witness(spec, B, element):
+    with pytest.raises(NotRealizableError, match="block-size classification") as e:
+        build(parse_group(spec), "block", block=B)
+    assert element in str(e.value)
