@@ -28,7 +28,7 @@ def test_automaton_long_words():
 @pytest.mark.slow
 def test_long_words_whole_catalogue(catalogue_group):
     G = catalogue_group
-    levels = ["regular", "permutation"] + (["rot"] if G.is_abelian else [])
+    levels = ["regular", "permutation", "full", "block"] + (["rot"] if G.is_abelian else [])
     for level in levels:
         res = simulate_accuracy(build(G, level).to_weight_file(), n=1000, length=1000, seed=3)
         assert res["per_token"] == 1.0, (G.name, level)
