@@ -56,11 +56,11 @@ def tracked_subgroup(G: FiniteGroup, alph: list[int]) -> tuple[FiniteGroup, list
     return S, [S.element(G.names[a]) for a in alph]
 
 
-def block_kernel_witness(S: FiniteGroup, B: int) -> int | None:
+def block_kernel_witness(S: FiniteGroup, B: int, irreducibles=None) -> int | None:
     """A non-identity element in every kernel of the real irreducibles of dimension ``<= B`` (``None``
-    when those kernels meet in ``{e}``)."""
+    when those kernels meet in ``{e}``); ``irreducibles`` defaults to ``real_irreducibles(S)``."""
     common = np.ones(S.order, dtype=bool)
-    for r in real_irreducibles(S):
+    for r in (real_irreducibles(S) if irreducibles is None else irreducibles):
         if r.real_dim <= B:
             mask = np.zeros(S.order, dtype=bool)
             mask[r.kernel] = True

@@ -43,7 +43,7 @@ from theory.representations import real_irrep_matrices
 from theory.theorems.base import CheckKind, Theorem
 
 from ..certificate import certify_weights
-from ..representation import block_construction
+from ..representation import block_construction, block_kernel_witness
 
 __all__ = ["CLASSIFICATION_GROUPS", "KNOWN_MIN_BLOCK", "check_block_classification", "THEOREMS"]
 
@@ -87,18 +87,10 @@ def check_block_classification(specs=CLASSIFICATION_GROUPS, level_fn=hierarchy_l
         witnesses = {}
         irr = irreps_fn(G)
         for b in range(1, B):
-            common = np.ones(G.order, dtype=bool)
-            for r in irr:
-                if r.real_dim <= b:
-                    m = np.zeros(G.order, dtype=bool)
-                    m[r.kernel] = True
-                    common &= m
-            common[0] = False
-            cand = np.flatnonzero(common)
-            if not len(cand):
+            g = block_kernel_witness(G, b, irr)
+            if g is None:
                 raise MathematicalError(f"{spec}: the real irreducibles of dimension <= {b} are faithful, so "
                                         f"min_block_real is not {B}")
-            g = int(cand[0])
             for r in real_irreducibles(G):
                 if r.real_dim <= b and not _acts_trivially(G, r, g):
                     raise MathematicalError(f"{spec}: the witness {G.names[g]} for B = {b} acts non-trivially in "
