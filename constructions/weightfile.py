@@ -118,12 +118,20 @@ def save_weights(path: str | os.PathLike, wf: WeightFile, dense_limit: int = DEN
     os.close(fd)
     try:
         np.savez(tmp, **arrays)
+        _default_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     return path
+
+
+def _default_permissions(path: str) -> None:
+    """mkstemp creates files readable by the owner only; give the usual umask-based mode instead."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def _string_array(data, name: str) -> tuple[str, ...]:
