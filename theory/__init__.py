@@ -3,7 +3,9 @@ hierarchy and its theorems.  No torch here (DESIGN §2)."""
 
 from .characters import CharacterTable, TableCertificate, certify_character_table, character_table
 from .cyclotomic import Cyclotomic
-from .errors import BilinearError, InputError, MathematicalError, OrderLimitError
+from .abelian import AbelianDecomposition, abelian_decomposition
+from .automaton import Automaton, random_automaton
+from .errors import BilinearError, InputError, MathematicalError, NotRealizableError, OrderLimitError
 from .group import DEFAULT_MAX_ORDER, FiniteGroup
 from .group_parser import parse_group
 from .matrix_groups import affine_group_1d, general_linear_group, special_linear_group
@@ -15,7 +17,8 @@ from .real_irreps import RealIrreducible, is_faithful, kernel_intersection, real
 from .representations import RealIrrepMatrices, all_real_irrep_matrices, real_irrep_matrices
 
 __all__ = [
-    "BilinearError", "InputError", "MathematicalError", "OrderLimitError",
+    "BilinearError", "InputError", "MathematicalError", "NotRealizableError", "OrderLimitError",
+    "AbelianDecomposition", "abelian_decomposition", "Automaton", "random_automaton",
     "DEFAULT_MAX_ORDER", "FiniteGroup", "parse_group",
     "abelian_group", "alternating_group", "cyclic_group", "dihedral_group", "direct_product",
     "group_from_cayley_table", "group_from_generator_string", "group_from_sympy", "permutation_group",
