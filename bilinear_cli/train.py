@@ -22,7 +22,8 @@ from theory.errors import InputError
 from .common import positive_int
 
 _MODEL_FIELDS = ("rank", "block", "embedding", "normalise", "init", "init_scale", "layers", "heads")
-_TRAIN_FIELDS = ("steps", "batch_size", "loss", "weight_decay", "val_every", "patience", "final_lr")
+_TRAIN_FIELDS = ("steps", "batch_size", "loss", "weight_decay", "val_every", "patience", "final_lr",
+                 "gain_penalty")
 
 
 def _lengths_range(text: str) -> tuple[int, int]:
@@ -99,6 +100,8 @@ def add_parser(sub):
     o.add_argument("--loss", choices=("token", "final"), help="per-token (default) or final-label loss")
     o.add_argument("--weight-decay", type=float)
     o.add_argument("--final-lr", type=float, help="cosine schedule ends at this fraction of the rate")
+    o.add_argument("--gain-penalty", type=float,
+                   help="weight of the penalty on unequal per-step gains of bilinear models (default 1, 0 = off)")
     o.add_argument("--val-every", type=positive_int)
     o.add_argument("--patience", type=int, help="validations without improvement before stopping (0 = never)")
     o.add_argument("--test-lengths", help="comma-separated test lengths (default 2-10,20,50,100,200,500,1000)")
@@ -116,8 +119,8 @@ def _plan(args):
     from verify.evaluate import EvalConfig
     from verify.models import ModelConfig
     from verify.presets import PRESETS, parse_task_spec, sweep_specs
-    from verify.train import RunSpec, TrainConfig
     from verify.tasks import make_task
+    from verify.train import RunSpec, TrainConfig, training_lengths
 
     preset = PRESETS[args.preset or "quick"]
     hidden = args.hidden or preset.hidden
@@ -159,10 +162,7 @@ def _plan(args):
         configs = [ModelConfig(mname, hidden=hidden, **model_extra) for mname in models]
         specs = [RunSpec(name, opts, cfg, seed) for name, opts in tasks for cfg in configs for seed in seeds]
     for spec in specs:          # every task must build and accept the lengths before any training
-        task = make_task(spec.task, **spec.task_options)
-        from verify.train import training_lengths
-        training_lengths(task, train.train_lengths)
-        ModelConfig(**spec.model.to_dict())
+        training_lengths(make_task(spec.task, **spec.task_options), train.train_lengths)
     return specs, train, evaluation, lrs
 
 

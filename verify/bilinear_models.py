@@ -132,32 +132,44 @@ class BilinearRNN(nn.Module):
         """Embedded inputs (N, L, Din), or None for one-hot input (the tokens are used directly)."""
         return None if self.embedding_dim is None else self.embed[tokens]
 
-    def step(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor, normalise: bool) -> torch.Tensor:
+    def update(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
+        """The un-normalised new state ``A(x) h`` (plus ``B x + b`` for affine models)."""
         h = self.apply(h, x, tok)
         if self.affine:
             h = h + self.select(self.in_weight, x, tok) + self.in_bias
-        if normalise:
-            h = h / h.norm(dim=-1, keepdim=True).clamp_min(_TINY)
         return h
 
-    def states(self, tokens: torch.Tensor) -> torch.Tensor:
-        """States ``h_1 .. h_L`` (N, L, H) for token ids (N, L)."""
+    def states(self, tokens: torch.Tensor, log_gains: bool = False):
+        """States ``h_1 .. h_L`` (N, L, H) for token ids (N, L); with ``log_gains`` also the per-step
+        gains ``log ||h_t^raw|| - log ||h_{t-1}||`` (N, L), ``h^raw`` being the state before
+        normalisation — the same numbers with or without normalisation, by scale invariance."""
         tokens = torch.as_tensor(tokens, device=self.h0.device).long()
         n, length = tokens.shape
         x = self.inputs(tokens)
         norm = self.normalising()
         h = self.h0.expand(n, -1)
+        size = h.norm(dim=-1, keepdim=True).clamp_min(_TINY)
         if norm:
-            h = h / h.norm(dim=-1, keepdim=True).clamp_min(_TINY)
-        out = []
+            h, size = h / size, torch.ones_like(size)
+        out, gains = [], []
         for t in range(length):
-            h = self.step(h, None if x is None else x[:, t], tokens[:, t], norm)
+            raw = self.update(h, None if x is None else x[:, t], tokens[:, t])
+            new_size = raw.norm(dim=-1, keepdim=True).clamp_min(_TINY)
+            if log_gains:
+                gains.append((torch.log(new_size) - torch.log(size)).squeeze(-1))
+            h, size = (raw / new_size, torch.ones_like(new_size)) if norm else (raw, new_size)
             out.append(h)
-        return torch.stack(out, dim=1)
+        states = torch.stack(out, dim=1)
+        return (states, torch.stack(gains, dim=1)) if log_gains else states
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Per-token logits (N, L, K): ``logits[:, t] = R h_{t+1}``."""
         return self.states(tokens) @ self.readout.T
+
+    def forward_with_gains(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(logits, log_gains)``; see :meth:`states` (used by the training's gain penalty)."""
+        states, gains = self.states(tokens, log_gains=True)
+        return states @ self.readout.T, gains
 
     @torch.no_grad()
     def dense_W(self) -> np.ndarray:

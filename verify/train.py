@@ -4,8 +4,9 @@ One *run* = (task, model config, seed).  For each learning rate of the run's gri
 trained from the same seeded initialisation on data that is a fixed function of ``(seed, step)``:
 each step draws one length uniformly from the training range and a batch of that length.  Loss:
 cross-entropy on every labelled prefix (``loss="token"``; ``-1`` labels ignored) or on the final
-label only (``loss="final"``).  A validation set at the *training lengths only* (its own seed)
-scores the model every ``val_every`` steps; the best state by (validation accuracy, then lower
+label only (``loss="final"``), plus an optional penalty on unequal per-step gains of bilinear
+models (``gain_penalty``, see :class:`TrainConfig`).  A validation set at the *training lengths
+only* (its own seed) scores the model every ``val_every`` steps; the best state by (validation accuracy, then lower
 validation loss) is kept, training stops after ``patience`` evaluations without improvement or
 once the validation loss is below ``stop_loss``, and the learning rate with the best validation
 score is chosen.  Test lengths are only touched by :func:`verify.evaluate.evaluate`, after selection.
@@ -56,7 +57,13 @@ class TrainConfig:
     ``grad_clip`` (max global norm, 0 = off), ``schedule`` ("cosine" decay to ``final_lr`` times the
     rate, or "constant", after ``warmup`` linear steps), ``val_n`` validation sequences per training length, ``val_every`` steps, ``patience`` evaluations without
     improvement (0 = never stop early), ``stop_loss`` (stop once the validation loss is below it
-    and validation accuracy is 1; 0 = off).
+    and validation accuracy is 1; 0 = off), ``gain_penalty`` (λ, bilinear models only; 0 = off).
+
+    The gain penalty adds ``λ Var_{n,t}[log ||A(x_t) h_{t-1}|| - log ||h_{t-1}||]`` over the batch
+    and time steps to the cross-entropy.  Exact tracking (DESIGN §3) needs one common gain ``c`` in
+    ``A_σ φ(q) = c φ(δ(q, σ))``; with unequal gains the small error components of a learned state
+    along another state's direction grow geometrically over long words (a multiplicative random
+    walk), which training lengths 2–10 do not show and normalisation hides from the loss.
     """
 
     steps: int = 2000
@@ -72,6 +79,7 @@ class TrainConfig:
     val_every: int = 100
     patience: int = 0
     stop_loss: float = 0.0
+    gain_penalty: float = 1.0
 
     def __post_init__(self):
         for name in ("steps", "batch_size", "val_n", "val_every"):
@@ -91,7 +99,7 @@ class TrainConfig:
             raise InputError(f"schedule: expected cosine or constant, got {self.schedule!r}")
         if not (isinstance(self.final_lr, (int, float)) and 0 <= self.final_lr <= 1):
             raise InputError(f"final-lr: expected a fraction in [0, 1], got {self.final_lr!r}")
-        for name in ("weight_decay", "grad_clip", "stop_loss"):
+        for name in ("weight_decay", "grad_clip", "stop_loss", "gain_penalty"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not v >= 0:
                 raise InputError(f"{name}: expected a number >= 0, got {v!r}")
@@ -158,6 +166,16 @@ def _loss(logits: torch.Tensor, labels: torch.Tensor, final: bool) -> torch.Tens
     if final:
         return F.cross_entropy(logits[:, -1], labels[:, -1])
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-1)
+
+
+def _objective(model, batch, cfg: TrainConfig, final: bool, device) -> torch.Tensor:
+    """Cross-entropy, plus ``gain_penalty * Var(log gains)`` for bilinear models."""
+    tokens = torch.as_tensor(batch.tokens, device=device)
+    labels = torch.as_tensor(batch.labels, device=device)
+    if cfg.gain_penalty and hasattr(model, "forward_with_gains"):
+        logits, gains = model.forward_with_gains(tokens)
+        return _loss(logits, labels, final) + cfg.gain_penalty * gains.var()
+    return _loss(model(tokens), labels, final)
 
 
 def _train_batch(task, cfg: TrainConfig, lengths: list[int], seed: int, step: int):
@@ -272,8 +290,7 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
         batch = _train_batch(task, cfg, lengths, spec.seed, step)
         for group in opt.param_groups:
             group["lr"] = cfg.lr_at(step, lr)
-        logits = model(torch.as_tensor(batch.tokens, device=device))
-        loss = _loss(logits, torch.as_tensor(batch.labels, device=device), final)
+        loss = _objective(model, batch, cfg, final, device)
         opt.zero_grad(set_to_none=True)
         if torch.isfinite(loss):
             loss.backward()
@@ -362,23 +379,23 @@ def run_sweep(specs: list[RunSpec], cfg: TrainConfig, lrs, eval_cfg: EvalConfig 
 
 def training_throughput(specs: list[RunSpec], batch_size: int = 64, length: int = 10, steps: int = 30,
                         rounds: int = 3, device="cpu") -> dict:
-    """Training tokens per second of each spec's model, measured side by side: ``rounds`` rounds,
-    each timing ``steps`` optimiser steps of every model in turn (interleaved, so machine load hits
+    """Training tokens per second of each spec's model (the default training objective, so the
+    bilinear models include the gain penalty), measured side by side: ``rounds`` rounds, each
+    timing ``steps`` optimiser steps of every model in turn (interleaved, so machine load hits
     them alike); the median round counts.  Returns ``{model name: tokens/s}``."""
     setups = []
     for spec in specs:
         task = spec.make_task()
         model = make_model(spec.model, task.vocab_size, task.num_classes, seed=spec.seed).to(device).train()
         opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-        b = task.sample(batch_size, length, 0)
-        setups.append((spec.model.model, model, opt, torch.as_tensor(b.tokens, device=device),
-                       torch.as_tensor(b.labels, device=device)))
+        setups.append((spec.model.model, model, opt, task.sample(batch_size, length, 0)))
+    cfg = TrainConfig()
     times = {name: [] for name, *_ in setups}
     for r in range(rounds + 1):                      # round 0 warms up
-        for name, model, opt, tokens, labels in setups:
+        for name, model, opt, batch in setups:
             t0 = time.perf_counter()
             for _ in range(steps):
-                loss = _loss(model(tokens), labels, False)
+                loss = _objective(model, batch, cfg, False, device)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()

@@ -263,3 +263,34 @@ def test_construction_builders_load_and_score_100_percent():
     task = make_task("automaton", states=5, symbols=3, automaton_seed=0)
     wf = build_mod.build(random_automaton(5, 3, 0), "full").to_weight_file()
     assert evaluate(model_from_weights(wf, task), task, EvalConfig(lengths=(1000,), n=100))["accuracy"]["1000"] == 1.0
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_learned_embedding_inputs(name):
+    model = make_model(ModelConfig(name, hidden=8, heads=2, embedding=3), 5, 4, seed=0)
+    assert model(torch.randint(0, 5, (2, 6))).shape == (2, 6, 4)
+
+
+@pytest.mark.parametrize("level", ["full", "cdiag", "pdiag", "full-affine"])
+def test_log_gains_match_numpy_and_ignore_normalisation(level):
+    tokens = np.random.default_rng(5).integers(0, 3, size=(3, 8))
+    got = {}
+    for normalise in ("none", "always"):
+        model = build(level, init="gaussian", normalise=normalise)
+        _, g = model.forward_with_gains(torch.tensor(tokens))
+        got[normalise] = np_(g)
+    if not level.endswith("affine"):       # scale invariance; an affine model has none
+        np.testing.assert_allclose(got["none"], got["always"], atol=1e-10)
+    A = [formula_A(model, np.eye(3)[k]) for k in range(3)]
+    for n, word in enumerate(tokens):
+        h = np_(model.h0)
+        for t, s in enumerate(word):
+            new = A[s] @ h + (np_(model.in_weight)[s] + np_(model.in_bias) if model.affine else 0)
+            assert got["none"][n, t] == pytest.approx(np.log(np.linalg.norm(new) / np.linalg.norm(h)), abs=1e-10)
+            h = new
+
+
+def test_exact_rotation_construction_has_equal_gains():
+    model = model_from_weights(rotation_weights(5)).train()
+    _, g = model.forward_with_gains(torch.randint(0, 5, (4, 20)))
+    assert float(g.abs().max()) < 1e-12

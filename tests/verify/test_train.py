@@ -122,6 +122,7 @@ def test_selection_uses_validation_only(monkeypatch):
 @pytest.mark.parametrize("kwargs, match", [
     ({"steps": 0}, "steps"), ({"train_lengths": (5, 2)}, "train-lengths"), ({"loss": "mse"}, "loss"),
     ({"schedule": "step"}, "schedule"), ({"weight_decay": -1}, "weight_decay"), ({"final_lr": 2}, "final-lr"),
+    ({"gain_penalty": float("nan")}, "gain_penalty"),
 ])
 def test_bad_train_configs(kwargs, match):
     with pytest.raises(InputError, match=match):
@@ -274,3 +275,17 @@ def test_quick_protocol_full_solves_mod5_and_rdiag_fails_mod3():
     assert full["accuracy"]["500"] >= 0.99
     assert rdiag["accuracy"]["500"] <= 0.5
     assert np.isfinite(full["val_loss"])
+
+
+def test_gain_penalty_is_part_of_the_objective_and_off_at_zero():
+    task = make_task("modadd", m=3)
+    batch = task.sample(8, 6, 0)
+    spec = RunSpec("modadd", {"m": 3}, ModelConfig("full", hidden=6, init="gaussian"), 0)
+    model = train_mod.make_model(spec.model, 3, 3, seed=0)
+    with torch.no_grad():
+        plain = train_mod._objective(model, batch, TrainConfig(gain_penalty=0), False, "cpu")
+        with_pen = train_mod._objective(model, batch, TrainConfig(gain_penalty=2.0), False, "cpu")
+        _, g = model.forward_with_gains(torch.as_tensor(batch.tokens))
+    assert float(with_pen - plain) == pytest.approx(2.0 * float(g.var()), rel=1e-5) and float(g.var()) > 0
+    with pytest.raises(InputError, match="gain_penalty"):
+        TrainConfig(gain_penalty=-1)
