@@ -31,7 +31,7 @@ from theory.errors import InputError
 from .device import derived_seed
 
 __all__ = ["DEFAULT_LENGTHS", "TEST_SEED", "EvalConfig", "task_lengths", "predict", "evaluate",
-           "markdown_table", "write_results", "write_atomically", "median"]
+           "markdown_table", "write_results", "write_atomically", "file_mode", "median"]
 
 DEFAULT_LENGTHS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 50, 100, 200, 500, 1000)
 TEST_SEED = 20250527
@@ -105,6 +105,13 @@ def evaluate(model, task, config: EvalConfig = EvalConfig(), device="cpu") -> di
     return out
 
 
+def file_mode() -> int:
+    """The mode a plainly created file gets (0666 minus the umask); ``mkstemp`` would give 0600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomically(path: str, text: str) -> None:
     """Write ``text`` through a temporary file in the same folder and rename it into place."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -112,6 +119,7 @@ def write_atomically(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from theory.errors import InputError
 
 from .device import derived_seed
-from .evaluate import EvalConfig, evaluate
+from .evaluate import EvalConfig, evaluate, file_mode
 from .models import ModelConfig, count_parameters, make_model
 from .tasks import make_task
 
@@ -227,6 +227,7 @@ def _save_checkpoint(path: str, state: dict) -> None:
     os.close(fd)
     try:
         torch.save(state, tmp)
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -181,6 +181,12 @@ def test_markdown_table_has_runs_medians_and_chance(tmp_path):
     assert table.count("\n| modadd(m=5) | full | 8 |") == 4
     jpath, mpath = write_results(str(tmp_path / "out"), runs)
     assert json.load(open(jpath)) == runs and "Per-token" in open(mpath).read()
+    umask = os.umask(0o022)
+    try:
+        write_results(str(tmp_path / "out"), runs)
+        assert os.stat(jpath).st_mode & 0o777 == 0o644          # not mkstemp's 0600
+    finally:
+        os.umask(umask)
 
 
 def test_throughput_reports_both_models():
