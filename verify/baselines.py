@@ -82,12 +82,12 @@ class SelectiveSSMBlock(nn.Module):
         u = F.silu(self.conv(u.transpose(1, 2))[..., :length].transpose(1, 2))
         Bc, Cc = self.x_proj(u).chunk(2, dim=-1)                         # (N, L, S) each
         delta = F.softplus(self.dt_proj(u))                              # (N, L, C)
-        decay = torch.exp(-delta.unsqueeze(-1) * self.A_log.exp())       # (N, L, C, S) in (0, 1)
-        drive = (delta * u).unsqueeze(-1) * Bc.unsqueeze(2)              # (N, L, C, S)
+        A = self.A_log.exp()                                             # (C, S), positive
         s = x.new_zeros(n, self.d_inner, self.d_state)
         ys = []
-        for t in range(length):
-            s = decay[:, t] * s + drive[:, t]
+        for t in range(length):     # per step, so memory stays O(N C S) at long test lengths
+            decay = torch.exp(-delta[:, t].unsqueeze(-1) * A)            # (N, C, S) in (0, 1)
+            s = decay * s + (delta[:, t] * u[:, t]).unsqueeze(-1) * Bc[:, t].unsqueeze(1)
             ys.append((s * Cc[:, t].unsqueeze(1)).sum(-1))
         y = torch.stack(ys, dim=1) + self.D * u
         return x + self.out_proj(y * F.silu(z))

@@ -344,7 +344,7 @@ def run_experiment(spec: RunSpec, cfg: TrainConfig, lrs, eval_cfg: EvalConfig = 
     the earlier in ``lrs``), evaluate it at the test lengths; return the run's record for
     ``results.json``."""
     outcomes = [train_model(spec, cfg, lr, device, checkpoint_dir, progress) for lr in lrs]
-    best = max(outcomes, key=lambda o: (o.val_accuracy, -o.val_loss, -outcomes.index(o)))
+    best = max(outcomes, key=lambda o: (o.val_accuracy, -o.val_loss))    # max keeps the first: ties -> earlier lr
     task = spec.make_task()
     result = evaluate(best.model, task, eval_cfg, device)
     record = {
