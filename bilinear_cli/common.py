@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
+
+from theory.files import write_text_atomically
 
 __all__ = ["positive_int", "nonnegative_int", "write_atomically"]
 
@@ -28,18 +28,5 @@ def nonnegative_int(text: str) -> int:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, so a failure leaves
-    nothing half-written."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)     # mkstemp makes owner-only files
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``text`` to ``path`` atomically (a failure leaves nothing half-written)."""
+    write_text_atomically(path, text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 
 from theory.automaton import Automaton
 from theory.errors import InputError, NotRealizableError

@@ -21,7 +21,7 @@ an exact zero test, then a 100-digit evaluation (``mpmath``) — see :meth:`Numb
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 

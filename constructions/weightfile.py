@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from theory.errors import InputError
+from theory.files import atomic_path
 
 __all__ = ["WeightFile", "save_weights", "load_weights", "DENSE_LIMIT_BYTES"]
 
@@ -113,25 +113,9 @@ def save_weights(path: str | os.PathLike, wf: WeightFile, dense_limit: int = DEN
                       W_shape=np.asarray(shape, dtype=np.int64))
     else:
         arrays["W"] = np.asarray(wf.W, dtype=np.float64)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".npz") as tmp:
         np.savez(tmp, **arrays)
-        _default_permissions(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
-
-
-def _default_permissions(path: str) -> None:
-    """mkstemp creates files readable by the owner only; give the usual umask-based mode instead."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def _string_array(data, name: str) -> tuple[str, ...]:

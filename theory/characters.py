@@ -490,7 +490,7 @@ def _reduce(counts: np.ndarray, e: int) -> np.ndarray:
 
 def _check_row_orthogonality(T: CharacterTable) -> None:
     G, e = T.group, T.exponent
-    k, n = G.num_classes, G.order
+    n = G.order
     groups = _degree_groups(T)
     for i, Ei in enumerate(T.eigenvalues):
         Ei = Ei.astype(np.int64)

@@ -20,13 +20,13 @@ import json
 import math
 import os
 import statistics
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from theory.errors import InputError
+from theory.files import file_mode, write_text_atomically
 
 from .device import derived_seed
 
@@ -105,26 +105,9 @@ def evaluate(model, task, config: EvalConfig = EvalConfig(), device="cpu") -> di
     return out
 
 
-def file_mode() -> int:
-    """The mode a plainly created file gets (0666 minus the umask); ``mkstemp`` would give 0600."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def write_atomically(path: str, text: str) -> None:
     """Write ``text`` through a temporary file in the same folder and rename it into place."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_text_atomically(path, text)
 
 
 def median(values) -> float:

@@ -26,7 +26,7 @@ from constructions.weightfile import WeightFile, load_weights
 from theory.errors import InputError
 
 from .baselines import BASELINES
-from .bilinear_models import BILINEAR_LEVELS, INITS, NORMALISE_MODES, BilinearRNN, FullRNN
+from .bilinear_models import BILINEAR_LEVELS, INITS, NORMALISE_MODES, FullRNN
 
 __all__ = ["ModelConfig", "MODEL_NAMES", "make_model", "parse_model_name", "model_from_weights",
            "class_names", "count_parameters"]

@@ -25,7 +25,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -34,9 +33,10 @@ import torch
 import torch.nn.functional as F
 
 from theory.errors import InputError
+from theory.files import atomic_path
 
 from .device import derived_seed
-from .evaluate import EvalConfig, evaluate, file_mode
+from .evaluate import EvalConfig, evaluate
 from .models import ModelConfig, count_parameters, make_model
 from .tasks import make_task
 
@@ -221,18 +221,9 @@ def _identity(spec: RunSpec, cfg: TrainConfig, lr: float) -> str:
 
 
 def _save_checkpoint(path: str, state: dict) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pt")
-    os.close(fd)
-    try:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_path(path, suffix=".pt") as tmp:
         torch.save(state, tmp)
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def load_checkpoint(path: str) -> dict:

@@ -7,7 +7,6 @@ import pytest
 from sympy.combinatorics import Permutation, PermutationGroup
 from sympy.combinatorics.named_groups import AlternatingGroup, DihedralGroup, SymmetricGroup
 
-from tests import catalogue
 from theory import (MathematicalError, OrderLimitError, abelian_group, alternating_group, cyclic_group,
                     dihedral_group, direct_product, group_from_sympy, parse_group, quaternion_group,
                     symmetric_group)
