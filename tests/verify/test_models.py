@@ -253,16 +253,21 @@ def test_weight_file_must_match_the_task():
 
 
 def test_construction_builders_load_and_score_100_percent():
-    build_mod = pytest.importorskip("constructions.build")
+    from constructions.build import build as build_construction
     from theory import parse_group
     from theory.automaton import random_automaton
 
+    long = EvalConfig(lengths=(1000,), n=100)
     task = make_task("modadd", m=5)
-    wf = build_mod.build(parse_group("Z5"), "rot", alphabet="all").to_weight_file()
-    assert evaluate(model_from_weights(wf, task), task, EvalConfig(lengths=(1000,), n=100))["accuracy"]["1000"] == 1.0
+    wf = build_construction(parse_group("Z5"), "rot", alphabet="all").to_weight_file()
+    assert evaluate(model_from_weights(wf, task), task, long)["accuracy"]["1000"] == 1.0
     task = make_task("automaton", states=5, symbols=3, automaton_seed=0)
-    wf = build_mod.build(random_automaton(5, 3, 0), "full").to_weight_file()
-    assert evaluate(model_from_weights(wf, task), task, EvalConfig(lengths=(1000,), n=100))["accuracy"]["1000"] == 1.0
+    wf = build_construction(random_automaton(5, 3, 0), "full").to_weight_file()
+    assert evaluate(model_from_weights(wf, task), task, long)["accuracy"]["1000"] == 1.0
+    for spec, level in [("S5", "block"), ("A4", "full"), ("GL(3,2)", "full")]:   # GL(3,2): a numeric construction
+        task = make_task("word", group=spec)
+        wf = build_construction(parse_group(spec), level, alphabet="all").to_weight_file()
+        assert evaluate(model_from_weights(wf, task), task, long)["accuracy"]["1000"] == 1.0, spec
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
