@@ -35,7 +35,6 @@ import numpy as np
 from theory.automaton import Automaton
 from theory.errors import InputError, MathematicalError
 
-from .construction import group_from_source
 from .field import Columns, NumberField, SparseMatrix
 from .weightfile import WeightFile, load_weights
 
@@ -74,6 +73,7 @@ def reference_machine(wf: WeightFile) -> Automaton:
     if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
         raise InputError("meta.source: expected {kind: group|automaton, ...}")
     if src["kind"] == "group":
+        from .construction import group_from_source   # groups need sympy; automaton files do not
         G = group_from_source(src)
         alph = [G.element(a) for a in src["alphabet"]]
         ref = Automaton.from_group(G, alph)
@@ -130,11 +130,22 @@ def _exact_parts(wf: WeightFile):
     return F, mats, h0, R_exact
 
 
-def exact_orbit(F: NumberField, mats, h0: Columns, ref: Automaton):
+def exact_orbit(F: NumberField, mats, h0: Columns, ref: Automaton, one_hot_path: bool = True):
     """Breadth-first search over ``(q, φ(q))`` from ``(q0, h0)``: returns the reachable states in
     discovery order and their hidden states (:class:`Columns`, same order), after checking
     ``A_σ φ(q) = φ(δ(q, σ))`` exactly for every reachable ``q`` and symbol ``σ`` (raises
-    :class:`MathematicalError` naming the first failure)."""
+    :class:`MathematicalError` naming the first failure).
+
+    When ``h0`` is a unit vector ``e_j`` and every ``A_σ`` is a 0/1 matrix with exactly one 1 in
+    each column (``A_σ e_j = e_{f_σ(j)}``: one-hot automata, regular representations), every state
+    is a unit vector and the check is ``f_σ(π(q)) = π(δ(q, σ))`` on indices — still exact, in
+    O(|Q|·|Σ|) instead of dense column arithmetic.  ``one_hot_path=False`` forces the general
+    arithmetic (the tests compare the two)."""
+    if one_hot_path:
+        j0 = _unit_index(h0)
+        maps = [_column_function(A) for A in mats] if j0 is not None else None
+        if maps is not None and all(f is not None for f in maps):
+            return _one_hot_orbit(F, maps, j0, h0.num.shape[1], ref)
     n = ref.num_states
     d, H = h0.num.shape[0], h0.num.shape[1]
     slot = np.full(n, -1, dtype=np.int64)
@@ -173,6 +184,57 @@ def exact_orbit(F: NumberField, mats, h0: Columns, ref: Automaton):
         frontier = np.array(fresh, dtype=np.int64)
     store = Columns._reduced(F, store_num[:, :, :count], store_den[:count])
     return order, store
+
+
+def _unit_index(h0: Columns) -> int | None:
+    """``j`` if ``h0`` is exactly the unit vector ``e_j``, else None."""
+    num = h0.num
+    if h0.size != 1 or int(h0.den[0]) != 1 or np.any(num[1:] != 0):
+        return None
+    nz = np.flatnonzero(num[0, :, 0])
+    return int(nz[0]) if len(nz) == 1 and num[0, nz[0], 0] == 1 else None
+
+
+def _column_function(A: SparseMatrix) -> np.ndarray | None:
+    """``f`` with ``A e_j = e_{f(j)}`` for every ``j`` if ``A`` is a 0/1 matrix with exactly one 1
+    per column, else None."""
+    H = A.shape[1]
+    if (A.den != 1 or len(A.cols) != H or np.any(A.num[0] != 1) or np.any(A.num[1:] != 0)
+            or len(np.unique(A.cols)) != H):
+        return None
+    f = np.empty(H, dtype=np.int64)
+    f[A.cols] = A.rows
+    return f
+
+
+def _one_hot_orbit(F: NumberField, maps, j0: int, H: int, ref: Automaton):
+    """:func:`exact_orbit` for unit-vector states: BFS on indices ``π(q)`` with ``φ(q) = e_{π(q)}``."""
+    pi = np.full(ref.num_states, -1, dtype=np.int64)
+    pi[ref.start] = j0
+    order = [ref.start]
+    frontier = np.array([ref.start], dtype=np.int64)
+    while frontier.size:
+        fresh = []
+        for k, f in enumerate(maps):
+            image = f[pi[frontier]]
+            targets = ref.delta[frontier, k]
+            uniq, first = np.unique(targets, return_index=True)
+            unseen = pi[uniq] < 0
+            if np.any(unseen):
+                new_t = uniq[unseen]
+                pi[new_t] = image[first[unseen]]
+                order.extend(new_t.tolist())
+                fresh.extend(new_t.tolist())
+            bad = np.flatnonzero(pi[targets] != image)
+            if len(bad):
+                j = int(bad[0])
+                raise MathematicalError(
+                    f"one-step check fails: A[{k}] phi({ref.states[frontier[j]]}) != "
+                    f"phi({ref.states[targets[j]]}) for symbol {ref.alphabet[k]!r}")
+        frontier = np.array(fresh, dtype=np.int64)
+    num = np.zeros((F.degree, H, len(order)), dtype=np.int64)
+    num[0, pi[order], np.arange(len(order))] = 1
+    return order, Columns._reduced(F, num, np.ones(len(order), dtype=np.int64))
 
 
 def certify_exact(F: NumberField, mats, h0: Columns, R: SparseMatrix, labels, ref: Automaton) -> dict:

@@ -132,3 +132,39 @@ def test_numeric_certificate_accepts_and_rejects():
     meta = dict(meta, level="cdiag")               # as a complex-diagonal map the structure holds ...
     with pytest.raises(MathematicalError, match="numeric certificate fails"):   # ... but the error grows
         certify_weights(WeightFile(W, wf.h0, wf.readout, wf.labels, wf.alphabet, "cdiag", meta))
+
+
+def _orbit_both_ways(c):
+    from constructions.certificate import _exact_parts, exact_orbit, reference_machine
+    wf = c.to_weight_file()
+    F, mats, h0, _ = _exact_parts(wf)
+    ref = reference_machine(wf)
+    return [exact_orbit(F, mats, h0, ref, one_hot_path=flag) for flag in (True, False)]
+
+
+@pytest.mark.parametrize("source", ["S3", "Q8", "A4xZ5", "automata"])
+def test_one_hot_orbit_agrees_with_general_arithmetic(source):
+    """The index-only orbit (unit-vector states) and the exact column arithmetic: same reachable
+    states in the same order, same hidden states."""
+    builds = ([build(a, "full") for a in catalogue.automata()] + [build(random_automaton(200, 5, 1), "full")]
+              if source == "automata" else [build(parse_group(source), "regular", alphabet="all")])
+    for c in builds:
+        (o1, s1), (o2, s2) = _orbit_both_ways(c)
+        assert o1 == o2
+        assert np.array_equal(s1.num.astype(object), s2.num.astype(object))
+        assert np.array_equal(np.asarray(s1.den, dtype=object), np.asarray(s2.den, dtype=object))
+
+
+def test_one_hot_orbit_rejects_what_the_general_path_rejects():
+    c = build(parse_group("S3"), "regular")
+    A0, _ = c.transitions
+    wrong = dataclasses.replace(c, transitions=(A0, A0))
+    from constructions.certificate import _exact_parts, exact_orbit, reference_machine
+    wf = wrong.to_weight_file()
+    F, mats, h0, _ = _exact_parts(wf)
+    messages = []
+    for flag in (True, False):
+        with pytest.raises(MathematicalError, match="one-step check fails") as err:
+            exact_orbit(F, mats, h0, reference_machine(wf), one_hot_path=flag)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
