@@ -6,20 +6,40 @@
     (2, 4)
     >>> bilinear.certify_weights(bilinear.build(G, "block").to_weight_file()).hidden_size
     2
+
+Names are loaded on first use (PEP 562), so that the ``bilinear`` command starts quickly.
 """
 
-from constructions.build import build
-from constructions.certificate import Certificate, certify_file, certify_weights
-from constructions.construction import Construction
-from constructions.weightfile import WeightFile, load_weights, save_weights
-from theory import *  # noqa: F401,F403
-from theory import __all__ as _theory_all
-from theory.monoid import TransitionMonoid
-from verify.tasks import TASK_NAMES, make_task
+import importlib
 
-__all__ = list(_theory_all) + ["TransitionMonoid", "TASK_NAMES", "make_task", "build", "Construction",
-                               "Certificate", "certify_file", "certify_weights", "WeightFile", "load_weights",
-                               "save_weights", "main"]
+import theory
+
+_OWN = {
+    "constructions.build": ("build",),
+    "constructions.certificate": ("Certificate", "certify_file", "certify_weights"),
+    "constructions.construction": ("Construction",),
+    "constructions.weightfile": ("WeightFile", "load_weights", "save_weights"),
+    "theory.monoid": ("TransitionMonoid",),
+    "verify.tasks": ("TASK_NAMES", "make_task"),
+}
+_MODULE_OF = {name: module for module, names in _OWN.items() for name in names}
+
+__all__ = list(theory.__all__) + [name for names in _OWN.values() for name in names] + ["main"]
+
+
+def __getattr__(name):
+    if name in _MODULE_OF:
+        value = getattr(importlib.import_module(_MODULE_OF[name]), name)
+    elif name in theory.__all__:
+        value = getattr(theory, name)
+    else:
+        raise AttributeError(f"module 'bilinear' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def main(argv=None) -> int:

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import json
 
-from theory.character_format import INDICATOR_SYMBOLS
-from theory.characters import character_table
 from theory.group_parser import GROUP_SYNTAX, parse_group
-from theory.hierarchy_level import hierarchy_level
-from theory.real_irreps import real_irreducibles
 
 from .common import positive_int
 
@@ -37,6 +33,9 @@ def analysis(group) -> dict:
     ``lowest_level_hidden_size``, ``character_table_certificate`` (how the exact certificate
     checked orthogonality, and whether the rows were checked to be central characters).
     """
+    from theory.characters import character_table      # the representation theory loads sympy:
+    from theory.hierarchy_level import hierarchy_level  # import it when a command needs it
+    from theory.real_irreps import real_irreducibles
     info = group.summary()
     T = character_table(group)
     irr = real_irreducibles(T)
@@ -97,6 +96,8 @@ def run(args) -> int:
         print(f"{'class':>5}  {'size':>6}  {'order':>5}  representative")
         for i, (s, o, r) in enumerate(zip(info["class_sizes"], info["class_orders"], info["class_representatives"])):
             print(f"{i:>5}  {s:>6}  {o:>5}  {r}")
+    from theory.character_format import INDICATOR_SYMBOLS
+    from theory.characters import character_table
     print()
     print(character_table(group).format())
     print()

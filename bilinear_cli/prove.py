@@ -13,7 +13,6 @@ import json
 import sys
 import time
 
-from constructions.theorems import registry
 
 
 def add_parser(sub):
@@ -27,6 +26,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from constructions.theorems import registry
     theorems = registry.select(args.only)
     if args.list:
         if args.json:

@@ -26,9 +26,11 @@ from fractions import Fraction
 from functools import cached_property
 
 import numpy as np
-import sympy
 
 from theory.errors import InputError, MathematicalError
+from theory.lazy import LazyModule
+
+sympy = LazyModule("sympy")   # imported on first use
 
 __all__ = ["NumberField", "SparseMatrix", "Columns", "RATIONALS"]
 

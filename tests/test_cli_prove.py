@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from bilinear_cli import prove as prove_cli
 from theory.errors import MathematicalError
 from constructions.theorems import registry
 from theory.theorems import CheckKind, Theorem
@@ -46,7 +45,7 @@ def test_failure_exits_nonzero(capsys, monkeypatch):
         raise MathematicalError("deliberately broken")
     broken = Theorem(name="broken.one", title="b", statement="s", latex="s", assumptions=("a",), proof="p",
                      kind=CheckKind.MONTE_CARLO, checker=bad)
-    monkeypatch.setattr(prove_cli.registry, "select", lambda pattern: (broken,))
+    monkeypatch.setattr(registry, "select", lambda pattern: (broken,))
     code, out, err = run(capsys, "prove", "--json")
     assert code == 1 and json.loads(out)[0]["status"] == "failed"
     assert "broken.one FAILED: deliberately broken" in err

@@ -1,20 +1,27 @@
 """Exact mathematics for bilinear state tracking: groups, automata, representation theory, the
 hierarchy and its theorems.  No torch here (DESIGN §2)."""
 
-from .characters import CharacterTable, TableCertificate, certify_character_table, character_table
-from .cyclotomic import Cyclotomic
-from .abelian import AbelianDecomposition, abelian_decomposition
-from .automaton import Automaton, random_automaton
-from .errors import BilinearError, InputError, MathematicalError, NotRealizableError, OrderLimitError
-from .group import DEFAULT_MAX_ORDER, FiniteGroup
-from .group_parser import parse_group
-from .matrix_groups import affine_group_1d, general_linear_group, special_linear_group
-from .named_groups import (abelian_group, alternating_group, cyclic_group, dihedral_group, direct_product,
-                           group_from_cayley_table, group_from_generator_string, group_from_sympy,
-                           permutation_group, quaternion_group, symmetric_group, trivial_group)
-from .hierarchy_level import HierarchyLevel, hierarchy_level, minimal_normal_subgroups
-from .real_irreps import RealIrreducible, is_faithful, kernel_intersection, real_character, real_irreducibles
-from .representations import RealIrrepMatrices, all_real_irrep_matrices, real_irrep_matrices
+# Submodules load on first use (PEP 562), so that ``from theory.automaton import Automaton`` or the
+# ``bilinear`` command does not pay for sympy and the character-table machinery it does not need.
+_EXPORTS = {
+    "characters": ("CharacterTable", "TableCertificate", "certify_character_table", "character_table"),
+    "cyclotomic": ("Cyclotomic",),
+    "abelian": ("AbelianDecomposition", "abelian_decomposition"),
+    "automaton": ("Automaton", "random_automaton"),
+    "errors": ("BilinearError", "InputError", "MathematicalError", "NotRealizableError", "OrderLimitError"),
+    "group": ("DEFAULT_MAX_ORDER", "FiniteGroup"),
+    "group_parser": ("parse_group",),
+    "matrix_groups": ("affine_group_1d", "general_linear_group", "special_linear_group"),
+    "named_groups": ("abelian_group", "alternating_group", "cyclic_group", "dihedral_group",
+                     "direct_product", "group_from_cayley_table", "group_from_generator_string",
+                     "group_from_sympy", "permutation_group", "quaternion_group", "symmetric_group",
+                     "trivial_group"),
+    "hierarchy_level": ("HierarchyLevel", "hierarchy_level", "minimal_normal_subgroups"),
+    "real_irreps": ("RealIrreducible", "is_faithful", "kernel_intersection", "real_character",
+                    "real_irreducibles"),
+    "representations": ("RealIrrepMatrices", "all_real_irrep_matrices", "real_irrep_matrices"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [
     "BilinearError", "InputError", "MathematicalError", "NotRealizableError", "OrderLimitError",
@@ -29,3 +36,17 @@ __all__ = [
     "HierarchyLevel", "hierarchy_level", "minimal_normal_subgroups",
     "RealIrrepMatrices", "real_irrep_matrices", "all_real_irrep_matrices",
 ]
+
+
+def __getattr__(name):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'theory' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -20,8 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sympy import Matrix, ZZ
-from sympy.matrices.normalforms import smith_normal_decomp
 
 from .errors import InputError, MathematicalError
 from .group import FiniteGroup
@@ -107,6 +105,8 @@ def abelian_decomposition(group: FiniteGroup, generators=None) -> AbelianDecompo
     basis = _lattice_basis(rel, r)
     if len(basis) != r:
         raise MathematicalError("the relation lattice does not have full rank (infinite quotient)")
+    from sympy import Matrix, ZZ      # sympy is slow to import: load it on first use
+    from sympy.matrices.normalforms import smith_normal_decomp
     D, _, T = smith_normal_decomp(Matrix(basis), domain=ZZ)
     d = [abs(int(D[i, i])) for i in range(r)]
     keep = [i for i in range(r) if d[i] > 1]

@@ -22,9 +22,12 @@ import json
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from .errors import InputError
 
@@ -171,6 +174,7 @@ class Automaton:
         """From a (Multi)DiGraph: nodes are states with attribute ``output``; each edge ``q -> r``
         has attribute ``symbol`` (one symbol or a list of symbols).  ``start`` defaults to the graph
         attribute ``start``; ``alphabet`` to the symbols in order of first appearance."""
+        import networkx as nx    # imported on first use: slow to import, needed only here
         if not isinstance(graph, nx.DiGraph):
             raise InputError(f"graph: expected a networkx DiGraph or MultiDiGraph, got {type(graph).__name__}")
         start = graph.graph.get("start") if start is None else start
@@ -225,6 +229,7 @@ class Automaton:
         }
 
     def to_networkx(self) -> nx.MultiDiGraph:
+        import networkx as nx
         g = nx.MultiDiGraph(start=self.states[self.start])
         for q, y in zip(self.states, self.outputs):
             g.add_node(q, output=y)

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import sympy
 
 from .backends import Backend
 from .errors import InputError, MathematicalError, OrderLimitError
@@ -267,7 +266,7 @@ class FiniteGroup:
         n = self.order
         everything = np.arange(n, dtype=np.int64)
         orders = np.full(n, n, dtype=np.int64)
-        for p, e in sympy.factorint(n).items():
+        for p, e in _factorint(n).items():
             for _ in range(e):
                 cand = orders // p
                 ok = (orders % p == 0) & (self.power(everything, cand) == 0)
@@ -388,7 +387,7 @@ class FiniteGroup:
         quotient = self.order // len(d)
         everything = np.arange(self.order, dtype=np.int64)
         out = []
-        for p, e in sympy.factorint(quotient).items():
+        for p, e in _factorint(quotient).items():
             counts = [1]
             for k in range(1, e + 1):
                 counts.append(int(np.count_nonzero(in_d[self.power(everything, p ** k)])) // len(d))
@@ -485,3 +484,10 @@ def group_from_rows(name: str, rows: np.ndarray, backend: Backend, generator_row
     g = FiniteGroup(name, rows, backend, tuple(gens), key_columns, labels)
     g.__dict__["_index"] = idx  # reuse the index built above (cached_property slot)
     return g
+
+
+def _factorint(n: int) -> dict:
+    """Prime factorisation ``{p: e}`` (sympy, imported on first use: it is slow to import)."""
+    from sympy import factorint
+    return factorint(n)
+

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import sympy
 
 from .backends import PermutationBackend
 from .errors import InputError
@@ -31,7 +30,8 @@ __all__ = ["general_linear_group", "special_linear_group", "affine_group_1d",
 def _prime_power(q, argument: str = "q") -> tuple[int, int]:
     if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or int(q) < 2:
         raise InputError(f"{argument}: expected a prime power >= 2, got {q!r}")
-    f = sympy.factorint(int(q))
+    from sympy import factorint   # imported on first use (slow to import)
+    f = factorint(int(q))
     if len(f) != 1:
         raise InputError(f"{argument}: {q} is not a prime power; finite fields have prime-power order")
     (p, k), = f.items()

@@ -13,13 +13,17 @@ from __future__ import annotations
 import itertools
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sympy.combinatorics import Permutation, PermutationGroup
 
 from .backends import AbelianBackend, PermutationBackend, ProductBackend, TableBackend
 from .errors import InputError
 from .group import FiniteGroup, check_order_limit, group_from_rows
 from .perms import compose_images, parse_generators
+
+if TYPE_CHECKING:
+    from sympy.combinatorics import PermutationGroup
 
 __all__ = [
     "cyclic_group", "abelian_group", "trivial_group", "direct_product", "dihedral_group",
@@ -114,6 +118,7 @@ def permutation_group(generators, name: str = "G", max_order: int | None = None,
     for g in gens:
         if g.ndim != 1 or len(g) != degree or sorted(g.tolist()) != list(range(degree)):
             raise InputError(f"generators: {g.tolist()} is not a permutation of 0..{degree - 1}")
+    from sympy.combinatorics import Permutation, PermutationGroup   # slow to import: on first use
     pg = PermutationGroup([Permutation(g.tolist()) for g in gens])
     check_order_limit(int(pg.order()), max_order, name)
     pg.schreier_sims()
@@ -136,6 +141,7 @@ def group_from_generator_string(text: str, name: str | None = None, max_order: i
 
 def group_from_sympy(group: PermutationGroup, name: str | None = None, max_order: int | None = None) -> FiniteGroup:
     """A :class:`FiniteGroup` from a sympy ``PermutationGroup`` (same right-action convention)."""
+    from sympy.combinatorics import PermutationGroup
     if not isinstance(group, PermutationGroup):
         raise InputError(f"group: expected a sympy PermutationGroup, got {type(group).__name__}")
     degree = group.degree
