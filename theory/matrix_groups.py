@@ -40,10 +40,16 @@ def _prime_power(q, argument: str = "q") -> tuple[int, int]:
 
 @lru_cache(maxsize=None)
 def field(q: int):
-    """The galois field GF(q), built once per process."""
-    _prime_power(q)
+    """The galois field GF(q), built once per process.
+
+    Arithmetic in pure Python (``compile="python-calculate"``): the arrays here are small (the
+    ``q^n - 1`` non-zero vectors), and numba's JIT took 1-3 s per field and operation.  The prime
+    subfield is built first in the same mode, because building GF(p^k) evaluates polynomials over
+    GF(p) (which would otherwise be JIT-compiled)."""
+    p, k = _prime_power(q)
     import galois
-    return galois.GF(int(q))
+    prime = galois.GF(p, compile="python-calculate")
+    return prime if k == 1 else galois.GF(p, k, compile="python-calculate")
 
 
 def gl_order(n: int, q: int) -> int:
