@@ -385,11 +385,28 @@ def _random_mod3_model(rng: np.random.Generator, family: str):
     return a, rng.normal(size=H), rng.normal(size=(3, H)), bias
 
 
-def _summary(results: list[Refutation], _unused=None) -> dict:
+def _summary(results: list[Refutation]) -> dict:
     return {"models": len(results), "max_n": max(r.n for r in results),
             "max_bound": max(r.bound for r in results),
             "n_at_bound": sum(r.n == r.bound for r in results),
             "float64_disagreements": sum(not r.float64_agrees for r in results)}
+
+
+def _random_families(rng, families, per_family: int, make_model, refute, what: str, bound_text: str,
+                     bound) -> dict:
+    """Refute ``per_family`` random models of each family; raise if an answer exceeds ``bound(H)``.
+    Returns the :func:`_summary` per family."""
+    out = {}
+    for fam in families:
+        res = []
+        for _ in range(per_family):
+            a, h0, R, bias = make_model(rng, fam)
+            r = refute(a, h0, R, bias)
+            if r.n > bound(len(a)):
+                raise MathematicalError(f"{what} refuter returned n={r.n} > {bound_text} = {bound(len(a))}")
+            res.append(r)
+        out[fam] = _summary(res)
+    return out
 
 
 PARITY_FAMILIES = ("generic", "near_one", "repeated", "degenerate", "least_squares")
@@ -397,17 +414,8 @@ MOD3_FAMILIES = ("generic", "near_one", "signed_pairs", "least_squares")
 
 
 def check_parity_refuter(seed: int = 0, per_family: int = 400, interpolants: int = 400) -> dict:
-    rng = np.random.default_rng(seed)
-    out = {}
-    for fam in PARITY_FAMILIES:
-        res = []
-        for _ in range(per_family):
-            a, h0, R, bias = _random_parity_model(rng, fam)
-            r = refute_pdiag_parity(a, h0, R, bias)
-            if r.n > len(a) + 2:
-                raise MathematicalError(f"parity refuter returned n={r.n} > H + 2 = {len(a) + 2}")
-            res.append(r)
-        out[fam] = _summary(res, None)
+    out = _random_families(np.random.default_rng(seed), PARITY_FAMILIES, per_family, _random_parity_model,
+                           refute_pdiag_parity, "parity", "H + 2", lambda H: H + 2)
     prng, res = random.Random(seed), []
     for _ in range(interpolants):
         a, h0, R, bias, m = _interpolant_parity(prng)
@@ -416,24 +424,15 @@ def check_parity_refuter(seed: int = 0, per_family: int = 400, interpolants: int
             raise MathematicalError(f"interpolant right on 1..{m}: refuter answered n={r.n} (m={r.distinct_bases}), "
                                     f"expected {m + 1}")
         res.append(r)
-    out["exact_interpolants_tight"] = _summary(res, None)
+    out["exact_interpolants_tight"] = _summary(res)
     out["seed"] = seed
     out["lemma_minors"] = _check_lemma(seed, 150)
     return out
 
 
 def check_mod3_refuter(seed: int = 0, per_family: int = 500, interpolants: int = 300) -> dict:
-    rng = np.random.default_rng(seed + 1)
-    out = {}
-    for fam in MOD3_FAMILIES:
-        res = []
-        for _ in range(per_family):
-            a, h0, R, bias = _random_mod3_model(rng, fam)
-            r = refute_rdiag_mod3(a, h0, R, bias)
-            if r.n > 3 * len(a) + 4:
-                raise MathematicalError(f"mod-3 refuter returned n={r.n} > 3H + 4 = {3 * len(a) + 4}")
-            res.append(r)
-        out[fam] = _summary(res, None)
+    out = _random_families(np.random.default_rng(seed + 1), MOD3_FAMILIES, per_family, _random_mod3_model,
+                           refute_rdiag_mod3, "mod-3", "3H + 4", lambda H: 3 * H + 4)
     prng, res = random.Random(seed), []
     for _ in range(interpolants):
         a, h0, R, bias, K = _interpolant_mod3(prng)
@@ -443,7 +442,7 @@ def check_mod3_refuter(seed: int = 0, per_family: int = 500, interpolants: int =
         if r.n <= K:
             raise MathematicalError(f"mod-3 refuter answered n={r.n} but the model is right on 1..{K}")
         res.append(r)
-    out["exact_interpolants"] = _summary(res, None)
+    out["exact_interpolants"] = _summary(res)
     out["seed"] = seed
     return out
 
