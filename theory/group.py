@@ -28,6 +28,9 @@ import numpy as np
 
 from .backends import Backend
 from .errors import InputError, MathematicalError, OrderLimitError
+from .lazy import LazyModule
+
+sympy = LazyModule("sympy")   # imported on first use (factorint)
 
 __all__ = ["FiniteGroup", "DEFAULT_MAX_ORDER", "check_order_limit", "group_from_rows"]
 
@@ -266,7 +269,7 @@ class FiniteGroup:
         n = self.order
         everything = np.arange(n, dtype=np.int64)
         orders = np.full(n, n, dtype=np.int64)
-        for p, e in _factorint(n).items():
+        for p, e in sympy.factorint(n).items():
             for _ in range(e):
                 cand = orders // p
                 ok = (orders % p == 0) & (self.power(everything, cand) == 0)
@@ -387,7 +390,7 @@ class FiniteGroup:
         quotient = self.order // len(d)
         everything = np.arange(self.order, dtype=np.int64)
         out = []
-        for p, e in _factorint(quotient).items():
+        for p, e in sympy.factorint(quotient).items():
             counts = [1]
             for k in range(1, e + 1):
                 counts.append(int(np.count_nonzero(in_d[self.power(everything, p ** k)])) // len(d))
@@ -484,10 +487,3 @@ def group_from_rows(name: str, rows: np.ndarray, backend: Backend, generator_row
     g = FiniteGroup(name, rows, backend, tuple(gens), key_columns, labels)
     g.__dict__["_index"] = idx  # reuse the index built above (cached_property slot)
     return g
-
-
-def _factorint(n: int) -> dict:
-    """Prime factorisation ``{p: e}`` (sympy, imported on first use: it is slow to import)."""
-    from sympy import factorint
-    return factorint(n)
-
