@@ -10,11 +10,11 @@
 Names are loaded on first use (PEP 562), so that the ``bilinear`` command starts quickly.
 """
 
-import importlib
-
 import theory
+from theory.lazy import lazy_exports
 
-_OWN = {
+_EXPORTS = {
+    "theory": tuple(theory.__all__),
     "constructions.build": ("build",),
     "constructions.certificate": ("Certificate", "certify_file", "certify_weights"),
     "constructions.construction": ("Construction",),
@@ -22,24 +22,9 @@ _OWN = {
     "theory.monoid": ("TransitionMonoid",),
     "verify.tasks": ("TASK_NAMES", "make_task"),
 }
-_MODULE_OF = {name: module for module, names in _OWN.items() for name in names}
 
-__all__ = list(theory.__all__) + [name for names in _OWN.values() for name in names] + ["main"]
-
-
-def __getattr__(name):
-    if name in _MODULE_OF:
-        value = getattr(importlib.import_module(_MODULE_OF[name]), name)
-    elif name in theory.__all__:
-        value = getattr(theory, name)
-    else:
-        raise AttributeError(f"module 'bilinear' has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__all__ = [name for names in _EXPORTS.values() for name in names] + ["main"]
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 
 def main(argv=None) -> int:
