@@ -1,5 +1,5 @@
 """``bilinear analyze GROUP [--json]``: the invariants of a finite group, its character table and
-where it sits in the hierarchy (DESIGN §4, §11)."""
+where it sits in the hierarchy (docs/design.md §4, §11)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def add_parser(sub):
         description=f"Build closed-form weights that track a group (GROUP is {GROUP_SYNTAX}) or an automaton "
                     "exactly, at a level of the hierarchy, and write them as a weight file (.npz).")
     p.add_argument("group", metavar="GROUP", nargs="?", help="the group (omit with --automaton)")
-    p.add_argument("--automaton", metavar="FILE.json", help="an automaton file (DESIGN §11) instead of a group")
+    p.add_argument("--automaton", metavar="FILE.json", help="an automaton file (docs/design.md §11) instead of a group")
     p.add_argument("--level", required=True, choices=LEVELS,
                    help="full = smallest faithful real representation (groups) or one-hot minimised states "
                         "(automata); regular; permutation; block; cdiag; rot; rdiag; pdiag; cp")

@@ -1,2 +1,2 @@
-"""Closed-form bilinear weights for groups and automata, with exactness certificates (DESIGN §7).
-No torch here (DESIGN §2)."""
+"""Closed-form bilinear weights for groups and automata, with exactness certificates (docs/design.md §7).
+No torch here (docs/design.md §2)."""

@@ -1,4 +1,4 @@
-"""Affine recurrences as bilinear ones of size H+1 (DESIGN §3, §4: AFFINE(H) ⊂ FULL(H+1))."""
+"""Affine recurrences as bilinear ones of size H+1 (docs/design.md §3, §4: AFFINE(H) ⊂ FULL(H+1))."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FULL(|Q|) for any Moore machine: one-hot states (FSM simulation, DESIGN §4)."""
+"""FULL(|Q|) for any Moore machine: one-hot states (FSM simulation, docs/design.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One entry point for the CLI: build the construction of an object at a level (DESIGN §7, §11)."""
+"""One entry point for the CLI: build the construction of an object at a level (docs/design.md §7, §11)."""
 
 from __future__ import annotations
 

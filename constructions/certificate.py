@@ -1,4 +1,4 @@
-"""Certificates: the one-step check of DESIGN §3 that proves a construction exact for every length.
+"""Certificates: the one-step check of docs/design.md §3 that proves a construction exact for every length.
 
 Given transition matrices ``A_σ``, a start state ``h0``, a readout ``R`` and a reference Moore
 machine ``(Q, Σ, δ, q0, λ)`` (the Cayley machine of a group over its alphabet, or an automaton,

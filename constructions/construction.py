@@ -1,4 +1,4 @@
-"""The result of every builder: a :class:`Construction` (DESIGN §7), and its weight file.
+"""The result of every builder: a :class:`Construction` (docs/design.md §7), and its weight file.
 
 A construction holds the transition matrices ``A_k`` (``A(e_k) = W[:, :, k]``), the start state
 ``h0``, the readout ``R`` (label = ``labels[argmax(R h)]``), the alphabet, the level of the hierarchy,

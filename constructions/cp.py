@@ -1,4 +1,4 @@
-"""The CP(H, R) form of a construction: ``A(x) = U diag(V x) Z`` (DESIGN §4)."""
+"""The CP(H, R) form of a construction: ``A(x) = U diag(V x) Z`` (docs/design.md §4)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """FULL constructions of a group from permutation actions: the right regular representation and a
-faithful permutation action (DESIGN §3, §4)."""
+faithful permutation action (docs/design.md §3, §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FULL and BLOCK constructions of a group from its real irreducible representations (DESIGN §4).
+"""FULL and BLOCK constructions of a group from its real irreducible representations (docs/design.md §4).
 
 For a set ``{ρ_1, ..., ρ_r}`` of real irreducibles (orthogonal matrices, :mod:`theory.representations`)
 whose kernels meet in ``{e}``, ``ρ = ρ_1 ⊕ ... ⊕ ρ_r`` is faithful and ``A(x) = ρ(x)^T`` tracks the group:
@@ -257,7 +257,7 @@ def faithful_construction(G: FiniteGroup, alphabet="generators") -> Construction
 
     Formula: ``A(x) = ⊕_i ρ_i(x)^T`` over a faithful set of real irreducibles of least total dimension,
     ``h0`` an integer vector with trivial stabiliser, readout rows ``R_g = φ(g)^T``.  Theorem: a faithful
-    orthogonal representation tracks the group (DESIGN §3); minimality from the faithful-set search.
+    orthogonal representation tracks the group (docs/design.md §3); minimality from the faithful-set search.
 
     Example: ``S5`` gives ``H = 4`` (the standard representation), ``Q8`` gives ``H = 4`` (the quaternions).
     """

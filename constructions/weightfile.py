@@ -1,4 +1,4 @@
-"""The weight file (DESIGN §7): one construction as a ``.npz``.
+"""The weight file (docs/design.md §7): one construction as a ``.npz``.
 
 Arrays: ``W`` (``H x H x D`` float64, ``A(e_k) = W[:, :, k]``), ``h0`` (``H``), ``readout`` (``K x H``),
 ``labels`` (``K`` strings), ``alphabet`` (``D`` strings), ``level`` (string) and ``meta`` (a JSON

@@ -1,1 +1,1 @@
-"""One script per paper figure (DESIGN §12); outputs go to an ignored directory."""
+"""One script per paper figure (docs/design.md §12); outputs go to an ignored directory."""

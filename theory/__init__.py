@@ -1,5 +1,5 @@
 """Exact mathematics for bilinear state tracking: groups, automata, representation theory, the
-hierarchy and its theorems.  No torch here (DESIGN §2)."""
+hierarchy and its theorems.  No torch here (docs/design.md §2)."""
 
 # Submodules load on first use (PEP 562), so that ``from theory.automaton import Automaton`` or the
 # ``bilinear`` command does not pay for sympy and the character-table machinery it does not need.

@@ -1,10 +1,10 @@
-"""Moore machines (DESIGN §3): ``(Q, Σ, δ, q0, Y, λ)`` with a total transition function.
+"""Moore machines (docs/design.md §3): ``(Q, Σ, δ, q0, Y, λ)`` with a total transition function.
 
 An :class:`Automaton` keeps its states and symbols as strings (their labels), ``delta`` as an
 ``|Q| x |Σ|`` array of state indices, the start index, and one output label (a string) per state.
 A DFA is the case of outputs ``"1"`` (accepting) and ``"0"``.
 
-Sources: the JSON format of DESIGN §11 (:meth:`Automaton.from_json`), a plain dict
+Sources: the JSON format of docs/design.md §11 (:meth:`Automaton.from_json`), a plain dict
 (:meth:`Automaton.from_dict`), a networkx graph (:meth:`Automaton.from_networkx`), a group with an
 alphabet (:meth:`Automaton.from_group`) and :func:`random_automaton`.
 
@@ -87,7 +87,7 @@ class Automaton:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_dict(cls, data: dict, name: str = "automaton") -> "Automaton":
-        """From the DESIGN §11 dictionary: ``alphabet``, ``states``, ``start``, ``delta``
+        """From the docs/design.md §11 dictionary: ``alphabet``, ``states``, ``start``, ``delta``
         (``{state: {symbol: state}}``) and exactly one of ``output`` (``{state: label}``) or
         ``accept`` (list of accepting states)."""
         if not isinstance(data, dict):
@@ -220,7 +220,7 @@ class Automaton:
         return cls(names, tuple(names[a] for a in alph), delta, 0, names, name=group.name)
 
     def to_dict(self) -> dict:
-        """The DESIGN §11 dictionary (with ``output``)."""
+        """The docs/design.md §11 dictionary (with ``output``)."""
         return {
             "alphabet": list(self.alphabet), "states": list(self.states), "start": self.states[self.start],
             "delta": {q: {a: self.states[self.delta[i, j]] for j, a in enumerate(self.alphabet)}

@@ -5,7 +5,7 @@ and asks a backend to multiply and invert rows, vectorised over leading axes.  E
 small frozen dataclass:
 
 * :class:`PermutationBackend` – a row is the image array of a permutation of ``0..d-1``; the product
-  ``a*b`` applies ``a`` first (DESIGN §3): ``(a*b)[i] = b[a[i]]``.  Names: cycle notation.
+  ``a*b`` applies ``a`` first (docs/design.md §3): ``(a*b)[i] = b[a[i]]``.  Names: cycle notation.
 * :class:`AbelianBackend` – a row is a vector of ``Z_{m_1} x ... x Z_{m_k}``, added mod ``m_i``.
 * :class:`TableBackend` – a row is ``[i]``, multiplied through a validated Cayley table.
 * :class:`ProductBackend` – a row is the concatenation of rows of its parts, multiplied per part.

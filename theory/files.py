@@ -1,4 +1,4 @@
-"""File helpers shared by every layer (theory is the bottom of the dependency order, DESIGN §2).
+"""File helpers shared by every layer (theory is the bottom of the dependency order, docs/design.md §2).
 
 Outputs are written through a temporary file in the destination folder and renamed into place, so
 a failure leaves no half-written file, and they get the mode a plainly created file would get

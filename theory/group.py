@@ -5,7 +5,7 @@ lexicographically, the identity first, so element ``0`` is always the identity) 
 backend that multiplies rows (see :mod:`theory.backends`).  Elements are referred to by their index
 ``0..|G|-1``; ``G.mul(a, b)`` is vectorised over numpy arrays of indices.
 
-The product follows DESIGN §3: ``G.mul(g, h)`` is ``g*h`` with ``g`` applied first (permutations act
+The product follows docs/design.md §3: ``G.mul(g, h)`` is ``g*h`` with ``g`` applied first (permutations act
 on the right, as in GAP and sympy).  Everything structural is derived lazily and cached: inverses,
 element orders, conjugacy classes and the class of each element, power maps, exponent, abelian
 invariants, canonical element names.

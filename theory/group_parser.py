@@ -1,4 +1,4 @@
-"""``parse_group``: the GROUP argument of the CLI (DESIGN §11).
+"""``parse_group``: the GROUP argument of the CLI (docs/design.md §11).
 
 Grammar (whitespace ignored)::
 

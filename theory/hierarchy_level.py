@@ -1,9 +1,9 @@
-"""Where a finite group sits in the hierarchy (DESIGN §4): block sizes, faithful dimensions, level.
+"""Where a finite group sits in the hierarchy (docs/design.md §4): block sizes, faithful dimensions, level.
 
 Definitions (``psi`` ranges over real irreducibles, ``chi`` over complex irreducibles):
 
 * ``min_block_real`` = the smallest ``B`` with ``∩{ker psi : dim psi <= B} = {e}``; BLOCK(B) tracks
-  ``G`` exactly iff ``B >= min_block_real`` (DESIGN §4).  ``min_block_complex``: the same over
+  ``G`` exactly iff ``B >= min_block_real`` (docs/design.md §4).  ``min_block_complex``: the same over
   complex irreducibles and their degrees.
 * ``min_faithful_dim_real`` / ``_complex`` = the smallest total dimension of a faithful direct sum
   of irreducibles.  A faithful sum never needs a repeated summand (repeating does not change the

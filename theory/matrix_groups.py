@@ -2,7 +2,7 @@
 
 Each is realised as a permutation group: ``GL(n, q)`` and ``SL(n, q)`` act on the ``q^n - 1``
 non-zero row vectors by ``v -> v M`` (a right action, so the product ``M N`` applies ``M`` first, as
-DESIGN §3 asks), ``AGL(1, q)`` acts on the ``q`` field elements by ``x -> a x + b``.  Field
+docs/design.md §3 asks), ``AGL(1, q)`` acts on the ``q`` field elements by ``x -> a x + b``.  Field
 elements are written in galois' integer representation (for ``q = p^k`` the base-``p`` digits are the
 polynomial coefficients).  Element names are the matrices, e.g. ``[[1,0],[1,1]]``, or the affine
 maps, e.g. ``2x+1``.

@@ -1,4 +1,4 @@
-"""Permutations in cycle notation (DESIGN §3).
+"""Permutations in cycle notation (docs/design.md §3).
 
 Points in text are 1-based; internally a permutation of degree ``d`` is the tuple/array of images
 of the points ``0..d-1``.  Permutations act on the right: ``i^(g*h) = (i^g)^h``, so the product

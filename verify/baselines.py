@@ -1,4 +1,4 @@
-"""Baselines (DESIGN §9): an LSTM, a Mamba-like selective SSM and a small causal Transformer.
+"""Baselines (docs/design.md §9): an LSTM, a Mamba-like selective SSM and a small causal Transformer.
 
 Every model maps token ids (N, L) to per-token logits (N, L, K), like the bilinear models.  Inputs
 are one-hot (``embedding=None``) or a learned embedding.  Parameters are initialised from the

@@ -1,4 +1,4 @@
-"""Bilinear RNNs at every level of the hierarchy (DESIGN §4), batched in torch.
+"""Bilinear RNNs at every level of the hierarchy (docs/design.md §4), batched in torch.
 
 All levels share one recurrence and differ only in the structure of ``A(x)``::
 
@@ -27,7 +27,7 @@ pdiag   diag(exp(-softplus(V x))), entries in (0, 1)  ``V``  (D, H)
 
 Normalisation modes: ``"none"``; ``"eval"`` (only in ``eval()`` mode: training sees the raw
 recurrence, evaluation cannot overflow; for a pure bilinear model this changes no prediction,
-because ``h_t`` is then only rescaled by a positive number — DESIGN §3); ``"always"`` (the
+because ``h_t`` is then only rescaled by a positive number — docs/design.md §3); ``"always"`` (the
 default: training and evaluation).  For a pure bilinear model ``"always"`` computes the same
 predictions as ``"eval"`` but a different loss — the logits of the *unit* state — and that is
 what made trained models length-generalise in our measurements (docs/results_training.md): with

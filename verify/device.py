@@ -1,6 +1,6 @@
 """Devices, seeds and determinism for the torch side of verify/.
 
-CUDA when available, else CPU (DESIGN §9).  On CPU, the same seed gives the same numbers: every
+CUDA when available, else CPU (docs/design.md §9).  On CPU, the same seed gives the same numbers: every
 source of randomness of a training run (parameter initialisation, data) is derived from the run's
 seed by :func:`seed_everything` and :func:`derived_seed`; nothing reads the global numpy state.
 """

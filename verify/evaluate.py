@@ -1,4 +1,4 @@
-"""Length-generalisation evaluation (DESIGN §9): accuracy per length, per seed, JSON and markdown.
+"""Length-generalisation evaluation (docs/design.md §9): accuracy per length, per seed, JSON and markdown.
 
 **Accuracy at length L** (the headline number, ``accuracy``) is *final-label accuracy*: the fraction
 of ``n`` random sequences of exactly ``L`` tokens whose label after the last token (the task's

@@ -1,4 +1,4 @@
-"""Model configurations and the factory for every model class of DESIGN §4 and §9.
+"""Model configurations and the factory for every model class of docs/design.md §4 and §9.
 
 Model names: the hierarchy levels ``full``, ``cp``, ``block``, ``cdiag``, ``rot``, ``rdiag``,
 ``pdiag`` (see :mod:`verify.bilinear_models`), each with an ``-affine`` variant (``full-affine``
@@ -10,7 +10,7 @@ adds ``B x + b`` to the recurrence), and the baselines ``lstm``, ``mamba``, ``tr
     >>> model(torch.zeros(2, 3, dtype=torch.long)).shape
     torch.Size([2, 3, 5])
 
-A construction's weight file (DESIGN §7) becomes a FULL model with :func:`model_from_weights`.
+A construction's weight file (docs/design.md §7) becomes a FULL model with :func:`model_from_weights`.
 """
 
 from __future__ import annotations

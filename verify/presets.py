@@ -1,6 +1,6 @@
 """Presets (the paper's protocol and a quick CPU one), named sweeps, and task specifications.
 
-``paper`` is the reference paper's protocol (DESIGN §9, paper-notes §3): hidden 256, 100k steps,
+``paper`` is the reference paper's protocol (docs/design.md §9): hidden 256, 100k steps,
 batch 64, best of three learning rates ({1e-3, 1e-4, 1e-5}, the grid of the authors' follow-up
 paper — the original grid is not known), train lengths 2–10, test lengths up to 1000 (500
 included) — meant for a GPU.  ``quick`` runs on a 2-core CPU: hidden 64, 10 000 steps (about 20 s to
@@ -9,7 +9,7 @@ included) — meant for a GPU.  ``quick`` runs on a 2-core CPU: hidden 64, 10 00
 length 500 needs only slowly: at 1500 steps (the first quick budget) they scored 0.000 at L=500
 although validation at lengths 2-10 was already perfect (docs/results_training.md).
 
-The ``claims`` sweep holds the runs behind the paper's qualitative claims (issue 6, "must show").
+The ``claims`` sweep holds the runs behind the paper's qualitative claims (docs/design.md §9).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""State-tracking tasks (DESIGN §8) as seeded generators of token ids and labels.
+"""State-tracking tasks (docs/design.md §8) as seeded generators of token ids and labels.
 
 Every task maps a batch of token sequences ``(n, L)`` to per-token labels ``(n, L)`` — ``labels[:, i]``
 is the label of the prefix ending at token ``i`` (``-1`` where a prefix has no label, e.g. the
@@ -285,7 +285,7 @@ class AutomatonTask(Task):
 
 @dataclass(frozen=True, eq=False)
 class WordTask(Task):
-    """Group word problem (DESIGN §3): tokens are element indices, label = index of the prefix
+    """Group word problem (docs/design.md §3): tokens are element indices, label = index of the prefix
     product ``g_1 * ... * g_t`` (``g_1`` applied first)."""
 
     group: FiniteGroup | None = None

@@ -1,4 +1,4 @@
-"""Training with honest model selection (DESIGN §9): seeds everywhere, AdamW, resumable checkpoints.
+"""Training with honest model selection (docs/design.md §9): seeds everywhere, AdamW, resumable checkpoints.
 
 One *run* = (task, model config, seed).  For each learning rate of the run's grid the model is
 trained from the same seeded initialisation on data that is a fixed function of ``(seed, step)``:
@@ -60,7 +60,7 @@ class TrainConfig:
     and validation accuracy is 1; 0 = off), ``gain_penalty`` (λ, bilinear models only; 0 = off).
 
     The gain penalty adds ``λ Var_{n,t}[log ||A(x_t) h_{t-1}|| - log ||h_{t-1}||]`` over the batch
-    and time steps to the cross-entropy.  Exact tracking (DESIGN §3) needs one common gain ``c`` in
+    and time steps to the cross-entropy.  Exact tracking (docs/design.md §3) needs one common gain ``c`` in
     ``A_σ φ(q) = c φ(δ(q, σ))``; with unequal gains the small error components of a learned state
     along another state's direction grow geometrically over long words (a multiplicative random
     walk), which training lengths 2–10 do not show and normalisation hides from the loss.

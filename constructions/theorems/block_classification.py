@@ -4,7 +4,7 @@ r"""Block-size classification: BLOCK(B) tracks a finite group G exactly iff B >=
 representations of ``G`` of dimension ``<= B`` have kernels meeting in ``{e}``.
 
 **Theorem.** Over a generating alphabet, a block-diagonal bilinear model whose blocks have size
-``<= B`` tracks the word problem of ``G`` exactly (DESIGN §3, ``c = 1``) if and only if
+``<= B`` tracks the word problem of ``G`` exactly (docs/design.md §3, ``c = 1``) if and only if
 ``B >= min_block_real(G)``.
 
 **Proof.** *Upper bound.* Take real irreducibles ``ρ_1, ..., ρ_r`` of dimension ``<= B`` with
@@ -51,7 +51,7 @@ __all__ = ["CLASSIFICATION_GROUPS", "KNOWN_MIN_BLOCK", "check_block_classificati
 CLASSIFICATION_GROUPS = ("Z1", "Z2", "Z3", "Z5", "Z12", "Z2^3", "Z2xZ4", "S3", "D4", "D5", "Q8", "A4", "S4",
                          "A5", "S5", "GL(3,2)", "SL(2,5)", "A4xZ5", "AGL(1,7)")
 
-#: Values stated in DESIGN §4 and the issues (independent of our computation).
+#: Values stated in docs/design.md §4 and the issues (independent of our computation).
 KNOWN_MIN_BLOCK = {"S3": 2, "D4": 2, "Q8": 4, "A4": 3, "S4": 3, "A5": 3, "S5": 4, "Z3": 2, "Z5": 2, "Z12": 2,
                    "Z2": 1, "Z2^3": 1}
 
@@ -112,7 +112,7 @@ THEOREMS = (
                   "dimension <= B have kernels meeting in {e}, i.e. iff B >= min_block_real(G).",
         latex=r"\exists\,\text{exact } \mathrm{BLOCK}(B)\text{ tracker of } G \iff "
               r"\bigcap_{\psi\in\mathrm{Irr}_{\mathbb R}(G),\ \dim\psi\le B}\ker\psi=\{e\}",
-        assumptions=("exact tracking as in DESIGN §3 with c = 1 (no normalisation)",
+        assumptions=("exact tracking as in docs/design.md §3 with c = 1 (no normalisation)",
                      "the alphabet generates G", "readout: linear scores then argmax",
                      "blocks are fixed coordinate subspaces (block-diagonal A(x) for every symbol)"),
         proof="Upper bound: a faithful sum of real irreducibles of dimension <= B, A(x) = rho(x)^T, h0 with trivial "

@@ -7,7 +7,7 @@ r"""FSM simulation: every Moore machine is tracked exactly by FULL(|Q|) with one
 ``labels[argmax(R h_t)] = λ(δ(q_0, x_1...x_t))`` for every word, with margin 1.  Running it on the
 minimal machine gives hidden size ``|Q_min|``.
 
-**Proof.** ``A_σ e_q = e_{δ(q,σ)}`` by construction (the one-step check of DESIGN §3 with ``c = 1``);
+**Proof.** ``A_σ e_q = e_{δ(q,σ)}`` by construction (the one-step check of docs/design.md §3 with ``c = 1``);
 induction on the length of the word.  ``R e_q`` has a 1 in the row of ``λ(q)`` and 0 elsewhere.
 
 **Check** (certificate-producing algorithm): for hand-written machines (parity, a mod-3 counter,
@@ -112,7 +112,7 @@ THEOREMS = (
         latex=r"A_\sigma e_q = e_{\delta(q,\sigma)},\quad h_0 = e_{q_0} \;\Rightarrow\; "
               r"h_T = e_{\delta(q_0, x_1\cdots x_T)},\ \arg\max_y (R h_T)_y = \lambda(\delta(q_0, x_1\cdots x_T))",
         assumptions=("M is a Moore machine with a total transition function", "inputs are one-hot",
-                     "exact tracking as in DESIGN §3 (c = 1)", "readout: linear scores then argmax"),
+                     "exact tracking as in docs/design.md §3 (c = 1)", "readout: linear scores then argmax"),
         proof="A_sigma e_q = e_{delta(q, sigma)} is the one-step certificate; induction on the word length gives "
               "h_T = e_{delta(q0, w)}; R e_q is the indicator of lambda(q), so the argmax is lambda(q) with margin 1.",
         kind=CheckKind.CERTIFICATE,

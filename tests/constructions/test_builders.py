@@ -13,7 +13,7 @@ from theory.errors import NotRealizableError
 
 GROUP_LEVELS = ["regular", "permutation", "rot", "cdiag", "rdiag", "pdiag", "full", "block", "cp"]
 
-#: Smallest faithful real dimension (DESIGN §4 and reference/peer-codebases.md §3F): the hidden size of "full".
+#: Smallest faithful real dimension (docs/design.md §4; values by hand from the groups' smallest faithful representations): the hidden size of "full".
 FULL_SIZE = {"Z1": 1, "Z2": 1, "Z3": 2, "Z5": 2, "Z12": 2, "Z2^3": 3, "Z2xZ4": 3, "S3": 2, "D4": 2, "D5": 2,
              "Q8": 4, "A4": 3, "S4": 3, "A5": 3, "S5": 4, "GL(3,2)": 6, "SL(2,5)": 4, "A4xZ5": 5, "AGL(1,7)": 6}
 

@@ -123,7 +123,7 @@ def test_named_groups_against_sympy_named_groups():
 
 
 def test_right_action_convention():
-    """DESIGN §3: i^(g*h) = (i^g)^h, so (1,2)*(2,3) = (1,3,2) (GAP and sympy agree)."""
+    """docs/design.md §3: i^(g*h) = (i^g)^h, so (1,2)*(2,3) = (1,3,2) (GAP and sympy agree)."""
     S3 = symmetric_group(3)
     assert S3.names[S3.mul(S3.element("(1,2)"), S3.element("(2,3)"))] == "(1,3,2)"
     assert (Permutation(0, 1) * Permutation(1, 2)).cyclic_form == [[0, 2, 1]]

@@ -26,7 +26,7 @@ def softplus(x):
 
 
 def formula_A(model, x):
-    """A(x) (H x H) from the model's parameters and the DESIGN §4 formula, in numpy."""
+    """A(x) (H x H) from the model's parameters and the docs/design.md §4 formula, in numpy."""
     H = model.hidden
     lvl = model.level
     if lvl == "full":

@@ -1,4 +1,4 @@
-"""Theorems of the hierarchy as executable checks (DESIGN §4, §5; issue 5).
+"""Theorems of the hierarchy as executable checks (docs/design.md §4, §5).
 
 Each theorem is a :class:`Theorem` (name, statement in text and LaTeX, exact assumptions, proof, kind
 of check) whose :meth:`Theorem.check` returns a frozen :class:`TheoremResult` with status

@@ -5,7 +5,7 @@ non-abelian group.
 more generally any two matrices ``P Λ P^{-1}``, ``P M P^{-1}`` with a shared eigenbasis ``P`` commute.
 (ii) Hence for a CDIAG / ROT model the state after a word depends only on how many times each
 symbol occurs; in particular the words ``ab`` and ``ba`` reach the same state.  (iii) So no CDIAG /
-ROT model exactly tracks (DESIGN §3, any ``c > 0``) the word problem of a non-abelian group over a
+ROT model exactly tracks (docs/design.md §3, any ``c > 0``) the word problem of a non-abelian group over a
 generating alphabet: if it did, the labels of ``ab`` and ``ba`` would coincide for all generators
 ``a, b``, so all generators would commute and ``G`` would be abelian.
 
@@ -153,7 +153,7 @@ THEOREMS = (
               r"=\begin{pmatrix}c&-d\\d&c\end{pmatrix}\begin{pmatrix}a&-b\\b&a\end{pmatrix}"
               r"\ \Rightarrow\ A_bA_a h_0 = A_aA_b h_0,\quad (1\,2)(2\,3) \ne (2\,3)(1\,2)\text{ in } S_3",
         assumptions=("CDIAG(H): A(x) = blockdiag([[a_j.x, -b_j.x], [b_j.x, a_j.x]]); ROT ⊂ CDIAG",
-                     "exact tracking as in DESIGN §3 (injective phi, A_s phi(q) = c phi(delta(q, s)), c > 0) "
+                     "exact tracking as in docs/design.md §3 (injective phi, A_s phi(q) = c phi(delta(q, s)), c > 0) "
                      "with an argmax readout",
                      "group word problem over a generating alphabet; permutations act on the right"),
         proof=__doc__.split("**Proof.**")[1].split("**Checks**")[0].strip(),

@@ -1,4 +1,4 @@
-r"""Containments of the hierarchy (DESIGN §4) as explicit parameter maps checked as sympy identities.
+r"""Containments of the hierarchy (docs/design.md §4) as explicit parameter maps checked as sympy identities.
 
 Each containment ``L(H) ⊂ L'(H')`` is a :class:`ParameterMap`: a function from the parameters of a
 model of the source level to the parameters of a model of the target level, and a state embedding

@@ -6,7 +6,7 @@ is ``I``.
 
 *Proof.* ``|d|^m = 1`` and ``t -> t^m`` is strictly increasing on ``t >= 0``, so ``|d| = 1``.
 
-**Theorem.** Under exact tracking with ``c = 1`` (DESIGN §3) of the word problem of a finite group
+**Theorem.** Under exact tracking with ``c = 1`` (docs/design.md §3) of the word problem of a finite group
 ``G`` over a generating alphabet: a PDIAG model tracks only the trivial group, and an RDIAG model
 tracks ``G`` iff ``G`` is an elementary abelian 2-group ``Z_2^k`` (every ``g^2 = e``).
 
@@ -98,7 +98,7 @@ def sign_characters(G, values=(-1, 1)) -> np.ndarray:
 
 
 def certify_diagonal_group_tracker(G, diagonals: dict, h0) -> dict:
-    """Exact one-step certificate (DESIGN §3, ``c = 1``) for a diagonal model of ``G``'s word problem.
+    """Exact one-step certificate (docs/design.md §3, ``c = 1``) for a diagonal model of ``G``'s word problem.
 
     ``diagonals[s]`` is the diagonal of ``A_s`` for each generator index ``s`` (exact numbers);
     ``h0`` the start state.  Checks ``A_s φ(g) = φ(g s)`` for all ``g`` and generators ``s`` (φ built
@@ -176,7 +176,7 @@ THEOREMS = (
         latex=r"d\in\mathbb{R},\ d^m=1 \Rightarrow d=\pm1;\ d>0 \Rightarrow d=1;\quad "
               r"G \text{ tracked by RDIAG} \iff g^2=e\ \forall g \iff G\cong \mathbb{Z}_2^k",
         assumptions=("real diagonal transitions A_s = diag(V e_s); PDIAG: positive entries",
-                     "exact tracking as in DESIGN §3 with c = 1 (no normalisation), group word problem "
+                     "exact tracking as in docs/design.md §3 with c = 1 (no normalisation), group word problem "
                      "over a generating alphabet"),
         proof=__doc__.split("*Proof.*")[1].split("**Theorem.**")[0].strip() + " " +
               __doc__.split("*Proof.*")[2].split("**Checks**")[0].strip(),

@@ -1,6 +1,6 @@
 r"""Parity with a frozen random real-diagonal model and a trained linear readout: success 1 - 2^{-H}.
 
-The reference paper (Ebrahimi & Memisevic 2025, per the summaries in ``reference/paper-notes.md``)
+The reference paper (Ebrahimi & Memisevic 2025, arXiv 2505.21749; summarised in docs/design.md §1)
 reports that a real-diagonal bilinear RNN with random *frozen* transitions and only a trained linear
 readout learns parity at every length from two examples with probability ``1 - 2^{-H}``.  Its exact
 setting is not available; this is a precise version that is true, in our own words.

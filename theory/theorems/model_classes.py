@@ -1,4 +1,4 @@
-"""Symbolic parametrisations of the levels of the hierarchy (DESIGN §4), for the theorem checks.
+"""Symbolic parametrisations of the levels of the hierarchy (docs/design.md §4), for the theorem checks.
 
 Each level is a :class:`Level`: ``params(sizes)`` returns fresh real sympy symbols in named arrays
 (sympy matrices, or lists of them per symbol/block), and ``matrix(params, x, sizes)`` builds the

@@ -5,7 +5,7 @@ Each theorem family is one module exposing ``THEOREMS`` (a tuple of
 with ``THEOREMS = (Theorem(...), ...)`` and add its module name to :data:`FAMILIES` below (one line).
 Families whose checks need constructions (FSM simulation, block-size classification) live in
 ``constructions/theorems/``; the complete ordered list, used by ``bilinear prove``, is
-:data:`constructions.theorems.registry.FAMILIES` (theory never imports constructions: DESIGN §2).
+:data:`constructions.theorems.registry.FAMILIES` (theory never imports constructions: docs/design.md §2).
 A family is named by its module in this package or by a full dotted module path.
 
 Example::

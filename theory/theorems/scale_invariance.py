@@ -180,7 +180,7 @@ THEOREMS = (
                   "argmax(R h) of a linear readout is the same for both at every step.",
         latex=r"\hat h_t = \frac{A(x_t)\hat h_{t-1}}{n_t} = \frac{h_t}{n_0\cdots n_t},\quad "
               r"\arg\max R\hat h_t = \arg\max R h_t \quad (n_t>0)",
-        assumptions=("bilinear recurrence without additive term (any level of DESIGN §4)",
+        assumptions=("bilinear recurrence without additive term (any level of docs/design.md §4)",
                      "normalisers n_t > 0 (any norm of a non-zero state)",
                      "linear readout R followed by argmax with a fixed tie rule"),
         proof=__doc__.split("**Proof.**")[1].split("**Checks**")[0].strip(),
