@@ -14,8 +14,11 @@ Example::
 
     >>> from theory import symmetric_group
     >>> G = symmetric_group(3)
-    >>> G.order, G.num_classes, G.exponent, G.names[G.mul(1, 2)]
-    (6, 3, 6, '(1,3,2)')
+    >>> G.order, G.num_classes, G.exponent
+    (6, 3, 6)
+    >>> a, b = G.element("(2,3)"), G.element("(1,2)")
+    >>> G.names[G.mul(a, b)]          # (2,3) first, then (1,2): 1->1->2, 2->3->3, 3->2->1
+    '(1,2,3)'
 """
 
 from __future__ import annotations
