@@ -12,11 +12,11 @@ import sys
 
 from theory.errors import BilinearError
 
-from . import analyze, certify, construct, prove, simulate, task, train
+from . import analyze, certify, construct, export, prove, recover, simulate, task, train
 
 __all__ = ["main", "build_parser"]
 
-SUBCOMMANDS = [analyze, task, construct, certify, simulate, prove, train]
+SUBCOMMANDS = [analyze, task, construct, certify, simulate, prove, train, recover, export]
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -6,7 +6,7 @@ import json
 import math
 import sys
 
-from constructions.certificate import certify_file
+from constructions.certificate import certify_file, certify_weights
 from theory.errors import MathematicalError
 
 from .common import positive_int
@@ -17,7 +17,7 @@ def add_parser(sub):
                        description="Rebuild the reference object from the file, check that the stored floats are "
                                    "the exact weights, check the level's structure and run the one-step "
                                    "certificate. Exit 0 only if certified (1 if the certificate fails).")
-    p.add_argument("file", metavar="FILE.npz")
+    p.add_argument("file", metavar="FILE", help="a weight file (.npz) or a bilinear train checkpoint (.pt)")
     p.add_argument("--json", action="store_true", help="print the certificate as JSON")
     p.add_argument("--min-length", type=positive_int, default=10 ** 6,
                    help="numeric constructions: the decoding guarantee required (default 10^6 steps)")
@@ -30,7 +30,11 @@ def _clean(d: dict) -> dict:
 
 def run(args) -> int:
     try:
-        cert = certify_file(args.file, min_length=args.min_length)
+        if args.file.endswith(".pt"):       # a training checkpoint: certify the learned weights
+            from verify.recover.snap import weights_input
+            cert = certify_weights(weights_input(args.file), min_length=args.min_length)
+        else:
+            cert = certify_file(args.file, min_length=args.min_length)
     except MathematicalError as e:
         if args.json:
             print(json.dumps({"certified": False, "reason": str(e)}))

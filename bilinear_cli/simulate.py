@@ -14,7 +14,7 @@ def add_parser(sub):
     p = sub.add_parser("simulate", help="simulate a weight file in torch and compare with its reference",
                        description="Accuracy on random words, and optionally the exactness horizon: the first "
                                    "length at which float decoding fails (searched up to --max-length).")
-    p.add_argument("file", metavar="FILE.npz")
+    p.add_argument("file", metavar="FILE", help="a weight file (.npz) or a bilinear train checkpoint (.pt)")
     p.add_argument("--n", type=positive_int, default=1000, help="random words (default 1000)")
     p.add_argument("--length", type=positive_int, default=1000, help="word length (default 1000)")
     p.add_argument("--seed", type=nonnegative_int, default=0)
@@ -29,7 +29,9 @@ def add_parser(sub):
 def run(args) -> int:
     import torch  # imported here: torch is slow to import and only this command needs it
 
+    from verify.recover.snap import weights_input
     from verify.simulate import exactness_horizon, simulate_accuracy
+    args.file = weights_input(args.file)      # a training checkpoint (.pt) becomes its weight file
     dtype = getattr(torch, args.dtype)
     res = {"accuracy": simulate_accuracy(args.file, n=args.n, length=args.length, seed=args.seed, dtype=dtype,
                                          normalize=not args.no_normalize)}

@@ -1,0 +1,260 @@
+"""What ``bilinear recover`` reads (docs/design.md §10): a learned model as transition matrices.
+
+A :class:`LearnedModel` holds ``A`` (``D x H x H``, float64, ``h_t = A[x_t] h_{t-1}``), ``h0``, and
+what the model is supposed to track: a group with the element each symbol stands for, or a target
+Moore machine (automaton tasks).  :func:`load_learned` reads
+
+* a ``bilinear train`` checkpoint (``.pt``, ``torch.load(weights_only=True)``): the model is rebuilt
+  from the configuration stored in the checkpoint and the *selected* (best-validation) state; the
+  group and alphabet come from the task (``word``: every element, token ``k`` = element ``k``;
+  ``modadd``/``parity``: ``Z_m``, token ``k`` = ``k``; ``cycle_nav``: ``Z_5`` with tokens ``-1, 0,
+  +1``; automaton tasks: the target machine);
+* a weight file of ``bilinear construct`` (``meta.source`` names the group and alphabet, or the
+  automaton);
+* a foreign ``.npz`` with ``A`` (``D x H x H``) and optionally ``h0`` (``H``), or a ``.pt`` holding the
+  same tensors; ``--group`` and ``--alphabet`` then say what the symbols are (``h0`` defaults to the
+  first basis vector).
+
+Every problem is an :class:`~theory.errors.InputError` naming the file and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from theory.automaton import Automaton
+from theory.errors import InputError
+from theory.group import FiniteGroup
+from theory.group_parser import parse_group
+
+__all__ = ["LearnedModel", "load_learned", "parse_alphabet", "checkpoint_model", "task_target"]
+
+
+@dataclass(frozen=True, eq=False)
+class LearnedModel:
+    """Transition matrices of one model and what they should track.
+
+    ``A`` (D, H, H) float64, ``h0`` (H,), ``readout`` (K, H) or None, ``labels`` (K names) or None,
+    ``group`` and ``alphabet`` (element index of each symbol) for group tasks, ``automaton`` (the
+    target Moore machine, alphabet = the symbols) for automaton tasks, ``kind`` ("checkpoint",
+    "weights", "foreign"), ``level`` (the model's hierarchy level, "full" when unknown), ``task``
+    (the task object of a checkpoint, else None), ``info`` (configuration, for the report).
+    """
+
+    path: str
+    A: np.ndarray
+    h0: np.ndarray
+    kind: str
+    readout: np.ndarray | None = None
+    labels: tuple[str, ...] | None = None
+    group: FiniteGroup | None = None
+    alphabet: tuple[int, ...] | None = None
+    automaton: Automaton | None = None
+    level: str = "full"
+    task: object = None
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        A = np.asarray(self.A, dtype=np.float64)
+        if A.ndim != 3 or A.shape[1] != A.shape[2] or A.shape[0] < 1 or A.shape[1] < 1:
+            raise InputError(f"{self.path}: A: expected shape (D, H, H) with D, H >= 1, got {A.shape}")
+        if not np.all(np.isfinite(A)):
+            raise InputError(f"{self.path}: A: contains non-finite values")
+        h0 = np.asarray(self.h0, dtype=np.float64).reshape(-1)
+        if h0.shape != (A.shape[1],) or not np.all(np.isfinite(h0)) or not np.any(h0):
+            raise InputError(f"{self.path}: h0: expected a finite non-zero vector of length {A.shape[1]}, "
+                             f"got shape {h0.shape}")
+        object.__setattr__(self, "A", A)
+        object.__setattr__(self, "h0", h0)
+        if self.group is not None:
+            alph = tuple(int(a) for a in self.alphabet)
+            if len(alph) != A.shape[0]:
+                raise InputError(f"{self.path}: the alphabet names {len(alph)} elements but the model has "
+                                 f"{A.shape[0]} symbols")
+            object.__setattr__(self, "alphabet", alph)
+        if self.automaton is not None and self.automaton.num_symbols != A.shape[0]:
+            raise InputError(f"{self.path}: the target machine has {self.automaton.num_symbols} symbols, "
+                             f"the model {A.shape[0]}")
+
+    @property
+    def hidden(self) -> int:
+        return self.A.shape[1]
+
+    @property
+    def num_symbols(self) -> int:
+        return self.A.shape[0]
+
+
+def parse_alphabet(text: str | None, G: FiniteGroup, num_symbols: int, where: str) -> tuple[int, ...]:
+    """``None``/``"all"`` (symbol k = element of canonical index k; needs D = |G|) or element names
+    separated by ``;`` (cycle notation for permutation groups, integers for Z_n)."""
+    if text is None or text.strip() == "all":
+        if num_symbols != G.order:
+            raise InputError(f"--alphabet: {where} has {num_symbols} symbols but {G.name} has {G.order} "
+                             "elements; name the element of each symbol, separated by ';'")
+        return tuple(range(G.order))
+    names = [s.strip() for s in text.split(";")]
+    if not names or any(not s for s in names):
+        raise InputError(f"--alphabet: expected element names separated by ';' or 'all', got {text!r}")
+    out = []
+    for s in names:
+        try:
+            out.append(G.element(s))
+        except (InputError, KeyError, ValueError):
+            raise InputError(f"--alphabet: {s!r} is not an element of {G.name} "
+                             f"(elements look like {', '.join(G.names[:3])})") from None
+    if len(out) != num_symbols:
+        raise InputError(f"--alphabet: {len(out)} elements named, but {where} has {num_symbols} symbols")
+    return tuple(out)
+
+
+def _group(spec: str) -> FiniteGroup:
+    return parse_group(spec)
+
+
+# ------------------------------------------------------------------------------------ targets
+def task_target(task):
+    """``(group, alphabet)`` or ``(None, automaton)``: what a task's tokens do (see the module doc)."""
+    from .automaton import flipflop_machine, modarith_machine
+    name = task.name
+    if name == "word":
+        return task.group, tuple(range(task.group.order))
+    if name in ("modadd", "parity"):
+        m = task.vocab_size
+        return _group(f"Z{m}"), tuple(range(m))
+    if name == "cycle_nav":
+        return _group("Z5"), (4, 0, 1)
+    if name == "automaton":
+        return None, task.automaton
+    if name == "flipflop":
+        return None, flipflop_machine(task.m)
+    if name == "modarith":
+        return None, modarith_machine(task.m)
+    raise InputError(f"task {name}: no group or target machine is known for it")  # pragma: no cover
+
+
+# ------------------------------------------------------------------------------------ readers
+def checkpoint_model(path: str):
+    """``(model, task, identity)`` of a ``bilinear train`` checkpoint: the model rebuilt from the
+    stored configuration with the selected (best-validation) parameters, in eval mode."""
+    import torch
+
+    from ..models import ModelConfig, make_model
+    from ..tasks import make_task
+    from ..train import load_checkpoint
+    state = load_checkpoint(path)
+    try:
+        ident = json.loads(state["identity"])
+        cfg = ModelConfig.from_dict(ident["model"])
+        task = make_task(ident["task"], **ident["task_options"])
+        model = make_model(cfg, task.vocab_size, task.num_classes, seed=int(ident["seed"]))
+        model.load_state_dict(state["best_model"] if state.get("best_model") is not None else state["model"])
+    except (KeyError, TypeError, ValueError, RuntimeError, json.JSONDecodeError) as e:
+        raise InputError(f"checkpoint {path}: inconsistent contents ({type(e).__name__}: {str(e)[:80]})") from None
+    if not cfg.is_bilinear or cfg.affine or cfg.embedding is not None:
+        raise InputError(f"checkpoint {path}: recovery needs a pure bilinear model with one-hot input "
+                         f"(h_t = A(x_t) h_(t-1)); this one is {cfg.model}"
+                         + (f" with embedding {cfg.embedding}" if cfg.embedding is not None else ""))
+    with torch.no_grad():
+        model = model.double().eval()
+    return model, task, ident
+
+
+def _from_checkpoint(path: str) -> LearnedModel:
+    model, task, ident = checkpoint_model(path)
+    W = model.dense_W()
+    group, target = task_target(task)
+    from ..models import class_names
+    common = dict(path=path, A=np.transpose(W, (2, 0, 1)), h0=model.h0.detach().cpu().numpy(), kind="checkpoint",
+                  readout=model.readout.detach().cpu().numpy(), labels=tuple(class_names(task)),
+                  level=model.level, task=task,
+                  info={"task": ident["task"], "task_options": ident["task_options"], "model": ident["model"]["model"],
+                        "hidden": ident["model"]["hidden"], "seed": ident["seed"], "lr": ident["lr"]})
+    if group is None:
+        return LearnedModel(automaton=target, **common)
+    return LearnedModel(group=group, alphabet=target, **common)
+
+
+def _from_weight_file(path: str) -> LearnedModel:
+    from constructions.construction import group_from_source
+    from constructions.weightfile import load_weights
+    wf = load_weights(path)
+    src = wf.meta.get("source")
+    if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
+        raise InputError(f"weight file {path}: meta.source: expected {{kind: group|automaton, ...}}")
+    common = dict(path=path, A=np.transpose(wf.dense_W(), (2, 0, 1)), h0=wf.h0, kind="weights",
+                  readout=wf.readout, labels=wf.labels, level=wf.level, info={"level": wf.level})
+    if src["kind"] == "automaton":
+        ref = Automaton.from_dict(src["automaton"])
+        ref = ref.minimize() if src.get("minimize", True) else ref.trim()
+        return LearnedModel(automaton=ref, **common)
+    G = group_from_source(src)
+    return LearnedModel(group=G, alphabet=tuple(G.element(a) for a in src["alphabet"]), **common)
+
+
+def _foreign(path: str, A, h0, group: str | None, alphabet: str | None) -> LearnedModel:
+    A = np.asarray(A)
+    if A.ndim != 3 or A.shape[1] != A.shape[2] or A.dtype.kind not in "fiu":
+        raise InputError(f"{path}: A: expected a float array of shape (D, H, H), got {A.dtype} {A.shape}")
+    if h0 is None:
+        h0 = np.eye(A.shape[1])[0]
+    if group is None:
+        raise InputError(f"--group: {path} is a foreign file; name the group its symbols act as (e.g. --group S3)")
+    G = _group(group)
+    return LearnedModel(path=path, A=A.astype(np.float64), h0=np.asarray(h0, dtype=np.float64), kind="foreign",
+                        group=G, alphabet=parse_alphabet(alphabet, G, A.shape[0], path), info={})
+
+
+def load_learned(path: str, group: str | None = None, alphabet: str | None = None) -> LearnedModel:
+    """Read any input of ``bilinear recover`` (module docstring).  ``group``/``alphabet`` override the
+    file's own (checkpoints and weight files) or are required (foreign files)."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: no such file")
+    if path.endswith(".pt"):
+        import torch
+        try:
+            data = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as e:  # refused unpickling or a corrupt file
+            raise InputError(f"{path}: not a readable .pt file ({type(e).__name__})") from None
+        if isinstance(data, dict) and "identity" in data and "format" in data:
+            m = _from_checkpoint(path)
+        elif isinstance(data, dict) and "A" in data:
+            h0 = data.get("h0")
+            return _foreign(path, np.asarray(data["A"].detach().double().numpy() if hasattr(data["A"], "detach")
+                                             else data["A"]),
+                            None if h0 is None else np.asarray(h0.detach().double().numpy() if hasattr(h0, "detach")
+                                                               else h0), group, alphabet)
+        else:
+            raise InputError(f"{path}: expected a bilinear train checkpoint or a dict with tensor 'A' (D x H x H)")
+    elif path.endswith(".npz"):
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                keys = set(data.files)
+                if "meta" in keys and ("W" in keys or "W_index" in keys):
+                    arrays = None
+                elif "A" in keys:
+                    arrays = (data["A"], data["h0"] if "h0" in keys else None)
+                else:
+                    raise InputError(f"{path}: expected a weight file (W, h0, meta, ...) or an array 'A' (D x H x H)")
+        except (ValueError, OSError) as e:
+            raise InputError(f"{path}: not a readable .npz ({e})") from None
+        if arrays is not None:
+            return _foreign(path, arrays[0], arrays[1], group, alphabet)
+        m = _from_weight_file(path)
+    else:
+        raise InputError(f"{path}: expected a .pt checkpoint or tensors, or an .npz weight file or arrays")
+    if group is not None:
+        if m.automaton is not None:
+            raise InputError(f"--group: {path} is an automaton model; --group applies to group models")
+        G = _group(group)
+        alph = parse_alphabet(alphabet, G, m.num_symbols, path)
+        from dataclasses import replace
+        m = replace(m, group=G, alphabet=alph)
+    elif alphabet is not None:
+        raise InputError("--alphabet: give it together with --group")
+    return m
