@@ -6,8 +6,9 @@ orthogonal matrices of ``theory.representations.real_irrep_matrices``.  ``T`` wi
 ``ψ`` satisfy ``X ρ(s) - ψ(s) X = 0`` for the generators ``s``; with ``x`` = ``X`` flattened by
 rows this is the stacked Sylvester system ``[I ⊗ ρ(s)^T - ψ(s) ⊗ I]_s x = 0``, whose nullspace has
 dimension ``m_ψ · dim End(ψ)`` (``1, 2, 4`` for real, complex, quaternionic type).  The nullspace
-is read off the smallest right singular vectors; the ``m_ψ`` copies take seeded random combinations
-of them (generically independent), and the blocks stacked give ``T`` (``d x d``).  Reported:
+is read off the smallest right singular vectors (orthonormal); for real type they are the ``m_ψ``
+copies themselves, for complex and quaternionic type the copies take seeded random combinations
+of them (generically independent over ``End(ψ)``); the blocks stacked give ``T`` (``d x d``).  Reported:
 ``residual = max_g ||T ρ(g) T^{-1} - ρ'(g)||_F`` over every element, ``condition = cond_2(T)``
 and ``nullspace_gap`` (the largest singular value accepted into the nullspace, relative to the
 largest one; small = a clean nullspace).
@@ -75,9 +76,11 @@ def intertwine(G, rho: np.ndarray, rounded, seed: int = 0) -> Intertwiner:
         basis = vh[-null:]                                   # (null, k*d)
         full = np.concatenate([sv, np.zeros(vh.shape[0] - len(sv))])
         gap = max(gap, float(full[-null] / max(full[0], 1e-300)))
-        for _ in range(int(m)):
-            x = rng.standard_normal(null) @ basis
-            rows.append(x.reshape(k, d))
+        if irr[r].type == "real":            # End = R: any basis of the nullspace is independent
+            rows.extend(b.reshape(k, d) for b in basis)
+        else:                                # End = C or H: combinations independent over End
+            for _ in range(int(m)):
+                rows.append((rng.standard_normal(null) @ basis).reshape(k, d))
     T = np.concatenate(rows) if rows else np.zeros((0, d))
     ref = reference_representation(G, rounded)
     if T.shape != (d, d):

@@ -54,6 +54,15 @@ def _tokens(model, s: RecoverySettings) -> np.ndarray:
     return random_words(model.num_symbols, s.words, s.length, s.seed)
 
 
+def _mean_state(states: np.ndarray, elements: np.ndarray, g: int):
+    """Normalised mean of the unit states of the words reaching ``g`` (None if none does)."""
+    sel = states[elements == g]
+    if not len(sel):
+        return None
+    v = sel.sum(axis=0)
+    return v / np.linalg.norm(v)
+
+
 def _finite(x):
     return None if x is None or not np.isfinite(x) else float(x)
 
@@ -61,7 +70,8 @@ def _finite(x):
 def _group_result(model, states: np.ndarray, tokens: np.ndarray, rel_s: np.ndarray, vh: np.ndarray,
                   s: RecoverySettings) -> tuple[dict, dict]:
     G = model.group
-    elements = prefix_elements(G, model.alphabet, tokens)
+    elements = prefix_elements(G, model.alphabet, tokens)[1:]
+    states = states[1:]                                # h0 of a trained model is a free vector (see states)
     spread = projective_spread(states, elements, G.order)
     sub = restrict(model.A, rel_s, vh, s.rank_tol)
     d = sub.dimension
@@ -94,7 +104,7 @@ def _group_result(model, states: np.ndarray, tokens: np.ndarray, rel_s: np.ndarr
         "intertwiner": {"residual": None, "condition": None, "nullspace_gap": None},
         "info": model.info,
     }
-    extra = {"sub": sub, "rho": rho, "dec": dec}
+    extra = {"sub": sub, "rho": rho, "dec": dec, "identity_state": _mean_state(states, elements, G.identity)}
     if is_rep:
         tw = intertwine(G, rho, dec.rounded, seed=s.seed)
         out["intertwiner"] = {"residual": _finite(tw.residual), "condition": _finite(tw.condition),
@@ -135,8 +145,8 @@ def recover(models, settings: RecoverySettings | None = None, details: bool = Fa
         A = torch.as_tensor(np.stack([models[i].A for i in idx]), dtype=torch.float64, device=s.device)
         h0 = torch.as_tensor(np.stack([models[i].h0 for i in idx]), dtype=torch.float64, device=s.device)
         states_t = run_states(A, h0, torch.as_tensor(tokens, device=s.device))
-        rel, vh = state_spectra(states_t)
         states = states_t.cpu().numpy()
+        rel, vh = state_spectra(states_t[:, 1:])       # the span of the states after >= 1 symbol
         shared = (time.perf_counter() - t0) / len(idx)
         for j, i in enumerate(idx):
             t1 = time.perf_counter()

@@ -11,7 +11,7 @@ every element by a breadth-first search of the Cayley graph from the identity (`
 over every element ``g`` and symbol ``σ``.  These are the defining relations of the extension:
 zero residual implies ``ρ(g w) = ρ(g) ρ(w)`` for every word ``w`` by induction, i.e. a
 homomorphism.  When every element is a symbol (``--alphabet all``) the pairs are the whole
-multiplication table; for large groups (``|G| * D > MAX_PAIRS``) the symbols are cut to a
+multiplication table; for large groups (``|G| * D > MAX_PAIRS``, e.g. S5 with every element a symbol) the symbols are cut to a
 generating subset (the relations of those generators).  Characters alone cannot tell D4 from Q8;
 this check can.
 """
@@ -26,7 +26,7 @@ from theory.errors import InputError
 __all__ = ["extend", "homomorphism_residual", "relation_symbols", "MAX_PAIRS", "REPRESENTATION_TOLERANCE"]
 
 #: Above this many (element, symbol) pairs the residual uses a generating subset of the symbols.
-MAX_PAIRS = 20_000
+MAX_PAIRS = 5_000
 #: ``is_representation`` needs a homomorphism residual at most this (relative, see module).
 REPRESENTATION_TOLERANCE = 0.05
 

@@ -7,6 +7,12 @@ is known, and the *projective spread* is ``max ||u - mean_g||`` over the states 
 reaching ``g`` (``mean_g`` the normalised mean of those unit states): 0 when the state is a
 function of the element alone, as exact tracking requires (docs/design.md §3); a model whose state
 depends on the word beyond its element spreads.
+
+The subspace (step 2) and the spread use the states after at least one symbol, not ``h0``: a
+trained model's ``h0`` is a free parameter that need not lie in the subspace its transitions keep
+(measured: a FULL H=64 model on S3 whose states after one symbol span 5 dimensions, ``h0``
+adding a sixth).  For an exact construction nothing is lost: ``h0 = φ(e)`` is reached again by
+any word of product ``e``.
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ import torch
 
 __all__ = ["RANK_TOLERANCE", "Subspace", "state_spectra", "restrict"]
 
-#: Relative tolerance of the numerical rank of the state matrix.
-RANK_TOLERANCE = 1e-3
+#: Relative tolerance of the numerical rank of the state matrix (a FULL H=64 model trained on S3
+#: showed 5 singular values above 0.9 and a noise floor at 3e-3; exact constructions at 1e-16).
+RANK_TOLERANCE = 1e-2
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,11 +56,9 @@ def restrict(A: np.ndarray, rel_singular: np.ndarray, vh: np.ndarray, rank_tol: 
     d = int(np.sum(rel_singular > rank_tol))
     U = vh[:d].T
     B = np.einsum("hi,khj,jl->kil", U, A, U, optimize=True)
-    inv = 0.0
-    for k in range(A.shape[0]):
-        na = np.linalg.norm(A[k], 2)
-        if na > 0:
-            inv = max(inv, float(np.linalg.norm(A[k] @ U - U @ B[k], 2) / na))
+    na = np.linalg.svd(A, compute_uv=False)[:, 0]
+    nr = np.linalg.svd(A @ U - U[None] @ B, compute_uv=False)[:, 0]
+    inv = float(np.max(nr / np.where(na > 0, na, 1.0)))
     _, logdet = np.linalg.slogdet(B)
     scales = np.exp(logdet / d)
     with np.errstate(over="ignore", invalid="ignore"):
