@@ -68,7 +68,7 @@ CONSOLE = [pair for block in blocks("console") for pair in console_examples(bloc
 
 
 def test_the_readme_has_examples():
-    assert len(CONSOLE) >= 8 and blocks("python")
+    assert len(CONSOLE) >= 8 and (blocks("python") or blocks("pycon"))
 
 
 @pytest.mark.parametrize("command,expected", CONSOLE, ids=[c for c, _ in CONSOLE])
@@ -83,9 +83,14 @@ def test_console_example(command, expected, scratch):
 
 
 def test_python_examples(scratch, monkeypatch):
+    """``python`` blocks are executed; ``pycon`` blocks (``>>>`` sessions) are run as doctests."""
     monkeypatch.chdir(scratch)
     for code in blocks("python"):
         exec(compile(code, "README.md", "exec"), {})
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for i, code in enumerate(blocks("pycon")):
+        runner.run(parser.get_doctest(code, {}, f"README pycon block {i}", "README.md", 0))
+    assert runner.failures == 0, f"{runner.failures} README pycon examples failed (printed above)"
 
 
 def test_the_matcher_can_fail():
