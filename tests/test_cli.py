@@ -58,9 +58,10 @@ def test_task_out_file(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["analyze", "Foo"], "unknown group 'Foo'"),
+    (["analyze", "Foo"], "at character 1 of 'Foo': expected a group"),
     (["analyze", "perm:(1,2,2)"], "point 2 is repeated"),
-    (["analyze", "perm:(1,2"], "bad cycle syntax"),
+    (["analyze", "perm:(1,2"], "at character 10 of 'perm:(1,2': expected ',' or ')'"),
+    (["analyze", "perm:(1 2 3);(1 2)"], "at character 8 of 'perm:(1 2 3);(1 2)': expected ',' or ')'"),
     (["analyze", "S12"], "above the limit"),
     (["analyze", "GL(2,6)"], "not a prime power"),
     (["task", "parity", "--n", "2", "--length", "3", "--seed", "0", "--m", "3"], "do not apply"),

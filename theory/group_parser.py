@@ -1,82 +1,118 @@
 """``parse_group``: the GROUP argument of the CLI (docs/design.md §11).
 
-Grammar (whitespace ignored)::
+Grammar (``_`` = optional spaces; no other whitespace is read)::
 
-    GROUP   := 'perm:' CYCLES (';' CYCLES)*   |   FACTOR ('x' FACTOR)*
-    FACTOR  := ATOM ('^' k)?                    # power = direct product of k copies
-    ATOM    := Z<n> | C<n> | D<n> | Q8 | A<n> | S<n> | GL(n,q) | SL(n,q) | AGL(1,q) | 1
+    GROUP   := _ ( 'perm:' _ GENS | FACTOR (_ 'x' _ FACTOR)* ) _
+    GENS    := ''  |  PERM (_ ';' _ PERM)*          # '' = no generators: the trivial group
+    PERM    := '()'  |  ('(' p (',' ' '* p)+ ')')+   # GAP's printing, e.g. (1,2,3)(4,5)
+    FACTOR  := ATOM (_ '^' _ k)?                    # power = direct product of k copies
+    ATOM    := Z<n> | C<n> | D<n> | Q8 | A<n> | S<n> | GL(n,_q) | SL(n,_q) | AGL(1,_q) | 1
 
-``Z2xZ4``, ``A4xZ5``, ``Z2^3``, ``D5`` (order 10), ``GL(3,2)``, ``perm:(1,2,3)(4,5);(1,2)``.
+Numbers are decimal without leading zeros (at most 18 digits); at most :data:`MAX_FACTORS`
+factors in all.  ``Z2xZ4``, ``A4xZ5``, ``Z2^3``, ``D5`` (order 10), ``GL(3,2)``,
+``perm:(1,2,3)(4,5);(1,2)``, ``perm:`` (the trivial group).  Anything else is refused with the
+position and what was expected there:
+
+    >>> parse_group("S3 x Z2").order
+    12
+    >>> parse_group("perm:(1 2 3);(1 2)")
+    Traceback (most recent call last):
+    ...
+    theory.errors.InputError: GROUP: at character 8 of 'perm:(1 2 3);(1 2)': expected ',' or ')' after point 1, found ' '
 """
 
 from __future__ import annotations
 
-import re
+import numpy as np
 
-from .errors import InputError
 from .group import FiniteGroup
 from .matrix_groups import affine_group_1d, general_linear_group, special_linear_group
-from .named_groups import (alternating_group, cyclic_group, dihedral_group, direct_product,
-                           group_from_generator_string, quaternion_group, symmetric_group)
+from .named_groups import (alternating_group, cyclic_group, dihedral_group, direct_product, permutation_group,
+                           quaternion_group, symmetric_group)
+from .parsing import Scanner, images_of, read_generators
 
-__all__ = ["parse_group", "GROUP_SYNTAX"]
+__all__ = ["parse_group", "GROUP_SYNTAX", "MAX_FACTORS"]
 
 GROUP_SYNTAX = ("Z<n>, C<n>, D<n> (order 2n), Q8, A<n>, S<n>, GL(n,q), SL(n,q), AGL(1,q), "
                 "products like A4xZ5, powers like Z2^3, or perm:(1,2,3)(4,5);(1,2)")
 
-_ATOMS = [
-    (re.compile(r"[ZC](\d+)"), lambda m, lim: cyclic_group(int(m[1]), max_order=lim)),
-    (re.compile(r"D(\d+)"), lambda m, lim: dihedral_group(int(m[1]), max_order=lim)),
-    (re.compile(r"Q8"), lambda m, lim: quaternion_group()),
-    (re.compile(r"A(\d+)"), lambda m, lim: alternating_group(int(m[1]), max_order=lim)),
-    (re.compile(r"S(\d+)"), lambda m, lim: symmetric_group(int(m[1]), max_order=lim)),
-    (re.compile(r"GL\((\d+),(\d+)\)"), lambda m, lim: general_linear_group(int(m[1]), int(m[2]), max_order=lim)),
-    (re.compile(r"SL\((\d+),(\d+)\)"), lambda m, lim: special_linear_group(int(m[1]), int(m[2]), max_order=lim)),
-    (re.compile(r"AGL\(1,(\d+)\)"), lambda m, lim: affine_group_1d(int(m[1]), max_order=lim)),
-    (re.compile(r"1"), lambda m, lim: cyclic_group(1)),
-]
+#: Largest number of direct factors (counting powers) in one GROUP.
+MAX_FACTORS = 64
+
+_ONE_NUMBER = [("Z", cyclic_group), ("C", cyclic_group), ("D", dihedral_group),
+               ("A", alternating_group), ("S", symmetric_group)]
+_MATRIX = [("AGL(", None), ("GL(", general_linear_group), ("SL(", special_linear_group)]
 
 
-def _split_top_level(s: str, sep: str) -> list[str]:
-    parts, depth, cur = [], 0, []
-    for ch in s:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == sep and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return parts
+def _matrix_atom(sc: Scanner, prefix: str, build, max_order: int | None) -> FiniteGroup:
+    start = sc.pos - len(prefix)
+    n = sc.number("the matrix size n")
+    sc.expect(",", f"',' after the matrix size in {prefix}n,q)")
+    sc.skip_spaces()
+    q = sc.number("the field size q")
+    sc.expect(")", f"')' closing {prefix}{n},q)")
+    if build is None:
+        if n != 1:
+            sc.refuse(f"AGL(n,q) is available for n = 1 only, got AGL({n},{q})", at=start)
+        return affine_group_1d(q, max_order=max_order)
+    return build(n, q, max_order=max_order)
 
 
-def _atom(text: str, spec: str, max_order: int | None) -> FiniteGroup:
-    for pattern, build in _ATOMS:
-        m = pattern.fullmatch(text)
-        if m:
-            return build(m, max_order)
-    raise InputError(f"GROUP: unknown group {text!r} in {spec!r}; expected {GROUP_SYNTAX}")
+def _atom(sc: Scanner, max_order: int | None) -> FiniteGroup:
+    for prefix, build in _MATRIX:
+        if sc.accept(prefix):
+            return _matrix_atom(sc, prefix, build, max_order)
+    if sc.accept("Q8"):
+        return quaternion_group()
+    for letter, build in _ONE_NUMBER:
+        if sc.accept(letter):
+            at = sc.pos
+            n = sc.number(f"the number n of {letter}<n>")
+            if n < 1:
+                sc.refuse(f"expected n >= 1 in {letter}<n>, found 0", at=at)
+            return build(n, max_order=max_order)
+    if sc.peek() == "1" and not sc.text[sc.pos + 1:sc.pos + 2].isdigit():
+        sc.pos += 1
+        return cyclic_group(1)
+    sc.fail(f"a group ({GROUP_SYNTAX})")
+
+
+def _factors(sc: Scanner, max_order: int | None) -> list[FiniteGroup]:
+    factors: list[FiniteGroup] = []
+    while True:
+        start = sc.pos
+        g = _atom(sc, max_order)
+        sc.skip_spaces()
+        k = 1
+        if sc.accept("^"):
+            sc.skip_spaces()
+            at = sc.pos
+            k = sc.number("a power k >= 1")
+            if k < 1:
+                sc.refuse("expected a power k >= 1, found 0", at=at)
+            sc.skip_spaces()
+        if len(factors) + k > MAX_FACTORS:
+            sc.refuse(f"more than {MAX_FACTORS} direct factors", at=start)
+        factors.extend([g] * k)
+        if not sc.accept("x"):
+            sc.end("'x' between factors, '^' or the end")
+            return factors
+        sc.skip_spaces()
 
 
 def parse_group(spec: str, max_order: int | None = None) -> FiniteGroup:
-    """Build the group named by ``spec`` (see the module docstring); bad input raises :class:`InputError`."""
-    if not isinstance(spec, str) or not spec.strip():
-        raise InputError(f"GROUP: expected a group name such as S5 or A4xZ5, got {spec!r}")
-    s = re.sub(r"\s+", "", spec)
-    if s.startswith("perm:"):
-        return group_from_generator_string(s[len("perm:"):], name=s, max_order=max_order)
-    factors = []
-    for piece in _split_top_level(s, "x"):
-        if not piece:
-            raise InputError(f"GROUP: empty factor in {spec!r}; expected factors separated by 'x'")
-        base, _, power = piece.partition("^")
-        if power and not re.fullmatch(r"\d+", power) or power == "0":
-            raise InputError(f"GROUP: bad power {power!r} in {spec!r}; expected a positive integer")
-        g = _atom(base, spec, max_order)
-        factors.extend([g] * (int(power) if power else 1))
+    """Build the group named by ``spec`` (see the module docstring); bad input raises
+    :class:`~theory.errors.InputError` naming the position, a group above ``max_order``
+    :class:`~theory.errors.OrderLimitError`."""
+    sc = Scanner(spec, "GROUP")
+    sc.skip_spaces()
+    if sc.at_end():
+        sc.fail(f"a group name such as S5 or A4xZ5 ({GROUP_SYNTAX})")
+    name = "".join(spec.split())          # spaces are only read where removing them joins no tokens
+    if sc.accept("perm:"):
+        gens = images_of(read_generators(sc)) or [np.zeros(1, dtype=np.int64)]
+        return permutation_group(gens, name=name, max_order=max_order)
+    factors = _factors(sc, max_order)
     if len(factors) == 1:
         return factors[0]
-    return direct_product(*factors, name=s, max_order=max_order)
+    return direct_product(*factors, name=name, max_order=max_order)

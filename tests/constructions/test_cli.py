@@ -60,7 +60,7 @@ def test_simulate_command(tmp_path, capsys):
 @pytest.mark.parametrize("argv, fragment", [
     (["construct", "S3", "--level", "rot"], "commutation barrier"),
     (["construct", "Z3", "--level", "rdiag"], "finite-order diagonals"),
-    (["construct", "Foo", "--level", "full"], "unknown group"),
+    (["construct", "Foo", "--level", "full"], "expected a group"),
     (["construct", "--level", "full"], "exactly one of GROUP or --automaton"),
     (["construct", "S3", "--automaton", "x.json", "--level", "full"], "exactly one of"),
     (["construct", "S3", "--level", "warp"], "invalid choice"),

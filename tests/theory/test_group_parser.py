@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from theory import InputError, group_from_cayley_table, parse_group
+from theory import InputError, group_from_cayley_table, group_from_generator_string, parse_group
 from theory.perms import format_cycles, parse_cycles, parse_generators
 
 
@@ -18,31 +18,78 @@ def test_parse_group_forms(spec, order):
 
 
 @pytest.mark.parametrize("spec, message", [
-    ("", "expected a group name"),
-    ("Foo", "unknown group 'Foo'"),
-    ("Z", "unknown group 'Z'"),
-    ("Z0", "expected an integer >= 1"),
-    ("S0", "expected an integer >= 1"),
-    ("GL(2,6)", "not a prime power"),
-    ("GL(0,2)", "matrix size"),
-    ("Z2x", "empty factor"),
-    ("Z2^0", "bad power"),
-    ("Z2^a", "bad power"),
-    ("perm:(1,2", "bad cycle syntax"),
-    ("perm:(1,2)(2,3)", "point 2 is repeated"),
-    ("perm:(1,2,2)", "point 2 is repeated"),
-    ("perm:(0,1)", "not positive"),
-    ("perm:(1,a)", "bad point"),
-    ("perm:(1,2);", "empty generator"),
-    ("perm:1,2", "bad cycle syntax"),
+    ("", "at character 1 of '': expected a group name"),
+    ("Foo", "at character 1 of 'Foo': expected a group .*found 'F'"),
+    ("Z", "at character 2 of 'Z': expected the number n of Z<n>, found end of input"),
+    ("Z0", "at character 2 of 'Z0': expected n >= 1 in Z<n>, found 0"),
+    ("S0", "at character 2 of 'S0': expected n >= 1 in S<n>, found 0"),
+    ("Z012", "at character 2 of 'Z012': expected the number n of Z<n> without leading zeros"),
+    ("Z1 2", "at character 4 of 'Z1 2': expected 'x' between factors, '\\^' or the end, found '2'"),
+    ("S 5", "at character 2 of 'S 5': expected the number n of S<n>, found ' '"),
+    ("Z" + "9" * 19, "at character 2 .* of at most 18 digits"),
+    ("GL(2 ,3)", "at character 5 of 'GL\\(2 ,3\\)': expected ',' after the matrix size"),
+    ("AGL(2,3)", "at character 1 of 'AGL\\(2,3\\)': AGL\\(n,q\\) is available for n = 1 only"),
+    ("Z2x", "at character 4 of 'Z2x': expected a group .*found end of input"),
+    ("Z2^0", "at character 4 of 'Z2\\^0': expected a power k >= 1, found 0"),
+    ("Z2^a", "at character 4 of 'Z2\\^a': expected a power k >= 1, found 'a'"),
+    ("Z2^65", "at character 1 of .*: more than 64 direct factors"),
+    ("Z1^40xZ1^30", "at character 7 of .*more than 64 direct factors"),
+    ("perm:(1,2", "at character 10 of 'perm:\\(1,2': expected ',' or '\\)' after point 2, found end of input"),
+    ("perm:(1,2)(2,3)", "at character 12 of .*point 2 is repeated"),
+    ("perm:(1,2,2)", "at character 11 of .*point 2 is repeated"),
+    ("perm:(0,1)", "at character 7 of .*point 0 is not positive"),
+    ("perm:(1,a)", "at character 9 of .*expected a point \\(positive integer\\), found 'a'"),
+    ("perm:(1,2);", "at character 12 of .*expected a permutation such as .*found end of input"),
+    ("perm:(1,2);;(2,3)", "at character 12 of .*expected a permutation such as .*found ';'"),
+    ("perm:1,2", "at character 6 of 'perm:1,2': expected a permutation such as"),
+    ("perm:(1 2 3);(1 2)", "at character 8 of 'perm:\\(1 2 3\\);\\(1 2\\)': expected ',' or '\\)' after point 1, found ' '"),
+    ("perm:(1,2) (3,4)", "at character 12 of .*expected ';' between generators or the end, found '\\('"),
+    ("perm:( 1,2)", "at character 7 of .*expected a point \\(positive integer\\), found ' '"),
+    ("perm:(1 ,2)", "at character 8 of .*expected ',' or '\\)' after point 1, found ' '"),
+    ("perm:(3)", "at character 6 of .*the cycle \\(3\\) has one point"),
+    ("perm:()(1,2)", "at character 8 of .*expected ';' between generators or the end"),
+    ("perm:(1,2)()", "at character 12 of .*expected a point"),
+    ("perm:(1,\n2)", "at character 9 of 'perm:\\(1,\\\\n2\\)': expected a point"),
+    ("Z2xperm:(1,2)", "at character 4 of .*expected a group"),
 ])
 def test_parse_group_errors(spec, message):
+    """Each refusal names the 1-based position (counted by hand) and what was expected there."""
+    with pytest.raises(InputError, match=None if message is None else "^GROUP: " + message):
+        parse_group(spec)
+
+
+@pytest.mark.parametrize("spec, message", [("GL(2,6)", "not a prime power"), ("GL(0,2)", "matrix size")])
+def test_builder_refusals(spec, message):
     with pytest.raises(InputError, match=message):
         parse_group(spec)
 
 
+@pytest.mark.parametrize("spec, images", [
+    ("perm:(1,2,3)(4,5);(1,2)", [[1, 2, 0, 4, 3], [1, 0, 2, 3, 4]]),
+    ("perm:(1, 2, 3)(4, 5);(1, 2)", [[1, 2, 0, 4, 3], [1, 0, 2, 3, 4]]),
+    ("perm:(1,2,3)(4,5) ; (1,2)", [[1, 2, 0, 4, 3], [1, 0, 2, 3, 4]]),
+    (" perm: (1,2)", [[1, 0]]),
+])
+def test_gap_printing_is_read(spec, images):
+    """GAP's printing, with or without a space after each comma, gives the generators it names (the
+    image lists written out by hand) and the group they generate (orders 12 and 2)."""
+    G = parse_group(spec)
+    assert sorted(map(list, parse_generators(spec.split(":", 1)[1]))) == sorted(images)
+    assert G.order == (12 if len(images) == 2 else 2)
+    assert parse_group(G.name).order == G.order         # the name is a spec that reads back
+
+
+def test_perm_with_no_generators_is_the_trivial_group():
+    """``perm:`` is how GAP prints the trivial group's (empty) generator list."""
+    for spec in ("perm:", "perm: ", " perm:"):
+        G = parse_group(spec)
+        assert G.order == 1 and G.num_classes == 1
+    assert parse_generators("") == [] and parse_generators("  ") == []
+    assert group_from_generator_string("").order == 1
+
+
 def test_error_messages_are_one_line():
-    for spec in ["Foo", "perm:(1,2", "GL(2,6)"]:
+    for spec in ["Foo", "perm:(1,2", "GL(2,6)", "perm:(1,\n2)", "Z" + "x" * 500]:
         with pytest.raises(InputError) as e:
             parse_group(spec)
         assert "\n" not in str(e.value)
