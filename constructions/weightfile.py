@@ -6,8 +6,12 @@ string).  Decoding: ``label = labels[argmax(readout @ h)]``.  When a dense ``W``
 :data:`DENSE_LIMIT_BYTES` it is stored sparse instead: ``W_index`` (``nnz x 3`` int64, rows
 ``(i, j, k)``), ``W_value`` (``nnz``) and ``W_shape`` (3); :func:`load_weights` accepts both forms.
 
-Files are read with ``allow_pickle=False`` (no arbitrary unpickling) and validated: every problem is
-an :class:`~theory.errors.InputError` naming the array and what was expected.
+Reading (:func:`load_weights`) goes through :func:`theory.npz.read_npz`: nothing is unpickled,
+object-dtype members are refused, every ``.npy`` header is checked against the bytes the member
+holds.  Then each array must have its dtype (``float64``, ``int64``, unicode strings) and number of
+axes, floats must be finite, no array may be missing or unknown, and ``meta`` must be a JSON object
+(``NaN``/``Infinity`` refused).  Every problem is one :class:`~theory.errors.InputError` line
+``weight file PATH: ARRAY: problem``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 
 from theory.errors import InputError
 from theory.files import atomic_path
+from theory.npz import read_npz
 
 __all__ = ["WeightFile", "save_weights", "load_weights", "DENSE_LIMIT_BYTES"]
 
@@ -42,15 +47,15 @@ class WeightFile:
 
     def __post_init__(self):
         shape = self.shape
-        H, _, D = shape
-        if len(shape) != 3 or shape[0] != shape[1] or H < 1 or D < 1:
+        if len(shape) != 3 or shape[0] != shape[1] or shape[0] < 1 or shape[2] < 1:
             raise InputError(f"W: expected shape (H, H, D) with H, D >= 1, got {shape}")
+        H, _, D = shape
         h0 = np.asarray(self.h0, dtype=np.float64)
         R = np.asarray(self.readout, dtype=np.float64)
         if h0.shape != (H,):
             raise InputError(f"h0: expected shape ({H},), got {h0.shape}")
-        if R.ndim != 2 or R.shape[1] != H:
-            raise InputError(f"readout: expected shape (K, {H}), got {R.shape}")
+        if R.ndim != 2 or R.shape[1] != H or R.shape[0] < 1:
+            raise InputError(f"readout: expected shape (K, {H}) with K >= 1, got {R.shape}")
         if len(self.labels) != R.shape[0]:
             raise InputError(f"labels: expected {R.shape[0]} labels (one per readout row), got {len(self.labels)}")
         if len(self.alphabet) != D:
@@ -118,52 +123,76 @@ def save_weights(path: str | os.PathLike, wf: WeightFile, dense_limit: int = DEN
     return path
 
 
-def _string_array(data, name: str) -> tuple[str, ...]:
-    arr = data[name]
-    if arr.dtype.kind not in "US":
-        raise InputError(f"{name}: expected an array of strings")
-    return tuple(str(s) for s in arr.reshape(-1))
+_FLOAT_MEMBERS = {"W": 3, "h0": 1, "readout": 2, "W_value": 1}
+_INT_MEMBERS = {"W_index": 2, "W_shape": 1}
+_STRING_MEMBERS = {"labels": 1, "alphabet": 1, "level": 0, "meta": 0}
+_DENSE, _SPARSE = {"W"}, {"W_index", "W_value", "W_shape"}
+_REQUIRED = {"h0", "readout", "labels", "alphabet", "level", "meta"}
+
+
+def _check_member(name: str, arr: np.ndarray) -> None:
+    """dtype and number of axes of one member; float members finite."""
+    for members, kinds, what in ((_FLOAT_MEMBERS, "f", "float64"), (_INT_MEMBERS, "i", "int64"),
+                                 (_STRING_MEMBERS, "U", "unicode strings")):
+        if name in members:
+            ndim = members[name]
+            if arr.dtype.kind != kinds or (kinds != "U" and arr.dtype.itemsize != 8) or arr.ndim != ndim:
+                raise InputError(f"{name}: expected {what} with {ndim} axes, got {arr.dtype} of shape {arr.shape}")
+            if kinds == "f" and not np.all(np.isfinite(arr)):
+                raise InputError(f"{name}: contains non-finite values (NaN or inf)")
+            return
+    raise InputError(f"{name}: unknown array (expected {', '.join(sorted(_REQUIRED | _DENSE | _SPARSE))})")
+
+
+def _refuse_constant(name: str):
+    raise InputError(f"meta: {name} is not a JSON number")
+
+
+def _meta(text: str) -> dict:
+    try:
+        meta = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as e:
+        raise InputError(f"meta: not JSON ({e.msg} at character {e.pos + 1})") from None
+    except RecursionError:
+        raise InputError("meta: JSON nested too deeply") from None
+    if not isinstance(meta, dict):
+        raise InputError(f"meta: expected a JSON object, got {type(meta).__name__}")
+    return meta
+
+
+def _sparse(arrays: dict) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]]:
+    index, value, shape = arrays["W_index"], arrays["W_value"], arrays["W_shape"]
+    if index.shape[1:] != (3,) or value.shape != (index.shape[0],) or shape.shape != (3,):
+        raise InputError(f"W_index/W_value/W_shape: expected shapes (nnz, 3), (nnz,) and (3,), got "
+                         f"{index.shape}, {value.shape} and {shape.shape}")
+    if np.any(shape < 1) or np.any(shape > 2 ** 31):
+        raise InputError(f"W_shape: expected three sizes in 1..2^31, got {shape.tolist()}")
+    shape = tuple(int(x) for x in shape)
+    if index.size and (index.min() < 0 or np.any(index.max(axis=0) >= np.array(shape))):
+        raise InputError(f"W_index: entries outside the shape {shape}")
+    if len(np.unique(index, axis=0)) != len(index):
+        raise InputError("W_index: an entry (i, j, k) appears twice")
+    return index, value, shape
 
 
 def load_weights(path: str | os.PathLike) -> WeightFile:
-    """Read and validate a weight file (dense or sparse ``W``); never unpickles."""
+    """Read and validate a weight file (dense or sparse ``W``); never unpickles.  Every problem
+    (not an archive, truncated, empty, object or wrong dtype, wrong shape, NaN/inf, missing or
+    unknown arrays, meta not a JSON object) is one :class:`InputError` line naming the file."""
     path = os.fspath(path)
+    arrays = read_npz(path, "weight file")
     try:
-        data = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise InputError(f"weight file {path}: no such file") from None
-    except (ValueError, OSError) as e:
-        raise InputError(f"weight file {path}: not a readable .npz ({e})") from None
-    with data:
-        keys = set(data.files)
-        need = {"h0", "readout", "labels", "alphabet", "level", "meta"}
-        if not need <= keys:
-            raise InputError(f"weight file {path}: missing array(s) {', '.join(sorted(need - keys))}")
-        W, sparse = None, None
-        if "W" in keys:
-            W = data["W"]
-            if W.dtype.kind != "f" or W.ndim != 3:
-                raise InputError(f"W: expected a float array of shape (H, H, D), got {W.dtype} {W.shape}")
-            W = W.astype(np.float64)
-            if not np.all(np.isfinite(W)):
-                raise InputError("W: contains non-finite values")
-        elif {"W_index", "W_value", "W_shape"} <= keys:
-            index, value, shape = data["W_index"], data["W_value"], data["W_shape"]
-            if index.ndim != 2 or index.shape[1] != 3 or value.shape != (index.shape[0],) or shape.shape != (3,):
-                raise InputError("W_index/W_value/W_shape: expected (nnz, 3), (nnz,) and (3,)")
-            shape = tuple(int(x) for x in shape)
-            if index.size and (index.min() < 0 or np.any(index.max(axis=0) >= np.array(shape))):
-                raise InputError(f"W_index: entries outside the shape {shape}")
-            if not np.all(np.isfinite(value)):
-                raise InputError("W_value: contains non-finite values")
-            sparse = (index.astype(np.int64), value.astype(np.float64), shape)
-        else:
-            raise InputError(f"weight file {path}: neither W nor W_index/W_value/W_shape")
-        try:
-            meta = json.loads(str(data["meta"]))
-        except json.JSONDecodeError:
-            raise InputError("meta: not a JSON string") from None
-        if not isinstance(meta, dict):
-            raise InputError("meta: expected a JSON object")
-        return WeightFile(W, data["h0"], data["readout"], _string_array(data, "labels"),
-                          _string_array(data, "alphabet"), str(data["level"]), meta, sparse)
+        keys = set(arrays)
+        if not _REQUIRED <= keys:
+            raise InputError(f"missing array(s) {', '.join(sorted(_REQUIRED - keys))}")
+        for name, arr in arrays.items():
+            _check_member(name, arr)
+        if "W" in keys and keys & _SPARSE or "W" not in keys and not _SPARSE <= keys:
+            raise InputError("expected either W or all of W_index, W_value, W_shape")
+        W = arrays.get("W")
+        sparse = None if "W" in keys else _sparse(arrays)
+        return WeightFile(W, arrays["h0"], arrays["readout"], tuple(arrays["labels"].tolist()),
+                          tuple(arrays["alphabet"].tolist()), str(arrays["level"]), _meta(str(arrays["meta"])),
+                          sparse)
+    except InputError as e:
+        raise InputError(f"weight file {path}: {e}") from None

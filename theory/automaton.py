@@ -52,6 +52,20 @@ def _unique_labels(items, argument: str) -> tuple[str, ...]:
     return labels
 
 
+def _refuse_constant(constant: str):
+    raise InputError(f"{constant} is not a JSON number")
+
+
+def _object_once(pairs: list) -> dict:
+    """A JSON object whose keys are distinct (a repeated key would silently drop a value)."""
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise InputError(f"key {k!r} appears twice in one object")
+        out[k] = v
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class Automaton:
     """A Moore machine over the alphabet ``0..|Σ|-1`` (symbol labels in ``alphabet``)."""
@@ -148,26 +162,43 @@ class Automaton:
             if bad:
                 raise InputError(f"accept: unknown state {sorted(bad)[0]!r}")
             outputs = tuple("1" if q in acc else "0" for q in states)
-        return cls(states, alphabet, delta, s_index[start], outputs, name=str(data.get("name", name)))
+        name = data.get("name", name)
+        if not isinstance(name, str):
+            raise InputError(f"name: expected a string, got {name!r}")
+        return cls(states, alphabet, delta, s_index[start], outputs, name=name)
 
     @classmethod
     def from_json(cls, source: str | os.PathLike) -> "Automaton":
-        """From a JSON file path (or a JSON string starting with ``{``)."""
+        """From a JSON file path (or a JSON string starting with ``{``): UTF-8, one JSON object in
+        the format of :meth:`from_dict`; no ``NaN``/``Infinity``, no key twice in one object.  Every
+        problem is one :class:`InputError` line ``automaton file PATH: ...``."""
         text = str(source)
+        where = f"automaton file {source!s}"
         if text.lstrip().startswith("{"):
-            name = "automaton"
+            name, where = "automaton", "automaton"
         else:
             name = os.path.splitext(os.path.basename(text))[0]
             try:
-                with open(text, encoding="utf-8") as f:
-                    text = f.read()
+                with open(text, "rb") as f:
+                    raw = f.read()
             except OSError as e:
-                raise InputError(f"automaton file {source!s}: {e.strerror or e}") from None
+                raise InputError(f"{where}: {e.strerror or e}") from None
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise InputError(f"{where}: not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})") from None
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_object_once)
         except json.JSONDecodeError as e:
-            raise InputError(f"automaton file {source!s}: invalid JSON ({e.msg} at line {e.lineno})") from None
-        return cls.from_dict(data, name=name)
+            raise InputError(f"{where}: invalid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+        except RecursionError:
+            raise InputError(f"{where}: invalid JSON (nested too deeply)") from None
+        except InputError as e:
+            raise InputError(f"{where}: invalid JSON ({e})") from None
+        try:
+            return cls.from_dict(data, name=name)
+        except InputError as e:
+            raise InputError(f"{where}: {e}") from None
 
     @classmethod
     def from_networkx(cls, graph: nx.DiGraph, start=None, alphabet=None, name: str = "automaton") -> "Automaton":

@@ -12,8 +12,8 @@ once the validation loss is below ``stop_loss``, and the learning rate with the 
 score is chosen.  Test lengths are only touched by :func:`verify.evaluate.evaluate`, after selection.
 
 Checkpoints are written every validation to ``checkpoint_dir`` with ``torch.save`` of plain
-tensors, numbers and strings, and read with ``torch.load(weights_only=True)`` (no arbitrary
-unpickling).  A checkpoint stores its run's configuration; an interrupted run resumes from it and
+tensors, numbers and strings, and read by :func:`verify.checkpoint.load_checkpoint`
+(``torch.load(weights_only=True)``, no arbitrary unpickling, every field checked).  A checkpoint stores its run's configuration; an interrupted run resumes from it and
 ends with exactly the parameters of an uninterrupted one (on CPU).
 """
 
@@ -35,6 +35,7 @@ import torch.nn.functional as F
 from theory.errors import InputError
 from theory.files import atomic_path
 
+from .checkpoint import CHECKPOINT_FORMAT, check_module_state, check_optimizer_state, load_checkpoint
 from .device import derived_seed
 from .evaluate import EvalConfig, evaluate
 from .models import ModelConfig, count_parameters, make_model
@@ -45,7 +46,6 @@ __all__ = ["TrainConfig", "RunSpec", "TrainOutcome", "train_model", "run_experim
 
 _VAL = 1            # purpose tags for derived seeds
 _TRAIN = 0
-CHECKPOINT_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -226,19 +226,6 @@ def _save_checkpoint(path: str, state: dict) -> None:
         torch.save(state, tmp)
 
 
-def load_checkpoint(path: str) -> dict:
-    """Read a checkpoint with ``weights_only=True`` (tensors and plain data only)."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise InputError(f"checkpoint {path}: no such file") from None
-    except Exception as e:  # unpickling refused or corrupt file
-        raise InputError(f"checkpoint {path}: not a readable checkpoint ({type(e).__name__})") from None
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise InputError(f"checkpoint {path}: unknown format")
-    return state
-
-
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -266,6 +253,9 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
         state = load_checkpoint(path)
         if state["identity"] != ident:
             raise InputError(f"checkpoint {path}: belongs to a different configuration")
+        check_module_state(model, state["model"], f"checkpoint {path}: model")
+        check_module_state(model, state["best_model"], f"checkpoint {path}: best_model")
+        check_optimizer_state(opt, state["optimizer"], f"checkpoint {path}: optimizer")
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         step, best_step, bad, seconds = state["step"], state["best_step"], state["bad_evals"], state["seconds"]

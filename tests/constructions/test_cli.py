@@ -78,9 +78,9 @@ def test_construct_bad_input(tmp_path, argv, fragment):
 def test_certify_bad_files(tmp_path):
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not a zip")
-    for path, fragment in [(tmp_path / "missing.npz", "no such file"), (junk, "not a readable .npz")]:
+    for path, fragment in [(tmp_path / "missing.npz", "no such file"), (junk, "not a .npz archive")]:
         code, _, err = cli("certify", str(path))
-        assert code == 2 and fragment in err and "Traceback" not in err
+        assert code == 2 and fragment in err and "Traceback" not in err and "allow_pickle" not in err
     np.savez(tmp_path / "partial.npz", W=np.zeros((2, 2, 1)))
     code, _, err = cli("certify", str(tmp_path / "partial.npz"))
     assert code == 2 and "missing array" in err
