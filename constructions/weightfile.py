@@ -10,7 +10,7 @@ Reading (:func:`load_weights`) goes through :func:`theory.npz.read_npz`: nothing
 object-dtype members are refused, every ``.npy`` header is checked against the bytes the member
 holds.  Then each array must have its dtype (``float64``, ``int64``, unicode strings) and number of
 axes, floats must be finite, no array may be missing or unknown, and ``meta`` must be a JSON object
-(``NaN``/``Infinity`` refused).  Every problem is one :class:`~theory.errors.InputError` line
+(``NaN``/``Infinity`` refused) holding what the certificate reads (:func:`check_meta`).  Every problem is one :class:`~theory.errors.InputError` line
 ``weight file PATH: ARRAY: problem``.
 """
 
@@ -26,7 +26,7 @@ from theory.errors import InputError
 from theory.files import atomic_path
 from theory.npz import read_npz
 
-__all__ = ["WeightFile", "save_weights", "load_weights", "DENSE_LIMIT_BYTES"]
+__all__ = ["WeightFile", "save_weights", "load_weights", "check_meta", "DENSE_LIMIT_BYTES"]
 
 #: Dense ``W`` above this size is written in the sparse form.
 DENSE_LIMIT_BYTES = 64 * 2 ** 20
@@ -175,6 +175,132 @@ def _sparse(arrays: dict) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]]
     return index, value, shape
 
 
+def _int(v, where: str, minimum: int | None = 0) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or (minimum is not None and v < minimum):
+        raise InputError(f"{where}: expected an integer{'' if minimum is None else f' >= {minimum}'}, got {v!r}"[:200])
+    return v
+
+
+def _ints(v, where: str, below: int | None = None, minimum: int | None = 0) -> list:
+    if not isinstance(v, list):
+        raise InputError(f"{where}: expected a list of integers")
+    for x in v:
+        _int(x, where, minimum)
+        if below is not None and x >= below:
+            raise InputError(f"{where}: index {x} is not below {below}")
+    return v
+
+
+def _coefficients(v, where: str, degree: int, count: int | None = None) -> None:
+    """A list of ``count`` rows of ``degree`` integer coefficients."""
+    if not isinstance(v, list) or (count is not None and len(v) != count):
+        raise InputError(f"{where}: expected {'' if count is None else count} rows of {degree} integers")
+    for row in v:
+        if not isinstance(row, list) or len(row) != degree:
+            raise InputError(f"{where}: expected rows of {degree} integers")
+        _ints(row, where, minimum=None)
+
+
+def _sparse_exact(v, where: str, degree: int, shape: tuple[int, int]) -> None:
+    """``{den, rows, cols, num}`` of an exact sparse matrix of ``shape``."""
+    if not isinstance(v, dict) or not {"den", "rows", "cols", "num"} <= set(v):
+        raise InputError(f"{where}: expected {{den, rows, cols, num}}")
+    _int(v["den"], f"{where}.den", 1)
+    rows, cols = _ints(v["rows"], f"{where}.rows", shape[0]), _ints(v["cols"], f"{where}.cols", shape[1])
+    if len(rows) != len(cols):
+        raise InputError(f"{where}: rows and cols differ in length")
+    _coefficients(v["num"], f"{where}.num", degree, len(rows))
+
+
+def _field_degree(field) -> int:
+    if not isinstance(field, dict):
+        raise InputError("meta.exact.field: expected {name, minpoly, root} or {name, primes}")
+    if "primes" in field:
+        primes = _ints(field["primes"], "meta.exact.field.primes", minimum=None)
+        if len(primes) > 6:
+            raise InputError("meta.exact.field.primes: at most 6 primes")
+        return 2 ** len(primes)
+    minpoly = field.get("minpoly")
+    if not isinstance(minpoly, list) or not 2 <= len(minpoly) <= 65:
+        raise InputError("meta.exact.field.minpoly: expected 2 to 65 integer coefficients")
+    return len(minpoly) - 1
+
+
+def _check_exact(ex, wf: WeightFile) -> None:
+    """The exact values the certificate reads (docs/design.md §7): denominators for a rational field,
+    coefficient rows otherwise."""
+    if not isinstance(ex, dict) or "field" not in ex:
+        raise InputError("meta.exact: expected null or an object with the field and the exact values")
+    d = _field_degree(ex["field"])
+    H, K = wf.hidden_size, wf.readout.shape[0]
+    if d == 1:
+        for k in ("den_W", "den_h0", "den_readout"):
+            _int(ex.get(k), f"meta.exact.{k}", 1)
+        return
+    for k in ("W", "h0"):
+        if not isinstance(ex.get(k), dict):
+            raise InputError(f"meta.exact.{k}: expected {{den, num}}")
+        _int(ex[k].get("den"), f"meta.exact.{k}.den", 1)
+        _coefficients(ex[k].get("num"), f"meta.exact.{k}.num", d)
+    _sparse_exact(ex.get("readout"), "meta.exact.readout", d, (K, H))
+
+
+def _check_info(info, wf: WeightFile, degree: int | None) -> None:
+    if info is None:
+        return
+    if not isinstance(info, dict):
+        raise InputError("meta.info: expected an object")
+    if "block" in info:
+        _int(info["block"], "meta.info.block", 1)
+    if "cp" in info and info["cp"] is not None:
+        cp = info["cp"]
+        if not isinstance(cp, dict) or not {"rank", "U", "V", "Z"} <= set(cp):
+            raise InputError("meta.info.cp: expected {rank, U, V, Z}")
+        R, (H, _, D) = _int(cp["rank"], "meta.info.cp.rank", 1), wf.shape
+        for k, shape in (("U", (H, R)), ("V", (R, D)), ("Z", (R, H))):
+            if degree is None:
+                factor = np.asarray(cp[k]) if isinstance(cp[k], list) else None
+                if factor is None or factor.dtype.kind not in "iuf" or factor.shape != shape:
+                    raise InputError(f"meta.info.cp.{k}: expected a {shape[0]}x{shape[1]} matrix of numbers")
+            else:
+                _sparse_exact(cp[k], f"meta.info.cp.{k}", degree, shape)
+
+
+def _check_source(src) -> None:
+    if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
+        raise InputError("meta.source: expected {kind: group|automaton, ...}")
+    if src["kind"] == "automaton":
+        if not isinstance(src.get("automaton"), dict) or not isinstance(src.get("minimize", True), bool):
+            raise InputError("meta.source: expected {kind: automaton, automaton: {...}, minimize: true|false}")
+        return
+    alphabet = src.get("alphabet")
+    if not isinstance(alphabet, list) or not all(isinstance(a, (str, int)) and not isinstance(a, bool)
+                                                 for a in alphabet):
+        raise InputError("meta.source.alphabet: expected a list of element names")
+    if "cayley_table" in src:
+        if not isinstance(src["cayley_table"], list) or not isinstance(src.get("names"), list):
+            raise InputError("meta.source: expected cayley_table and names as lists")
+    elif not isinstance(src.get("group"), str):
+        raise InputError("meta.source.group: expected a group spec (docs/design.md §11)")
+
+
+def check_meta(wf: WeightFile) -> None:
+    """``meta`` holds what :func:`constructions.certificate.certify_weights` reads, with the types and
+    sizes it expects: ``source``, optional ``level`` (string), ``info`` and ``exact``."""
+    meta = wf.meta
+    _check_source(meta.get("source"))
+    if "level" in meta and not isinstance(meta["level"], str):
+        raise InputError("meta.level: expected a string")
+    ex = meta.get("exact")
+    degree = None
+    if ex:
+        _check_exact(ex, wf)
+        degree = _field_degree(ex["field"])
+    elif ex not in (None, False):
+        raise InputError("meta.exact: expected null or an object")
+    _check_info(meta.get("info"), wf, degree)
+
+
 def load_weights(path: str | os.PathLike) -> WeightFile:
     """Read and validate a weight file (dense or sparse ``W``); never unpickles.  Every problem
     (not an archive, truncated, empty, object or wrong dtype, wrong shape, NaN/inf, missing or
@@ -191,8 +317,10 @@ def load_weights(path: str | os.PathLike) -> WeightFile:
             raise InputError("expected either W or all of W_index, W_value, W_shape")
         W = arrays.get("W")
         sparse = None if "W" in keys else _sparse(arrays)
-        return WeightFile(W, arrays["h0"], arrays["readout"], tuple(arrays["labels"].tolist()),
-                          tuple(arrays["alphabet"].tolist()), str(arrays["level"]), _meta(str(arrays["meta"])),
-                          sparse)
+        wf = WeightFile(W, arrays["h0"], arrays["readout"], tuple(arrays["labels"].tolist()),
+                        tuple(arrays["alphabet"].tolist()), str(arrays["level"]), _meta(str(arrays["meta"])),
+                        sparse)
+        check_meta(wf)
+        return wf
     except InputError as e:
         raise InputError(f"weight file {path}: {e}") from None

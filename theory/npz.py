@@ -39,8 +39,9 @@ MAX_BYTES = 2 ** 31
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")     # a local file header, or the end record of an empty zip
 
 
-def _one_line(e: BaseException) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
+def _one_line(e: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:

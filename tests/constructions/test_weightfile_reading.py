@@ -1,6 +1,7 @@
 """load_weights refuses every malformed weight file in one line naming the file (docs/design.md §7)."""
 
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -136,3 +137,29 @@ def test_wrong_shape_weightfile_object():
     """A two-axis W handed to WeightFile directly was a ValueError while unpacking the shape."""
     with pytest.raises(InputError, match=r"W: expected shape \(H, H, D\)"):
         WeightFile(np.zeros((2, 2)), np.zeros(2), np.eye(2), ("a", "b"), ("x", "y"), "full")
+
+
+@pytest.mark.parametrize("meta, message", [
+    ({"source": {"kind": "group", "group": "Z2"}}, "meta.source.alphabet: expected a list"),
+    ({"source": {"kind": "nothing"}}, "meta.source: expected {kind: group|automaton"),
+    ({"source": {"kind": "automaton", "automaton": [1]}}, "meta.source: expected {kind: automaton"),
+    ({"source": {"kind": "group", "group": 3, "alphabet": ["0"]}}, "meta.source.group: expected a group spec"),
+    ({"source": {"kind": "group", "group": "Z2", "alphabet": ["0", "1"]}, "exact": 1}, "meta.exact: expected null"),
+    ({"source": {"kind": "group", "group": "Z2", "alphabet": ["0", "1"]},
+      "exact": {"field": {"name": "Q", "minpoly": [0, 1]}, "den_W": 0, "den_h0": 1, "den_readout": 1}},
+     "meta.exact.den_W: expected an integer >= 1, got 0"),
+    ({"source": {"kind": "group", "group": "Z2", "alphabet": ["0", "1"]},
+      "exact": {"field": {"name": "Q(i)", "minpoly": [1, 0, 1]}, "W": {"den": 1, "num": [[1]]}}},
+     "meta.exact.W.num: expected rows of 2 integers"),
+    ({"source": {"kind": "group", "group": "Z2", "alphabet": ["0", "1"]}, "info": {"cp": [1, 2]}},
+     "meta.info.cp: expected {rank, U, V, Z}"),
+    ({"source": {"kind": "group", "group": "Z2", "alphabet": ["0", "1"]}, "info": {"block": "2"}},
+     "meta.info.block: expected an integer >= 1"),
+])
+def test_meta_schema(arrays, tmp_path, meta, message, capsys):
+    """meta lacking what the certificate reads was a KeyError/TypeError traceback in ``bilinear certify``."""
+    arrays["meta"] = np.array(json.dumps(meta))
+    path = _save(tmp_path, arrays)
+    with pytest.raises(InputError, match=f"^weight file {path}: {message}"):
+        load_weights(path)
+    assert main(["certify", str(path)]) == 2 and capsys.readouterr().err.count("\n") == 1
