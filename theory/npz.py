@@ -13,7 +13,7 @@ problem; numpy's own advice to load "unsafely" never reaches the user.
     >>> read_npz(path)["a"].tolist()
     [0, 1, 2]
     >>> _ = open(path, "wb").write(b'{"not": "an archive"}')
-    >>> read_npz(path)
+    >>> read_npz(path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     theory.errors.InputError: weight file ...x.npz: not a .npz archive (expected a zip file as written by numpy.savez)
