@@ -286,9 +286,11 @@ def _check_source(src) -> None:
 
 def check_meta(wf: WeightFile) -> None:
     """``meta`` holds what :func:`constructions.certificate.certify_weights` reads, with the types and
-    sizes it expects: ``source``, optional ``level`` (string), ``info`` and ``exact``."""
+    sizes it expects, where present: ``source`` (absent from files not made by a builder, e.g. trained
+    weights; the certificate then refuses them), ``level`` (string), ``info`` and ``exact``."""
     meta = wf.meta
-    _check_source(meta.get("source"))
+    if "source" in meta:
+        _check_source(meta["source"])
     if "level" in meta and not isinstance(meta["level"], str):
         raise InputError("meta.level: expected a string")
     ex = meta.get("exact")

@@ -142,6 +142,7 @@ def test_wrong_shape_weightfile_object():
 @pytest.mark.parametrize("meta, message", [
     ({"source": {"kind": "group", "group": "Z2"}}, "meta.source.alphabet: expected a list"),
     ({"source": {"kind": "nothing"}}, "meta.source: expected {kind: group|automaton"),
+    ({"source": None}, "meta.source: expected {kind: group|automaton"),
     ({"source": {"kind": "automaton", "automaton": [1]}}, "meta.source: expected {kind: automaton"),
     ({"source": {"kind": "group", "group": 3, "alphabet": ["0"]}}, "meta.source.group: expected a group spec"),
     ({"source": {"kind": "group", "group": "Z2", "alphabet": ["0", "1"]}, "exact": 1}, "meta.exact: expected null"),
