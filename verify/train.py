@@ -13,8 +13,9 @@ score is chosen.  Test lengths are only touched by :func:`verify.evaluate.evalua
 
 Checkpoints are written every validation to ``checkpoint_dir`` with ``torch.save`` of plain
 tensors, numbers and strings, and read by :func:`verify.checkpoint.load_checkpoint`
-(``torch.load(weights_only=True)``, no arbitrary unpickling, every field checked).  A checkpoint stores its run's configuration; an interrupted run resumes from it and
-ends with exactly the parameters of an uninterrupted one (on CPU).
+(``torch.load(weights_only=True)``, no arbitrary unpickling, every field checked).  A checkpoint
+stores its run's configuration; an interrupted run resumes from it and ends with exactly the
+parameters of an uninterrupted one (on CPU).
 """
 
 from __future__ import annotations
