@@ -6,7 +6,8 @@ import io
 import sys
 
 from theory.errors import InputError
-from verify.tasks import TASK_NAMES, illusion_csv, make_task, write_jsonl
+from verify.tasks import (DEFAULT_MAX_TOKENS, TASK_NAMES, TASKS, check_task_size, illusion_csv, make_task,
+                          task_class, write_jsonl)
 
 from .common import nonnegative_int, positive_int, write_atomically
 
@@ -16,10 +17,13 @@ def add_parser(sub):
         "task", help="generate task data (JSON lines)",
         description="Generate a seeded batch of a state-tracking task. Each output line is "
                     '{"tokens": [...], "labels": [...], "label": ...}; labels[i] is the label of the prefix '
-                    "ending at token i (-1 where it has none), label that of the whole sequence.")
+                    "ending at token i (-1 where it has none), label that of the whole sequence. "
+                    "Sequence i of a seed is the same whatever --n. Definitions and token encodings: "
+                    "the docstrings of verify/tasks/<NAME>.py.")
     p.add_argument("name", metavar="NAME", choices=TASK_NAMES, help=f"one of {', '.join(TASK_NAMES)}")
     p.add_argument("--n", type=positive_int, required=True, help="number of sequences")
-    p.add_argument("--length", type=positive_int, required=True, help="tokens per sequence")
+    p.add_argument("--length", type=positive_int, required=True,
+                   help="tokens per sequence (modarith: odd lengths only)")
     p.add_argument("--seed", type=nonnegative_int, required=True, help="sampling seed")
     p.add_argument("--m", type=positive_int, help="modulus (modadd, modarith) or number of values (flipflop)")
     p.add_argument("--states", type=positive_int, help="automaton: number of states")
@@ -30,23 +34,34 @@ def add_parser(sub):
     p.add_argument("--file", help="automaton: a JSON automaton file instead of a random one")
     p.add_argument("--group", help="word: the group, e.g. S5, A4xZ5, 'perm:(1,2,3);(1,2)'")
     p.add_argument("--max-order", type=positive_int, help="word: refuse groups above this order (default 100000)")
+    p.add_argument("--max-tokens", type=positive_int,
+                   help=f"refuse --n x --length above this many tokens (default {DEFAULT_MAX_TOKENS}: "
+                        "about 0.4 GB of memory)")
     p.add_argument("--format", choices=("jsonl", "illusion-csv"), default="jsonl",
-                   help="illusion-csv: the 'Illusion of State' word-problem CSV (word task with S_n, A_n, Z_n)")
+                   help="illusion-csv: the 'Illusion of State' word-problem CSV (word task with S_n, A_n, Z_n "
+                        "and products). Its input column equals the jsonl tokens of the same seed and its "
+                        "element indices are the same, but its target composes as functions, as that "
+                        "benchmark does: target_t = g_t*...*g_1 in our convention (g*h applies g first), "
+                        "while the jsonl label is g_1*...*g_t")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    if args.format == "illusion-csv":
-        if args.name != "word":
-            raise InputError("--format illusion-csv applies to the word task only")
-        text = illusion_csv(args.group, args.n, args.length, args.seed, max_order=args.max_order)
+    check_task_size(args.n, args.length, args.max_tokens)
+    if args.format != "jsonl":
+        if args.format not in task_class(args.name).ENCODINGS:
+            users = [name for name, cls in TASKS.items() if args.format in cls.ENCODINGS]
+            raise InputError(f"--format {args.format}: applies to the {', '.join(users)} task only")
+        text = illusion_csv(args.group, args.n, args.length, args.seed, max_order=args.max_order,
+                            max_tokens=args.max_tokens)
     else:
         task = make_task(args.name, m=args.m, states=args.states, symbols=args.symbols,
                          automaton_seed=args.automaton_seed, file=args.file, group=args.group,
                          max_order=args.max_order)
+        length = task.check_length(args.length, "--length")
         buf = io.StringIO()
-        write_jsonl(task.sample(args.n, args.length, args.seed), buf)
+        write_jsonl(task.sample(args.n, length, args.seed, max_tokens=args.max_tokens), buf)
         text = buf.getvalue()
     if args.out:
         write_atomically(args.out, text)

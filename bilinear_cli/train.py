@@ -104,7 +104,9 @@ def add_parser(sub):
                    help="weight of the penalty on unequal per-step gains of bilinear models (default 1, 0 = off)")
     o.add_argument("--val-every", type=positive_int)
     o.add_argument("--patience", type=int, help="validations without improvement before stopping (0 = never)")
-    o.add_argument("--test-lengths", help="comma-separated test lengths (default 2-10,20,50,100,200,500,1000)")
+    o.add_argument("--test-lengths", help="comma-separated test lengths (default 2-10,20,50,100,200,500,1000); "
+                        "lengths a task does not accept are refused (modarith: odd lengths only; its "
+                        "default even lengths L are replaced by L+1)")
     o.add_argument("--test-n", type=positive_int, help="test sequences per length")
     o.add_argument("--out", help="directory for results.json, results.md and checkpoints/")
     o.add_argument("--checkpoint-dir", help="checkpoints here instead of OUT/checkpoints")
@@ -116,10 +118,10 @@ def add_parser(sub):
 
 def _plan(args):
     """Validate everything and build (specs, train config, eval config, lrs) before any work."""
-    from verify.evaluate import EvalConfig
+    from verify.evaluate import EvalConfig, task_lengths
     from verify.models import ModelConfig
     from verify.presets import PRESETS, parse_task_spec, sweep_specs
-    from verify.tasks import make_task
+    from verify.tasks import check_task_size, make_task
     from verify.train import RunSpec, TrainConfig, training_lengths
 
     preset = PRESETS[args.preset or "quick"]
@@ -162,7 +164,12 @@ def _plan(args):
         configs = [ModelConfig(mname, hidden=hidden, **model_extra) for mname in models]
         specs = [RunSpec(name, opts, cfg, seed) for name, opts in tasks for cfg in configs for seed in seeds]
     for spec in specs:          # every task must build and accept the lengths before any training
-        training_lengths(make_task(spec.task, **spec.task_options), train.train_lengths)
+        task = make_task(spec.task, **spec.task_options)
+        training_lengths(task, train.train_lengths)
+        if args.test_lengths:
+            task.check_lengths(evaluation.lengths, "--test-lengths")
+        check_task_size(evaluation.n, max(task_lengths(task, evaluation.lengths)), what="--test-n x test length",
+                        remedy="lower --test-n")
     return specs, train, evaluation, lrs
 
 

@@ -10,8 +10,10 @@ non-finite logits (an overflow) counts as wrong.  Beside them: ``chance`` = 1 / 
 guess scores; it can exceed chance, e.g. for automata with absorbing states).
 
 Test sequences come from a fixed test seed (:data:`TEST_SEED`), the same for every model and run,
-independent of training and validation seeds.  ``modarith`` has odd lengths only: an even length
-``L`` is replaced by ``L + 1`` (2 -> 3, ..., 500 -> 501, 1000 -> 1001) and the keys say so.
+independent of training and validation seeds.  A length the task does not accept
+(:meth:`~verify.tasks.Task.accepts_length`; ``modarith`` has odd lengths only) is replaced by the
+next one it accepts (2 -> 3, ..., 500 -> 501, 1000 -> 1001); the keys and ``lengths_note`` say so.
+``bilinear train --test-lengths`` refuses such lengths instead (only the default lengths are replaced).
 """
 
 from __future__ import annotations
@@ -56,11 +58,11 @@ class EvalConfig:
 
 
 def task_lengths(task, lengths) -> list[int]:
-    """The lengths actually used for ``task``: sorted, distinct; for modarith even ``L`` -> ``L + 1``."""
+    """The lengths actually used for ``task``: sorted, distinct; a length the task does not accept
+    is replaced by the next one it does (modarith: even ``L`` -> ``L + 1``)."""
     out = []
     for L in lengths:
-        if task.name == "modarith" and L % 2 == 0:
-            L += 1
+        L = task.valid_length_at_least(L)
         if L not in out:
             out.append(L)
     return sorted(out)
@@ -100,8 +102,9 @@ def evaluate(model, task, config: EvalConfig = EvalConfig(), device="cpu") -> di
         majority[str(L)] = float(np.bincount(batch.label).max() / len(batch.label))
     out = {"accuracy": acc, "accuracy_per_token": tok_acc, "majority": majority,
            "chance": task.chance_level()}
-    if task.name == "modarith":
-        out["lengths_note"] = "modarith has odd lengths only: each even test length L is replaced by L+1"
+    replaced = [f"{L}->{task.valid_length_at_least(L)}" for L in config.lengths if not task.accepts_length(L)]
+    if replaced:
+        out["lengths_note"] = f"{task.name} accepts {task.length_rule}: test lengths replaced {', '.join(replaced)}"
     return out
 
 
@@ -151,8 +154,8 @@ def markdown_table(runs: list[dict], key: str = "accuracy") -> str:
     note = ("\nAccuracy = final-label accuracy at exactly that many tokens" if key == "accuracy"
             else "\nAccuracy = per-token accuracy over all labelled prefixes")
     note += "; chance = 1/classes; majority = most frequent final label at the longest length.\n"
-    if any(r["task"] == "modarith" for r in runs):
-        note += "modarith: odd lengths only (even test lengths L are replaced by L+1).\n"
+    for lengths_note in dict.fromkeys(r["lengths_note"] for r in runs if r.get("lengths_note")):
+        note += lengths_note + ".\n"
     return "\n".join(lines) + "\n" + note
 
 

@@ -143,11 +143,13 @@ class TrainOutcome:
 
 
 def training_lengths(task, lo_hi: tuple[int, int]) -> list[int]:
-    """The lengths in ``[lo, hi]`` the task accepts (modarith: odd lengths only)."""
+    """The lengths in ``[lo, hi]`` the task accepts (:meth:`~verify.tasks.Task.accepts_length`;
+    modarith: odd lengths only)."""
     lo, hi = lo_hi
-    out = [L for L in range(lo, hi + 1) if task.name != "modarith" or L % 2 == 1]
+    out = [L for L in range(lo, hi + 1) if task.accepts_length(L)]
     if not out:
-        raise InputError(f"train-lengths: no length in {lo}-{hi} is valid for {task.name} (it needs odd lengths)")
+        raise InputError(f"train-lengths: no length in {lo}-{hi} is valid for {task.name} "
+                         f"(it accepts {task.length_rule})")
     return out
 
 

@@ -6,7 +6,8 @@ from sympy.combinatorics import Permutation
 
 from tests import catalogue
 from theory import InputError, parse_group, symmetric_group
-from verify.tasks import TASK_NAMES, illusion_csv, illusion_targets, make_task, modarith_tokens
+from verify.tasks import (DEFAULT_MAX_TOKENS, TASK_NAMES, TASK_OPTIONS, TASKS, illusion_csv, illusion_targets,
+                          make_task, modarith_tokens)
 
 
 def bits(s):
@@ -189,3 +190,121 @@ def test_every_task_name_builds():
         b = t.sample(4, 5, 0)
         valid = b.labels[b.labels >= 0]
         assert b.tokens.max() < t.vocab_size and valid.max() < t.num_classes
+
+
+# ---------------------------------------------------------------- the registry and the abstract task
+
+#: One example configuration per registered task (a new task must add one: test_examples_cover_registry).
+EXAMPLES = {
+    "parity": [{}], "modadd": [{"m": 3}, {"m": 10}], "cycle_nav": [{}], "even_pairs": [{}],
+    "flipflop": [{}, {"m": 4}], "modarith": [{}, {"m": 7}],
+    "automaton": [{"states": 5, "symbols": 3, "automaton_seed": 2}], "word": [{"group": "S4"}, {"group": "Q8"}],
+}
+CONFIGS = [(name, opts) for name, configs in EXAMPLES.items() for opts in configs]
+
+
+def test_examples_cover_registry():
+    assert set(EXAMPLES) == set(TASK_NAMES) == set(TASKS)
+    assert all(TASKS[name].name == name for name in TASKS)
+
+
+@pytest.mark.parametrize("name, opts", CONFIGS)
+def test_seed_invariance(name, opts):
+    """Sequence i of seed s is the same whatever n (the first rows of sample(5), sample(17))."""
+    task = make_task(name, **opts)
+    for L in (1, 2, 7, 30):
+        L = task.valid_length_at_least(L)
+        for seed in (0, 1, 12345, 2 ** 40 + 3):
+            one, five, many = (task.sample(n, L, seed) for n in (1, 5, 17))
+            assert np.array_equal(one.tokens, five.tokens[:1]) and np.array_equal(five.tokens, many.tokens[:5])
+            assert np.array_equal(one.labels, many.labels[:1]) and np.array_equal(five.labels, many.labels[:5])
+            assert len(np.unique(many.tokens, axis=0)) > 1 or task.vocab_size ** L < 4
+
+
+@pytest.mark.parametrize("name, opts", CONFIGS)
+def test_declarations(name, opts):
+    """Alphabet and classes name every token and label id; encode inverts the alphabet; the task
+    rebuilds from its options; sampled labels are classes (or -1 where the task says so)."""
+    task = make_task(name, **opts)
+    assert len(task.alphabet) == task.vocab_size and len(set(task.alphabet)) == task.vocab_size
+    assert len(task.classes) == task.num_classes and len(set(task.classes)) == task.num_classes
+    assert task.encode(task.alphabet[i] for i in (0, task.vocab_size - 1)) == [0, task.vocab_size - 1]
+    again = make_task(name, **task.options)
+    assert again.alphabet == task.alphabet and again.classes == task.classes
+    assert "jsonl" in task.ENCODINGS
+    L = task.valid_length_at_least(9)
+    b = again.sample(40, L, 3)
+    assert np.array_equal(b.labels, task.sample(40, L, 3).labels)
+    assert b.labels.min() >= -1 and b.labels.max() < task.num_classes and b.tokens.max() < task.vocab_size
+    assert set(TASK_OPTIONS[name]) >= set(task.options)
+
+
+def test_valid_lengths():
+    """modarith: odd lengths only, by its declaration; every other task accepts every length."""
+    for name, opts in CONFIGS:
+        task = make_task(name, **opts)
+        expected = [L for L in range(1, 12) if name != "modarith" or L % 2 == 1]
+        assert [L for L in range(1, 12) if task.accepts_length(L)] == expected
+        assert [task.valid_length_at_least(L) for L in expected] == expected
+    modarith = make_task("modarith")
+    assert modarith.valid_length_at_least(4) == 5 and modarith.check_lengths([1, 3, 501]) == (1, 3, 501)
+    with pytest.raises(InputError, match=r"^--test-lengths: modarith accepts odd lengths only .*got 4, 10$"):
+        modarith.check_lengths([3, 4, 5, 10], "--test-lengths")
+    with pytest.raises(InputError, match=r"^--length: modarith accepts odd lengths only"):
+        modarith.check_length(2, "--length")
+
+
+def test_task_size_limit():
+    with pytest.raises(InputError, match=r"n x length: 1000000 x 100000 = 100000000000 tokens, above the limit "
+                                         rf"{DEFAULT_MAX_TOKENS} \(raise it with --max-tokens"):
+        make_task("parity").sample(10 ** 6, 10 ** 5, 0)
+    with pytest.raises(InputError, match="above the limit 11"):
+        make_task("parity").sample(3, 4, 0, max_tokens=11)
+    assert make_task("parity").sample(3, 4, 0, max_tokens=12).tokens.shape == (3, 4)
+
+
+def test_word_jsonl_and_illusion_csv_describe_the_same_words():
+    """The CSV's input column is the word task's tokens (same seed); its target is the prefix product
+    in the reverse order (function composition), recomputed here with sympy; both use one indexing."""
+    for spec in ("S4", "A4xZ5", "Z7"):
+        task = make_task("word", group=spec)
+        batch = task.sample(15, 6, seed=4)
+        rows = [line.split(",") for line in illusion_csv(spec, 15, 6, seed=4).strip().split("\n")[1:]]
+        assert [list(map(int, r[1].split())) for r in rows] == batch.tokens.tolist()
+        targets = np.array([list(map(int, r[2].split())) for r in rows])
+        G = task.group
+        for tok, lab, tgt in zip(batch.tokens, batch.labels, targets):
+            for t in range(6):
+                assert lab[t] == task.batch(tok[:t + 1]).label[0]
+                assert tgt[t] == task.batch(tok[t::-1]).label[0]          # g_t · … · g_1
+            if G.is_abelian:
+                assert np.array_equal(lab, tgt)
+    S4 = symmetric_group(4)
+    batch = make_task("word", group=S4).sample(10, 5, seed=9)
+    for tok, lab in zip(batch.tokens, illusion_targets(S4, batch.tokens)):
+        p = Permutation(list(range(4)))
+        for g, t in zip(tok, lab):
+            p = Permutation(S4.codes[g].tolist()) * p             # sympy: left factor applied first
+            assert S4.codes[t].tolist() == p.array_form
+
+
+def test_no_task_name_tests_in_callers():
+    """Callers use the tasks' declarations (accepts_length, ENCODINGS, ...), never ``task.name == ...``."""
+    import pathlib
+    import re
+    root = pathlib.Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"""(task|args)\.name\s*[!=]=|\[["']task["']\]\s*[!=]=\s*["']""")
+    hits = [f"{path.relative_to(root)}:{i}" for folder in ("verify", "bilinear_cli", "constructions")
+            for path in sorted((root / folder).rglob("*.py"))
+            for i, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
+    assert hits == []
+
+
+def test_task_doctests():
+    import doctest
+    import importlib
+    for mod in ("base", "registry", "parity", "modadd", "cycle_nav", "even_pairs", "flipflop", "modarith",
+                "automaton", "word", "illusion"):
+        module = importlib.import_module(f"verify.tasks.{mod}")
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, mod
