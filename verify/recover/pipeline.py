@@ -49,7 +49,7 @@ class RecoverySettings:
 
 def _tokens(model, s: RecoverySettings) -> np.ndarray:
     if model.task is not None and model.automaton is not None:
-        L = s.length + (1 - s.length % 2) if model.task.name == "modarith" else s.length
+        L = model.task.valid_length_at_least(s.length)      # modarith: odd lengths only
         return model.task.sample(s.words, L, s.seed).tokens
     return random_words(model.num_symbols, s.words, s.length, s.seed)
 
