@@ -14,10 +14,11 @@ import numpy as np
 
 from theory.abelian import abelian_decomposition
 from theory.errors import NotRealizableError
+from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
+from theory.number_field import RATIONALS, NumberField
 
 from .construction import Construction, alphabet_indices, group_source
-from .field import RATIONALS, Columns, NumberField, SparseMatrix
 
 __all__ = ["rotation_construction", "rdiag_construction", "pdiag_construction"]
 

@@ -6,9 +6,10 @@ import numpy as np
 
 from theory.automaton import Automaton
 from theory.errors import InputError
+from theory.field_matrices import Columns, SparseMatrix
+from theory.number_field import RATIONALS
 
 from .construction import Construction
-from .field import RATIONALS, Columns, SparseMatrix
 
 __all__ = ["automaton_construction"]
 

@@ -3,7 +3,7 @@
 A construction holds the transition matrices ``A_k`` (``A(e_k) = W[:, :, k]``), the start state
 ``h0``, the readout ``R`` (label = ``labels[argmax(R h)]``), the alphabet, the level of the hierarchy,
 and where it came from (``source``: the group and its alphabet, or the automaton).  Exact
-constructions hold everything in a :class:`~constructions.field.NumberField`; numeric ones (built
+constructions hold everything in a :class:`~theory.number_field.NumberField`; numeric ones (built
 from numerically computed representations) hold float64 arrays.
 
 The weight file written by :meth:`Construction.to_weight_file` carries, in ``meta``:
@@ -24,11 +24,12 @@ from dataclasses import dataclass, field as dc_field
 import numpy as np
 
 from theory.errors import InputError
+from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
 from theory.group_parser import parse_group
 from theory.named_groups import group_from_cayley_table
+from theory.number_field import NumberField
 
-from .field import Columns, NumberField, SparseMatrix
 from .weightfile import WeightFile, save_weights
 
 __all__ = ["Construction", "LEVELS", "group_source", "group_from_source", "alphabet_indices"]

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 
 from theory.errors import InputError
+from theory.field_matrices import SparseMatrix
 
 from .construction import Construction
-from .field import SparseMatrix
 
 __all__ = ["cp_construction"]
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from theory.backends import AbelianBackend, PermutationBackend, ProductBackend, TableBackend
+from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
+from theory.number_field import RATIONALS
 
 from .construction import Construction, alphabet_indices, group_source
-from .field import RATIONALS, Columns, SparseMatrix
 
 __all__ = ["regular_construction", "permutation_construction", "faithful_action"]
 

@@ -28,15 +28,16 @@ import sympy
 from theory.automaton import Automaton
 from theory.backends import PermutationBackend
 from theory.errors import InputError, NotRealizableError
+from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
 from theory.hierarchy_level import hierarchy_level, minimum_faithful_set
 from theory.named_groups import group_from_cayley_table, permutation_group
+from theory.number_field import RATIONALS, NumberField
+from theory.one_step import exact_orbit
 from theory.real_irreps import real_irreducibles
 from theory.representations import real_irrep_matrices
 
-from .certificate import exact_orbit
 from .construction import Construction, alphabet_indices, group_source
-from .field import RATIONALS, Columns, NumberField, SparseMatrix
 
 __all__ = ["faithful_construction", "block_construction", "tracked_subgroup", "block_kernel_witness"]
 

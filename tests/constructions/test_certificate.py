@@ -8,7 +8,7 @@ import pytest
 
 from constructions.build import build
 from constructions.certificate import certify_file, certify_weights
-from constructions.field import SparseMatrix
+from theory.field_matrices import SparseMatrix
 from constructions.weightfile import WeightFile, load_weights, save_weights
 from tests import catalogue
 from theory import MathematicalError, parse_group
@@ -135,7 +135,8 @@ def test_numeric_certificate_accepts_and_rejects():
 
 
 def _orbit_both_ways(c):
-    from constructions.certificate import _exact_parts, exact_orbit, reference_machine
+    from constructions.certificate import _exact_parts, reference_machine
+    from theory.one_step import exact_orbit
     wf = c.to_weight_file()
     F, mats, h0, _ = _exact_parts(wf)
     ref = reference_machine(wf)
@@ -159,7 +160,8 @@ def test_one_hot_orbit_rejects_what_the_general_path_rejects():
     c = build(parse_group("S3"), "regular")
     A0, _ = c.transitions
     wrong = dataclasses.replace(c, transitions=(A0, A0))
-    from constructions.certificate import _exact_parts, exact_orbit, reference_machine
+    from constructions.certificate import _exact_parts, reference_machine
+    from theory.one_step import exact_orbit
     wf = wrong.to_weight_file()
     F, mats, h0, _ = _exact_parts(wf)
     messages = []

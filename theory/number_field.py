@@ -1,21 +1,24 @@
-"""Exact arithmetic in number fields for certificates (no floats in the decisions).
+"""Exact arithmetic in number fields (no floats in the decisions).
 
 A :class:`NumberField` is ``Q(θ)`` with the power basis ``1, θ, ..., θ^{d-1}`` (θ a root of a monic
 integer polynomial, with a chosen complex embedding), or a multiquadratic field ``Q(√p_1, ..., √p_k)``
 with the basis of square roots of products of the ``p_i``.  An element is an integer coefficient
 vector over the basis divided by a positive integer denominator.  The rationals are the case
-``d = 1``; ``Q(ζ_m)``, ``Q(√n)`` and ``Q(√2, √3, √5)`` have their own constructors.
-
-Arrays of elements carry the coefficient axis first:
-
-* :class:`SparseMatrix` – ``rows``, ``cols`` and ``num`` (``d x nnz``) over one denominator; it is
-  how transition matrices and readouts are held (permutation and one-hot constructions are sparse);
-* :class:`Columns` – a batch of column vectors, ``num`` (``d x H x m``) with one denominator per
-  column, reduced by the gcd after every product so the numbers stay small.
+``d = 1``; ``Q(ζ_m)``, ``Q(√n)`` and ``Q(√2, √3, √5)`` have their own constructors.  Exact
+matrices and batches of column vectors over a field are in :mod:`theory.field_matrices`; the
+cyclotomic numbers of character tables are :mod:`theory.cyclotomic`.
 
 Products run in int64 when a bound on the result proves they cannot overflow, otherwise in Python
-integers.  Signs of real elements are decided by a float evaluation whose error is bounded, then
-an exact zero test, then a 100-digit evaluation (``mpmath``) — see :meth:`NumberField.signs`.
+integers (:func:`mul_ints`, :func:`add_ints`).  Signs of real elements are decided by a float
+evaluation whose error is bounded, then an exact zero test, then a 100-digit evaluation
+(``mpmath``) — see :meth:`NumberField.signs`.
+
+Example::
+
+    >>> import numpy as np
+    >>> F = NumberField.quadratic(5)                  # Q(√5), basis 1, √5
+    >>> F.multiply(np.array([0, 1]), np.array([0, 1])).tolist()   # √5 · √5 = 5
+    [5, 0]
 """
 
 from __future__ import annotations
@@ -27,17 +30,17 @@ from functools import cached_property
 
 import numpy as np
 
-from theory.errors import InputError, MathematicalError
-from theory.lazy import LazyModule
+from .errors import InputError, MathematicalError
+from .lazy import LazyModule
 
 sympy = LazyModule("sympy")   # imported on first use
 
-__all__ = ["NumberField", "SparseMatrix", "Columns", "RATIONALS"]
+__all__ = ["NumberField", "RATIONALS", "as_int_array", "mul_ints", "add_ints"]
 
 _INT64_SAFE = 2 ** 62
 
 
-def _as_int_array(x) -> np.ndarray:
+def as_int_array(x) -> np.ndarray:
     """int64 if every entry fits, else an object array of Python ints."""
     arr = np.asarray(x, dtype=object)
     flat = arr.reshape(-1)
@@ -195,7 +198,7 @@ class NumberField:
             top = cur[-1]                      # multiply by θ: shift, replace θ^d by -Σ minpoly[j] θ^j
             cur = [0] + cur[:-1]
             cur = [c - top * self.minpoly[j] for j, c in enumerate(cur)]
-        return _as_int_array(R)
+        return as_int_array(R)
 
     @cached_property
     def structure(self) -> tuple[tuple[int, int, int, int], ...]:
@@ -247,7 +250,7 @@ class NumberField:
         C = np.zeros((d, d), dtype=object)
         for j in range(d):
             C[:, j] = self.power_coefficients((m - j) % m)
-        return _as_int_array(C)
+        return as_int_array(C)
 
     def power_coefficients(self, t: int) -> np.ndarray:
         """Power basis: coefficients of ``θ^t`` (``t >= 0``)."""
@@ -267,14 +270,14 @@ class NumberField:
         """Field product of broadcastable arrays with the coefficient axis first (structure constants)."""
         d = self.degree
         if d == 1:
-            return _mul_ints(a, b)
+            return mul_ints(a, b)
         shape = np.broadcast_shapes(a.shape[1:], b.shape[1:])
         acc = [None] * d
         for i, j, k, c in self.structure:
-            term = _mul_ints(a[i], b[j])
+            term = mul_ints(a[i], b[j])
             if c != 1:
-                term = _mul_ints(np.asarray(c), term)
-            acc[k] = term if acc[k] is None else _add_ints(acc[k], term)
+                term = mul_ints(np.asarray(c), term)
+            acc[k] = term if acc[k] is None else add_ints(acc[k], term)
         return _stack([np.zeros(shape, dtype=np.int64) if x is None else np.broadcast_to(x, shape) for x in acc])
 
     def evaluate(self, num: np.ndarray, den) -> np.ndarray:
@@ -370,7 +373,7 @@ def _exact_real_root(F: NumberField):
     return mpmath.re(best)
 
 
-def _mul_ints(a, b):
+def mul_ints(a, b):
     a, b = np.asarray(a), np.asarray(b)
     if a.dtype != object and b.dtype != object:
         small, big = (a, b) if a.size <= b.size else (b, a)
@@ -380,7 +383,7 @@ def _mul_ints(a, b):
     return a.astype(object) * b.astype(object)
 
 
-def _add_ints(a, b):
+def add_ints(a, b):
     a, b = np.asarray(a), np.asarray(b)
     if a.dtype != object and b.dtype != object and _max_abs(a) + _max_abs(b) < _INT64_SAFE:
         return a + b
@@ -394,200 +397,3 @@ def _stack(parts):
 
 
 RATIONALS = NumberField("Q", (0, 1), 0j)
-
-
-# ------------------------------------------------------------------------------------------ arrays
-@dataclass(frozen=True, eq=False)
-class SparseMatrix:
-    """An exact ``shape`` matrix: entries ``num[:, e] / den`` at ``(rows[e], cols[e])``."""
-
-    field: NumberField
-    shape: tuple[int, int]
-    rows: np.ndarray
-    cols: np.ndarray
-    num: np.ndarray
-    den: int = 1
-
-    def __post_init__(self):
-        rows = np.asarray(self.rows, dtype=np.int64).reshape(-1)
-        cols = np.asarray(self.cols, dtype=np.int64).reshape(-1)
-        num = _as_int_array(np.asarray(self.num).reshape(self.field.degree, -1))
-        if not (len(rows) == len(cols) == num.shape[1]):
-            raise InputError("sparse matrix: rows, cols and num disagree in length")
-        if int(self.den) < 1:
-            raise InputError("sparse matrix: the denominator must be positive")
-        keep = np.any(num != 0, axis=0)
-        rows, cols, num = rows[keep], cols[keep], num[:, keep]
-        if len(rows) and (rows.min() < 0 or cols.min() < 0 or rows.max() >= self.shape[0]
-                          or cols.max() >= self.shape[1]):
-            raise InputError(f"sparse matrix: an index lies outside the shape {self.shape}")
-        den = int(self.den)
-        if num.size:   # lowest terms: divide numerators and denominator by their gcd
-            g = math.gcd(den, *[int(v) for v in np.unique(num)])
-            if g > 1:
-                num, den = _as_int_array(num.astype(object) // g), den // g
-        object.__setattr__(self, "den", den)
-        key = rows * self.shape[1] + cols
-        order = np.argsort(key, kind="stable")
-        if len(np.unique(key)) != len(key):
-            raise InputError("sparse matrix: repeated (row, col) entry")
-        object.__setattr__(self, "rows", rows[order])
-        object.__setattr__(self, "cols", cols[order])
-        object.__setattr__(self, "num", num[:, order])
-
-    @classmethod
-    def from_dense_ints(cls, F: NumberField, dense, den: int = 1) -> "SparseMatrix":
-        """From a rational dense matrix of integers (``F`` any field; coefficient 0 only)."""
-        dense = np.asarray(dense)
-        r, c = np.nonzero(dense)
-        num = np.zeros((F.degree, len(r)), dtype=object)
-        num[0] = [int(v) for v in dense[r, c]]
-        return cls(F, dense.shape, r, c, num, den)
-
-    @classmethod
-    def from_fractions(cls, F: NumberField, entries: dict, shape) -> "SparseMatrix":
-        """From ``{(i, j): coefficient list of Fractions}`` (the common denominator is found)."""
-        items = sorted(entries.items())
-        den = 1
-        for _, coeffs in items:
-            for c in coeffs:
-                den = den * Fraction(c).denominator // math.gcd(den, Fraction(c).denominator)
-        num = np.zeros((F.degree, len(items)), dtype=object)
-        for e, (_, coeffs) in enumerate(items):
-            for j, c in enumerate(coeffs):
-                num[j, e] = int(Fraction(c) * den)
-        rows = [i for (i, _), _ in items]
-        cols = [j for (_, j), _ in items]
-        return cls(F, tuple(shape), np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), num, den)
-
-    def dense_float(self) -> np.ndarray:
-        """Correctly rounded float64 dense matrix (the values stored in a weight file)."""
-        out = np.zeros(self.shape, dtype=np.float64)
-        if len(self.rows):
-            out[self.rows, self.cols] = self.field.rounded(self.num, self.den)
-        return out
-
-    def apply(self, x: "Columns") -> "Columns":
-        """``self @ x`` exactly (columns reduced by their gcd)."""
-        d = self.field.degree
-        m = x.num.shape[2]
-        rows, order, starts = self._row_segments
-        gathered = x.num[:, self.cols[order], :]                         # d x nnz x m, sorted by row
-        prod = self.field.multiply(self.num[:, order, None], gathered)   # d x nnz x m
-        out = np.zeros((d, self.shape[0], m), dtype=prod.dtype)
-        if len(self.rows):
-            if len(starts) == len(rows):          # one entry per row (permutation-like)
-                out[:, rows, :] = prod
-            else:
-                for j in range(d):
-                    out[j, rows[starts], :] = np.add.reduceat(prod[j], starts, axis=0)
-        return Columns(self.field, out, _mul_ints(np.asarray(x.den), np.asarray(self.den)))
-
-    @cached_property
-    def _row_segments(self):
-        order = np.argsort(self.rows, kind="stable")
-        rows = self.rows[order]
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        return rows, order, starts
-
-    def transpose(self) -> "SparseMatrix":
-        return SparseMatrix(self.field, (self.shape[1], self.shape[0]), self.cols, self.rows, self.num, self.den)
-
-    def equals(self, other: "SparseMatrix") -> bool:
-        return (self.shape == other.shape and np.array_equal(self.rows, other.rows)
-                and np.array_equal(self.cols, other.cols)
-                and np.array_equal(_mul_ints(self.num, np.asarray(other.den)),
-                                   _mul_ints(other.num, np.asarray(self.den))))
-
-
-@dataclass(frozen=True, eq=False)
-class Columns:
-    """A batch of exact column vectors: ``num`` (``d x H x m``), ``den`` (``m``) positive."""
-
-    field: NumberField
-    num: np.ndarray
-    den: np.ndarray
-
-    def __post_init__(self):
-        num = np.asarray(self.num)
-        den = np.broadcast_to(np.asarray(self.den), (num.shape[2],))
-        num, den = _reduce_columns(num, den)
-        object.__setattr__(self, "num", num)
-        object.__setattr__(self, "den", den)
-
-    @classmethod
-    def _reduced(cls, F: NumberField, num: np.ndarray, den: np.ndarray) -> "Columns":
-        """Wrap columns already in lowest terms (no gcd pass)."""
-        obj = object.__new__(cls)
-        object.__setattr__(obj, "field", F)
-        object.__setattr__(obj, "num", num)
-        object.__setattr__(obj, "den", den)
-        return obj
-
-    @classmethod
-    def from_fractions(cls, F: NumberField, vectors) -> "Columns":
-        """From a list of vectors whose entries are coefficient lists (Fractions/ints) of length ``d``."""
-        vectors = list(vectors)
-        H = len(vectors[0]) if vectors else 0
-        num = np.zeros((F.degree, H, len(vectors)), dtype=object)
-        den = np.ones(len(vectors), dtype=object)
-        for k, v in enumerate(vectors):
-            dk = 1
-            for entry in v:
-                for c in entry:
-                    q = Fraction(c).denominator
-                    dk = dk * q // math.gcd(dk, q)
-            den[k] = dk
-            for i, entry in enumerate(v):
-                for j, c in enumerate(entry):
-                    num[j, i, k] = int(Fraction(c) * dk)
-        return cls(F, _as_int_array(num), _as_int_array(den))
-
-    @property
-    def size(self) -> int:
-        return int(self.num.shape[2])
-
-    def take(self, idx) -> "Columns":
-        idx = np.asarray(idx, dtype=np.int64)
-        return Columns._reduced(self.field, self.num[:, :, idx], self.den[idx])
-
-    def concat(self, other: "Columns") -> "Columns":
-        num = _stack_last(self.num, other.num)
-        den = np.concatenate([np.asarray(self.den, dtype=object), np.asarray(other.den, dtype=object)])
-        return Columns._reduced(self.field, num, _as_int_array(den))
-
-    def column_equal(self, other: "Columns") -> np.ndarray:
-        """Exact columnwise equality ``self[:, k] == other[:, k]`` (both reduced, so compare directly)."""
-        return np.all(self.num == other.num, axis=(0, 1)) & (np.asarray(self.den) == np.asarray(other.den))
-
-    def distinct(self) -> bool:
-        """Whether all columns are different vectors (columns are in lowest terms, so compare keys)."""
-        keys = {(self.num[:, :, k].tobytes() if self.num.dtype != object else repr(self.num[:, :, k].tolist()),
-                 int(self.den[k])) for k in range(self.size)}
-        return len(keys) == self.size
-
-    def floats(self) -> np.ndarray:
-        """Complex float values, ``H x m``."""
-        return self.field.evaluate(self.num, self.den[None, :])
-
-
-def _stack_last(a, b):
-    if a.dtype == object or b.dtype == object:
-        return np.concatenate([a.astype(object), b.astype(object)], axis=2)
-    return np.concatenate([a, b], axis=2)
-
-
-def _reduce_columns(num: np.ndarray, den: np.ndarray):
-    """Divide each column and its denominator by their gcd; keep int64 where possible."""
-    num = _as_int_array(num) if num.dtype == object else num.astype(np.int64)
-    den = _as_int_array(den) if np.asarray(den).dtype == object else np.asarray(den, dtype=np.int64)
-    if num.shape[2] == 0 or (den.dtype != object and np.all(den == 1)):
-        return num, den      # integer columns over denominator 1 are already in lowest terms
-    if num.dtype == object or den.dtype == object:
-        num, den = num.astype(object), den.astype(object)
-        g = np.array([math.gcd(int(den[k]), *[int(v) for v in num[:, :, k].reshape(-1)]) for k in range(num.shape[2])],
-                     dtype=object)
-        return _as_int_array(num // g[None, None, :]), _as_int_array(den // g)
-    g = np.gcd(np.gcd.reduce(num.reshape(-1, num.shape[2]), axis=0), den)
-    g = np.where(g == 0, 1, g)
-    return num // g[None, None, :], den // g

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import sympy
 
-from constructions.field import RATIONALS, Columns, NumberField, SparseMatrix
+from theory.number_field import RATIONALS, NumberField
+from theory.field_matrices import Columns, SparseMatrix
 
 
 @pytest.mark.parametrize("F", [NumberField.cyclotomic(5), NumberField.cyclotomic(12), NumberField.cyclotomic(60),
