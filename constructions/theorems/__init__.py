@@ -1,2 +1,2 @@
 """Theorems whose checks build and certify constructions (FSM simulation, block-size
-classification), and the complete theorem registry that ``bilinear prove`` runs."""
+classification); they are registered with the others in :mod:`theory.theorems.registry`."""

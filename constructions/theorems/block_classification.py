@@ -122,5 +122,6 @@ THEOREMS = (
               "irreducibles of dimension <= B would act trivially on V.",
         kind=CheckKind.CERTIFICATE,
         checker=check_block_classification,
+        checked_range=f"the {len(CLASSIFICATION_GROUPS)} catalogue groups " + ", ".join(CLASSIFICATION_GROUPS),
     ),
 )

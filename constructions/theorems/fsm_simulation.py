@@ -42,7 +42,11 @@ def _dfa(name, alphabet, states, start, delta, accept=None, output=None) -> Auto
     return Automaton.from_dict(d, name=name)
 
 
-def fsm_machines(seed: int = 0, random_count: int = 40) -> list[Automaton]:
+HAND_WRITTEN = ("parity", "mod3_counter", "flipflop", "binary_mod3", "redundant", "Cayley S3", "Cayley Q8")
+RANDOM_MACHINES = 40
+
+
+def fsm_machines(seed: int = 0, random_count: int = RANDOM_MACHINES) -> list[Automaton]:
     """The machines the check runs on (deterministic in ``seed``)."""
     out = [
         _dfa("parity", ["0", "1"], ["e", "o"], "e", {"e": {"0": "e", "1": "o"}, "o": {"0": "o", "1": "e"}}, accept=["o"]),
@@ -117,5 +121,8 @@ THEOREMS = (
               "h_T = e_{delta(q0, w)}; R e_q is the indicator of lambda(q), so the argmax is lambda(q) with margin 1.",
         kind=CheckKind.CERTIFICATE,
         checker=check_fsm_simulation,
+        checked_range=f"{len(HAND_WRITTEN)} hand-written machines ({', '.join(HAND_WRITTEN)}) and {RANDOM_MACHINES} "
+                      "seeded random machines (1-30 states, 1-4 symbols, 3 output labels); float64 runs on "
+                      "words up to length 5",
     ),
 )

@@ -1,26 +1,40 @@
-"""The theorem framework: statuses, loud failures, frozen results, the registry; every registered
-theorem is run once here."""
+"""The theorem framework: statuses (proved only for the whole statement), loud failures, frozen
+results, the one registry; every registered theorem is run once here."""
 
 import dataclasses
+import importlib
 import json
+import pkgutil
 
 import pytest
 
+import constructions.theorems
+import theory.theorems
 from theory.errors import InputError, MathematicalError
-from theory.theorems import (CHECKED, FAILED, PROVED, CheckKind, Theorem, TheoremFailure, all_theorems,
-                             get_theorem, registry, select)
+from theory.theorems import (CHECKED, ESTIMATED, FAILED, PROVED, CheckKind, Theorem, TheoremFailure, TheoremResult,
+                             all_theorems, get_theorem, registry, run_all, select)
 
 
-def _theorem(checker, kind=CheckKind.SYMBOLIC, name="demo.t"):
+def _theorem(checker, kind=CheckKind.SYMBOLIC, name="demo.t", checked_range=None):
     return Theorem(name=name, title="t", statement="s", latex="s", assumptions=("a",), proof="p",
-                   kind=kind, checker=checker)
+                   kind=kind, checker=checker, checked_range=checked_range)
 
 
-def test_passing_status_depends_on_kind():
+def test_passing_status_depends_on_kind_and_range():
     assert _theorem(lambda: {}).check().status == PROVED
-    assert _theorem(lambda: {}, CheckKind.EXHAUSTIVE).check().status == PROVED
-    assert _theorem(lambda: {}, CheckKind.CERTIFICATE).check().status == PROVED
-    assert _theorem(lambda: {}, CheckKind.MONTE_CARLO).check().status == CHECKED
+    assert _theorem(lambda: {}, CheckKind.WITNESS).check().status == PROVED
+    assert _theorem(lambda: {}, CheckKind.EXHAUSTIVE, checked_range="m <= 3").check().status == CHECKED
+    r = _theorem(lambda: {"n": 1}, CheckKind.CERTIFICATE, checked_range="10 seeded models").check()
+    assert r.status == CHECKED and r.details == {"n": 1, "checked_range": "10 seeded models"}
+    assert _theorem(lambda: {}, CheckKind.MONTE_CARLO, checked_range="100 samples").check().status == ESTIMATED
+
+
+@pytest.mark.parametrize("kind", [CheckKind.CERTIFICATE, CheckKind.MONTE_CARLO])
+def test_checks_on_instances_must_state_their_range(kind):
+    with pytest.raises(InputError, match="checked_range"):
+        _theorem(lambda: {}, kind)
+    with pytest.raises(InputError, match="checked_range"):
+        _theorem(lambda: {}, kind, checked_range=" ")
 
 
 def test_failure_is_loud_and_reported():
@@ -69,6 +83,7 @@ def test_registry_names_unique_and_selection():
     assert {t.name for t in select("containment")} == {n for n in names if n.startswith("containment.")}
     assert [t.name for t in select("*mod3")] == ["exponential_sum.rdiag_mod3"]
     assert get_theorem("affine.as_bilinear").kind is CheckKind.SYMBOLIC
+    assert get_theorem("affine.not_scale_invariant").kind is CheckKind.WITNESS
     with pytest.raises(InputError):
         select("no_such_theorem")
     with pytest.raises(InputError):
@@ -78,9 +93,35 @@ def test_registry_names_unique_and_selection():
 def test_required_families_present_in_order():
     fams = [n.split(".")[0] for n in (t.name for t in all_theorems())]
     order = list(dict.fromkeys(fams))
-    assert order == ["containment", "commutation", "finite_order", "scale_invariance", "affine",
-                     "exponential_sum", "frozen_parity"]
-    assert set(registry.FAMILIES) >= {"containments", "commutation", "exponential_sum", "frozen_parity"}
+    assert order == ["fsm_simulation", "containment", "commutation", "finite_order", "block_classification",
+                     "scale_invariance", "affine", "exponential_sum", "frozen_parity"]
+
+
+def _modules_defining_theorems():
+    found = set()
+    for pkg in (theory.theorems, constructions.theorems):
+        for info in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + "."):
+            if hasattr(importlib.import_module(info.name), "THEOREMS"):
+                found.add(info.name)
+    return found
+
+
+def test_every_theorem_module_is_registered_once():
+    """The one registry: every module of theory/theorems and constructions/theorems defining THEOREMS
+    is in FAMILIES (and nothing else is)."""
+    assert len(registry.FAMILIES) == len(set(registry.FAMILIES))
+    assert set(registry.FAMILIES) == _modules_defining_theorems()
+    assert len(_modules_defining_theorems()) >= 9
+
+
+def test_run_all_and_prove_see_the_same_list(monkeypatch, capsys):
+    from bilinear_cli import main
+    monkeypatch.setattr(Theorem, "attempt", lambda self: TheoremResult(self.name, self.kind, PROVED, 0.0))
+    ran = [r.name for r in run_all()]
+    assert main(["prove", "--list", "--json"]) == 0
+    listed = [d["name"] for d in json.loads(capsys.readouterr().out)]
+    assert ran == listed == [t.name for t in select()]
+    assert "fsm_simulation.one_hot" in ran and "block_classification.min_block_real" in ran
 
 
 def test_adding_a_family_is_one_module_and_one_line(monkeypatch):
@@ -89,15 +130,43 @@ def test_adding_a_family_is_one_module_and_one_line(monkeypatch):
     mod = types.ModuleType("theory.theorems.fake_family")
     mod.THEOREMS = (_theorem(lambda: {"ok": 1}, name="fake.one"),)
     monkeypatch.setitem(sys.modules, "theory.theorems.fake_family", mod)
-    monkeypatch.setattr(registry, "FAMILIES", registry.FAMILIES + ("fake_family",))
-    registry.all_theorems.cache_clear()
-    try:
-        assert registry.all_theorems()[-1].name == "fake.one"
-        assert registry.get_theorem("fake.one").check().details["ok"] == 1
-    finally:
-        monkeypatch.undo()
-        registry.all_theorems.cache_clear()
+    monkeypatch.setattr(registry, "FAMILIES", registry.FAMILIES + ("theory.theorems.fake_family",))
+    assert registry.all_theorems()[-1].name == "fake.one"
+    assert registry.get_theorem("fake.one").check().details["ok"] == 1
+    assert [r.name for r in run_all(select("fake"))] == ["fake.one"]
+    monkeypatch.undo()
     assert "fake.one" not in [t.name for t in registry.all_theorems()]
+
+
+#: Keys of a check's details that show it ran on a finite range (sizes, samples, lists of cases).
+_BOUNDED_EVIDENCE = {"cases", "sizes", "max_H", "max_D", "hidden_sizes", "max_order", "max_steps", "seed",
+                     "samples", "groups", "machines", "instances", "per_H"}
+
+
+def _keys(obj):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield k
+            yield from _keys(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _keys(v)
+
+
+#: The audit (docs/design.md §5): the only statements whose check establishes them as stated.
+PROVED_BY_THE_CHECK = {"affine.not_scale_invariant"}
+
+
+def test_status_is_honest_over_the_registry():
+    """Nothing bounded is reported as proved: a theorem is 'proved' only without a checked range,
+    never by a certificate or Monte-Carlo check, and exactly the audited ones are."""
+    for t in all_theorems():
+        if t.passing_status == PROVED:
+            assert t.checked_range is None and not t.kind.runs_on_instances, t.name
+        else:
+            assert t.checked_range, t.name
+        assert (t.passing_status == ESTIMATED) == (t.kind is CheckKind.MONTE_CARLO), t.name
+    assert {t.name for t in all_theorems() if t.passing_status == PROVED} == PROVED_BY_THE_CHECK
 
 
 def test_every_theorem_documents_itself():
@@ -110,5 +179,9 @@ def test_every_theorem_documents_itself():
 def test_every_registered_theorem_passes(name):
     t = get_theorem(name)
     r = t.check()
-    assert r.status == (CHECKED if t.kind is CheckKind.MONTE_CARLO else PROVED)
-    assert r.details and r.seconds >= 0
+    assert r.status == t.passing_status and r.details and r.seconds >= 0
+    details = r.to_dict()["details"]
+    if r.status == PROVED:       # a check whose details show a finite range of cases did not prove it all
+        assert not _BOUNDED_EVIDENCE & set(_keys(details)), (name, _BOUNDED_EVIDENCE & set(_keys(details)))
+    else:                        # and the detector sees the range of every checked theorem
+        assert details["checked_range"] == t.checked_range and _BOUNDED_EVIDENCE & set(_keys(details)), name

@@ -7,14 +7,7 @@ Put ``W'_k = [[W_k, B e_k + b], [0, 1]]`` (FULL(H+1)) and ``h'_0 = (h_0, 1)``.  
 ``R' = [R, β]`` of the bilinear model.  (ii) Affine models are not scale invariant: normalising the
 affine state ``h`` after every step can change ``argmax`` of the readout.
 
-**Proof.** (i) Block multiplication: ``A'(x)(h, 1) = (A(x) h + sum_k x_k (B e_k + b), sum_k x_k)`` and
-``sum_k x_k (B e_k + b) = B x + (1^T x) b``; with ``1^T x = 1`` this is ``(A(x)h + Bx + b, 1)``.
-(Without that constraint the last coordinate is ``1^T x``, so the one-hot assumption is needed.)
-(ii) The explicit example ``H = D = 1``, ``W = 1``, ``B = 0``, ``b = -1/2``, ``h_0 = 3``, readout scores
-``(h, -h)`` (label 0 iff ``h >= 0``): plain states ``3 - t/2`` are negative from ``t = 7`` (label 1),
-while the normalised states ``ĥ_t = (ĥ_{t-1} - 1/2)/|ĥ_{t-1} - 1/2|`` are ``1`` for all ``t >= 1``
-(label 0).  The bilinear embedding (``h' = (h, 1)``) *is* scale invariant, but normalising ``h'`` is not
-the same as normalising ``h``: the extra coordinate stops being 1.
+Proofs: :data:`PROOF_EMBEDDING`, :data:`PROOF_COUNTEREXAMPLE` (``bilinear prove --show affine.as_bilinear``).
 
 **Checks**: (i) symbolic identity for ``H <= 6``, ``D <= 3`` with ``x_{D-1} = 1 - sum_{k<D-1} x_k`` (the
 hyperplane ``1^T x = 1``), and a record that the identity fails off that hyperplane; (ii) the example
@@ -40,7 +33,7 @@ from .model_classes import LEVELS, symbol_matrix, symbol_vector
 from .scale_invariance import argmax_first, exact_normalised_run, l1_norm
 
 __all__ = ["affine_params", "affine_to_full", "check_affine_embedding", "AffineModel", "AFFINE_EXAMPLE",
-           "scale_counterexample", "THEOREMS"]
+           "scale_counterexample", "check_counterexample", "PROOF_EMBEDDING", "PROOF_COUNTEREXAMPLE", "THEOREMS"]
 
 
 def affine_params(H: int, D: int) -> dict:
@@ -143,24 +136,58 @@ def scale_counterexample(model: AffineModel, word=None, norm=l1_norm) -> dict:
             "embedded_bilinear_normalised_agrees": True}
 
 
-def _check() -> dict:
-    return {"embedding": check_affine_embedding(), "counterexample": scale_counterexample(AFFINE_EXAMPLE)}
+
+PROOF_EMBEDDING = (
+    "Block multiplication: ``A'(x)(h, 1) = (A(x) h + sum_k x_k (B e_k + b), sum_k x_k)`` and ``sum_k "
+    'x_k (B e_k + b) = B x + (1^T x) b``; with ``1^T x = 1`` this is ``(A(x)h + Bx + b, 1)``. '
+    '(Without that constraint the last coordinate is ``1^T x``, so the one-hot assumption is needed.)'
+)
+
+PROOF_COUNTEREXAMPLE = (
+    'The explicit example ``H = D = 1``, ``W = 1``, ``B = 0``, ``b = -1/2``, ``h_0 = 3``, readout '
+    'scores ``(h, -h)`` (label 0 iff ``h >= 0``): plain states ``3 - t/2`` are negative from ``t = '
+    '7`` (label 1), while the normalised states ``ĥ_t = (ĥ_{t-1} - 1/2)/|ĥ_{t-1} - 1/2|`` are ``1`` '
+    "for all ``t >= 1`` (label 0). The bilinear embedding (``h' = (h, 1)``) *is* scale invariant, but"
+    " normalising ``h'`` is not the same as normalising ``h``: the extra coordinate stops being 1."
+)
+
+
+def check_counterexample(model: AffineModel, first: int) -> dict:
+    """The stated counterexample, exactly: normalising changes the label first at step ``first``."""
+    details = scale_counterexample(model, [0] * first)
+    if details["first_disagreement"] != first:
+        raise MathematicalError(f"normalising first changes the label at t = {details['first_disagreement']}, "
+                                f"not at t = {first}")
+    return details
 
 
 THEOREMS = (
     Theorem(
         name="affine.as_bilinear",
-        title="AFFINE(H) ⊂ FULL(H+1) on one-hot inputs; affine models are not scale invariant",
+        title="AFFINE(H) ⊂ FULL(H+1) on one-hot inputs",
         statement="An affine model h_t = A(x_t)h_{t-1} + Bx_t + b equals, on inputs with 1^T x = 1 (one-hot), "
-                  "the bilinear FULL(H+1) model W'_k = [[W_k, Be_k + b], [0, 1]] on states (h, 1); but it is "
-                  "not scale invariant: for H = D = 1, W = 1, B = 0, b = -1/2, h0 = 3 and scores (h, -h), "
-                  "per-step normalisation changes the label at t = 7.",
+                  "the bilinear FULL(H+1) model W'_k = [[W_k, Be_k + b], [0, 1]] on states (h, 1), with readout "
+                  "[R, β] for the affine readout R h + β.",
         latex=r"\begin{pmatrix}W_k & Be_k+b\\ 0 & 1\end{pmatrix}\begin{pmatrix}h\\1\end{pmatrix}"
               r"=\begin{pmatrix}W_kh+Be_k+b\\1\end{pmatrix}",
-        assumptions=("one-hot inputs (more generally 1^T x = 1)", "affine readout R h + β becomes [R, β]",
-                     "normalisation: h <- h / ||h||_1 after every step (any norm gives the same example)"),
-        proof=__doc__.split("**Proof.**")[1].split("**Checks**")[0].strip(),
+        assumptions=("one-hot inputs (more generally 1^T x = 1)", "affine readout R h + β becomes [R, β]"),
+        proof=PROOF_EMBEDDING,
         kind=CheckKind.SYMBOLIC,
-        checker=_check,
+        checker=check_affine_embedding,
+        checked_range="H <= 6, D <= 3",
+    ),
+    Theorem(
+        name="affine.not_scale_invariant",
+        title="Affine models are not scale invariant (an exact counterexample)",
+        statement="Per-step normalisation can change the output of an affine model: for H = D = 1, W = 1, B = 0, "
+                  "b = -1/2, h0 = 3 and scores (h, -h), the labels of the plain and of the L1-normalised run "
+                  "agree for t <= 6 and differ at t = 7 (plain state -1/2: label 1; normalised state 1: label 0).",
+        latex=r"h_t = h_{t-1} - \tfrac12,\ h_0 = 3:\quad \operatorname{sign} h_7 < 0,\quad "
+              r"\hat h_t = \frac{\hat h_{t-1} - 1/2}{|\hat h_{t-1} - 1/2|} = 1",
+        assumptions=("normalisation: h <- h / ||h||_1 after every step (any norm gives the same example)",
+                     "readout scores (h, -h), argmax with ties to the lowest index"),
+        proof=PROOF_COUNTEREXAMPLE,
+        kind=CheckKind.WITNESS,
+        checker=lambda: check_counterexample(AFFINE_EXAMPLE, first=7),
     ),
 )

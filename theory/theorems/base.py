@@ -8,21 +8,30 @@ words, and the *kind* of check (:class:`CheckKind`):
 * ``exhaustive finite check`` -- every case of a finite family is verified exactly;
 * ``certificate-producing algorithm`` -- an algorithm emits certificates (e.g. a length at which a
   model is wrong) and every certificate is re-verified exactly by independent code;
+* ``exact witness`` -- an explicit object (a counterexample) is exhibited and verified exactly;
 * ``Monte-Carlo estimate`` -- a seeded estimate must agree with the formula within a stated
   confidence interval.
 
 The checking program is a plain function (the theorem's ``checker``) that takes no argument, returns
 a JSON-able ``dict`` of details, and **raises** :class:`~theory.errors.MathematicalError` when the
 claim does not hold.  Each theorem module also exposes the parameterised functions the checker calls,
-so that tests can feed them broken variants and see them rejected.
+so that tests can feed them broken variants and see them rejected.  Statement, assumptions and proof
+are explicit strings (never read from docstrings, so ``python -OO`` runs the same checks).
 
-Status semantics (the contract every caller relies on):
+Status semantics (the contract every caller relies on; docs/design.md §5):
 
-* ``"proved"``  -- a symbolic / exhaustive / certificate check passed.  For a certificate check this
-  means: every certificate produced was verified exactly; the general statement rests on the proof
-  written in the theorem (the certificates test it on instances).
-* ``"checked"`` -- a Monte-Carlo check passed (the formula lies in the stated confidence interval).
-* ``"failed"``  -- the checker raised :class:`MathematicalError`; the result's ``message`` says why.
+* ``"proved"``    -- the check establishes the statement as stated, for all sizes: an exact
+  witness of an existential statement, or an identity checked with every size symbolic.  The
+  theorem's ``checked_range`` is ``None``.
+* ``"checked"``   -- the statement is general (every ``H``, every model, every group) but the check
+  covers a finite range exactly: sizes ``H <= 6, D <= 3``, a list of groups or machines, seeded
+  random instances.  ``checked_range`` says which, and is copied into the result's details; the
+  general statement rests on the written proof.
+* ``"estimated"`` -- a Monte-Carlo check passed (the formula lies in the stated confidence interval).
+* ``"failed"``    -- the checker raised :class:`MathematicalError`; the result's ``message`` says why.
+
+A certificate-producing or Monte-Carlo check runs on instances, so such a theorem must declare its
+``checked_range`` (:class:`Theorem` refuses one without).
 
 A failure is loud: :meth:`Theorem.check` raises :class:`TheoremFailure` (a :class:`MathematicalError`
 carrying the failed :class:`TheoremResult`).  :meth:`Theorem.attempt` returns the failed result
@@ -38,6 +47,10 @@ Example::
     ...             checker=lambda: {"residual": str(sympy.expand(sympy.Symbol('x')**2 - sympy.Symbol('x')**2))})
     >>> t.check().status
     'proved'
+    >>> from dataclasses import replace
+    >>> r = replace(t, checked_range="x in {0, 1}").check()
+    >>> r.status, r.details["checked_range"]
+    ('checked', 'x in {0, 1}')
 """
 
 from __future__ import annotations
@@ -51,11 +64,12 @@ from typing import Any, Callable, Mapping
 
 from ..errors import InputError, MathematicalError
 
-__all__ = ["CheckKind", "Theorem", "TheoremResult", "TheoremFailure", "PROVED", "CHECKED", "FAILED",
-           "freeze"]
+__all__ = ["CheckKind", "Theorem", "TheoremResult", "TheoremFailure", "PROVED", "CHECKED", "ESTIMATED",
+           "FAILED", "freeze"]
 
 PROVED = "proved"
 CHECKED = "checked"
+ESTIMATED = "estimated"
 FAILED = "failed"
 
 _NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
@@ -67,12 +81,13 @@ class CheckKind(str, enum.Enum):
     SYMBOLIC = "symbolic identity"
     EXHAUSTIVE = "exhaustive finite check"
     CERTIFICATE = "certificate-producing algorithm"
+    WITNESS = "exact witness"
     MONTE_CARLO = "Monte-Carlo estimate"
 
     @property
-    def passing_status(self) -> str:
-        """``"checked"`` for a Monte-Carlo estimate, ``"proved"`` for every exact kind."""
-        return CHECKED if self is CheckKind.MONTE_CARLO else PROVED
+    def runs_on_instances(self) -> bool:
+        """Whether the check runs on instances (certificates, samples), so covers a finite range only."""
+        return self in (CheckKind.CERTIFICATE, CheckKind.MONTE_CARLO)
 
     def __str__(self) -> str:
         return self.value
@@ -97,7 +112,7 @@ def _thaw(obj: Any) -> Any:
 
 @dataclass(frozen=True)
 class TheoremResult:
-    """The outcome of one check: ``status`` is ``"proved"``, ``"checked"`` or ``"failed"``."""
+    """The outcome of one check: ``status`` is ``"proved"``, ``"checked"``, ``"estimated"`` or ``"failed"``."""
 
     name: str
     kind: CheckKind
@@ -130,7 +145,9 @@ class Theorem:
 
     ``name`` is a dotted lower-case identifier (``containment.pdiag_in_rdiag``) used by
     ``bilinear prove --only``; ``checker()`` returns a details dict or raises
-    :class:`MathematicalError`.
+    :class:`MathematicalError`.  ``checked_range`` is the finite range the check covers (``"H <= 6,
+    D <= 3"``, ``"19 catalogue groups"``), or ``None`` when the check establishes the whole
+    statement; it decides :attr:`passing_status`.
     """
 
     name: str
@@ -141,6 +158,7 @@ class Theorem:
     proof: str
     kind: CheckKind
     checker: Callable[[], dict] = field(repr=False, compare=False)
+    checked_range: str | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not _NAME.match(self.name):
@@ -154,6 +172,20 @@ class Theorem:
                 raise InputError(f"theorem {self.name}: {attr} must be a non-empty string")
         if not callable(self.checker):
             raise InputError(f"theorem {self.name}: checker must be callable")
+        if self.checked_range is not None and (not isinstance(self.checked_range, str)
+                                               or not self.checked_range.strip()):
+            raise InputError(f"theorem {self.name}: checked_range must be None or a non-empty string")
+        if self.kind.runs_on_instances and self.checked_range is None:
+            raise InputError(f"theorem {self.name}: a {self.kind.value} runs on instances; "
+                             "checked_range must say which")
+
+    @property
+    def passing_status(self) -> str:
+        """The status a passing check reports: ``"estimated"`` (Monte Carlo), ``"checked"`` (a finite
+        range, :attr:`checked_range`) or ``"proved"`` (the whole statement)."""
+        if self.kind is CheckKind.MONTE_CARLO:
+            return ESTIMATED
+        return PROVED if self.checked_range is None else CHECKED
 
     def attempt(self) -> TheoremResult:
         """Run the check; a :class:`MathematicalError` becomes a ``"failed"`` result (other errors propagate)."""
@@ -166,7 +198,9 @@ class Theorem:
         seconds = time.perf_counter() - start
         if not isinstance(details, Mapping):
             raise TypeError(f"checker of {self.name} returned {type(details).__name__}, expected a dict")
-        return TheoremResult(self.name, self.kind, self.kind.passing_status, seconds, freeze(details))
+        if self.checked_range is not None:
+            details = {**details, "checked_range": self.checked_range}
+        return TheoremResult(self.name, self.kind, self.passing_status, seconds, freeze(details))
 
     def check(self) -> TheoremResult:
         """Run the check and return the passing result; raise :class:`TheoremFailure` if it fails."""
@@ -176,6 +210,8 @@ class Theorem:
         return result
 
     def describe(self) -> dict:
-        """The statement part (no check run): name, title, kind, statement, LaTeX, assumptions, proof."""
-        return {"name": self.name, "title": self.title, "kind": self.kind.value, "statement": self.statement,
-                "latex": self.latex, "assumptions": list(self.assumptions), "proof": self.proof}
+        """The statement part (no check run): name, title, kind, the status a passing check reports and
+        the range it covers, statement, LaTeX, assumptions, proof."""
+        return {"name": self.name, "title": self.title, "kind": self.kind.value, "status": self.passing_status,
+                "checked_range": self.checked_range, "statement": self.statement, "latex": self.latex,
+                "assumptions": list(self.assumptions), "proof": self.proof}

@@ -9,13 +9,7 @@ ROT model exactly tracks (docs/design.md §3, any ``c > 0``) the word problem of
 generating alphabet: if it did, the labels of ``ab`` and ``ba`` would coincide for all generators
 ``a, b``, so all generators would commute and ``G`` would be abelian.
 
-**Proof.** (i) Each 2x2 block is the real form of the complex number ``a + ib``; complex numbers
-commute, and blocks act independently.  For a shared eigenbasis,
-``P Λ P^{-1} P M P^{-1} = P ΛM P^{-1} = P MΛ P^{-1}``.  (ii) Reorder the product
-``A_{s_T} ... A_{s_1}`` freely.  (iii) Exact tracking gives ``A_b A_a φ(e) = c φ(ab)`` and
-``A_a A_b φ(e) = c' φ(ba)`` with ``c, c' > 0``; the left sides are equal, so ``φ(ab)`` and
-``φ(ba)`` are positive multiples and an argmax readout gives them the same label; the label of a
-group word is its product, so ``ab = ba``.
+Proof: :data:`PROOF` (``bilinear prove --show commutation.barrier``).
 
 **Checks** (symbolic identity): (i) for ``H in {2, 4, 6}`` two CDIAG matrices with independent
 symbols commute, and for ``H <= 3`` the shared-eigenbasis identity
@@ -39,11 +33,23 @@ from ..group_parser import parse_group
 from .base import CheckKind, Theorem
 from .model_classes import LEVELS, block_diagonal, symbol_matrix, symbol_vector
 
-__all__ = ["cdiag_family", "check_commuting_family", "check_shared_eigenbasis", "check_word_swap",
-           "noncommuting_witness", "THEOREMS", "WITNESS_GROUPS"]
+__all__ = ["PROOF", "CHECKED_RANGE", "cdiag_family", "check_commuting_family", "check_shared_eigenbasis",
+           "check_word_swap", "noncommuting_witness", "THEOREMS", "WITNESS_GROUPS"]
+
+PROOF = (
+    '(i) Each 2x2 block is the real form of the complex number ``a + ib``; complex numbers commute, '
+    'and blocks act independently. For a shared eigenbasis, ``P Λ P^{-1} P M P^{-1} = P ΛM P^{-1} = P'
+    ' MΛ P^{-1}``. (ii) Reorder the product ``A_{s_T} ... A_{s_1}`` freely. (iii) Exact tracking '
+    "gives ``A_b A_a φ(e) = c φ(ab)`` and ``A_a A_b φ(e) = c' φ(ba)`` with ``c, c' > 0``; the left "
+    'sides are equal, so ``φ(ab)`` and ``φ(ba)`` are positive multiples and an argmax readout gives '
+    'them the same label; the label of a group word is its product, so ``ab = ba``.'
+)
 
 #: Non-abelian groups for which a non-commuting pair of generators is exhibited.
 WITNESS_GROUPS = ("S3", "D4", "D5", "Q8", "A4", "S4", "A5")
+
+CHECKED_RANGE = ("CDIAG commutation for H in {2, 4, 6}; shared eigenbasis for H <= 3; words ab, ba for CDIAG "
+                 "H in {2, 4, 6} and ROT H in {2, 4}; non-commuting generators in " + ", ".join(WITNESS_GROUPS))
 
 
 def cdiag_family(prefix: str, H: int) -> sympy.Matrix:
@@ -156,8 +162,9 @@ THEOREMS = (
                      "exact tracking as in docs/design.md §3 (injective phi, A_s phi(q) = c phi(delta(q, s)), c > 0) "
                      "with an argmax readout",
                      "group word problem over a generating alphabet; permutations act on the right"),
-        proof=__doc__.split("**Proof.**")[1].split("**Checks**")[0].strip(),
+        proof=PROOF,
         kind=CheckKind.SYMBOLIC,
         checker=_check_barrier,
+        checked_range=CHECKED_RANGE,
     ),
 )

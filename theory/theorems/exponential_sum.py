@@ -8,34 +8,10 @@ Setting: a diagonal model read on the words ``1^n`` (``n >= 1``): ``h_n = diag(a
 rational), and the model is evaluated in exact integer arithmetic: the refuter's claims are about the
 model with exactly these real weights; the float64 output at the returned ``n`` is reported as well.
 
-**Lemma (sign alternation).** Let ``f(t) = sum_{i=1}^m c_i b_i^t`` with distinct ``b_i > 0``.  If at
-points ``t_0 < ... < t_m`` the values weakly alternate in sign (``(-1)^l f(t_l) >= 0`` for all ``l``,
-or ``<= 0`` for all ``l``), then ``f(t_l) = 0`` for every ``l``.
-
-*Proof.* A non-zero exponential sum with ``m`` distinct positive bases has at most ``m - 1`` real
-zeros (induction on ``m``: divide by ``b_1^t`` and differentiate; Rolle).  So every maximal minor of
-the ``m x (m+1)`` generalised Vandermonde matrix ``M = [b_i^{t_l}]`` is non-zero, and it is positive:
-deforming the exponents ``t`` linearly to ``0, 1, ..., m-1`` keeps them increasing, so the minor never
-vanishes and ends at the Vandermonde determinant ``prod_{i<k}(b_k - b_i) > 0`` (bases sorted).  By
-Cramer, ``q_l = (-1)^l det M^{(l)}`` (column ``l`` deleted) spans the kernel of ``M``, so
-``sum_l q_l f(t_l) = sum_i c_i (M q)_i = 0``: a sum of terms ``det M^{(l)} (-1)^l f(t_l)`` of one
-weak sign with positive weights, hence each ``f(t_l) = 0``.
-
-**Theorem A (PDIAG, parity).** If all ``a_i > 0``, the model is wrong on ``1^n`` for some
-``1 <= n <= m + 1 <= H + 2``, where ``m`` is the number of distinct bases with non-zero coefficient in
-``f(n) = S_1(n) - S_0(n) = sum_i (R_1i - R_0i) h0_i a_i^n + (β_1 - β_0) 1^n`` (``m <= H`` without
-bias).  *Proof.* Correct outputs on ``n = 1..m+1`` mean ``f(n) > 0`` for odd ``n`` and ``f(n) <= 0``
-for even ``n``: weak alternation on ``m + 1`` points, so ``f(1) = 0`` by the lemma, but ``f(1) > 0``.
-
-**Theorem B (RDIAG, mod 3).** For any real ``a_i``, the model is wrong on ``1^n`` for some
-``1 <= n <= 2 floor(3m/2) + 1``, where ``m`` is the number of distinct bases with non-zero coefficient
-in ``g(j) = S_1(2j+1) - S_0(2j+1) = sum_i (R_1i - R_0i) h0_i a_i (a_i^2)^j + (β_1 - β_0)``; the bases
-``a_i^2 > 0`` (``a_i != 0``), so ``m <= H + 1`` and ``n <= 3H + 4`` (``<= 3H + 1`` without bias).
-*Proof.* Along odd ``n = 2j+1`` the labels are ``1, 0, 2, 1, 0, 2, ...`` (``j = 0, 1, 2, ...``).
-Correct outputs need ``g(j) > 0`` when ``j = 0 mod 3`` (label 1 must beat 0 strictly, ties go to 0)
-and ``g(j) <= 0`` when ``j = 1 mod 3`` (label 0).  The points ``j_l = 3 floor(l/2) + (l mod 2)`` =
-``0, 1, 3, 4, 6, ...`` alternate between the two cases; on ``j_0..j_m`` the lemma forces
-``g(0) = 0``, contradicting ``g(0) > 0``.  The last point is ``n = 2 j_m + 1 = 2 floor(3m/2) + 1``.
+The statements (Theorem A: PDIAG and parity, wrong for some ``n <= m + 1``; Theorem B: RDIAG and mod
+3, wrong for some ``n <= 2 floor(3m/2) + 1``) and their proofs, with the sign-alternation lemma, are
+:data:`LEMMA`, :data:`PROOF_A`, :data:`PROOF_B` (``bilinear prove --show
+exponential_sum.pdiag_parity``).
 
 **Checks** (certificate-producing algorithm): the refuters scan ``n = 1..bound`` exactly and return the
 first wrong ``n`` (never beyond the bound, or the check fails loudly); each answer is re-verified by
@@ -66,7 +42,7 @@ from .base import CheckKind, Theorem
 
 __all__ = ["Refutation", "refute_pdiag_parity", "refute_parity_threshold", "refute_rdiag_mod3",
            "parity_bound", "mod3_bound", "exact_outputs", "generalised_vandermonde_minors_positive",
-           "THEOREMS"]
+           "LEMMA", "PROOF_A", "PROOF_B", "THEOREMS"]
 
 
 # ----------------------------------------------------------------------------------- input
@@ -413,7 +389,13 @@ PARITY_FAMILIES = ("generic", "near_one", "repeated", "degenerate", "least_squar
 MOD3_FAMILIES = ("generic", "near_one", "signed_pairs", "least_squares")
 
 
-def check_parity_refuter(seed: int = 0, per_family: int = 400, interpolants: int = 400) -> dict:
+#: Sizes of the checks ``bilinear prove`` runs (seeded models per family, exact interpolants, lemma instances).
+PARITY_PER_FAMILY, PARITY_INTERPOLANTS, LEMMA_INSTANCES = 400, 400, 150
+MOD3_PER_FAMILY, MOD3_INTERPOLANTS = 500, 300
+
+
+def check_parity_refuter(seed: int = 0, per_family: int = PARITY_PER_FAMILY,
+                         interpolants: int = PARITY_INTERPOLANTS) -> dict:
     out = _random_families(np.random.default_rng(seed), PARITY_FAMILIES, per_family, _random_parity_model,
                            refute_pdiag_parity, "parity", "H + 2", lambda H: H + 2)
     prng, res = random.Random(seed), []
@@ -426,11 +408,11 @@ def check_parity_refuter(seed: int = 0, per_family: int = 400, interpolants: int
         res.append(r)
     out["exact_interpolants_tight"] = _summary(res)
     out["seed"] = seed
-    out["lemma_minors"] = _check_lemma(seed, 150)
+    out["lemma_minors"] = _check_lemma(seed, LEMMA_INSTANCES)
     return out
 
 
-def check_mod3_refuter(seed: int = 0, per_family: int = 500, interpolants: int = 300) -> dict:
+def check_mod3_refuter(seed: int = 0, per_family: int = MOD3_PER_FAMILY, interpolants: int = MOD3_INTERPOLANTS) -> dict:
     out = _random_families(np.random.default_rng(seed + 1), MOD3_FAMILIES, per_family, _random_mod3_model,
                            refute_rdiag_mod3, "mod-3", "3H + 4", lambda H: 3 * H + 4)
     prng, res = random.Random(seed), []
@@ -447,9 +429,41 @@ def check_mod3_refuter(seed: int = 0, per_family: int = 500, interpolants: int =
     return out
 
 
-_LEMMA = "Lemma (sign alternation). " + __doc__.split("**Lemma (sign alternation).**")[1].split("**Theorem A")[0].strip()
-_PROOF_A = "Theorem A. " + __doc__.split("**Theorem A (PDIAG, parity).**")[1].split("**Theorem B")[0].strip()
-_PROOF_B = "Theorem B. " + __doc__.split("**Theorem B (RDIAG, mod 3).**")[1].split("**Checks**")[0].strip()
+LEMMA = (
+    'Lemma (sign alternation). Let ``f(t) = sum_{i=1}^m c_i b_i^t`` with distinct ``b_i > 0``. If at '
+    'points ``t_0 < ... < t_m`` the values weakly alternate in sign (``(-1)^l f(t_l) >= 0`` for all '
+    '``l``, or ``<= 0`` for all ``l``), then ``f(t_l) = 0`` for every ``l``.'
+    '\n\n'
+    'Proof. A non-zero exponential sum with ``m`` distinct positive bases has at most ``m - 1`` real '
+    'zeros (induction on ``m``: divide by ``b_1^t`` and differentiate; Rolle). So every maximal minor'
+    ' of the ``m x (m+1)`` generalised Vandermonde matrix ``M = [b_i^{t_l}]`` is non-zero, and it is '
+    'positive: deforming the exponents ``t`` linearly to ``0, 1, ..., m-1`` keeps them increasing, so'
+    ' the minor never vanishes and ends at the Vandermonde determinant ``prod_{i<k}(b_k - b_i) > 0`` '
+    '(bases sorted). By Cramer, ``q_l = (-1)^l det M^{(l)}`` (column ``l`` deleted) spans the kernel '
+    'of ``M``, so ``sum_l q_l f(t_l) = sum_i c_i (M q)_i = 0``: a sum of terms ``det M^{(l)} (-1)^l '
+    'f(t_l)`` of one weak sign with positive weights, hence each ``f(t_l) = 0``.'
+)
+
+PROOF_A = (
+    'Theorem A. If all ``a_i > 0``, the model is wrong on ``1^n`` for some ``1 <= n <= m + 1 <= H + '
+    '2``, where ``m`` is the number of distinct bases with non-zero coefficient in ``f(n) = S_1(n) - '
+    'S_0(n) = sum_i (R_1i - R_0i) h0_i a_i^n + (β_1 - β_0) 1^n`` (``m <= H`` without bias). Proof. '
+    'Correct outputs on ``n = 1..m+1`` mean ``f(n) > 0`` for odd ``n`` and ``f(n) <= 0`` for even '
+    '``n``: weak alternation on ``m + 1`` points, so ``f(1) = 0`` by the lemma, but ``f(1) > 0``.'
+)
+
+PROOF_B = (
+    'Theorem B. For any real ``a_i``, the model is wrong on ``1^n`` for some ``1 <= n <= 2 '
+    'floor(3m/2) + 1``, where ``m`` is the number of distinct bases with non-zero coefficient in '
+    '``g(j) = S_1(2j+1) - S_0(2j+1) = sum_i (R_1i - R_0i) h0_i a_i (a_i^2)^j + (β_1 - β_0)``; the '
+    'bases ``a_i^2 > 0`` (``a_i != 0``), so ``m <= H + 1`` and ``n <= 3H + 4`` (``<= 3H + 1`` without'
+    ' bias). Proof. Along odd ``n = 2j+1`` the labels are ``1, 0, 2, 1, 0, 2, ...`` (``j = 0, 1, 2, '
+    '...``). Correct outputs need ``g(j) > 0`` when ``j = 0 mod 3`` (label 1 must beat 0 strictly, '
+    'ties go to 0) and ``g(j) <= 0`` when ``j = 1 mod 3`` (label 0). The points ``j_l = 3 floor(l/2) '
+    '+ (l mod 2)`` = ``0, 1, 3, 4, 6, ...`` alternate between the two cases; on ``j_0..j_m`` the '
+    'lemma forces ``g(0) = 0``, contradicting ``g(0) > 0``. The last point is ``n = 2 j_m + 1 = 2 '
+    'floor(3m/2) + 1``.'
+)
 
 THEOREMS = (
     Theorem(
@@ -464,9 +478,12 @@ THEOREMS = (
         assumptions=("no exact-tracking assumption; words 1^n, n >= 1",
                      "A_1 = diag(a), a_i > 0 (PDIAG); exact real weights (floats read as exact rationals)",
                      "output = argmax of R h + bias, ties to the lowest index (threshold: output 1 iff r.h > tau)"),
-        proof=_LEMMA + "\n\n" + _PROOF_A,
+        proof=LEMMA + "\n\n" + PROOF_A,
         kind=CheckKind.CERTIFICATE,
         checker=check_parity_refuter,
+        checked_range=(f"seed 0: {PARITY_PER_FAMILY} random PDIAG models per family ({', '.join(PARITY_FAMILIES)}), "
+                       f"{PARITY_INTERPOLANTS} exact interpolants (where the bound m + 1 is attained), the lemma's "
+                       f"minors on {LEMMA_INSTANCES} random instances"),
     ),
     Theorem(
         name="exponential_sum.rdiag_mod3",
@@ -480,8 +497,10 @@ THEOREMS = (
         assumptions=("no exact-tracking assumption; words 1^n, n >= 1",
                      "A_1 = diag(a), a_i real (RDIAG); exact real weights (floats read as exact rationals)",
                      "output = argmax of R h + bias over classes 0, 1, 2, ties to the lowest index"),
-        proof=_LEMMA + "\n\n" + _PROOF_B,
+        proof=LEMMA + "\n\n" + PROOF_B,
         kind=CheckKind.CERTIFICATE,
         checker=check_mod3_refuter,
+        checked_range=(f"seed 0: {MOD3_PER_FAMILY} random RDIAG models per family ({', '.join(MOD3_FAMILIES)}), "
+                       f"{MOD3_INTERPOLANTS} exact interpolants right on their first lengths"),
     ),
 )

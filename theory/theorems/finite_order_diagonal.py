@@ -4,28 +4,18 @@ r"""Finite-order diagonal matrices, and what PDIAG and RDIAG can track.
 Hence a real diagonal matrix of finite order has entries ``±1`` (so ``D^2 = I``), and a positive one
 is ``I``.
 
-*Proof.* ``|d|^m = 1`` and ``t -> t^m`` is strictly increasing on ``t >= 0``, so ``|d| = 1``.
-
 **Theorem.** Under exact tracking with ``c = 1`` (docs/design.md §3) of the word problem of a finite group
 ``G`` over a generating alphabet: a PDIAG model tracks only the trivial group, and an RDIAG model
 tracks ``G`` iff ``G`` is an elementary abelian 2-group ``Z_2^k`` (every ``g^2 = e``).
 
-*Proof.* Let ``V`` be the span of the states ``φ(g)``.  For a word ``w`` with product ``g`` of order
-``m``, the word ``w^m`` has product ``e``, so its diagonal matrix ``D = A_w^m`` satisfies
-``D φ(h) = φ(h)`` for every ``h``.  On every coordinate ``i`` where some state is non-zero this gives
-``(A_w)_{ii}^m = 1``, so ``(A_w)_{ii} = ±1`` by the lemma (``= 1`` for PDIAG); hence ``A_w^2`` (resp.
-``A_w``) fixes every state, in particular ``φ(g^2) = A_w^2 φ(e) = φ(e)`` (resp. ``φ(g) = φ(e)``).
-Injectivity of ``φ`` gives ``g^2 = e`` (resp. ``g = e``).  A group with ``g^2 = e`` for all ``g`` is
-abelian (``ab = (ab)^{-1} = b^{-1}a^{-1} = ba``), i.e. ``Z_2^k``.  Conversely ``Z_2^k`` is tracked by
-RDIAG(2^k) (or RDIAG(k)) with the sign characters: ``A_σ = diag(χ(σ))_χ``, ``h0 = 1``,
-``φ(g) = (χ(g))_χ``, which separate the points of ``Z_2^k``; the readout ``R_g = φ(g)^T`` scores
-``φ(g)`` with ``H`` and every other state with at most ``H - 2``.
+Proofs: :data:`PROOF` (``bilinear prove --show finite_order.diagonal``).
 
 **Checks** (exhaustive finite): ``sympy.real_roots(x^m - 1)`` is ``{1}`` (odd ``m``) or ``{-1, 1}``
 (even ``m``) for ``m <= 24``; and for a list of groups, the sign-character RDIAG model (all
 homomorphisms ``G -> {±1}``, found by enumerating generator images) passes the exact one-step
-certificate iff ``G`` has exponent ``<= 2``, every other group shows an element with ``g^2 != e``, and
-the positive-character PDIAG model passes only for the trivial group.
+certificate (:mod:`theory.one_step`, the one the constructions use) iff ``G`` has exponent ``<= 2``,
+every other group shows an element with ``g^2 != e``, and the positive-character PDIAG model passes
+only for the trivial group.
 
 Example::
 
@@ -41,12 +31,16 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+from ..automaton import Automaton
 from ..errors import MathematicalError
+from ..field_matrices import Columns, SparseMatrix
 from ..group_parser import parse_group
+from ..number_field import RATIONALS
+from ..one_step import certify_decoding, exact_orbit
 from .base import CheckKind, Theorem
 
 __all__ = ["check_real_roots_of_unity", "sign_characters", "certify_diagonal_group_tracker",
-           "check_group_consequences", "THEOREMS", "GROUPS", "MAX_ORDER"]
+           "check_group_consequences", "PROOF", "CHECKED_RANGE", "THEOREMS", "GROUPS", "MAX_ORDER"]
 
 MAX_ORDER = 24
 GROUPS = ("Z1", "Z2", "Z2xZ2", "Z2^3", "Z3", "Z4", "Z2xZ4", "S3", "D4", "Q8", "A4")
@@ -98,42 +92,30 @@ def sign_characters(G, values=(-1, 1)) -> np.ndarray:
 
 
 def certify_diagonal_group_tracker(G, diagonals: dict, h0) -> dict:
-    """Exact one-step certificate (docs/design.md §3, ``c = 1``) for a diagonal model of ``G``'s word problem.
+    """The exact one-step certificate (docs/design.md §3, ``c = 1``; :func:`theory.one_step.exact_orbit`)
+    for a diagonal model of ``G``'s word problem over its generators.
 
-    ``diagonals[s]`` is the diagonal of ``A_s`` for each generator index ``s`` (exact numbers);
-    ``h0`` the start state.  Checks ``A_s φ(g) = φ(g s)`` for all ``g`` and generators ``s`` (φ built
-    by breadth-first search), injectivity, and that ``R_g = φ(g)^T`` decodes every state with a
-    positive margin.  Raises :class:`MathematicalError` otherwise.
+    ``diagonals[s]`` is the diagonal of ``A_s`` for each generator index ``s`` (the identity when
+    ``G`` has no generators; exact numbers); ``h0`` the start state.  Checks ``A_s φ(g) = φ(g s)``
+    for all ``g`` and generators ``s`` on the Cayley machine, injectivity of ``φ``, and that the
+    readout ``R_g = φ(g)^T`` decodes every state with a positive margin
+    (:func:`theory.one_step.certify_decoding`).  Raises :class:`MathematicalError` otherwise.
     """
-    gens = list(G.generators)
-    h0 = tuple(Fraction(v) for v in h0)
-    diag = {s: tuple(Fraction(v) for v in diagonals[s]) for s in gens}
-    phi = {G.identity: h0}
-    frontier = [G.identity]
-    while frontier:
-        nxt = []
-        for g in frontier:
-            for s in gens:
-                h = int(G.mul(g, s))
-                new = tuple(a * b for a, b in zip(diag[s], phi[g]))
-                if h in phi:
-                    if phi[h] != new:
-                        raise MathematicalError(f"{G.name}: A_{G.names[s]} phi({G.names[g]}) != phi({G.names[h]})")
-                else:
-                    phi[h] = new
-                    nxt.append(h)
-        frontier = nxt
-    states = list(phi.values())
-    if len(set(states)) != len(states):
-        same = [G.names[g] for g in phi if phi[g] == h0 and g != G.identity]
-        raise MathematicalError(f"{G.name}: the state map is not injective (phi({same[0] if same else '?'}) = phi(e))")
-    if len(phi) == 1:
-        return {"group": G.name, "hidden": len(h0), "states": 1, "margin": None}
-    margin = min(sum(a * a for a in phi[g]) - sum(a * b for a, b in zip(phi[g], phi[k]))
-                 for g in phi for k in phi if k != g)
-    if margin <= 0:
-        raise MathematicalError(f"{G.name}: readout R_g = phi(g)^T does not separate the states")
-    return {"group": G.name, "hidden": len(h0), "states": len(phi), "margin": str(margin)}
+    alphabet = list(G.generators) or [G.identity]
+    ref = Automaton.from_group(G, alphabet)
+    H = len(h0)
+    mats = [SparseMatrix.from_fractions(RATIONALS, {(i, i): [Fraction(diagonals[s][i])] for i in range(H)}, (H, H))
+            for s in alphabet]
+    start = Columns.from_fractions(RATIONALS, [[[Fraction(v)] for v in h0]])
+    try:
+        order, store = exact_orbit(RATIONALS, mats, start, ref)
+        states = [[Fraction(int(store.num[0, i, k]), int(store.den[k])) for i in range(H)] for k in range(store.size)]
+        R = SparseMatrix.from_fractions(RATIONALS, {(k, i): [v] for k, row in enumerate(states)
+                                                    for i, v in enumerate(row) if v}, (len(order), H))
+        cert = certify_decoding(RATIONALS, order, store, R, [ref.outputs[q] for q in order], ref)
+    except MathematicalError as e:
+        raise MathematicalError(f"{G.name}: {e}") from None
+    return {"group": G.name, "hidden": H, "states": cert["num_states"], "margin": cert["margin_exact"]}
 
 
 def check_group_consequences(groups=GROUPS) -> dict:
@@ -145,7 +127,7 @@ def check_group_consequences(groups=GROUPS) -> dict:
         row = {"group": spec, "order": G.order, "exponent_le_2": elementary}
         for level, values in (("RDIAG", (-1, 1)), ("PDIAG", (1,))):
             chars = sign_characters(G, values)
-            diagonals = {s: chars[:, s].tolist() for s in G.generators}
+            diagonals = {s: chars[:, s].tolist() for s in list(G.generators) or [G.identity]}
             try:
                 cert = certify_diagonal_group_tracker(G, diagonals, [1] * len(chars))
                 row[level] = {"tracked": True, "hidden": cert["hidden"], "margin": cert["margin"]}
@@ -166,6 +148,26 @@ def _check() -> dict:
     return {"real_roots": check_real_roots_of_unity(), "consequences": check_group_consequences()}
 
 
+PROOF = (
+    'Lemma (a real d with d^m = 1 is ±1). ``|d|^m = 1`` and ``t -> t^m`` is strictly increasing on '
+    '``t >= 0``, so ``|d| = 1``.'
+    '\n\n'
+    'Theorem. Let ``V`` be the span of the states ``φ(g)``. For a word ``w`` with product ``g`` of '
+    'order ``m``, the word ``w^m`` has product ``e``, so its diagonal matrix ``D = A_w^m`` satisfies '
+    '``D φ(h) = φ(h)`` for every ``h``. On every coordinate ``i`` where some state is non-zero this '
+    'gives ``(A_w)_{ii}^m = 1``, so ``(A_w)_{ii} = ±1`` by the lemma (``= 1`` for PDIAG); hence '
+    '``A_w^2`` (resp. ``A_w``) fixes every state, in particular ``φ(g^2) = A_w^2 φ(e) = φ(e)`` (resp.'
+    ' ``φ(g) = φ(e)``). Injectivity of ``φ`` gives ``g^2 = e`` (resp. ``g = e``). A group with ``g^2 '
+    '= e`` for all ``g`` is abelian (``ab = (ab)^{-1} = b^{-1}a^{-1} = ba``), i.e. ``Z_2^k``. '
+    'Conversely ``Z_2^k`` is tracked by RDIAG(2^k) (or RDIAG(k)) with the sign characters: ``A_σ = '
+    'diag(χ(σ))_χ``, ``h0 = 1``, ``φ(g) = (χ(g))_χ``, which separate the points of ``Z_2^k``; the '
+    'readout ``R_g = φ(g)^T`` scores ``φ(g)`` with ``H`` and every other state with at most ``H - '
+    '2``.'
+)
+
+CHECKED_RANGE = (f"real roots of x^m - 1 for m <= {MAX_ORDER}; sign-character trackers of "
+                 + ", ".join(GROUPS))
+
 THEOREMS = (
     Theorem(
         name="finite_order.diagonal",
@@ -178,9 +180,9 @@ THEOREMS = (
         assumptions=("real diagonal transitions A_s = diag(V e_s); PDIAG: positive entries",
                      "exact tracking as in docs/design.md §3 with c = 1 (no normalisation), group word problem "
                      "over a generating alphabet"),
-        proof=__doc__.split("*Proof.*")[1].split("**Theorem.**")[0].strip() + " " +
-              __doc__.split("*Proof.*")[2].split("**Checks**")[0].strip(),
+        proof=PROOF,
         kind=CheckKind.EXHAUSTIVE,
         checker=_check,
+        checked_range=CHECKED_RANGE,
     ),
 )

@@ -16,15 +16,7 @@ target +1); ``r`` is the minimum-norm least-squares solution of ``[h("0")^T; h("
 of every word of every length; with probability ``2^{-H}`` it is wrong on a training word.  The
 failure event is ``ε = (1, ..., 1)``.
 
-**Proof.** Since ``ε_i^2 = 1``, a word with ``z`` zeros and ``k`` ones reaches
-``h = α^z β^k ε^k ⊙ h_0``: a positive multiple of ``u = α h_0`` (``k`` even) or of
-``v = β ε ⊙ h_0`` (``k`` odd), the two training states.  A linear readout without bias has the sign
-of ``r . u`` on the first kind and of ``r . v`` on the second, so it is right on every word iff it is
-right on the two training words.  If ``ε`` has a ``-1``: either ``u, v`` are linearly independent and
-least squares fits ``r . u = -1``, ``r . v = 1`` exactly, or ``ε = -1`` and ``v = -ρ u``
-(``ρ = β/α``), where least squares gives ``r . u = t = -(1+ρ)/(1+ρ^2) < 0`` and ``r . v = -ρ t > 0``:
-both right.  If ``ε = 1``: ``u`` and ``v`` are positive multiples of ``h_0``, so ``r . u`` and ``r . v``
-have the same sign (or vanish) and one training word is wrong.  ``P(ε = 1) = 2^{-H}``.
+Proof: :data:`PROOF` (``bilinear prove --show frozen_parity.rademacher_diagonal``).
 
 *Remarks.* (a) The equal magnitudes matter: with ``A(e_1) = diag(w)``, ``w_i ~ N(0, 1)``, the
 readout fitted on two words is dominated at long lengths by the unit of largest ``|w_i|`` (positive
@@ -36,8 +28,8 @@ threshold, solves parity (``exponential_sum.pdiag_parity``).
 
 **Check** (Monte-Carlo, seeded): for ``H in {1, 2, 3, 4, 6, 8}``, ``N = 3000`` frozen models each
 (``α, β ~ U(1/2, 3/2)``), train ``r`` by least squares in float64, then test on one random word of each
-length ``1..12, 100, 500, 999, 1000`` and on ``1^999``, ``1^1000`` (states normalised per step by the
-max-norm, which is exact here and changes no label by scale invariance; every score sign certified
+length ``1..12, 100, 1000`` and on ``1^1000`` (:data:`TEST_LENGTHS`; states normalised by the
+max-norm every 8 steps, which is exact here and changes no label by scale invariance; every score sign certified
 exactly against the float error bound).  The estimate must be consistent with ``1 - 2^{-H}``: the
 formula lies in the two-sided 99.9% Clopper-Pearson interval for every ``H``.  In addition every sample
 must agree with the proof (success iff ``ε != 1``) and every failure is certified by the PDIAG
@@ -62,11 +54,12 @@ from .exponential_sum import refute_parity_threshold
 from .stats import clopper_pearson
 
 __all__ = ["success_probability", "sample_models", "train_readout", "evaluate", "check_frozen_parity",
-           "TEST_LENGTHS", "THEOREMS"]
+           "TEST_LENGTHS", "PROOF", "CHECKED_RANGE", "THEOREMS"]
 
 TEST_LENGTHS = tuple(range(1, 13)) + (100, 1000)
 REFUTE_PER_H = 25
 HIDDEN_SIZES = (1, 2, 3, 4, 6, 8)
+SAMPLES = 3000
 CONFIDENCE = 0.999
 _U = 2.0 ** -53
 
@@ -129,7 +122,7 @@ def evaluate(rng: np.random.Generator, alpha, beta, w, r, lengths=TEST_LENGTHS) 
     return ok
 
 
-def check_frozen_parity(hidden_sizes=HIDDEN_SIZES, samples: int = 3000, seed: int = 0,
+def check_frozen_parity(hidden_sizes=HIDDEN_SIZES, samples: int = SAMPLES, seed: int = 0,
                         formula=success_probability, distribution: str = "rademacher",
                         confidence: float = CONFIDENCE) -> dict:
     """The Monte-Carlo check; raises :class:`MathematicalError` if ``formula(H)`` is outside the
@@ -165,6 +158,22 @@ def check_frozen_parity(hidden_sizes=HIDDEN_SIZES, samples: int = 3000, seed: in
             "per_H": rows}
 
 
+PROOF = (
+    'Since ``ε_i^2 = 1``, a word with ``z`` zeros and ``k`` ones reaches ``h = α^z β^k ε^k ⊙ h_0``: a'
+    ' positive multiple of ``u = α h_0`` (``k`` even) or of ``v = β ε ⊙ h_0`` (``k`` odd), the two '
+    'training states. A linear readout without bias has the sign of ``r . u`` on the first kind and '
+    'of ``r . v`` on the second, so it is right on every word iff it is right on the two training '
+    'words. If ``ε`` has a ``-1``: either ``u, v`` are linearly independent and least squares fits '
+    '``r . u = -1``, ``r . v = 1`` exactly, or ``ε = -1`` and ``v = -ρ u`` (``ρ = β/α``), where least'
+    ' squares gives ``r . u = t = -(1+ρ)/(1+ρ^2) < 0`` and ``r . v = -ρ t > 0``: both right. If ``ε ='
+    ' 1``: ``u`` and ``v`` are positive multiples of ``h_0``, so ``r . u`` and ``r . v`` have the '
+    'same sign (or vanish) and one training word is wrong. ``P(ε = 1) = 2^{-H}``.'
+)
+
+CHECKED_RANGE = (f"Monte Carlo, seed 0: {SAMPLES} samples per H in {{{', '.join(map(str, HIDDEN_SIZES))}}}, "
+                 f"{CONFIDENCE:.1%} Clopper-Pearson interval; one random test word of each length "
+                 f"{', '.join(map(str, TEST_LENGTHS))} and the all-ones word of length {max(TEST_LENGTHS)}")
+
 THEOREMS = (
     Theorem(
         name="frozen_parity.rademacher_diagonal",
@@ -177,10 +186,10 @@ THEOREMS = (
               r"\Pr\big[\forall w:\ \mathbb{1}[r^\top h_w>0]=|w|_1 \bmod 2\big] = 1-2^{-H}",
         assumptions=("one-hot inputs over {0, 1}; eps_i i.i.d. Rademacher, independent of alpha, beta > 0",
                      "h0 = (1, ..., 1); readout r.h without bias, threshold 0",
-                     "r = minimum-norm least squares on the words '0' -> -1 and '1' -> +1",
-                     "Monte-Carlo: 3000 seeded samples per H in {1,2,3,4,6,8}, 99.9% Clopper-Pearson"),
-        proof=__doc__.split("**Proof.**")[1].split("**Check**")[0].strip(),
+                     "r = minimum-norm least squares on the words '0' -> -1 and '1' -> +1"),
+        proof=PROOF,
         kind=CheckKind.MONTE_CARLO,
         checker=check_frozen_parity,
+        checked_range=CHECKED_RANGE,
     ),
 )

@@ -1,12 +1,12 @@
-"""All theorems, in the order ``bilinear prove`` runs them.
+"""The one theorem registry: every family, in the order ``run_all()`` and ``bilinear prove`` run them.
 
 Each theorem family is one module exposing ``THEOREMS`` (a tuple of
-:class:`~theory.theorems.base.Theorem`).  **To add a family**, write ``theory/theorems/<family>.py``
-with ``THEOREMS = (Theorem(...), ...)`` and add its module name to :data:`FAMILIES` below (one line).
-Families whose checks need constructions (FSM simulation, block-size classification) live in
-``constructions/theorems/``; the complete ordered list, used by ``bilinear prove``, is
-:data:`constructions.theorems.registry.FAMILIES` (theory never imports constructions: docs/design.md §2).
-A family is named by its module in this package or by a full dotted module path.
+:class:`~theory.theorems.base.Theorem`).  **To add a family**, write the module with
+``THEOREMS = (Theorem(...), ...)`` and add its dotted module path to :data:`FAMILIES` below (one
+line).  Families whose checks need constructions (FSM simulation, block-size classification) live
+in ``constructions/theorems/``; they are named here by module path and imported only when the
+theorems are first listed, never when :mod:`theory` is imported (docs/design.md §2).  A test ties
+the list to the modules on disk and to ``bilinear prove --list``.
 
 Example::
 
@@ -26,23 +26,27 @@ from .base import Theorem, TheoremResult
 __all__ = ["FAMILIES", "all_theorems", "get_theorem", "select", "run_all"]
 
 FAMILIES = (
-    "containments",
-    "commutation",
-    "finite_order_diagonal",
-    "scale_invariance",
-    "affine",
-    "exponential_sum",
-    "frozen_parity",
+    "constructions.theorems.fsm_simulation",
+    "theory.theorems.containments",
+    "theory.theorems.commutation",
+    "theory.theorems.finite_order_diagonal",
+    "constructions.theorems.block_classification",
+    "theory.theorems.scale_invariance",
+    "theory.theorems.affine",
+    "theory.theorems.exponential_sum",
+    "theory.theorems.frozen_parity",
 )
 
 
+def all_theorems() -> tuple[Theorem, ...]:
+    """Every theorem of :data:`FAMILIES`, family by family; names are unique."""
+    return _load(FAMILIES)
+
+
 @lru_cache(maxsize=None)
-def all_theorems(families: tuple[str, ...] | None = None) -> tuple[Theorem, ...]:
-    """Every theorem of ``families`` (default: this package's :data:`FAMILIES`), family by family;
-    names are unique."""
+def _load(families: tuple[str, ...]) -> tuple[Theorem, ...]:
     out: list[Theorem] = []
-    for family in (FAMILIES if families is None else families):
-        path = family if "." in family else f"{__package__}.{family}"
+    for path in families:
         module = importlib.import_module(path)
         theorems = getattr(module, "THEOREMS", None)
         if not isinstance(theorems, tuple) or not all(isinstance(t, Theorem) for t in theorems) or not theorems:
@@ -55,18 +59,18 @@ def all_theorems(families: tuple[str, ...] | None = None) -> tuple[Theorem, ...]
     return tuple(out)
 
 
-def get_theorem(name: str, families: tuple[str, ...] | None = None) -> Theorem:
+def get_theorem(name: str) -> Theorem:
     """The theorem with exactly this name."""
-    for t in all_theorems(families):
+    for t in all_theorems():
         if t.name == name:
             return t
     raise InputError(f"unknown theorem {name!r}; `bilinear prove --list` shows the names")
 
 
-def select(pattern: str | None = None, families: tuple[str, ...] | None = None) -> tuple[Theorem, ...]:
+def select(pattern: str | None = None) -> tuple[Theorem, ...]:
     """Theorems matching ``pattern``: an exact name, a family prefix (``containment`` matches
     ``containment.*``) or a shell glob (``*parity*``); ``None`` selects all."""
-    theorems = all_theorems(families)
+    theorems = all_theorems()
     if pattern is None:
         return theorems
     chosen = tuple(t for t in theorems if t.name == pattern or t.name.startswith(pattern + ".")
@@ -76,6 +80,7 @@ def select(pattern: str | None = None, families: tuple[str, ...] | None = None) 
     return chosen
 
 
-def run_all(theorems=None, families: tuple[str, ...] | None = None) -> list[TheoremResult]:
-    """Attempt every theorem (failures become ``"failed"`` results; callers must check ``.ok``)."""
-    return [t.attempt() for t in (all_theorems(families) if theorems is None else theorems)]
+def run_all(theorems=None) -> list[TheoremResult]:
+    """Attempt every theorem (default: all of :data:`FAMILIES`; failures become ``"failed"`` results,
+    callers must check ``.ok``)."""
+    return [t.attempt() for t in (all_theorems() if theorems is None else theorems)]

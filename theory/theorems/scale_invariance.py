@@ -6,10 +6,7 @@ r"""Scale invariance: per-step normalisation commutes with the bilinear recurren
 a positive multiple of ``h_t``, and for any linear readout ``R``,
 ``argmax(R ĥ_t) = argmax(R h_t)`` (ties broken by the same rule).
 
-**Proof.** ``A(x)(c h) = c A(x) h`` (linearity in ``h``); induction on ``t`` gives the first claim.
-For ``c > 0``, ``(R c h)_i - (R c h)_j = c((R h)_i - (R h)_j)`` has the sign of ``(Rh)_i - (Rh)_j``, so
-every comparison, hence the argmax and its ties, is unchanged.  (This fails for a readout with a
-bias, ``argmax(Rh + β)``, and for an affine recurrence ``A h + B x + b``: see ``affine``.)
+Proof: :data:`PROOF` (``bilinear prove --show scale_invariance.normalisation``).
 
 **Checks** (symbolic identity): ``A(x)(c h) - c A(x) h = 0`` for FULL(H), ``H <= 4``, ``D <= 3``;
 ``ĥ_T n_0 ... n_T - h_T = 0`` for ``T <= 3`` steps with symbolic per-step matrices and symbolic
@@ -36,7 +33,7 @@ from .model_classes import LEVELS, symbol_matrix, symbol_vector
 
 __all__ = ["linear_step", "linear_readout", "check_homogeneous_step", "check_normalised_trajectory",
            "check_readout_invariance", "exact_normalised_run", "argmax_first", "l1_norm", "max_norm",
-           "THEOREMS"]
+           "PROOF", "CHECKED_RANGE", "THEOREMS"]
 
 C = sympy.Symbol("c", positive=True)
 
@@ -171,6 +168,16 @@ def _check() -> dict:
             "readout": check_readout_invariance(), "exact_run": _random_run()}
 
 
+PROOF = (
+    '``A(x)(c h) = c A(x) h`` (linearity in ``h``); induction on ``t`` gives the first claim. For ``c'
+    ' > 0``, ``(R c h)_i - (R c h)_j = c((R h)_i - (R h)_j)`` has the sign of ``(Rh)_i - (Rh)_j``, so'
+    ' every comparison, hence the argmax and its ties, is unchanged. (This fails for a readout with a'
+    ' bias, ``argmax(Rh + β)``, and for an affine recurrence ``A h + B x + b``: see ``affine``.)'
+)
+
+CHECKED_RANGE = ("A(x)(c h) = c A(x) h for FULL(H), H <= 4, D <= 3; normalised trajectories for H <= 3, T <= 3 steps; "
+                 "linear readouts H <= 4, K <= 4 classes; one seeded exact FULL(4) run of 40 steps (L1 and max norm)")
+
 THEOREMS = (
     Theorem(
         name="scale_invariance.normalisation",
@@ -183,8 +190,9 @@ THEOREMS = (
         assumptions=("bilinear recurrence without additive term (any level of docs/design.md §4)",
                      "normalisers n_t > 0 (any norm of a non-zero state)",
                      "linear readout R followed by argmax with a fixed tie rule"),
-        proof=__doc__.split("**Proof.**")[1].split("**Checks**")[0].strip(),
+        proof=PROOF,
         kind=CheckKind.SYMBOLIC,
         checker=_check,
+        checked_range=CHECKED_RANGE,
     ),
 )
