@@ -126,3 +126,23 @@ def test_export_refuses_bad_output(checkpoint, tmp_path, capsys):
     assert code == 2 and "--out" in err
     code, _, err = run(capsys, "export", checkpoint, "--out", tmp_path / "x.txt")
     assert code == 2 and "--out" in err
+
+
+def test_recover_refuses_malformed_arrays_in_one_line(tmp_path, capsys):
+    """An empty or truncated .npz, an object member, NaN or a string h0 ended in a traceback
+    (EOFError, numpy's allow_pickle advice, ValueError) or were read."""
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    good = _foreign(tmp_path, np.eye(2)[None].repeat(2, axis=0), name="good.npz")
+    half = tmp_path / "half.npz"
+    half.write_bytes(good.read_bytes()[:60])
+    obj = tmp_path / "obj.npz"
+    np.savez(obj, A=np.array([object()], dtype=object), allow_pickle=True)
+    nan = _foreign(tmp_path, np.full((2, 2, 2), np.nan), name="nan.npz")
+    text = tmp_path / "text.npz"
+    np.savez(text, A=np.eye(2)[None], h0=np.array(["a", "b"]))
+    for path, needle in [(empty, "empty file"), (half, "not readable"), (obj, "holds Python objects"),
+                         (nan, "non-finite"), (text, "h0: expected a float array")]:
+        code, _, err = run(capsys, "recover", path, "--group", "Z2")
+        assert code == 2 and err.count("\n") == 1 and needle in err and str(path) in err, err
+        assert "allow_pickle" not in err

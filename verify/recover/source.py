@@ -200,6 +200,12 @@ def _foreign(path: str, A, h0, group: str | None, alphabet: str | None) -> Learn
     A = np.asarray(A)
     if A.ndim != 3 or A.shape[1] != A.shape[2] or A.dtype.kind not in "fiu":
         raise InputError(f"{path}: A: expected a float array of shape (D, H, H), got {A.dtype} {A.shape}")
+    if h0 is not None:
+        h0 = np.asarray(h0)
+        if h0.dtype.kind not in "fiu" or h0.shape != (A.shape[1],):
+            raise InputError(f"{path}: h0: expected a float array of shape ({A.shape[1]},), got {h0.dtype} {h0.shape}")
+    if not np.all(np.isfinite(A)) or (h0 is not None and not np.all(np.isfinite(h0))):
+        raise InputError(f"{path}: A or h0 contains non-finite values (NaN or inf)")
     if h0 is None:
         h0 = np.eye(A.shape[1])[0]
     if group is None:
@@ -232,17 +238,15 @@ def load_learned(path: str, group: str | None = None, alphabet: str | None = Non
         else:
             raise InputError(f"{path}: expected a bilinear train checkpoint or a dict with tensor 'A' (D x H x H)")
     elif path.endswith(".npz"):
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                keys = set(data.files)
-                if "meta" in keys and ("W" in keys or "W_index" in keys):
-                    arrays = None
-                elif "A" in keys:
-                    arrays = (data["A"], data["h0"] if "h0" in keys else None)
-                else:
-                    raise InputError(f"{path}: expected a weight file (W, h0, meta, ...) or an array 'A' (D x H x H)")
-        except (ValueError, OSError) as e:
-            raise InputError(f"{path}: not a readable .npz ({e})") from None
+        from theory.npz import read_npz       # no unpickling; truncated, empty, object members refused
+        data = read_npz(path, "file")
+        keys = set(data)
+        if "meta" in keys and ("W" in keys or "W_index" in keys):
+            arrays = None
+        elif "A" in keys:
+            arrays = (data["A"], data.get("h0"))
+        else:
+            raise InputError(f"{path}: expected a weight file (W, h0, meta, ...) or an array 'A' (D x H x H)")
         if arrays is not None:
             return _foreign(path, arrays[0], arrays[1], group, alphabet)
         m = _from_weight_file(path)
