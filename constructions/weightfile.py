@@ -30,6 +30,8 @@ __all__ = ["WeightFile", "save_weights", "load_weights", "check_meta", "DENSE_LI
 
 #: Dense ``W`` above this size is written in the sparse form.
 DENSE_LIMIT_BYTES = 64 * 2 ** 20
+#: Largest Cayley table read from ``meta.source`` (the writer stores none larger).
+MAX_TABLE_ORDER = 2000
 
 
 @dataclass(frozen=True, eq=False)
@@ -280,6 +282,9 @@ def _check_source(src) -> None:
     if "cayley_table" in src:
         if not isinstance(src["cayley_table"], list) or not isinstance(src.get("names"), list):
             raise InputError("meta.source: expected cayley_table and names as lists")
+        if len(src["cayley_table"]) > MAX_TABLE_ORDER:      # its check is cubic in the order
+            raise InputError(f"meta.source.cayley_table: {len(src['cayley_table'])} rows, more than "
+                             f"{MAX_TABLE_ORDER} (groups that large are written by their spec)")
     elif not isinstance(src.get("group"), str):
         raise InputError("meta.source.group: expected a group spec (docs/design.md §11)")
 

@@ -234,6 +234,11 @@ def group_from_cayley_table(table, names=None, name: str = "G", max_order: int |
     own message; the identity is moved to index 0 and the other elements keep their order.
     Element names default to ``g0, g1, ...`` (the indices of the given table).
     """
+    if isinstance(table, (list, tuple)):
+        for i, row in enumerate(table):
+            if not isinstance(row, (list, tuple, np.ndarray)) or len(row) != len(table):
+                got = f"{len(row)} entries" if isinstance(row, (list, tuple, np.ndarray)) else type(row).__name__
+                raise InputError(f"table: row {i} has {got}, expected {len(table)} (a square array)")
     try:
         raw = np.asarray(table, dtype=object)
     except Exception:  # ragged input
@@ -243,6 +248,8 @@ def group_from_cayley_table(table, names=None, name: str = "G", max_order: int |
     n = raw.shape[0]
     check_order_limit(n, max_order, name)
     if names is not None:
+        if not isinstance(names, (list, tuple, np.ndarray)):
+            raise InputError(f"names: expected a list of {n} names, got {type(names).__name__}")
         names = [str(x) for x in names]
         if len(names) != n or len(set(names)) != n:
             raise InputError(f"names: expected {n} distinct names")

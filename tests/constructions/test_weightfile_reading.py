@@ -164,3 +164,12 @@ def test_meta_schema(arrays, tmp_path, meta, message, capsys):
     with pytest.raises(InputError, match=f"^weight file {path}: {message}"):
         load_weights(path)
     assert main(["certify", str(path)]) == 2 and capsys.readouterr().err.count("\n") == 1
+
+
+def test_meta_cayley_table_is_bounded(arrays, tmp_path):
+    """A table above the writer's limit (2000) would take hours to check (cubic); refused first."""
+    meta = {"source": {"kind": "group", "group": "G", "cayley_table": [[0]] * 2001, "names": [], "alphabet": []}}
+    arrays["meta"] = np.array(json.dumps(meta))
+    path = _save(tmp_path, arrays)
+    with pytest.raises(InputError, match=f"^weight file {path}: meta.source.cayley_table: 2001 rows, more than 2000"):
+        load_weights(path)

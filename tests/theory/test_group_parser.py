@@ -140,8 +140,9 @@ def test_cayley_table_with_names():
 
 
 @pytest.mark.parametrize("table, message", [
-    ([[0, 1], [1]], "square"),
-    ([[0, 1, 2], [1, 2]], "square"),
+    ([[0, 1], [1]], r"^table: row 1 has 1 entries, expected 2 \(a square array\)"),
+    ([[0, 1, 2], [1, 2]], "^table: row 0 has 3 entries, expected 2"),
+    ([[0, 1], 5], "^table: row 1 has int, expected 2"),
     ([[0, 1], [1, 2]], "not closed"),
     ([[0, 1], [1, -1]], "not closed"),
     ([[1, 0], [0, 0]], "no identity"),
@@ -162,6 +163,12 @@ def test_cayley_table_not_associative():
          [4, 3, 1, 2, 0]]
     with pytest.raises(InputError, match="not associative"):
         group_from_cayley_table(t)
+
+
+def test_cayley_table_names_must_be_a_list():
+    """A string of names was split into characters ("ab" read as the names a, b)."""
+    with pytest.raises(InputError, match="names: expected a list of 2 names, got str"):
+        group_from_cayley_table([[0, 1], [1, 0]], names="ab")
 
 
 def test_cayley_table_unknown_name_and_limit():
