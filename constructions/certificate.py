@@ -361,4 +361,9 @@ def certify_weights(wf: WeightFile, min_length: int = 10 ** 6) -> Certificate:
 
 
 def certify_file(path, min_length: int = 10 ** 6) -> Certificate:
-    return certify_weights(load_weights(path), min_length=min_length)
+    """:func:`certify_weights` of the file at ``path``; a malformed file's error names it."""
+    wf = load_weights(path)
+    try:
+        return certify_weights(wf, min_length=min_length)
+    except InputError as e:
+        raise type(e)(f"weight file {path}: {e}") from None

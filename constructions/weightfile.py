@@ -211,6 +211,8 @@ def _sparse_exact(v, where: str, degree: int, shape: tuple[int, int]) -> None:
     rows, cols = _ints(v["rows"], f"{where}.rows", shape[0]), _ints(v["cols"], f"{where}.cols", shape[1])
     if len(rows) != len(cols):
         raise InputError(f"{where}: rows and cols differ in length")
+    if len(set(zip(rows, cols))) != len(rows):
+        raise InputError(f"{where}: an entry (row, col) appears twice")
     _coefficients(v["num"], f"{where}.num", degree, len(rows))
 
 

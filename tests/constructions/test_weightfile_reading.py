@@ -173,3 +173,18 @@ def test_meta_cayley_table_is_bounded(arrays, tmp_path):
     path = _save(tmp_path, arrays)
     with pytest.raises(InputError, match=f"^weight file {path}: meta.source.cayley_table: 2001 rows, more than 2000"):
         load_weights(path)
+
+
+def test_certify_errors_name_the_file(tmp_path, capsys):
+    """An error found while certifying (here: a field that is not one) named no file."""
+    assert main(["construct", "Z3", "--level", "permutation", "--out", str(tmp_path / "z3.npz")]) == 0
+    with np.load(tmp_path / "z3.npz") as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays["meta"]))
+    meta["exact"] = {"field": {"name": "Q(x)", "minpoly": [1, "a", 1]}, "W": {"den": 1, "num": []},
+                     "h0": {"den": 1, "num": []}, "readout": {"den": 1, "rows": [], "cols": [], "num": []}}
+    arrays["meta"] = np.array(json.dumps(meta))
+    path = _save(tmp_path, arrays)
+    assert main(["certify", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"bilinear certify: error: weight file {path}: meta.exact.field") and err.count("\n") == 1
