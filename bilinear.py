@@ -8,10 +8,12 @@
     2
 
 Names are loaded on first use (PEP 562), so that the ``bilinear`` command starts quickly.
+``bilinear.__version__`` is the installed package's version (:mod:`theory.version`).
 """
 
 import theory
 from theory.lazy import lazy_exports
+from theory.version import __version__
 
 _EXPORTS = {
     "theory": tuple(theory.__all__),
@@ -23,7 +25,7 @@ _EXPORTS = {
     "verify.tasks": ("TASK_NAMES", "make_task"),
 }
 
-__all__ = [name for names in _EXPORTS.values() for name in names] + ["main"]
+__all__ = [name for names in _EXPORTS.values() for name in names] + ["main", "__version__"]
 __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 

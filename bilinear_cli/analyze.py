@@ -7,16 +7,14 @@ import json
 
 from theory.group_parser import GROUP_SYNTAX, parse_group
 
-from .common import positive_int
+from .common import add_group_source, add_json, group_source
 
 
 def add_parser(sub):
     p = sub.add_parser("analyze", help="invariants, character table and hierarchy level of a finite group",
                        description=f"Analyse a finite group. GROUP is {GROUP_SYNTAX}.")
-    p.add_argument("group", metavar="GROUP", help="e.g. S5, A4xZ5, GL(3,2), 'perm:(1,2,3);(1,2)'")
-    p.add_argument("--json", action="store_true", help="print a JSON object instead of text")
-    p.add_argument("--max-order", type=positive_int, default=None,
-                   help="refuse groups above this order (default 100000)")
+    add_group_source(p, automaton=False)       # GROUP or --group GROUP, --max-order
+    add_json(p, "a JSON object instead of text")
     p.set_defaults(run=run)
 
 
@@ -83,7 +81,7 @@ def _classification_lines(info: dict) -> list[str]:
 
 
 def run(args) -> int:
-    group = parse_group(args.group, max_order=args.max_order)
+    group = parse_group(group_source(args)[0], max_order=args.max_order)
     info = analysis(group)
     if args.json:
         print(json.dumps(info, indent=2))

@@ -9,7 +9,7 @@ import sys
 from constructions.certificate import certify_file, certify_weights
 from theory.errors import MathematicalError
 
-from .common import positive_int
+from .common import add_json, positive_int
 
 
 def add_parser(sub):
@@ -18,7 +18,7 @@ def add_parser(sub):
                                    "the exact weights, check the level's structure and run the one-step "
                                    "certificate. Exit 0 only if certified (1 if the certificate fails).")
     p.add_argument("file", metavar="FILE", help="a weight file (.npz) or a bilinear train checkpoint (.pt)")
-    p.add_argument("--json", action="store_true", help="print the certificate as JSON")
+    add_json(p, "the certificate")
     p.add_argument("--min-length", type=positive_int, default=10 ** 6,
                    help="numeric constructions: the decoding guarantee required (default 10^6 steps)")
     p.set_defaults(run=run)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 
 from constructions.build import LEVELS, build
 from theory.automaton import Automaton
 from theory.errors import InputError
 from theory.group_parser import GROUP_SYNTAX, parse_group
 
-from .common import positive_int
+from .common import add_group_source, add_json, check_output_file, group_source, positive_int
 
 
 def add_parser(sub):
@@ -18,8 +17,7 @@ def add_parser(sub):
         "construct", help="exact bilinear weights for a group or automaton",
         description=f"Build closed-form weights that track a group (GROUP is {GROUP_SYNTAX}) or an automaton "
                     "exactly, at a level of the hierarchy, and write them as a weight file (.npz).")
-    p.add_argument("group", metavar="GROUP", nargs="?", help="the group (omit with --automaton)")
-    p.add_argument("--automaton", metavar="FILE.json", help="an automaton file (docs/design.md §11) instead of a group")
+    add_group_source(p)                        # GROUP or --group GROUP, or --automaton FILE.json; --max-order
     p.add_argument("--level", required=True, choices=LEVELS,
                    help="full = smallest faithful real representation (groups) or one-hot minimised states "
                         "(automata); regular; permutation; block; cdiag; rot; rdiag; pdiag; cp")
@@ -27,28 +25,22 @@ def add_parser(sub):
     p.add_argument("--alphabet", default="generators", choices=("generators", "all"),
                    help="the symbols: the group's generators in their given order (default) or all elements")
     p.add_argument("--keep-states", action="store_true", help="automata: do not minimise (keep the reachable part)")
-    p.add_argument("--max-order", type=positive_int, help="refuse groups above this order (default 100000)")
-    p.add_argument("--out", required=True, help="the weight file to write (.npz)")
-    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p.add_argument("--out", required=True, help="the weight file to write (.npz; missing folders are created)")
+    add_json(p, "a summary")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    if (args.group is None) == (args.automaton is None):
-        raise InputError("give exactly one of GROUP or --automaton FILE.json")
-    if not args.out.endswith(".npz"):
-        raise InputError(f"--out: expected a .npz file name, got {args.out!r}")
-    folder = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(folder):
-        raise InputError(f"--out: the folder {folder} does not exist")
-    if args.automaton is not None:
+    group, automaton = group_source(args)
+    check_output_file("--out", args.out, ".npz")
+    if automaton is not None:
         if args.alphabet != "generators":
             raise InputError("--alphabet applies to groups only")
-        target = Automaton.from_json(args.automaton)
+        target = Automaton.from_json(automaton)
     else:
         if args.keep_states:
             raise InputError("--keep-states applies to automata only")
-        target = parse_group(args.group, max_order=args.max_order)
+        target = parse_group(group, max_order=args.max_order)
     c = build(target, args.level, block=args.block, alphabet=args.alphabet, minimize=not args.keep_states)
     c.save(args.out)
     summary = {"out": args.out, "level": c.level, "hidden_size": c.hidden_size, "symbols": len(c.alphabet),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
-from .common import nonnegative_int, positive_int
+from .common import add_json, positive_int, seed
 
 DTYPES = ("float32", "float64")
 
@@ -17,12 +18,13 @@ def add_parser(sub):
     p.add_argument("file", metavar="FILE", help="a weight file (.npz) or a bilinear train checkpoint (.pt)")
     p.add_argument("--n", type=positive_int, default=1000, help="random words (default 1000)")
     p.add_argument("--length", type=positive_int, default=1000, help="word length (default 1000)")
-    p.add_argument("--seed", type=nonnegative_int, default=0)
+    p.add_argument("--seed", type=seed, default=0, help="seed of the random words (default 0)")
     p.add_argument("--dtype", choices=DTYPES, default="float64")
-    p.add_argument("--no-normalize", action="store_true", help="do not renormalise the state after each step")
+    p.add_argument("--no-normalise", action="store_true", help="do not renormalise the state after each step")
+    p.add_argument("--no-normalize", dest="no_normalise", action="store_true", help=argparse.SUPPRESS)  # alias
     p.add_argument("--horizon", action="store_true", help="also search the exactness horizon")
     p.add_argument("--max-length", type=positive_int, default=10 ** 6, help="horizon search bound (default 10^6)")
-    p.add_argument("--json", action="store_true")
+    add_json(p, "the accuracy (and horizon)")
     p.set_defaults(run=run)
 
 
@@ -34,12 +36,12 @@ def run(args) -> int:
     args.file = weights_input(args.file)      # a training checkpoint (.pt) becomes its weight file
     dtype = getattr(torch, args.dtype)
     res = {"accuracy": simulate_accuracy(args.file, n=args.n, length=args.length, seed=args.seed, dtype=dtype,
-                                         normalize=not args.no_normalize)}
+                                         normalize=not args.no_normalise)}
     if args.horizon:
         def progress(done):
             print(f"  horizon search: {done} steps without error", file=sys.stderr)
         res["horizon"] = exactness_horizon(args.file, dtype=dtype, max_length=args.max_length, seed=args.seed,
-                                           normalize=not args.no_normalize, progress=progress)
+                                           normalize=not args.no_normalise, progress=progress)
     if args.json:
         print(json.dumps(res, indent=2))
     else:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import sys
 
 from theory.errors import InputError
+from theory.files import write_text_atomically
 from verify.tasks import (DEFAULT_MAX_TOKENS, TASK_NAMES, TASKS, check_task_size, illusion_csv, make_task,
                           task_class, write_jsonl)
 
-from .common import nonnegative_int, positive_int, write_atomically
+from .common import add_group_source, check_output_file, group_source, positive_int, seed
 
 
 def add_parser(sub):
@@ -24,16 +26,15 @@ def add_parser(sub):
     p.add_argument("--n", type=positive_int, required=True, help="number of sequences")
     p.add_argument("--length", type=positive_int, required=True,
                    help="tokens per sequence (modarith: odd lengths only)")
-    p.add_argument("--seed", type=nonnegative_int, required=True, help="sampling seed")
+    p.add_argument("--seed", type=seed, required=True, help="sampling seed (an integer >= 0)")
     p.add_argument("--m", type=positive_int, help="modulus (modadd, modarith) or number of values (flipflop)")
     p.add_argument("--states", type=positive_int, help="automaton: number of states")
     p.add_argument("--symbols", type=positive_int, help="automaton: alphabet size")
-    p.add_argument("--automaton-seed", type=nonnegative_int,
+    p.add_argument("--automaton-seed", type=seed,
                    help="automaton: seed of the random automaton (default 0; fixed apart from --seed so "
                         "train and test data share the automaton)")
-    p.add_argument("--file", help="automaton: a JSON automaton file instead of a random one")
-    p.add_argument("--group", help="word: the group, e.g. S5, A4xZ5, 'perm:(1,2,3);(1,2)'")
-    p.add_argument("--max-order", type=positive_int, help="word: refuse groups above this order (default 100000)")
+    add_group_source(p, positional=False)      # --group (word), --automaton FILE.json, --max-order
+    p.add_argument("--file", dest="automaton", help=argparse.SUPPRESS)  # older spelling of --automaton
     p.add_argument("--max-tokens", type=positive_int,
                    help=f"refuse --n x --length above this many tokens (default {DEFAULT_MAX_TOKENS}: "
                         "about 0.4 GB of memory)")
@@ -48,23 +49,26 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    group, automaton = group_source(args, required=False)
+    if args.out:
+        check_output_file("--out", args.out)
     check_task_size(args.n, args.length, args.max_tokens)
     if args.format != "jsonl":
         if args.format not in task_class(args.name).ENCODINGS:
             users = [name for name, cls in TASKS.items() if args.format in cls.ENCODINGS]
             raise InputError(f"--format {args.format}: applies to the {', '.join(users)} task only")
-        text = illusion_csv(args.group, args.n, args.length, args.seed, max_order=args.max_order,
+        text = illusion_csv(group, args.n, args.length, args.seed, max_order=args.max_order,
                             max_tokens=args.max_tokens)
     else:
         task = make_task(args.name, m=args.m, states=args.states, symbols=args.symbols,
-                         automaton_seed=args.automaton_seed, file=args.file, group=args.group,
+                         automaton_seed=args.automaton_seed, file=automaton, group=group,
                          max_order=args.max_order)
         length = task.check_length(args.length, "--length")
         buf = io.StringIO()
         write_jsonl(task.sample(args.n, length, args.seed, max_tokens=args.max_tokens), buf)
         text = buf.getvalue()
     if args.out:
-        write_atomically(args.out, text)
+        write_text_atomically(args.out, text)
     else:
         sys.stdout.write(text)
     return 0

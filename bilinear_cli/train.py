@@ -13,49 +13,57 @@ Progress goes to standard error.
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
 import os
 import sys
 
-from theory.errors import InputError
+from theory.errors import InputError, expected
+from theory.files import write_text_atomically
+from theory.version import software_versions
 
-from .common import positive_int
+from .common import add_group_source, add_json, add_threads, check_output_dir, int_list, positive_int, seed, seed_list
 
 _MODEL_FIELDS = ("rank", "block", "embedding", "normalise", "init", "init_scale", "layers", "heads")
 _TRAIN_FIELDS = ("steps", "batch_size", "loss", "weight_decay", "val_every", "patience", "final_lr",
                  "gain_penalty")
 
 
+#: which model kinds each model option applies to (None: every model); an option given for
+#: chosen models none of which use it is refused, and it is passed only to the models that use it
+_BASELINE_LAYERS = ("lstm", "mamba", "transformer")
+
+
+def _option_kinds() -> dict:
+    from verify.bilinear_models import BILINEAR_LEVELS
+    bilinear = tuple(BILINEAR_LEVELS)
+    return {"rank": ("cp",), "block": ("block",), "embedding": None, "normalise": bilinear, "init": bilinear,
+            "init_scale": bilinear, "layers": _BASELINE_LAYERS, "heads": ("transformer",)}
+
+
+def _flag(field: str) -> str:
+    return "--" + {"file": "automaton"}.get(field, field).replace("_", "-")
+
+
 def _lengths_range(text: str) -> tuple[int, int]:
     lo, sep, hi = text.partition("-")
     try:
-        lo, hi = (int(lo), int(hi)) if sep else (int(lo), int(lo))
+        a, b = (int(lo), int(hi)) if sep else (int(lo), int(lo))
     except ValueError:
-        raise InputError(f"--train-lengths: expected MIN-MAX such as 2-10, got {text!r}") from None
-    return lo, hi
-
-
-def _int_list(text: str, flag: str) -> list[int]:
-    out = []
-    for part in filter(None, text.split(",")):
-        lo, sep, hi = part.partition("-")
-        try:
-            values = range(int(lo), int(hi) + 1) if sep else [int(lo)]
-        except ValueError:
-            raise InputError(f"{flag}: expected integers like 0,1,2 or 0-2, got {text!r}") from None
-        out.extend(values)
-    if not out or min(out) < 0:
-        raise InputError(f"{flag}: expected non-negative integers like 0,1,2 or 0-2, got {text!r}")
-    return out
+        raise expected("--train-lengths", "MIN-MAX such as 2-10", text) from None
+    if not 1 <= a <= b:
+        raise expected("--train-lengths", "MIN-MAX with 1 <= MIN <= MAX such as 2-10", text)
+    return a, b
 
 
 def _float_list(text: str, flag: str) -> list[float]:
     try:
         out = [float(p) for p in text.split(",") if p]
     except ValueError:
-        raise InputError(f"{flag}: expected numbers like 3e-3,1e-2, got {text!r}") from None
+        raise expected(flag, "positive numbers like 3e-3,1e-2", text) from None
     if not out or min(out) <= 0:
-        raise InputError(f"{flag}: expected positive numbers, got {text!r}")
+        raise expected(flag, "positive numbers like 3e-3,1e-2", text)
     return out
 
 
@@ -73,25 +81,28 @@ def add_parser(sub):
     t.add_argument("--m", type=positive_int, help="modulus for a plain --task modadd/modarith/flipflop")
     t.add_argument("--states", type=positive_int, help="automaton states for a plain --task automaton")
     t.add_argument("--symbols", type=positive_int, help="automaton alphabet size for a plain --task automaton")
-    t.add_argument("--automaton-seed", type=int, help="random automaton seed (default 0)")
-    t.add_argument("--group", help="group for a plain --task word, e.g. S3")
+    t.add_argument("--automaton-seed", type=seed, help="random automaton seed (default 0)")
+    add_group_source(t, positional=False)      # --group (word), --automaton FILE.json (automaton), --max-order
     t.add_argument("--model", help="model name(s), comma separated (default full)")
-    t.add_argument("--seed", help="seed(s): 0 or 0,1,2 or 0-2 (default 0)")
+    t.add_argument("--seed", type=seed_list, help="seed(s): 0 or 0,1,2 or 0-2 (default 0)")
     t.add_argument("--sweep", help="a named sweep instead of --task/--model: claims")
     t.add_argument("--preset", choices=("quick", "paper"), help="protocol defaults (default quick)")
     t.add_argument("--speed", action="store_true",
                    help="measure training tokens/s of full (H=64, D=10) and lstm (H=64) side by side")
     m = p.add_argument_group("model")
     m.add_argument("--hidden", type=positive_int, help="hidden size H")
-    m.add_argument("--rank", type=positive_int, help="cp rank R (default H)")
-    m.add_argument("--block", type=positive_int, help="block size B (default 2)")
+    m.add_argument("--rank", type=positive_int, help="cp rank R (default H; cp only)")
+    m.add_argument("--block", type=positive_int, help="block size B (default 2; block only)")
     m.add_argument("--embedding", type=positive_int, help="learned embedding dimension (default one-hot input)")
     m.add_argument("--normalise", choices=("auto", "none", "eval", "always"),
-                   help="per-step state normalisation (auto: always for pure bilinear, none for affine)")
-    m.add_argument("--init", choices=("identity", "orthogonal", "gaussian"), help="bilinear init")
-    m.add_argument("--init-scale", type=float, help="bilinear init perturbation")
-    m.add_argument("--layers", type=positive_int, help="baseline layers")
-    m.add_argument("--heads", type=positive_int, help="transformer heads")
+                   help="bilinear models: per-step state normalisation (auto: always for pure bilinear, none "
+                        "for affine)")
+    m.add_argument("--normalize", dest="normalise", choices=("auto", "none", "eval", "always"),
+                   help=argparse.SUPPRESS)     # the American spelling, accepted as an alias
+    m.add_argument("--init", choices=("identity", "orthogonal", "gaussian"), help="bilinear models: init")
+    m.add_argument("--init-scale", type=float, help="bilinear models: init perturbation")
+    m.add_argument("--layers", type=positive_int, help="lstm, mamba, transformer: layers")
+    m.add_argument("--heads", type=positive_int, help="transformer: heads")
     o = p.add_argument_group("training and evaluation")
     o.add_argument("--steps", type=positive_int, help="maximum optimiser steps")
     o.add_argument("--batch-size", type=positive_int)
@@ -104,22 +115,23 @@ def add_parser(sub):
                    help="weight of the penalty on unequal per-step gains of bilinear models (default 1, 0 = off)")
     o.add_argument("--val-every", type=positive_int)
     o.add_argument("--patience", type=int, help="validations without improvement before stopping (0 = never)")
-    o.add_argument("--test-lengths", help="comma-separated test lengths (default 2-10,20,50,100,200,500,1000); "
+    o.add_argument("--test-lengths", type=int_list("--test-lengths", minimum=1),
+                   help="test lengths, e.g. 2-10,20,50 (default 2-10,20,50,100,200,500,1000); "
                         "lengths a task does not accept are refused (modarith: odd lengths only; its "
                         "default even lengths L are replaced by L+1)")
     o.add_argument("--test-n", type=positive_int, help="test sequences per length")
-    o.add_argument("--out", help="directory for results.json, results.md and checkpoints/")
+    o.add_argument("--out", help="directory for results.json, results.md and checkpoints/ (created if missing)")
     o.add_argument("--checkpoint-dir", help="checkpoints here instead of OUT/checkpoints")
     o.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda")
-    o.add_argument("--threads", type=positive_int, help="torch CPU threads")
+    add_threads(o)
     o.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    add_json(o, "the list of runs (as in results.json) instead of the table")
     p.set_defaults(run=run)
 
 
 def _plan(args):
     """Validate everything and build (specs, train config, eval config, lrs) before any work."""
     from verify.evaluate import EvalConfig, task_lengths
-    from verify.models import ModelConfig
     from verify.presets import PRESETS, parse_task_spec, sweep_specs
     from verify.tasks import check_task_size, make_task
     from verify.train import RunSpec, TrainConfig, training_lengths
@@ -127,14 +139,14 @@ def _plan(args):
     preset = PRESETS[args.preset or "quick"]
     hidden = args.hidden or preset.hidden
     model_extra = {f: getattr(args, f) for f in _MODEL_FIELDS if getattr(args, f) is not None}
-    seeds = _int_list(args.seed, "--seed") if args.seed else [0]
+    seeds = args.seed or [0]
     train_kw = {f: getattr(args, f) for f in _TRAIN_FIELDS if getattr(args, f) is not None}
     if args.train_lengths:
         train_kw["train_lengths"] = _lengths_range(args.train_lengths)
     train = TrainConfig(**{**preset.train.__dict__, **train_kw})
     eval_kw = {}
     if args.test_lengths:
-        eval_kw["lengths"] = tuple(_int_list(args.test_lengths, "--test-lengths"))
+        eval_kw["lengths"] = tuple(args.test_lengths)
     if args.test_n:
         eval_kw["n"] = args.test_n
     evaluation = EvalConfig(**{**preset.eval.__dict__, **eval_kw})
@@ -142,12 +154,15 @@ def _plan(args):
     if args.sweep:
         if args.task or args.model:
             raise InputError("--sweep: give either a named sweep or --task/--model, not both")
-        specs = sweep_specs(args.sweep, seeds, {"hidden": hidden, **model_extra})
+        specs = sweep_specs(args.sweep, seeds, {"hidden": hidden})
+        _check_model_options(model_extra, sorted({s.model.model for s in specs}))
+        specs = [dataclasses.replace(s, model=_model_config(s.model.model, hidden, model_extra)) for s in specs]
     else:
         if not args.task:
             raise InputError("--task: give at least one task (or --sweep NAME, or --speed)")
         plain = {"m": args.m, "states": args.states, "symbols": args.symbols,
-                 "automaton_seed": args.automaton_seed, "group": args.group}
+                 "automaton_seed": args.automaton_seed, "file": args.automaton, "group": args.group,
+                 "max_order": args.max_order}
         given = {k: v for k, v in plain.items() if v is not None}
         tasks, used = [], set()
         for spec in args.task:
@@ -158,10 +173,11 @@ def _plan(args):
             tasks.append((name, opts))
         unused = sorted(set(given) - used)
         if unused:
-            raise InputError(f"--{unused[0].replace('_', '-')}: applies to none of the plain tasks given "
+            raise InputError(f"{_flag(unused[0])}: applies to none of the plain tasks given "
                              f"({', '.join(args.task)})")
         models = [s.strip() for s in (args.model or "full").split(",") if s.strip()]
-        configs = [ModelConfig(mname, hidden=hidden, **model_extra) for mname in models]
+        _check_model_options(model_extra, models)
+        configs = [_model_config(mname, hidden, model_extra) for mname in models]
         specs = [RunSpec(name, opts, cfg, seed) for name, opts in tasks for cfg in configs for seed in seeds]
     for spec in specs:          # every task must build and accept the lengths before any training
         task = make_task(spec.task, **spec.task_options)
@@ -173,17 +189,28 @@ def _plan(args):
     return specs, train, evaluation, lrs
 
 
+def _model_config(name: str, hidden: int, extra: dict):
+    """``ModelConfig`` of model ``name`` with the options of ``extra`` that apply to it."""
+    from verify.models import ModelConfig, parse_model_name
+    kind = parse_model_name(name)[0]
+    kinds = _option_kinds()
+    return ModelConfig(name, hidden=hidden,
+                       **{k: v for k, v in extra.items() if kinds[k] is None or kind in kinds[k]})
+
+
+def _check_model_options(extra: dict, models: list[str]) -> None:
+    """Refuse a model option none of ``models`` uses (e.g. ``--model rdiag --rank 3``)."""
+    from verify.models import parse_model_name
+    chosen = {parse_model_name(m)[0] for m in models}      # an unknown model name is refused first
+    for option, kinds in _option_kinds().items():
+        if option in extra and kinds is not None and not chosen & set(kinds):
+            raise InputError(f"{_flag(option)}: applies to {', '.join(kinds)} models only, not to "
+                             f"--model {','.join(models)}")
+
+
 def _task_keys(name: str):
     from verify.tasks import TASK_OPTIONS
     return TASK_OPTIONS[name]
-
-
-def _check_out(path: str) -> None:
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise InputError(f"--out: {path} exists and is not a directory")
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise InputError(f"--out: the parent folder {parent} does not exist")
 
 
 def _speed(args, device) -> int:
@@ -193,14 +220,12 @@ def _speed(args, device) -> int:
     specs = [RunSpec("modadd", {"m": 10}, ModelConfig("full", hidden=64), 0),
              RunSpec("modadd", {"m": 10}, ModelConfig("lstm", hidden=64), 0)]
     tps = training_throughput(specs, batch_size=args.batch_size or 64, length=10, device=device)
-    result = {"tokens_per_second": tps, "ratio_full_over_lstm": tps["full"] / tps["lstm"],
+    result = {"tokens_per_second": tps, "versions": software_versions(), "ratio_full_over_lstm": tps["full"] / tps["lstm"],
               "setting": "training steps (forward, backward, AdamW) at batch 64, length 10, D=10, H=64, "
                          "interleaved rounds, median", "device": str(device)}
     text = json.dumps(result, indent=1) + "\n"
     if args.out:
-        from verify.evaluate import write_atomically
-        os.makedirs(args.out, exist_ok=True)
-        write_atomically(os.path.join(args.out, "speed.json"), text)
+        write_text_atomically(os.path.join(args.out, "speed.json"), text)
     sys.stdout.write(text)
     return 0
 
@@ -211,7 +236,7 @@ def run(args) -> int:
     device = resolve_device(args.device)
     set_threads(args.threads)
     if args.out:
-        _check_out(args.out)
+        check_output_dir("--out", args.out)
     if args.speed:
         return _speed(args, device)
     specs, train, evaluation, lrs = _plan(args)
@@ -223,7 +248,9 @@ def run(args) -> int:
     ckpt = args.checkpoint_dir or (os.path.join(args.out, "checkpoints") if args.out else None)
     on_result = (lambda records: write_results(args.out, records)) if args.out else None
     records = run_sweep(specs, train, lrs, evaluation, device, ckpt, progress, on_result)
-    if not args.out:
+    if args.json:
+        sys.stdout.write(json.dumps(records, indent=1, sort_keys=True) + "\n")
+    elif not args.out:
         sys.stdout.write(markdown_table(records))
     elif progress:
         progress(f"wrote {os.path.join(args.out, 'results.json')} and results.md")

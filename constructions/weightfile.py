@@ -25,6 +25,7 @@ import numpy as np
 from theory.errors import InputError
 from theory.files import atomic_path
 from theory.npz import read_npz
+from theory.version import software_versions
 
 __all__ = ["WeightFile", "save_weights", "load_weights", "check_meta", "DENSE_LIMIT_BYTES"]
 
@@ -106,13 +107,16 @@ class WeightFile:
 
 
 def save_weights(path: str | os.PathLike, wf: WeightFile, dense_limit: int = DENSE_LIMIT_BYTES) -> str:
-    """Write ``wf`` to ``path`` (``.npz``) atomically; ``W`` goes sparse above ``dense_limit`` bytes."""
+    """Write ``wf`` to ``path`` (``.npz``) atomically; ``W`` goes sparse above ``dense_limit`` bytes.
+    ``meta.versions`` records the toolkit, numpy and torch versions that wrote the file
+    (:func:`theory.version.software_versions`) unless ``wf.meta`` already has it."""
     path = os.fspath(path)
     H, _, D = wf.shape
+    meta = {"versions": software_versions(), **wf.meta}
     arrays = {
         "h0": wf.h0, "readout": wf.readout,
         "labels": np.array(wf.labels, dtype=str), "alphabet": np.array(wf.alphabet, dtype=str),
-        "level": np.array(wf.level), "meta": np.array(json.dumps(wf.meta, sort_keys=True)),
+        "level": np.array(wf.level), "meta": np.array(json.dumps(meta, sort_keys=True)),
     }
     if H * H * D * 8 > dense_limit or wf.W is None:
         index, value, shape = wf.sparse_W()

@@ -69,9 +69,9 @@ def test_task_out_file(tmp_path, capsys):
     (["task", "word", "--n", "2", "--length", "4", "--seed", "0"], "group is required"),
     (["task", "parity", "--n", "2", "--length", "3", "--seed", "0", "--format", "illusion-csv"], "word task only"),
     (["task", "automaton", "--file", "/nonexistent.json", "--n", "2", "--length", "3", "--seed", "0"], "No such file"),
-    (["task", "nope", "--n", "2", "--length", "3", "--seed", "0"], "invalid choice"),
+    (["task", "nope", "--n", "2", "--length", "3", "--seed", "0"], "NAME: expected one of parity, "),
     (["task", "parity", "--n", "0", "--length", "3", "--seed", "0"], ">= 1"),
-    (["frobnicate"], "invalid choice"),
+    (["frobnicate"], "COMMAND: expected one of analyze, "),
 ])
 def test_bad_input_one_line(argv, fragment):
     r = subprocess.run([sys.executable, "-c", "import bilinear; bilinear.main()", *argv],

@@ -28,12 +28,12 @@ import numpy as np
 import torch
 
 from theory.errors import InputError
-from theory.files import file_mode, write_text_atomically
+from theory.files import write_text_atomically
 
 from .device import derived_seed
 
 __all__ = ["DEFAULT_LENGTHS", "TEST_SEED", "EvalConfig", "task_lengths", "predict", "evaluate",
-           "markdown_table", "write_results", "write_atomically", "file_mode", "median"]
+           "markdown_table", "write_results", "median"]
 
 DEFAULT_LENGTHS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 50, 100, 200, 500, 1000)
 TEST_SEED = 20250527
@@ -108,11 +108,6 @@ def evaluate(model, task, config: EvalConfig = EvalConfig(), device="cpu") -> di
     return out
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` through a temporary file in the same folder and rename it into place."""
-    write_text_atomically(path, text)
-
-
 def median(values) -> float:
     values = [v for v in values if v is not None and not math.isnan(v)]
     return statistics.median(values) if values else float("nan")
@@ -164,8 +159,8 @@ def write_results(out_dir: str, runs: list[dict]) -> tuple[str, str]:
     each atomically; returns both paths."""
     os.makedirs(out_dir, exist_ok=True)
     jpath, mpath = os.path.join(out_dir, "results.json"), os.path.join(out_dir, "results.md")
-    write_atomically(jpath, json.dumps(runs, indent=1, sort_keys=True) + "\n")
+    write_text_atomically(jpath, json.dumps(runs, indent=1, sort_keys=True) + "\n")
     md = ("# Length generalisation\n\n## Final-label accuracy\n\n" + markdown_table(runs)
           + "\n## Per-token accuracy\n\n" + markdown_table(runs, "accuracy_per_token"))
-    write_atomically(mpath, md)
+    write_text_atomically(mpath, md)
     return jpath, mpath

@@ -13,7 +13,6 @@ arithmetic, so this measures float error alone.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass
 
@@ -24,24 +23,15 @@ from constructions.certificate import reference_machine
 from constructions.weightfile import WeightFile, load_weights
 from theory.errors import InputError
 
+from .device import default_device, threads
+
 __all__ = ["Simulator", "default_device", "exactness_horizon", "random_words", "simulate_accuracy"]
 
 
-def default_device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-@contextlib.contextmanager
 def _few_threads(hidden: int):
     """Small per-step kernels run fastest on one CPU thread (extra threads only contend, badly so on a
     loaded machine); the previous setting is restored afterwards."""
-    old = torch.get_num_threads()
-    if hidden <= 512:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
+    return threads(1 if hidden <= 512 else None)
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,6 +35,7 @@ import torch.nn.functional as F
 
 from theory.errors import InputError
 from theory.files import atomic_path
+from theory.version import software_versions
 
 from .checkpoint import CHECKPOINT_FORMAT, check_module_state, check_optimizer_state, load_checkpoint
 from .device import derived_seed
@@ -340,7 +341,7 @@ def run_experiment(spec: RunSpec, cfg: TrainConfig, lrs, eval_cfg: EvalConfig = 
                       for o in outcomes],
         "model_config": spec.model.to_dict(), "train_config": asdict(cfg),
         "eval_config": {"n": eval_cfg.n, "seed": eval_cfg.seed}, "parameters": count_parameters(best.model),
-        "device": str(device),
+        "device": str(device), "versions": software_versions(),
     }
     if progress:
         acc = result["accuracy"]

@@ -63,7 +63,7 @@ def test_simulate_command(tmp_path, capsys):
     (["construct", "Foo", "--level", "full"], "expected a group"),
     (["construct", "--level", "full"], "exactly one of GROUP or --automaton"),
     (["construct", "S3", "--automaton", "x.json", "--level", "full"], "exactly one of"),
-    (["construct", "S3", "--level", "warp"], "invalid choice"),
+    (["construct", "S3", "--level", "warp"], "--level: expected one of full, "),
     (["construct", "--automaton", "/nonexistent.json", "--level", "full"], "No such file"),
     (["construct", "S3", "--level", "regular", "--block", "2"], "--block applies"),
 ])
