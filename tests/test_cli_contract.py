@@ -427,3 +427,24 @@ def test_one_device_helper():
     import verify.device
     import verify.simulate
     assert verify.simulate.default_device is verify.device.default_device
+
+
+# -- typed public API -----------------------------------------------------------------------------
+
+def _pyproject() -> str:
+    return open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml")).read()
+
+
+@pytest.mark.parametrize("package", ["theory", "constructions", "verify"])
+def test_packages_ship_py_typed(package):
+    import importlib
+    folder = os.path.dirname(importlib.import_module(package).__file__)
+    assert os.path.isfile(os.path.join(folder, "py.typed"))
+    assert re.search(rf'(?m)^{package} = \["py.typed"\]$', _pyproject())
+
+
+def test_ci_runs_mypy_over_theory_and_constructions():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ci = open(os.path.join(root, ".ci", "run")).read()
+    assert re.search(r"(?m)^mypy theory constructions$", ci)
+    assert "[tool.mypy]" in _pyproject() and '"mypy>=' in _pyproject()
