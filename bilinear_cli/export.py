@@ -7,6 +7,8 @@ import os
 
 from theory.errors import InputError
 
+from .common import add_json, check_output_file
+
 
 def add_parser(sub):
     p = sub.add_parser("export", help="write a bilinear train checkpoint as a weight file",
@@ -14,8 +16,8 @@ def add_parser(sub):
                                    "file (level full) with its group or target machine as meta.source, so that "
                                    "bilinear certify and simulate can check it.")
     p.add_argument("checkpoint", metavar="CHECKPOINT.pt")
-    p.add_argument("--out", required=True, metavar="FILE.npz")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--out", required=True, metavar="FILE.npz", help="the weight file to write (missing folders are created)")
+    add_json(p, "a summary")
     p.set_defaults(run=run)
 
 
@@ -23,11 +25,7 @@ def run(args) -> int:
     from constructions.weightfile import save_weights
     from verify.recover.snap import learned_weight_file
     from verify.recover.source import load_learned
-    if not args.out.endswith(".npz"):
-        raise InputError(f"--out: expected a path ending in .npz, got {args.out!r}")
-    parent = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(parent):
-        raise InputError(f"--out: directory {parent} does not exist")
+    check_output_file("--out", args.out, ".npz")              # missing folders are created on writing
     model = load_learned(args.checkpoint)
     if model.kind != "checkpoint":
         raise InputError(f"{args.checkpoint}: expected a bilinear train checkpoint (.pt)")

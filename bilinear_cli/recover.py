@@ -4,12 +4,10 @@ representation did a model learn (docs/design.md §10)."""
 from __future__ import annotations
 
 import json
-import os
-import sys
 
 from theory.errors import InputError
 
-from .common import nonnegative_int, positive_int
+from .common import check_output_file, positive_int, seed
 
 
 def add_parser(sub):
@@ -30,7 +28,7 @@ def add_parser(sub):
                                                      "(one input file only)")
     p.add_argument("--words", type=positive_int, default=256, help="random words for the states (default 256)")
     p.add_argument("--length", type=positive_int, default=16, help="their length (default 16)")
-    p.add_argument("--seed", type=nonnegative_int, default=0)
+    p.add_argument("--seed", type=seed, default=0, help="seed of the random words (default 0)")
     p.add_argument("--horizon-max", type=positive_int, default=10_000,
                    help="--snap: bound of the float32 exactness-horizon search before and after (default 10^4)")
     p.set_defaults(run=run)
@@ -75,12 +73,8 @@ def run(args) -> int:
     from verify.recover import RecoverySettings, load_learned, recover
     if args.snap and len(args.files) != 1:
         raise InputError(f"--snap: takes one input file, got {len(args.files)}")
-    if args.snap and not args.snap.endswith(".npz"):
-        raise InputError(f"--snap: expected a path ending in .npz, got {args.snap!r}")
     if args.snap:
-        parent = os.path.dirname(os.path.abspath(args.snap))
-        if not os.path.isdir(parent):
-            raise InputError(f"--snap: directory {parent} does not exist")
+        check_output_file("--snap", args.snap, ".npz")         # missing folders are created on writing
     models = [load_learned(f, args.group, args.alphabet) for f in args.files]
     settings = RecoverySettings(words=args.words, length=args.length, seed=args.seed)
     results, extras = recover(models, settings, details=True)

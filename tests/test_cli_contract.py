@@ -108,7 +108,8 @@ def test_a_mathematical_error_is_exit_1(name, capsys, monkeypatch):
     monkeypatch.setattr(module, "run", fail)
     argv = {"analyze": ["S3"], "task": ["parity", "--n", "1", "--length", "1", "--seed", "0"],
             "construct": ["S3", "--level", "full", "--out", "x.npz"], "certify": ["x.npz"],
-            "simulate": ["x.npz"], "train": ["--task", "parity"]}.get(name, [])
+            "simulate": ["x.npz"], "train": ["--task", "parity"], "recover": ["x.npz"],
+            "export": ["x.pt", "--out", "x.npz"]}.get(name, [])
     code, _, err = run(capsys, name, *argv)
     if code == 2:                                  # a new subcommand with required arguments unknown here
         pytest.skip(f"bilinear {name} needs arguments this test does not know")

@@ -122,7 +122,9 @@ def test_checkpoint_recover_export_certify_simulate(checkpoint, tmp_path, capsys
 
 
 def test_export_refuses_bad_output(checkpoint, tmp_path, capsys):
-    code, _, err = run(capsys, "export", checkpoint, "--out", tmp_path / "missing" / "x.npz")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, _, err = run(capsys, "export", checkpoint, "--out", blocker / "x.npz")   # a parent that is a file
     assert code == 2 and "--out" in err
     code, _, err = run(capsys, "export", checkpoint, "--out", tmp_path / "x.txt")
     assert code == 2 and "--out" in err
