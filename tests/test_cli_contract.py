@@ -164,23 +164,13 @@ def test_certify_a_tampered_file_exits_1(tmp_path, capsys):
 
 
 def test_prove_with_a_failing_theorem_exits_1(capsys, monkeypatch):
-    from constructions.theorems import registry
-    real = registry.select("containment*")[:1]
-    assert real, "a theorem to break"
-    t = real[0]
+    from theory.theorems import CheckKind, Theorem, registry
 
-    class Broken:
-        name, kind, title = t.name, t.kind, t.title
-
-        def attempt(self):
-            r = t.attempt()
-            return type(r)(**{**r.__dict__, "status": "failed", "message": "broken on purpose"}) \
-                if hasattr(r, "__dict__") else r
-
-    broken = Broken()
-    if broken.attempt().ok:
-        pytest.skip("the theorem result type cannot be marked failed here")
-    monkeypatch.setattr(registry, "select", lambda only=None: [broken])
+    def broken():
+        raise MathematicalError("broken on purpose")
+    theorem = Theorem(name="demo.broken", title="t", statement="s", latex="s", assumptions=("a",), proof="p",
+                      kind=CheckKind.SYMBOLIC, checker=broken)
+    monkeypatch.setattr(registry, "select", lambda only=None: [theorem])
     code, _, err = run(capsys, "prove")
     assert code == 1 and "broken on purpose" in err and "Traceback" not in err
 
