@@ -333,8 +333,8 @@ class NumberField:
             import mpmath
             with mpmath.workdps(100):
                 pw = self._basis_mp()
-                for idx in unsure:
-                    idx = tuple(idx)
+                for row in unsure:
+                    idx = tuple(int(i) for i in row)
                     c = [int(num[(j,) + idx]) for j in range(self.degree)]
                     if all(v == 0 for v in c):
                         continue

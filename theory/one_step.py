@@ -57,9 +57,10 @@ def exact_orbit(F: NumberField, mats, h0: Columns, ref: Automaton, one_hot_path:
     arithmetic (the tests compare the two)."""
     if one_hot_path:
         j0 = _unit_index(h0)
-        maps = [_column_function(A) for A in mats] if j0 is not None else None
-        if maps is not None and all(f is not None for f in maps):
-            return _one_hot_orbit(F, maps, j0, h0.num.shape[1], ref)
+        if j0 is not None:
+            maps = [_column_function(A) for A in mats]
+            if all(f is not None for f in maps):
+                return _one_hot_orbit(F, maps, j0, h0.num.shape[1], ref)
     n = ref.num_states
     d, H = h0.num.shape[0], h0.num.shape[1]
     slot = np.full(n, -1, dtype=np.int64)
