@@ -58,7 +58,7 @@ KNOWN_MIN_BLOCK = {"S3": 2, "D4": 2, "Q8": 4, "A4": 3, "S4": 3, "A5": 3, "S5": 4
 
 def _acts_trivially(G, r, g) -> bool:
     R = real_irrep_matrices(G, r.index)
-    if R.exact:
+    if R.exact and R.matrices_exact is not None:
         return bool(sympy.ImmutableMatrix(R.matrices_exact[g]) == sympy.eye(R.dim))
     return bool(np.max(np.abs(R.matrices[g] - np.eye(R.dim))) < 1e-9)
 

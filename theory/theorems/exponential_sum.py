@@ -72,7 +72,10 @@ def _vector(values, what: str, length: int | None = None) -> tuple[Fraction, ...
     return tuple(_exact(v, f"{what}[{i}]") for i, v in enumerate(arr))
 
 
-def _model(a, h0, R, bias, K: int, positive: bool):
+_Vec = tuple[Fraction, ...]
+
+
+def _model(a, h0, R, bias, K: int, positive: bool) -> tuple[_Vec, _Vec, tuple[_Vec, ...], _Vec]:
     a = _vector(a, "a (diagonal of A_1)")
     H = len(a)
     if positive:
@@ -245,7 +248,7 @@ def _check_lemma(seed: int, count: int) -> dict:
     rng = random.Random(seed)
     for _ in range(count):
         m = rng.randint(1, 5)
-        bases = set()
+        bases: set[Fraction] = set()
         while len(bases) < m:
             bases.add(Fraction(rng.randint(1, 40), rng.randint(1, 12)))
         points = sorted(rng.sample(range(0, 16), m + 1))
@@ -272,13 +275,13 @@ def _interpolant_parity(rng) -> tuple:
     """A PDIAG model exactly right on n = 1..m (so the refuter must answer m + 1)."""
     m = rng.randint(1, 6)
     use_bias = rng.random() < 0.5
-    bases = set()
-    while len(bases) < m:
+    distinct: set[Fraction] = set()
+    while len(distinct) < m:
         near_one = rng.random() < 0.3
         b = Fraction(1000 + rng.randint(-5, 5), 1000) if near_one else Fraction(rng.randint(1, 30), rng.randint(1, 10))
         if not (use_bias and b == 1):
-            bases.add(b)
-    bases = sorted(bases)
+            distinct.add(b)
+    bases = sorted(distinct)
     if use_bias:
         bases[-1] = Fraction(1)
     c = _solve([[b ** n for b in bases] for n in range(1, m + 1)], [Fraction((-1) ** (n + 1)) for n in range(1, m + 1)])
@@ -322,12 +325,12 @@ def _interpolant_mod3(rng) -> tuple:
     a bias), so it is right on 1..K and the refuter must answer some n in (K, bound]."""
     H = rng.randint(1, 6)
     use_bias = rng.random() < 0.5
-    a = set()
-    while len(a) < H:
+    distinct: set[Fraction] = set()
+    while len(distinct) < H:
         v = Fraction(rng.choice([-1, 1]) * rng.randint(1, 30), rng.randint(1, 10))
         if not (use_bias and v == 1):
-            a.add(v)
-    a = sorted(a)
+            distinct.add(v)
+    a = sorted(distinct)
     K = H + use_bias
     rows = [[v ** n for v in a] + ([Fraction(1)] if use_bias else []) for n in range(1, K + 1)]
     coef = [_solve(rows, [Fraction(int(n % 3 == k)) for n in range(1, K + 1)]) for k in range(3)]
