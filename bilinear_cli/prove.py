@@ -42,14 +42,13 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 def show_text(t) -> str:
     """The human-readable page of one theorem (what ``--show`` prints)."""
-    covers = (f"checked exactly on {t.checked_range} (status '{t.passing_status}'); the general statement "
-              "rests on the proof" if t.checked_range is not None else "the whole statement (status 'proved')")
-    if t.passing_status == "estimated":
-        covers = f"{t.checked_range} (status 'estimated')"
+    covers = {"proved": "the check covers the whole statement.",
+              "checked": f"verified exactly on {t.checked_range}; the general statement rests on the proof.",
+              "estimated": f"{t.checked_range}."}[t.passing_status]
     lines = [f"{t.name}: {t.title}", "", "Statement:", _wrap(t.statement), "", "Assumptions:"]
     lines += [_wrap(a, "  - ").replace("\n  - ", "\n    ") for a in t.assumptions]
-    lines += ["", "Proof:", _wrap(t.proof), "", f"Check: {t.kind.value}; covers {covers}.", "",
-              f"LaTeX: {t.latex}"]
+    lines += ["", "Proof:", _wrap(t.proof), "", "Check:", _wrap(f"{t.kind.value}, status '{t.passing_status}': {covers}"),
+              "", "LaTeX:", f"  {t.latex}"]
     return "\n".join(lines)
 
 
