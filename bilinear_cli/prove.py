@@ -36,7 +36,8 @@ def add_parser(sub):
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return "\n".join(textwrap.fill(par, width=100, initial_indent=indent, subsequent_indent=indent)
+    return "\n".join(textwrap.fill(par, width=100, initial_indent=indent, subsequent_indent=indent,
+                                   break_on_hyphens=False, break_long_words=False)
                      for par in text.split("\n\n"))
 
 

@@ -61,6 +61,16 @@ def test_show_prints_statement_assumptions_and_proof(capsys):
     assert d["checked_range"] == t.checked_range and d["assumptions"] == list(t.assumptions)
 
 
+@pytest.mark.parametrize("name", [t.name for t in registry.all_theorems()])
+def test_show_carries_every_part_of_every_theorem(capsys, name):
+    t = registry.get_theorem(name)
+    code, out, _ = run(capsys, "prove", "--show", name)
+    flat = " ".join(out.split())
+    parts = (t.statement, t.proof, t.latex, *t.assumptions) + ((t.checked_range,) if t.checked_range else ())
+    assert code == 0 and all(" ".join(p.split()) in flat for p in parts)
+    assert f"status '{t.passing_status}'" in flat
+
+
 def _under_OO(*argv):
     code = f"import sys, bilinear; sys.exit(bilinear.main({list(argv)!r}))"
     return subprocess.run([sys.executable, "-OO", "-c", code], capture_output=True, text=True, timeout=300)
