@@ -142,7 +142,16 @@ class BilinearRNN(nn.Module):
     def states(self, tokens: torch.Tensor, log_gains: bool = False):
         """States ``h_1 .. h_L`` (N, L, H) for token ids (N, L); with ``log_gains`` also the per-step
         gains ``log ||h_t^raw|| - log ||h_{t-1}||`` (N, L), ``h^raw`` being the state before
-        normalisation — the same numbers with or without normalisation, by scale invariance."""
+        normalisation — the same numbers with or without normalisation, by scale invariance.
+        Computed by the fast paths of :mod:`verify.scan` (a cumulative-product scan for the
+        diagonal levels, a grouped step loop for the others), equal to :meth:`reference_states`
+        within float tolerance."""
+        from . import scan
+        return scan.states(self, tokens, log_gains)
+
+    def reference_states(self, tokens: torch.Tensor, log_gains: bool = False):
+        """:meth:`states` by the plain step loop (one :meth:`update` per token): the reference the
+        fast paths are tested and benchmarked against."""
         tokens = torch.as_tensor(tokens, device=self.h0.device).long()
         n, length = tokens.shape
         x = self.inputs(tokens)
@@ -164,7 +173,8 @@ class BilinearRNN(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Per-token logits (N, L, K): ``logits[:, t] = R h_{t+1}``."""
-        return self.states(tokens) @ self.readout.T
+        from . import scan
+        return scan.logits(self, tokens)
 
     def forward_with_gains(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(logits, log_gains)``; see :meth:`states` (used by the training's gain penalty)."""
