@@ -124,6 +124,8 @@ def add_parser(sub):
     o.add_argument("--checkpoint-dir", help="checkpoints here instead of OUT/checkpoints")
     o.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda")
     add_threads(o)
+    o.add_argument("--jobs", type=positive_int, default=1,
+                   help="runs at a time, each in its own process with one torch thread (default 1)")
     o.add_argument("--quiet", action="store_true", help="no progress on standard error")
     add_json(o, "the list of runs (as in results.json) instead of the table")
     p.set_defaults(run=run)
@@ -247,7 +249,7 @@ def run(args) -> int:
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     ckpt = args.checkpoint_dir or (os.path.join(args.out, "checkpoints") if args.out else None)
     on_result = (lambda records: write_results(args.out, records)) if args.out else None
-    records = run_sweep(specs, train, lrs, evaluation, device, ckpt, progress, on_result)
+    records = run_sweep(specs, train, lrs, evaluation, device, ckpt, progress, on_result, jobs=args.jobs)
     if args.json:
         sys.stdout.write(json.dumps(records, indent=1, sort_keys=True) + "\n")
     elif not args.out:

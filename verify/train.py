@@ -268,6 +268,7 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
         if progress and not finished:
             progress(f"[{_short(spec, lr)}] resuming at step {step}")
     t0 = time.perf_counter() - seconds
+    t_here = time.perf_counter()
     done_here = 0
     tag = _short(spec, lr)
     model.train()
@@ -298,8 +299,10 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
             stop = (cfg.patience and bad >= cfg.patience) or (cfg.stop_loss and acc == 1.0 and vloss < cfg.stop_loss)
             finished = bool(stop) or step == cfg.steps
             if progress:
+                rate = done_here / max(1e-9, time.perf_counter() - t_here)
                 progress(f"[{tag}] step {step}/{cfg.steps} train loss {history[-1][1]:.4f} "
-                         f"val acc {acc:.3f} val loss {vloss:.4f} ({time.perf_counter() - t0:.0f}s)"
+                         f"val acc {acc:.3f} val loss {vloss:.4f} ({time.perf_counter() - t0:.0f}s, "
+                         f"{rate:.0f} steps/s, {_eta(0 if finished else (cfg.steps - step) / rate)} left)"
                          + (" stop" if stop else ""))
             if path:
                 _save_checkpoint(path, {
@@ -350,17 +353,55 @@ def run_experiment(spec: RunSpec, cfg: TrainConfig, lrs, eval_cfg: EvalConfig = 
     return record
 
 
+def _eta(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def _sweep_worker(args):
+    """One run of a parallel sweep, in its own process with one torch thread."""
+    index, spec, cfg, lrs, eval_cfg, device, checkpoint_dir, quiet = args
+    torch.set_num_threads(1)
+    return index, run_experiment(spec, cfg, lrs, eval_cfg, device, checkpoint_dir, None if quiet else _stderr)
+
+
 def run_sweep(specs: list[RunSpec], cfg: TrainConfig, lrs, eval_cfg: EvalConfig = EvalConfig(), device="cpu",
-              checkpoint_dir: str | None = None, progress=_stderr, on_result=None) -> list[dict]:
-    """Run every spec in order; ``on_result(records_so_far)`` after each (e.g. to write results)."""
-    records = []
-    for i, spec in enumerate(specs):
+              checkpoint_dir: str | None = None, progress=_stderr, on_result=None, jobs: int = 1) -> list[dict]:
+    """Run every spec; return their records in the order of ``specs``; ``on_result(records)``
+    after each run (the finished ones, in spec order — e.g. to write results).
+
+    ``jobs > 1`` runs that many runs at a time in separate processes with one torch thread each
+    (their progress goes to standard error directly).  Every run is a fixed function of its spec
+    and seed, so the records equal those of ``jobs=1`` at one thread (apart from timings); with
+    ``checkpoint_dir`` an interrupted sweep resumes from the runs' checkpoints either way."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InputError(f"jobs: expected an integer >= 1, got {jobs!r}")
+    t0 = time.perf_counter()
+    done: dict[int, dict] = {}
+
+    def finished(i, record):
+        done[i] = record
         if progress:
-            progress(f"== run {i + 1}/{len(specs)}: {_short(spec)}")
-        records.append(run_experiment(spec, cfg, lrs, eval_cfg, device, checkpoint_dir, progress))
+            elapsed = time.perf_counter() - t0
+            left = elapsed / len(done) * (len(specs) - len(done))
+            progress(f"== {len(done)}/{len(specs)} runs done ({_eta(elapsed)} elapsed, about {_eta(left)} left)")
         if on_result:
-            on_result(records)
-    return records
+            on_result([done[k] for k in sorted(done)])
+
+    if jobs == 1 or len(specs) <= 1:
+        for i, spec in enumerate(specs):
+            if progress:
+                progress(f"== run {i + 1}/{len(specs)}: {_short(spec)}")
+            finished(i, run_experiment(spec, cfg, lrs, eval_cfg, device, checkpoint_dir, progress))
+    else:
+        import multiprocessing as mp
+
+        work = [(i, spec, cfg, list(lrs), eval_cfg, str(device), checkpoint_dir, progress is None)
+                for i, spec in enumerate(specs)]
+        with mp.get_context("spawn").Pool(min(jobs, len(specs))) as pool:
+            for i, record in pool.imap_unordered(_sweep_worker, work):
+                finished(i, record)
+    return [done[i] for i in range(len(specs))]
 
 
 def training_throughput(specs: list[RunSpec], batch_size: int = 64, length: int = 10, steps: int = 30,

@@ -295,3 +295,42 @@ def test_gain_penalty_is_part_of_the_objective_and_off_at_zero():
     assert float(with_pen - plain) == pytest.approx(2.0 * float(g.var()), rel=1e-5) and float(g.var()) > 0
     with pytest.raises(InputError, match="gain_penalty"):
         TrainConfig(gain_penalty=-1)
+
+
+def _without_timings(records):
+    out = []
+    for r in records:
+        r = dict(r)
+        r["lr_search"] = [{k: v for k, v in o.items() if k != "seconds"} for o in r["lr_search"]]
+        out.append(r)
+    return out
+
+
+def test_parallel_sweep_equals_the_sequential_one_and_resumes(tmp_path):
+    """--jobs 2 (two processes, one thread each) gives the records of the sequential sweep, in
+    spec order; a second (sequential) call finds every run's finished checkpoint and gives them again."""
+    tiny = TrainConfig(steps=12, batch_size=8, val_every=6, val_n=4, warmup=2)
+    ev = EvalConfig(lengths=(3, 20), n=16)
+    specs = [RunSpec("parity", {}, ModelConfig("rdiag", hidden=4), 0),
+             RunSpec("modadd", {"m": 3}, ModelConfig("full", hidden=4), 1)]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        seq = train_mod.run_sweep(specs, tiny, [1e-2], ev, progress=None)
+    finally:
+        torch.set_num_threads(threads)
+    seen = []
+    par = train_mod.run_sweep(specs, tiny, [1e-2], ev, checkpoint_dir=str(tmp_path), progress=None,
+                              on_result=lambda rs: seen.append(len(rs)), jobs=2)
+    assert _without_timings(par) == _without_timings(seq)
+    assert seen == [1, 2]
+    again = train_mod.run_sweep(specs, tiny, [1e-2], ev, checkpoint_dir=str(tmp_path), progress=None)
+    assert _without_timings(again) == _without_timings(seq)
+    with pytest.raises(InputError, match="jobs"):
+        train_mod.run_sweep(specs, tiny, [1e-2], ev, jobs=0)
+
+
+def test_progress_reports_steps_per_second_and_time_left():
+    messages = []
+    train_model(RunSpec("parity", {}, ModelConfig("rdiag", hidden=4), 0), SMALL, 1e-2, progress=messages.append)
+    assert messages and all("steps/s" in m and " left)" in m for m in messages)
