@@ -141,6 +141,7 @@ class TrainOutcome:
     steps_run: int
     seconds: float
     history: list = field(default_factory=list)
+    cpu_seconds: float = 0.0
 
 
 def training_lengths(task, lo_hi: tuple[int, int]) -> list[int]:
@@ -267,7 +268,7 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
         history, finished = [list(h) for h in state["history"]], state["finished"]
         if progress and not finished:
             progress(f"[{_short(spec, lr)}] resuming at step {step}")
-    t0 = time.perf_counter() - seconds
+    t0, c0 = time.perf_counter() - seconds, time.process_time()     # CPU time: this call only (not stored)
     t_here = time.perf_counter()
     done_here = 0
     tag = _short(spec, lr)
@@ -316,7 +317,8 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
         acc, vloss = _validate(model, val_set, final, device)
         best_key, best_state, best_step = (acc, -vloss), copy.deepcopy(model.state_dict()), step
     model.load_state_dict(best_state)
-    return TrainOutcome(model, lr, best_key[0], -best_key[1], best_step, step, time.perf_counter() - t0, history)
+    return TrainOutcome(model, lr, best_key[0], -best_key[1], best_step, step, time.perf_counter() - t0, history,
+                        time.process_time() - c0)
 
 
 def _short(spec: RunSpec, lr: float | None = None) -> str:
@@ -340,7 +342,8 @@ def run_experiment(spec: RunSpec, cfg: TrainConfig, lrs, eval_cfg: EvalConfig = 
         "hidden": spec.model.hidden, "seed": spec.seed, "lr": best.lr, "variant": spec.model.variant(), **result,
         "val_accuracy": best.val_accuracy, "val_loss": best.val_loss, "best_step": best.best_step,
         "lr_search": [{"lr": o.lr, "val_accuracy": o.val_accuracy, "val_loss": o.val_loss,
-                       "best_step": o.best_step, "steps_run": o.steps_run, "seconds": round(o.seconds, 2)}
+                       "best_step": o.best_step, "steps_run": o.steps_run, "seconds": round(o.seconds, 2),
+                       "cpu_seconds": round(o.cpu_seconds, 2)}
                       for o in outcomes],
         "model_config": spec.model.to_dict(), "train_config": asdict(cfg),
         "eval_config": {"n": eval_cfg.n, "seed": eval_cfg.seed}, "parameters": count_parameters(best.model),

@@ -301,7 +301,7 @@ def _without_timings(records):
     out = []
     for r in records:
         r = dict(r)
-        r["lr_search"] = [{k: v for k, v in o.items() if k != "seconds"} for o in r["lr_search"]]
+        r["lr_search"] = [{k: v for k, v in o.items() if k not in ("seconds", "cpu_seconds")} for o in r["lr_search"]]
         out.append(r)
     return out
 
