@@ -20,7 +20,7 @@ import time
 
 from theory.errors import InputError
 
-from .common import positive_int, write_atomically
+from .common import add_json, add_threads, positive_int, write_atomically
 
 LEVELS = ("full", "cp", "block", "cdiag", "rot", "rdiag", "pdiag")
 
@@ -31,11 +31,11 @@ def add_parser(sub):
                                    "evaluation tokens/s of the scan against the step loop, side by side "
                                    "(interleaved rounds, medians, spread), with peak memory.")
     p.add_argument("--quick", action="store_true", help="fewer rounds, lengths 100 and 1000 only")
-    p.add_argument("--json", action="store_true", help="print the measurements as JSON")
+    add_json(p, "the measurements")
     p.add_argument("--out", help="write the markdown report here (e.g. docs/results_speed.md)")
     p.add_argument("--levels", help=f"comma-separated bilinear levels (default {','.join(LEVELS)})")
     p.add_argument("--hidden", type=positive_int, default=64, help="hidden size H (default 64)")
-    p.add_argument("--threads", type=positive_int, default=1, help="torch CPU threads (default 1)")
+    add_threads(p)
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.set_defaults(run=run)
 
