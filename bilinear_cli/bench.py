@@ -20,7 +20,9 @@ import time
 
 from theory.errors import InputError
 
-from .common import add_json, add_threads, positive_int, write_atomically
+from theory.files import write_text_atomically
+
+from .common import add_json, add_threads, check_output_file, positive_int
 
 LEVELS = ("full", "cp", "block", "cdiag", "rot", "rdiag", "pdiag")
 
@@ -46,9 +48,7 @@ def run(args) -> int:
     if bad or not levels:
         raise InputError(f"--levels: expected names among {', '.join(LEVELS)}, got {args.levels!r}")
     if args.out:
-        parent = os.path.dirname(os.path.abspath(args.out))
-        if not os.path.isdir(parent):
-            raise InputError(f"--out: the parent folder {parent} does not exist")
+        check_output_file("--out", args.out, ".md")
     from verify.bench import evaluation_speed, goal_report, markdown, training_speed
     from verify.device import resolve_device, set_threads
 
@@ -68,7 +68,7 @@ def run(args) -> int:
                        f"{os.getloadavg()[0]:.1f} at the end", "quick": bool(args.quick)}
     result = {"training": train, "evaluation": evaluation, "goals": goals, "meta": meta}
     if args.out:
-        write_atomically(args.out, markdown(train, evaluation, goals, meta))
+        write_text_atomically(args.out, markdown(train, evaluation, goals, meta))
         say(f"wrote {args.out}")
     if args.json:
         sys.stdout.write(json.dumps(result, indent=1) + "\n")
