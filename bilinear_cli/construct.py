@@ -1,13 +1,14 @@
-"""``bilinear construct (GROUP | --automaton FILE.json) --level LEVEL --out FILE.npz``."""
+"""``bilinear construct (GROUP | --automaton FILE.json) --level LEVEL [--method METHOD] --out FILE.npz``."""
 
 from __future__ import annotations
 
 import json
 
-from constructions.build import LEVELS, build
+from constructions.build import AUTOMATON_BUILDERS, GROUP_BUILDERS, LEVELS, build
 from theory.automaton import Automaton
 from theory.errors import InputError
 from theory.group_parser import GROUP_SYNTAX, parse_group
+from theory.levels import check_level_name
 
 from .common import add_group_source, add_json, check_output_file, group_source, positive_int
 
@@ -18,9 +19,13 @@ def add_parser(sub):
         description=f"Build closed-form weights that track a group (GROUP is {GROUP_SYNTAX}) or an automaton "
                     "exactly, at a level of the hierarchy, and write them as a weight file (.npz).")
     add_group_source(p)                        # GROUP or --group GROUP, or --automaton FILE.json; --max-order
-    p.add_argument("--level", required=True, choices=LEVELS,
-                   help="full = smallest faithful real representation (groups) or one-hot minimised states "
-                        "(automata); regular; permutation; block; cdiag; rot; rdiag; pdiag; cp")
+    p.add_argument("--level", required=True, metavar="LEVEL",
+                   help=f"one of {', '.join(LEVELS)} (weakest first; docs/design.md §4)")
+    group_methods = "; ".join(f"{lv}: {', '.join(m)}" for lv, m in GROUP_BUILDERS.items() if len(m) > 1)
+    p.add_argument("--method", metavar="METHOD",
+                   help=f"how to build the level (default: its first method). Groups: {group_methods} "
+                        "(representation = smallest faithful real representation, regular = |G|, permutation = a "
+                        f"faithful action); automata: {', '.join(AUTOMATON_BUILDERS)} by one-hot states")
     p.add_argument("--block", type=positive_int, help="block size for --level block (default: the smallest that works)")
     p.add_argument("--alphabet", default="generators", choices=("generators", "all"),
                    help="the symbols: the group's generators in their given order (default) or all elements")
@@ -31,6 +36,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    check_level_name(args.level)
     group, automaton = group_source(args)
     check_output_file("--out", args.out, ".npz")
     if automaton is not None:
@@ -41,19 +47,17 @@ def run(args) -> int:
         if args.keep_states:
             raise InputError("--keep-states applies to automata only")
         target = parse_group(group, max_order=args.max_order)
-    c = build(target, args.level, block=args.block, alphabet=args.alphabet, minimize=not args.keep_states)
+    c = build(target, args.level, block=args.block, alphabet=args.alphabet, minimize=not args.keep_states,
+              method=args.method)
     c.save(args.out)
-    summary = {"out": args.out, "level": c.level, "hidden_size": c.hidden_size, "symbols": len(c.alphabet),
-               "labels": len(c.labels), "exact": c.exact, "field": c.field_name,
-               "info": {k: v for k, v in c.info.items() if k != "cp"}}
-    if "cp" in c.info:
-        summary["info"]["cp_rank"] = c.info["cp"]["rank"]
+    summary = dict(out=args.out, **c.summary())
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        extra = f", block size {c.info['block']} (blocks {c.info['blocks']})" if c.level == "block" and "blocks" in c.info else ""
-        if "cp" in c.info:
-            extra += f", CP rank {c.info['cp']['rank']}"
-        print(f"wrote {args.out}: level {c.level}, hidden size {c.hidden_size}{extra}, {len(c.alphabet)} symbols, "
-              f"{len(c.labels)} labels, {'exact over ' + summary['field'] if c.exact else 'numeric (float64)'}")
+        extra = f", block size {c.block} (blocks {[list(b) for b in c.blocks]})" if c.block is not None else ""
+        if c.rank is not None:
+            extra += f", CP rank {c.rank}"
+        print(f"wrote {args.out}: level {c.level} (method {c.method}), hidden size {c.hidden_size}{extra}, "
+              f"{len(c.alphabet)} symbols, {len(c.labels)} labels, "
+              f"{'exact over ' + c.field_name if c.exact else 'numeric (float64)'}")
     return 0

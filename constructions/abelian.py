@@ -18,7 +18,9 @@ from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
 from theory.number_field import RATIONALS, NumberField
 
-from .construction import Construction, alphabet_indices, group_source
+from theory.levels import CDiag, PDiag, RDiag, Rot
+
+from .construction import ExactConstruction, GroupTarget
 
 __all__ = ["rotation_construction", "rdiag_construction", "pdiag_construction"]
 
@@ -43,7 +45,7 @@ def _cos_sin(F: NumberField, m: int, t: int):
     return cos2, sin2
 
 
-def rotation_construction(G: FiniteGroup, alphabet="generators", level: str = "rot") -> Construction:
+def rotation_construction(target: GroupTarget, level: str = "rot") -> ExactConstruction:
     """CDIAG / ROT: one 2x2 rotation block per invariant factor of ``<alphabet>``.
 
     Formula: ``A_x = ρ(x)^T = diag_i R(-2π y_i(x)/d_i)`` with ``R(θ) = [[cos θ, -sin θ], [sin θ, cos θ]]``,
@@ -52,9 +54,17 @@ def rotation_construction(G: FiniteGroup, alphabet="generators", level: str = "r
     ``Q(ζ_m)``, ``m = lcm(d_1, ..., d_k, 4)`` (in ``Z`` when every ``d_i`` divides 4).  Hidden size ``2k``.
     Theorem: characters of ``Z_d`` are ``x -> ζ_d^{ax}``; the commutation barrier rules out non-abelian groups.
 
-    Example: ``Z5`` gives ``H = 2`` and ``A_1`` the rotation by ``-72°``.
+    The trivial group gets one block holding the constant 1 (``H = 2``).  ``level="cdiag"`` writes
+    the same matrices as CDIAG (ROT(H) ⊂ CDIAG(H)).
+
+    Example:
+
+    >>> from theory import parse_group
+    >>> c = rotation_construction(GroupTarget.resolve(parse_group("Z5")))
+    >>> c.hidden_size, c.shape, c.field.name
+    (2, Rot(hidden=2), 'Q(zeta_20)')
     """
-    alph = alphabet_indices(G, alphabet)
+    G, alph = target.group, list(target.alphabet)
     dec = _require_abelian(G, alph, "complex-diagonal" if level == "cdiag" else "rotation")
     k = dec.rank
     if k == 0:          # trivial subgroup: one block holding the constant 1
@@ -101,23 +111,31 @@ def rotation_construction(G: FiniteGroup, alphabet="generators", level: str = "r
     R = SparseMatrix(F, (len(members), H), R_rows, R_cols, np.stack(R_num, axis=1), 2)
     h0 = np.zeros((F.degree, H, 1), dtype=np.int64)
     h0[0, 0::2, 0] = 1
-    return Construction(
-        level=level, labels=tuple(G.names[g] for g in members), alphabet=tuple(G.names[a] for a in alph),
-        source=group_source(G, alph), field=F, transitions=tuple(mats),
-        h0=Columns(F, h0, np.ones(1, dtype=np.int64)), readout=R,
-        info={"invariants": list(dec.invariants), "blocks": k, "angles": "2*pi*y_i/d_i",
-              "theorem": "abelian groups: a faithful sum of linear characters (commutation barrier rules out others)"})
+    return ExactConstruction(
+        shape=(CDiag if level == "cdiag" else Rot)(hidden=H), method="characters",
+        theorem="abelian groups: a faithful sum of linear characters, one 2x2 rotation per invariant factor "
+                "(commutation barrier rules out others)",
+        labels=tuple(G.names[g] for g in members), alphabet=target.alphabet_names, source=target.source,
+        invariants=tuple(dec.invariants), field=F, transitions=tuple(mats),
+        h0=Columns(F, h0, np.ones(1, dtype=np.int64)), readout=R)
 
 
-def rdiag_construction(G: FiniteGroup, alphabet="generators") -> Construction:
+def rdiag_construction(target: GroupTarget) -> ExactConstruction:
     """RDIAG for an elementary abelian 2-group ``<alphabet> ≅ Z_2^k``: ``A_x = diag((-1)^{y_i(x)})``,
     ``h0 = (1, ..., 1)``, ``φ(g) = ((-1)^{y_i(g)})_i``, readout ``R_g = φ(g)^T`` (margin 2).  Hidden size
     ``k``.  Theorem: a real diagonal matrix of finite order has entries ±1 (finite-order diagonals), so
     exactly the groups with ``g^2 = e`` for all ``g`` are tracked at this level.
 
-    Example: ``Z2`` gives ``H = 1``, ``A_1 = [-1]``.
+    The trivial group gets one coordinate holding 1 (``H = 1``).
+
+    Example:
+
+    >>> from theory import parse_group
+    >>> c = rdiag_construction(GroupTarget.resolve(parse_group("Z2^2")))
+    >>> c.shape, [A.num[0].tolist() for A in c.transitions]
+    (RDiag(hidden=2), [[-1, 1], [1, -1]])
     """
-    alph = alphabet_indices(G, alphabet)
+    G, alph = target.group, list(target.alphabet)
     dec = _require_abelian(G, alph, "real-diagonal")
     bad = [d for d in dec.invariants if d != 2]
     if bad:
@@ -134,17 +152,25 @@ def rdiag_construction(G: FiniteGroup, alphabet="generators") -> Construction:
     phi = np.stack([diag(g) for g in members])
     r, c = np.nonzero(phi)
     R = SparseMatrix(RATIONALS, (len(members), k), r, c, phi[r, c][None, :])
-    return Construction(
-        level="rdiag", labels=tuple(G.names[g] for g in members), alphabet=tuple(G.names[a] for a in alph),
-        source=group_source(G, alph), field=RATIONALS, transitions=mats,
-        h0=Columns(RATIONALS, np.ones((1, k, 1), dtype=np.int64), np.ones(1, dtype=np.int64)), readout=R,
-        info={"invariants": list(dec.invariants), "theorem": "finite-order diagonals: entries are ±1"})
+    return ExactConstruction(
+        shape=RDiag(hidden=k), method="characters", theorem="finite-order diagonals: entries are ±1",
+        labels=tuple(G.names[g] for g in members), alphabet=target.alphabet_names, source=target.source,
+        invariants=tuple(dec.invariants), field=RATIONALS, transitions=mats,
+        h0=Columns(RATIONALS, np.ones((1, k, 1), dtype=np.int64), np.ones(1, dtype=np.int64)), readout=R)
 
 
-def pdiag_construction(G: FiniteGroup, alphabet="generators") -> Construction:
+def pdiag_construction(target: GroupTarget) -> ExactConstruction:
     """PDIAG tracks only the trivial group (a positive diagonal matrix of finite order is ``I``):
-    ``H = 1``, ``A_x = [1]``, ``h0 = [1]``.  Raises :class:`NotRealizableError` otherwise."""
-    alph = alphabet_indices(G, alphabet)
+    ``H = 1``, ``A_x = [1]``, ``h0 = [1]``, readout ``[1]``.  Raises :class:`NotRealizableError`
+    otherwise (theorem: finite-order diagonals).
+
+    Example:
+
+    >>> from theory import parse_group
+    >>> pdiag_construction(GroupTarget.resolve(parse_group("Z1"))).shape
+    PDiag(hidden=1)
+    """
+    G, alph = target.group, list(target.alphabet)
     nontrivial = [a for a in alph if a != 0]
     if nontrivial:
         g = nontrivial[0]
@@ -153,8 +179,9 @@ def pdiag_construction(G: FiniteGroup, alphabet="generators") -> Construction:
             "order is I, so only the trivial group is tracked at this level (finite-order diagonals)")
     one = np.ones((1, 1), dtype=np.int64)
     mats = tuple(SparseMatrix(RATIONALS, (1, 1), [0], [0], one) for _ in alph)
-    return Construction(level="pdiag", labels=(G.names[0],), alphabet=tuple(G.names[a] for a in alph),
-                        source=group_source(G, alph), field=RATIONALS, transitions=mats,
-                        h0=Columns(RATIONALS, one[:, :, None], np.ones(1, dtype=np.int64)),
-                        readout=SparseMatrix(RATIONALS, (1, 1), [0], [0], one),
-                        info={"theorem": "finite-order diagonals: a positive one is I"})
+    return ExactConstruction(shape=PDiag(hidden=1), method="identity",
+                             theorem="finite-order diagonals: a positive one is I",
+                             labels=(G.names[0],), alphabet=target.alphabet_names, source=target.source,
+                             field=RATIONALS, transitions=mats,
+                             h0=Columns(RATIONALS, one[:, :, None], np.ones(1, dtype=np.int64)),
+                             readout=SparseMatrix(RATIONALS, (1, 1), [0], [0], one))

@@ -1,80 +1,140 @@
-"""One entry point for the CLI: build the construction of an object at a level (docs/design.md §7, §11)."""
+"""One entry point for the CLI: build the construction of an object at a level (docs/design.md §7, §11).
+
+Construction dispatches through registries keyed by the level names of :mod:`theory.levels`: for a
+group, ``GROUP_BUILDERS[level]`` maps each method of the level to its builder (the first method is
+the default); the group's alphabet and source record are resolved once (:class:`GroupTarget`) before
+dispatch and handed to the builder.  Automata have their own registry (``full``, ``block``, ``cp`` by
+one-hot states); diagonal levels are refused for them.
+
+Example::
+
+    >>> from theory import parse_group
+    >>> [build(parse_group("S5"), "full", method=m).hidden_size for m in methods("full")]
+    [4, 120, 5]
+    >>> build(parse_group("A4xZ5"), "block").shape
+    Block(hidden=6, block=3)
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
 
 from theory.automaton import Automaton
 from theory.errors import InputError, NotRealizableError
 from theory.group import FiniteGroup
+from theory.levels import LEVEL_NAMES, check_level_name
 
 from .abelian import pdiag_construction, rdiag_construction, rotation_construction
 from .automata import automaton_construction
-from .construction import LEVELS, Construction
+from .construction import Construction, GroupTarget
 from .cp import cp_construction
 from .regular import permutation_construction, regular_construction
 
-__all__ = ["build", "LEVELS"]
+__all__ = ["build", "methods", "LEVELS", "GROUP_BUILDERS", "AUTOMATON_BUILDERS"]
 
-_DIAGONAL = ("cdiag", "rot", "rdiag", "pdiag")
+#: The level names (from :mod:`theory.levels`), re-exported for the CLI.
+LEVELS = LEVEL_NAMES
 
-
-def _automaton(A: Automaton, level: str, block: int | None, minimize: bool) -> Construction:
-    if level in ("full", "cp", "block"):
-        c = automaton_construction(A, minimize=minimize)
-        if level == "cp":
-            return cp_construction(c)
-        if level == "block":
-            H = c.hidden_size
-            if block is not None and block != H:
-                raise InputError(f"--block: an automaton construction is one block of size |Q| = {H} "
-                                 f"(of the {'minimal' if minimize else 'reachable'} machine); got {block}")
-            import dataclasses
-            return dataclasses.replace(c, level="block", info=dict(c.info, block=H))
-        return c
-    if level in _DIAGONAL:
-        M = (A.minimize() if minimize else A.trim())
-        mon = M.transition_monoid()
-        if not mon.is_commutative:
-            raise NotRealizableError(
-                f"automaton {A.name}: two letters act non-commutingly on the states, but {level} transitions "
-                "commute, so the words ab and ba would reach the same hidden state while the machine "
-                "distinguishes them (commutation barrier)")
-        raise InputError(f"level {level}: diagonal constructions are built for groups; for automata use full, "
-                         "cp or block")
-    raise InputError(f"level {level}: built for groups; for automata use full, cp or block")
+Builder = Callable[..., Construction]
 
 
-def build(target, level: str, block: int | None = None, alphabet="generators", minimize: bool = True) -> Construction:
+def faithful_construction(target: GroupTarget) -> Construction:
+    """:func:`constructions.representation.faithful_construction` (imported when used: it loads sympy)."""
+    from .representation import faithful_construction as build_full
+    return build_full(target)
+
+
+def block_construction(target: GroupTarget, block: int | None = None) -> Construction:
+    """:func:`constructions.representation.block_construction` (imported when used: it loads sympy)."""
+    from .representation import block_construction as build_block
+    return build_block(target, block)
+
+
+#: level -> {method: builder(target: GroupTarget, **params)}; the first method is the default.
+GROUP_BUILDERS: dict[str, dict[str, Builder]] = {
+    "pdiag": {"identity": pdiag_construction},
+    "rdiag": {"characters": rdiag_construction},
+    "rot": {"characters": lambda t: rotation_construction(t, level="rot")},
+    "cdiag": {"characters": lambda t: rotation_construction(t, level="cdiag")},
+    "block": {"representation": lambda t, block=None: block_construction(t, block)},
+    "cp": {"representation": lambda t: cp_construction(faithful_construction(t))},
+    "full": {"representation": faithful_construction, "regular": regular_construction,
+             "permutation": permutation_construction},
+}
+assert tuple(GROUP_BUILDERS) == LEVEL_NAMES
+
+
+@dataclass(frozen=True)
+class _Machine:
+    automaton: Automaton
+    minimize: bool
+
+
+def _automaton_block(m: _Machine, block=None) -> Construction:
+    c = automaton_construction(m.automaton, minimize=m.minimize, as_block=True)
+    if block is not None and block != c.hidden_size:
+        raise InputError(f"--block: an automaton construction is one block of size |Q| = {c.hidden_size} "
+                         f"(of the {'minimal' if m.minimize else 'reachable'} machine); got {block}")
+    return c
+
+
+#: level -> {method: builder(machine, **params)} for automata.
+AUTOMATON_BUILDERS: dict[str, dict[str, Builder]] = {
+    "block": {"one-hot": _automaton_block},
+    "cp": {"one-hot": lambda m: cp_construction(automaton_construction(m.automaton, minimize=m.minimize))},
+    "full": {"one-hot": lambda m: automaton_construction(m.automaton, minimize=m.minimize)},
+}
+
+
+def methods(level: str, automaton: bool = False) -> tuple[str, ...]:
+    """The methods of ``level`` (the first is the default)."""
+    table = AUTOMATON_BUILDERS if automaton else GROUP_BUILDERS
+    return tuple(table.get(check_level_name(level, "level"), ()))
+
+
+def _pick(table: dict, level: str, method: str | None, what: str) -> Builder:
+    options = table[level]
+    if method is None:
+        return next(iter(options.values()))
+    if method not in options:
+        raise InputError(f"--method: level {level} for {what} has the method(s) {', '.join(options)}; got {method!r}")
+    return options[method]
+
+
+def _refuse_diagonal_automaton(A: Automaton, level: str, minimize: bool) -> None:
+    M = (A.minimize() if minimize else A.trim())
+    if not M.transition_monoid().is_commutative:
+        raise NotRealizableError(
+            f"automaton {A.name}: two letters act non-commutingly on the states, but {level} transitions "
+            "commute, so the words ab and ba would reach the same hidden state while the machine "
+            "distinguishes them (commutation barrier)")
+    raise InputError(f"level {level}: diagonal constructions are built for groups; for automata use "
+                     f"{', '.join(AUTOMATON_BUILDERS)}")
+
+
+def build(target, level: str, block: int | None = None, alphabet="generators", minimize: bool = True,
+          method: str | None = None) -> Construction:
     """The construction of ``target`` (a :class:`FiniteGroup` or :class:`Automaton`) at ``level``.
 
-    Groups: ``regular`` (|G|), ``permutation`` (a faithful action), ``cdiag``/``rot`` (abelian),
-    ``rdiag`` (Z_2^k), ``pdiag`` (trivial), ``full`` (smallest faithful real representation),
-    ``block`` (real irreducibles of dimension <= B, default the smallest B that works), ``cp`` (CP
-    form of ``full``).  Automata: ``full`` (one-hot, minimised unless ``minimize=False``), ``cp``,
-    ``block`` (one block).  Impossible levels raise :class:`NotRealizableError`.
+    Groups: ``pdiag`` (trivial), ``rdiag`` (Z_2^k), ``rot``/``cdiag`` (abelian), ``block`` (real
+    irreducibles of dimension <= B, default the smallest B that works), ``cp`` (CP form of ``full``),
+    ``full`` with method ``representation`` (smallest faithful real representation, the default),
+    ``regular`` (|G|) or ``permutation`` (a faithful action).  Automata: ``full`` (one-hot,
+    minimised unless ``minimize=False``), ``cp``, ``block`` (one block).  Impossible levels raise
+    :class:`NotRealizableError` naming the theorem.
     """
-    if level not in LEVELS:
-        raise InputError(f"level: expected one of {', '.join(LEVELS)}, got {level!r}")
-    if isinstance(target, Automaton):
-        return _automaton(target, level, block, minimize)
-    if not isinstance(target, FiniteGroup):
-        raise InputError(f"target: expected a group or an automaton, got {type(target).__name__}")
+    check_level_name(level, "level")
     if block is not None and level != "block":
         raise InputError("--block applies to --level block only")
-    G = target
-    if level == "regular":
-        return regular_construction(G, alphabet)
-    if level == "permutation":
-        return permutation_construction(G, alphabet)
-    if level in ("cdiag", "rot"):
-        return rotation_construction(G, alphabet, level=level)
-    if level == "rdiag":
-        return rdiag_construction(G, alphabet)
-    if level == "pdiag":
-        return pdiag_construction(G, alphabet)
-    from .representation import block_construction, faithful_construction
-    if level == "full":
-        return faithful_construction(G, alphabet)
-    if level == "cp":
-        return cp_construction(faithful_construction(G, alphabet))
-    return block_construction(G, alphabet, block)
+    params = {} if block is None else {"block": block}
+    if isinstance(target, Automaton):
+        if level not in AUTOMATON_BUILDERS:
+            _refuse_diagonal_automaton(target, level, minimize)
+        if alphabet not in (None, "generators"):
+            raise InputError("--alphabet applies to groups only")
+        return _pick(AUTOMATON_BUILDERS, level, method, "automata")(_Machine(target, minimize), **params)
+    if not isinstance(target, FiniteGroup):
+        raise InputError(f"target: expected a group or an automaton, got {type(target).__name__}")
+    builder = _pick(GROUP_BUILDERS, level, method, "groups")
+    return builder(GroupTarget.resolve(target, alphabet), **params)

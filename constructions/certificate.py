@@ -127,14 +127,17 @@ def _exact_parts(wf: WeightFile):
 
 
 # ------------------------------------------------------------------------------------ structure
-def _structure(level: str, info: dict, mats, field: NumberField | None, H: int) -> str:
-    """Check that the matrices have the form the level claims; return a description."""
+def _structure(level: str, info: dict, mats, field: NumberField | None, H: int, method: str | None = None) -> str:
+    """Check that the matrices have the form the level claims (and, for ``full`` built by the
+    methods ``regular`` / ``permutation``, that they are permutation matrices); return a description."""
     def support(A):
         if field is None:
             r, c = np.nonzero(A)
             return r, c
         return A.rows, A.cols
 
+    if level == "full" and method in ("regular", "permutation"):
+        level = method
     if level in ("full", "cp"):
         return "any matrices" if level == "full" else f"CP factors of rank {info.get('cp', {}).get('rank')}"
     if level in ("regular", "permutation"):
@@ -339,7 +342,7 @@ def certify_weights(wf: WeightFile, min_length: int = 10 ** 6) -> Certificate:
         raise MathematicalError("level: the file's level differs from meta.level")
     if wf.meta.get("exact"):
         F, mats, h0, R = _exact_parts(wf)
-        structure = _structure(level, info, mats, F, H)
+        structure = _structure(level, info, mats, F, H, wf.meta.get("method"))
         if level == "cp":
             _check_cp(info, mats, F, H, D)
         res = certify_exact(F, mats, h0, R, wf.labels, ref)
@@ -350,7 +353,7 @@ def certify_weights(wf: WeightFile, min_length: int = 10 ** 6) -> Certificate:
     else:
         W = wf.dense_W()
         A = np.transpose(W, (2, 0, 1))
-        structure = _structure(level, info, list(A), None, H)
+        structure = _structure(level, info, list(A), None, H, wf.meta.get("method"))
         if level == "cp":
             _check_cp_numeric(info, W)
         res = certify_numeric(A, wf.h0, wf.readout, wf.labels, ref, min_length=min_length)

@@ -8,12 +8,18 @@ import numpy as np
 
 from theory.errors import InputError
 from theory.field_matrices import SparseMatrix
+from theory.levels import CP
 
-from .construction import Construction
+from .construction import Construction, CPFactors, ExactConstruction, NumericConstruction
 
-__all__ = ["cp_construction"]
+__all__ = ["cp_construction", "cp_rank"]
 
 MAX_CP_ENTRIES = 5_000_000
+
+
+def cp_rank(H: int, D: int) -> int:
+    """The rank of :func:`cp_construction` for hidden size ``H`` and ``D`` symbols: ``min(H², HD)``."""
+    return min(H * H, H * D)
 
 
 def _sparse_json(M: SparseMatrix) -> dict:
@@ -22,78 +28,87 @@ def _sparse_json(M: SparseMatrix) -> dict:
 
 
 def cp_construction(base: Construction) -> Construction:
-    """Rewrite an exact construction in CP form with an explicit rank ``R``.
+    """Rewrite a construction in CP form of rank ``R = min(H², HD)`` (FULL(H) ⊂ CP(H, min(H², HD))).
 
-    Two exact maps, the smaller rank is used:
+    Formula, two exact maps, the one of smaller rank is used:
 
-    * per symbol and column: for each symbol ``k`` and each non-zero column ``j`` of ``A_k``, one
-      rank-one term ``U[:, r] = A_k[:, j]``, ``Z[r, :] = e_j^T``, ``V[r, :] = e_k^T``;
-      ``R = Σ_k #nonzero columns(A_k) <= H D``;
-    * per entry: for each position ``(i, j)`` non-zero in some ``A_k``, ``U[:, r] = e_i``,
-      ``Z[r, :] = e_j^T``, ``V[r, k] = (A_k)_{ij}``; ``R <= H^2``.
+    * per symbol and row (``HD <= H²``): for each symbol ``k`` and row ``i``, one rank-one term
+      ``U[:, r] = e_i``, ``Z[r, :] = (A_k)[i, :]``, ``V[r, :] = e_k^T``;
+    * per entry (``H² < HD``): for each position ``(i, j)``, ``U[:, r] = e_i``, ``Z[r, :] = e_j^T``,
+      ``V[r, k] = (A_k)_{ij}``.
 
-    Either way ``U diag(V e_k) Z = A_k`` (this is FULL(H) ⊂ CP(H, min(H^2, HD))).  The factors go into
-    ``info["cp"]`` and the certificate re-checks the identity exactly.
+    Either way ``U diag(V e_k) Z = A_k``; the certificate re-checks the identity exactly.  Hidden size
+    that of ``base``, rank ``min(H², HD)`` (what ``bilinear analyze`` reports for level cp).
+    Theorem: containment full_in_cp.
+
+    Example:
+
+    >>> from theory import parse_group
+    >>> from constructions.construction import GroupTarget
+    >>> from constructions.representation import faithful_construction
+    >>> c = cp_construction(faithful_construction(GroupTarget.resolve(parse_group("S3"))))
+    >>> c.shape, c.cp.map
+    (CP(hidden=2, rank=4), 'per symbol and row (R = H D)')
     """
-    if not base.exact:
-        return _numeric_cp(base)
+    H, D = base.hidden_size, len(base.alphabet)
+    R = cp_rank(H, D)
+    if H * R > MAX_CP_ENTRIES:
+        raise InputError(f"cp: H*R = {H * R} is too large for an explicit CP certificate (limit {MAX_CP_ENTRIES})")
+    if isinstance(base, NumericConstruction):
+        factors = _numeric_factors(base.A, R)
+    elif isinstance(base, ExactConstruction):
+        factors = _exact_factors(base, R)
+    else:
+        raise InputError(f"base: expected an exact or numeric construction, got {type(base).__name__}")
+    U, V, Z, kind = factors
+    cp = CPFactors(rank=R, map=kind, base_method=base.method, U=U, V=V, Z=Z)
+    return dataclasses.replace(base, shape=CP(hidden=H, rank=R), cp=cp, blocks=(),
+                               theorem=base.theorem + "; FULL(H) ⊂ CP(H, min(H², HD))")
+
+
+def _exact_factors(base: ExactConstruction, R: int):
     F, H, D = base.field, base.hidden_size, len(base.alphabet)
     mats = base.transitions
-    col_terms = [(k, int(j)) for k, A in enumerate(mats) for j in np.unique(A.cols)]
-    entries = sorted({(int(i), int(j)) for A in mats for i, j in zip(A.rows, A.cols)})
     den = int(np.lcm.reduce([A.den for A in mats])) if mats else 1
-    if len(col_terms) <= len(entries):
-        R = len(col_terms)
-        U_r, U_c, U_n, Z_r, Z_c, V_r, V_c = [], [], [], [], [], [], []
-        for r, (k, j) in enumerate(col_terms):
-            A = mats[k]
-            sel = A.cols == j
-            U_r += A.rows[sel].tolist()
-            U_c += [r] * int(sel.sum())
-            U_n += [A.num[:, e] * (den // A.den) for e in np.flatnonzero(sel)]
-            Z_r.append(r), Z_c.append(j), V_r.append(r), V_c.append(k)
-        one = np.zeros((F.degree, R), dtype=np.int64)
-        one[0] = 1
-        U = SparseMatrix(F, (H, R), U_r, U_c, np.stack(U_n, axis=1) if U_n else np.zeros((F.degree, 0)), den)
-        Z = SparseMatrix(F, (R, H), Z_r, Z_c, one)
-        V = SparseMatrix(F, (R, D), V_r, V_c, one)
-        kind = "per symbol and column (R <= H D)"
-    else:
-        R = len(entries)
-        pos = {e: r for r, e in enumerate(entries)}
-        one = np.zeros((F.degree, R), dtype=np.int64)
-        one[0] = 1
-        U = SparseMatrix(F, (H, R), [i for i, _ in entries], list(range(R)), one)
-        Z = SparseMatrix(F, (R, H), list(range(R)), [j for _, j in entries], one)
+    one = np.zeros((F.degree, R), dtype=np.int64)
+    one[0] = 1
+    if R == H * D:                               # per symbol and row
+        Z_r, Z_c, Z_n = [], [], []
+        for k, A in enumerate(mats):
+            for e in range(len(A.rows)):
+                Z_r.append(k * H + int(A.rows[e])), Z_c.append(int(A.cols[e]))
+                Z_n.append(A.num[:, e] * (den // A.den))
+        U = SparseMatrix(F, (H, R), [r % H for r in range(R)], list(range(R)), one)
+        Z = SparseMatrix(F, (R, H), Z_r, Z_c, np.stack(Z_n, axis=1) if Z_n else np.zeros((F.degree, 0)), den)
+        V = SparseMatrix(F, (R, D), list(range(R)), [r // H for r in range(R)], one)
+        kind = "per symbol and row (R = H D)"
+    else:                                        # per entry
+        U = SparseMatrix(F, (H, R), [r // H for r in range(R)], list(range(R)), one)
+        Z = SparseMatrix(F, (R, H), list(range(R)), [r % H for r in range(R)], one)
         V_r, V_c, V_n = [], [], []
         for k, A in enumerate(mats):
-            for e, (i, j) in enumerate(zip(A.rows, A.cols)):
-                V_r.append(pos[(int(i), int(j))]), V_c.append(k), V_n.append(A.num[:, e] * (den // A.den))
-        V = SparseMatrix(F, (R, D), V_r, V_c, np.stack(V_n, axis=1), den)
-        kind = "per entry (R <= H^2)"
-    if H * R > MAX_CP_ENTRIES:
-        raise InputError(f"cp: H*R = {H * R} is too large for an explicit CP certificate (limit {MAX_CP_ENTRIES})")
-    info = dict(base.info)
-    info["cp"] = {"rank": R, "map": kind, "base_level": base.level, "U": _sparse_json(U), "V": _sparse_json(V),
-                  "Z": _sparse_json(Z)}
-    return dataclasses.replace(base, level="cp", info=info)
+            for e in range(len(A.rows)):
+                V_r.append(int(A.rows[e]) * H + int(A.cols[e])), V_c.append(k)
+                V_n.append(A.num[:, e] * (den // A.den))
+        V = SparseMatrix(F, (R, D), V_r, V_c, np.stack(V_n, axis=1) if V_n else np.zeros((F.degree, 0)), den)
+        kind = "per entry (R = H^2)"
+    return _sparse_json(U), _sparse_json(V), _sparse_json(Z), kind
 
 
-def _numeric_cp(base: Construction) -> Construction:
-    """The per-symbol-and-column map for a numeric construction (float64 factors, checked by the
-    numeric certificate to a relative tolerance)."""
-    A = base.numeric[0]
+def _numeric_factors(A: np.ndarray, R: int):
+    """The same maps in float64 (checked by the numeric certificate to a relative tolerance)."""
     D, H, _ = A.shape
-    terms = [(k, j) for k in range(D) for j in range(H) if np.any(A[k][:, j] != 0)]
-    R = len(terms)
-    U = np.zeros((H, R))
-    V = np.zeros((R, D))
-    Z = np.zeros((R, H))
-    for r, (k, j) in enumerate(terms):
-        U[:, r], V[r, k], Z[r, j] = A[k][:, j], 1.0, 1.0
-    if H * R > MAX_CP_ENTRIES:
-        raise InputError(f"cp: H*R = {H * R} is too large for an explicit CP certificate (limit {MAX_CP_ENTRIES})")
-    info = dict(base.info)
-    info["cp"] = {"rank": R, "map": "per symbol and column (R <= H D)", "base_level": base.level,
-                  "U": U.tolist(), "V": V.tolist(), "Z": Z.tolist()}
-    return dataclasses.replace(base, level="cp", info=info)
+    U, V, Z = np.zeros((H, R)), np.zeros((R, D)), np.zeros((R, H))
+    if R == H * D:
+        for k in range(D):
+            for i in range(H):
+                r = k * H + i
+                U[i, r], V[r, k], Z[r] = 1.0, 1.0, A[k][i]
+        kind = "per symbol and row (R = H D)"
+    else:
+        for i in range(H):
+            for j in range(H):
+                r = i * H + j
+                U[i, r], Z[r, j], V[r] = 1.0, 1.0, A[:, i, j]
+        kind = "per entry (R = H^2)"
+    return U.tolist(), V.tolist(), Z.tolist(), kind

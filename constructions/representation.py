@@ -9,7 +9,8 @@ has the same norm and the readout rows ``R_g = φ(g)^T`` decode by argmax with a
 
 * ``full``: the faithful set of smallest total real dimension (``min_faithful_dim_real``).
 * ``block``: real irreducibles of dimension ``<= B`` (default ``B = min_block_real``), packed into
-  ``B x B`` diagonal blocks (padded with identity coordinates that stay 0).  For ``B`` below
+  the least number of ``B x B`` diagonal blocks (:func:`theory.hierarchy_level.block_packing`; padded
+  with identity coordinates that stay 0).  For ``B`` below
   ``min_block_real`` the kernels of the admissible irreducibles share a non-identity element, which
   every such block-diagonal model would confuse with the identity: :class:`NotRealizableError`.
 
@@ -30,14 +31,15 @@ from theory.backends import PermutationBackend
 from theory.errors import InputError, NotRealizableError
 from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
-from theory.hierarchy_level import hierarchy_level, minimum_faithful_set
+from theory.hierarchy_level import block_packing, hierarchy_level
+from theory.levels import Block, Full
 from theory.named_groups import group_from_cayley_table, permutation_group
 from theory.number_field import RATIONALS, NumberField
 from theory.one_step import exact_orbit
 from theory.real_irreps import real_irreducibles
 from theory.representations import real_irrep_matrices
 
-from .construction import Construction, alphabet_indices, group_source
+from .construction import ExactConstruction, GroupTarget, IrreducibleUsed, NumericConstruction
 
 __all__ = ["faithful_construction", "block_construction", "tracked_subgroup", "block_kernel_witness"]
 
@@ -71,27 +73,19 @@ def block_kernel_witness(S: FiniteGroup, B: int, irreducibles=None) -> int | Non
     return int(nz[0]) if len(nz) else None
 
 
-def _block_irreps(S: FiniteGroup, B: int | None) -> tuple[int, tuple[int, ...]]:
+def _block_layout(S: FiniteGroup, B: int | None):
+    """The block size, the irreducibles and their blocks (positions) of the least BLOCK layout."""
     L = hierarchy_level(S)
     if B is None:
-        return L.min_block_real, L.min_block_real_irreps
+        B = max(L.min_block_real, 1)
     if B < L.min_block_real:
         g = block_kernel_witness(S, B)
         raise NotRealizableError(
             f"{S.name} needs blocks of size >= {L.min_block_real}: every real irreducible of dimension <= {B} "
             f"has {S.names[g]} in its kernel, so a block-diagonal model with blocks <= {B} (whose blocks carry "
             f"subrepresentations) cannot tell {S.names[g]} from the identity (block-size classification)")
-    irr = [r for r in real_irreducibles(S) if r.real_dim <= B]
-    masks = []
-    for r in irr:
-        m = np.zeros(S.num_classes, dtype=bool)
-        m[list(r.kernel_classes)] = True
-        masks.append(m)
-    found = minimum_faithful_set(S, [r.real_dim for r in irr], masks)
-    if found is None:
-        raise NotRealizableError(f"{S.name}: the real irreducibles of dimension <= {B} are not faithful together "
-                                 "(block-size classification)")
-    return B, tuple(irr[i].index for i in found[1])
+    packing = block_packing(S, B)
+    return B, packing.irreps, packing.blocks
 
 
 def _field_of(rims) -> tuple[NumberField, object]:
@@ -111,35 +105,19 @@ def _field_of(rims) -> tuple[NumberField, object]:
     return NumberField.from_sympy(theta), theta
 
 
-def _pack(dims: list[int], B: int) -> list[list[int]]:
-    """First-fit decreasing packing of constituent positions into bins of capacity ``B``."""
-    bins: list[list[int]] = []
-    room: list[int] = []
-    for i in sorted(range(len(dims)), key=lambda i: -dims[i]):
-        for b in range(len(bins)):
-            if room[b] >= dims[i]:
-                bins[b].append(i)
-                room[b] -= dims[i]
-                break
-        else:
-            bins.append([i])
-            room.append(B - dims[i])
-    return bins
-
-
-def _layout(dims: list[int], B: int | None) -> tuple[list[int], int, list[list[int]]]:
-    """Offsets of each constituent in the hidden vector, the hidden size, and the blocks."""
+def _offsets(dims: list[int], B: int | None, blocks) -> tuple[list[int], int]:
+    """Offsets of each constituent in the hidden vector and the hidden size: consecutive for
+    ``full``, block ``b`` starting at ``b * B`` for ``block``."""
     if B is None:
-        offsets = list(np.cumsum([0] + dims[:-1]))
-        return [int(o) for o in offsets], int(sum(dims)), [list(range(len(dims)))]
-    bins = _pack(dims, B)
+        offsets = [int(o) for o in np.cumsum([0] + dims[:-1])]
+        return offsets, int(sum(dims))
     offsets = [0] * len(dims)
-    for b, members in enumerate(bins):
+    for b, members in enumerate(blocks):
         pos = b * B
         for i in members:
             offsets[i] = pos
             pos += dims[i]
-    return offsets, B * len(bins), bins
+    return offsets, B * len(blocks)
 
 
 def _generic_h0(rims, offsets, H, members) -> np.ndarray:
@@ -161,55 +139,59 @@ def _generic_h0(rims, offsets, H, members) -> np.ndarray:
     raise NotRealizableError("no start vector with trivial stabiliser found among 51 candidates")
 
 
-def _build(G: FiniteGroup, alphabet, level: str, B: int | None) -> Construction:
-    alph = alphabet_indices(G, alphabet)
+def _build(target: GroupTarget, level: str, B: int | None):
+    G, alph = target.group, list(target.alphabet)
     S, alph_S = tracked_subgroup(G, alph)
+    theorem = "faithful sum of real irreducibles, A(x) = rho(x)^T" + \
+        (" (block-size classification)" if level == "block" else "")
     if S.order == 1:
         one = np.ones((1, 1), dtype=np.int64)
         mats = tuple(SparseMatrix(RATIONALS, (1, 1), [0], [0], one) for _ in alph)
-        return Construction(level=level, labels=(G.names[0],), alphabet=tuple(G.names[a] for a in alph),
-                            source=group_source(G, alph), field=RATIONALS, transitions=mats,
-                            h0=Columns(RATIONALS, one[:, :, None], np.ones(1, dtype=np.int64)),
-                            readout=SparseMatrix(RATIONALS, (1, 1), [0], [0], one),
-                            info={"irreps": [], "block": 1, "theorem": "trivial group"})
+        shape = Full(hidden=1) if level == "full" else Block(hidden=B or 1, block=B or 1)
+        if shape.hidden != 1:
+            one_block = np.zeros((1, shape.hidden, 1), dtype=np.int64)
+            one_block[0, 0, 0] = 1
+            mats = tuple(SparseMatrix(RATIONALS, (shape.hidden, shape.hidden), np.arange(shape.hidden),
+                                      np.arange(shape.hidden), np.ones((1, shape.hidden), dtype=np.int64))
+                         for _ in alph)
+            h0 = Columns(RATIONALS, one_block, np.ones(1, dtype=np.int64))
+            R = SparseMatrix(RATIONALS, (1, shape.hidden), [0], [0], one)
+        else:
+            h0 = Columns(RATIONALS, one[:, :, None], np.ones(1, dtype=np.int64))
+            R = SparseMatrix(RATIONALS, (1, 1), [0], [0], one)
+        return ExactConstruction(shape=shape, method="representation", theorem="trivial group",
+                                 labels=(G.names[0],), alphabet=target.alphabet_names, source=target.source,
+                                 blocks=((),) * (shape.hidden // (B or 1)) if level == "block" else (),
+                                 field=RATIONALS, transitions=mats, h0=h0, readout=R)
     if level == "full":
-        idx = hierarchy_level(S).min_faithful_real_irreps
-        block = None
+        idx, block, blocks = hierarchy_level(S).min_faithful_real_irreps, None, ()
     else:
-        block, idx = _block_irreps(S, B)
+        block, idx, blocks = _block_layout(S, B)
     rims = [real_irrep_matrices(S, i) for i in idx]
     dims = [r.dim for r in rims]
-    offsets, H, bins = _layout(dims, block)
+    offsets, H = _offsets(dims, block, blocks)
+    shape = Full(hidden=H) if block is None else Block(hidden=H, block=block)
     members = np.arange(S.order)
     h0 = _generic_h0(rims, offsets, H, members)
-    info = {"irreps": [{"index": r.real_irrep, "real_dim": r.dim, "type": r.type, "model": r.model,
-                        "field": r.field} for r in rims],
-            "subgroup_order": S.order,
-            "theorem": "faithful sum of real irreducibles, A(x) = rho(x)^T"}
-    if block is not None:
-        info.update(block=block, blocks=[[dims[i] for i in b] for b in bins])
-    labels = tuple(S.names)
-    alphabet_names = tuple(G.names[a] for a in alph)
+    common = dict(shape=shape, method="representation", theorem=theorem, labels=tuple(S.names),
+                  alphabet=target.alphabet_names, source=target.source,
+                  irreducibles=tuple(IrreducibleUsed(r.real_irrep, r.dim, r.type, r.model, r.field) for r in rims),
+                  blocks=tuple(tuple(dims[i] for i in b) for b in blocks))
     if all(r.exact for r in rims):
-        return _exact(G, alph, alph_S, S, rims, offsets, H, h0, level, labels, alphabet_names, info)
+        return _exact(G, alph_S, rims, offsets, H, h0, common)
     A = np.zeros((len(alph), H, H))
     for k, a in enumerate(alph_S):
         A[k] = np.eye(H)
         for r, o in zip(rims, offsets):
             A[k, o:o + r.dim, o:o + r.dim] = r.matrices[a].T
-    used = np.zeros(H, dtype=bool)
-    for r, o in zip(rims, offsets):
-        used[o:o + r.dim] = True
     h0f = h0.astype(float) / np.linalg.norm(h0)
     phi = np.zeros((S.order, H))
     for r, o in zip(rims, offsets):
         phi[:, o:o + r.dim] = np.einsum("gji,j->gi", r.matrices, h0f[o:o + r.dim])
-    info["residual"] = max(r.residual for r in rims)
-    return Construction(level=level, labels=labels, alphabet=alphabet_names, source=group_source(G, alph),
-                        numeric=(A, h0f, phi), info=info)
+    return NumericConstruction(A=A, h0=h0f, readout=phi, residual=float(max(r.residual for r in rims)), **common)
 
 
-def _exact(G, alph, alph_S, S, rims, offsets, H, h0, level, labels, alphabet_names, info) -> Construction:
+def _exact(G, alph_S, rims, offsets, H, h0, common) -> ExactConstruction:
     F, theta = _field_of(rims)
     cache: dict = {}
 
@@ -234,12 +216,12 @@ def _exact(G, alph, alph_S, S, rims, offsets, H, h0, level, labels, alphabet_nam
     h0_num = np.zeros((F.degree, H, 1), dtype=np.int64)
     h0_num[0, :, 0] = h0
     start = Columns(F, h0_num, np.ones(1, dtype=np.int64))
-    ref = Automaton.from_group(G, alph)
+    ref = Automaton.from_group(G, [G.element(a) for a in common["alphabet"]])
     order, store = exact_orbit(F, mats, start, ref)
     label_of = {G.names[q]: k for k, q in enumerate(order)}
     den = math.lcm(*[int(x) for x in store.den])
     rows, cols, nums = [], [], []
-    for lab_idx, name in enumerate(labels):
+    for lab_idx, name in enumerate(common["labels"]):
         k = label_of[name]
         scale = den // int(store.den[k])
         for i in range(H):
@@ -248,12 +230,11 @@ def _exact(G, alph, alph_S, S, rims, offsets, H, h0, level, labels, alphabet_nam
                 rows.append(lab_idx)
                 cols.append(i)
                 nums.append(np.asarray(c, dtype=object) * scale)
-    R = SparseMatrix(F, (len(labels), H), rows, cols, np.stack(nums, axis=1), den)
-    return Construction(level=level, labels=labels, alphabet=alphabet_names, source=group_source(G, alph),
-                        field=F, transitions=tuple(mats), h0=start, readout=R, info=info)
+    R = SparseMatrix(F, (len(common["labels"]), H), rows, cols, np.stack(nums, axis=1), den)
+    return ExactConstruction(field=F, transitions=tuple(mats), h0=start, readout=R, **common)
 
 
-def faithful_construction(G: FiniteGroup, alphabet="generators") -> Construction:
+def faithful_construction(target: GroupTarget) -> ExactConstruction | NumericConstruction:
     """FULL(H) at the smallest faithful real dimension ``H = min_faithful_dim_real`` of ``<alphabet>``.
 
     Formula: ``A(x) = ⊕_i ρ_i(x)^T`` over a faithful set of real irreducibles of least total dimension,
@@ -261,20 +242,33 @@ def faithful_construction(G: FiniteGroup, alphabet="generators") -> Construction
     orthogonal representation tracks the group (docs/design.md §3); minimality from the faithful-set search.
 
     Example: ``S5`` gives ``H = 4`` (the standard representation), ``Q8`` gives ``H = 4`` (the quaternions).
+
+    >>> from theory import parse_group
+    >>> faithful_construction(GroupTarget.resolve(parse_group("Q8"))).shape
+    Full(hidden=4)
     """
-    return _build(G, alphabet, "full", None)
+    return _build(target, "full", None)
 
 
-def block_construction(G: FiniteGroup, alphabet="generators", block: int | None = None) -> Construction:
+def block_construction(target: GroupTarget, block: int | None = None) -> ExactConstruction | NumericConstruction:
     """BLOCK(H, B): real irreducibles of dimension ``<= B`` in ``B x B`` diagonal blocks.
 
-    ``B`` defaults to ``min_block_real`` (S3, D4 -> 2; A4, S4, A5 -> 3; S5, Q8 -> 4); below it the
-    construction is refused with the block-size classification's witness.  Hidden size ``B`` times
-    the number of blocks (first-fit packing of a least-dimension faithful set).
+    Formula: ``A(x) = blockdiag_b(⊕_{i in block b} ρ_i(x)^T ⊕ I)``, ``h0`` an integer vector with
+    trivial stabiliser (zero on the padding), readout rows ``R_g = φ(g)^T``.  ``B`` defaults to
+    ``min_block_real`` (S3, D4 -> 2; A4, S4, A5 -> 3; S5, Q8 -> 4); below it the construction is refused
+    with the block-size classification's witness.  Hidden size ``B`` times the least number of blocks
+    that hold a faithful set of real irreducibles of dimension ``<= B``
+    (:func:`theory.hierarchy_level.block_packing`, the size ``bilinear analyze`` reports).  Theorem:
+    block-size classification.
 
     Example: ``A4xZ5`` at ``B = 3``: the 3-dimensional irreducible of ``A4`` and a rotation block of
-    ``Z5`` packed into two blocks, ``H = 6``.
+    ``Z5`` need two blocks, ``H = 6``:
+
+    >>> from theory import parse_group
+    >>> c = block_construction(GroupTarget.resolve(parse_group("A4xZ5")))
+    >>> c.shape, c.blocks
+    (Block(hidden=6, block=3), ((2,), (3,)))
     """
     if block is not None and (isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1):
         raise InputError(f"block: expected a positive integer, got {block!r}")
-    return _build(G, alphabet, "block", None if block is None else int(block))
+    return _build(target, "block", None if block is None else int(block))

@@ -21,22 +21,37 @@ def test_json_keys_q8_from_gap_generators(capsys):
         [(1, 1, 1, False, 4)] * 3 + [(1, 1, 1, False, 8), (2, -1, 4, True, 1)]
     assert (info["min_block_real"], info["min_block_complex"]) == (4, 2)
     assert (info["min_faithful_dim_real"], info["min_faithful_dim_complex"]) == (4, 2)
-    assert info["lowest_level"] == "block_diagonal" and info["lowest_level_block"] == 4
+    assert info["lowest_level"] == "block" and info["lowest_level_block"] == 4
+    rows = {r["level"]: r for r in info["levels"]}
+    assert [r["level"] for r in info["levels"]] == ["pdiag", "rdiag", "rot", "cdiag", "block", "cp", "full"]
+    assert [rows[lv]["tracks"] for lv in ("pdiag", "rdiag", "rot", "cdiag")] == [False] * 4
+    assert (rows["block"]["hidden"], rows["block"]["block"]) == (4, 4)
+    assert (rows["full"]["hidden"], rows["cp"]["hidden"], rows["cp"]["rank"]) == (4, 4, 8)   # min(16, 4 x 2)
+    assert all(r["upper"] and r["lower"] for r in info["levels"])
 
 
-@pytest.mark.parametrize("spec,level,block", [("Z1", "positive_diagonal", None), ("Z2^2", "real_diagonal", None),
-                                              ("Z6", "complex_diagonal", None), ("S5", "block_diagonal", 4)])
-def test_json_levels(capsys, spec, level, block):
+@pytest.mark.parametrize("spec,level,block,hidden", [("Z1", "pdiag", None, 1), ("Z2^2", "rdiag", None, 2),
+                                                     ("Z6", "rot", None, 2), ("S5", "block", 4, 4),
+                                                     ("A4xZ5", "block", 3, 6)])
+def test_json_levels(capsys, spec, level, block, hidden):
+    """``lowest_level`` is the first row that tracks, in the one vocabulary of levels."""
     code, out, _ = run(capsys, "analyze", spec, "--json")
     info = json.loads(out)
     assert code == 0 and info["lowest_level"] == level and info["lowest_level_block"] == block
+    first = next(r for r in info["levels"] if r["tracks"])
+    assert first["level"] == level and first["hidden"] == info["lowest_level_hidden_size"] == hidden
 
 
 def test_text_prints_table_and_classification(capsys):
     code, out, _ = run(capsys, "analyze", "A5")
     assert code == 0
     assert "character table of A5" in out and "1/2+sqrt(5)/2" in out
-    assert "min block size: real 3, complex 3" in out and "lowest level: block_diagonal" in out
+    assert "min block size: real 3, complex 3" in out and "lowest level: block with blocks of size 3" in out
+    table = out[out.index("levels (weakest first"):].splitlines()[2:]
+    rows = [line.split()[:5] for line in table if line.split()[0] in ("pdiag", "rdiag", "rot", "cdiag", "block", "cp", "full")]
+    assert rows == [["pdiag", "no", "-", "-", "-"], ["rdiag", "no", "-", "-", "-"], ["rot", "no", "-", "-", "-"],
+                    ["cdiag", "no", "-", "-", "-"], ["block", "yes", "3", "3", "-"], ["cp", "yes", "3", "-", "6"],
+                    ["full", "yes", "3", "-", "-"]]
 
 
 def test_bad_group_is_one_line(capsys):

@@ -8,17 +8,19 @@ Definitions (``psi`` ranges over real irreducibles, ``chi`` over complex irreduc
 * ``min_faithful_dim_real`` / ``_complex`` = the smallest total dimension of a faithful direct sum
   of irreducibles.  A faithful sum never needs a repeated summand (repeating does not change the
   kernel), so it is a minimum over *sets*.
-* ``lowest_level``: ``positive_diagonal`` (trivial group), ``real_diagonal`` (``Z_2^k``, k >= 1),
-  ``complex_diagonal`` (other abelian groups), ``block_diagonal`` (non-abelian; block
-  ``min_block_real``); with ``lowest_level_hidden_size`` = the smallest hidden size H at that level:
-  - ``real_diagonal``: H = k = the number of ±1 characters in a faithful set (= min faithful real dim);
-  - ``complex_diagonal``: every block of CDIAG is a 2x2 rotation-scaling ``[[a,-b],[b,a]]`` that
-    carries one real irreducible of the abelian group (a rotation pair ``chi + conj chi``, or a ±1
-    character as ``a I_2``), so H = 2 x (smallest number of real irreducibles in a faithful set)
-    = 2 x rank(G) (a faithful set of linear characters generates the dual group);
-  - ``block_diagonal``: H = the smallest total real dimension of a faithful set of real
-    irreducibles all of dimension <= B;
-  - ``positive_diagonal``: H = 0 (the one state needs no coordinates).
+* ``lowest_level``: the weakest level of :data:`theory.levels.LEVEL_NAMES` that tracks the group
+  exactly: ``pdiag`` (trivial group), ``rdiag`` (``Z_2^k``, k >= 1), ``rot`` (other abelian groups),
+  ``block`` (non-abelian; block size ``min_block_real``); with ``lowest_level_hidden_size`` = the
+  smallest hidden size H at that level (a model has H >= 1):
+  - ``rdiag``: H = k = the number of ±1 characters in a faithful set (= min faithful real dim);
+  - ``rot``: every 2x2 block is a rotation ``[[a,-b],[b,a]]`` that carries one real irreducible
+    of the abelian group (a rotation pair ``chi + conj chi``, or a ±1 character as ``a I_2``), so
+    H = 2 x (smallest number of real irreducibles in a faithful set) = 2 x rank(G) (a faithful set
+    of linear characters generates the dual group);
+  - ``block``: BLOCK(H, B) has ``H/B`` blocks of size ``B = min_block_real``, each carrying a real
+    representation of dimension <= B, so H = B x the least number of bins of capacity B that hold
+    a faithful set of real irreducibles of dimension <= B (:func:`block_packing`, exact);
+  - ``pdiag``: H = 1 (the one state needs one coordinate in a model).
 
 **Exact minimum faithful sets (A* search).**  Kernels are normal subgroups, so intersections of
 kernels are normal; a normal subgroup ``K != 1`` contains a minimal normal subgroup ``N``.  Let
@@ -41,7 +43,7 @@ Example::
     >>> from theory import quaternion_group
     >>> L = hierarchy_level(quaternion_group())
     >>> L.min_block_real, L.min_block_complex, L.lowest_level
-    (4, 2, 'block_diagonal')
+    (4, 2, 'block')
 """
 
 from __future__ import annotations
@@ -55,13 +57,12 @@ import numpy as np
 import sympy
 
 from .characters import CharacterTable, character_table
-from .errors import InputError, MathematicalError
+from .errors import InputError, MathematicalError, NotRealizableError
 from .group import FiniteGroup
 from .real_irreps import real_irreducibles
 
-__all__ = ["HierarchyLevel", "hierarchy_level", "minimum_faithful_set", "minimal_normal_subgroups", "LEVELS"]
-
-LEVELS = ("positive_diagonal", "real_diagonal", "complex_diagonal", "block_diagonal")
+__all__ = ["HierarchyLevel", "hierarchy_level", "minimum_faithful_set", "minimal_normal_subgroups",
+           "block_packing", "BlockPacking"]
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,7 @@ def hierarchy_level(G) -> HierarchyLevel:
         return cached
     k = grp.num_classes
     if grp.order == 1:
-        out = HierarchyLevel(grp.name, 1, 0, (), 0, (), 0, (), 0, (), "positive_diagonal", None, 0, ())
+        out = HierarchyLevel(grp.name, 1, 0, (), 0, (), 0, (), 0, (), "pdiag", None, 1, ())
         _LEVEL_CACHE[grp] = out
         return out
     irr = real_irreducibles(T)
@@ -292,13 +293,130 @@ def hierarchy_level(G) -> HierarchyLevel:
     fr_cost, fr = _search(grp, rdims, rmasks, lambda d: True, memo=memo)
     fc_cost, fc = _search(grp, cdims, cmasks, lambda d: True, memo=memo)
     if not grp.is_abelian:
-        level, block, hidden, witness = "block_diagonal", b_real, blk_real_cost, blk_real
+        packing = block_packing(T, b_real)
+        level, block, hidden, witness = "block", b_real, packing.hidden, packing.irreps
     elif grp.exponent == 2:
-        level, block, hidden, witness = "real_diagonal", None, fr_cost, fr
+        level, block, hidden, witness = "rdiag", None, fr_cost, fr
     else:
         hidden, witness = _search(grp, rdims, rmasks, lambda d: True, cost_of=lambda d: 2)
-        level, block = "complex_diagonal", None
+        level, block = "rot", None
     out = HierarchyLevel(grp.name, grp.order, b_real, blk_real, b_complex, blk_complex, fr_cost, fr, fc_cost, fc,
                          level, block, int(hidden), witness)
     _LEVEL_CACHE[grp] = out
     return out
+
+
+# ------------------------------------------------------------------------------------ block packing
+@dataclass(frozen=True)
+class BlockPacking:
+    """A least BLOCK(H, B) layout: ``irreps`` (indices into ``real_irreducibles``) form a faithful
+    set of real irreducibles of dimension <= ``block``, packed into ``blocks`` (tuples of positions
+    in ``irreps``, each of total dimension <= ``block``); ``hidden = block * len(blocks)``."""
+
+    block: int
+    irreps: tuple[int, ...]
+    dims: tuple[int, ...]
+    blocks: tuple[tuple[int, ...], ...]
+
+    @property
+    def hidden(self) -> int:
+        return self.block * len(self.blocks)
+
+
+def _least_bins(dims, B: int) -> list[list[int]]:
+    """An optimal packing of items of sizes ``dims`` into bins of capacity ``B`` (depth-first search
+    with the first-fit-decreasing packing as the starting bound; the sets are small)."""
+    order = sorted(range(len(dims)), key=lambda i: -dims[i])
+    best: list[list[int]] = []
+    for i in order:                                    # first fit decreasing
+        for b in best:
+            if sum(dims[j] for j in b) + dims[i] <= B:
+                b.append(i)
+                break
+        else:
+            best.append([i])
+    floor = -(-sum(dims) // B)
+
+    def rec(pos, bins, room):
+        nonlocal best
+        if len(best) == floor or len(bins) >= len(best):
+            return
+        if pos == len(order):
+            best = [list(b) for b in bins]
+            return
+        i = order[pos]
+        seen = set()
+        for b in range(len(bins)):
+            if room[b] >= dims[i] and room[b] not in seen:
+                seen.add(room[b])
+                bins[b].append(i)
+                room[b] -= dims[i]
+                rec(pos + 1, bins, room)
+                room[b] += dims[i]
+                bins[b].pop()
+        bins.append([i])
+        room.append(B - dims[i])
+        rec(pos + 1, bins, room)
+        bins.pop()
+        room.pop()
+
+    rec(0, [], [])
+    return best
+
+
+def block_packing(G, B: int) -> BlockPacking:
+    """The least hidden size of BLOCK(H, B) on ``G`` and a layout attaining it (exact).
+
+    Each B x B block of an exact tracker carries a real representation of dimension <= B (block-size
+    classification), i.e. real irreducibles of total dimension <= B, and the blocks together must be
+    faithful; so the least ``H/B`` is the least number of bins of capacity ``B`` holding a faithful set
+    of real irreducibles of dimension <= B.  A faithful set of total dimension ``t`` needs at least
+    ``ceil(t/B)`` bins: start from a set of least total dimension (A* search) packed optimally; if it
+    misses its own floor, search every faithful set whose total could need fewer bins.  Raises
+    :class:`NotRealizableError` when ``B < min_block_real``.
+
+    Example: ``block_packing(abelian_group((5,)) , 3).hidden`` is 3 (one rotation pair in one block);
+    for ``A4xZ5`` and ``B = 3`` the 3-dimensional and the 2-dimensional irreducibles need two blocks, H = 6.
+    """
+    T = G if isinstance(G, CharacterTable) else character_table(G)
+    grp = T.group
+    B = int(B)
+    if grp.order == 1:
+        return BlockPacking(max(B, 1), (), (), ((),))
+    irr = real_irreducibles(T)
+    allowed = [i for i, r in enumerate(irr) if r.real_dim <= B]
+    dims = [irr[i].real_dim for i in allowed]
+    masks = [T.kernel_mask[irr[i].constituents[0]] for i in allowed]
+    found = minimum_faithful_set(grp, dims, masks)
+    if found is None:
+        raise NotRealizableError(f"{grp.name}: the real irreducibles of dimension <= {B} are not faithful together "
+                                 "(block-size classification)")
+    total, chosen = found
+    best_set = tuple(chosen)
+    best_bins = _least_bins([dims[i] for i in chosen], B)
+    if len(best_bins) > -(-total // B):
+        kers = [_to_int(m) for m in masks]
+        minimal = _normal_data(T).minimal
+        seen: set[frozenset] = set()
+
+        def rec(K, cost, picked):
+            nonlocal best_set, best_bins
+            if K == 1:
+                key = frozenset(picked)
+                if key not in seen:
+                    seen.add(key)
+                    bins = _least_bins([dims[i] for i in picked], B)
+                    if len(bins) < len(best_bins):
+                        best_set, best_bins = tuple(picked), bins
+                return
+            N = next(m for m in minimal if m & K == m)
+            for i, ker in enumerate(kers):
+                if N & ~ker and i not in picked and cost + dims[i] <= B * (len(best_bins) - 1):
+                    rec(K & ker, cost + dims[i], picked + (i,))
+
+        rec((1 << grp.num_classes) - 1, 0, ())
+    order = sorted(range(len(best_set)), key=lambda j: best_set[j])
+    pos = {j: n for n, j in enumerate(order)}
+    irreps = tuple(allowed[best_set[j]] for j in order)
+    blocks = tuple(sorted(tuple(sorted(pos[j] for j in b)) for b in best_bins))
+    return BlockPacking(B, irreps, tuple(irr[i].real_dim for i in irreps), blocks)

@@ -43,6 +43,7 @@ from theory.representations import real_irrep_matrices
 from theory.theorems.base import CheckKind, Theorem
 
 from ..certificate import certify_weights
+from ..construction import GroupTarget
 from ..representation import block_construction, block_kernel_witness
 
 __all__ = ["CLASSIFICATION_GROUPS", "KNOWN_MIN_BLOCK", "check_block_classification", "THEOREMS"]
@@ -76,11 +77,11 @@ def check_block_classification(specs=CLASSIFICATION_GROUPS, level_fn=hierarchy_l
             raise MathematicalError(f"{spec}: min_block_real = {B}, but the known value is {KNOWN_MIN_BLOCK[spec]}")
         if G.order > 1:
             try:
-                c = builder(G, "generators", B)
+                c = builder(GroupTarget.resolve(G), B)
             except InputError as e:
                 raise MathematicalError(f"{spec}: no block construction at B = {B}: {e}") from None
             cert = certify_weights(c.to_weight_file())
-            if any(len(b) and sum(b) > B for b in c.info.get("blocks", [])):
+            if any(len(b) and sum(b) > B for b in c.blocks):
                 raise MathematicalError(f"{spec}: a block exceeds size {B}")
         else:
             cert = None

@@ -26,3 +26,17 @@ def decode(wf, word):
 def group_reference(G, wf):
     alph = [G.element(a) for a in wf.alphabet]
     return lambda word: G.names[G.mul_word([alph[k] for k in word])]
+
+
+def build_as(target, name, **kwargs):
+    """``build`` with ``name`` = ``LEVEL`` or ``LEVEL/METHOD`` (e.g. ``full/regular``)."""
+    from constructions.build import build
+    level, _, method = name.partition("/")
+    return build(target, level, method=method or None, **kwargs)
+
+
+def relabel(wf, level, method=None):
+    """The weight file ``wf`` claiming another level (and method) in its header and meta."""
+    import dataclasses
+    meta = dict(wf.meta, level=level, method=method)
+    return dataclasses.replace(wf, level=level, meta=meta)

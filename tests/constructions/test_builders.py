@@ -4,14 +4,14 @@ accepted, impossible levels refused with the named reason."""
 import numpy as np
 import pytest
 
-from constructions.build import build
 from constructions.certificate import certify_weights
+from constructions.construction import ExactConstruction
 from tests import catalogue
-from tests.constructions.helpers import decode, group_reference, words_up_to
+from tests.constructions.helpers import decode, group_reference, words_up_to, build_as
 from theory import InputError, parse_group
 from theory.errors import NotRealizableError
 
-GROUP_LEVELS = ["regular", "permutation", "rot", "cdiag", "rdiag", "pdiag", "full", "block", "cp"]
+GROUP_LEVELS = ["full/regular", "full/permutation", "rot", "cdiag", "rdiag", "pdiag", "full", "block", "cp"]
 
 #: Smallest faithful real dimension (docs/design.md §4; values by hand from the groups' smallest faithful representations): the hidden size of "full".
 FULL_SIZE = {"Z1": 1, "Z2": 1, "Z3": 2, "Z5": 2, "Z12": 2, "Z2^3": 3, "Z2xZ4": 3, "S3": 2, "D4": 2, "D5": 2,
@@ -33,25 +33,27 @@ def test_group_builders_against_reference(catalogue_group, level):
     G = catalogue_group
     if not applicable(G, level):
         with pytest.raises(NotRealizableError):
-            build(G, level)
+            build_as(G, level)
         return
-    c = build(G, level)
+    c = build_as(G, level)
     wf = c.to_weight_file()
     ref = group_reference(G, wf)
     for w in words_up_to(len(wf.alphabet), 6):
         assert decode(wf, w) == ref(w)
     cert = certify_weights(wf)
     assert cert.certified and cert.margin > 0 and (cert.exact or level in ("full", "block", "cp"))
+    assert cert.exact == c.exact == isinstance(c, ExactConstruction)
     assert cert.num_states == len(G.closure([G.element(a) for a in wf.alphabet]))
     if level in ("full", "cp"):
         assert cert.hidden_size == FULL_SIZE[G.name]
+    assert c.level == wf.level == level.partition("/")[0] and wf.meta["method"] == c.method
 
 
 @pytest.mark.parametrize("spec", ["S3", "Q8", "Z5", "Z2^3", "A4"])
 def test_all_elements_alphabet(spec):
     G = parse_group(spec)
-    for level in ("regular", "permutation") + (("rot",) if G.is_abelian else ()):
-        c = build(G, level, alphabet="all")
+    for level in ("full/regular", "full/permutation") + (("rot",) if G.is_abelian else ()):
+        c = build_as(G, level, alphabet="all")
         wf = c.to_weight_file()
         assert len(wf.alphabet) == G.order
         ref = group_reference(G, wf)
@@ -64,7 +66,7 @@ def test_automata_builders_against_reference(catalogue_automaton):
     A = catalogue_automaton
     for level in ("full", "cp", "block"):
         for minimize in (True, False):
-            c = build(A, level, minimize=minimize)
+            c = build_as(A, level, minimize=minimize)
             wf = c.to_weight_file()
             for w in words_up_to(A.num_symbols, 6):
                 assert decode(wf, w) == A.output_of_word(w)
@@ -80,40 +82,42 @@ def test_automata_builders_against_reference(catalogue_automaton):
 ])
 def test_impossible_levels_name_the_theorem(spec, level, theorem):
     with pytest.raises(NotRealizableError, match=theorem) as e:
-        build(parse_group(spec), level)
+        build_as(parse_group(spec), level)
     assert "\n" not in str(e.value)
 
 
 def test_reset_automaton_not_diagonal():
     for level in ("rdiag", "cdiag", "rot", "pdiag"):
         with pytest.raises(NotRealizableError, match="commutation barrier"):
-            build(catalogue.flipflop(), level)
-    with pytest.raises(InputError, match="built for groups"):
-        build(catalogue.flipflop(), "regular")
+            build_as(catalogue.flipflop(), level)
+    with pytest.raises(InputError, match="one-hot"):
+        build_as(catalogue.flipflop(), "full/regular")
+    with pytest.raises(InputError, match="method of level full"):
+        build_as(catalogue.flipflop(), "regular")
 
 
 def test_alphabet_generating_a_subgroup():
     """S3 with the single letter (1,2): the tracked subgroup Z2 is realisable at rdiag."""
     G = parse_group("S3")
-    c = build(G, "rdiag", alphabet=["(1,2)"])
+    c = build_as(G, "rdiag", alphabet=["(1,2)"])
     cert = certify_weights(c.to_weight_file())
     assert cert.num_states == 2 and cert.hidden_size == 1
 
 
 def test_rotation_angles_and_sizes():
-    c = build(parse_group("Z5"), "rot")
+    c = build_as(parse_group("Z5"), "rot")
     A = c.to_weight_file().dense_W()[:, :, 0]
     assert np.allclose(A, [[np.cos(2 * np.pi / 5), np.sin(2 * np.pi / 5)],
                            [-np.sin(2 * np.pi / 5), np.cos(2 * np.pi / 5)]])
-    assert build(parse_group("Z2xZ6"), "rot").hidden_size == 4      # invariants (2, 6)
-    assert build(parse_group("Z2xZ3"), "rot").hidden_size == 2      # Z6: one character suffices
-    assert build(parse_group("Z2^3"), "rdiag").hidden_size == 3
-    assert build(parse_group("A4xZ5"), "permutation").hidden_size == 9
+    assert build_as(parse_group("Z2xZ6"), "rot").hidden_size == 4      # invariants (2, 6)
+    assert build_as(parse_group("Z2xZ3"), "rot").hidden_size == 2      # Z6: one character suffices
+    assert build_as(parse_group("Z2^3"), "rdiag").hidden_size == 3
+    assert build_as(parse_group("A4xZ5"), "full/permutation").hidden_size == 9
 
 
 def test_cp_rank_and_identity():
-    c = build(catalogue.mod3_counter(), "cp")
-    assert c.info["cp"]["rank"] <= min(3 * 3, 3 * 2)
+    c = build_as(catalogue.mod3_counter(), "cp")
+    assert c.rank == c.cp.rank == min(3 * 3, 3 * 2)      # FULL(H) ⊂ CP(H, min(H², HD)), H = 3, D = 2
     cert = certify_weights(c.to_weight_file())
     assert cert.structure.startswith("CP factors of rank")
 
@@ -121,7 +125,7 @@ def test_cp_rank_and_identity():
 @pytest.mark.parametrize("spec, B, H", [("S3", 2, 2), ("S3", 3, 3), ("S3", 5, 5), ("A4xZ5", 3, 6), ("A4xZ5", 5, 5),
                                         ("Q8", 4, 4), ("S5", 4, 4), ("A5", 3, 3), ("Z2xZ4", 2, 4)])
 def test_block_sizes(spec, B, H):
-    c = build(parse_group(spec), "block", block=B)
+    c = build_as(parse_group(spec), "block", block=B)
     cert = certify_weights(c.to_weight_file())
     assert cert.hidden_size == H and cert.structure == f"block-diagonal, {H // B} blocks of size {B}"
 
@@ -130,5 +134,5 @@ def test_block_sizes(spec, B, H):
                                               ("S3", 1, "(1,2,3)")])
 def test_block_below_minimum_refused_with_witness(spec, B, element):
     with pytest.raises(NotRealizableError, match="block-size classification") as e:
-        build(parse_group(spec), "block", block=B)
+        build_as(parse_group(spec), "block", block=B)
     assert element in str(e.value)

@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 
-from constructions.build import build
 from constructions.certificate import certify_file, certify_weights
 from theory.field_matrices import SparseMatrix
 from constructions.weightfile import WeightFile, load_weights, save_weights
 from tests import catalogue
+from tests.constructions.helpers import build_as, relabel
 from theory import MathematicalError, parse_group
 from theory.automaton import random_automaton
 
@@ -19,10 +19,10 @@ def with_W(wf, W):
     return WeightFile(W, wf.h0, wf.readout, wf.labels, wf.alphabet, wf.level, wf.meta)
 
 
-@pytest.mark.parametrize("spec, level", [("S3", "regular"), ("A4xZ5", "permutation"), ("Z5", "rot"),
+@pytest.mark.parametrize("spec, level", [("S3", "full/regular"), ("A4xZ5", "full/permutation"), ("Z5", "rot"),
                                          ("Z2^3", "rdiag"), ("Z12", "cdiag")])
 def test_edited_W_is_rejected(tmp_path, spec, level):
-    c = build(parse_group(spec), level)
+    c = build_as(parse_group(spec), level)
     path = tmp_path / "c.npz"
     c.save(path)
     assert certify_file(path).certified
@@ -45,7 +45,7 @@ def test_edited_W_is_rejected(tmp_path, spec, level):
 def test_edited_readout_and_h0_rejected():
     """Over Z the exact values are the rounded floats: a non-integer edit is caught as an edit, an
     integer edit is a different construction, judged (and here rejected) by the certificate itself."""
-    wf = build(parse_group("S4"), "permutation").to_weight_file()
+    wf = build_as(parse_group("S4"), "full/permutation").to_weight_file()
 
     def with_R(R):
         return WeightFile(None, wf.h0, R, wf.labels, wf.alphabet, wf.level, wf.meta, wf.W_sparse)
@@ -64,7 +64,7 @@ def test_edited_readout_and_h0_rejected():
 
 def test_wrong_construction_fails_one_step_check():
     """A consistent file (floats = exact values) whose matrices do not track the group."""
-    c = build(parse_group("S3"), "regular")
+    c = build_as(parse_group("S3"), "full/regular")
     A0, A1 = c.transitions
     wrong = dataclasses.replace(c, transitions=(A0, A0))   # second generator acts like the first
     with pytest.raises(MathematicalError, match="one-step check fails"):
@@ -72,7 +72,7 @@ def test_wrong_construction_fails_one_step_check():
 
 
 def test_non_injective_or_bad_readout_fails():
-    c = build(parse_group("Z4"), "permutation")
+    c = build_as(parse_group("Z4"), "full/permutation")
     R = c.readout
     bad = SparseMatrix(R.field, R.shape, R.rows, R.cols, np.zeros_like(R.num) + 1)   # all-ones rows: ties
     with pytest.raises(MathematicalError, match="decoding fails"):
@@ -80,17 +80,17 @@ def test_non_injective_or_bad_readout_fails():
 
 
 def test_wrong_level_structure_rejected():
-    c = build(parse_group("S3"), "permutation")
+    c = build_as(parse_group("S3"), "full/permutation")
     for level in ("rdiag", "cdiag", "rot"):
         with pytest.raises(MathematicalError, match=f"level {level}"):
-            certify_weights(dataclasses.replace(c, level=level).to_weight_file())
-    c2 = build(parse_group("Z5"), "cdiag")
-    with pytest.raises(MathematicalError, match="level regular"):
-        certify_weights(dataclasses.replace(c2, level="regular").to_weight_file())
+            certify_weights(relabel(c.to_weight_file(), level))
+    c2 = build_as(parse_group("Z5"), "cdiag")
+    with pytest.raises(MathematicalError, match="not a permutation matrix"):
+        certify_weights(relabel(c2.to_weight_file(), "full", "regular"))
 
 
 def test_cp_factors_checked():
-    c = build(catalogue.parity_dfa(), "cp")
+    c = build_as(catalogue.parity_dfa(), "cp")
     wf = c.to_weight_file()
     meta = json.loads(json.dumps(wf.meta))
     meta["info"]["cp"]["V"]["num"][0] = [2]
@@ -99,7 +99,7 @@ def test_cp_factors_checked():
 
 
 def test_wrong_source_alphabet_rejected():
-    wf = build(parse_group("S3"), "regular").to_weight_file()
+    wf = build_as(parse_group("S3"), "full/regular").to_weight_file()
     meta = json.loads(json.dumps(wf.meta))
     meta["source"]["alphabet"] = meta["source"]["alphabet"][::-1]
     with pytest.raises(MathematicalError):
@@ -107,7 +107,7 @@ def test_wrong_source_alphabet_rejected():
 
 
 def test_sparse_file_form(tmp_path):
-    c = build(random_automaton(300, 4, 3), "full")
+    c = build_as(random_automaton(300, 4, 3), "full")
     path = tmp_path / "big.npz"
     wf = c.to_weight_file()
     save_weights(path, wf, dense_limit=1000)
@@ -119,7 +119,7 @@ def test_sparse_file_form(tmp_path):
 
 def test_numeric_certificate_accepts_and_rejects():
     """A numeric file (no exact meta): rotation by 2π/7 in floats."""
-    c = build(parse_group("Z7"), "rot")
+    c = build_as(parse_group("Z7"), "rot")
     wf = c.to_weight_file()
     meta = dict(wf.meta, exact=None)
     num = WeightFile(wf.dense_W(), wf.h0, wf.readout, wf.labels, wf.alphabet, wf.level, meta)
@@ -147,8 +147,8 @@ def _orbit_both_ways(c):
 def test_one_hot_orbit_agrees_with_general_arithmetic(source):
     """The index-only orbit (unit-vector states) and the exact column arithmetic: same reachable
     states in the same order, same hidden states."""
-    builds = ([build(a, "full") for a in catalogue.automata()] + [build(random_automaton(200, 5, 1), "full")]
-              if source == "automata" else [build(parse_group(source), "regular", alphabet="all")])
+    builds = ([build_as(a, "full") for a in catalogue.automata()] + [build_as(random_automaton(200, 5, 1), "full")]
+              if source == "automata" else [build_as(parse_group(source), "full/regular", alphabet="all")])
     for c in builds:
         (o1, s1), (o2, s2) = _orbit_both_ways(c)
         assert o1 == o2
@@ -157,7 +157,7 @@ def test_one_hot_orbit_agrees_with_general_arithmetic(source):
 
 
 def test_one_hot_orbit_rejects_what_the_general_path_rejects():
-    c = build(parse_group("S3"), "regular")
+    c = build_as(parse_group("S3"), "full/regular")
     A0, _ = c.transitions
     wrong = dataclasses.replace(c, transitions=(A0, A0))
     from constructions.certificate import _exact_parts, reference_machine

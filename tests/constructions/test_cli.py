@@ -19,7 +19,11 @@ def cli(*argv):
 
 def test_construct_certify_round_trip(tmp_path, capsys):
     out = tmp_path / "s5.npz"
-    assert main(["construct", "S5", "--level", "regular", "--alphabet", "all", "--out", str(out)]) == 0
+    assert main(["construct", "S5", "--level", "full", "--method", "regular", "--alphabet", "all",
+                 "--out", str(out)]) == 0
+    wf = load_weights(out)
+    assert wf.level == wf.meta["level"] == "full" and wf.meta["method"] == "regular"
+    assert wf.meta["parameters"] == {"hidden": 120}
     assert main(["certify", str(out), "--json"]) == 0
     cert = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert cert["certified"] and cert["method"] == "exact-integer" and cert["hidden_size"] == 120
@@ -50,7 +54,7 @@ def test_certify_rejects_tampered_file(tmp_path):
 
 def test_simulate_command(tmp_path, capsys):
     out = tmp_path / "q8.npz"
-    assert main(["construct", "Q8", "--level", "permutation", "--out", str(out)]) == 0
+    assert main(["construct", "Q8", "--level", "full", "--method", "permutation", "--out", str(out)]) == 0
     capsys.readouterr()
     assert main(["simulate", str(out), "--n", "50", "--length", "100", "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
@@ -63,9 +67,14 @@ def test_simulate_command(tmp_path, capsys):
     (["construct", "Foo", "--level", "full"], "expected a group"),
     (["construct", "--level", "full"], "exactly one of GROUP or --automaton"),
     (["construct", "S3", "--automaton", "x.json", "--level", "full"], "exactly one of"),
-    (["construct", "S3", "--level", "warp"], "--level: expected one of full, "),
+    (["construct", "S3", "--level", "warp"], "--level: expected one of pdiag, rdiag, rot, cdiag, block, cp, full"),
+    (["construct", "S3", "--level", "regular"], "use --level full --method regular"),
+    (["construct", "S3", "--level", "permutation"], "use --level full --method permutation"),
+    (["construct", "S3", "--level", "block_diagonal"], "--level: expected one of"),
+    (["construct", "S3", "--level", "full", "--method", "warp"], "representation, regular, permutation"),
+    (["construct", "S3", "--level", "rot", "--method", "regular"], "--method: level rot"),
     (["construct", "--automaton", "/nonexistent.json", "--level", "full"], "No such file"),
-    (["construct", "S3", "--level", "regular", "--block", "2"], "--block applies"),
+    (["construct", "S3", "--level", "full", "--block", "2"], "--block applies"),
 ])
 def test_construct_bad_input(tmp_path, argv, fragment):
     out = tmp_path / "x.npz"

@@ -29,17 +29,18 @@ def test_quaternion_min_block_complex():
 def test_trivial_group():
     L = hierarchy_level(catalogue.group("Z1"))
     assert (L.min_block_real, L.min_block_complex, L.min_faithful_dim_real, L.min_faithful_dim_complex) == (0, 0, 0, 0)
-    assert L.lowest_level == "positive_diagonal" and L.lowest_level_hidden_size == 0
+    assert L.lowest_level == "pdiag" and L.lowest_level_hidden_size == 1      # a model has H >= 1
 
 
 @pytest.mark.parametrize("spec,level,hidden", [
-    ("Z2", "real_diagonal", 1), ("Z2^3", "real_diagonal", 3), ("Z3", "complex_diagonal", 2),
-    ("Z12", "complex_diagonal", 2), ("Z2xZ4", "complex_diagonal", 4), ("Z3xZ3", "complex_diagonal", 4),
-    ("S3", "block_diagonal", 2), ("Q8", "block_diagonal", 4), ("A4xZ5", "block_diagonal", 5)])
+    ("Z2", "rdiag", 1), ("Z2^3", "rdiag", 3), ("Z3", "rot", 2),
+    ("Z12", "rot", 2), ("Z2xZ4", "rot", 4), ("Z3xZ3", "rot", 4),
+    ("S3", "block", 2), ("Q8", "block", 4),
+    ("A4xZ5", "block", 6)])     # B = 3: the 3-dim irreducible of A4 and a 2-dim one of Z5 need two 3x3 blocks
 def test_lowest_level(spec, level, hidden):
     L = hierarchy_level(parse_group(spec))
     assert L.lowest_level == level and L.lowest_level_hidden_size == hidden
-    assert (L.lowest_level_block is None) == (level != "block_diagonal")
+    assert (L.lowest_level_block is None) == (level != "block")
 
 
 def test_attaining_sets_are_faithful(catalogue_group):
@@ -59,9 +60,10 @@ def test_attaining_sets_are_faithful(catalogue_group):
     assert sum(T.degrees[i] for i in L.min_faithful_complex_characters) == L.min_faithful_dim_complex
     assert is_faithful(T, L.min_block_complex_characters, real=False)
     assert is_faithful(G, L.lowest_level_irreps)
-    if L.lowest_level == "block_diagonal":
+    if L.lowest_level == "block":
         assert L.lowest_level_block == L.min_block_real
-        assert sum(irr[i].real_dim for i in L.lowest_level_irreps) == L.lowest_level_hidden_size
+        assert L.lowest_level_hidden_size % L.lowest_level_block == 0
+        assert sum(irr[i].real_dim for i in L.lowest_level_irreps) <= L.lowest_level_hidden_size
 
 
 def test_min_block_is_minimal(catalogue_group):

@@ -4,40 +4,40 @@ import numpy as np
 import pytest
 import torch
 
-from constructions.build import build
 from tests import catalogue
+from tests.constructions.helpers import build_as
 from theory import parse_group
 from verify.simulate import Simulator, exactness_horizon, simulate_accuracy
 
-FAST = [("S5", "permutation"), ("A4xZ5", "permutation"), ("Z5", "rot"), ("Z2^3", "rdiag"), ("Q8", "regular")]
+FAST = [("S5", "full/permutation"), ("A4xZ5", "full/permutation"), ("Z5", "rot"), ("Z2^3", "rdiag"), ("Q8", "full/regular")]
 
 
 @pytest.mark.parametrize("spec, level", FAST)
 def test_long_words(spec, level):
-    wf = build(parse_group(spec), level).to_weight_file()
+    wf = build_as(parse_group(spec), level).to_weight_file()
     res = simulate_accuracy(wf, n=1000, length=1000, seed=1)
     assert res["per_token"] == 1.0 and res["final"] == 1.0
 
 
 def test_automaton_long_words():
     for A in catalogue.automata():
-        res = simulate_accuracy(build(A, "full").to_weight_file(), n=1000, length=1000, seed=2)
+        res = simulate_accuracy(build_as(A, "full").to_weight_file(), n=1000, length=1000, seed=2)
         assert res["per_token"] == 1.0
 
 
 @pytest.mark.slow
 def test_long_words_whole_catalogue(catalogue_group):
     G = catalogue_group
-    levels = ["regular", "permutation", "full", "block"] + (["rot"] if G.is_abelian else [])
+    levels = ["full/regular", "full/permutation", "full", "block"] + (["rot"] if G.is_abelian else [])
     for level in levels:
-        res = simulate_accuracy(build(G, level).to_weight_file(), n=1000, length=1000, seed=3)
+        res = simulate_accuracy(build_as(G, level).to_weight_file(), n=1000, length=1000, seed=3)
         assert res["per_token"] == 1.0, (G.name, level)
 
 
 def test_simulator_matches_dense_numpy():
     """The gather path and the dense path give the states of the plain matrix recurrence."""
-    for spec, level in [("S4", "permutation"), ("Z7", "rot")]:
-        wf = build(parse_group(spec), level).to_weight_file()
+    for spec, level in [("S4", "full/permutation"), ("Z7", "rot")]:
+        wf = build_as(parse_group(spec), level).to_weight_file()
         W = wf.dense_W()
         tokens = np.random.default_rng(0).integers(0, wf.shape[2], size=(5, 30))
         sim = Simulator(wf, normalize=False)
@@ -52,18 +52,18 @@ def test_simulator_matches_dense_numpy():
 def test_a_wrong_construction_is_detected():
     """Simulation is an independent check: a construction with the generators swapped fails."""
     import dataclasses
-    c = build(parse_group("S3"), "permutation")
+    c = build_as(parse_group("S3"), "full/permutation")
     wrong = dataclasses.replace(c, transitions=c.transitions[::-1])
     assert simulate_accuracy(wrong.to_weight_file(), n=200, length=20, seed=0)["per_token"] < 0.9
 
 
 def test_exactness_horizon_finds_failures():
-    wf = build(parse_group("S3"), "permutation").to_weight_file()
+    wf = build_as(parse_group("S3"), "full/permutation").to_weight_file()
     assert exactness_horizon(wf, dtype=torch.float32, max_length=3000, batch=8)["horizon"] is None
     # Z100 by a rotation whose angle is off by delta: after t steps of the generator the angle is off by
     # t*delta, and decoding fails once that exceeds half the gap pi/100 (all words are powers of 1).
     from constructions.weightfile import WeightFile
-    wf = build(parse_group("Z100"), "rot").to_weight_file()
+    wf = build_as(parse_group("Z100"), "rot").to_weight_file()
     delta = 1e-4
     theta = -2 * np.pi / 100 - delta
     W = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])[:, :, None]

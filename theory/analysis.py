@@ -1,0 +1,270 @@
+"""What ``bilinear analyze`` reports: a group's invariants, character table and, per level of the
+hierarchy, whether the level tracks the group exactly and at which smallest hidden size
+(docs/design.md §4, §11).
+
+The per-level table (:func:`level_reports`) uses the toolkit's alphabet convention: the symbols are
+the group's generators (the identity for the trivial group), so ``D = max(#generators, 1)``, and a
+model has ``H >= 1``.  Each row names the construction that attains its hidden size (``upper``) and
+the argument that no smaller one works, or that the level cannot track the group (``lower``):
+
+=====  ===================================  ===================================================
+level  tracks                               smallest hidden size
+=====  ===================================  ===================================================
+pdiag  the trivial group                    1
+rdiag  Z_2^k                                max(k, 1)
+rot    abelian groups                       2 max(rank G, 1)
+cdiag  abelian groups                       2 max(rank G, 1)
+block  every group, B = min_block_real      B x (least number of B-blocks holding a faithful set)
+cp     every group                          min faithful real dimension; rank min(H^2, H D)
+full   every group                          min faithful real dimension (at least 1)
+=====  ===================================  ===================================================
+
+``bilinear construct G --level L`` writes exactly these hidden sizes (and block sizes / ranks).
+
+Example::
+
+    >>> from theory import parse_group
+    >>> [(r.level, r.tracks, r.hidden) for r in level_reports(parse_group("Z6"))][:4]
+    [('pdiag', False, None), ('rdiag', False, None), ('rot', True, 2), ('cdiag', True, 2)]
+    >>> r = level_reports(parse_group("A4xZ5"))[4]
+    >>> (r.level, r.hidden, r.block)
+    ('block', 6, 3)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .characters import CharacterTable, character_table
+from .errors import InputError
+from .group import FiniteGroup
+from .hierarchy_level import HierarchyLevel, block_packing, hierarchy_level
+from .levels import LEVEL_NAMES, check_level_name
+from .real_irreps import real_irreducibles
+
+__all__ = ["LevelReport", "level_reports", "analysis", "analysis_lines", "alphabet_size"]
+
+
+@dataclass(frozen=True)
+class LevelReport:
+    """One row of the per-level table: ``tracks`` (can the level track the group exactly), the
+    smallest ``hidden`` size there (``None`` when it cannot), ``block`` (BLOCK) or ``rank`` (CP) where
+    they apply, the real irreducibles used (indices into ``real_irreducibles``), and the theorems
+    behind the bound: ``upper`` (the construction) and ``lower`` (why nothing smaller, or nothing
+    at all, works)."""
+
+    level: str
+    tracks: bool
+    hidden: int | None
+    upper: str
+    lower: str
+    block: int | None = None
+    rank: int | None = None
+    irreps: tuple[int, ...] = ()
+
+    def __post_init__(self):
+        check_level_name(self.level)
+        if self.tracks != (self.hidden is not None):
+            raise InputError(f"level {self.level}: a hidden size is given exactly when the level tracks the group")
+        if self.hidden is not None and self.hidden < 1:
+            raise InputError(f"level {self.level}: hidden size must be >= 1, got {self.hidden}")
+
+    def to_json(self) -> dict:
+        return {"level": self.level, "tracks": self.tracks, "hidden": self.hidden, "block": self.block,
+                "rank": self.rank, "irreps": list(self.irreps), "upper": self.upper, "lower": self.lower}
+
+
+def alphabet_size(G: FiniteGroup) -> int:
+    """``D`` under the alphabet convention: the number of generators (1 for the trivial group)."""
+    return max(len(G.generators), 1)
+
+
+_FINITE_ORDER = "finite_order.diagonal"
+_COMMUTATION = "commutation.barrier"
+_BLOCKS = "block_classification.min_block_real"
+
+
+def _pdiag(G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
+    if G.order == 1:
+        return LevelReport("pdiag", True, 1, "pdiag builder: A(x) = [1], h0 = [1]", "a model has H >= 1")
+    return LevelReport("pdiag", False, None, "none",
+                       f"{_FINITE_ORDER}: a positive diagonal matrix of finite order is I, so PDIAG tracks only {{e}}")
+
+
+def _rdiag(G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
+    if G.exponent <= 2:
+        k = L.min_faithful_dim_real
+        return LevelReport("rdiag", True, max(k, 1),
+                           "rdiag builder: A_x = diag((-1)^{y_i(x)}), one ±1 character per Z_2 factor",
+                           f"{_FINITE_ORDER}: every coordinate is a ±1 character and k of them separate at most "
+                           f"2^k elements, so H >= log2 |G| = {k}" + (" (and H >= 1)" if k == 0 else ""),
+                           irreps=L.min_faithful_real_irreps)
+    return LevelReport("rdiag", False, None, "none",
+                       f"{_FINITE_ORDER}: real diagonal entries of finite order are ±1, so every tracked element "
+                       f"squares to e; {G.name} has exponent {G.exponent}")
+
+
+def _rotation(level: str, G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
+    if not G.is_abelian:
+        return LevelReport(level, False, None, "none",
+                           f"{_COMMUTATION}: {level} transitions commute, so a non-abelian group is not tracked")
+    if G.order == 1:
+        rank, irreps = 0, ()
+    elif G.exponent == 2:
+        rank, irreps = L.min_faithful_dim_real, L.min_faithful_real_irreps
+    else:
+        rank, irreps = L.lowest_level_hidden_size // 2, L.lowest_level_irreps
+    upper = ("rot builder: one 2x2 rotation block per invariant factor of G" if level == "rot" else
+             "cdiag builder: the rot construction (ROT(H) ⊂ CDIAG(H), containment.rot_in_cdiag)")
+    lower = (f"each 2x2 block is one complex number, so it carries one linear character; a faithful set of linear "
+             f"characters generates the dual group, so it has >= rank(G) = {rank} members and H = 2 x blocks"
+             + (" (one block at least)" if rank == 0 else ""))
+    return LevelReport(level, True, 2 * max(rank, 1), upper, lower, irreps=irreps)
+
+
+def _block(G: FiniteGroup, T: CharacterTable, L: HierarchyLevel) -> LevelReport:
+    B = max(L.min_block_real, 1)
+    packing = block_packing(T, B)
+    return LevelReport("block", True, packing.hidden,
+                       f"block builder: real irreducibles of dimensions {list(packing.dims) or [1]} in "
+                       f"{len(packing.blocks)} block(s) of size {B}",
+                       f"{_BLOCKS}: no block size below {B} works; each block carries a real representation of "
+                       f"dimension <= {B} and the blocks must be faithful together, so H/B >= the least number "
+                       "of bins of size B holding a faithful set (exact search)",
+                       block=B, irreps=packing.irreps)
+
+
+def _full(G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
+    H = max(L.min_faithful_dim_real, 1)
+    return LevelReport("full", True, H,
+                       "full builder (method representation): a faithful sum of real irreducibles of least total "
+                       "dimension, A(x) = rho(x)^T",
+                       "the states of an exact tracker carry a faithful real representation (docs/design.md §4), "
+                       f"and none has dimension below {L.min_faithful_dim_real} (exact faithful-set search)"
+                       + (" (and H >= 1)" if L.min_faithful_dim_real == 0 else ""),
+                       irreps=L.min_faithful_real_irreps)
+
+
+def _cp(G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
+    full = _full(G, L)
+    H, D = full.hidden, alphabet_size(G)
+    return LevelReport("cp", True, H,
+                       f"cp builder: the full construction rewritten by FULL(H) ⊂ CP(H, min(H², HD)) "
+                       f"(containment.full_in_cp), rank {min(H * H, H * D)}",
+                       "CP(H, R) ⊂ FULL(H) (A(x) is linear in x), so H is least as for full; the rank is the "
+                       "construction's, not proved least",
+                       rank=min(H * H, H * D), irreps=full.irreps)
+
+
+def level_reports(G) -> tuple[LevelReport, ...]:
+    """One :class:`LevelReport` per level, in the order of :data:`theory.levels.LEVEL_NAMES`."""
+    T = G if isinstance(G, CharacterTable) else None
+    if T is None:
+        if not isinstance(G, FiniteGroup):
+            raise InputError(f"G: expected a FiniteGroup or CharacterTable, got {type(G).__name__}")
+        T = character_table(G)
+    grp = T.group
+    L = hierarchy_level(T)
+    rows = (_pdiag(grp, L), _rdiag(grp, L), _rotation("rot", grp, L), _rotation("cdiag", grp, L),
+            _block(grp, T, L), _cp(grp, L), _full(grp, L))
+    assert tuple(r.level for r in rows) == LEVEL_NAMES
+    return rows
+
+
+def analysis(group: FiniteGroup) -> dict:
+    """The dictionary printed by ``analyze --json``: ``group.summary()`` plus
+
+    ``levels``: one :meth:`LevelReport.to_json` entry per level (``level``, ``tracks``, ``hidden``,
+    ``block``, ``rank``, ``irreps``, ``upper``, ``lower``);
+    ``irreps``: one entry per complex irreducible character, in the table's order:
+    ``{degree, indicator, real_dim, faithful, kernel_order}`` where ``real_dim`` is the dimension
+    of the real irreducible it belongs to (``degree`` for real type, ``2 degree`` otherwise);
+    ``real_irreps``: ``{real_dim, type, constituents, kernel_order, faithful}`` per real irreducible;
+    ``min_block_real``, ``min_block_complex``, ``min_faithful_dim_real``,
+    ``min_faithful_dim_complex`` (with the attaining sets as indices into ``real_irreps`` /
+    ``irreps``), ``lowest_level`` (the first level that tracks, a name of
+    :data:`theory.levels.LEVEL_NAMES`), ``lowest_level_block`` (null unless ``block``),
+    ``lowest_level_hidden_size`` (= that row's ``hidden``), ``lowest_level_irreps``,
+    ``character_table_certificate`` (how the exact certificate checked orthogonality, and whether
+    the rows were checked to be central characters).
+    """
+    info = group.summary()
+    T = character_table(group)
+    irr = real_irreducibles(T)
+    real_dim_of = {i: r.real_dim for r in irr for i in r.constituents}
+    L = hierarchy_level(T)
+    rows = level_reports(T)
+    info["levels"] = [r.to_json() for r in rows]
+    info["irreps"] = [{"degree": int(d), "indicator": int(T.indicators[i]), "real_dim": int(real_dim_of[i]),
+                       "faithful": bool(T.kernel_order(i) == 1), "kernel_order": int(T.kernel_order(i))}
+                      for i, d in enumerate(T.degrees)]
+    info["real_irreps"] = [{"real_dim": r.real_dim, "type": r.type, "constituents": list(r.constituents),
+                            "kernel_order": r.kernel_order, "faithful": r.faithful} for r in irr]
+    info.update({
+        "min_block_real": L.min_block_real, "min_block_real_irreps": list(L.min_block_real_irreps),
+        "min_block_complex": L.min_block_complex,
+        "min_block_complex_characters": list(L.min_block_complex_characters),
+        "min_faithful_dim_real": L.min_faithful_dim_real,
+        "min_faithful_real_irreps": list(L.min_faithful_real_irreps),
+        "min_faithful_dim_complex": L.min_faithful_dim_complex,
+        "min_faithful_complex_characters": list(L.min_faithful_complex_characters),
+        "lowest_level": L.lowest_level, "lowest_level_block": L.lowest_level_block,
+        "lowest_level_hidden_size": L.lowest_level_hidden_size,
+        "lowest_level_irreps": list(L.lowest_level_irreps),
+        "character_table_certificate": {"orthogonality": T.certificate.orthogonality_method,
+                                        "central_characters": T.certificate.central_characters},
+    })
+    return info
+
+
+def _level_lines(info: dict) -> list[str]:
+    out = [f"{'level':<6} {'tracks':<6} {'hidden':>6} {'block':>5} {'rank':>5}  upper bound / lower bound"]
+    for r in info["levels"]:
+        cell = lambda v: "-" if v is None else str(v)  # noqa: E731
+        out.append(f"{r['level']:<6} {'yes' if r['tracks'] else 'no':<6} {cell(r['hidden']):>6} "
+                   f"{cell(r['block']):>5} {cell(r['rank']):>5}  upper: {r['upper']}")
+        out.append(f"{'':<6} {'':<6} {'':>6} {'':>5} {'':>5}  lower: {r['lower']}")
+    return out
+
+
+def analysis_lines(group: FiniteGroup, info: dict | None = None) -> list[str]:
+    """The text report of ``bilinear analyze`` (``info`` defaults to :func:`analysis`)."""
+    from .character_format import INDICATOR_SYMBOLS
+    info = analysis(group) if info is None else info
+    out = [f"group {info['group']}: order {info['order']}, {info['num_classes']} conjugacy classes, "
+           f"exponent {info['exponent']}, {'abelian' if info['is_abelian'] else 'non-abelian'}"]
+    inv = info["abelian_invariants"]
+    out.append(f"abelianisation G/[G,G]: {' x '.join(f'Z{d}' for d in inv) if inv else 'trivial'}")
+    if info["num_classes"] <= 60:
+        out.append(f"{'class':>5}  {'size':>6}  {'order':>5}  representative")
+        for i, (s, o, r) in enumerate(zip(info["class_sizes"], info["class_orders"], info["class_representatives"])):
+            out.append(f"{i:>5}  {s:>6}  {o:>5}  {r}")
+    out += ["", character_table(group).format(), "", "real irreducibles:"]
+    for i, r in enumerate(info["real_irreps"]):
+        chars = "+".join(f"X.{c + 1}" for c in r["constituents"])
+        ind = INDICATOR_SYMBOLS[{"real": 1, "complex": 0, "quaternionic": -1}[r["type"]]]
+        out.append(f"  R.{i:<3} dim {r['real_dim']:>3}  {r['type']:<12} ({ind}) from {chars:<12} kernel order "
+                   f"{r['kernel_order']}{'  faithful' if r['faithful'] else ''}")
+        if i >= 59:
+            out.append(f"  ... {len(info['real_irreps']) - 60} more")
+            break
+    irr = info["real_irreps"]
+
+    def dims(idx):
+        return " + ".join(str(irr[i]["real_dim"]) for i in idx) or "0"
+
+    level = info["lowest_level"]
+    if level == "block":
+        level = f"block with blocks of size {info['lowest_level_block']}"
+    out += [
+        "",
+        f"min block size: real {info['min_block_real']}, complex {info['min_block_complex']}",
+        f"min faithful dimension: real {info['min_faithful_dim_real']} "
+        f"(real irreducibles {info['min_faithful_real_irreps']}, dims {dims(info['min_faithful_real_irreps'])}), "
+        f"complex {info['min_faithful_dim_complex']}",
+        f"lowest level: {level}; smallest hidden size there: {info['lowest_level_hidden_size']} "
+        f"(real irreducibles {info['lowest_level_irreps']})",
+        "",
+        "levels (weakest first; hidden = the smallest hidden size at which the level tracks G exactly):",
+    ]
+    return out + _level_lines(info)
