@@ -27,7 +27,8 @@ FAST = RecoverySettings(words=64, length=12, seed=0, device="cpu")
 
 def conjugated(G, level, seed=0, alphabet="all"):
     """The construction of ``G`` at ``level`` in a random basis, each symbol scaled by its own factor."""
-    c = build(G, level, alphabet=alphabet)
+    lv, _, method = level.partition("/")
+    c = build(G, lv, alphabet=alphabet, method=method or None)
     wf = c.to_weight_file()
     A = np.transpose(wf.dense_W(), (2, 0, 1))
     H = A.shape[1]
@@ -49,7 +50,7 @@ def multiplicities(r, G):
 @pytest.mark.parametrize("spec", ["S3", "Q8", "A4", "D4"])
 def test_regular_construction_conjugated(spec):
     G = parse_group(spec)
-    r = recover_one(conjugated(G, "regular"), FAST)
+    r = recover_one(conjugated(G, "full/regular"), FAST)
     expected = [ir.real_dim // END[ir.type] for ir in real_irreducibles(G)]
     assert r["is_representation"] and r["dimension"] == G.order
     assert list(multiplicities(r, G)) == expected
@@ -120,7 +121,7 @@ def test_random_matrices_are_not_a_representation():
 
 def test_d4_matrices_declared_as_q8():
     D4, Q8 = parse_group("D4"), parse_group("Q8")
-    c = build(D4, "regular", alphabet="all").to_weight_file()
+    c = build(D4, "full", method="regular", alphabet="all").to_weight_file()
     A = np.transpose(c.dense_W(), (2, 0, 1))
     r = recover_one(LearnedModel("d4-as-q8", A, c.h0, "foreign", group=Q8, alphabet=tuple(range(8))), FAST)
     assert not r["is_representation"] and r["homomorphism_residual"] > 0.5
@@ -156,7 +157,7 @@ def test_angles_not_generating():
 
 def test_batched_equals_one_by_one():
     G = parse_group("S3")
-    models = [conjugated(G, "regular", seed=s) for s in (0, 1, 2)] + [conjugated(parse_group("Q8"), "full")]
+    models = [conjugated(G, "full/regular", seed=s) for s in (0, 1, 2)] + [conjugated(parse_group("Q8"), "full")]
     batch = recover(models, FAST)
     for m, b in zip(models, batch):
         one = recover_one(m, FAST)

@@ -59,7 +59,7 @@ def test_recover_weight_file_and_snap(tmp_path, capsys):
 
 def test_recover_foreign_exit_codes(tmp_path, capsys):
     G = parse_group("D4")
-    wf = build(G, "regular", alphabet="all").to_weight_file()
+    wf = build(G, "full", method="regular", alphabet="all").to_weight_file()
     A = np.transpose(wf.dense_W(), (2, 0, 1))
     path = _foreign(tmp_path, A, wf.h0)
     alph = ";".join(wf.alphabet)
