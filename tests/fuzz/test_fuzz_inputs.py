@@ -360,7 +360,7 @@ def base_file(kind: str) -> bytes:
     if kind not in _BASES:
         with tempfile.TemporaryDirectory() as folder:
             out = os.path.join(folder, "w.npz")
-            argv = {"Z3": ["construct", "Z3", "--level", "permutation"], "S3": ["construct", "S3", "--level", "full"],
+            argv = {"Z3": ["construct", "Z3", "--level", "full", "--method", "permutation"], "S3": ["construct", "S3", "--level", "full"],
                     "Z4rot": ["construct", "Z4", "--level", "rot"]}[kind]
             code, _, err = run_cli(argv + ["--out", out])
             assert code == 0, err
