@@ -177,7 +177,7 @@ def test_meta_cayley_table_is_bounded(arrays, tmp_path):
 
 def test_certify_errors_name_the_file(tmp_path, capsys):
     """An error found while certifying (here: a field that is not one) named no file."""
-    assert main(["construct", "Z3", "--level", "permutation", "--out", str(tmp_path / "z3.npz")]) == 0
+    assert main(["construct", "Z3", "--level", "full", "--method", "permutation", "--out", str(tmp_path / "z3.npz")]) == 0
     with np.load(tmp_path / "z3.npz") as data:
         arrays = {k: data[k] for k in data.files}
     meta = json.loads(str(arrays["meta"]))
