@@ -242,6 +242,34 @@ def markdown(train: dict, evaluation: dict, goals: list[dict], meta: dict) -> st
             lines.append(f"| {level} | {L} | {sc['median']:,.0f} | {lo['median']:,.0f} | {ra['median']:.2f} "
                          f"({ra['min']:.2f}–{ra['max']:.2f}) | {_mb(v['peak_bytes']['scan'])} / "
                          f"{_mb(v['peak_bytes']['loop'])} |")
+    lines += ["", "## What the paths do, and why goals are missed", ""] + list(_NOTES)
     if meta.get("notes"):
-        lines += ["", "## Notes", ""] + list(meta["notes"])
+        lines += [""] + list(meta["notes"])
     return "\n".join(lines) + "\n"
+
+
+_NOTES = (
+    "- **Training, every level.** `nn.LSTM` runs each step as one fused ATen kernel (its "
+    "4H(H+D) multiply-adds as one matrix product) forward and backward. A bilinear step in plain "
+    "torch is several tensor operations, each with a fixed cost of microseconds plus an autograd "
+    "node; at H=64, batch 64, length 10 the arithmetic is small (FULL: 64 rows x H^2 = 262k "
+    "multiply-adds per step), so the fixed costs decide. The diagonal levels run the whole sequence "
+    "in about 25 operations whatever its length (the log-modulus scan of `verify/scan.py`); FULL, "
+    "CP and BLOCK still pay a few operations per step (grouped step loop). The remaining factor "
+    "needs a hand-written backward over the whole sequence (a custom autograd function) or a "
+    "compiled kernel (TorchScript, `torch.compile`); neither was built.",
+    "- **Evaluation.** The reference loop does about six small operations per step. The scan does "
+    "one per step for the diagonal levels (in-place products of the gathered factors, one "
+    "normalisation per chunk) and three for FULL (symbol-grouped product: H^2 per row instead of "
+    "the reference's D H^2). RDIAG's reference step is already cheap (a gather and a multiply), so "
+    "its ratio is the smallest of the diagonal levels.",
+    "- **BLOCK.** A step is a batch of N H/B products of B x B matrices; `torch.matmul` on 4 x 4 "
+    "matrices is far from peak speed, so BLOCK gains least.",
+    "- **FULL and BLOCK by a parallel scan.** A prefix product of H x H matrices costs H^3 per "
+    "step against H^2 for the matrix-vector product, 64x the arithmetic at H=64: on a CPU it is "
+    "slower than the sequential products, so the scan of FULL and BLOCK is a lean step loop "
+    "(per-step normalisation as in the reference; no overflow at any length).",
+    "- **Noise.** The machine was shared with other jobs; CPU time removes most of the effect of "
+    "waiting for a core but not that of shared caches. The spread columns show how much rounds "
+    "differed.",
+)

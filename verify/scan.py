@@ -324,11 +324,84 @@ def _stepper(model, tok, xs):
     return lambda h, j: linear(h, j) + shift[j]
 
 
+class _FullRecurrence(torch.autograd.Function):
+    """FULL, one-hot input, normalised states: the whole recurrence as one autograd node.
+
+    Forward: ``y_t = W[x_t] h_{t-1}`` by the symbol-grouped product, ``h_t = y_t / ||y_t||``.
+    Backward by hand over the sequence (no per-step autograd nodes): with ``g`` the gradient
+    reaching ``h_t`` and ``gl`` that of ``log ||y_t||``,
+    ``dy_t = (g - h_t (<h_t, g> - gl)) / ||y_t||``, ``g_{t-1} += W[x_t]^T dy_t`` (grouped again),
+    ``dW[k] = sum over the steps with symbol k of dy_t h_{t-1}^T`` (one padded batched product
+    at the end), and ``h0`` through ``h0 / ||h0||``.  Outputs: states (N, L, H), log-norms (N, L).
+    """
+
+    @staticmethod
+    def forward(ctx, W, h0, tokens):
+        tok = tokens.T.cpu().numpy()
+        length, n = tok.shape
+        D, H = W.shape[0], W.shape[1]
+        M, src, pos = (torch.as_tensor(a, device=W.device) for a in _symbol_groups(tok, D))
+        size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
+        h = (h0 / size0).expand(n, H)
+        Wt = W.transpose(1, 2)
+        hs, ns = [], []
+        for t in range(length):
+            y = torch.bmm(h.index_select(0, src[t]).view(D, M, H), Wt).view(D * M, H).index_select(0, pos[t])
+            size = torch.linalg.vector_norm(y, dim=-1, keepdim=True).clamp_min(_TINY)
+            h = y / size
+            hs.append(h)
+            ns.append(size)
+        states, sizes = torch.stack(hs, dim=1), torch.cat(ns, dim=1)
+        ctx.save_for_backward(W, h0, states, sizes)
+        ctx.groups = (M, src, pos, tok)
+        return states, torch.log(sizes)
+
+    @staticmethod
+    def backward(ctx, g_states, g_logs):
+        W, h0, states, sizes = ctx.saved_tensors
+        M, src, pos, tok = ctx.groups
+        n, length, H = states.shape
+        D = W.shape[0]
+        if g_states is None:
+            g_states = torch.zeros_like(states)
+        if g_logs is None:
+            g_logs = torch.zeros_like(sizes)
+        size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
+        u0 = h0 / size0
+        g = torch.zeros(n, H, dtype=states.dtype, device=states.device)
+        dys = [None] * length
+        for t in range(length - 1, -1, -1):
+            g = g + g_states[:, t]
+            h = states[:, t]
+            dy = (g - h * ((h * g).sum(-1, keepdim=True) - g_logs[:, t:t + 1])) / sizes[:, t:t + 1]
+            dys[t] = dy
+            g = torch.bmm(dy.index_select(0, src[t]).view(D, M, H), W).view(D * M, H).index_select(0, pos[t])
+        # dW[k] = sum_{(t, n) with symbol k} dy_t[n] h_{t-1}[n]^T: one grouped product over all steps
+        dy_all = torch.cat([torch.stack(dys, dim=0).reshape(length * n, H), g.new_zeros(1, H)])
+        prev = torch.cat((u0.expand(n, H).unsqueeze(0), states[:, :-1].transpose(0, 1)), dim=0)
+        prev_all = torch.cat([prev.reshape(length * n, H), g.new_zeros(1, H)])
+        flat = tok.reshape(1, -1)
+        Mall, src_all, _ = _symbol_groups(flat, D)
+        counts = np.bincount(flat[0], minlength=D)
+        slot_ok = (np.arange(Mall)[None, :] < counts[:, None]).reshape(-1)          # padding -> the zero row
+        src_all = torch.as_tensor(np.where(slot_ok, src_all[0], length * n), device=g.device)
+        dyp = dy_all.index_select(0, src_all).view(D, Mall, H)
+        pp = prev_all.index_select(0, src_all).view(D, Mall, H)
+        gW = torch.bmm(dyp.transpose(1, 2), pp)
+        gu = g.sum(0)
+        gh0 = (gu - u0 * (u0 * gu).sum()) / size0
+        return gW, gh0, None
+
+
 def _grouped(model, tokens, x, log_gains):
     tt = tokens.T                                                                # time-major steps
     xt = None if x is None else x.transpose(0, 1)
     length, n = tt.shape
     norm = model.normalising()
+    if (model.level == "full" and x is None and not model.affine and norm and torch.is_grad_enabled()
+            and length <= _TRAIN_CHUNK):
+        states_, logs = _FullRecurrence.apply(model.W, model.h0, tokens)
+        return [(states_, logs if log_gains else None)]
     h = model.h0.expand(n, -1)
     size0 = torch.linalg.vector_norm(h, dim=-1, keepdim=True).clamp_min(_TINY)
     if norm:
