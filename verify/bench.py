@@ -255,9 +255,10 @@ _NOTES = (
     "node; at H=64, batch 64, length 10 the arithmetic is small (FULL: 64 rows x H^2 = 262k "
     "multiply-adds per step), so the fixed costs decide. The diagonal levels run the whole sequence "
     "in about 25 operations whatever its length (the log-modulus scan of `verify/scan.py`); FULL, "
-    "CP and BLOCK still pay a few operations per step (grouped step loop). The remaining factor "
-    "needs a hand-written backward over the whole sequence (a custom autograd function) or a "
-    "compiled kernel (TorchScript, `torch.compile`); neither was built.",
+    "CP and BLOCK still pay a few operations per step (grouped step loop). FULL with one-hot input "
+    "and normalised states trains through one custom autograd node with a hand-written backward "
+    "over the sequence (no per-step autograd nodes), which still leaves a few operations per step. "
+    "What remains needs a compiled kernel (TorchScript, `torch.compile`, C++); none was built.",
     "- **Evaluation.** The reference loop does about six small operations per step. The scan does "
     "one per step for the diagonal levels (in-place products of the gathered factors, one "
     "normalisation per chunk) and three for FULL (symbol-grouped product: H^2 per row instead of "
