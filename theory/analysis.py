@@ -108,6 +108,7 @@ def _rotation(level: str, G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
     if not G.is_abelian:
         return LevelReport(level, False, None, "none",
                            f"{_COMMUTATION}: {level} transitions commute, so a non-abelian group is not tracked")
+    irreps: tuple[int, ...]
     if G.order == 1:
         rank, irreps = 0, ()
     elif G.exponent == 2:
@@ -147,7 +148,7 @@ def _full(G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
 
 def _cp(G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
     full = _full(G, L)
-    H, D = full.hidden, alphabet_size(G)
+    H, D = max(L.min_faithful_dim_real, 1), alphabet_size(G)
     return LevelReport("cp", True, H,
                        f"cp builder: the full construction rewritten by FULL(H) ⊂ CP(H, min(H², HD)) "
                        f"(containment.full_in_cp), rank {min(H * H, H * D)}",
