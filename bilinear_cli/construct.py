@@ -6,7 +6,7 @@ import json
 
 from constructions.build import AUTOMATON_BUILDERS, GROUP_BUILDERS, LEVELS, build
 from theory.automaton import Automaton
-from theory.errors import InputError
+from theory.errors import expected
 from theory.group_parser import GROUP_SYNTAX, parse_group
 from theory.levels import check_level_name
 
@@ -41,11 +41,11 @@ def run(args) -> int:
     check_output_file("--out", args.out, ".npz")
     if automaton is not None:
         if args.alphabet != "generators":
-            raise InputError("--alphabet applies to groups only")
+            raise expected("--alphabet", "a GROUP (an automaton has its own alphabet)", f"--automaton {automaton}")
         target = Automaton.from_json(automaton)
     else:
         if args.keep_states:
-            raise InputError("--keep-states applies to automata only")
+            raise expected("--keep-states", "--automaton FILE.json (a group has no states to keep)", group)
         target = parse_group(group, max_order=args.max_order)
     c = build(target, args.level, block=args.block, alphabet=args.alphabet, minimize=not args.keep_states,
               method=args.method)

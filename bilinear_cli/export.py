@@ -28,7 +28,7 @@ def run(args) -> int:
     check_output_file("--out", args.out, ".npz")              # missing folders are created on writing
     model = load_learned(args.checkpoint)
     if model.kind != "checkpoint":
-        raise InputError(f"{args.checkpoint}: expected a bilinear train checkpoint (.pt)")
+        raise InputError(f"CHECKPOINT: expected a bilinear train checkpoint (.pt), got {args.checkpoint!r}")
     wf = learned_weight_file(model, {"checkpoint": os.path.basename(args.checkpoint), **model.info})
     save_weights(args.out, wf)
     info = {"out": args.out, "hidden": wf.hidden_size, "symbols": wf.shape[2], "labels": len(wf.labels),

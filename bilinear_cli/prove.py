@@ -57,7 +57,8 @@ def run(args) -> int:
     from theory.theorems import registry
     if args.show is not None:
         if args.list or args.only is not None:
-            raise InputError(f"--show {args.show}: expected one theorem name alone, without --list or --only")
+            raise InputError(f"--show: expected one theorem name alone, without --list or --only, got --show {args.show} "
+                             f"with {'--list' if args.list else '--only'}")
         t = registry.get_theorem(args.show)
         print(json.dumps(t.describe(), indent=2) if args.json else show_text(t))
         return 0

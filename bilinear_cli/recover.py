@@ -72,7 +72,7 @@ def _text(r: dict) -> str:
 def run(args) -> int:
     from verify.recover import RecoverySettings, load_learned, recover
     if args.snap and len(args.files) != 1:
-        raise InputError(f"--snap: takes one input file, got {len(args.files)}")
+        raise InputError(f"--snap: expected one input FILE, got {len(args.files)}")
     if args.snap:
         check_output_file("--snap", args.snap, ".npz")         # missing folders are created on writing
     models = [load_learned(f, args.group, args.alphabet) for f in args.files]

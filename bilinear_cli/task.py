@@ -6,7 +6,7 @@ import argparse
 import io
 import sys
 
-from theory.errors import InputError
+from theory.errors import InputError, expected
 from theory.files import write_text_atomically
 from verify.tasks import (DEFAULT_MAX_TOKENS, TASK_NAMES, TASKS, check_task_size, illusion_csv, make_task,
                           task_class, write_jsonl)
@@ -56,7 +56,8 @@ def run(args) -> int:
     if args.format != "jsonl":
         if args.format not in task_class(args.name).ENCODINGS:
             users = [name for name, cls in TASKS.items() if args.format in cls.ENCODINGS]
-            raise InputError(f"--format {args.format}: applies to the {', '.join(users)} task only")
+            raise expected("--format", f"jsonl for the {args.name} task ({args.format} is for the "
+                                       f"{', '.join(users)} task only)", args.format)
         text = illusion_csv(group, args.n, args.length, args.seed, max_order=args.max_order,
                             max_tokens=args.max_tokens)
     else:

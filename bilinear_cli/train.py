@@ -155,13 +155,13 @@ def _plan(args):
     lrs = _float_list(args.lr, "--lr") if args.lr else list(preset.lrs)
     if args.sweep:
         if args.task or args.model:
-            raise InputError("--sweep: give either a named sweep or --task/--model, not both")
+            raise InputError("--sweep: expected a named sweep or --task/--model, got both")
         specs = sweep_specs(args.sweep, seeds, {"hidden": hidden})
         _check_model_options(model_extra, sorted({s.model.model for s in specs}))
         specs = [dataclasses.replace(s, model=_model_config(s.model.model, hidden, model_extra)) for s in specs]
     else:
         if not args.task:
-            raise InputError("--task: give at least one task (or --sweep NAME, or --speed)")
+            raise InputError("--task: expected at least one task (or --sweep NAME, or --speed), got none")
         plain = {"m": args.m, "states": args.states, "symbols": args.symbols,
                  "automaton_seed": args.automaton_seed, "file": args.automaton, "group": args.group,
                  "max_order": args.max_order}
@@ -175,8 +175,10 @@ def _plan(args):
             tasks.append((name, opts))
         unused = sorted(set(given) - used)
         if unused:
-            raise InputError(f"{_flag(unused[0])}: applies to none of the plain tasks given "
-                             f"({', '.join(args.task)})")
+            from verify.tasks import TASK_OPTIONS
+            takers = [t for t, keys in TASK_OPTIONS.items() if unused[0] in keys]
+            raise expected(_flag(unused[0]), f"a plain --task that takes it ({', '.join(takers)})",
+                           ",".join(args.task))
         models = [s.strip() for s in (args.model or "full").split(",") if s.strip()]
         _check_model_options(model_extra, models)
         configs = [_model_config(mname, hidden, model_extra) for mname in models]
@@ -206,8 +208,7 @@ def _check_model_options(extra: dict, models: list[str]) -> None:
     chosen = {parse_model_name(m)[0] for m in models}      # an unknown model name is refused first
     for option, kinds in _option_kinds().items():
         if option in extra and kinds is not None and not chosen & set(kinds):
-            raise InputError(f"{_flag(option)}: applies to {', '.join(kinds)} models only, not to "
-                             f"--model {','.join(models)}")
+            raise expected(_flag(option), f"a --model that uses it ({', '.join(kinds)})", ",".join(models))
 
 
 def _task_keys(name: str):

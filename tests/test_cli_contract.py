@@ -131,13 +131,15 @@ def test_a_mathematical_error_is_exit_1(name, capsys, monkeypatch):
     (["task", "parity", "--n", "2", "--length", "3", "--seed", "0-2"], "--seed: expected an integer >= 0, got '0-2'"),
     (["task", "automaton", "--automaton", "/nonexistent.json", "--n", "2", "--length", "3", "--seed", "0"],
      "/nonexistent.json"),
-    (["train", "--task", "parity", "--model", "rdiag", "--rank", "3"], "--rank: applies to cp models only"),
-    (["train", "--task", "parity", "--model", "lstm", "--normalise", "eval"], "--normalise: applies to "),
-    (["train", "--task", "parity", "--model", "full", "--heads", "2"], "--heads: applies to transformer"),
+    (["train", "--task", "parity", "--model", "rdiag", "--rank", "3"], "--rank: expected a --model that uses it (cp), got 'rdiag'"),
+    (["train", "--task", "parity", "--model", "lstm", "--normalise", "eval"], "--normalise: expected a --model that uses it (full, "),
+    (["train", "--task", "parity", "--model", "full", "--heads", "2"], "--heads: expected a --model that uses it (transformer), got 'full'"),
     (["train", "--task", "parity", "--seed", "2-1"], "--seed: expected integers like"),
     (["train", "--task", "parity", "--test-lengths", "0,4"], "--test-lengths: expected integers"),
     (["train", "--task", "parity", "--threads", "0"], "--threads: expected an integer >= 1, got '0'"),
-    (["train", "--task", "parity", "--automaton", "a.json"], "--automaton: applies to none of the plain tasks"),
+    (["construct", "S3", "--level", "full", "--keep-states", "--out", "x.npz"],
+     "--keep-states: expected --automaton FILE.json (a group has no states to keep), got 'S3'"),
+    (["train", "--task", "parity", "--automaton", "a.json"], "--automaton: expected a plain --task that takes it (automaton), got 'parity'"),
 ])
 def test_bad_input_messages_follow_the_template(argv, fragment, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -439,3 +441,16 @@ def test_ci_runs_mypy_over_theory_and_constructions():
     ci = open(os.path.join(root, ".ci", "run")).read()
     assert re.search(r"(?m)^mypy theory constructions$", ci)
     assert "[tool.mypy]" in _pyproject() and '"mypy>=' in _pyproject()
+
+
+def test_cli_input_errors_follow_the_template():
+    """Every InputError raised in bilinear_cli/ reads 'NAME: expected ..., got ...' (or uses expected())."""
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bilinear_cli")
+    bad = []
+    for n in sorted(os.listdir(root)):
+        if n.endswith(".py"):
+            text = open(os.path.join(root, n), encoding="utf-8").read()
+            for m in re.finditer(r"InputError\(f?\"([^\"]*)\"", text):
+                if not re.match(r"^[^ :]+: expected .*, got ", m[1]):
+                    bad.append(f"{n}: {m[1]}")
+    assert bad == []
