@@ -239,10 +239,7 @@ class Automaton:
         """The Cayley machine of a group: states = elements (start at the identity),
         ``δ(g, a) = g*a`` for ``a`` in ``alphabet`` (element indices; default: the generators),
         output = the element's name."""
-        alph = list(group.generators if alphabet is None else alphabet)
-        if not alph:
-            alph = [0]
-        alph = np.asarray(alph, dtype=np.int64)
+        alph = np.asarray(list(group.generators if alphabet is None else alphabet) or [0], dtype=np.int64)
         if np.any(alph < 0) or np.any(alph >= group.order):
             raise InputError(f"alphabet: element indices must lie in 0..{group.order - 1}")
         elements = np.arange(group.order, dtype=np.int64)
@@ -366,7 +363,7 @@ class Automaton:
         (each class named after its first state in breadth-first order), in canonical order."""
         m = self.trim().canonical()
         cls = m.equivalence_classes()
-        first = {}
+        first: dict[int, int] = {}
         for q in range(m.num_states):  # states are already in BFS order
             first.setdefault(int(cls[q]), q)
         reps = sorted(first.values())

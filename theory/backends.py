@@ -27,7 +27,9 @@ __all__ = ["Backend", "PermutationBackend", "AbelianBackend", "TableBackend", "P
 class Backend:
     """Interface: ``width`` columns per row, ``compose``, ``invert`` and ``names`` on row arrays."""
 
-    width: int
+    @property
+    def width(self) -> int:  # pragma: no cover - interface
+        raise NotImplementedError
 
     def compose(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError

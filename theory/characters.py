@@ -461,7 +461,7 @@ def _check_power_maps(T: CharacterTable) -> None:
     X = np.stack([E[:, 0].astype(wide) for E in T.eigenvalues]) if linear else None
     for q in sympy.primefactors(G.order):
         pm = G.power_map(q)
-        if linear:
+        if X is not None:                      # all characters linear
             if not np.array_equal((q * X) % e, X[:, pm]):
                 raise MathematicalError(f"{G.name}: a character is inconsistent with the {q}-th power map")
             continue

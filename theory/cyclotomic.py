@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import cmath
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import sympy
@@ -203,7 +205,7 @@ class Cyclotomic:
         a, b = self._common(other)
         return a.coords == b.coords
 
-    __hash__ = None  # equality is across fields; use str() or a rational value as a key
+    __hash__ = None  # type: ignore[assignment]  # equality is across fields; key on str() or a rational value
 
     # -------------------------------------------------------------- properties
     def __complex__(self) -> complex:
@@ -275,7 +277,7 @@ class Cyclotomic:
         return f"Cyclotomic({self})"
 
 
-def format_e_notation(poly: dict[int, object], n: int) -> str:
+def format_e_notation(poly: Mapping[int, Any], n: int) -> str:
     """GAP-style ``2*E(7)+E(7)^3-E(7)^5`` for ``sum poly[k] zeta_n^k``; each term is written with
     the order of its root of unity (``E(7)^2`` rather than ``E(14)^4``)."""
     terms = []

@@ -30,6 +30,7 @@ apply.  A model that applies but fails its exact check raises :class:`Mathematic
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from fractions import Fraction
@@ -169,7 +170,7 @@ def _extend_along_generators(G: FiniteGroup, gens, images, mul, identity: int, u
 
 def _right_transversal(G: FiniteGroup, H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     label = np.full(G.order, -1, dtype=np.int64)
-    reps = []
+    reps: list[int] = []
     for x in range(G.order):
         if label[x] < 0:
             label[G.mul(H, x)] = len(reps)
@@ -221,7 +222,7 @@ def signed_permutation_model(G: FiniteGroup, T: CharacterTable, r: int) -> Exact
             rho = _induced_signed(G, lam, reps, label)
             _check_integer_rep(G, rho, psi, "signed-permutation")
             return ExactModel("signed permutation", "Z", None, rho.astype(np.float64),
-                              lambda g, rho=rho: sympy.ImmutableMatrix(rho[g].astype(int).tolist()))
+                              functools.partial(_integer_matrix, rho))
     return None
 
 
@@ -508,3 +509,8 @@ def icosahedral_model(G: FiniteGroup, T: CharacterTable, r: int) -> ExactModel |
 
 #: In order of preference: integer models first.
 EXACT_BUILDERS = (signed_permutation_model, rotation_model, deleted_permutation_model, icosahedral_model)
+
+
+def _integer_matrix(rho: np.ndarray, g: int):
+    """The exact (sympy) matrix of element ``g`` of an integer representation ``rho``."""
+    return sympy.ImmutableMatrix(rho[g].astype(int).tolist())

@@ -64,13 +64,13 @@ def _atom(sc: Scanner, max_order: int | None) -> FiniteGroup:
             return _matrix_atom(sc, prefix, build, max_order)
     if sc.accept("Q8"):
         return quaternion_group()
-    for letter, build in _ONE_NUMBER:
+    for letter, make in _ONE_NUMBER:
         if sc.accept(letter):
             at = sc.pos
             n = sc.number(f"the number n of {letter}<n>")
             if n < 1:
                 sc.refuse(f"expected n >= 1 in {letter}<n>, found 0", at=at)
-            return build(n, max_order=max_order)
+            return make(n, max_order=max_order)
     if sc.peek() == "1" and not sc.text[sc.pos + 1:sc.pos + 2].isdigit():
         sc.pos += 1
         return cyclic_group(1)

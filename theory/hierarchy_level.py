@@ -212,9 +212,11 @@ def minimum_faithful_set(G: FiniteGroup, costs, kernel_masks, min_cost_bound: bo
             continue
         if K == goal:
             chosen = []
-            while parent[K] is not None:
-                K, i = parent[K]
+            step = parent[K]
+            while step is not None:
+                K, i = step
                 chosen.append(i)
+                step = parent[K]
             return g, tuple(sorted(chosen))
         N = next(m for m in data.minimal if m & K == m)
         for i, ker in enumerate(kers):

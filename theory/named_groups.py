@@ -84,7 +84,9 @@ def direct_product(*groups: FiniteGroup, name: str | None = None, max_order: int
         raise InputError("groups: direct products of groups with explicit labels are not supported")
     name = name or "x".join(g.name for g in groups)
     check_order_limit(math.prod(g.order for g in groups), max_order, name)
-    parts, keys, offset = [], [], 0
+    parts: list = []
+    keys: list = []
+    offset = 0
     for g in groups:
         sub = g.backend.parts if isinstance(g.backend, ProductBackend) else (g.backend,)
         parts.extend(sub)

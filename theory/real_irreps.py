@@ -131,7 +131,7 @@ def kernel_classes(G, characters, real: bool = True) -> np.ndarray:
     mask = np.ones(T.group.num_classes, dtype=bool)
     irr = real_irreducibles(T) if real else None
     for x in characters:
-        i = irr[int(x)].constituents[0] if real else int(x)
+        i = irr[int(x)].constituents[0] if irr is not None else int(x)
         if not 0 <= i < T.num_characters:
             raise InputError(f"characters: index {x} out of range")
         mask &= T.kernel_mask[i]

@@ -33,10 +33,11 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import sympy
@@ -82,7 +83,7 @@ class RealIrrepMatrices:
     orthogonality_error: float
     character_error: float
     checked_pairs: str
-    _exact_matrix: Callable[[int], sympy.ImmutableMatrix] | None = field(default=None, repr=False)
+    _exact_matrix: Callable[[int], sympy.ImmutableMatrix] | None = dataclasses.field(default=None, repr=False)
 
     def exact_matrix(self, g: int) -> sympy.ImmutableMatrix:
         """The exact matrix of element ``g`` (raises InputError for numeric models)."""
@@ -103,7 +104,7 @@ class RealIrrepMatrices:
 def _candidate_subgroups(G: FiniteGroup):
     """Cyclic subgroups and centralisers of class representatives, by increasing index."""
     everything = np.arange(G.order)
-    out = {}
+    out: dict = {}
     for g in G.class_representatives:
         for H in (G.closure([int(g)]), np.flatnonzero(G.mul(everything, g) == G.mul(g, everything))):
             out.setdefault(H.tobytes(), H)
@@ -210,6 +211,7 @@ def real_irrep_matrices(G: FiniteGroup, r: int, seed: int = 0) -> RealIrrepMatri
         model = build(G, T, r)
         if model is not None:
             break
+    desc: tuple[str, str, Any, Any]
     if model is not None:
         rho = np.ascontiguousarray(model.floats, dtype=np.float64)
         desc = (model.model, model.field, model.primitive_element, model.exact_matrix)
