@@ -23,6 +23,8 @@ def add_parser(sub):
     p.add_argument("--group", help="the group the symbols act as (required for foreign files), e.g. S3, Z5")
     p.add_argument("--alphabet", help="element of each symbol, separated by ';' (e.g. '(1,2);(1,2,3)'), "
                                       "or 'all' (symbol k = element k; the default)")
+    p.add_argument("--automaton", metavar="FILE.json",
+                   help="foreign files of an automaton model: the target machine (docs/design.md §11 format)")
     p.add_argument("--json", action="store_true", help="one JSON object per file (a list)")
     p.add_argument("--snap", metavar="OUT.npz", help="write the exact action in the learned basis as a weight file "
                                                      "(one input file only)")
@@ -75,7 +77,11 @@ def run(args) -> int:
         raise InputError(f"--snap: expected one input FILE, got {len(args.files)}")
     if args.snap:
         check_output_file("--snap", args.snap, ".npz")         # missing folders are created on writing
-    models = [load_learned(f, args.group, args.alphabet) for f in args.files]
+    target = None
+    if args.automaton:
+        from theory.automaton import Automaton
+        target = Automaton.from_json(args.automaton)
+    models = [load_learned(f, args.group, args.alphabet, target) for f in args.files]
     settings = RecoverySettings(words=args.words, length=args.length, seed=args.seed)
     results, extras = recover(models, settings, details=True)
     if args.snap:

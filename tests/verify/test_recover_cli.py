@@ -148,3 +148,26 @@ def test_recover_refuses_malformed_arrays_in_one_line(tmp_path, capsys):
         code, _, err = run(capsys, "recover", path, "--group", "Z2")
         assert code == 2 and err.count("\n") == 1 and needle in err and str(path) in err, err
         assert "allow_pickle" not in err
+
+
+def test_recover_automaton_weight_file_and_foreign(tmp_path, capsys):
+    from theory.automaton import Automaton
+    machine = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "machine.json")
+    wf_path = tmp_path / "machine.npz"
+    code, _, _ = run(capsys, "construct", "--automaton", machine, "--level", "full", "--out", wf_path)
+    assert code == 0
+    code, out, _ = run(capsys, "recover", wf_path, "--json", "--words", 32)
+    r = json.loads(out)[0]
+    target = Automaton.from_json(machine).minimize()
+    assert code == 0 and r["isomorphic"] and r["clusters"] == target.num_states and r["mismatches"] == 0
+    from constructions.weightfile import load_weights
+    wf = load_weights(wf_path)
+    A = np.transpose(wf.dense_W(), (2, 0, 1))
+    foreign = _foreign(tmp_path, A, wf.h0, name="m.npz")
+    code, out, _ = run(capsys, "recover", foreign, "--automaton", machine, "--words", 32)
+    assert code == 0 and "isomorphic" in out and "NOT" not in out
+    # a machine that forgets everything (all symbols reset to the start) is not isomorphic
+    code, out, _ = run(capsys, "recover", _foreign(tmp_path, np.repeat(A[:1] * 0 + np.outer(wf.h0, wf.h0)[None],
+                                                                       A.shape[0], axis=0), wf.h0, name="f.npz"),
+                       "--automaton", machine, "--words", 32)
+    assert code == 1 and "NOT isomorphic" in out

@@ -196,7 +196,7 @@ def _from_weight_file(path: str) -> LearnedModel:
     return LearnedModel(group=G, alphabet=tuple(G.element(a) for a in src["alphabet"]), **common)
 
 
-def _foreign(path: str, A, h0, group: str | None, alphabet: str | None) -> LearnedModel:
+def _foreign(path: str, A, h0, group: str | None, alphabet: str | None, automaton=None) -> LearnedModel:
     A = np.asarray(A)
     if A.ndim != 3 or A.shape[1] != A.shape[2] or A.dtype.kind not in "fiu":
         raise InputError(f"{path}: A: expected a float array of shape (D, H, H), got {A.dtype} {A.shape}")
@@ -208,6 +208,11 @@ def _foreign(path: str, A, h0, group: str | None, alphabet: str | None) -> Learn
         raise InputError(f"{path}: A or h0 contains non-finite values (NaN or inf)")
     if h0 is None:
         h0 = np.eye(A.shape[1])[0]
+    if automaton is not None:
+        if group is not None or alphabet is not None:
+            raise InputError("--automaton: give either --automaton or --group/--alphabet")
+        return LearnedModel(path=path, A=A.astype(np.float64), h0=np.asarray(h0, dtype=np.float64), kind="foreign",
+                            automaton=automaton, info={})
     if group is None:
         raise InputError(f"--group: {path} is a foreign file; name the group its symbols act as (e.g. --group S3)")
     G = _group(group)
@@ -215,9 +220,11 @@ def _foreign(path: str, A, h0, group: str | None, alphabet: str | None) -> Learn
                         group=G, alphabet=parse_alphabet(alphabet, G, A.shape[0], path), info={})
 
 
-def load_learned(path: str, group: str | None = None, alphabet: str | None = None) -> LearnedModel:
+def load_learned(path: str, group: str | None = None, alphabet: str | None = None,
+                 automaton: Automaton | None = None) -> LearnedModel:
     """Read any input of ``bilinear recover`` (module docstring).  ``group``/``alphabet`` override the
-    file's own (checkpoints and weight files) or are required (foreign files)."""
+    file's own (checkpoints and weight files) or are required (foreign files); a foreign file may
+    instead name its target machine (``automaton``, symbols in the machine's alphabet order)."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise InputError(f"{path}: no such file")
@@ -234,7 +241,7 @@ def load_learned(path: str, group: str | None = None, alphabet: str | None = Non
             return _foreign(path, np.asarray(data["A"].detach().double().numpy() if hasattr(data["A"], "detach")
                                              else data["A"]),
                             None if h0 is None else np.asarray(h0.detach().double().numpy() if hasattr(h0, "detach")
-                                                               else h0), group, alphabet)
+                                                               else h0), group, alphabet, automaton)
         else:
             raise InputError(f"{path}: expected a bilinear train checkpoint or a dict with tensor 'A' (D x H x H)")
     elif path.endswith(".npz"):
@@ -248,10 +255,12 @@ def load_learned(path: str, group: str | None = None, alphabet: str | None = Non
         else:
             raise InputError(f"{path}: expected a weight file (W, h0, meta, ...) or an array 'A' (D x H x H)")
         if arrays is not None:
-            return _foreign(path, arrays[0], arrays[1], group, alphabet)
+            return _foreign(path, arrays[0], arrays[1], group, alphabet, automaton)
         m = _from_weight_file(path)
     else:
         raise InputError(f"{path}: expected a .pt checkpoint or tensors, or an .npz weight file or arrays")
+    if automaton is not None:
+        raise InputError(f"--automaton: applies to foreign files; {path} names its own target")
     if group is not None:
         if m.automaton is not None:
             raise InputError(f"--group: {path} is an automaton model; --group applies to group models")
