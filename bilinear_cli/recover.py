@@ -31,9 +31,22 @@ def add_parser(sub):
     p.add_argument("--words", type=positive_int, default=256, help="random words for the states (default 256)")
     p.add_argument("--length", type=positive_int, default=16, help="their length (default 16)")
     p.add_argument("--seed", type=seed, default=0, help="seed of the random words (default 0)")
+    p.add_argument("--rank-tol", type=_fraction, default=None,
+                   help="relative singular value below which the states count as outside V (default 1e-2)")
     p.add_argument("--horizon-max", type=positive_int, default=10_000,
                    help="--snap: bound of the float32 exactness-horizon search before and after (default 10^4)")
     p.set_defaults(run=run)
+
+
+def _fraction(text: str) -> float:
+    import argparse
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return v
 
 
 def _text(r: dict) -> str:
@@ -44,7 +57,7 @@ def _text(r: dict) -> str:
                 f"{r['mismatches']} mismatches -> " + ("isomorphic" if r["isomorphic"] else "NOT isomorphic"))
     cons = " + ".join((f"{c['multiplicity']}x" if c["multiplicity"] > 1 else "") +
                       f"psi{c['real_irreducible']}(dim {c['real_dimension']}, {c['type']})" for c in r["constituents"])
-    lines = [head + f"group {r['group']}, H={r['hidden']}, dim V={r['dimension']} (rank tol {r['rank_tolerance']:g}), "
+    lines = [head + f"group {r['group']}, H={r['hidden']}, dim V={r['dimension']} (state rank {r['state_rank']} at {r['rank_tolerance']:g}), "
              f"homomorphism residual {r['homomorphism_residual'] if r['homomorphism_residual'] is None else format(r['homomorphism_residual'], '.2e')}, "
              f"projective spread {r['projective_spread']:.2e} -> "
              + ("a representation" if r["is_representation"] else "NOT a representation")]
@@ -82,7 +95,8 @@ def run(args) -> int:
         from theory.automaton import Automaton
         target = Automaton.from_json(args.automaton)
     models = [load_learned(f, args.group, args.alphabet, target) for f in args.files]
-    settings = RecoverySettings(words=args.words, length=args.length, seed=args.seed)
+    extra = {} if args.rank_tol is None else {"rank_tol": args.rank_tol}
+    settings = RecoverySettings(words=args.words, length=args.length, seed=args.seed, **extra)
     results, extras = recover(models, settings, details=True)
     if args.snap:
         from verify.recover.snap_file import snap_to_file

@@ -217,3 +217,21 @@ def test_tiny_trained_model(tmp_path):
     r = recover_one(m, FAST)
     assert r["is_representation"] and r["dimension"] == 2 and r["generates"]
     assert sorted(a["k"] for a in r["angles"]) == [-1, 1] and max(a["error"] for a in r["angles"]) < 0.05
+
+
+def test_dimension_follows_the_stated_tolerance():
+    """A representation whose states have tiny (1e-3) components in one invariant summand: at the
+    default rank tolerance 1e-2 the states lie within tolerance of the other, 3-dimensional,
+    summand and V is that; at rank tolerance 1e-5 V is all of it."""
+    G = parse_group("S3")
+    two = real_irrep_matrices(G, 2).matrices
+    rho = _direct_sum(G, [two, two, real_irrep_matrices(G, 1).matrices])
+    scale = np.diag([1, 1, 1e-3, 1e-3, 1])           # the second copy nearly invisible in the states
+    A = scale[None] @ np.transpose(rho, (0, 2, 1)) @ np.linalg.inv(scale)[None]
+    h0 = scale @ np.array([1.0, 0.2, 0.7, -0.4, 0.5])
+    m = LearnedModel("scaled", A, h0, "foreign", group=G, alphabet=tuple(range(6)))
+    r = recover_one(m, FAST)
+    assert r["dimension"] == 3 and r["is_representation"] and list(multiplicities(r, G)) == [0, 1, 1]
+    fine = RecoverySettings(words=64, length=12, seed=0, device="cpu", rank_tol=1e-5)
+    r = recover_one(m, fine)
+    assert r["dimension"] == 5 and r["is_representation"] and list(multiplicities(r, G)) == [0, 1, 2]

@@ -21,9 +21,10 @@ from .angles import cyclic_generator, eigen_angles
 from .automaton import CLUSTER_RADIUS, compare_machine
 from .decomposition import MULTIPLICITY_TOLERANCE, decompose
 from .intertwiner import intertwine
-from .representation import REPRESENTATION_TOLERANCE, extend, homomorphism_residual, relation_symbols
+from .representation import (REPRESENTATION_TOLERANCE, cayley_tree, extend, homomorphism_residual,
+                             relation_symbols)
 from .states import prefix_elements, projective_spread, random_words, run_states
-from .subspace import RANK_TOLERANCE, restrict, state_spectra
+from .subspace import LEAK_TOLERANCE, RANK_TOLERANCE, candidates, leakage, restrict, state_spectra
 
 __all__ = ["RecoverySettings", "recover", "recover_one", "default_device"]
 
@@ -33,16 +34,19 @@ def default_device() -> torch.device:
 
 
 class RecoverySettings:
-    """``words`` N and ``length`` L of the random words, ``seed``, ``rank_tol`` (step 2),
-    ``radius`` (automaton clustering), ``device``."""
+    """``words`` N and ``length`` L of the random words, ``seed``, ``leak_tol`` and
+    ``rank_tol`` (step 2), ``radius`` (automaton clustering), ``device``."""
 
     def __init__(self, words: int = 256, length: int = 16, seed: int = 0, rank_tol: float = RANK_TOLERANCE,
-                 radius: float = CLUSTER_RADIUS, device=None):
+                 radius: float = CLUSTER_RADIUS, device=None, leak_tol: float = LEAK_TOLERANCE):
         for name, v in (("words", words), ("length", length)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise InputError(f"--{name}: expected an integer >= 1, got {v!r}")
         if not (isinstance(rank_tol, float) and 0 < rank_tol < 1):
             raise InputError(f"rank_tol: expected a number in (0, 1), got {rank_tol!r}")
+        if not (isinstance(leak_tol, float) and 0 < leak_tol < 1):
+            raise InputError(f"leak_tol: expected a number in (0, 1), got {leak_tol!r}")
+        self.leak_tol = leak_tol
         self.words, self.length, self.seed, self.rank_tol, self.radius = words, length, int(seed), rank_tol, radius
         self.device = torch.device(device) if device is not None else default_device()
 
@@ -67,16 +71,44 @@ def _finite(x):
     return None if x is None or not np.isfinite(x) else float(x)
 
 
+def _is_representation_on(model, vh, k: int, gens: list[int], tree) -> bool:
+    """Whether the generators' restrictions to the leading ``k``-span, rescaled, satisfy the
+    relations (the cheap test of a candidate dimension)."""
+    U = vh[:k].T
+    B = np.einsum("hi,khj,jl->kil", U, model.A[gens], U, optimize=True)
+    _, logdet = np.linalg.slogdet(B)
+    if not np.all(np.isfinite(logdet)):
+        return False
+    S = np.transpose(B / np.exp(logdet / k)[:, None, None], (0, 2, 1))
+    alph = [model.alphabet[g] for g in gens]
+    rho = extend(model.group, alph, S, tree)
+    return homomorphism_residual(model.group, alph, S, rho, list(range(len(gens)))) <= REPRESENTATION_TOLERANCE
+
+
+def _choose_subspace(model, rel_s, vh, s: RecoverySettings):
+    """``dim V`` = the first candidate (leak below tolerance, increasing) on which the restriction is
+    a representation by its generators' relations (docs/design.md §10 step 2; see
+    :mod:`.subspace`); the whole space when none is."""
+    G = model.group
+    leak = leakage(model.A, vh)
+    gens = relation_symbols(G, model.alphabet, generating=True)
+    gen_tree = cayley_tree(G, [model.alphabet[g] for g in gens])
+    cands = candidates(leak, rel_s, s.leak_tol, s.rank_tol)
+    d = next(k for k in cands if k == cands[-1] or _is_representation_on(model, vh, k, gens, gen_tree))
+    sub = restrict(model.A, rel_s, vh, d, leak, s.leak_tol, s.rank_tol)
+    S = np.transpose(sub.B, (0, 2, 1))
+    tree = cayley_tree(G, model.alphabet)
+    return sub, S, extend(G, model.alphabet, S, tree), tree
+
+
 def _group_result(model, states: np.ndarray, tokens: np.ndarray, rel_s: np.ndarray, vh: np.ndarray,
                   s: RecoverySettings) -> tuple[dict, dict]:
     G = model.group
     elements = prefix_elements(G, model.alphabet, tokens)[1:]
     states = states[1:]                                # h0 of a trained model is a free vector (see states)
     spread = projective_spread(states, elements, G.order)
-    sub = restrict(model.A, rel_s, vh, s.rank_tol)
+    sub, S, rho, tree = _choose_subspace(model, rel_s, vh, s)
     d = sub.dimension
-    S = np.transpose(sub.B, (0, 2, 1))
-    rho = extend(G, model.alphabet, S)
     symbols = relation_symbols(G, model.alphabet)
     resid = homomorphism_residual(G, model.alphabet, S, rho, symbols, device=s.device)
     dec = decompose(G, rho)
@@ -86,7 +118,9 @@ def _group_result(model, states: np.ndarray, tokens: np.ndarray, rel_s: np.ndarr
         "file": model.path, "kind": model.kind, "group": G.name, "order": G.order,
         "alphabet": [G.names[a] for a in model.alphabet], "hidden": model.hidden, "level": model.level,
         "words": s.words, "length": s.length, "seed": s.seed,
-        "rank_tolerance": s.rank_tol, "singular_values": [float(x) for x in rel_s[:min(len(rel_s), d + 3)]],
+        "leak_tolerance": s.leak_tol, "rank_tolerance": s.rank_tol, "state_rank": sub.state_rank,
+        "singular_values": [float(x) for x in rel_s[:min(len(rel_s), d + 3)]],
+        "leakage": [float(x) for x in sub.leakage[:min(len(rel_s), d + 2)]],
         "dimension": d, "invariance_residual": float(sub.invariance),
         "scales": [float(x) for x in sub.scales], "projective_spread": spread,
         "homomorphism_residual": _finite(resid),
@@ -120,12 +154,15 @@ def _group_result(model, states: np.ndarray, tokens: np.ndarray, rel_s: np.ndarr
 
 
 def _automaton_result(model, states, tokens, rel_s, vh, s) -> tuple[dict, dict]:
-    d = int(np.sum(rel_s > s.rank_tol))
+    leak = leakage(model.A, vh)
+    d = candidates(leak, rel_s, s.leak_tol, s.rank_tol)[0]
+    sub = restrict(model.A, rel_s, vh, d, leak, s.leak_tol, s.rank_tol)
     cmp = compare_machine(states, tokens, model.automaton, s.radius)
     out = {"file": model.path, "kind": model.kind, "automaton": model.automaton.name, "hidden": model.hidden,
            "level": model.level, "words": s.words, "length": int(tokens.shape[1]), "seed": s.seed,
-           "rank_tolerance": s.rank_tol, "singular_values": [float(x) for x in rel_s[:min(len(rel_s), d + 3)]],
-           "dimension": d, **cmp, "info": model.info, "verdict": cmp["isomorphic"]}
+           "leak_tolerance": s.leak_tol, "rank_tolerance": s.rank_tol, "state_rank": sub.state_rank,
+           "singular_values": [float(x) for x in rel_s[:min(len(rel_s), d + 3)]],
+           "dimension": d, "invariance_residual": float(sub.invariance), **cmp, "info": model.info, "verdict": cmp["isomorphic"]}
     return out, {}
 
 

@@ -8,7 +8,8 @@ every element by a breadth-first search of the Cayley graph from the identity (`
 
     ``max_{g, σ} ||ρ(g) S_σ - ρ(g a_σ)||_F / ||ρ(g a_σ)||_F``
 
-over every element ``g`` and symbol ``σ``.  These are the defining relations of the extension:
+over every element ``g`` and symbol ``σ``, together with ``||S_σ - ρ(a_σ)||_F / ||ρ(a_σ)||_F`` for
+every symbol (its own matrix against the extension).  These are the defining relations of the extension:
 zero residual implies ``ρ(g w) = ρ(g) ρ(w)`` for every word ``w`` by induction, i.e. a
 homomorphism.  When every element is a symbol (``--alphabet all``) the pairs are the whole
 multiplication table; for large groups (``|G| * D > MAX_PAIRS``, e.g. S5 with every element a symbol) the symbols are cut to a
@@ -31,39 +32,47 @@ MAX_PAIRS = 5_000
 REPRESENTATION_TOLERANCE = 0.05
 
 
-def extend(G, alphabet, S: np.ndarray) -> np.ndarray:
-    """``ρ`` on every element ``(|G|, d, d)`` by breadth-first search (module docstring)."""
-    d = S.shape[1]
-    rho = np.full((G.order, d, d), np.nan)
+def cayley_tree(G, alphabet) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Breadth-first spanning tree of the Cayley graph from the identity: one ``(elements, parents,
+    symbols)`` triple per layer, ``element = parent * alphabet[symbol]`` (first visit wins)."""
     seen = np.zeros(G.order, dtype=bool)
-    rho[G.identity] = np.eye(d)
     seen[G.identity] = True
     frontier = np.array([G.identity])
     alph = np.asarray(alphabet, dtype=np.int64)
+    layers = []
     while len(frontier):
-        fresh = []
-        for k, a in enumerate(alph):
-            targets = G.mul(frontier, np.full(len(frontier), a))
-            new = ~seen[targets]
-            if np.any(new):
-                # first visit in this layer wins; duplicates within the layer keep the first
-                t_new, src = targets[new], frontier[new]
-                uniq, first = np.unique(t_new, return_index=True)
-                rho[uniq] = rho[src[first]] @ S[k]
-                seen[uniq] = True
-                fresh.append(uniq)
-        frontier = np.unique(np.concatenate(fresh)) if fresh else np.array([], dtype=np.int64)
+        cand_t = G.mul(np.repeat(frontier, len(alph)), np.tile(alph, len(frontier)))
+        cand_p = np.repeat(frontier, len(alph))
+        cand_s = np.tile(np.arange(len(alph)), len(frontier))
+        new = ~seen[cand_t]
+        t, first = np.unique(cand_t[new], return_index=True)
+        if not len(t):
+            break
+        layers.append((t, cand_p[new][first], cand_s[new][first]))
+        seen[t] = True
+        frontier = t
     if not np.all(seen):
         raise InputError(f"alphabet: its {len(alph)} element(s) generate a proper subgroup of {G.name} "
                          f"({int(seen.sum())} of {G.order} elements); recovery needs a generating alphabet")
+    return layers
+
+
+def extend(G, alphabet, S: np.ndarray, tree=None) -> np.ndarray:
+    """``ρ`` on every element ``(|G|, d, d)`` along the :func:`cayley_tree` (module docstring)."""
+    tree = cayley_tree(G, alphabet) if tree is None else tree
+    d = S.shape[1]
+    rho = np.empty((G.order, d, d))
+    rho[G.identity] = np.eye(d)
+    for elems, parents, syms in tree:
+        rho[elems] = rho[parents] @ S[syms]
     return rho
 
 
-def relation_symbols(G, alphabet) -> list[int]:
-    """Symbols whose residual is checked: all when ``|G| * D <= MAX_PAIRS``, else a generating subset
-    (greedy, in symbol order)."""
+def relation_symbols(G, alphabet, generating: bool = False) -> list[int]:
+    """Symbols whose residual is checked: all when ``|G| * D <= MAX_PAIRS`` (and not
+    ``generating``), else a generating subset (greedy, in symbol order)."""
     D = len(alphabet)
-    if G.order * D <= MAX_PAIRS:
+    if G.order * D <= MAX_PAIRS and not generating:
         return list(range(D))
     chosen, span = [], np.array([G.identity])
     for k, a in enumerate(alphabet):
@@ -82,7 +91,13 @@ def homomorphism_residual(G, alphabet, S: np.ndarray, rho: np.ndarray, symbols=N
     symbols = relation_symbols(G, alphabet) if symbols is None else symbols
     dev = device or torch.device("cpu")
     R = torch.as_tensor(rho, device=dev)
-    worst = 0.0
+    # every symbol's own matrix against the extension (covers symbols outside the checked subset)
+    own = torch.as_tensor(S, device=dev)
+    target = R[torch.as_tensor(np.asarray(alphabet, dtype=np.int64), device=dev)]
+    worst = float(torch.max(torch.linalg.matrix_norm(own - target) /
+                            torch.linalg.matrix_norm(target).clamp_min(1e-300)))
+    if not np.isfinite(worst):
+        return float("inf")
     elems = np.arange(G.order)
     for k in symbols:
         prod = R @ torch.as_tensor(S[k], device=dev)
