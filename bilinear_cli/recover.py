@@ -32,7 +32,7 @@ def add_parser(sub):
     p.add_argument("--length", type=positive_int, default=16, help="their length (default 16)")
     p.add_argument("--seed", type=seed, default=0, help="seed of the random words (default 0)")
     p.add_argument("--rank-tol", type=_fraction, default=None,
-                   help="relative singular value below which the states count as outside V (default 1e-2)")
+                   help="relative singular value below which the states count as outside V (default 0.1)")
     p.add_argument("--horizon-max", type=positive_int, default=10_000,
                    help="--snap: bound of the float32 exactness-horizon search before and after (default 10^4)")
     p.set_defaults(run=run)

@@ -221,7 +221,7 @@ def test_tiny_trained_model(tmp_path):
 
 def test_dimension_follows_the_stated_tolerance():
     """A representation whose states have tiny (1e-3) components in one invariant summand: at the
-    default rank tolerance 1e-2 the states lie within tolerance of the other, 3-dimensional,
+    default rank tolerance 0.1 the states lie within tolerance of the other, 3-dimensional,
     summand and V is that; at rank tolerance 1e-5 V is all of it."""
     G = parse_group("S3")
     two = real_irrep_matrices(G, 2).matrices
