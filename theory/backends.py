@@ -31,6 +31,12 @@ class Backend:
     def width(self) -> int:  # pragma: no cover - interface
         raise NotImplementedError
 
+    @property
+    def additive_moduli(self) -> tuple[int, ...] | None:
+        """``(m_1, ..., m_r)`` when a row is a vector of ``Z_{m_1} x ... x Z_{m_r}`` added
+        componentwise (then the rows are the group's coordinates), else ``None``."""
+        return None
+
     def compose(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -74,6 +80,10 @@ class AbelianBackend(Backend):
     def width(self) -> int:
         return len(self.moduli)
 
+    @property
+    def additive_moduli(self) -> tuple[int, ...]:
+        return self.moduli
+
     def compose(self, a, b):
         return (np.asarray(a) + np.asarray(b)) % np.asarray(self.moduli, dtype=np.int64)
 
@@ -81,10 +91,10 @@ class AbelianBackend(Backend):
         return (-np.asarray(a)) % np.asarray(self.moduli, dtype=np.int64)
 
     def names(self, codes):
-        codes = np.asarray(codes)
+        rows = np.asarray(codes).tolist()
         if len(self.moduli) == 1:
-            return [str(int(r[0])) for r in codes]
-        return ["(" + ",".join(str(int(x)) for x in r) + ")" for r in codes]
+            return [str(r[0]) for r in rows]
+        return ["(" + ",".join(map(str, r)) + ")" for r in rows]
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,6 +131,11 @@ class ProductBackend(Backend):
     def width(self) -> int:
         return sum(p.width for p in self.parts)
 
+    @property
+    def additive_moduli(self) -> tuple[int, ...] | None:
+        mods = [p.additive_moduli for p in self.parts]
+        return None if any(m is None for m in mods) else tuple(x for m in mods for x in m)
+
     def _split(self, a):
         a = np.asarray(a)
         out, start = [], 0
@@ -130,13 +145,21 @@ class ProductBackend(Backend):
         return out
 
     def compose(self, a, b):
+        mods = self.additive_moduli
+        if mods is not None:                        # one vectorised addition for all the parts
+            return (np.asarray(a) + np.asarray(b)) % np.asarray(mods, dtype=np.int64)
         a, b = np.broadcast_arrays(np.asarray(a), np.asarray(b))
         return np.concatenate([p.compose(x, y) for p, x, y in zip(self.parts, self._split(a), self._split(b))],
                               axis=-1)
 
     def invert(self, a):
+        mods = self.additive_moduli
+        if mods is not None:
+            return (-np.asarray(a)) % np.asarray(mods, dtype=np.int64)
         return np.concatenate([p.invert(x) for p, x in zip(self.parts, self._split(a))], axis=-1)
 
     def names(self, codes):
+        if all(isinstance(p, AbelianBackend) and p.width == 1 for p in self.parts):
+            return AbelianBackend(tuple(p.moduli[0] for p in self.parts)).names(codes)
         cols = [p.names(x) for p, x in zip(self.parts, self._split(codes))]
         return ["(" + ",".join(t) + ")" for t in zip(*cols)]

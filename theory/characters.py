@@ -23,8 +23,10 @@ eigenvalue multiplicities ``m_t = (1/o) sum_l chi(g^l) w_o^(-t l)`` (``o`` the o
 ``w_o = w^(e/o)``) are integers in ``0..chi(1) < p``, hence recovered exactly.  (J. D. Dixon,
 Numer. Math. 10 (1967); G. J. A. Schneider, J. Symb. Comput. 9 (1990).)
 
-**Abelian groups** are built directly: the characters of ``<H, g>`` extend those of ``H`` by the
-``m`` choices of ``chi(g)`` with ``chi(g)^m = psi(g^m)``, ``m`` minimal with ``g^m in H``.
+**Abelian groups** are built from their invariants by :mod:`theory.abelian_characters` (an
+:class:`~theory.abelian_characters.AbelianCharacterTable`: dual vectors instead of a ``|G| x |G|``
+array, with its own cheap proof); :func:`certify_character_table` below still applies to it, as
+an independent (dense) check for small groups.
 
 **Certificate** (:meth:`CharacterTable.certify`, run by :func:`character_table`): exact arithmetic
 in ``Z[zeta_e]`` checks ``k`` rows for ``k`` classes, ``chi(1)`` dividing ``|G|``,
@@ -52,19 +54,18 @@ Example::
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import sympy
 
-from .cyclotomic import Cyclotomic, reduction_matrix
+from .cyclotomic import Cyclotomic, reduction_matrix, tensor_coordinates
 from .errors import InputError, MathematicalError
 from .group import FiniteGroup
 from .modular_linear_algebra import choose_prime, column_echelon_basis, eigenspaces_mod
 
-__all__ = ["CharacterTable", "TableCertificate", "character_table", "certify_character_table",
+__all__ = ["BaseCharacterTable", "CharacterTable", "TableCertificate", "character_table", "certify_character_table",
            "LITERAL_ABELIAN_LIMIT", "CENTRAL_CHECK_LIMIT"]
 
 #: Abelian groups up to this order get the literal orthogonality check as well.
@@ -86,22 +87,9 @@ class TableCertificate:
     central_characters: bool   # rows checked to be algebra homomorphisms of Z(CG) (see certify)
 
 
-@dataclass(frozen=True, eq=False)
-class CharacterTable:
-    """The irreducible characters of ``group`` (rows) on its conjugacy classes (columns, in the
-    group's class order).  Build with :func:`character_table`.
-
-    Fields: ``group``; ``exponent`` e; ``degrees``; ``eigenvalues`` (per character an int array
-    ``(num_classes, degree)`` of exponents of ``zeta_e``, each row sorted); ``prime`` (the
-    Dixon-Schneider prime, 0 for the abelian construction); ``method``.
-    """
-
-    group: FiniteGroup
-    exponent: int
-    degrees: tuple[int, ...]
-    eigenvalues: tuple[np.ndarray, ...]
-    prime: int
-    method: str
+class BaseCharacterTable:
+    """What every character-table type derives from its ``group``, ``exponent``, ``degrees``,
+    ``eigenvalues`` (indexable by character) and ``kernel_mask`` (indexable by character)."""
 
     # ---------------------------------------------------------------- basics
     @property
@@ -141,19 +129,47 @@ class CharacterTable:
         """Floating-point values ``(num_characters, num_classes)`` complex128 (numerics only)."""
         return np.array([self.row_complex(i) for i in range(self.num_characters)])
 
-    @cached_property
-    def kernel_mask(self) -> np.ndarray:
-        """``kernel_mask[i, c]``: class ``c`` lies in ``ker chi_i`` (all eigenvalues 1)."""
-        m = np.array([np.all(E == 0, axis=1) for E in self.eigenvalues])
-        m.setflags(write=False)
-        return m
-
     def kernel(self, i: int) -> np.ndarray:
         """Sorted element indices of ``ker chi_i = {g : chi_i(g) = chi_i(1)}``."""
         return np.flatnonzero(self.kernel_mask[i][self.group.class_of])
 
     def kernel_order(self, i: int) -> int:
         return int(self.class_sizes[self.kernel_mask[i]].sum())
+
+    def certify(self) -> TableCertificate:
+        """Run (or return) the exact certificate; raises :class:`MathematicalError` on failure."""
+        return self.certificate
+
+    def format(self, max_classes: int = 24) -> str:
+        """The table as text: one column per class (size, order), values exact (E(n) notation,
+        sqrt for quadratic irrationalities)."""
+        from .character_format import format_table
+        return format_table(self, max_classes)
+
+
+@dataclass(frozen=True, eq=False)
+class CharacterTable(BaseCharacterTable):
+    """The irreducible characters of ``group`` (rows) on its conjugacy classes (columns, in the
+    group's class order).  Build with :func:`character_table`.
+
+    Fields: ``group``; ``exponent`` e; ``degrees``; ``eigenvalues`` (per character an int array
+    ``(num_classes, degree)`` of exponents of ``zeta_e``, each row sorted); ``prime`` (the
+    Dixon-Schneider prime, 0 for the abelian construction); ``method``.
+    """
+
+    group: FiniteGroup
+    exponent: int
+    degrees: tuple[int, ...]
+    eigenvalues: tuple[np.ndarray, ...]
+    prime: int
+    method: str
+
+    @cached_property
+    def kernel_mask(self) -> np.ndarray:
+        """``kernel_mask[i, c]``: class ``c`` lies in ``ker chi_i`` (all eigenvalues 1)."""
+        m = np.array([np.all(E == 0, axis=1) for E in self.eigenvalues])
+        m.setflags(write=False)
+        return m
 
     @cached_property
     def conjugates(self) -> tuple[int, ...]:
@@ -175,57 +191,56 @@ class CharacterTable:
         real-valued (Frobenius-Schur); otherwise ``chi(g^2)`` has eigenvalue exponents ``2a``, the
         sum is reduced in ``Z[zeta_e]`` and must be the integer ``+-|G|``."""
         G, e = self.group, self.exponent
-        R = reduction_matrix(e)
-        out = []
-        for i, E in enumerate(self.eigenvalues):
-            if self.conjugates[i] != i:
-                out.append(0)                 # nu(chi) = 0 iff chi is not real-valued
-                continue
+        real = [i for i in range(self.num_characters) if self.conjugates[i] == i]   # nu = 0 iff not real-valued
+        counts = np.zeros((len(real), e), dtype=np.int64)
+        for row, i in enumerate(real):
+            E = self.eigenvalues[i]
             w = np.repeat(self.class_sizes, E.shape[1]).astype(np.float64)
-            counts = np.rint(np.bincount(((2 * E.astype(np.int64)) % e).ravel(), weights=w, minlength=e))
-            nz = np.flatnonzero(counts)
-            coords = counts[nz].astype(np.int64) @ R[nz]
-            total, rest = int(coords[0]), coords[1:]
+            counts[row] = np.rint(np.bincount(((2 * E.astype(np.int64)) % e).ravel(), weights=w, minlength=e))
+        coords = _reduce(counts, e)
+        out = [0] * self.num_characters
+        for row, i in enumerate(real):
+            total, rest = int(coords[row, 0]), coords[row, 1:]
             if np.any(rest != 0) or total % G.order or total // G.order not in (-1, 0, 1):
                 raise MathematicalError(f"{G.name}: a Frobenius-Schur indicator is not -1, 0 or 1")
-            out.append(total // G.order)
+            out[i] = total // G.order
         return tuple(out)
 
     @cached_property
     def certificate(self) -> TableCertificate:
-        """The exact certificate (computed once; raises :class:`MathematicalError` on failure)."""
+        """The exact certificate (computed once; raises :class:`MathematicalError` on failure):
+        the dihedral proof for ``method == "dihedral"``, else :func:`certify_character_table`."""
+        if self.method == "dihedral":
+            from .dihedral_characters import certify_dihedral_table
+            return certify_dihedral_table(self)
         return certify_character_table(self)
 
-    def certify(self) -> TableCertificate:
-        """Run (or return) the exact certificate; raises :class:`MathematicalError` on failure."""
-        return self.certificate
-
-    def format(self, max_classes: int = 24) -> str:
-        """The table as text: one column per class (size, order), values exact (E(n) notation,
-        sqrt for quadratic irrationalities)."""
-        from .character_format import format_table
-        return format_table(self, max_classes)
 
 
 # ------------------------------------------------------------------------------------ building
-_CACHE: "weakref.WeakKeyDictionary[FiniteGroup, CharacterTable]" = weakref.WeakKeyDictionary()
-
-
 def character_table(G: FiniteGroup, certify: bool = True) -> CharacterTable:
     """The certified character table of ``G`` (built once per group object).
 
-    Abelian groups: direct construction; others: Dixon-Schneider modulo a prime (module docstring).
+    Abelian groups: from their invariants (:mod:`theory.abelian_characters`); others:
+    Dixon-Schneider modulo a prime (module docstring).
     Example: ``character_table(quaternion_group()).degrees == (1, 1, 1, 1, 2)``.
     """
     if not isinstance(G, FiniteGroup):
         raise InputError(f"G: expected a FiniteGroup, got {type(G).__name__}")
-    table = _CACHE.get(G)
-    if table is None:
-        table = _abelian_table(G) if G.is_abelian else _dixon_schneider_table(G)
-        _CACHE[G] = table
+    table = G.memo("character_table", lambda: _build_table(G))
     if certify:
         table.certify()
     return table
+
+
+def _build_table(G: FiniteGroup):
+    if G.is_abelian:
+        from .abelian_characters import abelian_character_table
+        return abelian_character_table(G)
+    from .dihedral_characters import dihedral_character_table, dihedral_generators
+    if dihedral_generators(G) is not None:
+        return dihedral_character_table(G)
+    return _dixon_schneider_table(G)
 
 
 def _sorted_table(G, e, degrees, eig, prime, method, order=None) -> CharacterTable:
@@ -239,39 +254,6 @@ def _sorted_table(G, e, degrees, eig, prime, method, order=None) -> CharacterTab
         a.setflags(write=False)
         eig_sorted.append(a)
     return CharacterTable(G, e, tuple(int(degrees[i]) for i in order), tuple(eig_sorted), prime, method)
-
-
-def _abelian_table(G: FiniteGroup) -> CharacterTable:
-    e = G.exponent
-    dtype = np.int16 if e < 2 ** 15 else np.int32
-    members = np.array([0], dtype=np.int64)
-    E = np.zeros((1, 1), dtype=np.int32)
-    in_h = np.zeros(G.order, dtype=bool)
-    in_h[0] = True
-    for g in G.generators:
-        if in_h[g]:
-            continue
-        m, cur = 1, int(g)
-        while not in_h[cur]:
-            cur = int(G.mul(cur, g))
-            m += 1
-        pos = {int(x): i for i, x in enumerate(members)}
-        a = E[:, pos[cur]]                             # psi(g^m) = zeta_e^a, a divisible by m
-        if np.any(a % m):
-            raise MathematicalError(f"{G.name}: a character value of g^m is not an m-th power")
-        b = (a[:, None].astype(np.int64) // m + np.arange(m)[None, :] * (e // m)) % e   # chi(g) = zeta^b
-        jb = ((np.arange(m)[None, None, :] * b[:, :, None]) % e).astype(np.int32)      # (psi, u, j)
-        E = ((E[:, None, None, :] + jb[:, :, :, None]) % e).reshape(len(a) * m, m * len(members))
-        powers = G.power(np.full(m, g), np.arange(m))
-        members = G.mul(powers[:, None], members[None, :]).ravel()
-        in_h[members] = True
-    if len(members) != G.order:
-        raise MathematicalError(f"{G.name}: the generators do not generate the group")
-    table = np.empty_like(E)
-    table[:, members] = E                               # abelian: class c = {c}
-    order = np.lexsort(table.T[::-1])
-    eig = [row.astype(dtype)[:, None] for row in table]
-    return _sorted_table(G, e, [1] * len(table), eig, 0, "abelian", order=order.tolist())
 
 
 def _class_matrix(G: FiniteGroup, j: int) -> np.ndarray:
@@ -392,6 +374,24 @@ def _dixon_schneider_table(G: FiniteGroup) -> CharacterTable:
 # ------------------------------------------------------------------------------------ certificate
 def certify_character_table(T: CharacterTable) -> TableCertificate:
     """Exact certificate of a character table (module docstring); raises :class:`MathematicalError`."""
+    G = T.group
+    n = G.order
+    _check_shape_and_degrees(T)
+    _check_power_maps(T)
+    if G.is_abelian and n > LITERAL_ABELIAN_LIMIT:
+        _check_abelian_homomorphisms(T)
+        method = "homomorphisms"
+    else:
+        _check_row_orthogonality(T)
+        _check_column_orthogonality(T)
+        method = "literal"
+    central = G.is_abelian or _check_central_characters(T)
+    return TableCertificate(n, G.num_classes, True, True, True, True, True, method, central)
+
+
+def _check_shape_and_degrees(T) -> None:
+    """``k`` rows of the right shapes and range, ``chi(1)`` on the identity, ``chi(1) | |G|`` and
+    ``sum chi(1)^2 = |G|``."""
     G, e = T.group, T.exponent
     k, n = G.num_classes, G.order
     name = G.name
@@ -408,16 +408,6 @@ def certify_character_table(T: CharacterTable) -> TableCertificate:
         raise MathematicalError(f"{name}: a degree does not divide |G| = {n}: {T.degrees}")
     if sum(d * d for d in T.degrees) != n:
         raise MathematicalError(f"{name}: the squares of the degrees sum to {sum(d * d for d in T.degrees)}, not {n}")
-    _check_power_maps(T)
-    if G.is_abelian and n > LITERAL_ABELIAN_LIMIT:
-        _check_abelian_homomorphisms(T)
-        method = "homomorphisms"
-    else:
-        _check_row_orthogonality(T)
-        _check_column_orthogonality(T)
-        method = "literal"
-    central = G.is_abelian or _check_central_characters(T)
-    return TableCertificate(n, k, True, True, True, True, True, method, central)
 
 
 #: The central-character check costs about k^4 e operations (BLAS); it is skipped above this.
@@ -480,12 +470,9 @@ def _degree_groups(T: CharacterTable) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def _reduce(counts: np.ndarray, e: int) -> np.ndarray:
-    """``counts @ R_e`` exactly: float64 BLAS when every partial sum stays below 2^52, else int64."""
-    R = reduction_matrix(e)
-    bound = float(np.abs(counts).max(initial=0)) * float(np.abs(R).max(initial=0)) * e
-    if bound < 2.0 ** 52:
-        return np.rint(counts.astype(np.float64) @ R.astype(np.float64)).astype(np.int64)
-    return counts.astype(np.int64) @ R
+    """Exact coordinates of count vectors in ``Z[zeta_e]`` on the tensor basis
+    (:func:`theory.cyclotomic.tensor_coordinates`; an integer ``c`` is ``(c, 0, ..., 0)``)."""
+    return tensor_coordinates(counts, e)
 
 
 def _check_row_orthogonality(T: CharacterTable) -> None:

@@ -40,7 +40,8 @@ import sympy
 
 from .errors import InputError
 
-__all__ = ["cyclotomic_polynomial", "reduction_matrix", "reduce_counts", "euler_phi", "Cyclotomic"]
+__all__ = ["cyclotomic_polynomial", "reduction_matrix", "reduce_counts", "tensor_coordinates", "euler_phi",
+           "Cyclotomic"]
 
 
 def euler_phi(n: int) -> int:
@@ -52,8 +53,24 @@ def cyclotomic_polynomial(n: int) -> tuple[int, ...]:
     """Integer coefficients of ``Phi_n(x)``, lowest degree first (``Phi_1 = x - 1``)."""
     if n < 1:
         raise InputError(f"n: expected a positive integer, got {n}")
-    x = sympy.Symbol("x")
-    return tuple(int(c) for c in reversed(sympy.Poly(sympy.cyclotomic_poly(n, x), x).all_coeffs()))
+    # Phi_n = prod_{d | n} (x^d - 1)^mu(n/d): multiply by the factors with mu = 1, then divide
+    # exactly by those with mu = -1 (P / (x^d - 1) has coefficients q_j = sum_{t >= 1} p_{j + t d}).
+    divisors = [int(d) for d in sympy.divisors(n)]
+    mu = {d: int(sympy.mobius(n // d)) for d in divisors}
+    poly = np.array([1], dtype=object)
+    for d in divisors:
+        if mu[d] == 1:
+            out = np.zeros(len(poly) + d, dtype=object)
+            out[d:] += poly
+            out[:len(poly)] -= poly
+            poly = out
+    for d in divisors:
+        if mu[d] == -1:
+            q = np.zeros(len(poly) - d, dtype=object)
+            for j in range(len(q) - 1, -1, -1):
+                q[j] = poly[j + d] + (q[j + d] if j + d < len(q) else 0)
+            poly = q
+    return tuple(int(c) for c in poly)
 
 
 @lru_cache(maxsize=None)
@@ -75,6 +92,51 @@ def reduction_matrix(n: int) -> np.ndarray:
         cur = np.concatenate([[0], cur[:d - 1]]) + top * low
     R.setflags(write=False)
     return R
+
+
+@lru_cache(maxsize=64)
+def _crt_layout(n: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``(position, factors)``: the prime-power factors ``f_i`` of ``n`` and, for every exponent
+    ``k < n``, its position in the ``f_1 x f_2 x ...`` tensor: digit ``i`` is
+    ``k (n / f_i)^-1 mod f_i``, so ``zeta_n^k = prod_i omega_i^(digit_i)`` with
+    ``omega_i = zeta_n^(n / f_i)`` a primitive ``f_i``-th root of unity."""
+    factors = tuple(int(p) ** int(a) for p, a in sorted(sympy.factorint(n).items()))
+    k = np.arange(n, dtype=np.int64)
+    position = np.zeros(n, dtype=np.int64)
+    for f in factors:
+        position = position * f + (k * pow(n // f, -1, f)) % f
+    return position, factors
+
+
+def tensor_coordinates(counts: np.ndarray, n: int) -> np.ndarray:
+    """Exact coordinates of ``sum_k counts[..., k] zeta_n^k`` on the tensor basis
+    ``prod_i omega_i^(j_i)``, ``j_i < phi(f_i)``, of ``Z[zeta_n] = (x) Z[omega_i]`` (one factor per
+    prime power ``f_i || n``, :func:`_crt_layout`): two count vectors are the same number iff
+    their coordinates agree, and the number ``c`` (an integer) has coordinates ``(c, 0, ..., 0)``.
+    Costs ``n sum_i phi(f_i)`` per vector instead of ``n phi(n)`` for :func:`reduce_counts`."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.shape[-1] != n:
+        raise InputError(f"counts: expected last axis of length {n}, got {counts.shape[-1]}")
+    position, factors = _crt_layout(n)
+    lead = counts.shape[:-1]
+    t = np.empty(lead + (n,), dtype=np.int64)
+    t[..., position] = counts
+    t = t.reshape((-1,) + factors)
+    for axis, f in enumerate(factors, start=1):
+        t = _reduce_prime_power_axis(t, axis, f)
+    return t.reshape(lead + (-1,))
+
+
+def _reduce_prime_power_axis(t: np.ndarray, axis: int, f: int) -> np.ndarray:
+    """Reduce one axis of length ``f = p^a`` modulo ``Phi_f(x) = Phi_p(x^(p^(a-1)))``: writing
+    ``k = j p^(a-1) + i``, the top block ``j = p - 1`` equals minus the sum of the others, so the
+    power-basis coordinates (``k < phi(f)``) are ``c[j, i] - c[p-1, i]`` (the rows of
+    :func:`reduction_matrix`, in O(f))."""
+    (p, _), = sympy.factorint(f).items()
+    t = np.moveaxis(t, axis, -1)
+    block = t.reshape(t.shape[:-1] + (p, f // p))
+    out = (block[..., :p - 1, :] - block[..., p - 1:, :]).reshape(t.shape[:-1] + (f - f // p,))
+    return np.moveaxis(out, -1, axis)
 
 
 def reduce_counts(counts: np.ndarray, n: int) -> np.ndarray:

@@ -29,18 +29,36 @@ from functools import cached_property
 
 import numpy as np
 
-from .backends import Backend
+from .backends import Backend, PermutationBackend
 from .errors import InputError, MathematicalError, OrderLimitError
 from .lazy import LazyModule
 
 sympy = LazyModule("sympy")   # imported on first use (factorint)
 
-__all__ = ["FiniteGroup", "DEFAULT_MAX_ORDER", "check_order_limit", "group_from_rows"]
+__all__ = ["FiniteGroup", "DEFAULT_MAX_ORDER", "DEFAULT_MAX_DEGREE", "check_order_limit", "check_degree_limit",
+           "group_from_rows"]
 
 #: Groups above this order are refused before anything of their size is allocated.
 DEFAULT_MAX_ORDER = 100_000
 #: The dense Cayley table is only built up to this order (n^2 int32 entries).
 MAX_TABLE_ORDER = 10_000
+
+
+#: Permutations of more points than this are refused before their image arrays are allocated
+#: (a permutation is stored as the images of all points up to the largest one, and the
+#: Schreier-Sims order computation keeps transversals of up to degree x degree entries).
+DEFAULT_MAX_DEGREE = 2_000
+#: Permutation groups whose element rows (order x degree entries) exceed this are refused.
+MAX_PERMUTATION_ENTRIES = 100_000_000
+
+
+def check_degree_limit(degree: int, max_degree: int | None, what: str) -> None:
+    """Raise :class:`OrderLimitError` if permutations of ``degree`` points exceed ``max_degree``
+    (default :data:`DEFAULT_MAX_DEGREE`)."""
+    limit = DEFAULT_MAX_DEGREE if max_degree is None else max_degree
+    if degree > limit:
+        raise OrderLimitError(f"{what} acts on {degree} points (its largest point), above the degree limit "
+                              f"{limit} (raise it with max_degree= or --max-degree)")
 
 
 def check_order_limit(order: int, max_order: int | None, what: str) -> None:
@@ -78,6 +96,17 @@ class _RowIndex:
         self.sorted_keys = keys[self.order]
         if np.any(np.diff(self.sorted_keys) == 0):
             raise MathematicalError("key columns do not determine the group elements")
+
+    def lookup_keys(self, sub: np.ndarray) -> np.ndarray:
+        """Indices of the elements whose key columns are the rows of ``sub`` (unchecked)."""
+        sub = np.asarray(sub, dtype=np.int64)
+        shape = sub.shape[:-1]
+        flat = sub.reshape(-1, sub.shape[-1])
+        if self.dict_mode:
+            return np.fromiter((self.table[bytes(np.ascontiguousarray(r))] for r in flat),
+                               dtype=np.int64, count=len(flat)).reshape(shape)
+        pos = np.minimum(np.searchsorted(self.sorted_keys, flat @ self.mult), len(self.sorted_keys) - 1)
+        return self.order[pos].reshape(shape)
 
     def lookup(self, rows: np.ndarray, check: bool = True) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
@@ -175,6 +204,17 @@ class FiniteGroup:
     def identity(self) -> int:
         return 0
 
+    def memo(self, key, build):
+        """The value ``build()`` derived from this group, built once per ``key`` and stored on the
+        group object itself (not in a module-level table).  Derived data may refer back to the
+        group (a character table does); the reference cycle is reclaimed by the garbage collector
+        together with the group, so no cache keeps a group alive.  ``key`` must hold every argument
+        that changes the result."""
+        store = self.__dict__.setdefault("_memo", {})
+        if key not in store:
+            store[key] = build()
+        return store[key]
+
     @cached_property
     def _index(self) -> _RowIndex:
         return _RowIndex(self.codes, self.key_columns)
@@ -187,7 +227,13 @@ class FiniteGroup:
         """Vectorised product ``a*b`` of element indices (``a`` applied first)."""
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
-        return self._index.lookup(self.backend.compose(self.codes[a], self.codes[b]), check=False)
+        index = self._index
+        if isinstance(self.backend, PermutationBackend) and 0 < len(index.cols) < self.backend.degree:
+            # (a*b)[i] = b[a[i]]: the key columns of a product need a's images of the key points only
+            a, b = np.broadcast_arrays(a, b)
+            images = self.codes[a[..., None], index.cols]             # a's images of the key points
+            return index.lookup_keys(self.codes[b[..., None], images])
+        return index.lookup(self.backend.compose(self.codes[a], self.codes[b]), check=False)
 
     def mul_word(self, word) -> int:
         """Product ``w_1 * w_2 * ... * w_T`` of a sequence of element indices (identity if empty)."""
@@ -254,6 +300,13 @@ class FiniteGroup:
             raise MathematicalError(f"{self.name}: element names are not distinct")
         return names
 
+    def names_of(self, elements) -> list[str]:
+        """Canonical names of the given element indices (without naming every element)."""
+        idx = np.asarray(elements, dtype=np.int64).reshape(-1)
+        if self.labels is not None or "names" in self.__dict__:
+            return [self.names[int(i)] for i in idx]
+        return list(self.backend.names(self.codes[idx]))
+
     @cached_property
     def _name_index(self) -> dict[str, int]:
         return {s: i for i, s in enumerate(self.names)}
@@ -270,6 +323,14 @@ class FiniteGroup:
     def element_orders(self) -> np.ndarray:
         """Order of every element (the order of ``g`` divides ``|G|``: strip prime factors while ``g**(o/p) = e``)."""
         n = self.order
+        mods = self.backend.additive_moduli
+        if mods is not None:                   # the order of x in prod Z_m is lcm_j m_j / gcd(x_j, m_j)
+            m = np.asarray(mods, dtype=np.int64)
+            orders = np.lcm.reduce(m // np.gcd(self.codes, m), axis=1) if len(m) else np.ones(n, np.int64)
+            orders.setflags(write=False)
+            return orders
+        if isinstance(self.backend, PermutationBackend) and self.backend.degree <= 256:
+            return self._permutation_orders()
         everything = np.arange(n, dtype=np.int64)
         orders = np.full(n, n, dtype=np.int64)
         for p, e in sympy.factorint(n).items():
@@ -280,12 +341,30 @@ class FiniteGroup:
         orders.setflags(write=False)
         return orders
 
+    def _permutation_orders(self) -> np.ndarray:
+        """Orders of permutations as the lcm of their cycle lengths: the length at point ``i`` is
+        the first ``t`` with ``g^t(i) = i`` (at most ``degree`` steps of ``O(|G| degree)``)."""
+        codes = self.codes
+        points = np.arange(codes.shape[1])
+        length = np.zeros(codes.shape, dtype=np.int64)
+        cur = codes
+        for t in range(1, codes.shape[1] + 1):
+            length[(length == 0) & (cur == points)] = t
+            if length.all():
+                break
+            cur = np.take_along_axis(codes, cur, axis=1)
+        orders = np.lcm.reduce(length, axis=1)
+        orders.setflags(write=False)
+        return orders
+
     @cached_property
     def exponent(self) -> int:
         return int(math.lcm(*[int(o) for o in np.unique(self.element_orders)]))
 
     @cached_property
     def is_abelian(self) -> bool:
+        if self.backend.additive_moduli is not None:
+            return True
         g = np.asarray(self.generators, dtype=np.int64)
         if len(g) == 0:
             return True
@@ -319,7 +398,7 @@ class FiniteGroup:
 
     @property
     def num_classes(self) -> int:
-        return len(self.classes)
+        return int(self.class_of.max()) + 1
 
     @cached_property
     def class_sizes(self) -> np.ndarray:
@@ -327,7 +406,7 @@ class FiniteGroup:
 
     @cached_property
     def class_representatives(self) -> np.ndarray:
-        return np.array([c[0] for c in self.classes], dtype=np.int64)
+        return np.unique(self.class_of, return_index=True)[1].astype(np.int64)   # smallest element per class
 
     @cached_property
     def class_orders(self) -> np.ndarray:
@@ -387,6 +466,9 @@ class FiniteGroup:
         For ``A = G/[G,G]`` and a prime ``p``, ``N_k = #{a in A : a^(p^k) = 0} = p^(sum_i min(k, e_i))``,
         so the number of factors ``Z_{p^e}`` with ``e >= k`` is ``log_p(N_k / N_{k-1})``.
         """
+        mods = self.backend.additive_moduli
+        if mods is not None:                   # Z_m = prod over p^a || m of Z_{p^a}
+            return tuple(sorted(int(p) ** int(a) for m in mods for p, a in sympy.factorint(m).items()))
         d = self.derived_subgroup
         in_d = np.zeros(self.order, dtype=bool)
         in_d[d] = True
@@ -429,7 +511,6 @@ class FiniteGroup:
     def permutation_images(self) -> np.ndarray:
         """Image arrays of the elements: the backend rows for permutation groups, otherwise the
         right regular action ``x -> x*g`` on the elements."""
-        from .backends import PermutationBackend
         if isinstance(self.backend, PermutationBackend):
             return np.asarray(self.codes)
         return np.ascontiguousarray(self.table.T.astype(np.int64))
@@ -445,7 +526,7 @@ class FiniteGroup:
             "abelian_invariants": list(self.abelian_invariants),
             "class_sizes": [int(x) for x in self.class_sizes],
             "class_orders": [int(x) for x in self.class_orders],
-            "class_representatives": [self.names[int(r)] for r in self.class_representatives],
+            "class_representatives": self.names_of(self.class_representatives),
         }
 
 

@@ -100,17 +100,17 @@ def _factors(sc: Scanner, max_order: int | None) -> list[FiniteGroup]:
         sc.skip_spaces()
 
 
-def parse_group(spec: str, max_order: int | None = None) -> FiniteGroup:
+def parse_group(spec: str, max_order: int | None = None, max_degree: int | None = None) -> FiniteGroup:
     """Build the group named by ``spec`` (see the module docstring); bad input raises
-    :class:`~theory.errors.InputError` naming the position, a group above ``max_order``
-    :class:`~theory.errors.OrderLimitError`."""
+    :class:`~theory.errors.InputError` naming the position, a group above ``max_order`` or
+    permutations above ``max_degree`` points :class:`~theory.errors.OrderLimitError`."""
     sc = Scanner(spec, "GROUP")
     sc.skip_spaces()
     if sc.at_end():
         sc.fail(f"a group name such as S5 or A4xZ5 ({GROUP_SYNTAX})")
     name = "".join(spec.split())          # spaces are only read where removing them joins no tokens
     if sc.accept("perm:"):
-        gens = images_of(read_generators(sc)) or [np.zeros(1, dtype=np.int64)]
+        gens = images_of(read_generators(sc), max_degree, name) or [np.zeros(1, dtype=np.int64)]
         return permutation_group(gens, name=name, max_order=max_order)
     factors = _factors(sc, max_order)
     if len(factors) == 1:

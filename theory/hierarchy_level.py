@@ -50,13 +50,12 @@ from __future__ import annotations
 
 import heapq
 import math
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import sympy
 
-from .characters import CharacterTable, character_table
+from .characters import BaseCharacterTable, CharacterTable, character_table
 from .errors import InputError, MathematicalError, NotRealizableError
 from .group import FiniteGroup
 from .real_irreps import real_irreducibles
@@ -104,9 +103,6 @@ class _Normal:
     layers: tuple[tuple[int, np.ndarray], ...]   # (p, class mask of A_p as bool array)
 
 
-_NORMAL_CACHE: "weakref.WeakKeyDictionary[FiniteGroup, _Normal]" = weakref.WeakKeyDictionary()
-
-
 def _normal_closures(T: CharacterTable, classes) -> np.ndarray:
     """Class masks of the normal closures of the given classes: the normal closure of ``g`` is
     the intersection of the kernels of the irreducibles whose kernel contains ``g``."""
@@ -129,10 +125,11 @@ def _abelian_prime_subgroups(G: FiniteGroup) -> list[tuple[int, int]]:
 
 
 def _normal_data(T: CharacterTable) -> _Normal:
+    return T.group.memo("normal_data", lambda: _build_normal_data(T))
+
+
+def _build_normal_data(T: CharacterTable) -> _Normal:
     G = T.group
-    cached = _NORMAL_CACHE.get(G)
-    if cached is not None:
-        return cached
     k = G.num_classes
     if G.is_abelian:
         found = _abelian_prime_subgroups(G)
@@ -157,9 +154,7 @@ def _normal_data(T: CharacterTable) -> _Normal:
                 K = T.kernel_mask
                 layers.append((p, K[np.all(K[:, union], axis=1)].all(axis=0)))
     minimal.sort(key=lambda m: (order_of[m], m))
-    out = _Normal(tuple(minimal), tuple(layers))
-    _NORMAL_CACHE[G] = out
-    return out
+    return _Normal(tuple(minimal), tuple(layers))
 
 
 def minimal_normal_subgroups(G: FiniteGroup) -> list[np.ndarray]:
@@ -260,28 +255,92 @@ def _search(G, dims, masks, allowed, cost_of=None, memo=None):
     return out
 
 
-_LEVEL_CACHE: "weakref.WeakKeyDictionary[FiniteGroup, HierarchyLevel]" = weakref.WeakKeyDictionary()
-
-
 def hierarchy_level(G) -> HierarchyLevel:
     """The :class:`HierarchyLevel` of a group (or of its character table).
 
     Example: ``hierarchy_level(symmetric_group(5)).min_block_real == 4``.
     """
-    T = G if isinstance(G, CharacterTable) else None
+    T = G if isinstance(G, BaseCharacterTable) else None
     if T is None:
         if not isinstance(G, FiniteGroup):
             raise InputError(f"G: expected a FiniteGroup or CharacterTable, got {type(G).__name__}")
         T = character_table(G)
+    return T.group.memo("hierarchy_level", lambda: _build_level(T))
+
+
+def _build_level(T: CharacterTable) -> HierarchyLevel:
     grp = T.group
-    cached = _LEVEL_CACHE.get(grp)
-    if cached is not None:
-        return cached
-    k = grp.num_classes
     if grp.order == 1:
-        out = HierarchyLevel(grp.name, 1, 0, (), 0, (), 0, (), 0, (), "pdiag", None, 1, ())
-        _LEVEL_CACHE[grp] = out
-        return out
+        return HierarchyLevel(grp.name, 1, 0, (), 0, (), 0, (), 0, (), "pdiag", None, 1, ())
+    from .abelian_characters import AbelianCharacterTable
+    if isinstance(T, AbelianCharacterTable):
+        return _abelian_level(T)
+    return _general_level(T)
+
+
+def _primary_generators(moduli: tuple[int, ...]) -> dict[int, list[np.ndarray]]:
+    """Per prime ``p``, generators of the cyclic p-primary factors of ``Z_{m_1} x ... x Z_{m_r}``
+    (``(m_j / p^a) e_j`` for ``p^a || m_j``), by decreasing order."""
+    out: dict[int, list[tuple[int, np.ndarray]]] = {}
+    for j, m in enumerate(moduli):
+        for p, a in sympy.factorint(m).items():
+            u = np.zeros(len(moduli), dtype=np.int64)
+            u[j] = m // p ** a
+            out.setdefault(int(p), []).append((int(p) ** int(a), u))
+    return {p: [u for _, u in sorted(us, key=lambda t: -t[0])] for p, us in out.items()}
+
+
+def _abelian_level(T) -> HierarchyLevel:
+    """The hierarchy of an abelian group from its invariants (no search, no kernel masks).
+
+    Characters are the dual vectors ``y``; a set is faithful iff it generates the dual group
+    ``Z_{m_1} x ... x Z_{m_r}``, i.e. iff for every prime ``p`` its image spans the dual modulo
+    ``p`` (rank ``r_p`` = number of ``m_j`` divisible by ``p``).  So the fewest characters are
+    ``d = max_p r_p`` (sums ``sum_p u_{p,t}`` of the t-th primary generators), which gives
+    ``min_faithful_dim_complex = d`` and, at ``complex_diagonal``, ``H = 2 d``.  Real
+    irreducibles: ``±1`` characters (``2y = 0``, dimension 1) and pairs ``{y, -y}`` (dimension
+    2).  A ``±1`` character is 0 modulo every odd ``p`` and modulo 2 lies in the span of the
+    ``a`` factors ``Z_2`` (the order-2 elements of ``Z_{2^k}``, ``k >= 2``, are doubles); with
+    ``b`` factors ``Z_{2^k}`` (``k >= 2``) and ``M = max(b, max_{p odd} r_p)`` a faithful set needs
+    ``m >= M`` pairs and ``s >= a + b - m`` signs, so ``min_faithful_dim_real =
+    2 M + max(0, a + b - M)``, attained by the construction in the code.  ``min_block_real`` is 1
+    for ``Z_2^k`` and 2 otherwise (all real irreducibles have dimension <= 2), so the block
+    witness is the real faithful one."""
+    G = T.group
+    gens = _primary_generators(T.moduli)
+    d = max(len(us) for us in gens.values())
+    two = gens.get(2, [])
+    b = sum(1 for u in two if int(np.lcm.reduce(np.asarray(T.moduli) // np.gcd(u, T.moduli))) >= 4)
+    odd = max([len(us) for p, us in gens.items() if p != 2], default=0)
+    M = max(b, odd)
+    irr = real_irreducibles(T)
+    real_of = np.empty(T.num_characters, dtype=np.int64)
+    for r in irr:
+        real_of[list(r.constituents)] = r.index
+
+    def combined(t: int, primes) -> np.ndarray:
+        return sum((gens[p][t] for p in primes if t < len(gens[p])), np.zeros(len(T.moduli), dtype=np.int64))
+
+    complex_set = tuple(sorted(T.index_of_dual(combined(t, gens)) for t in range(d)))
+    pairs = [T.index_of_dual(combined(t, gens)) for t in range(M)]
+    signs = [T.index_of_dual(two[t]) for t in range(M, len(two))]
+    real_set = tuple(sorted(int(real_of[i]) for i in pairs + signs))
+    real_cost = 2 * M + len(signs)
+    if sum(irr[r].real_dim for r in real_set) != real_cost:
+        raise MathematicalError(f"{G.name}: the faithful real set does not have the dimension of its construction")
+    elementary = T.exponent == 2
+    b_real = 1 if elementary else 2
+    if elementary:
+        level, hidden, witness = "rdiag", real_cost, real_set
+    else:
+        level, hidden, witness = "rot", 2 * d, tuple(sorted(int(real_of[i]) for i in complex_set))
+    return HierarchyLevel(G.name, G.order, b_real, real_set, 1, complex_set, real_cost, real_set, d, complex_set,
+                          level, None, hidden, witness)
+
+
+def _general_level(T: CharacterTable) -> HierarchyLevel:
+    grp = T.group
+    k = grp.num_classes
     irr = real_irreducibles(T)
     rdims = [r.real_dim for r in irr]
     rmasks = [T.kernel_mask[r.constituents[0]] for r in irr]
@@ -302,10 +361,8 @@ def hierarchy_level(G) -> HierarchyLevel:
     else:
         hidden, witness = _search(grp, rdims, rmasks, lambda d: True, cost_of=lambda d: 2)
         level, block = "rot", None
-    out = HierarchyLevel(grp.name, grp.order, b_real, blk_real, b_complex, blk_complex, fr_cost, fr, fc_cost, fc,
-                         level, block, int(hidden), witness)
-    _LEVEL_CACHE[grp] = out
-    return out
+    return HierarchyLevel(grp.name, grp.order, b_real, blk_real, b_complex, blk_complex, fr_cost, fr, fc_cost, fc,
+                          level, block, int(hidden), witness)
 
 
 # ------------------------------------------------------------------------------------ block packing

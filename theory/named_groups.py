@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .backends import AbelianBackend, PermutationBackend, ProductBackend, TableBackend
-from .errors import InputError
-from .group import FiniteGroup, check_order_limit, group_from_rows
+from .errors import InputError, OrderLimitError
+from .group import MAX_PERMUTATION_ENTRIES, FiniteGroup, check_order_limit, group_from_rows
 from .perms import compose_images, parse_generators
 
 if TYPE_CHECKING:
@@ -122,7 +122,12 @@ def permutation_group(generators, name: str = "G", max_order: int | None = None,
             raise InputError(f"generators: {g.tolist()} is not a permutation of 0..{degree - 1}")
     from sympy.combinatorics import Permutation, PermutationGroup   # slow to import: on first use
     pg = PermutationGroup([Permutation(g.tolist()) for g in gens])
-    check_order_limit(int(pg.order()), max_order, name)
+    order = int(pg.order())
+    check_order_limit(order, max_order, name)
+    if order * degree > MAX_PERMUTATION_ENTRIES:
+        raise OrderLimitError(f"{name}: {order} elements on {degree} points are {order * degree} image entries, "
+                              f"above {MAX_PERMUTATION_ENTRIES} (lower --max-degree or --max-order, or give the "
+                              "group by a smaller action)")
     pg.schreier_sims()
     rows = np.arange(degree, dtype=np.int64)[None, :]
     for transversal in reversed(pg.basic_transversals):

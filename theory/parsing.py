@@ -168,9 +168,13 @@ def read_generators(sc: Scanner) -> list[dict[int, int]]:
         sc.skip_spaces()
 
 
-def images_of(maps: list[dict[int, int]]) -> list[np.ndarray]:
-    """Image arrays of the maps, all of one degree: the largest point (at least 1)."""
+def images_of(maps: list[dict[int, int]], max_degree: int | None = None, what: str = "the permutations") \
+        -> list[np.ndarray]:
+    """Image arrays of the maps, all of one degree: the largest point (at least 1); refused
+    (:func:`theory.group.check_degree_limit`) above ``max_degree`` before anything is allocated."""
+    from .group import check_degree_limit
     degree = max([max(m, default=-1) + 1 for m in maps] + [1])
+    check_degree_limit(degree, max_degree, what)
     out = []
     for m in maps:
         img = np.arange(degree, dtype=np.int64)

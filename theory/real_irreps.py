@@ -24,12 +24,12 @@ Example::
 
 from __future__ import annotations
 
-import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from .characters import CharacterTable, character_table
+from .characters import BaseCharacterTable, CharacterTable, character_table
 from .cyclotomic import Cyclotomic
 from .errors import InputError
 from .group import FiniteGroup
@@ -47,8 +47,10 @@ class RealIrreducible:
     ``index`` (position in :func:`real_irreducibles`), ``real_dim``, ``type`` ("real", "complex",
     "quaternionic"), ``indicator`` (+1, 0, -1), ``constituents`` (indices of the complex
     irreducibles in the character table: ``(i,)`` or ``(i, j)`` with ``chi_j = conj(chi_i)``),
-    ``degree`` (the complex degree ``chi(1)``), ``kernel_classes`` (class indices), ``kernel``
-    (sorted element indices, a read-only int array), ``kernel_order``, ``faithful``.
+    ``degree`` (the complex degree ``chi(1)``), ``kernel_order``, ``faithful``; and, computed on
+    first use from the table (so that ``|G|`` irreducibles of a large abelian group do not store
+    ``|G|`` kernels each), ``kernel_classes`` (class indices) and ``kernel`` (sorted element
+    indices, a read-only int array).
     """
 
     index: int
@@ -57,17 +59,23 @@ class RealIrreducible:
     indicator: int
     constituents: tuple[int, ...]
     degree: int
-    kernel_classes: tuple[int, ...]
-    kernel: np.ndarray
     kernel_order: int
     faithful: bool
+    table: BaseCharacterTable = field(repr=False)
 
+    @cached_property
+    def kernel_classes(self) -> tuple[int, ...]:
+        return tuple(np.flatnonzero(self.table.kernel_mask[self.constituents[0]]).tolist())
 
-_CACHE: "weakref.WeakKeyDictionary[CharacterTable, tuple]" = weakref.WeakKeyDictionary()
+    @cached_property
+    def kernel(self) -> np.ndarray:
+        kernel = self.table.kernel(self.constituents[0])
+        kernel.setflags(write=False)
+        return kernel
 
 
 def _table(G_or_T) -> CharacterTable:
-    if isinstance(G_or_T, CharacterTable):
+    if isinstance(G_or_T, BaseCharacterTable):
         return G_or_T
     if isinstance(G_or_T, FiniteGroup):
         return character_table(G_or_T)
@@ -81,10 +89,10 @@ def real_irreducibles(G) -> tuple[RealIrreducible, ...]:
     Example: ``[r.real_dim for r in real_irreducibles(cyclic_group(4))] == [1, 1, 2]``.
     """
     T = _table(G)
-    cached = _CACHE.get(T)
-    if cached is not None:
-        return cached
-    grp = T.group
+    return T.group.memo("real_irreducibles", lambda: _build_real_irreducibles(T))
+
+
+def _build_real_irreducibles(T: CharacterTable) -> tuple[RealIrreducible, ...]:
     ind, conj = T.indicators, T.conjugates
     items = []
     for i, d in enumerate(T.degrees):
@@ -96,15 +104,10 @@ def real_irreducibles(G) -> tuple[RealIrreducible, ...]:
     items.sort()
     out = []
     for pos, (real_dim, i, cons) in enumerate(items):
-        kc = np.flatnonzero(T.kernel_mask[i])
-        kernel = np.flatnonzero(T.kernel_mask[i][grp.class_of])
-        kernel.setflags(write=False)
+        kernel_order = T.kernel_order(i)
         out.append(RealIrreducible(pos, int(real_dim), TYPE_OF_INDICATOR[ind[i]], int(ind[i]), tuple(int(c) for c in cons),
-                                   int(T.degrees[i]), tuple(int(c) for c in kc), kernel,
-                                   int(len(kernel)), bool(len(kernel) == 1)))
-    result = tuple(out)
-    _CACHE[T] = result
-    return result
+                                   int(T.degrees[i]), int(kernel_order), bool(kernel_order == 1), T))
+    return tuple(out)
 
 
 def real_character(G, r: int) -> list[Cyclotomic]:

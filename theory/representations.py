@@ -34,7 +34,6 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
@@ -188,12 +187,9 @@ def _float_checks(G: FiniteGroup, T: CharacterTable, r: int, rho: np.ndarray) ->
     return residual, ortho, char_err, scope
 
 
-_CACHE: "weakref.WeakKeyDictionary[FiniteGroup, dict]" = weakref.WeakKeyDictionary()
-
-
 def real_irrep_matrices(G: FiniteGroup, r: int, seed: int = 0) -> RealIrrepMatrices:
     """Orthogonal matrices of the real irreducible ``r`` of ``G`` (module docstring); built once
-    per (group, r).  Example: ``real_irrep_matrices(quaternion_group(), 4).field == "Z"`` (the
+    per (group, r, seed).  Example: ``real_irrep_matrices(quaternion_group(), 4).field == "Z"`` (the
     4x4 signed permutation model of Q_8 acting on the quaternions)."""
     if not isinstance(G, FiniteGroup):
         raise InputError(f"G: expected a FiniteGroup, got {type(G).__name__}")
@@ -202,9 +198,13 @@ def real_irrep_matrices(G: FiniteGroup, r: int, seed: int = 0) -> RealIrrepMatri
     if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or not 0 <= int(r) < len(irr):
         raise InputError(f"r: expected a real irreducible index in 0..{len(irr) - 1}, got {r!r}")
     r = int(r)
-    cache = _CACHE.setdefault(G, {})
-    if r in cache:
-        return cache[r]
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputError(f"seed: expected an integer, got {seed!r}")
+    return G.memo(("real_irrep_matrices", r, int(seed)), lambda: _build_real_irrep_matrices(G, T, r, int(seed)))
+
+
+def _build_real_irrep_matrices(G: FiniteGroup, T: CharacterTable, r: int, seed: int) -> RealIrrepMatrices:
+    irr = real_irreducibles(T)
     ir = irr[r]
     model = None
     for build in EXACT_BUILDERS:
@@ -225,10 +225,8 @@ def real_irrep_matrices(G: FiniteGroup, r: int, seed: int = 0) -> RealIrrepMatri
         raise MathematicalError(f"{G.name}: real irreducible {r}: character error {char_err:.2e}, "
                                 f"orthogonality error {ortho:.2e}")
     rho.setflags(write=False)
-    out = RealIrrepMatrices(G.name, r, ir.real_dim, ir.type, model is not None, desc[0], desc[1], desc[2], rho,
-                            residual, ortho, char_err, scope, desc[3])
-    cache[r] = out
-    return out
+    return RealIrrepMatrices(G.name, r, ir.real_dim, ir.type, model is not None, desc[0], desc[1], desc[2], rho,
+                             residual, ortho, char_err, scope, desc[3])
 
 
 def all_real_irrep_matrices(G: FiniteGroup) -> tuple[RealIrrepMatrices, ...]:

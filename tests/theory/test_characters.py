@@ -17,6 +17,7 @@ from tests import catalogue
 from theory import MathematicalError, cyclic_group, parse_group, symmetric_group
 from theory.characters import (LITERAL_ABELIAN_LIMIT, _check_central_characters, _dixon_schneider_table,
                                certify_character_table, character_table)
+from theory.dihedral_characters import certify_dihedral_table
 from theory.modular_linear_algebra import charpoly_mod, choose_prime, eigenspaces_mod, nullspace_mod, rref_mod
 
 
@@ -81,8 +82,11 @@ def test_cyclic_group_values_are_the_powers_of_a_root_of_unity():
 
 
 def test_large_abelian_uses_the_homomorphism_certificate():
-    G = cyclic_group(2 * LITERAL_ABELIAN_LIMIT)
-    assert character_table(G).certificate.orthogonality_method == "homomorphisms"
+    """The structured table carries its proof from the invariants; the general (dense) certificate,
+    run on the same rows, certifies orthogonality through the homomorphism theorem."""
+    T = character_table(cyclic_group(2 * LITERAL_ABELIAN_LIMIT))
+    assert T.certificate.orthogonality_method == "invariants"
+    assert certify_character_table(T).orthogonality_method == "homomorphisms"
 
 
 # ------------------------------------------------------------------------ broken tables are rejected
@@ -146,7 +150,7 @@ def test_certificate_rejects_wrong_degree():
 
 
 def test_certificate_rejects_a_broken_large_abelian_table():
-    T = character_table(cyclic_group(2 * LITERAL_ABELIAN_LIMIT))
+    T = character_table(cyclic_group(2 * LITERAL_ABELIAN_LIMIT)).dense()
     with pytest.raises(MathematicalError):
         certify_character_table(broken(T, 3, 5, [(int(T.eigenvalues[3][5, 0]) + 1) % T.exponent]))
 
@@ -154,7 +158,7 @@ def test_certificate_rejects_a_broken_large_abelian_table():
 def test_certificate_rejects_inconsistent_power_maps():
     """Change an order-4 class of Z4's faithful character to the other primitive root: the square
     of that element no longer matches."""
-    T = character_table(cyclic_group(4))
+    T = character_table(cyclic_group(4)).dense()
     i = next(i for i, E in enumerate(T.eigenvalues) if E[1, 0] == 1)
     with pytest.raises(MathematicalError):
         certify_character_table(broken(T, i, 1, [2]))
@@ -209,3 +213,85 @@ def test_choose_prime():
 def test_cached_per_group():
     G = catalogue.group("S4")
     assert character_table(G) is character_table(G)
+
+
+# ------------------------------------------------------------------------ memory proportional to |G|
+def test_large_abelian_table_and_level_use_memory_proportional_to_the_order():
+    """Z20000 once asked for a 20000 x 20000 array (800 MB as int16): the table, its certificate,
+    the real irreducibles and the hierarchy level now stay within a few hundred bytes per element."""
+    import tracemalloc
+    from theory.hierarchy_level import hierarchy_level
+    from theory.real_irreps import real_irreducibles
+    n = 20000
+    G = cyclic_group(n)
+    tracemalloc.start()
+    T = character_table(G)
+    L = hierarchy_level(G)
+    irr = real_irreducibles(G)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2000 * n, f"peak {peak / 2**20:.0f} MiB"
+    assert T.num_characters == n and len(irr) == n // 2 + 1
+    assert (L.min_faithful_dim_complex, L.min_faithful_dim_real, L.lowest_level_hidden_size) == (1, 2, 2)
+
+
+@pytest.mark.parametrize("spec", ["Z12", "Z2xZ4", "Z3xZ3", "Z2^4", "perm:(1,2,3)(4,5);(6,7)"])
+def test_abelian_rows_on_demand_equal_the_dense_rows(spec):
+    """The structured table's rows, built one at a time, pass the general (dense, literal)
+    certificate and equal Dixon-Schneider's rows in the same order."""
+    G = parse_group(spec)
+    T = character_table(G)
+    dense = T.dense()
+    assert certify_character_table(dense).orthogonality_method == "literal"
+    modular = _dixon_schneider_table(G)
+    assert [E.tobytes() for E in dense.eigenvalues] == [E.tobytes() for E in modular.eigenvalues]
+    assert T.conjugates == dense.conjugates and T.indicators == dense.indicators
+    assert [T.kernel_order(i) for i in range(G.order)] == [dense.kernel_order(i) for i in range(G.order)]
+
+
+def test_structured_abelian_certificate_rejects_broken_data():
+    T = character_table(parse_group("Z2xZ6"))
+    duals = np.array(T.duals)
+    duals[3] = duals[2]
+    with pytest.raises(MathematicalError, match="distinct"):
+        dataclasses.replace(T, duals=duals).certify()
+    coords = np.array(T.coords)
+    coords[[1, 2]] = coords[[2, 1]]
+    with pytest.raises(MathematicalError, match="homomorphism"):
+        dataclasses.replace(T, coords=coords).certify()
+
+
+# ------------------------------------------------------------------------ dihedral groups two ways
+@pytest.mark.parametrize("n", [3, 4, 5, 6, 8, 9, 12, 15])
+def test_dihedral_table_agrees_with_dixon_schneider(n):
+    """The table from the presentation equals Dixon-Schneider's (same rows, same order), and the
+    general literal certificate accepts it."""
+    from theory import dihedral_group
+    G = dihedral_group(n)
+    T = character_table(G)
+    assert T.method == "dihedral" and T.certificate.orthogonality_method == "dihedral presentation"
+    modular = _dixon_schneider_table(G)
+    assert T.degrees == modular.degrees
+    assert [E.tobytes() for E in T.eigenvalues] == [E.tobytes() for E in modular.eigenvalues]
+    assert certify_character_table(T).central_characters
+
+
+def test_dihedral_recognised_in_another_presentation():
+    """D6 as the symmetries of a hexagon given by other generators, and D6 = S3 x Z2."""
+    from theory.dihedral_characters import dihedral_generators
+    for spec in ["perm:(1,2,3,4,5,6);(1,6)(2,5)(3,4)", "S3xZ2", "S3"]:
+        G = parse_group(spec)
+        assert dihedral_generators(G) is not None
+        T = character_table(G)
+        assert sorted(E.tobytes() for E in T.eigenvalues) == \
+            sorted(E.tobytes() for E in _dixon_schneider_table(G).eigenvalues)
+    for spec in ["Q8", "A4", "S4", "Z2xZ4"]:
+        assert dihedral_generators(parse_group(spec)) is None
+
+
+def test_dihedral_certificate_rejects_a_changed_row():
+    T = character_table(parse_group("D7"))
+    i = T.degrees.index(2)
+    c = int(np.flatnonzero(T.group.class_orders == 7)[0])
+    with pytest.raises(MathematicalError):
+        certify_dihedral_table(broken(T, i, c, [0, 0]))

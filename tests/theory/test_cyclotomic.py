@@ -64,3 +64,29 @@ def test_readable_strings():
     assert str(Cyclotomic.rational(-3)) == "-3"
     assert str(z5 + z5.conjugate()) == "-1/2 + sqrt(5)/2"
     assert str(Cyclotomic.root_of_unity(7, 3)) == "E(7)^3"
+
+
+@pytest.mark.parametrize("n", [6, 12, 30, 60, 105, 2 * 9 * 19])
+def test_tensor_coordinates_decide_equality_like_the_power_basis(n):
+    """Random count vectors and their differences: zero on the tensor basis iff zero on the
+    power basis (two independent reductions), and an integer is (c, 0, ..., 0)."""
+    from theory.cyclotomic import tensor_coordinates
+    rng = np.random.default_rng(n)
+    for _ in range(20):
+        a = rng.integers(-3, 4, size=n)
+        # a vanishing sum: a multiple of 1 + zeta^(n/p) + ... (p-1 terms) for a prime p | n
+        p = int(sympy.primefactors(n)[-1])
+        z = np.zeros(n, dtype=np.int64)
+        z[(np.arange(p) * (n // p) + rng.integers(n)) % n] = rng.integers(1, 4)
+        for v in (a, z, a + z):
+            assert (tensor_coordinates(v, n) == 0).all() == (reduce_counts(v, n) == 0).all()
+        assert np.array_equal(tensor_coordinates(a + z, n), tensor_coordinates(a, n))
+    c = np.zeros(n, dtype=np.int64)
+    c[0] = 7
+    assert tensor_coordinates(c, n).tolist() == [7] + [0] * (euler_phi(n) - 1)
+
+
+@pytest.mark.parametrize("n", [1, 2, 12, 105, 210, 385, 1009, 2018])
+def test_cyclotomic_polynomial_against_sympy(n):
+    x = sympy.Symbol("x")
+    assert cyclotomic_polynomial(n) == tuple(int(c) for c in reversed(sympy.Poly(sympy.cyclotomic_poly(n, x), x).all_coeffs()))

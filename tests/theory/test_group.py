@@ -238,3 +238,29 @@ def test_corrupted_group_fails_axioms():
 
     with pytest.raises(MathematicalError):
         FiniteGroup("broken", np.arange(5)[:, None], Broken((5,)), (1,)).check_axioms()
+
+
+# ------------------------------------------------------------------------ degree limit
+def test_huge_permutation_degree_is_refused_before_allocating():
+    """perm:(1,100000000) (a group of order 2) once hung allocating 10^8-point image arrays; it is
+    refused in one line naming the option, and a raised limit admits a large degree."""
+    import tracemalloc
+    from theory.errors import OrderLimitError
+    tracemalloc.start()
+    with pytest.raises(OrderLimitError, match="--max-degree"):
+        parse_group("perm:(1,100000000)")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 10 * 2 ** 20
+    G = parse_group("perm:(1,3000)", max_degree=3000)
+    assert G.order == 2 and G.names[1] == "(1,3000)"
+
+
+def test_permutation_rows_above_the_entry_limit_are_refused(monkeypatch):
+    """The order x degree check runs after Schreier-Sims and before the enumeration (a lowered
+    limit stands in for a large group)."""
+    from theory import named_groups
+    from theory.errors import OrderLimitError
+    monkeypatch.setattr(named_groups, "MAX_PERMUTATION_ENTRIES", 500)
+    with pytest.raises(OrderLimitError, match="image entries"):          # 120 elements on 5 points
+        parse_group("perm:(1,2,3,4,5);(1,2)")

@@ -4,12 +4,15 @@ GAP's data in test_character_reference.py)."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from tests import catalogue
-from theory import parse_group
+from theory import abelian_group, parse_group
 from theory.characters import character_table
-from theory.hierarchy_level import hierarchy_level, minimal_normal_subgroups
+from theory.hierarchy_level import _general_level, hierarchy_level, minimal_normal_subgroups
 from theory.real_irreps import is_faithful, real_irreducibles
 
 REQUIRED_MIN_BLOCK_REAL = {"S3": 2, "D4": 2, "Q8": 4, "A4": 3, "S4": 3, "A5": 3, "S5": 4, "Z3": 2, "Z5": 2, "Z12": 2,
@@ -85,3 +88,54 @@ def test_minimal_normal_subgroups():
 def test_large_elementary_abelian_is_fast():
     L = hierarchy_level(parse_group("Z2^8"))
     assert L.min_faithful_dim_real == 8 and L.lowest_level_hidden_size == 8
+
+
+# ------------------------------------------------------------------------ abelian groups two ways
+def _check_level_is_attained(G, L):
+    """Every witness set is faithful and has the claimed cost (recomputed from the kernels)."""
+    T = character_table(G)
+    irr = real_irreducibles(T)
+
+    def faithful(masks):
+        meet = np.ones(G.order, dtype=bool)
+        for m in masks:
+            meet &= m
+        return meet.sum() == 1
+
+    assert faithful([T.kernel_mask[irr[r].constituents[0]] for r in L.min_faithful_real_irreps])
+    assert sum(irr[r].real_dim for r in L.min_faithful_real_irreps) == L.min_faithful_dim_real
+    assert faithful([T.kernel_mask[i] for i in L.min_faithful_complex_characters])
+    assert sum(T.degrees[i] for i in L.min_faithful_complex_characters) == L.min_faithful_dim_complex
+    assert faithful([T.kernel_mask[irr[r].constituents[0]] for r in L.min_block_real_irreps])
+    assert max(irr[r].real_dim for r in L.min_block_real_irreps) <= L.min_block_real
+    assert faithful([T.kernel_mask[irr[r].constituents[0]] for r in L.lowest_level_irreps])
+
+
+def _random_moduli(rng):
+    return tuple(int(x) for x in rng.choice([2, 3, 4, 5, 6, 8, 9, 12], size=rng.integers(1, 4)))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_abelian_level_from_invariants_agrees_with_the_search(seed):
+    """The closed form from the invariants against the general A* search on the same table."""
+    moduli = _random_moduli(np.random.default_rng(seed))
+    if math.prod(moduli) > 600:
+        moduli = moduli[:2]
+    G = abelian_group(moduli)
+    T = character_table(G)
+    fast, general = hierarchy_level(G), _general_level(T)
+    numbers = ("min_block_real", "min_block_complex", "min_faithful_dim_real", "min_faithful_dim_complex",
+               "lowest_level", "lowest_level_block", "lowest_level_hidden_size")
+    assert {f: getattr(fast, f) for f in numbers} == {f: getattr(general, f) for f in numbers}, moduli
+    _check_level_is_attained(G, fast)
+
+
+@pytest.mark.parametrize("spec", ["perm:(1,2,3)(4,5)", "perm:(1,2)(3,4,5,6);(7,8)", "Z2xZ4xZ3"])
+def test_abelian_level_of_permutation_and_product_groups(spec):
+    """Abelian groups not given by coordinates go through their invariant factors."""
+    G = parse_group(spec)
+    T = character_table(G)
+    fast, general = hierarchy_level(G), _general_level(T)
+    assert (fast.min_faithful_dim_real, fast.min_faithful_dim_complex, fast.lowest_level_hidden_size) == \
+        (general.min_faithful_dim_real, general.min_faithful_dim_complex, general.lowest_level_hidden_size)
+    _check_level_is_attained(G, fast)

@@ -1,0 +1,195 @@
+"""``bilinear analyze`` against GAP: wall time and peak memory per group, side by side in one run.
+
+For every group, rounds are interleaved (ours, GAP, ours, GAP, ...); each run is a fresh process
+timed by ``/usr/bin/time`` (wall seconds and peak RSS of that process, start-up included).  GAP
+computes ``Irr`` and the Frobenius-Schur indicators (``gap -q``); both answers are reduced to the
+multiset of (degree, indicator) pairs and compared.  A separate, untimed in-process run of ours
+records which stage dominates (parse, invariants, character table, certificate, real
+irreducibles, hierarchy level, output).
+
+    python benchmarks/theory_vs_gap.py --rounds 3 --gap-timeout 600 --json results.json --markdown table.md
+
+Not a test: numbers depend on the machine and its load; compare the ratio, not the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PSL2_13 = "(3,13,11,9,7,5)(4,14,12,10,8,6);(1,2,9)(3,8,10)(4,5,12)(6,13,14)"
+PSL2_37 = ("(3,37,35,33,31,29,27,25,23,21,19,17,15,13,11,9,7,5)(4,38,36,34,32,30,28,26,24,22,20,18,16,14,12,"
+           "10,8,6);(1,2,21)(3,20,22)(4,31,10)(5,34,6)(7,14,24)(8,37,36)(9,23,13)(11,38,32)(12,16,17)"
+           "(18,28,35)(19,33,29)(25,26,30)")
+M11 = "(1,2,3,4,5,6,7,8,9,10,11);(3,7,11,8)(4,10,5,6)"
+M12 = "(1,2,3,4,5,6,7,8,9,10,11);(3,7,11,8)(4,10,5,6);(1,12)(2,11)(3,6)(4,8)(5,9)(7,10)"
+
+#: (label, our GROUP argument, GAP expression); generators of PSL(2,q), M11, M12 are GAP's own.
+GROUPS = [
+    ("Z2003", "Z2003", "CyclicGroup(2003)"),
+    ("Z9973", "Z9973", "CyclicGroup(9973)"),
+    ("Z100000", "Z100000", "CyclicGroup(100000)"),
+    ("Z2^16", "Z2^16", "ElementaryAbelianGroup(2^16)"),
+    ("D1009", "D1009", "DihedralGroup(2018)"),
+    ("D5000", "D5000", "DihedralGroup(10000)"),
+    ("Q8xQ8xQ8", "Q8xQ8xQ8", "DirectProduct(QuaternionGroup(8), QuaternionGroup(8), QuaternionGroup(8))"),
+    ("PSL(2,13)", "perm:" + PSL2_13, "PSL(2,13)"),
+    ("PSL(2,37)", "perm:" + PSL2_37, "PSL(2,37)"),
+    ("S7", "S7", "SymmetricGroup(7)"),
+    ("S8", "S8", "SymmetricGroup(8)"),
+    ("M11", "perm:" + M11, "MathieuGroup(11)"),
+    ("M12", "perm:" + M12, "MathieuGroup(12)"),
+]
+
+STAGES = """
+import json, sys, time
+t = {}
+s = time.perf_counter()
+from theory.group_parser import parse_group
+from theory.characters import character_table
+from theory.real_irreps import real_irreducibles
+from theory.hierarchy_level import hierarchy_level
+from bilinear_cli.analyze import analysis
+t["import"] = time.perf_counter() - s
+s = time.perf_counter(); G = parse_group(sys.argv[1], max_order=10**6); t["parse"] = time.perf_counter() - s
+s = time.perf_counter(); G.summary(); t["invariants"] = time.perf_counter() - s
+s = time.perf_counter(); T = character_table(G, certify=False); t["table"] = time.perf_counter() - s
+s = time.perf_counter(); T.certify(); t["certificate"] = time.perf_counter() - s
+s = time.perf_counter(); T.indicators; real_irreducibles(T); t["real irreducibles"] = time.perf_counter() - s
+s = time.perf_counter(); hierarchy_level(T); t["hierarchy level"] = time.perf_counter() - s
+s = time.perf_counter(); json.dumps(analysis(G)); t["output"] = time.perf_counter() - s
+print(json.dumps({"stages": t, "method": T.method, "certificate": T.certificate.orthogonality_method}))
+"""
+
+GAP_SCRIPT = """G := {expr};;
+t := CharacterTable(G);;
+irr := Irr(t);;
+ind := Indicator(t, 2);;
+Print("RESULT ", List(irr, x -> x[1]), " ", ind, "\\n");
+QUIT;
+"""
+
+
+def timed(cmd: list[str], timeout: float, env=None) -> dict:
+    """Run ``cmd`` under /usr/bin/time; wall seconds, peak RSS (MiB), stdout, or a timeout."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        start = time.perf_counter()
+        try:
+            p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name] + cmd, capture_output=True, text=True,
+                               timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            return {"timeout": True, "wall": time.perf_counter() - start}
+        wall, kb = Path(tf.name).read_text().split()[-2:]
+    return {"timeout": False, "wall": float(wall), "rss_mib": int(kb) / 1024, "rc": p.returncode,
+            "stdout": p.stdout, "stderr": p.stderr[-2000:]}
+
+
+def ours_pairs(stdout: str) -> list[tuple[int, int]]:
+    info = json.loads(stdout)
+    return sorted((int(x["degree"]), int(x["indicator"])) for x in info["irreps"])
+
+
+def gap_pairs(stdout: str) -> list[tuple[int, int]]:
+    m = re.search(r"RESULT\s*\[(.*?)\]\s*\[(.*?)\]", stdout.replace("\\\n", "").replace("\n", " "), re.S)
+    if not m:
+        raise ValueError(f"no RESULT line in GAP's output: {stdout[-300:]!r}")
+    degrees = [int(x) for x in m[1].replace(" ", "").split(",") if x]
+    inds = [int(x) for x in m[2].replace(" ", "").split(",") if x]
+    return sorted(zip(degrees, inds))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3, help="rounds for groups whose first run is fast")
+    ap.add_argument("--slow", type=float, default=60.0, help="a group slower than this (s) gets one round")
+    ap.add_argument("--timeout", type=float, default=600.0, help="cut our runs after this many seconds")
+    ap.add_argument("--gap-timeout", type=float, default=600.0, help="cut GAP's runs after this many seconds")
+    ap.add_argument("--only", nargs="*", help="labels of the groups to run (default all)")
+    ap.add_argument("--json", type=Path, help="write all measurements here")
+    ap.add_argument("--markdown", type=Path, help="write the results table here")
+    args = ap.parse_args(argv)
+    gap = shutil.which("gap")
+    bilinear = str(Path(sys.executable).with_name("bilinear"))     # the console script of this environment
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    rows = []
+    for label, spec, expr in GROUPS:
+        if args.only and label not in args.only:
+            continue
+        with tempfile.NamedTemporaryFile("w", suffix=".g", delete=False) as f:
+            f.write(GAP_SCRIPT.format(expr=expr))
+            gap_file = f.name
+        mine, theirs, agree = [], [], None
+        rounds = args.rounds
+        r = 0
+        while r < rounds:
+            a = timed([bilinear, "analyze", spec, "--json", "--max-order", "1000000"], args.timeout, env)
+            mine.append(a)
+            if gap and (not theirs or not theirs[-1]["timeout"]):
+                b = timed([gap, "-q", "--quitonbreak", "-o", "4g", gap_file], args.gap_timeout)
+                theirs.append(b)
+                if not b["timeout"] and not a["timeout"] and a.get("rc") == 0 and agree is None:
+                    agree = ours_pairs(a["stdout"]) == gap_pairs(b["stdout"])
+            slow = a["timeout"] or a["wall"] > args.slow or (theirs and (theirs[-1]["timeout"] or
+                                                                          theirs[-1]["wall"] > args.slow))
+            if r == 0 and slow:
+                rounds = 1
+            r += 1
+            print(f"{label}: ours {a['wall']:.2f} s" + (f", GAP {theirs[-1]['wall']:.2f} s"
+                                                        + (" (timeout)" if theirs[-1]["timeout"] else "")
+                                                        if theirs else ""), file=sys.stderr, flush=True)
+        stages = subprocess.run([sys.executable, "-c", STAGES, spec], capture_output=True, text=True, env=env,
+                                timeout=args.timeout)
+        st = json.loads(stages.stdout) if stages.returncode == 0 else {"stages": {}, "method": "?", "certificate": "?"}
+        ok = [m for m in mine if not m["timeout"] and m.get("rc") == 0]
+        done = [g for g in theirs if not g["timeout"]]
+        row = {
+            "group": label, "spec": spec, "gap": expr, "rounds": len(mine),
+            "ours_s": statistics.median(m["wall"] for m in ok) if ok else None,
+            "ours_rss_mib": max(m["rss_mib"] for m in ok) if ok else None,
+            "gap_s": statistics.median(g["wall"] for g in done) if done else None,
+            "gap_rss_mib": max(g["rss_mib"] for g in done) if done else None,
+            "gap_timeout": bool(theirs and not done),
+            "agree": agree, "method": st["method"], "certificate": st["certificate"],
+            "stages": st["stages"],
+            "dominant": max((s for s in st["stages"] if s != "import"), key=st["stages"].get)
+            if st["stages"] else None,
+        }
+        row["ratio"] = row["ours_s"] / row["gap_s"] if row["ours_s"] and row["gap_s"] else None
+        rows.append(row)
+        os.unlink(gap_file)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    table = markdown(rows, args.gap_timeout)
+    if args.markdown:
+        args.markdown.write_text(table)
+    print(table)
+    return 0
+
+
+def markdown(rows, gap_timeout) -> str:
+    def f(x, fmt):
+        return "—" if x is None else format(x, fmt)
+    out = ["| group | ours (s) | GAP (s) | ours / GAP | ours peak RSS (MiB) | GAP peak RSS (MiB) | rounds | "
+           "same degrees and indicators | table / certificate | import (s) | dominant stage (s) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        gap = f"> {gap_timeout:.0f} (cut)" if r["gap_timeout"] else f(r["gap_s"], ".2f")
+        dom = f"{r['dominant']} ({r['stages'][r['dominant']]:.2f})" if r["dominant"] else "—"
+        agree = {True: "yes", False: "NO", None: "—"}[r["agree"]]
+        out.append(f"| {r['group']} | {f(r['ours_s'], '.2f')} | {gap} | {f(r['ratio'], '.2f')} | "
+                   f"{f(r['ours_rss_mib'], '.0f')} | {f(r['gap_rss_mib'], '.0f')} | {r['rounds']} | {agree} | "
+                   f"{r['method']} / {r['certificate']} | {f(r['stages'].get('import'), '.2f')} | {dom} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
