@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .characters import CharacterTable, character_table
+from .characters import BaseCharacterTable, CharacterTable, character_table
 from .errors import InputError
 from .group import FiniteGroup
 from .hierarchy_level import HierarchyLevel, block_packing, hierarchy_level
@@ -159,7 +159,7 @@ def _cp(G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
 
 def level_reports(G) -> tuple[LevelReport, ...]:
     """One :class:`LevelReport` per level, in the order of :data:`theory.levels.LEVEL_NAMES`."""
-    T = G if isinstance(G, CharacterTable) else None
+    T = G if isinstance(G, BaseCharacterTable) else None
     if T is None:
         if not isinstance(G, FiniteGroup):
             raise InputError(f"G: expected a FiniteGroup or CharacterTable, got {type(G).__name__}")

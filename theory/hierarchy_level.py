@@ -437,7 +437,7 @@ def block_packing(G, B: int) -> BlockPacking:
     Example: ``block_packing(abelian_group((5,)) , 3).hidden`` is 3 (one rotation pair in one block);
     for ``A4xZ5`` and ``B = 3`` the 3-dimensional and the 2-dimensional irreducibles need two blocks, H = 6.
     """
-    T = G if isinstance(G, CharacterTable) else character_table(G)
+    T = G if isinstance(G, BaseCharacterTable) else character_table(G)
     grp = T.group
     B = int(B)
     if grp.order == 1:
