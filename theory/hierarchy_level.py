@@ -443,6 +443,18 @@ def block_packing(G, B: int) -> BlockPacking:
     if grp.order == 1:
         return BlockPacking(max(B, 1), (), (), ((),))
     irr = real_irreducibles(T)
+    from .abelian_characters import AbelianCharacterTable
+    L = hierarchy_level(T)
+    if isinstance(T, AbelianCharacterTable) and L.min_block_real <= B <= 2:
+        # Abelian, B <= 2: m >= M pairs and s >= a + b - m signs (see _abelian_level) fill
+        # m + ceil(s / B') bins; one more pair saves at most one bin, so the least real faithful
+        # set, pairs alone and signs B at a time, is a least packing.
+        chosen = L.min_faithful_real_irreps
+        dims = tuple(irr[i].real_dim for i in chosen)
+        pos_pairs = [j for j, d in enumerate(dims) if d == 2]
+        pos_signs = [j for j, d in enumerate(dims) if d == 1]
+        blocks = [(j,) for j in pos_pairs] + [tuple(pos_signs[t:t + B]) for t in range(0, len(pos_signs), B)]
+        return BlockPacking(B, tuple(chosen), dims, tuple(blocks))
     allowed = [i for i, r in enumerate(irr) if r.real_dim <= B]
     dims = [irr[i].real_dim for i in allowed]
     masks = [T.kernel_mask[irr[i].constituents[0]] for i in allowed]

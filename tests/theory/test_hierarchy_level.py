@@ -139,3 +139,18 @@ def test_abelian_level_of_permutation_and_product_groups(spec):
     assert (fast.min_faithful_dim_real, fast.min_faithful_dim_complex, fast.lowest_level_hidden_size) == \
         (general.min_faithful_dim_real, general.min_faithful_dim_complex, general.lowest_level_hidden_size)
     _check_level_is_attained(G, fast)
+
+
+@pytest.mark.parametrize("moduli", [(2, 2, 2), (2, 4), (3, 6), (2, 2, 3), (4, 4, 3), (2, 2, 2, 9), (5,)])
+def test_abelian_block_packing_agrees_with_the_search(moduli):
+    """The closed-form packing of abelian groups (B <= 2) has as many blocks as the general search
+    (run on the same rows held densely)."""
+    from theory.hierarchy_level import block_packing
+    G = abelian_group(moduli)
+    T = character_table(G)
+    L = hierarchy_level(G)
+    B = L.min_block_real
+    fast, general = block_packing(T, B), block_packing(T.dense(), B)
+    assert fast.hidden == general.hidden and len(fast.blocks) == len(general.blocks)
+    assert all(sum(fast.dims[j] for j in blk) <= B for blk in fast.blocks)
+    _check_level_is_attained(G, L)
