@@ -444,8 +444,8 @@ def block_packing(G, B: int) -> BlockPacking:
         return BlockPacking(max(B, 1), (), (), ((),))
     irr = real_irreducibles(T)
     from .abelian_characters import AbelianCharacterTable
-    L = hierarchy_level(T)
-    if isinstance(T, AbelianCharacterTable) and L.min_block_real <= B <= 2:
+    L = hierarchy_level(T) if isinstance(T, AbelianCharacterTable) else None   # (no search: no recursion)
+    if L is not None and L.min_block_real <= B <= 2:
         # Abelian, B <= 2: m >= M pairs and s >= a + b - m signs (see _abelian_level) fill
         # m + ceil(s / B') bins; one more pair saves at most one bin, so the least real faithful
         # set, pairs alone and signs B at a time, is a least packing.
