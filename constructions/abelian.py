@@ -108,7 +108,8 @@ def rotation_construction(target: GroupTarget, level: str = "rot") -> ExactConst
                 R_rows.append(idx)
                 R_cols.append(rr)
                 R_num.append(num[:, e])
-    R = SparseMatrix(F, (len(members), H), R_rows, R_cols, np.stack(R_num, axis=1), 2)
+    R = SparseMatrix(F, (len(members), H), np.array(R_rows, dtype=np.int64), np.array(R_cols, dtype=np.int64),
+                    np.stack(R_num, axis=1), 2)
     h0 = np.zeros((F.degree, H, 1), dtype=np.int64)
     h0[0, 0::2, 0] = 1
     return ExactConstruction(
@@ -178,10 +179,10 @@ def pdiag_construction(target: GroupTarget) -> ExactConstruction:
             f"{G.name}: the element {G.names[g]} is not the identity, but a positive diagonal matrix of finite "
             "order is I, so only the trivial group is tracked at this level (finite-order diagonals)")
     one = np.ones((1, 1), dtype=np.int64)
-    mats = tuple(SparseMatrix(RATIONALS, (1, 1), [0], [0], one) for _ in alph)
+    mats = tuple(SparseMatrix(RATIONALS, (1, 1), np.array([0]), np.array([0]), one) for _ in alph)
     return ExactConstruction(shape=PDiag(hidden=1), method="identity",
                              theorem="finite-order diagonals: a positive one is I",
                              labels=(G.names[0],), alphabet=target.alphabet_names, source=target.source,
                              field=RATIONALS, transitions=mats,
                              h0=Columns(RATIONALS, one[:, :, None], np.ones(1, dtype=np.int64)),
-                             readout=SparseMatrix(RATIONALS, (1, 1), [0], [0], one))
+                             readout=SparseMatrix(RATIONALS, (1, 1), np.array([0]), np.array([0]), one))

@@ -73,24 +73,32 @@ def _exact_factors(base: ExactConstruction, R: int):
     one = np.zeros((F.degree, R), dtype=np.int64)
     one[0] = 1
     if R == H * D:                               # per symbol and row
-        Z_r, Z_c, Z_n = [], [], []
+        Z_r: list[int] = []
+        Z_c: list[int] = []
+        Z_n: list[np.ndarray] = []
         for k, A in enumerate(mats):
             for e in range(len(A.rows)):
-                Z_r.append(k * H + int(A.rows[e])), Z_c.append(int(A.cols[e]))
+                Z_r.append(k * H + int(A.rows[e]))
+                Z_c.append(int(A.cols[e]))
                 Z_n.append(A.num[:, e] * (den // A.den))
-        U = SparseMatrix(F, (H, R), [r % H for r in range(R)], list(range(R)), one)
-        Z = SparseMatrix(F, (R, H), Z_r, Z_c, np.stack(Z_n, axis=1) if Z_n else np.zeros((F.degree, 0)), den)
-        V = SparseMatrix(F, (R, D), list(range(R)), [r // H for r in range(R)], one)
+        U = SparseMatrix(F, (H, R), np.arange(R) % H, np.arange(R), one)
+        Z_num = np.stack(Z_n, axis=1) if Z_n else np.zeros((F.degree, 0))
+        Z = SparseMatrix(F, (R, H), np.array(Z_r, dtype=np.int64), np.array(Z_c, dtype=np.int64), Z_num, den)
+        V = SparseMatrix(F, (R, D), np.arange(R), np.arange(R) // H, one)
         kind = "per symbol and row (R = H D)"
     else:                                        # per entry
-        U = SparseMatrix(F, (H, R), [r // H for r in range(R)], list(range(R)), one)
-        Z = SparseMatrix(F, (R, H), list(range(R)), [r % H for r in range(R)], one)
-        V_r, V_c, V_n = [], [], []
+        U = SparseMatrix(F, (H, R), np.arange(R) // H, np.arange(R), one)
+        Z = SparseMatrix(F, (R, H), np.arange(R), np.arange(R) % H, one)
+        V_r: list[int] = []
+        V_c: list[int] = []
+        V_n: list[np.ndarray] = []
         for k, A in enumerate(mats):
             for e in range(len(A.rows)):
-                V_r.append(int(A.rows[e]) * H + int(A.cols[e])), V_c.append(k)
+                V_r.append(int(A.rows[e]) * H + int(A.cols[e]))
+                V_c.append(k)
                 V_n.append(A.num[:, e] * (den // A.den))
-        V = SparseMatrix(F, (R, D), V_r, V_c, np.stack(V_n, axis=1) if V_n else np.zeros((F.degree, 0)), den)
+        V_num = np.stack(V_n, axis=1) if V_n else np.zeros((F.degree, 0))
+        V = SparseMatrix(F, (R, D), np.array(V_r, dtype=np.int64), np.array(V_c, dtype=np.int64), V_num, den)
         kind = "per entry (R = H^2)"
     return _sparse_json(U), _sparse_json(V), _sparse_json(Z), kind
 

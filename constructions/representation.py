@@ -146,7 +146,7 @@ def _build(target: GroupTarget, level: str, B: int | None):
         (" (block-size classification)" if level == "block" else "")
     if S.order == 1:
         one = np.ones((1, 1), dtype=np.int64)
-        mats = tuple(SparseMatrix(RATIONALS, (1, 1), [0], [0], one) for _ in alph)
+        mats = tuple(SparseMatrix(RATIONALS, (1, 1), np.array([0]), np.array([0]), one) for _ in alph)
         shape = Full(hidden=1) if level == "full" else Block(hidden=B or 1, block=B or 1)
         if shape.hidden != 1:
             one_block = np.zeros((1, shape.hidden, 1), dtype=np.int64)
@@ -155,10 +155,10 @@ def _build(target: GroupTarget, level: str, B: int | None):
                                       np.arange(shape.hidden), np.ones((1, shape.hidden), dtype=np.int64))
                          for _ in alph)
             h0 = Columns(RATIONALS, one_block, np.ones(1, dtype=np.int64))
-            R = SparseMatrix(RATIONALS, (1, shape.hidden), [0], [0], one)
+            R = SparseMatrix(RATIONALS, (1, shape.hidden), np.array([0]), np.array([0]), one)
         else:
             h0 = Columns(RATIONALS, one[:, :, None], np.ones(1, dtype=np.int64))
-            R = SparseMatrix(RATIONALS, (1, 1), [0], [0], one)
+            R = SparseMatrix(RATIONALS, (1, 1), np.array([0]), np.array([0]), one)
         return ExactConstruction(shape=shape, method="representation", theorem="trivial group",
                                  labels=(G.names[0],), alphabet=target.alphabet_names, source=target.source,
                                  blocks=((),) * (shape.hidden // (B or 1)) if level == "block" else (),
@@ -230,7 +230,8 @@ def _exact(G, alph_S, rims, offsets, H, h0, common) -> ExactConstruction:
                 rows.append(lab_idx)
                 cols.append(i)
                 nums.append(np.asarray(c, dtype=object) * scale)
-    R = SparseMatrix(F, (len(common["labels"]), H), rows, cols, np.stack(nums, axis=1), den)
+    R = SparseMatrix(F, (len(common["labels"]), H), np.array(rows, dtype=np.int64),
+                     np.array(cols, dtype=np.int64), np.stack(nums, axis=1), den)
     return ExactConstruction(field=F, transitions=tuple(mats), h0=start, readout=R, **common)
 
 
