@@ -49,7 +49,7 @@ class WeightFile:
     W_sparse: tuple[np.ndarray, np.ndarray, tuple[int, int, int]] | None = None
 
     def __post_init__(self):
-        shape = self.shape
+        shape = self._dims()
         if len(shape) != 3 or shape[0] != shape[1] or shape[0] < 1 or shape[2] < 1:
             raise InputError(f"W: expected shape (H, H, D) with H, D >= 1, got {shape}")
         H, _, D = shape
@@ -71,13 +71,18 @@ class WeightFile:
         object.__setattr__(self, "labels", tuple(str(s) for s in self.labels))
         object.__setattr__(self, "alphabet", tuple(str(s) for s in self.alphabet))
 
-    @property
-    def shape(self) -> tuple[int, int, int]:
+    def _dims(self) -> tuple[int, ...]:
+        """The dimensions of ``W`` as stored (checked to be ``(H, H, D)`` in ``__post_init__``)."""
         if self.W_sparse is not None:
             return tuple(int(x) for x in self.W_sparse[2])
         if self.W is None:
             raise InputError("W: the file holds neither W nor W_index/W_value/W_shape")
         return tuple(np.asarray(self.W).shape)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        H, H2, D = self._dims()
+        return H, H2, D
 
     @property
     def hidden_size(self) -> int:
@@ -87,6 +92,8 @@ class WeightFile:
         """``W`` as a dense float64 array (built from the sparse form if needed)."""
         if self.W is not None:
             return np.asarray(self.W, dtype=np.float64)
+        if self.W_sparse is None:
+            raise InputError("W: the file holds neither W nor W_index/W_value/W_shape")
         index, value, shape = self.W_sparse
         W = np.zeros(shape, dtype=np.float64)
         W[index[:, 0], index[:, 1], index[:, 2]] = value
@@ -125,7 +132,9 @@ def save_weights(path: str | os.PathLike, wf: WeightFile, dense_limit: int = DEN
     else:
         arrays["W"] = np.asarray(wf.W, dtype=np.float64)
     with atomic_path(path, suffix=".npz") as tmp:
-        np.savez(tmp, **arrays)
+        # numpy's stub gives savez a keyword `allow_pickle: bool` next to `**kwds: ArrayLike`, and mypy
+        # matches a `**dict` against it; the keys here are the fixed array names above, never allow_pickle
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]
     return path
 
 
