@@ -295,7 +295,7 @@ def certify_numeric(A: np.ndarray, h0: np.ndarray, R: np.ndarray, labels, ref: A
     u = np.finfo(np.float64).eps / 2
     step_round = (H * u / (1 - H * u)) * L * float(np.max(np.linalg.norm(P, axis=1)))
     eps = residual + step_round
-    diffs = [np.linalg.norm(R[i] - R[j]) for i in range(len(R)) for j in range(i + 1, len(R))] or [0.0]
+    diffs = [float(np.linalg.norm(R[i] - R[j])) for i in range(len(R)) for j in range(i + 1, len(R))] or [0.0]
     Dmax = float(max(diffs))
     score_round = 2 * H * u * float(np.max(np.abs(R)) * np.max(np.abs(P)) + 1) * H
     budget = (margin - score_round) / Dmax if Dmax > 0 else float("inf")

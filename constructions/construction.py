@@ -319,12 +319,12 @@ class ExactConstruction(Construction):
         recovered as ``round(x * den) / den``); otherwise the coefficient lists of every non-zero entry
         of ``W`` (in the order of ``index``), of ``h0`` and of ``readout``."""
         F = self.field
-        out = {"field": F.to_json()}
+        out: dict[str, object] = {"field": F.to_json()}
         den_W = math.lcm(*[A.den for A in self.transitions]) if self.transitions else 1
         if F.degree == 1:
             out.update(den_W=int(den_W), den_h0=int(self.h0.den[0]), den_readout=int(self.readout.den))
             return out
-        lookup = {}
+        lookup: dict[tuple[int, ...], list[int]] = {}
         for k, A in enumerate(self.transitions):
             for e in range(len(A.rows)):
                 lookup[(int(A.rows[e]), int(A.cols[e]), k)] = [int(c) * (den_W // A.den) for c in A.num[:, e]]
