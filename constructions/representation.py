@@ -22,17 +22,18 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import TypedDict
 
 import numpy as np
 import sympy
 
 from theory.automaton import Automaton
 from theory.backends import PermutationBackend
-from theory.errors import InputError, NotRealizableError
+from theory.errors import InputError, MathematicalError, NotRealizableError
 from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
 from theory.hierarchy_level import block_packing, hierarchy_level
-from theory.levels import Block, Full
+from theory.levels import Block, Full, Level
 from theory.named_groups import group_from_cayley_table, permutation_group
 from theory.number_field import RATIONALS, NumberField
 from theory.one_step import exact_orbit
@@ -73,13 +74,17 @@ def block_kernel_witness(S: FiniteGroup, B: int, irreducibles=None) -> int | Non
     return int(nz[0]) if len(nz) else None
 
 
-def _block_layout(S: FiniteGroup, B: int | None):
+def _block_layout(S: FiniteGroup, B: int | None) -> tuple[int, tuple[int, ...], tuple[tuple[int, ...], ...]]:
     """The block size, the irreducibles and their blocks (positions) of the least BLOCK layout."""
     L = hierarchy_level(S)
     if B is None:
         B = max(L.min_block_real, 1)
     if B < L.min_block_real:
         g = block_kernel_witness(S, B)
+        if g is None:
+            raise MathematicalError(
+                f"{S.name}: blocks of size {B} < {L.min_block_real} were refused, but the kernels of the real "
+                f"irreducibles of dimension <= {B} meet in the identity (block-size classification)")
         raise NotRealizableError(
             f"{S.name} needs blocks of size >= {L.min_block_real}: every real irreducible of dimension <= {B} "
             f"has {S.names[g]} in its kernel, so a block-diagonal model with blocks <= {B} (whose blocks carry "
@@ -139,6 +144,20 @@ def _generic_h0(rims, offsets, H, members) -> np.ndarray:
     raise NotRealizableError("no start vector with trivial stabiliser found among 51 candidates")
 
 
+
+class _Common(TypedDict):
+    """The fields an exact and a numeric representation construction share (passed as keywords)."""
+
+    shape: Level
+    method: str
+    theorem: str
+    labels: tuple[str, ...]
+    alphabet: tuple[str, ...]
+    source: dict
+    irreducibles: tuple[IrreducibleUsed, ...]
+    blocks: tuple[tuple[int, ...], ...]
+
+
 def _build(target: GroupTarget, level: str, B: int | None):
     G, alph = target.group, list(target.alphabet)
     S, alph_S = tracked_subgroup(G, alph)
@@ -154,15 +173,17 @@ def _build(target: GroupTarget, level: str, B: int | None):
             mats = tuple(SparseMatrix(RATIONALS, (shape.hidden, shape.hidden), np.arange(shape.hidden),
                                       np.arange(shape.hidden), np.ones((1, shape.hidden), dtype=np.int64))
                          for _ in alph)
-            h0 = Columns(RATIONALS, one_block, np.ones(1, dtype=np.int64))
+            start = Columns(RATIONALS, one_block, np.ones(1, dtype=np.int64))
             R = SparseMatrix(RATIONALS, (1, shape.hidden), np.array([0]), np.array([0]), one)
         else:
-            h0 = Columns(RATIONALS, one[:, :, None], np.ones(1, dtype=np.int64))
+            start = Columns(RATIONALS, one[:, :, None], np.ones(1, dtype=np.int64))
             R = SparseMatrix(RATIONALS, (1, 1), np.array([0]), np.array([0]), one)
         return ExactConstruction(shape=shape, method="representation", theorem="trivial group",
                                  labels=(G.names[0],), alphabet=target.alphabet_names, source=target.source,
                                  blocks=((),) * (shape.hidden // (B or 1)) if level == "block" else (),
-                                 field=RATIONALS, transitions=mats, h0=h0, readout=R)
+                                 field=RATIONALS, transitions=mats, h0=start, readout=R)
+    block: int | None
+    blocks: tuple[tuple[int, ...], ...]
     if level == "full":
         idx, block, blocks = hierarchy_level(S).min_faithful_real_irreps, None, ()
     else:
@@ -173,10 +194,11 @@ def _build(target: GroupTarget, level: str, B: int | None):
     shape = Full(hidden=H) if block is None else Block(hidden=H, block=block)
     members = np.arange(S.order)
     h0 = _generic_h0(rims, offsets, H, members)
-    common = dict(shape=shape, method="representation", theorem=theorem, labels=tuple(S.names),
-                  alphabet=target.alphabet_names, source=target.source,
-                  irreducibles=tuple(IrreducibleUsed(r.real_irrep, r.dim, r.type, r.model, r.field) for r in rims),
-                  blocks=tuple(tuple(dims[i] for i in b) for b in blocks))
+    common = _Common(shape=shape, method="representation", theorem=theorem, labels=tuple(S.names),
+                     alphabet=target.alphabet_names, source=target.source,
+                     irreducibles=tuple(IrreducibleUsed(r.real_irrep, r.dim, r.type, r.model, r.field)
+                                        for r in rims),
+                     blocks=tuple(tuple(dims[i] for i in b) for b in blocks))
     if all(r.exact for r in rims):
         return _exact(G, alph_S, rims, offsets, H, h0, common)
     A = np.zeros((len(alph), H, H))
@@ -191,7 +213,7 @@ def _build(target: GroupTarget, level: str, B: int | None):
     return NumericConstruction(A=A, h0=h0f, readout=phi, residual=float(max(r.residual for r in rims)), **common)
 
 
-def _exact(G, alph_S, rims, offsets, H, h0, common) -> ExactConstruction:
+def _exact(G, alph_S, rims, offsets, H, h0, common: _Common) -> ExactConstruction:
     F, theta = _field_of(rims)
     cache: dict = {}
 
