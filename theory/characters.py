@@ -55,7 +55,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import sympy
@@ -87,9 +89,43 @@ class TableCertificate:
     central_characters: bool   # rows checked to be algebra homomorphisms of Z(CG) (see certify)
 
 
+class _ByCharacter(Protocol):
+    """Indexable by character: a ``(k, ...)`` array or rows built on demand."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, i: Any) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
 class BaseCharacterTable:
     """What every character-table type derives from its ``group``, ``exponent``, ``degrees``,
     ``eigenvalues`` (indexable by character) and ``kernel_mask`` (indexable by character)."""
+
+    # declared for the type checker only (this base is no dataclass, so these make no fields): each
+    # subclass provides them as dataclass fields or cached properties
+    group: FiniteGroup
+    exponent: int
+
+    if TYPE_CHECKING:
+        @property
+        def degrees(self) -> tuple[int, ...]: ...
+
+        @property
+        def eigenvalues(self) -> _ByCharacter: ...
+
+        @property
+        def kernel_mask(self) -> _ByCharacter: ...
+
+        @property
+        def certificate(self) -> TableCertificate: ...
+
+        @property
+        def conjugates(self) -> tuple[int, ...]: ...
+
+        @property
+        def indicators(self) -> tuple[int, ...]: ...
 
     # ---------------------------------------------------------------- basics
     @property
