@@ -74,8 +74,9 @@ def abelian_coordinates(G: FiniteGroup) -> tuple[tuple[int, ...], np.ndarray]:
     (the backend's vectors when it adds them, else the invariant-factor coordinates)."""
     backend = G.backend
     parts = backend.parts if isinstance(backend, ProductBackend) else (backend,)
-    if all(isinstance(p, AbelianBackend) for p in parts):
-        moduli = tuple(m for p in parts for m in p.moduli)
+    abelian_parts = [p for p in parts if isinstance(p, AbelianBackend)]
+    if len(abelian_parts) == len(parts):
+        moduli = tuple(m for p in abelian_parts for m in p.moduli)
         return moduli, np.asarray(G.codes, dtype=np.int64)
     from .abelian import abelian_decomposition
     dec = abelian_decomposition(G)
@@ -110,7 +111,8 @@ def _new_elements(coords: np.ndarray, moduli: tuple[int, ...]) -> list[int]:
     element_of[_mixed_radix(coords, moduli)] = np.arange(n)
     in_h = np.zeros(n, dtype=bool)
     in_h[0] = True
-    new, start = [], 1
+    new: list[int] = []
+    start = 1
     while True:
         outside = np.flatnonzero(~in_h[start:])
         if outside.size == 0:

@@ -133,8 +133,13 @@ class ProductBackend(Backend):
 
     @property
     def additive_moduli(self) -> tuple[int, ...] | None:
-        mods = [p.additive_moduli for p in self.parts]
-        return None if any(m is None for m in mods) else tuple(x for m in mods for x in m)
+        out: list[int] = []
+        for p in self.parts:
+            m = p.additive_moduli
+            if m is None:
+                return None
+            out.extend(m)
+        return tuple(out)
 
     def _split(self, a):
         a = np.asarray(a)
