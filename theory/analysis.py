@@ -123,7 +123,7 @@ def _rotation(level: str, G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
     return LevelReport(level, True, 2 * max(rank, 1), upper, lower, irreps=irreps)
 
 
-def _block(G: FiniteGroup, T: CharacterTable, L: HierarchyLevel) -> LevelReport:
+def _block(G: FiniteGroup, T: BaseCharacterTable, L: HierarchyLevel) -> LevelReport:
     B = max(L.min_block_real, 1)
     packing = block_packing(T, B)
     return LevelReport("block", True, packing.hidden,

@@ -103,7 +103,7 @@ class _Normal:
     layers: tuple[tuple[int, np.ndarray], ...]   # (p, class mask of A_p as bool array)
 
 
-def _normal_closures(T: CharacterTable, classes) -> np.ndarray:
+def _normal_closures(T: BaseCharacterTable, classes) -> np.ndarray:
     """Class masks of the normal closures of the given classes: the normal closure of ``g`` is
     the intersection of the kernels of the irreducibles whose kernel contains ``g``."""
     K = T.kernel_mask
@@ -124,11 +124,11 @@ def _abelian_prime_subgroups(G: FiniteGroup) -> list[tuple[int, int]]:
     return list(out.items())
 
 
-def _normal_data(T: CharacterTable) -> _Normal:
+def _normal_data(T: BaseCharacterTable) -> _Normal:
     return T.group.memo("normal_data", lambda: _build_normal_data(T))
 
 
-def _build_normal_data(T: CharacterTable) -> _Normal:
+def _build_normal_data(T: BaseCharacterTable) -> _Normal:
     G = T.group
     k = G.num_classes
     if G.is_abelian:
@@ -268,7 +268,7 @@ def hierarchy_level(G) -> HierarchyLevel:
     return T.group.memo("hierarchy_level", lambda: _build_level(T))
 
 
-def _build_level(T: CharacterTable) -> HierarchyLevel:
+def _build_level(T: BaseCharacterTable) -> HierarchyLevel:
     grp = T.group
     if grp.order == 1:
         return HierarchyLevel(grp.name, 1, 0, (), 0, (), 0, (), 0, (), "pdiag", None, 1, ())
@@ -338,7 +338,7 @@ def _abelian_level(T) -> HierarchyLevel:
                           level, None, hidden, witness)
 
 
-def _general_level(T: CharacterTable) -> HierarchyLevel:
+def _general_level(T: BaseCharacterTable) -> HierarchyLevel:
     grp = T.group
     k = grp.num_classes
     irr = real_irreducibles(T)
@@ -450,11 +450,11 @@ def block_packing(G, B: int) -> BlockPacking:
         # m + ceil(s / B') bins; one more pair saves at most one bin, so the least real faithful
         # set, pairs alone and signs B at a time, is a least packing.
         chosen = L.min_faithful_real_irreps
-        dims = tuple(irr[i].real_dim for i in chosen)
-        pos_pairs = [j for j, d in enumerate(dims) if d == 2]
-        pos_signs = [j for j, d in enumerate(dims) if d == 1]
-        blocks = [(j,) for j in pos_pairs] + [tuple(pos_signs[t:t + B]) for t in range(0, len(pos_signs), B)]
-        return BlockPacking(B, tuple(chosen), dims, tuple(blocks))
+        chosen_dims = tuple(irr[i].real_dim for i in chosen)
+        pos_pairs = [j for j, d in enumerate(chosen_dims) if d == 2]
+        pos_signs = [j for j, d in enumerate(chosen_dims) if d == 1]
+        bins = [(j,) for j in pos_pairs] + [tuple(pos_signs[t:t + B]) for t in range(0, len(pos_signs), B)]
+        return BlockPacking(B, tuple(chosen), chosen_dims, tuple(bins))
     allowed = [i for i, r in enumerate(irr) if r.real_dim <= B]
     dims = [irr[i].real_dim for i in allowed]
     masks = [T.kernel_mask[irr[i].constituents[0]] for i in allowed]

@@ -74,7 +74,7 @@ class RealIrreducible:
         return kernel
 
 
-def _table(G_or_T) -> CharacterTable:
+def _table(G_or_T) -> BaseCharacterTable:
     if isinstance(G_or_T, BaseCharacterTable):
         return G_or_T
     if isinstance(G_or_T, FiniteGroup):
@@ -92,7 +92,7 @@ def real_irreducibles(G) -> tuple[RealIrreducible, ...]:
     return T.group.memo("real_irreducibles", lambda: _build_real_irreducibles(T))
 
 
-def _build_real_irreducibles(T: CharacterTable) -> tuple[RealIrreducible, ...]:
+def _build_real_irreducibles(T: BaseCharacterTable) -> tuple[RealIrreducible, ...]:
     ind, conj = T.indicators, T.conjugates
     items = []
     for i, d in enumerate(T.degrees):
