@@ -102,11 +102,10 @@ def test_failure_exits_nonzero(capsys, monkeypatch):
 
 
 @pytest.mark.slow
-def test_full_prove_under_five_minutes(capsys):
-    import time
-    t = time.perf_counter()
+def test_full_prove_runs_every_theorem(capsys):
+    """The whole registry through the command (its time is measured in docs, not asserted here)."""
     code, out, _ = run(capsys, "prove", "--json")
     rows = json.loads(out)
-    assert code == 0 and time.perf_counter() - t < 300
+    assert code == 0
     assert {r["status"] for r in rows} == {"proved", "checked", "estimated"}
     assert {r["kind"] for r in rows} == {k.value for k in CheckKind}
