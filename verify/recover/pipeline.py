@@ -72,17 +72,17 @@ def _finite(x):
 
 
 def _is_representation_on(model, vh, k: int, gens: list[int], tree) -> bool:
-    """Whether the generators' restrictions to the leading ``k``-span, rescaled, satisfy the
-    relations (the cheap test of a candidate dimension)."""
+    """Whether the restrictions to the leading ``k``-span, rescaled, form a representation by the
+    generators' relations and every symbol's own matrix (the test of step 3 with the relations of
+    a generating subset: the cheap test of a candidate dimension)."""
     U = vh[:k].T
-    B = np.einsum("hi,khj,jl->kil", U, model.A[gens], U, optimize=True)
+    B = np.einsum("hi,khj,jl->kil", U, model.A, U, optimize=True)
     _, logdet = np.linalg.slogdet(B)
     if not np.all(np.isfinite(logdet)):
         return False
     S = np.transpose(B / np.exp(logdet / k)[:, None, None], (0, 2, 1))
-    alph = [model.alphabet[g] for g in gens]
-    rho = extend(model.group, alph, S, tree)
-    return homomorphism_residual(model.group, alph, S, rho, list(range(len(gens)))) <= REPRESENTATION_TOLERANCE
+    rho = extend(model.group, model.alphabet, S, tree)
+    return homomorphism_residual(model.group, model.alphabet, S, rho, gens) <= REPRESENTATION_TOLERANCE
 
 
 def _choose_subspace(model, rel_s, vh, s: RecoverySettings):
@@ -92,12 +92,11 @@ def _choose_subspace(model, rel_s, vh, s: RecoverySettings):
     G = model.group
     leak = leakage(model.A, vh)
     gens = relation_symbols(G, model.alphabet, generating=True)
-    gen_tree = cayley_tree(G, [model.alphabet[g] for g in gens])
+    tree = cayley_tree(G, model.alphabet)
     cands = candidates(leak, rel_s, s.leak_tol, s.rank_tol)
-    d = next(k for k in cands if k == cands[-1] or _is_representation_on(model, vh, k, gens, gen_tree))
+    d = next(k for k in cands if k == cands[-1] or _is_representation_on(model, vh, k, gens, tree))
     sub = restrict(model.A, rel_s, vh, d, leak, s.leak_tol, s.rank_tol)
     S = np.transpose(sub.B, (0, 2, 1))
-    tree = cayley_tree(G, model.alphabet)
     return sub, S, extend(G, model.alphabet, S, tree), tree
 
 
