@@ -73,7 +73,7 @@ def test_minimal_construction_conjugated(spec, level):
 
 def _direct_sum(G, blocks):
     """Element-wise block-diagonal sum, by torch.block_diag (independent of the code under test)."""
-    return np.stack([torch.block_diag(*[torch.as_tensor(b[g]) for b in blocks]).numpy() for g in range(G.order)])
+    return np.stack([torch.block_diag(*[torch.tensor(b[g]) for b in blocks]).numpy() for g in range(G.order)])
 
 
 def test_direct_sum_with_redundant_irreducible():
