@@ -98,7 +98,8 @@ def add_threads(p) -> None:
     p.add_argument("--threads", type=positive_int, default=1, help=THREADS_HELP)
 
 
-def add_group_source(p, positional: bool = True, automaton: bool = True, max_order: bool = True) -> None:
+def add_group_source(p, positional: bool = True, automaton: bool = True, max_order: bool = True,
+                     max_degree: bool = False) -> None:
     """The same ways to name what to analyse, build or sample everywhere: ``GROUP`` (positional,
     where the command has no other positional) or ``--group GROUP``, and ``--automaton FILE.json``."""
     from theory.group_parser import GROUP_SYNTAX
@@ -109,6 +110,9 @@ def add_group_source(p, positional: bool = True, automaton: bool = True, max_ord
         p.add_argument("--automaton", metavar="FILE.json", help="an automaton file (docs/design.md §11)")
     if max_order:
         p.add_argument("--max-order", type=positive_int, help="refuse groups above this order (default 100000)")
+    if max_degree:
+        p.add_argument("--max-degree", type=positive_int,
+                       help="refuse permutation groups on more points than this (default 2000)")
 
 
 def group_source(args, required: bool = True) -> tuple[str | None, str | None]:

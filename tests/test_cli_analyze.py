@@ -57,3 +57,18 @@ def test_text_prints_table_and_classification(capsys):
 def test_bad_group_is_one_line(capsys):
     code, out, err = run(capsys, "analyze", "perm:(1,2,x)")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_max_degree_is_a_flag_of_analyze_and_construct(capsys, tmp_path):
+    """The degree limit's message names --max-degree, and that flag raises it."""
+    import bilinear
+    assert bilinear.main(["analyze", "perm:(1,3000)"]) == 2
+    err = capsys.readouterr().err
+    assert "--max-degree" in err and len(err.strip().splitlines()) == 1
+    assert bilinear.main(["analyze", "perm:(1,3000)", "--max-degree", "4000", "--json"]) == 0
+    assert '"order": 2' in capsys.readouterr().out
+    out = tmp_path / "z2.npz"
+    assert bilinear.main(["construct", "perm:(1,3000)", "--level", "rdiag", "--out", str(out)]) == 2
+    assert not out.exists()
+    assert bilinear.main(["construct", "perm:(1,3000)", "--max-degree", "3000", "--level", "rdiag",
+                          "--out", str(out)]) == 0 and out.exists()
