@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -58,7 +59,7 @@ from theory.group_parser import parse_group
 from theory.characters import character_table
 from theory.real_irreps import real_irreducibles
 from theory.hierarchy_level import hierarchy_level
-from bilinear_cli.analyze import analysis
+from theory.analysis import analysis
 t["import"] = time.perf_counter() - s
 s = time.perf_counter(); G = parse_group(sys.argv[1], max_order=10**6); t["parse"] = time.perf_counter() - s
 s = time.perf_counter(); G.summary(); t["invariants"] = time.perf_counter() - s
@@ -83,14 +84,22 @@ def timed(cmd: list[str], timeout: float, env=None) -> dict:
     """Run ``cmd`` under /usr/bin/time; wall seconds, peak RSS (MiB), stdout, or a timeout."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         start = time.perf_counter()
+        # coreutils' timeout kills the measured process itself: GAP moves to a process group of its own,
+        # so killing /usr/bin/time's group would leave it running
+        p = subprocess.Popen(["/usr/bin/time", "-f", "%e %M", "-o", tf.name, "timeout", "-s", "KILL",
+                              f"{timeout:.0f}"] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=env, start_new_session=True)
         try:
-            p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name] + cmd, capture_output=True, text=True,
-                               timeout=timeout, env=env)
+            out, err = p.communicate(timeout=timeout + 30)
         except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            return {"timeout": True, "wall": time.perf_counter() - start}
+        if p.returncode in (124, 137) or "Command terminated by signal 9" in err:
             return {"timeout": True, "wall": time.perf_counter() - start}
         wall, kb = Path(tf.name).read_text().split()[-2:]
     return {"timeout": False, "wall": float(wall), "rss_mib": int(kb) / 1024, "rc": p.returncode,
-            "stdout": p.stdout, "stderr": p.stderr[-2000:]}
+            "stdout": out, "stderr": err[-2000:]}
 
 
 def ours_pairs(stdout: str) -> list[tuple[int, int]]:
@@ -148,7 +157,9 @@ def main(argv=None) -> int:
                                                         if theirs else ""), file=sys.stderr, flush=True)
         stages = subprocess.run([sys.executable, "-c", STAGES, spec], capture_output=True, text=True, env=env,
                                 timeout=args.timeout)
-        st = json.loads(stages.stdout) if stages.returncode == 0 else {"stages": {}, "method": "?", "certificate": "?"}
+        if stages.returncode != 0:
+            raise SystemExit(f"{label}: the stage-timing run failed:\n{stages.stderr.strip()}")
+        st = json.loads(stages.stdout)
         ok = [m for m in mine if not m["timeout"] and m.get("rc") == 0]
         done = [g for g in theirs if not g["timeout"]]
         row = {
