@@ -80,7 +80,7 @@ def test_design_citations_and_paths_resolve(path):
 
 def test_the_checks_can_fail(tmp_path):
     """The patterns catch what they are meant to catch."""
-    assert any(p.search("see ../" + "shared/DESIGN.md") for p in OUTSIDE)
+    assert any(p.search("see ../" + "shared" + "/DESIGN.md") for p in OUTSIDE)
     assert any(p.search("(Issue 12)") for p in OUTSIDE)
     assert {int(s) for m in CITATION.finditer("docs/design.md §4, §99") for s in SECTION.findall(m.group(1))} == {4, 99}
     assert 99 not in _sections()
