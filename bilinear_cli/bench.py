@@ -19,12 +19,12 @@ import sys
 import time
 
 from theory.errors import InputError
-
 from theory.files import write_text_atomically
+from theory.levels import LEVEL_NAMES
 
 from .common import add_json, add_threads, check_output_file, positive_int
 
-LEVELS = ("full", "cp", "block", "cdiag", "rot", "rdiag", "pdiag")
+LEVELS = tuple(reversed(LEVEL_NAMES))    # strongest first, from the one list of levels
 
 
 def add_parser(sub):

@@ -20,13 +20,15 @@ import time
 
 from theory.errors import InputError
 
+from .common import add_json
+
 
 def add_parser(sub):
     p = sub.add_parser("prove", help="run the theorem checks (symbolic, exhaustive, certificates, Monte Carlo)",
                        description="Run every theorem check of the hierarchy and print a table; exit 1 if any "
                                    "fails. 'proved' = established for all sizes, 'checked' = verified exactly "
                                    "on the stated finite range, 'estimated' = Monte Carlo.")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_json(p, "the results instead of a table")
     p.add_argument("--only", metavar="NAME", default=None,
                    help="run only theorems matching NAME: exact name, family prefix or glob")
     p.add_argument("--list", action="store_true", help="list the theorem names and kinds without running them")

@@ -7,7 +7,7 @@ import json
 
 from theory.errors import InputError
 
-from .common import check_output_file, positive_int, seed
+from .common import add_json, check_output_file, positive_int, seed
 
 
 def add_parser(sub):
@@ -25,7 +25,7 @@ def add_parser(sub):
                                       "or 'all' (symbol k = element k; the default)")
     p.add_argument("--automaton", metavar="FILE.json",
                    help="foreign files of an automaton model: the target machine (docs/design.md §11 format)")
-    p.add_argument("--json", action="store_true", help="one JSON object per file (a list)")
+    add_json(p, "one object per file (a list)")
     p.add_argument("--snap", metavar="OUT.npz", help="write the exact action in the learned basis as a weight file "
                                                      "(one input file only)")
     p.add_argument("--words", type=positive_int, default=256, help="random words for the states (default 256)")
