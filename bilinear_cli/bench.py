@@ -20,11 +20,11 @@ import time
 
 from theory.errors import InputError
 from theory.files import write_text_atomically
-from theory.levels import LEVEL_NAMES
+from theory.levels import CLASSICAL_LEVEL_NAMES
 
 from .common import add_json, add_threads, check_output_file, positive_int
 
-LEVELS = tuple(reversed(LEVEL_NAMES))    # strongest first, from the one list of levels
+LEVELS = tuple(reversed(CLASSICAL_LEVEL_NAMES))    # strongest first, from the one list of levels
 
 
 def add_parser(sub):

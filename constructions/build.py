@@ -23,7 +23,7 @@ from typing import Callable
 from theory.automaton import Automaton
 from theory.errors import InputError, NotRealizableError
 from theory.group import FiniteGroup
-from theory.levels import LEVEL_NAMES, check_level_name
+from theory.levels import CLASSICAL_LEVEL_NAMES, check_level_name
 
 from .abelian import pdiag_construction, rdiag_construction, rotation_construction
 from .automata import automaton_construction
@@ -33,8 +33,8 @@ from .regular import permutation_construction, regular_construction
 
 __all__ = ["build", "methods", "LEVELS", "GROUP_BUILDERS", "AUTOMATON_BUILDERS"]
 
-#: The level names (from :mod:`theory.levels`), re-exported for the CLI.
-LEVELS = LEVEL_NAMES
+#: The level names that have a construction (from :mod:`theory.levels`), for the CLI.
+LEVELS = CLASSICAL_LEVEL_NAMES
 
 Builder = Callable[..., Construction]
 
@@ -62,7 +62,7 @@ GROUP_BUILDERS: dict[str, dict[str, Builder]] = {
     "full": {"representation": faithful_construction, "regular": regular_construction,
              "permutation": permutation_construction},
 }
-assert tuple(GROUP_BUILDERS) == LEVEL_NAMES
+assert tuple(GROUP_BUILDERS) == LEVELS
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,8 @@ def build(target, level: str, block: int | None = None, alphabet="generators", m
     :class:`NotRealizableError` naming the theorem.
     """
     check_level_name(level, "level")
+    if level not in LEVELS:
+        raise InputError(f"--level: expected a level with a construction ({', '.join(LEVELS)}), got {level!r}")
     if block is not None and level != "block":
         raise InputError("--block applies to --level block only")
     params = {} if block is None else {"block": block}

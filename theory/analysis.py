@@ -39,7 +39,7 @@ from .characters import BaseCharacterTable, CharacterTable, character_table
 from .errors import InputError
 from .group import FiniteGroup
 from .hierarchy_level import HierarchyLevel, block_packing, hierarchy_level
-from .levels import LEVEL_NAMES, check_level_name
+from .levels import CLASSICAL_LEVEL_NAMES, check_level_name
 from .real_irreps import real_irreducibles
 
 __all__ = ["LevelReport", "level_reports", "analysis", "analysis_lines", "alphabet_size"]
@@ -158,7 +158,8 @@ def _cp(G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
 
 
 def level_reports(G) -> tuple[LevelReport, ...]:
-    """One :class:`LevelReport` per level, in the order of :data:`theory.levels.LEVEL_NAMES`."""
+    """One :class:`LevelReport` per classical level, in the order of
+    :data:`theory.levels.CLASSICAL_LEVEL_NAMES`."""
     T = G if isinstance(G, BaseCharacterTable) else None
     if T is None:
         if not isinstance(G, FiniteGroup):
@@ -168,7 +169,7 @@ def level_reports(G) -> tuple[LevelReport, ...]:
     L = hierarchy_level(T)
     rows = (_pdiag(grp, L), _rdiag(grp, L), _rotation("rot", grp, L), _rotation("cdiag", grp, L),
             _block(grp, T, L), _cp(grp, L), _full(grp, L))
-    assert tuple(r.level for r in rows) == LEVEL_NAMES
+    assert tuple(r.level for r in rows) == CLASSICAL_LEVEL_NAMES
     return rows
 
 

@@ -1,7 +1,10 @@
 """The levels of the hierarchy: one vocabulary for every part of the toolkit (docs/design.md §4).
 
-The seven levels, weakest first, are named ``pdiag``, ``rdiag``, ``rot``, ``cdiag``, ``block``, ``cp``,
-``full`` (:data:`LEVEL_NAMES`).  Each is a frozen dataclass whose fields are the level's sizes (the
+The seven classical levels, weakest first, are named ``pdiag``, ``rdiag``, ``rot``, ``cdiag``, ``block``,
+``cp``, ``full`` (:data:`CLASSICAL_LEVEL_NAMES`); the two modern ones (docs/design.md §14) are ``house``
+(products of generalised Householder factors, DeltaNet / DeltaProduct) and ``mono`` (monomial
+transitions, a permutation times a diagonal, PD-SSM) (:data:`MODERN_LEVEL_NAMES`);
+:data:`LEVEL_NAMES` is the classical names followed by the modern ones.  Each is a frozen dataclass whose fields are the level's sizes (the
 hidden size ``H`` and, where the level has one, the block size ``B`` or the CP rank ``R``), validated
 in ``__post_init__``; the class attributes say what ``A(x)`` looks like and which finite groups the
 level tracks exactly.  Analysis (:mod:`theory.analysis`), the builders (:mod:`constructions.build`),
@@ -16,6 +19,8 @@ Example::
     'exactly the abelian groups'
     >>> [c.statement for c in CONTAINMENTS if c.smaller == "pdiag"]
     ['PDIAG(H) ⊂ RDIAG(H)']
+    >>> House(hidden=3, householders=2).parameters()
+    {'hidden': 3, 'householders': 2}
 """
 
 from __future__ import annotations
@@ -25,11 +30,16 @@ from typing import ClassVar
 
 from .errors import InputError, check_choice
 
-__all__ = ["LEVEL_NAMES", "LEVELS", "Level", "PDiag", "RDiag", "Rot", "CDiag", "Block", "CP", "Full",
+__all__ = ["CLASSICAL_LEVEL_NAMES", "MODERN_LEVEL_NAMES", "LEVEL_NAMES", "LEVELS", "Level", "PDiag", "RDiag",
+           "Rot", "CDiag", "Block", "CP", "Full", "House", "Mono",
            "Containment", "CONTAINMENTS", "level_class", "check_level_name"]
 
-#: The level names, weakest first.
-LEVEL_NAMES = ("pdiag", "rdiag", "rot", "cdiag", "block", "cp", "full")
+#: The classical levels of the hierarchy, weakest first (docs/design.md §4).
+CLASSICAL_LEVEL_NAMES = ("pdiag", "rdiag", "rot", "cdiag", "block", "cp", "full")
+#: The modern levels (docs/design.md §14): Householder products and monomial transitions.
+MODERN_LEVEL_NAMES = ("house", "mono")
+#: Every level name: the classical ones, weakest first, then the modern ones.
+LEVEL_NAMES = CLASSICAL_LEVEL_NAMES + MODERN_LEVEL_NAMES
 
 #: Former level names that are now methods of ``full``.
 _METHODS_OF_FULL = ("regular", "permutation")
@@ -136,8 +146,40 @@ class Full(Level):
     tracks: ClassVar[str] = "every finite group, and every Moore machine with FULL(|Q|)"
 
 
-#: Level name -> level class, weakest first.
-LEVELS: dict[str, type[Level]] = {c.name: c for c in (PDiag, RDiag, Rot, CDiag, Block, CP, Full)}
+@dataclass(frozen=True)
+class House(Level):
+    """HOUSE(H, n_h): each A(e_k) is a product of ``householders`` = n_h generalised Householder
+    factors ``I - beta k k^T`` with ``|k| = 1`` and ``beta in [0, 2]`` (DeltaNet: n_h = 1,
+    DeltaProduct: n_h >= 1).  ``hidden`` counts real dimensions."""
+
+    householders: int
+
+    name: ClassVar[str] = "house"
+    title: ClassVar[str] = "HOUSE(H, n_h)"
+    form: ClassVar[str] = "A(e_k) = prod_{j <= n_h} (I - beta_jk u_jk u_jk^T), |u_jk| = 1, beta_jk in [0, 2]"
+    tracks: ClassVar[str] = ("G, exactly when some faithful real representation of dimension <= H has "
+                             "rank(rho(sigma) - I) <= n_h for every symbol sigma")
+
+    def __post_init__(self):
+        super().__post_init__()
+        _positive("householders", self.householders)
+
+
+@dataclass(frozen=True)
+class Mono(Level):
+    """MONO(H): each A(e_k) is monomial, P_k D_k with P_k a permutation matrix and D_k a *real*
+    diagonal, on ``hidden`` = H real coordinates (PD-SSM's complex diagonal of size n is the complex
+    variant; docs/design.md §14 reports its least n beside)."""
+
+    name: ClassVar[str] = "mono"
+    title: ClassVar[str] = "MONO(H)"
+    form: ClassVar[str] = "A(e_k) = P_k D_k: a permutation matrix times a real diagonal"
+    tracks: ClassVar[str] = ("G, exactly when G has a faithful monomial representation with ±1 entries of "
+                             "degree <= H (a sum of representations induced from ±1 characters of subgroups)")
+
+
+#: Level name -> level class: the classical levels weakest first, then the modern ones.
+LEVELS: dict[str, type[Level]] = {c.name: c for c in (PDiag, RDiag, Rot, CDiag, Block, CP, Full, House, Mono)}
 assert tuple(LEVELS) == LEVEL_NAMES
 
 
@@ -158,12 +200,15 @@ def level_class(name: str) -> type[Level]:
 @dataclass(frozen=True)
 class Containment:
     """``smaller ⊂ larger`` as sets of models; ``theorem`` is its name in the theorem registry
-    (``bilinear prove``), where it is proved symbolically."""
+    (``bilinear prove``), where it is proved symbolically.  ``strict`` is empty, or a group that the
+    larger level tracks at the stated sizes and the smaller one does not (checked by the theorem
+    ``modern.strict_containments`` for the modern levels)."""
 
     smaller: str
     larger: str
     statement: str
     theorem: str
+    strict: str = ""
 
     def __post_init__(self):
         check_level_name(self.smaller)
@@ -182,4 +227,15 @@ CONTAINMENTS = (
     Containment("block", "full", "BLOCK(H, B) ⊂ FULL(H)", "containment.block_in_full"),
     Containment("block", "cp", "BLOCK(H, B) ⊂ CP(H, H·B)", "containment.block_in_cp"),
     Containment("full", "cp", "FULL(H) ⊂ CP(H, min(H², HD))", "containment.full_in_cp"),
+    Containment("rdiag", "house", "RDIAG(H) ⊂ HOUSE(H, H) up to a positive scale per symbol",
+                "containment.rdiag_in_house",
+                strict="S3 (all elements): HOUSE(2, 2) tracks it, no diagonal level does (commutation.barrier)"),
+    Containment("house", "house", "HOUSE(H, n_h) ⊂ HOUSE(H, n_h') for n_h <= n_h'", "containment.house_in_house",
+                strict="Z3: HOUSE(2, 2) tracks it, HOUSE(H, 1) does not at any H (house.single_factor_order)"),
+    Containment("house", "full", "HOUSE(H, n_h) ⊂ FULL(H)", "containment.house_in_full",
+                strict="Z3 (all elements): FULL(2) tracks it, HOUSE(2, 1) does not"),
+    Containment("rdiag", "mono", "RDIAG(H) ⊂ MONO(H)", "containment.rdiag_in_mono",
+                strict="Z4: MONO(2) tracks it, RDIAG does not (exponent 4, finite_order.diagonal)"),
+    Containment("mono", "full", "MONO(H) ⊂ FULL(H)", "containment.mono_in_full",
+                strict="Z3: FULL(2) tracks it, MONO(2) does not (least faithful monomial degree 3)"),
 )

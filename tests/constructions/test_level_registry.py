@@ -14,7 +14,7 @@ from tests import catalogue
 from theory import InputError, parse_group
 from theory.analysis import level_reports
 from theory.errors import NotRealizableError
-from theory.levels import LEVEL_NAMES, Full
+from theory.levels import CLASSICAL_LEVEL_NAMES, LEVEL_NAMES, Full
 
 #: The theorem each refusal names (in the construction's error and in analyze's ``lower``).
 REFUSAL = {"pdiag": ("finite-order diagonals", "finite_order.diagonal"),
@@ -23,7 +23,7 @@ REFUSAL = {"pdiag": ("finite-order diagonals", "finite_order.diagonal"),
            "cdiag": ("commutation barrier", "commutation.barrier")}
 
 
-@pytest.mark.parametrize("level", LEVEL_NAMES)
+@pytest.mark.parametrize("level", CLASSICAL_LEVEL_NAMES)
 def test_analyze_hidden_size_is_construct_hidden_size(catalogue_group, level):
     G = catalogue_group
     row = next(r for r in level_reports(G) if r.level == level)
@@ -40,7 +40,7 @@ def test_analyze_hidden_size_is_construct_hidden_size(catalogue_group, level):
 
 
 def test_registry_is_keyed_by_the_level_names():
-    assert tuple(GROUP_BUILDERS) == LEVEL_NAMES
+    assert tuple(GROUP_BUILDERS) == CLASSICAL_LEVEL_NAMES
     assert set(AUTOMATON_BUILDERS) <= set(LEVEL_NAMES)
     assert methods("full") == ("representation", "regular", "permutation")
     assert methods("full", automaton=True) == ("one-hot",)

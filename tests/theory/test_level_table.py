@@ -10,7 +10,8 @@ import sympy
 from tests import catalogue
 from theory import InputError, parse_group
 from theory.analysis import alphabet_size, analysis, level_reports
-from theory.levels import CONTAINMENTS, LEVEL_NAMES, LEVELS, Block, CDiag, Rot, check_level_name, level_class
+from theory.levels import (CLASSICAL_LEVEL_NAMES, CONTAINMENTS, LEVEL_NAMES, LEVELS, MODERN_LEVEL_NAMES, Block, CDiag,
+                           House, Rot, check_level_name, level_class)
 from theory.real_irreps import real_irreducibles
 
 
@@ -74,7 +75,7 @@ def test_level_table_against_brute_force(spec):
     G = parse_group(spec)
     expected = brute_force_table(G)
     rows = level_reports(G)
-    assert tuple(r.level for r in rows) == LEVEL_NAMES
+    assert tuple(r.level for r in rows) == CLASSICAL_LEVEL_NAMES
     for r in rows:
         assert (r.tracks, r.hidden, r.block, r.rank) == expected[r.level], (spec, r.level)
         assert r.upper and r.lower
@@ -83,7 +84,7 @@ def test_level_table_against_brute_force(spec):
 def test_block_row_needs_optimal_packing_not_least_dimension():
     """A4xZ5 at B = 3: least total dimension 5 = 3 + 2, but BLOCK(H, 3) needs H = 6 (two blocks)."""
     G = parse_group("A4xZ5")
-    row = level_reports(G)[LEVEL_NAMES.index("block")]
+    row = level_reports(G)[CLASSICAL_LEVEL_NAMES.index("block")]
     assert (row.hidden, row.block) == (6, 3) and sum(real_irreducibles(G)[i].real_dim for i in row.irreps) == 5
 
 
@@ -98,14 +99,15 @@ def test_analysis_json_keeps_old_keys_and_adds_levels():
     for key in ("lowest_level", "lowest_level_block", "lowest_level_hidden_size", "min_block_real",
                 "min_faithful_dim_real", "min_block_complex", "irreps", "real_irreps"):
         assert key in info
-    assert [e["level"] for e in info["levels"]] == list(LEVEL_NAMES)
+    assert [e["level"] for e in info["levels"]][:len(CLASSICAL_LEVEL_NAMES)] == list(CLASSICAL_LEVEL_NAMES)
     assert all({"level", "tracks", "hidden", "block", "rank", "upper", "lower"} <= set(e) for e in info["levels"])
     assert info["lowest_level"] == "rot" and alphabet_size(parse_group("Z6")) == 1
 
 
 def test_vocabulary():
-    assert LEVEL_NAMES == ("pdiag", "rdiag", "rot", "cdiag", "block", "cp", "full")
-    assert all(level_class(n).name == n for n in LEVEL_NAMES)
+    assert CLASSICAL_LEVEL_NAMES == ("pdiag", "rdiag", "rot", "cdiag", "block", "cp", "full")
+    assert MODERN_LEVEL_NAMES == ("house", "mono") and LEVEL_NAMES == CLASSICAL_LEVEL_NAMES + MODERN_LEVEL_NAMES
+    assert all(level_class(n).name == n for n in LEVEL_NAMES) and tuple(LEVELS) == LEVEL_NAMES
     for old in ("regular", "permutation"):
         with pytest.raises(InputError, match=f"--level full --method {old}"):
             check_level_name(old)
@@ -119,6 +121,10 @@ def test_vocabulary():
             cls(hidden=3)
     with pytest.raises(InputError, match="positive"):
         LEVELS["full"](hidden=0)
+    with pytest.raises(InputError, match="householders: expected a positive integer"):
+        House(hidden=3, householders=0)
+    with pytest.raises(InputError, match="hidden"):
+        LEVELS["mono"](hidden=0)
 
 
 def test_containments_name_registered_theorems():
@@ -126,9 +132,11 @@ def test_containments_name_registered_theorems():
     names = {t.name for t in all_theorems()}
     for c in CONTAINMENTS:
         assert c.theorem in names, c
-        assert LEVEL_NAMES.index(c.smaller) <= LEVEL_NAMES.index(c.larger) or c.larger == "cp"
+        if c.larger in CLASSICAL_LEVEL_NAMES and c.smaller in CLASSICAL_LEVEL_NAMES:
+            assert LEVEL_NAMES.index(c.smaller) <= LEVEL_NAMES.index(c.larger) or c.larger == "cp"
+    assert {c.smaller for c in CONTAINMENTS} | {c.larger for c in CONTAINMENTS} >= set(MODERN_LEVEL_NAMES)
 
 
 def test_verify_model_names_come_from_the_levels():
     from verify.bilinear_models import BILINEAR_LEVELS
-    assert sorted(BILINEAR_LEVELS) == sorted(LEVEL_NAMES)
+    assert sorted(BILINEAR_LEVELS) == sorted(CLASSICAL_LEVEL_NAMES)

@@ -102,4 +102,51 @@ def test_maps_agree_numerically(key):
     E = np.eye(An.shape[0]) if pm.embedding is None else np.array(pm.embedding(sizes), dtype=float)
     assert np.allclose(Atn @ E, E @ An, atol=1e-10)
     # and the map really changes representation (the target is not literally the source object)
-    assert pm.source != pm.target or pm.key == "block_in_block"
+    assert pm.source != pm.target or pm.key in ("block_in_block", "house_in_house")
+
+
+def test_house_map_needs_the_normalised_diagonal():
+    """Unbounded RDIAG entries give betas that are not in [0, 2]; a wrong beta breaks the identity; a
+    non-unit direction is refused."""
+    def unbounded(p, s):
+        H, D = s["H"], s["D"]
+        return {"u": [[C._unit(H, i) for i in range(H)] for _k in range(D)],
+                "beta": sympy.Matrix(H, D, lambda i, k: 1 - sympy.Symbol(f"V_{i}_{k}", real=True))}
+    with pytest.raises(MathematicalError, match="not provably in"):
+        C.check_parameter_map(dataclasses.replace(C.MAPS["rdiag_in_house"], source="RDIAG", apply=unbounded),
+                              grid=[{"H": 1, "D": 1}])
+    def flipped(p, s):
+        out = C._rdiag1_to_house(p, s)
+        out["beta"] = out["beta"].applyfunc(lambda b: sympy.together(2 - b))
+        return out
+    _reject("rdiag_in_house", apply=flipped)
+    def long_u(p, s):
+        out = C._rdiag1_to_house(p, s)
+        out["u"][0][0] = 2 * out["u"][0][0]
+        return out
+    with pytest.raises(MathematicalError, match="unit vector"):
+        C.check_parameter_map(dataclasses.replace(C.MAPS["rdiag_in_house"], apply=long_u), grid=[{"H": 2, "D": 1}])
+
+
+def test_mono_map_needs_permutations_and_the_right_order():
+    def transposed(p, s):      # diag(d) P instead of P diag(d)
+        return {"W": [sympy.diag(*p["d"][:, k]) * P for k, P in enumerate(p["P"])]}
+    with pytest.raises(MathematicalError):
+        C.check_parameter_map(dataclasses.replace(C.MAPS["mono_in_full"], apply=transposed),
+                              grid=[{"H": 3, "D": 1, "perms": ((1, 2, 0),)}])
+    def doubled(p, s):
+        out = C._rdiag_to_mono(p, s)
+        out["P"] = [2 * P for P in out["P"]]
+        return out
+    with pytest.raises(MathematicalError, match="permutation matrix"):
+        C.check_parameter_map(dataclasses.replace(C.MAPS["rdiag_in_mono"], apply=doubled), grid=[{"H": 2, "D": 1}])
+
+
+def test_padding_with_nonzero_beta_rejected():
+    def padded(p, s):
+        out = C._house_to_house(p, s)
+        out["beta"][s["N"], 0] = sympy.Integer(1)
+        return out
+    with pytest.raises(MathematicalError):
+        C.check_parameter_map(dataclasses.replace(C.MAPS["house_in_house"], apply=padded),
+                              grid=[{"H": 2, "N": 1, "N2": 2, "D": 1}])

@@ -41,7 +41,7 @@ import sympy
 
 from ..errors import InputError, MathematicalError
 from .base import CheckKind, Theorem
-from .model_classes import LEVELS, block_diagonal, symbol_vector
+from .model_classes import LEVELS, block_diagonal, rdiag1_entries, symbol_vector
 
 __all__ = ["ParameterMap", "MAPS", "THEOREMS", "check_parameter_map", "default_grid", "MAX_H", "MAX_D"]
 
@@ -172,6 +172,52 @@ def _rdiag_to_cp_identity(p, s):
     return {"U": sympy.eye(H), "V": p["V"], "Z": sympy.eye(H)}
 
 
+def _rdiag1_to_house(p, s):
+    H, D = s["H"], s["D"]
+    V = rdiag1_entries(p)
+    return {"u": [[_unit(H, i) for i in range(H)] for _k in range(D)],
+            "beta": sympy.Matrix(H, D, lambda i, k: sympy.together(1 - V[i, k]))}
+
+
+def _house_to_full(p, s):
+    from .model_classes import house_factors_product
+    N = s["N"]
+    return {"W": [house_factors_product(p["u"][k], [p["beta"][j, k] for j in range(N)]) for k in range(s["D"])]}
+
+
+def _house_to_house(p, s):
+    H, N, N2, D = s["H"], s["N"], s["N2"], s["D"]
+    beta = sympy.zeros(N2, D)
+    beta[:N, :] = p["beta"]
+    return {"u": [list(p["u"][k]) + [_unit(H, 0)] * (N2 - N) for k in range(D)], "beta": beta}
+
+
+def _mono_to_full(p, s):
+    return {"W": [P * sympy.diag(*p["d"][:, k]) for k, P in enumerate(p["P"])]}
+
+
+def _rdiag_to_mono(p, s):
+    return {"P": [sympy.eye(s["H"]) for _k in range(s["D"])], "d": p["V"]}
+
+
+def _house_grid():
+    return [{"H": H, "N": N, "D": D} for H in range(1, 4) for N in range(1, 4) for D in range(1, 3)]
+
+
+def _house_pair_grid():
+    return [{"H": H, "N": N, "N2": N2, "D": D} for H in range(1, 4) for N in range(1, 3) for N2 in range(N + 1, 4)
+            for D in range(1, 3)]
+
+
+def _mono_grid():
+    return [{"H": H, "D": D, "perms": perms} for H in range(1, 4) for D in range(1, 3)
+            for perms in itertools.product(itertools.permutations(range(H)), repeat=D)]
+
+
+def _identity_perms(s):
+    return {"H": s["H"], "D": s["D"], "perms": tuple(tuple(range(s["H"])) for _k in range(s["D"]))}
+
+
 _SAME = lambda s: dict(s)  # noqa: E731
 
 
@@ -251,6 +297,45 @@ def _maps() -> dict[str, ParameterMap]:
             "I diag(Vx) I = diag(Vx), and V -> (I, V, I) is a bijection onto the CP models with U = Z = I, "
             "so the identity gives both inclusions.",
             lambda s: {"H": s["H"], "R": s["H"], "D": s["D"]}, _rdiag_to_cp_identity, default_grid),
+        ParameterMap(
+            "rdiag_in_house", "RDIAG1", "HOUSE",
+            "RDIAG(H) ⊂ HOUSE(H, H) up to a positive scale per symbol (entries in [-1, 1] exactly)",
+            r"\mathrm{diag}(v) = \prod_{i} (I - (1 - v_i) e_i e_i^\top),\ v_i \in [-1, 1]",
+            "u_{ik} = e_i, beta_{ik} = 1 - V_{ik} (in [0, 2] exactly when V_{ik} in [-1, 1])",
+            "The factors I - (1 - v_i) e_i e_i^T act on different coordinates, so they commute and their product "
+            "is diag(v); beta_i = 1 - v_i lies in [0, 2] iff v_i in [-1, 1]. A general RDIAG model is first "
+            "divided, symbol by symbol, by m_k = max(1, max_i |V_ik|) > 0: a positive scale per step, which "
+            "changes no label at any length (scale_invariance.normalisation, docs/design.md §3). Entries outside "
+            "[-1, 1] are not reachable without that scale: every factor has operator norm 1, so a product has "
+            "norm at most 1. The symbolic check covers entries in (-1, 1]; v_i = -1 is the reflection beta_i = 2.",
+            lambda s: {"H": s["H"], "N": s["H"], "D": s["D"]}, _rdiag1_to_house,
+            lambda: default_grid(max_h=5, max_d=2)),
+        ParameterMap(
+            "house_in_full", "HOUSE", "FULL", "HOUSE(H, n_h) ⊂ FULL(H)",
+            r"W_k = \prod_j (I - \beta_{jk} u_{jk} u_{jk}^\top)",
+            "W_k = the product of the n_h factors of symbol k",
+            "A product of fixed matrices is a fixed matrix; with one-hot inputs A(e_k) = W_k, and both levels "
+            "extend linearly in x.",
+            lambda s: {"H": s["H"], "D": s["D"]}, _house_to_full, _house_grid),
+        ParameterMap(
+            "house_in_house", "HOUSE", "HOUSE", "HOUSE(H, n_h) ⊂ HOUSE(H, n_h') for n_h <= n_h'",
+            r"\beta_{jk} = 0 \text{ for } n_h \le j < n_h'",
+            "the first n_h factors unchanged, the others I - 0 e_0 e_0^T = I (beta = 0, u = e_0)",
+            "A factor with beta = 0 is the identity whatever its unit vector, so appending n_h' - n_h of them "
+            "leaves every product unchanged.",
+            lambda s: {"H": s["H"], "N": s["N2"], "D": s["D"]}, _house_to_house, _house_pair_grid),
+        ParameterMap(
+            "mono_in_full", "MONO", "FULL", "MONO(H) ⊂ FULL(H)",
+            r"W_k = P_k\,\mathrm{diag}(d_{:,k})",
+            "W_k = P_k diag(d_k)",
+            "A monomial matrix is a matrix; both levels are linear in x.",
+            lambda s: {"H": s["H"], "D": s["D"]}, _mono_to_full, _mono_grid),
+        ParameterMap(
+            "rdiag_in_mono", "RDIAG", "MONO", "RDIAG(H) ⊂ MONO(H)",
+            r"\mathrm{diag}(Vx) = \sum_k x_k\, I\, \mathrm{diag}(V_{:,k})",
+            "P_k = I, d = V",
+            "A diagonal matrix is the identity permutation times itself.",
+            _identity_perms, _rdiag_to_mono, default_grid),
     ]
     return {pm.key: pm for pm in m}
 
@@ -300,11 +385,42 @@ def _check_source_constraints(level: str, params: dict, sizes: dict, where: str)
                     raise MathematicalError(f"{where}: block {j0 // 2} of A(e_{k}) is not a rotation")
 
 
+def _check_target_constraints(level: str, params: dict, where: str, source: str = "", sp: dict | None = None) -> None:
+    """The constraints of a target level that its symbolic parametrisation does not carry: HOUSE unit
+    vectors have u^T u = 1 and every beta lies in [0, 2] (sympy decides the signs of the mapped
+    expressions; a vector or beta copied unchanged from a HOUSE source carries its constraint);
+    MONO permutations are permutation matrices."""
+    if level == "HOUSE":
+        given_u = {tuple(u) for us in sp["u"] for u in us} if source == "HOUSE" and sp else set()
+        given_b = set(sp["beta"]) | {sympy.Integer(0)} if source == "HOUSE" and sp else {sympy.Integer(0)}
+        for k, us in enumerate(params["u"]):
+            for j, u in enumerate(us):
+                if tuple(u) not in given_u and sympy.simplify((u.T * u)[0, 0] - 1) != 0:
+                    raise MathematicalError(f"{where}: u[{j}] of symbol {k} is not a unit vector")
+        for beta in params["beta"]:
+            if beta in given_b:
+                continue
+            b = sympy.together(beta)
+            if b.is_nonnegative is not True or sympy.together(2 - b).is_nonnegative is not True:
+                raise MathematicalError(f"{where}: beta = {beta} is not provably in [0, 2]")
+    elif level == "MONO":
+        for k, P in enumerate(params["P"]):
+            if (any(e not in (0, 1) for e in P) or any(sum(P[i, :]) != 1 for i in range(P.rows))
+                    or any(sum(P[:, j]) != 1 for j in range(P.cols))):
+                raise MathematicalError(f"{where}: P_{k} is not a permutation matrix")
+
+
 @lru_cache(maxsize=None)
 def _is_rotation(entries: tuple) -> bool:
     """``B^T B = I`` and ``det B = 1`` for the 2x2 block with these entries (trigsimp; cached)."""
     B = sympy.Matrix(2, 2, list(entries))
     return sympy.trigsimp(B.T * B - sympy.eye(2)) == sympy.zeros(2, 2) and sympy.trigsimp(B.det()) == 1
+
+
+def _images(P: sympy.Matrix) -> tuple:
+    """The images of a 0/1 matrix read as a permutation (P e_i = e_{images[i]}); invalid ones are caught
+    by :func:`_check_target_constraints`."""
+    return tuple(next((r for r in range(P.rows) if P[r, c] == 1), 0) for c in range(P.cols))
 
 
 def check_parameter_map(pmap: ParameterMap, grid: Iterable[dict] | None = None) -> dict:
@@ -323,6 +439,9 @@ def check_parameter_map(pmap: ParameterMap, grid: Iterable[dict] | None = None) 
         _check_source_constraints(pmap.source, sp, sizes, where)
         tsizes = pmap.target_sizes(sizes)
         tp = pmap.apply(sp, sizes)
+        if pmap.target == "MONO" and "P" in tp:    # the permutations are part of the target sizes
+            tsizes = dict(tsizes, perms=tuple(_images(P) for P in tp["P"]))
+        _check_target_constraints(pmap.target, tp, where, pmap.source, sp)
         expected = tgt.params(tsizes)
         if set(tp) != set(expected):
             raise MathematicalError(f"{where}: map gives parameters {sorted(tp)}, {pmap.target} has {sorted(expected)}")
@@ -347,6 +466,8 @@ def check_parameter_map(pmap: ParameterMap, grid: Iterable[dict] | None = None) 
             residual = At * E - E * A
         for (i, j), r in zip(itertools.product(range(residual.rows), range(residual.cols)), residual):
             r = sympy.expand(r)
+            if r != 0 and r.has(sympy.Pow):       # rational entries (RDIAG1): clear denominators
+                r = sympy.cancel(sympy.together(r))
             if r != 0:
                 raise MathematicalError(f"{where}: entry ({i}, {j}) of A'(x)E - E A(x) is {r}, not 0")
         cases += 1
@@ -363,6 +484,12 @@ def checked_range(pmap: ParameterMap) -> str:
     hs = sorted({g["H"] for g in grid})
     text = (f"H <= {hs[-1]}" if hs == list(range(1, hs[-1] + 1)) else f"H in {{{', '.join(map(str, hs))}}}")
     text += f", D <= {max(g['D'] for g in grid)}"
+    if any("perms" in g for g in grid) and pmap.source == "MONO":
+        text += ", every permutation per symbol"
+    if any("N2" in g for g in grid):
+        text += ", every n_h < n_h' <= 3"
+    elif any("N" in g for g in grid):
+        text += ", n_h <= 3"
     if any("B2" in g for g in grid):
         text += ", every B | B' | H"
     elif any("B" in g for g in grid):

@@ -19,6 +19,14 @@ RDIAG(H)              A(x) = diag(V x),  V in R^{HxD}
 PDIAG(H)              A(x) = diag(sum_k exp(theta_{ik}) x_k),  theta in R^{HxD}
                       (each A(e_k) = diag(exp(theta_{:,k})) has positive entries; Mamba's (0,1)
                       entries are the sub-family theta < 0)
+RDIAG1(H)             RDIAG with entries in (-1, 1]: V_{ik} = (b_{ik} - a_{ik}) / (a_{ik} + b_{ik}),
+                      a >= 0, b > 0 (the normalised RDIAG of docs/design.md §14)
+HOUSE(H, N)           A(x) = sum_k x_k prod_{j < N} (I - beta_{jk} u_{jk} u_{jk}^T), u_{jk} in R^H,
+                      beta_{jk} real; the level's constraints |u_{jk}| = 1, beta_{jk} in [0, 2] are
+                      checked on every mapped parameter
+MONO(H)               A(x) = sum_k x_k P_k diag(d_{:,k}), d in R^{HxD}; the permutations P_k are
+                      part of the sizes (``sizes["perms"]``, one tuple of images per symbol), so a
+                      grid ranges over all of them
 ====================  ==========================================================================
 
 Example::
@@ -41,7 +49,8 @@ import sympy
 
 from ..errors import InputError
 
-__all__ = ["Level", "LEVELS", "symbol_vector", "symbol_matrix", "block_diagonal", "rotation", "hidden_size"]
+__all__ = ["Level", "LEVELS", "symbol_vector", "symbol_matrix", "block_diagonal", "rotation", "hidden_size",
+           "householder", "house_factors_product", "permutation_matrix", "rdiag1_entries"]
 
 
 def symbol_vector(prefix: str, n: int, **assumptions) -> sympy.Matrix:
@@ -166,6 +175,73 @@ def _pdiag_matrix(p, x, s):
     return sympy.diag(*(p["theta"].applyfunc(sympy.exp) * x))
 
 
+def _rdiag1_params(s):
+    H, D = _need(s, "H", "D")
+    return {"a": symbol_matrix("a", H, D, nonnegative=True), "b": symbol_matrix("b", H, D, positive=True)}
+
+
+def rdiag1_entries(p) -> sympy.Matrix:
+    """The entries ``V = (b - a) / (a + b)`` of an RDIAG1 model: every value in (-1, 1]."""
+    a, b = p["a"], p["b"]
+    return sympy.Matrix(a.rows, a.cols, lambda i, k: (b[i, k] - a[i, k]) / (a[i, k] + b[i, k]))
+
+
+def _rdiag1_matrix(p, x, s):
+    return sympy.diag(*(rdiag1_entries(p) * x))
+
+
+def householder(beta, u: sympy.Matrix) -> sympy.Matrix:
+    """The generalised Householder factor ``I - beta u u^T``."""
+    return sympy.eye(u.rows) - beta * u * u.T
+
+
+def _house_params(s):
+    H, N, D = _need(s, "H", "N", "D")
+    return {"u": [[symbol_vector(f"u{j}k{k}", H) for j in range(N)] for k in range(D)],
+            "beta": symbol_matrix("beta", N, D)}
+
+
+def house_factors_product(us, betas) -> sympy.Matrix:
+    """``prod_j (I - beta_j u_j u_j^T)`` in the order ``j = 0, 1, ...`` (factor 0 leftmost)."""
+    out = sympy.eye(us[0].rows)
+    for u, beta in zip(us, betas):
+        out = out * householder(beta, u)
+    return out
+
+
+def _house_matrix(p, x, s):
+    N = s["N"]
+    return _lin(x, [house_factors_product(p["u"][k], [p["beta"][j, k] for j in range(N)])
+                    for k in range(len(p["u"]))])
+
+
+def permutation_matrix(images) -> sympy.Matrix:
+    """The matrix ``P`` with ``P e_i = e_{images[i]}``."""
+    n = len(images)
+    P = sympy.zeros(n, n)
+    for i, j in enumerate(images):
+        P[j, i] = 1
+    return P
+
+
+def _mono_perms(s):
+    H, D = _need(s, "H", "D")
+    perms = s.get("perms")
+    if (not isinstance(perms, tuple) or len(perms) != D
+            or any(sorted(p) != list(range(H)) for p in perms)):
+        raise InputError(f"size perms: expected {D} permutations of range({H}), got {perms!r}")
+    return perms
+
+
+def _mono_params(s):
+    H, D = _need(s, "H", "D")
+    return {"P": [permutation_matrix(p) for p in _mono_perms(s)], "d": symbol_matrix("d", H, D)}
+
+
+def _mono_matrix(p, x, s):
+    return _lin(x, [P * sympy.diag(*p["d"][:, k]) for k, P in enumerate(p["P"])])
+
+
 @dataclass(frozen=True)
 class Level:
     """One level of the hierarchy: its name, hidden size, symbolic parameters and A(x)."""
@@ -191,6 +267,12 @@ LEVELS = {
                  "A(x) = sum_k x_k blockdiag(Rot(theta_jk))"),
     "RDIAG": Level("RDIAG", ("H", "D"), _rdiag_params, _rdiag_matrix, "A(x) = diag(V x)"),
     "PDIAG": Level("PDIAG", ("H", "D"), _pdiag_params, _pdiag_matrix, "A(x) = diag(exp(theta) x)"),
+    "RDIAG1": Level("RDIAG1", ("H", "D"), _rdiag1_params, _rdiag1_matrix,
+                    "A(x) = diag(V x), V = (b - a)/(a + b) in (-1, 1], a >= 0, b > 0"),
+    "HOUSE": Level("HOUSE", ("H", "N", "D"), _house_params, _house_matrix,
+                   "A(x) = sum_k x_k prod_j (I - beta_jk u_jk u_jk^T), |u_jk| = 1, beta_jk in [0, 2]"),
+    "MONO": Level("MONO", ("H", "D"), _mono_params, _mono_matrix,
+                  "A(x) = sum_k x_k P_k diag(d_k), P_k permutation matrices"),
 }
 
 
