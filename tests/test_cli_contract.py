@@ -122,7 +122,7 @@ def test_a_mathematical_error_is_exit_1(name, capsys, monkeypatch):
     (["analyze"], "GROUP: expected a group"),
     (["analyze", "S3", "--group", "S4"], "--group: expected the group once"),
     (["analyze", "--max-order", "0", "S3"], "--max-order: expected an integer >= 1, got '0'"),
-    (["construct", "S3", "--level", "warp", "--out", "x.npz"], "--level: expected one of pdiag, rdiag, rot, cdiag, block, cp, full, got "),
+    (["construct", "S3", "--level", "warp", "--out", "x.npz"], "--level: expected one of pdiag, rdiag, rot, cdiag, block, cp, full, house, mono, got "),
     (["construct", "S3", "--level", "full", "--out", "x.txt"], "--out: expected a .npz file name, got 'x.txt'"),
     (["certify", "/nonexistent/x.npz"], "/nonexistent/x.npz"),
     (["simulate", "/nonexistent/x.npz"], "/nonexistent/x.npz"),
