@@ -1,0 +1,179 @@
+"""The exact distribution of a task's final label under its own sampler, and the best constant guess.
+
+**Chance at length L** (the reference for chance-normalised accuracy, docs/design.md §9) is the
+accuracy of the best *constant* predictor at that length: ``max_y P(label of a length-L sequence =
+y)``, where the sequence is drawn by the task's own sampler (:meth:`~verify.tasks.Task.sample`).
+It is computed exactly, not estimated: every task here is read by a finite Moore machine
+(:func:`label_machine`), and the number of length-L sequences that end in each state is counted by
+dynamic programming over positions with Python integers, ``N_{t+1}(q') = Σ_{q, a: δ(q, a) = q'}
+N_t(q)`` over the tokens ``a`` the sampler may draw at position ``t``.  The probability of a label
+is then ``Σ_{q with that output} N_L(q) / Π_t |tokens allowed at t|`` (the sampler draws the
+allowed tokens uniformly and independently; :func:`allowed_tokens`).
+
+* ``modadd``/``parity``: the last token is uniform over Z_m and shifts the label, so the label is
+  uniform and chance is ``1/m`` exactly (not so for ``cycle_nav``, whose moves are only -1, 0, +1).
+* ``automaton``: the distribution of the state after ``L`` uniform symbols, ``e_{q0} P^L`` with
+  ``P = (1/k) Σ_a (transition matrix of a)``; a random automaton with an absorbing region has a
+  chance far above ``1/|Q|``.
+* ``modarith``: the machine state is (sum of the finished terms, current product term, pending
+  operator); after ``*`` a zero term stays zero, so the label is *not* uniform.
+
+Cost: ``L × (reachable states) × (tokens)`` big-integer additions (modadd m=50 at L=500 in about
+a second).
+
+>>> from verify.tasks import make_task
+>>> best_constant_accuracy(make_task("modadd", m=5), [1, 500])
+{1: Fraction(1, 5), 500: Fraction(1, 5)}
+>>> label_distribution(make_task("modarith", m=2), [3])[3]     # 0*0, 0*1, 1*0 -> 0; with + or -: uniform
+(Fraction(7, 12), Fraction(5, 12))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from theory.errors import InputError
+
+from .automaton import AutomatonTask
+from .base import Task
+from .cycle_nav import CycleNavTask
+from .even_pairs import EvenPairsTask
+from .flipflop import FlipFlopTask
+from .modadd import ModAddTask
+from .modarith import ModArithTask
+from .parity import ParityTask
+from .word import WordTask
+
+#: Largest group whose word problem gets a label machine (its table has |G|^2 entries).
+_MAX_WORD_ORDER = 1000
+
+__all__ = ["LabelMachine", "label_machine", "allowed_tokens", "label_distribution", "best_constant_accuracy"]
+
+
+@dataclass(frozen=True, eq=False)
+class LabelMachine:
+    """A Moore machine that labels a task's sequences: ``delta`` (states × tokens; ``-1`` where the
+    sampler never feeds that token in that state), ``start``, and ``output`` (class id per state,
+    ``-1`` for states after which the prefix has no label)."""
+
+    delta: np.ndarray
+    start: int
+    output: np.ndarray
+
+    def __post_init__(self):
+        delta, output = np.asarray(self.delta, dtype=np.int64), np.asarray(self.output, dtype=np.int64)
+        if delta.ndim != 2 or output.shape != (delta.shape[0],) or not 0 <= self.start < delta.shape[0]:
+            raise InputError(f"label machine: expected delta (S, D), output (S,) and a start in 0..S-1, "
+                             f"got {delta.shape}, {output.shape}, {self.start}")
+        if delta.min() < -1 or delta.max() >= delta.shape[0]:
+            raise InputError("label machine: delta entries must be state indices or -1")
+        object.__setattr__(self, "delta", delta)
+        object.__setattr__(self, "output", output)
+
+
+def _cyclic(m: int, shift: int) -> LabelMachine:
+    q = np.arange(m)[:, None]
+    a = np.arange(m)[None, :]
+    return LabelMachine((q + a + shift) % m, 0, np.arange(m))
+
+
+def label_machine(task: Task) -> LabelMachine:
+    """The Moore machine whose output after each prefix is the task's label there (tested against
+    :meth:`~verify.tasks.Task.batch` on every sequence of small lengths)."""
+    if isinstance(task, (ModAddTask, ParityTask)):
+        return _cyclic(task.num_classes, 0)
+    if isinstance(task, CycleNavTask):                 # token t moves t - 1 on the 5-cycle
+        return LabelMachine((np.arange(5)[:, None] + np.arange(3)[None, :] - 1) % 5, 0, np.arange(5))
+    if isinstance(task, FlipFlopTask):                 # 0 reads, 1 + v writes v
+        m = task.num_classes
+        delta = np.concatenate([np.arange(m)[:, None], np.tile(np.arange(m), (m, 1))], axis=1)
+        return LabelMachine(delta, 0, np.arange(m))
+    if isinstance(task, EvenPairsTask):                # state 0: nothing read; 1 + 2f + [x != f]
+        delta = np.array([[1, 3], [1, 2], [1, 2], [4, 3], [4, 3]])
+        return LabelMachine(delta, 0, np.array([-1, 0, 1, 0, 1]))
+    if isinstance(task, AutomatonTask):
+        a = task.automaton
+        return LabelMachine(a.delta, a.start, a.output_index)
+    if isinstance(task, WordTask):                     # state g: the product so far (0 = identity)
+        g = task.group
+        if g.order > _MAX_WORD_ORDER:
+            raise InputError(f"task word: the label machine has |G|^2 moves; expected |G| <= {_MAX_WORD_ORDER}, "
+                             f"got {g.order}")
+        q = np.repeat(np.arange(g.order), g.order)
+        x = np.tile(np.arange(g.order), g.order)
+        return LabelMachine(np.asarray(g.mul(q, x), dtype=np.int64).reshape(g.order, g.order), 0, np.arange(g.order))
+    if isinstance(task, ModArithTask):
+        return _modarith_machine(task.m)
+    raise InputError(f"task: no exact label distribution for {task.name!r}")
+
+
+def _modarith_machine(m: int) -> LabelMachine:
+    """States: 0 = start; ``1 + total*m + term`` after a digit; ``1 + m*m + (op*m + total)*m + term``
+    after operator ``op`` (0 ``+``, 1 ``-``, 2 ``*``).  The value after a digit is total + term."""
+    digit = lambda total, term: 1 + total * m + term                       # noqa: E731
+    pending = lambda op, total, term: 1 + m * m + (op * m + total) * m + term  # noqa: E731
+    size = 1 + 4 * m * m
+    delta = np.full((size, m + 3), -1, dtype=np.int64)
+    output = np.full(size, -1, dtype=np.int64)
+    for d in range(m):
+        delta[0, d] = digit(0, d)
+    for total in range(m):
+        for term in range(m):
+            output[digit(total, term)] = (total + term) % m
+            for op in range(3):
+                delta[digit(total, term), m + op] = pending(op, total, term)
+                for d in range(m):
+                    if op == 2:
+                        nxt = digit(total, term * d % m)
+                    else:
+                        nxt = digit((total + term) % m, d if op == 0 else (-d) % m)
+                    delta[pending(op, total, term), d] = nxt
+    return LabelMachine(delta, 0, output)
+
+
+def allowed_tokens(task: Task, position: int) -> np.ndarray:
+    """The tokens the task's sampler draws (uniformly) at 0-based ``position``: every token, except
+    for modarith (digits at even positions, operators at odd ones)."""
+    if isinstance(task, ModArithTask):
+        return np.arange(task.m) if position % 2 == 0 else np.arange(task.m, task.m + 3)
+    return np.arange(task.vocab_size)
+
+
+def label_distribution(task: Task, lengths) -> dict[int, tuple[Fraction, ...]]:
+    """``{L: (P(final label = class j) for each class j)}`` under the task's sampler, exact, for
+    every ``L`` of ``lengths`` (lengths the task accepts); one pass up to the longest."""
+    lengths = sorted(set(task.check_lengths(lengths, "lengths")))
+    machine = label_machine(task)
+    n_states = machine.delta.shape[0]
+    counts = np.zeros(n_states, dtype=object)
+    counts[machine.start] = 1
+    total = 1
+    out = {}
+    for t in range(lengths[-1]):
+        live = np.nonzero(counts)[0]
+        new = np.zeros(n_states, dtype=object)
+        tokens = allowed_tokens(task, t)
+        for a in tokens:
+            target = machine.delta[live, a]
+            if target.min() < 0:
+                raise InputError(f"task {task.name}: its label machine has no move for token {a} at position {t}")
+            np.add.at(new, target, counts[live])
+        counts, total = new, total * len(tokens)
+        if t + 1 in lengths:
+            per_class = [0] * task.num_classes
+            for q in np.nonzero(counts)[0]:
+                y = int(machine.output[q])
+                if y < 0:
+                    raise InputError(f"task {task.name}: no label after {t + 1} tokens")
+                per_class[y] += int(counts[q])
+            out[t + 1] = tuple(Fraction(c, total) for c in per_class)
+    return out
+
+
+def best_constant_accuracy(task: Task, lengths) -> dict[int, Fraction]:
+    """``{L: max_y P(final label = y)}``: the accuracy of the best constant predictor at length L,
+    exact (:func:`label_distribution`)."""
+    return {L: max(p) for L, p in label_distribution(task, lengths).items()}
