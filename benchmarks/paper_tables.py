@@ -1,0 +1,353 @@
+"""The reference paper's experiment tables from our run records, beside the values it reports.
+
+Reads the record directories of ``benchmarks/paper_tables_sweep.sh`` (each with the
+``results.json`` that ``bilinear train --out`` writes) and writes, between the markers
+``<!-- tables:begin -->`` and ``<!-- tables:end -->`` of the output page (the text around them is
+kept; a missing page is created with the markers only):
+
+* per task family (modular addition, random automata, modular arithmetic) the accuracy at the
+  paper's test length (500; modarith: 501, it has odd lengths only) of every model: chance-normalised
+  beside the value the paper reports, then raw and normalised as the median over seeds with each
+  seed's value;
+* per task the median accuracy at every test length (length generalisation);
+* compute per record directory: runs, training wall and CPU seconds from the records, and the
+  ``time`` totals (real, user + sys) of each step when ``--time-log`` gives the sweep's log.
+
+**Chance** at length L is the accuracy of the best constant predictor, ``max_y P(label = y)``
+for sequences drawn by the task's own sampler, computed exactly
+(:func:`verify.tasks.label_distribution.best_constant_accuracy`).  **Chance-normalised** accuracy
+is ``(acc - chance) / (1 - chance)``: 0 at chance, 1 when perfect, negative below chance; it is
+undefined (shown ``n/a``) when chance is 1.  Being an increasing affine map, it commutes with the
+median.
+
+    python benchmarks/paper_tables.py RUNS/tables_* --out PAGE.md \
+        --time-log RUNS/tables.log --summary SUMMARY.json
+
+``--summary`` also writes every number of the tables as JSON (for the figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from theory.errors import InputError  # noqa: E402
+from theory.files import write_text_atomically  # noqa: E402
+from verify.tasks import make_task  # noqa: E402
+from verify.tasks.label_distribution import best_constant_accuracy  # noqa: E402
+
+BEGIN, END = "<!-- tables:begin -->", "<!-- tables:end -->"
+
+#: The paper's test length; a task that does not accept it is read at the next length it accepts.
+TEST_LENGTH = 500
+
+#: Our models in table order; baselines with layers are ``mamba-L1`` etc.
+MODEL_ORDER = ("full", "cp", "block", "rot", "cdiag", "rdiag", "pdiag", "lstm",
+               "mamba-L1", "mamba-L2", "mamba-L4", "transformer-L1", "transformer-L2", "transformer-L4")
+
+#: The task families of the paper's tables: (title, task name, option name, values).
+FAMILIES = (
+    ("Modular addition", "modadd", "m", (2, 3, 5, 10, 25, 50)),
+    ("Random automata (3 symbols, automaton seed 0)", "automaton", "states", (2, 5, 10, 25)),
+    ("Modular arithmetic (standard precedence)", "modarith", "m", (5,)),
+)
+
+#: Values reported at length 500, from a summary of the paper (its full text was not available);
+#: ``None`` = not reported.  Keys: (task, option value) -> {paper's model row: value}.
+REPORTED_ROWS = {
+    "modadd": ("Bilinear (full)", "Block-diag size 1 (real diagonal)", "Block-diag size 2",
+               "R2 block-diag (rotation / complex diagonal)", "LSTM", "Mamba (1/2/4 layers, merged)",
+               "Transformer (1/2/4 layers, merged)"),
+    "automaton": ("Bilinear (full)", "Factored bilinear (CP)", "Block-diag size 2", "LSTM", "Mamba (4 layers)"),
+}
+REPORTED = {
+    "modadd": {
+        "Bilinear (full)": (1.00, 1.00, 1.00, 1.00, 1.00, 1.00),
+        "Block-diag size 1 (real diagonal)": (1.00, 0.00, 0.00, 0.10, 0.00, 0.02),
+        "Block-diag size 2": (1.00, 1.00, 1.00, 1.00, 1.00, 1.00),
+        "R2 block-diag (rotation / complex diagonal)": (1.00, 0.00, 1.00, 0.66, 0.37, 0.00),
+        "LSTM": (1.00, 1.00, 0.98, 1.00, 0.00, 0.02),
+        "Mamba (1/2/4 layers, merged)": (0.00, 0.01, 0.01, 0.00, 0.00, 0.00),
+        "Transformer (1/2/4 layers, merged)": (0.03, 0.01, 0.00, 0.00, 0.00, 0.00),
+    },
+    "automaton": {
+        "Bilinear (full)": (1.00, 1.00, 1.00, 1.00),
+        "Factored bilinear (CP)": (1.00, 1.00, 1.00, 0.50),
+        "Block-diag size 2": (1.00, 0.00, 0.00, 0.00),
+        "LSTM": (1.00, 1.00, 0.00, 0.00),
+        "Mamba (4 layers)": (0.00, 0.00, 0.00, 0.00),
+    },
+}
+#: Which of our models each reported row is compared with.
+REPORTED_MODELS = {
+    "Bilinear (full)": ("full",),
+    "Factored bilinear (CP)": ("cp",),
+    "Block-diag size 1 (real diagonal)": ("rdiag",),
+    "Block-diag size 2": ("block",),
+    "R2 block-diag (rotation / complex diagonal)": ("rot", "cdiag"),
+    "LSTM": ("lstm",),
+    "Mamba (1/2/4 layers, merged)": ("mamba-L1", "mamba-L2", "mamba-L4"),
+    "Mamba (4 layers)": ("mamba-L4",),
+    "Transformer (1/2/4 layers, merged)": ("transformer-L1", "transformer-L2", "transformer-L4"),
+}
+#: Ours and reported "disagree" when the chance-normalised medians differ by more than this, ours
+#: clipped at 0 first (below-chance accuracy is negative here; the reported values never are).
+DISAGREE = 0.1
+
+
+def model_key(record: dict) -> str:
+    """``full``, ``lstm``, ``mamba-L2`` (baselines with an explicit layer count carry it)."""
+    name = record["model"] + (f"[{record['variant']}]" if record.get("variant") else "")
+    layers = record.get("model_config", {}).get("layers", 0)
+    if record["model"] in ("mamba", "transformer") and layers:
+        name += f"-L{layers}"
+    return name
+
+
+def task_key(record: dict) -> tuple:
+    return (record["task"], tuple(sorted(record.get("task_options", {}).items())))
+
+
+def task_label(key: tuple) -> str:
+    name, opts = key
+    return name + ("(" + ",".join(f"{k}={v}" for k, v in opts) + ")" if opts else "")
+
+
+def read_records(directories) -> list[dict]:
+    """Every record of ``DIR/results.json`` for each directory, tagged with ``_dir`` (its name);
+    a (task, model, hidden, seed) found twice is refused."""
+    out, seen = [], {}
+    for d in directories:
+        path = Path(d) / "results.json"
+        if not path.is_file():
+            raise InputError(f"{d}: expected a record directory with results.json")
+        for r in json.loads(path.read_text(encoding="utf-8")):
+            key = (task_key(r), model_key(r), r["hidden"], r["seed"])
+            if key in seen:
+                raise InputError(f"{d}: run {task_label(key[0])} {key[1]} seed {key[3]} is also in {seen[key]}")
+            seen[key] = Path(d).name
+            out.append({**r, "_dir": Path(d).name})
+    return out
+
+
+def group_runs(records) -> dict:
+    """``{task key: {model key: [records sorted by seed]}}``."""
+    groups: dict = {}
+    for r in records:
+        groups.setdefault(task_key(r), {}).setdefault(model_key(r), []).append(r)
+    for models in groups.values():
+        for rs in models.values():
+            rs.sort(key=lambda r: r["seed"])
+    return groups
+
+
+def chance_levels(key: tuple, lengths) -> dict[int, float]:
+    """Exact best-constant accuracy of the task at each length (as floats)."""
+    name, opts = key
+    task = make_task(name, **dict(opts))
+    return {L: float(p) for L, p in best_constant_accuracy(task, lengths).items()}
+
+
+def normalise(acc: float | None, chance: float) -> float | None:
+    if acc is None or chance >= 1:
+        return None
+    return (acc - chance) / (1 - chance)
+
+
+def test_length(key: tuple) -> int:
+    name, opts = key
+    return make_task(name, **dict(opts)).valid_length_at_least(TEST_LENGTH)
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def _fmt(v, digits=3) -> str:
+    return "—" if v is None else ("n/a" if isinstance(v, float) and math.isnan(v) else f"{v:.{digits}f}")
+
+
+def summarise(records) -> dict:
+    """Every number the tables show: per task, chance per length, and per model the seeds, each
+    seed's accuracy per length, the median and the chance-normalised values."""
+    out = {}
+    for key, models in group_runs(records).items():
+        lengths = sorted({int(L) for rs in models.values() for r in rs for L in r["accuracy"]})
+        chance = chance_levels(key, lengths)
+        entry = {"task": key[0], "task_options": dict(key[1]), "test_length": test_length(key),
+                 "lengths": lengths, "chance": {str(L): chance[L] for L in lengths},
+                 "uniform_guess": 1.0 / make_task(key[0], **dict(key[1])).num_classes, "models": {}}
+        for m, rs in models.items():
+            acc = {str(L): [r["accuracy"].get(str(L)) for r in rs] for L in lengths}
+            med = {L: _median(v) for L, v in acc.items()}
+            entry["models"][m] = {
+                "seeds": [r["seed"] for r in rs], "dirs": sorted({r["_dir"] for r in rs}),
+                "hidden": rs[0]["hidden"], "lr": sorted({r["lr"] for r in rs}),
+                "steps": sorted({r["train_config"]["steps"] for r in rs}),
+                "accuracy": acc, "median": med,
+                "normalised": {L: [normalise(a, chance[int(L)]) for a in v] for L, v in acc.items()},
+                "normalised_median": {L: normalise(v, chance[int(L)]) for L, v in med.items()},
+            }
+        out[task_label(key)] = entry
+    return out
+
+
+def _family_tasks(summary, name, option, values):
+    return [(v, next((lab for lab, e in summary.items() if e["task"] == name and e["task_options"].get(option) == v),
+                     None)) for v in values]
+
+
+def _seed_cell(model: dict, L: str, field_median: str, field_seeds: str, digits: int) -> str:
+    seeds = model[field_seeds][L]
+    med = model[field_median][L]
+    if len(seeds) == 1:
+        return _fmt(med, digits)
+    return f"{_fmt(med, digits)} ({', '.join(_fmt(s, digits) for s in seeds)})"
+
+
+def family_tables(summary, title, name, option, values) -> str:
+    tasks = _family_tasks(summary, name, option, values)
+    present = [(v, lab) for v, lab in tasks if lab]
+    if not present:
+        return f"### {title}\n\nNo records.\n"
+    models = [m for m in MODEL_ORDER if any(m in summary[lab]["models"] for _, lab in present)]
+    models += sorted({m for _, lab in present for m in summary[lab]["models"]} - set(models))
+    head = [f"{option}={v}" for v, _ in tasks]
+    Ls = [str(summary[lab]["test_length"]) if lab else "" for _, lab in tasks]
+    lines = [f"### {title}, length {sorted(set(L for L in Ls if L))[0] if any(Ls) else TEST_LENGTH}", ""]
+    lines += ["Chance (best constant guess, exact) and 1/classes:", "",
+              "| | " + " | ".join(head) + " |", "|---|" + "---|" * len(head),
+              "| chance | " + " | ".join(_fmt(summary[lab]["chance"][L], 4) if lab else "—"
+                                       for (_, lab), L in zip(tasks, Ls)) + " |",
+              "| 1/classes | " + " | ".join(_fmt(summary[lab]["uniform_guess"], 4) if lab else "—"
+                                          for (_, lab), L in zip(tasks, Ls)) + " |", ""]
+    rows = REPORTED_ROWS.get(name)
+    if rows:
+        lines += ["Chance-normalised median over seeds, **ours / reported** (reported: from a summary of the "
+                  f"paper); **≠** where they differ by more than {DISAGREE} once ours is clipped at 0 (the "
+                  "reported values have no negative entries):", "",
+                  "| reported row | our model | " + " | ".join(head) + " |", "|---|---|" + "---|" * len(head)]
+        for row in rows:
+            for m in REPORTED_MODELS[row]:
+                cells = []
+                for i, ((_, lab), L) in enumerate(zip(tasks, Ls)):
+                    rep = REPORTED[name][row][i]
+                    ours = summary[lab]["models"].get(m, {}).get("normalised_median", {}).get(L) if lab else None
+                    mark = " **≠**" if ours is not None and rep is not None and abs(max(ours, 0.0) - rep) > DISAGREE else ""
+                    cells.append(f"{_fmt(ours, 2)} / {_fmt(rep, 2)}{mark}")
+                lines.append(f"| {row} | {m} | " + " | ".join(cells) + " |")
+        lines.append("")
+    for label, med, seeds, digits in (("Raw accuracy", "median", "accuracy", 3),
+                                      ("Chance-normalised accuracy", "normalised_median", "normalised", 3)):
+        lines += [f"{label}: median over seeds (seed 0, 1, 2); one value where there is one seed:", "",
+                  "| model | " + " | ".join(head) + " |", "|---|" + "---|" * len(head)]
+        for m in models:
+            cells = [_seed_cell(summary[lab]["models"][m], L, med, seeds, digits)
+                     if lab and m in summary[lab]["models"] else "—" for (_, lab), L in zip(tasks, Ls)]
+            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def length_tables(summary) -> str:
+    lines = []
+    for lab, e in summary.items():
+        Ls = [str(L) for L in e["lengths"]]
+        lines += [f"#### {lab}", "", "| model | " + " | ".join(Ls) + " |", "|---|" + "---|" * len(Ls)]
+        lines.append("| chance | " + " | ".join(_fmt(e["chance"][L], 3) for L in Ls) + " |")
+        for m in [m for m in MODEL_ORDER if m in e["models"]] + sorted(set(e["models"]) - set(MODEL_ORDER)):
+            lines.append(f"| {m} | " + " | ".join(_fmt(e["models"][m]["median"][L]) for L in Ls) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+_TIME = re.compile(r"^(real|user|sys)\s+(?:(\d+)m)?([\d.]+)s\s*$")
+
+
+def parse_time_log(text: str) -> dict[str, dict[str, float]]:
+    """``{out dir: {"real": s, "user": s, "sys": s}}`` from a bash log with ``set -x`` traces
+    (``+ bilinear train ... --out DIR ...``) and the ``time`` keyword's report after each command."""
+    out: dict[str, dict[str, float]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("+") and " bilinear train " in f" {line} ":
+            m = re.search(r"--out\s+(\S+)", line)
+            current = Path(m[1]).name if m else None
+            continue
+        m = _TIME.match(line.strip())
+        if m and current:
+            out.setdefault(current, {})[m[1]] = int(m[2] or 0) * 60 + float(m[3])
+    return out
+
+
+def compute_table(records, times: dict | None) -> str:
+    by_dir: dict[str, list[dict]] = {}
+    for r in records:
+        by_dir.setdefault(r["_dir"], []).append(r)
+    lines = ["| record dir | runs | training wall min (records) | training CPU min (records) | runs without CPU "
+             "time | whole step: wall min | whole step: CPU min (user + sys) |", "|---|---|---|---|---|---|---|"]
+    for d, rs in sorted(by_dir.items()):
+        wall = sum(o["seconds"] for r in rs for o in r["lr_search"]) / 60
+        cpu = sum(o.get("cpu_seconds") or 0 for r in rs for o in r["lr_search"]) / 60
+        no_cpu = sum(1 for r in rs if not all(o.get("cpu_seconds") for o in r["lr_search"]))
+        t = (times or {}).get(d)
+        real = _fmt(t["real"] / 60, 1) if t and "real" in t else "—"
+        usr = _fmt((t["user"] + t["sys"]) / 60, 1) if t and "user" in t and "sys" in t else "—"
+        lines.append(f"| {d} | {len(rs)} | {wall:.1f} | {cpu:.1f} | {no_cpu} | {real} | {usr} |")
+    return "\n".join(lines) + "\n"
+
+
+def render(records, times: dict | None = None) -> tuple[str, dict]:
+    summary = summarise(records)
+    parts = [BEGIN, "", "## Accuracy at the test length", ""]
+    for title, name, option, values in FAMILIES:
+        parts.append(family_tables(summary, title, name, option, values))
+    parts += ["## Length generalisation (median raw accuracy over seeds)", "", length_tables(summary),
+              "## Compute", "", compute_table(records, times), END]
+    return "\n".join(parts) + "\n", summary
+
+
+def splice(page: str | None, tables: str) -> str:
+    """``page`` with the text between the markers replaced by ``tables`` (which carries them)."""
+    if page is None:
+        return "# The paper's experiment tables\n\n" + tables
+    if page.count(BEGIN) != 1 or page.count(END) != 1 or page.index(BEGIN) > page.index(END):
+        raise InputError(f"--out: expected the page to hold {BEGIN} and then {END} once each")
+    return page[:page.index(BEGIN)] + tables.rstrip("\n") + page[page.index(END) + len(END):]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("dirs", nargs="+", help="record directories (each with results.json)")
+    p.add_argument("--out", required=True, help="the page to write (tables spliced between the markers)")
+    p.add_argument("--time-log", help="the sweep's log with `time` reports per step")
+    p.add_argument("--summary", help="also write every number as JSON here")
+    args = p.parse_args(argv)
+    try:
+        records = read_records(args.dirs)
+        times = parse_time_log(Path(args.time_log).read_text(encoding="utf-8")) if args.time_log else None
+        tables, summary = render(records, times)
+        page = Path(args.out).read_text(encoding="utf-8") if os.path.exists(args.out) else None
+        text = splice(page, tables)
+    except (InputError, OSError) as e:
+        print(f"paper_tables: error: {e}", file=sys.stderr)
+        return 2
+    write_text_atomically(args.out, text)
+    if args.summary:
+        write_text_atomically(args.summary, json.dumps(summary, indent=1, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
