@@ -3,8 +3,11 @@
 A checkpoint is a ``torch.save`` of one dict with exactly the fields of :data:`FIELDS`: ``format``
 (:data:`CHECKPOINT_FORMAT`), ``identity`` (the run's configuration as JSON), ``step``, ``model`` and
 ``best_model`` (state dicts: name -> tensor), ``optimizer`` (an optimizer state dict), ``best_key``
-(validation accuracy, minus validation loss), ``best_step``, ``bad_evals``, ``seconds``,
-``history`` (rows ``[step, train loss, val acc, val loss]``) and ``finished``.
+(validation accuracy, minus validation loss), ``best_step``, ``bad_evals``, ``seconds`` (wall
+time of the training so far), ``cpu_seconds`` (its process CPU time, summed over the sessions that
+trained it; ``None`` when an earlier session did not record it), ``history`` (rows ``[step, train
+loss, val acc, val loss]``) and ``finished``.  Format 1, written before ``cpu_seconds`` existed,
+is still read: it has every field but that one.
 
 :func:`load_checkpoint` reads it with ``torch.load(weights_only=True)`` (tensors and plain data
 only: nothing else is unpickled) and checks every field's type, that parameters are finite and that
@@ -26,9 +29,11 @@ from theory.errors import InputError
 
 __all__ = ["CHECKPOINT_FORMAT", "FIELDS", "load_checkpoint", "check_module_state", "check_optimizer_state"]
 
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2
 FIELDS = ("format", "identity", "step", "model", "optimizer", "best_model", "best_key", "best_step",
-          "bad_evals", "seconds", "history", "finished")
+          "bad_evals", "seconds", "cpu_seconds", "history", "finished")
+#: The fields of each format this module reads.
+_FORMAT_FIELDS = {1: tuple(f for f in FIELDS if f != "cpu_seconds"), 2: FIELDS}
 
 
 def _one_line(e: BaseException) -> str:
@@ -60,9 +65,11 @@ def _tensors(state, key: str) -> None:
 def _check_fields(state) -> None:
     if not isinstance(state, dict):
         raise InputError(f"expected a dict of the checkpoint fields, got {type(state).__name__}")
-    if state.get("format") != CHECKPOINT_FORMAT:
-        raise InputError(f"unknown format {state.get('format')!r} (expected {CHECKPOINT_FORMAT})")
-    missing, unknown = [k for k in FIELDS if k not in state], sorted(map(str, set(state) - set(FIELDS)))
+    fmt = state.get("format")
+    if isinstance(fmt, bool) or fmt not in _FORMAT_FIELDS:
+        raise InputError(f"unknown format {fmt!r} (expected {' or '.join(map(str, _FORMAT_FIELDS))})")
+    fields = _FORMAT_FIELDS[fmt]
+    missing, unknown = [k for k in fields if k not in state], sorted(map(str, set(state) - set(fields)))
     if missing:
         raise InputError(f"missing field(s) {missing}")
     if unknown:
@@ -72,6 +79,10 @@ def _check_fields(state) -> None:
     for key in ("step", "best_step", "bad_evals"):
         _count(state, key)
     _number(state["seconds"], "seconds")
+    if state.get("cpu_seconds") is not None:
+        _number(state["cpu_seconds"], "cpu_seconds")
+        if state["cpu_seconds"] < 0:
+            raise InputError(f"cpu_seconds: expected a number >= 0 or None, got {state['cpu_seconds']!r}")
     if not isinstance(state["finished"], bool):
         raise InputError(f"finished: expected true or false, got {state['finished']!r}")
     key = state["best_key"]

@@ -141,7 +141,7 @@ class TrainOutcome:
     steps_run: int
     seconds: float
     history: list = field(default_factory=list)
-    cpu_seconds: float = 0.0
+    cpu_seconds: float | None = 0.0     # process CPU time of the training, over every session; None: not recorded
 
 
 def training_lengths(task, lo_hi: tuple[int, int]) -> list[int]:
@@ -254,6 +254,7 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
     ident = _identity(spec, cfg, lr)
     path = checkpoint_path(checkpoint_dir, spec, cfg, lr) if checkpoint_dir else None
     step, best_key, best_state, best_step, bad, seconds, history, finished = 0, None, None, 0, 0, 0.0, [], False
+    cpu_before: float | None = 0.0      # CPU seconds of earlier sessions (None: not recorded)
     if path and os.path.exists(path):
         state = load_checkpoint(path)
         if state["identity"] != ident:
@@ -266,9 +267,13 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
         step, best_step, bad, seconds = state["step"], state["best_step"], state["bad_evals"], state["seconds"]
         best_key, best_state = tuple(state["best_key"]), state["best_model"]
         history, finished = [list(h) for h in state["history"]], state["finished"]
+        cpu_before = state["cpu_seconds"] if "cpu_seconds" in state else (None if step else 0.0)   # format 1: unknown
         if progress and not finished:
             progress(f"[{_short(spec, lr)}] resuming at step {step}")
-    t0, c0 = time.perf_counter() - seconds, time.process_time()     # CPU time: this call only (not stored)
+    t0, c0 = time.perf_counter() - seconds, time.process_time()
+
+    def cpu_total() -> float | None:    # this process's CPU time since c0, plus the earlier sessions'
+        return None if cpu_before is None else cpu_before + time.process_time() - c0
     t_here = time.perf_counter()
     done_here = 0
     tag = _short(spec, lr)
@@ -310,6 +315,7 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
                     "format": CHECKPOINT_FORMAT, "identity": ident, "step": step, "model": model.state_dict(),
                     "optimizer": opt.state_dict(), "best_model": best_state, "best_key": list(best_key),
                     "best_step": best_step, "bad_evals": bad, "seconds": time.perf_counter() - t0,
+                    "cpu_seconds": cpu_total(),
                     "history": history, "finished": finished})
         if interrupt_after is not None and done_here >= interrupt_after:
             break
@@ -318,7 +324,7 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
         best_key, best_state, best_step = (acc, -vloss), copy.deepcopy(model.state_dict()), step
     model.load_state_dict(best_state)
     return TrainOutcome(model, lr, best_key[0], -best_key[1], best_step, step, time.perf_counter() - t0, history,
-                        time.process_time() - c0)
+                        cpu_total())
 
 
 def _short(spec: RunSpec, lr: float | None = None) -> str:
@@ -336,15 +342,20 @@ def run_experiment(spec: RunSpec, cfg: TrainConfig, lrs, eval_cfg: EvalConfig = 
     outcomes = [train_model(spec, cfg, lr, device, checkpoint_dir, progress) for lr in lrs]
     best = max(outcomes, key=lambda o: (o.val_accuracy, -o.val_loss))    # max keeps the first: ties -> earlier lr
     task = spec.make_task()
+    c0 = time.process_time()
     result = evaluate(best.model, task, eval_cfg, device)
+    eval_cpu = time.process_time() - c0
+    train_cpu = [o.cpu_seconds for o in outcomes]
     record = {
         "task": spec.task, "task_options": dict(task.options), "model": spec.model.model,
         "hidden": spec.model.hidden, "seed": spec.seed, "lr": best.lr, "variant": spec.model.variant(), **result,
         "val_accuracy": best.val_accuracy, "val_loss": best.val_loss, "best_step": best.best_step,
         "lr_search": [{"lr": o.lr, "val_accuracy": o.val_accuracy, "val_loss": o.val_loss,
                        "best_step": o.best_step, "steps_run": o.steps_run, "seconds": round(o.seconds, 2),
-                       "cpu_seconds": round(o.cpu_seconds, 2)}
+                       "cpu_seconds": None if o.cpu_seconds is None else round(o.cpu_seconds, 2)}
                       for o in outcomes],
+        "eval_cpu_seconds": round(eval_cpu, 2),
+        "cpu_seconds": None if None in train_cpu else round(sum(train_cpu) + eval_cpu, 2),
         "model_config": spec.model.to_dict(), "train_config": asdict(cfg),
         "eval_config": {"n": eval_cfg.n, "seed": eval_cfg.seed}, "parameters": count_parameters(best.model),
         "device": str(device), "versions": software_versions(),

@@ -55,7 +55,10 @@ def _nan(s):
     (lambda s: s.update(model={}), "model: expected a state dict"),
     (_nan, r"best_model\..*: contains non-finite values"),
     (lambda s: s.update(optimizer=[]), "optimizer: expected an optimizer state dict"),
-    (lambda s: s.update(format=2), "unknown format 2"),
+    (lambda s: s.update(format=3), "unknown format 3"),
+    (lambda s: s.update(format=1), r"unknown field\(s\) \['cpu_seconds'\]"),
+    (lambda s: s.update(cpu_seconds=-1.0), "cpu_seconds: expected a number >= 0"),
+    (lambda s: s.update(cpu_seconds="1"), "cpu_seconds: expected a finite number"),
 ])
 def test_malformed_fields_are_refused(saved, tmp_path, edit, message):
     """Before the field checks, a missing field was a KeyError traceback in train_model and NaN
@@ -102,3 +105,13 @@ def test_truncated_checkpoint(saved, tmp_path):
     with pytest.raises(InputError, match=f"^checkpoint {path}: not a readable checkpoint") as e:
         train_model(SPEC, SMALL, 1e-2, checkpoint_dir=str(tmp_path), progress=None)
     assert "\n" not in str(e.value)
+
+
+def test_format_1_is_read_and_its_cpu_time_is_unknown(saved, tmp_path):
+    """A checkpoint written before ``cpu_seconds`` existed (format 1) still resumes; the CPU time of
+    the session that wrote it is unknown, so the outcome says None rather than a partial number."""
+    old = _edited(saved, lambda s: (s.pop("cpu_seconds"), s.update(format=1)))
+    path = _write(tmp_path, old)
+    assert load_checkpoint(path)["format"] == 1
+    outcome = train_model(SPEC, SMALL, 1e-2, checkpoint_dir=str(tmp_path), progress=None)
+    assert outcome.cpu_seconds is None and outcome.steps_run == saved["step"]

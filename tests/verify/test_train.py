@@ -51,6 +51,19 @@ def test_resumed_training_equals_uninterrupted(tmp_path, model, interrupt):
     assert (straight.best_step, straight.val_loss) == (resumed.best_step, resumed.val_loss)
 
 
+def test_cpu_time_is_summed_over_sessions(tmp_path):
+    """The checkpoint carries the training's CPU time, so a resumed run reports the CPU time of
+    every session (at least what the checkpoint held), not only the last one's."""
+    spec = RunSpec("parity", {}, ModelConfig("full", hidden=6), seed=2)
+    train_model(spec, SMALL, 1e-2, checkpoint_dir=str(tmp_path), progress=None, interrupt_after=20)
+    held = load_checkpoint(checkpoint_path(str(tmp_path), spec, SMALL, 1e-2))["cpu_seconds"]
+    assert held > 0
+    resumed = train_model(spec, SMALL, 1e-2, checkpoint_dir=str(tmp_path), progress=None)
+    assert resumed.cpu_seconds > held
+    final = load_checkpoint(checkpoint_path(str(tmp_path), spec, SMALL, 1e-2))["cpu_seconds"]
+    assert held < final <= resumed.cpu_seconds
+
+
 def test_finished_checkpoint_is_reused_without_training(tmp_path):
     spec = RunSpec("parity", {}, ModelConfig("rdiag", hidden=4), seed=0)
     first = train_model(spec, SMALL, 1e-2, checkpoint_dir=str(tmp_path), progress=None)
@@ -303,7 +316,7 @@ def test_gain_penalty_is_part_of_the_objective_and_off_at_zero():
 def _without_timings(records):
     out = []
     for r in records:
-        r = dict(r)
+        r = {k: v for k, v in r.items() if k not in ("cpu_seconds", "eval_cpu_seconds")}
         r["lr_search"] = [{k: v for k, v in o.items() if k not in ("seconds", "cpu_seconds")} for o in r["lr_search"]]
         out.append(r)
     return out
