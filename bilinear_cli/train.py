@@ -4,10 +4,13 @@
     bilinear train --task modadd:m=5 --task parity --model full,rdiag --seed 0,1,2 --out DIR
     bilinear train --preset quick --sweep claims --out DIR
     bilinear train --speed
+    bilinear train --task parity --model full,rdiag --seed 0-9 --out DIR --launcher submitit --jobs 10
 
 Every combination of tasks x models x seeds is one run; ``--out DIR`` writes ``DIR/results.json``
 (the list of runs) and ``DIR/results.md`` (tables), rewritten after each run, and keeps resumable
 checkpoints in ``DIR/checkpoints``.  Without ``--out`` the table goes to standard output.
+``--launcher submitit`` runs each run as a submitit job (SLURM, or submitit's local executor) with
+the same records and resumption (:mod:`verify.cluster`).
 Progress goes to standard error.
 """
 
@@ -128,6 +131,15 @@ def add_parser(sub):
                    help="runs at a time, each in its own process with one torch thread (default 1)")
     o.add_argument("--quiet", action="store_true", help="no progress on standard error")
     add_json(o, "the list of runs (as in results.json) instead of the table")
+    c = p.add_argument_group("cluster (submitit, an optional extra: pip install 'bilinear-states[cluster]')")
+    c.add_argument("--launcher", choices=("local", "submitit"), default="local",
+                   help="local: --jobs processes on this machine (default); submitit: one job per run, at most "
+                        "--jobs at a time, on SLURM when srun is on the PATH, else submitit's local executor; "
+                        "the same records and resumption")
+    c.add_argument("--cluster-dir", help="submitit's job files and the jobs' logs (default OUT/submitit)")
+    c.add_argument("--cluster-timeout", type=positive_int,
+                   help="minutes a job may run before it is killed (default 1440; run the command again to resume)")
+    c.add_argument("--slurm-partition", help="SLURM partition (default: the cluster's)")
     p.set_defaults(run=run)
 
 
@@ -233,6 +245,30 @@ def _speed(args, device) -> int:
     return 0
 
 
+_CLUSTER_FLAGS = ("cluster_dir", "cluster_timeout", "slurm_partition")
+
+
+def _launcher(args):
+    """None for the local launcher; else a :class:`verify.cluster.SubmititLauncher`, checked
+    (submitit installed, the folder writable) before any work."""
+    given = [f for f in _CLUSTER_FLAGS if getattr(args, f) is not None]
+    if args.launcher == "local":
+        if given:
+            raise expected(_flag(given[0]), "--launcher submitit", "--launcher local")
+        return None
+    if args.speed:
+        raise expected("--launcher", "local with --speed", args.launcher)
+    from verify.cluster import SubmititLauncher, import_submitit
+
+    import_submitit()
+    folder = args.cluster_dir or (os.path.join(args.out, "submitit") if args.out else None)
+    if folder is None:
+        raise expected("--cluster-dir", "a folder for submitit's files (or --out)", None)
+    check_output_dir("--cluster-dir", folder)
+    options = {"timeout_min": args.cluster_timeout} if args.cluster_timeout else {}
+    return SubmititLauncher(folder, partition=args.slurm_partition, **options)
+
+
 def run(args) -> int:
     from verify.device import resolve_device, set_threads
 
@@ -240,6 +276,7 @@ def run(args) -> int:
     set_threads(args.threads)
     if args.out:
         check_output_dir("--out", args.out)
+    launcher = _launcher(args)
     if args.speed:
         return _speed(args, device)
     specs, train, evaluation, lrs = _plan(args)
@@ -250,7 +287,8 @@ def run(args) -> int:
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     ckpt = args.checkpoint_dir or (os.path.join(args.out, "checkpoints") if args.out else None)
     on_result = (lambda records: write_results(args.out, records)) if args.out else None
-    records = run_sweep(specs, train, lrs, evaluation, device, ckpt, progress, on_result, jobs=args.jobs)
+    records = run_sweep(specs, train, lrs, evaluation, device, ckpt, progress, on_result, jobs=args.jobs,
+                        launcher=launcher)
     if args.json:
         sys.stdout.write(json.dumps(records, indent=1, sort_keys=True) + "\n")
     elif not args.out:

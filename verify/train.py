@@ -380,14 +380,19 @@ def _sweep_worker(args):
 
 
 def run_sweep(specs: list[RunSpec], cfg: TrainConfig, lrs, eval_cfg: EvalConfig = EvalConfig(), device="cpu",
-              checkpoint_dir: str | None = None, progress=_stderr, on_result=None, jobs: int = 1) -> list[dict]:
+              checkpoint_dir: str | None = None, progress=_stderr, on_result=None, jobs: int = 1,
+              launcher=None) -> list[dict]:
     """Run every spec; return their records in the order of ``specs``; ``on_result(records)``
     after each run (the finished ones, in spec order — e.g. to write results).
 
     ``jobs > 1`` runs that many runs at a time in separate processes with one torch thread each
     (their progress goes to standard error directly).  Every run is a fixed function of its spec
     and seed, so the records equal those of ``jobs=1`` at one thread (apart from timings); with
-    ``checkpoint_dir`` an interrupted sweep resumes from the runs' checkpoints either way."""
+    ``checkpoint_dir`` an interrupted sweep resumes from the runs' checkpoints either way.
+
+    ``launcher`` (a :class:`verify.cluster.SubmititLauncher`) runs each run as a submitit job
+    instead (SLURM, or submitit's local executor), at most ``jobs`` at a time, through the same
+    worker, so with the same records and the same resumption."""
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InputError(f"jobs: expected an integer >= 1, got {jobs!r}")
     t0 = time.perf_counter()
@@ -402,7 +407,12 @@ def run_sweep(specs: list[RunSpec], cfg: TrainConfig, lrs, eval_cfg: EvalConfig 
         if on_result:
             on_result([done[k] for k in sorted(done)])
 
-    if jobs == 1 or len(specs) <= 1:
+    work = [(i, spec, cfg, list(lrs), eval_cfg, str(device), checkpoint_dir, progress is None)
+            for i, spec in enumerate(specs)]
+    if launcher is not None:
+        for i, record in launcher.map(_sweep_worker, work, jobs, progress):
+            finished(i, record)
+    elif jobs == 1 or len(specs) <= 1:
         for i, spec in enumerate(specs):
             if progress:
                 progress(f"== run {i + 1}/{len(specs)}: {_short(spec)}")
@@ -410,8 +420,6 @@ def run_sweep(specs: list[RunSpec], cfg: TrainConfig, lrs, eval_cfg: EvalConfig 
     else:
         import multiprocessing as mp
 
-        work = [(i, spec, cfg, list(lrs), eval_cfg, str(device), checkpoint_dir, progress is None)
-                for i, spec in enumerate(specs)]
         with mp.get_context("spawn").Pool(min(jobs, len(specs))) as pool:
             for i, record in pool.imap_unordered(_sweep_worker, work):
                 finished(i, record)

@@ -350,3 +350,21 @@ def test_progress_reports_steps_per_second_and_time_left():
     messages = []
     train_model(RunSpec("parity", {}, ModelConfig("rdiag", hidden=4), 0), SMALL, 1e-2, progress=messages.append)
     assert messages and all("steps/s" in m and " left)" in m for m in messages)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--launcher", "submitit"], "--launcher: submitit is not installed (install the cluster extra: "
+                                 "pip install 'bilinear-states[cluster]')"),
+    (["--cluster-dir", "X"], "--cluster-dir: expected --launcher submitit"),
+    (["--slurm-partition", "cpu"], "--slurm-partition: expected --launcher submitit"),
+])
+def test_cluster_flags_are_refused_in_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    """Without submitit installed (simulated), --launcher submitit exits 2 in one line saying to
+    install the extra, before anything is written; cluster flags without it are refused."""
+    import sys
+    monkeypatch.setitem(sys.modules, "submitit", None)       # import submitit -> ImportError
+    out = tmp_path / "o"
+    assert main(["train", "--task", "parity", "--steps", "2", "--out", str(out)] + argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    assert not out.exists()
