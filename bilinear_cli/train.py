@@ -28,7 +28,8 @@ from theory.version import software_versions
 
 from .common import add_group_source, add_json, add_threads, check_output_dir, int_list, positive_int, seed, seed_list
 
-_MODEL_FIELDS = ("rank", "block", "embedding", "normalise", "init", "init_scale", "layers", "heads")
+_MODEL_FIELDS = ("rank", "block", "householders", "embedding", "normalise", "init", "init_scale", "layers",
+                 "heads")
 _TRAIN_FIELDS = ("steps", "batch_size", "loss", "weight_decay", "val_every", "patience", "final_lr",
                  "gain_penalty")
 
@@ -41,8 +42,9 @@ _BASELINE_LAYERS = ("lstm", "mamba", "transformer")
 def _option_kinds() -> dict:
     from verify.bilinear_models import BILINEAR_LEVELS
     bilinear = tuple(BILINEAR_LEVELS)
-    return {"rank": ("cp",), "block": ("block",), "embedding": None, "normalise": bilinear, "init": bilinear,
-            "init_scale": bilinear, "layers": _BASELINE_LAYERS, "heads": ("transformer",)}
+    return {"rank": ("cp",), "block": ("block",), "householders": ("house",), "embedding": None,
+            "normalise": bilinear, "init": bilinear, "init_scale": bilinear, "layers": _BASELINE_LAYERS,
+            "heads": ("transformer",)}
 
 
 def _flag(field: str) -> str:
@@ -73,8 +75,8 @@ def _float_list(text: str, flag: str) -> list[float]:
 def add_parser(sub):
     p = sub.add_parser(
         "train", help="train models on tasks; accuracy per test length",
-        description="Train bilinear model classes (full, cp, block, cdiag, rot, rdiag, pdiag, each also "
-                    "-affine) and baselines (lstm, mamba, transformer) on state-tracking tasks; select the "
+        description="Train bilinear model classes (full, cp, block, cdiag, rot, rdiag, pdiag, and the modern "
+                    "house and mono, each also -affine) and baselines (lstm, mamba, transformer) on state-tracking tasks; select the "
                     "learning rate and stop early on a validation set at training lengths only; report "
                     "final-label accuracy at each test length. Explicit flags override the preset.")
     t = p.add_argument_group("what to run")
@@ -96,6 +98,8 @@ def add_parser(sub):
     m.add_argument("--hidden", type=positive_int, help="hidden size H")
     m.add_argument("--rank", type=positive_int, help="cp rank R (default H; cp only)")
     m.add_argument("--block", type=positive_int, help="block size B (default 2; block only)")
+    m.add_argument("--householders", type=positive_int,
+                   help="Householder factors per symbol n_h (default 1; house only: 1 = DeltaNet, more = DeltaProduct)")
     m.add_argument("--embedding", type=positive_int, help="learned embedding dimension (default one-hot input)")
     m.add_argument("--normalise", choices=("auto", "none", "eval", "always"),
                    help="bilinear models: per-step state normalisation (auto: always for pure bilinear, none "

@@ -1,7 +1,8 @@
 """Model configurations and the factory for every model class of docs/design.md §4 and §9.
 
 Model names: the hierarchy levels ``full``, ``cp``, ``block``, ``cdiag``, ``rot``, ``rdiag``,
-``pdiag`` (see :mod:`verify.bilinear_models`), each with an ``-affine`` variant (``full-affine``
+``pdiag`` (see :mod:`verify.bilinear_models`) and the modern ones ``house`` and ``mono`` (see
+:mod:`verify.modern_models`), each with an ``-affine`` variant (``full-affine``
 adds ``B x + b`` to the recurrence), and the baselines ``lstm``, ``mamba``, ``transformer`` (see
 :mod:`verify.baselines`).
 
@@ -48,7 +49,9 @@ class ModelConfig:
     """Everything that defines a model apart from the task's sizes and the seed.
 
     ``model``: a name of :data:`MODEL_NAMES`; ``hidden``: H (real dimensions); ``rank``: CP rank R
-    (default H); ``block``: BLOCK size B (default 2); ``embedding``: None (one-hot input) or a
+    (default H); ``block``: BLOCK size B (default 2); ``householders``: HOUSE's factors per symbol
+    n_h (default 1; recorded by :meth:`to_dict` only for ``house``, so that the configurations, and
+    with them the checkpoint names, of the other models are those of earlier runs); ``embedding``: None (one-hot input) or a
     learned embedding dimension; ``normalise``: ``"auto"`` (= ``"always"`` for pure bilinear models —
     measured to length-generalise far better than ``"eval"``, see docs/results_training.md — and
     ``"none"`` for affine ones), ``"none"``, ``"eval"`` or ``"always"``; ``init``, ``init_scale``:
@@ -60,6 +63,7 @@ class ModelConfig:
     hidden: int = 64
     rank: int | None = None
     block: int = 2
+    householders: int = 1
     embedding: int | None = None
     normalise: str = "auto"
     init: str = "orthogonal"
@@ -69,7 +73,7 @@ class ModelConfig:
 
     def __post_init__(self):
         kind, _ = parse_model_name(self.model)
-        for name in ("hidden", "block", "heads"):
+        for name in ("hidden", "block", "householders", "heads"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise InputError(f"{name}: expected an integer >= 1, got {v!r}")
@@ -111,7 +115,10 @@ class ModelConfig:
         return "none" if self.affine else "always"
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        if self.kind != "house":
+            del d["householders"]
+        return d
 
     def variant(self) -> str:
         """The fields that differ from the defaults (besides model and hidden), e.g. ``"normalise=eval"``."""
@@ -138,6 +145,8 @@ def make_model(config: ModelConfig, vocab_size: int, num_classes: int, seed: int
             extra["rank"] = config.rank or config.hidden
         if kind == "block":
             extra["block"] = config.block
+        if kind == "house":
+            extra["householders"] = config.householders
         return BILINEAR_LEVELS[kind](vocab_size, num_classes, config.hidden, embedding=config.embedding,
                                      affine=config.affine, normalise=config.resolved_normalise(),
                                      init=config.init, init_scale=config.init_scale, seed=seed, **extra)

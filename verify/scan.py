@@ -30,12 +30,13 @@ cheaper: per chunk the factors are gathered once and multiplied in place, one op
 and one normalisation per chunk, the chunk length chosen so that no partial product leaves
 ``[e^-budget, e^budget]`` (budget 30 in float32, 300 in float64; :func:`chunk_length`).
 
-**Grouped step loop** (FULL, CP, BLOCK and every affine variant).  A product of ``H x H``
+**Grouped step loop** (FULL, HOUSE, MONO, CP, BLOCK and every affine variant).  A product of ``H x H``
 matrices costs ``H^3`` against ``H^2`` for a matrix-vector product, so on a CPU a parallel prefix
 over the matrices (a scan by chunked matrix products) is slower than the matrix-vector products it
 replaces (at H=64, 64x the arithmetic); this path keeps one step per token and makes each step
 lean: the per-symbol parameters of a block of steps are gathered once (BLOCK, CP and the affine
-terms), and FULL with one-hot input groups the batch by symbol, so that a step is one batched
+terms); HOUSE and MONO form their ``D`` matrices once per sequence and then are FULL; and FULL with
+one-hot input groups the batch by symbol, so that a step is one batched
 product ``A_k h`` over the rows holding symbol ``k`` (``H^2`` per row, where the reference
 computes all ``D`` products ``W[k] h``, ``D H^2`` per row).  Normalisation, gains and the affine
 term are the reference's, step by step.
@@ -58,9 +59,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["states", "logits", "scan_kind", "chunk_length", "DIAGONAL_LEVELS"]
+__all__ = ["states", "logits", "scan_kind", "chunk_length", "DIAGONAL_LEVELS", "DENSE_LEVELS"]
 
 DIAGONAL_LEVELS = ("rdiag", "pdiag", "cdiag", "rot")
+#: levels whose per-symbol matrices ``model.transitions()`` (D, H, H) the grouped loop multiplies by:
+#: FULL's own ``W``, and HOUSE's and MONO's products formed from their factors
+DENSE_LEVELS = ("full", "house", "mono")
 _TINY = 1e-30
 _LOG_TINY = -69.0                 # log(1e-30): where a zero factor's log-modulus is clamped
 _TRAIN_CHUNK = 256                # steps per chunk with gradients (training: short sequences)
@@ -290,19 +294,25 @@ def _symbol_groups(tok: np.ndarray, D: int):
     return M, src, pos
 
 
-def _stepper(model, tok, xs):
+def _stepper(model, tok, xs, W=None):
     """``step(h, j)`` = ``A(x_j) h`` (+ the affine term) for the steps of ``tok`` (c, N) (time-major;
-    ``xs`` (c, N, Din) or None), with the per-symbol parameters of these steps gathered once."""
+    ``xs`` (c, N, Din) or None), with the per-symbol parameters of these steps gathered once.  ``W``
+    (D, H, H): the matrices of a dense level (:data:`DENSE_LEVELS`), formed once per sequence."""
     n, H, level = tok.shape[1], model.hidden, model.level
-    if level == "full" and xs is None:
+    if W is not None and xs is None:
         D = model.vocab_size
         M, src, pos = _symbol_groups(tok.cpu().numpy(), D)
         src, pos = torch.as_tensor(src, device=tok.device), torch.as_tensor(pos, device=tok.device)
-        Wt = model.W.transpose(1, 2)
+        Wt = W.transpose(1, 2)
 
         def linear(h, j):
             y = torch.bmm(h.index_select(0, src[j]).view(D, M, H), Wt)       # y[k] = rows of symbol k times W[k]^T
             return y.view(D * M, H).index_select(0, pos[j])
+    elif W is not None:
+        Wflat = W.reshape(-1, H).T                                              # (H, D*H)
+
+        def linear(h, j):                                                       # sum_k x_k W[k] h
+            return torch.einsum("nk,nkh->nh", xs[j], (h @ Wflat).view(n, -1, H))
     elif level == "block":
         B = model.block
         blocks = _select_seq(model.W, xs, tok)                                  # (c, N, H/B, B, B)
@@ -398,9 +408,10 @@ def _grouped(model, tokens, x, log_gains):
     xt = None if x is None else x.transpose(0, 1)
     length, n = tt.shape
     norm = model.normalising()
-    if (model.level == "full" and x is None and not model.affine and norm and torch.is_grad_enabled()
+    W = model.transitions() if model.level in DENSE_LEVELS else None            # once per sequence
+    if (W is not None and x is None and not model.affine and norm and torch.is_grad_enabled()
             and length <= _TRAIN_CHUNK):
-        states_, logs = _FullRecurrence.apply(model.W, model.h0, tokens)
+        states_, logs = _FullRecurrence.apply(W, model.h0, tokens)
         return [(states_, logs if log_gains else None)]
     h = model.h0.expand(n, -1)
     size0 = torch.linalg.vector_norm(h, dim=-1, keepdim=True).clamp_min(_TINY)
@@ -411,7 +422,7 @@ def _grouped(model, tokens, x, log_gains):
     span = max(1, min(length, _GATHER_FLOATS // (n * per_step)))
     out = []
     for a in range(0, length, span):
-        step = _stepper(model, tt[a:a + span], None if xt is None else xt[a:a + span])
+        step = _stepper(model, tt[a:a + span], None if xt is None else xt[a:a + span], W)
         hs, sizes = [], []
         for j in range(min(span, length - a)):
             raw = step(h, j)

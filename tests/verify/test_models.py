@@ -55,6 +55,21 @@ def formula_A(model, x):
         return np.diag(x @ np_(model.V))
     if lvl == "pdiag":
         return np.diag(np.exp(-softplus(x @ np_(model.V))))
+    if lvl == "house":                  # sum_k x_k F_{k,n_h} ... F_{k,1}, each F = I - beta k k^T
+        keys, b = np_(model.keys), np_(model.b)
+        out = np.zeros((H, H))
+        for k in range(keys.shape[0]):
+            Ak = np.eye(H)
+            for j in range(keys.shape[1]):
+                u = keys[k, j] / np.linalg.norm(keys[k, j])
+                Ak = (np.eye(H) - 2 / (1 + np.exp(-b[k, j])) * np.outer(u, u)) @ Ak
+            out += x[k] * Ak
+        return out
+    if lvl == "mono":                   # sum_k x_k P_k diag(d_k), P_k checked to be a permutation
+        P, d = np_(model.permutations()), np_(model.d)
+        assert np.array_equal(np.sort(P.reshape(-1)), np.sort(np.tile(np.eye(H).reshape(-1), P.shape[0])))
+        assert (P.sum(1) == 1).all() and (P.sum(2) == 1).all()
+        return sum(x[k] * P[k] @ np.diag(d[k]) for k in range(P.shape[0]))
     raise AssertionError(lvl)
 
 
