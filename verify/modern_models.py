@@ -27,11 +27,11 @@ Inits: ``orthogonal`` (the default) = near random reflections: uniformly random 
     A_σ = P_σ diag(d_σ),   P_σ e_j = e_{π_σ(j)}   (column one-hot, a true permutation),
 
 so ``A_σ e_j = d_{σ,j} e_{π_σ(j)}``.  ``d`` (D, H) is free and real (any sign; the state is normalised, so
-its scale is irrelevant).  ``P_σ`` comes from logits ``L_σ`` (H x H): ``S_σ = Sinkhorn(L_σ)`` (a
-doubly stochastic matrix, 8 alternating row and column normalisations in log space) and the hard
+its scale is irrelevant).  ``P_σ`` comes from logits ``L_σ`` (H x H): ``S_σ = Sinkhorn(L_σ)`` (8
+alternating row and column normalisations in log space: columns sum to 1, rows nearly) and the hard
 assignment ``Π_σ`` = greedy on ``S_σ`` (take the largest remaining entry, strike its row and column, H
-times: always a permutation, and the maximum-weight one whenever ``S_σ`` has an entry above 1/2 in
-every column).  The forward pass uses exactly ``Π_σ``; the gradient is that of ``S_σ`` (straight-through:
+times: always a permutation; when the column maxima of ``S_σ`` lie in distinct rows it is they, the
+maximum-weight assignment).  The forward pass uses exactly ``Π_σ``; the gradient is that of ``S_σ`` (straight-through:
 ``P = Π + S − S.detach()``, whose value is ``Π`` exactly).  Parameters: ``logits`` (D, H, H) and ``d`` (D, H).
 Inits: ``orthogonal`` (the default) = a random permutation per symbol (logits N(0, 1) plus ``4 e_{π(j)} e_jᵀ``
 for a random ``π``) with random signs ``±1`` plus noise; ``identity`` = ``P = I`` (``4 I`` plus N(0, 1)
@@ -127,8 +127,8 @@ class HouseRNN(BilinearRNN):
 
 
 def sinkhorn(logits: torch.Tensor, steps: int = _SINKHORN_STEPS) -> torch.Tensor:
-    """A doubly stochastic matrix from ``logits`` (…, H, H): ``steps`` alternating row and column
-    normalisations in log space (rows first, columns last, so the columns sum to 1 exactly up to rounding)."""
+    """A nearly doubly stochastic matrix from ``logits`` (…, H, H): ``steps`` alternating row and column
+    normalisations in log space (rows first, columns last, so the columns sum to 1 up to rounding)."""
     s = logits
     for _ in range(steps):
         s = s - torch.logsumexp(s, dim=-1, keepdim=True)
