@@ -139,4 +139,4 @@ def test_containments_name_registered_theorems():
 
 def test_verify_model_names_come_from_the_levels():
     from verify.bilinear_models import BILINEAR_LEVELS
-    assert sorted(BILINEAR_LEVELS) == sorted(CLASSICAL_LEVEL_NAMES)
+    assert sorted(BILINEAR_LEVELS) == sorted(LEVEL_NAMES)
