@@ -71,7 +71,8 @@ def recover(work: str, sweep: str, pattern: str) -> None:
         if not fnmatch.fnmatch(base, pattern):
             continue
         text = _run(["bilinear", "recover", path, "--json"], ok=(0, 1))     # 1: "not a representation"
-        name = f"{sweep}-{base.rsplit('-', 1)[0]}.json"
+        group = json.loads(text)[0]["group"]
+        name = f"{sweep}-{group}-{base.rsplit('-', 1)[0]}.json"
         with open(os.path.join(RECORDS, "recover", name), "w") as f:
             f.write(text)
 
@@ -107,6 +108,26 @@ def table() -> str:
     return "\n".join(out) + "\n"
 
 
+def recovery_table() -> str:
+    out = ["| record | group | acc@500 | dim V | hom. residual | spread | rep? | constituents (real dims) | minimal |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for path in sorted(glob.glob(os.path.join(RECORDS, "recover", "*.json"))):
+        with open(path) as f:
+            r = json.load(f)[0]
+        sweep = next(n for n in sorted(SWEEPS, key=len, reverse=True) if os.path.basename(path).startswith(n + "-"))
+        with open(os.path.join(RECORDS, sweep, "results.json")) as f:
+            runs = [x for x in json.load(f) if x["seed"] == r["info"]["seed"] and x["task"] == r["info"]["task"]
+                    and x["task_options"] == r["info"]["task_options"]]
+        r["accuracy_500"] = f"{runs[0]['accuracy']['500']:.3f}"
+        cons = r.get("constituents") or []
+        text = " + ".join((f"{c['multiplicity']}×" if c.get("multiplicity", 1) != 1 else "") + f"ψ{c['real_dimension']}"
+                          for c in cons) if cons and isinstance(cons[0], dict) else str(cons)
+        out.append(f"| {os.path.basename(path)[:-5]} | {r['group']} | {r.get('accuracy_500', '')} | {r['dimension']} | "
+                   f"{r['homomorphism_residual']:.1e} | {r['projective_spread']:.1e} | "
+                   f"{'yes' if r.get('is_representation') else 'no'} | {text} | {r.get('minimal')} |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -119,13 +140,16 @@ def main(argv=None) -> int:
     c.add_argument("--sweep", required=True, choices=list(SWEEPS))
     c.add_argument("--match", default="*.pt")
     sub.add_parser("table")
+    sub.add_parser("recovery-table")
     args = p.parse_args(argv)
     if args.cmd == "run":
         run(args.work, args.jobs, [s for s in args.sweeps.split(",") if s])
     elif args.cmd == "recover":
         recover(args.work, args.sweep, args.match)
-    else:
+    elif args.cmd == "table":
         sys.stdout.write(table())
+    else:
+        sys.stdout.write(recovery_table())
     return 0
 
 
