@@ -23,7 +23,10 @@ def test_json_keys_q8_from_gap_generators(capsys):
     assert (info["min_faithful_dim_real"], info["min_faithful_dim_complex"]) == (4, 2)
     assert info["lowest_level"] == "block" and info["lowest_level_block"] == 4
     rows = {r["level"]: r for r in info["levels"]}
-    assert [r["level"] for r in info["levels"]] == ["pdiag", "rdiag", "rot", "cdiag", "block", "cp", "full"]
+    assert [r["level"] for r in info["levels"]] == ["pdiag", "rdiag", "rot", "cdiag", "block", "cp", "full",
+                                                    "house", "mono"]
+    assert (rows["house"]["hidden"], rows["house"]["householders"], rows["mono"]["hidden"]) == (4, 4, 4)
+    assert rows["house"]["hidden_at_householders"] == {"1": None, "2": None, "4": 4}
     assert [rows[lv]["tracks"] for lv in ("pdiag", "rdiag", "rot", "cdiag")] == [False] * 4
     assert (rows["block"]["hidden"], rows["block"]["block"]) == (4, 4)
     assert (rows["full"]["hidden"], rows["cp"]["hidden"], rows["cp"]["rank"]) == (4, 4, 8)   # min(16, 4 x 2)
@@ -72,3 +75,17 @@ def test_max_degree_is_a_flag_of_analyze_and_construct(capsys, tmp_path):
     assert not out.exists()
     assert bilinear.main(["construct", "perm:(1,3000)", "--max-degree", "3000", "--level", "rdiag",
                           "--out", str(out)]) == 0 and out.exists()
+
+
+def test_alphabet_and_modern_limit(capsys):
+    code, out, _ = run(capsys, "analyze", "S3", "--alphabet", "(1,2);(2,3)", "--json")
+    house = next(r for r in json.loads(out)["levels"] if r["level"] == "house")
+    assert code == 0 and (house["hidden"], house["householders"], house["alphabet_size"]) == (2, 1, 2)
+    code, _, err = run(capsys, "analyze", "S3", "--alphabet", "(1,2)")
+    assert code == 2 and err.strip().endswith("--alphabet: expected elements that generate S3, got '(1,2)'")
+    code, _, err = run(capsys, "analyze", "S3", "--alphabet", "(1,4)")
+    assert code == 2 and "--alphabet: '(1,4)' is not an element of S3" in err
+    code, out, _ = run(capsys, "analyze", "Z2^2", "--modern-max-order", "2", "--json")
+    info = json.loads(out)
+    assert code == 0 and [r["level"] for r in info["levels"]][-1] == "full"
+    assert "pass --modern-max-order 4" in info["modern_levels"]

@@ -17,7 +17,16 @@ cdiag  abelian groups                       2 max(rank G, 1)
 block  every group, B = min_block_real      B x (least number of B-blocks holding a faithful set)
 cp     every group                          min faithful real dimension; rank min(H^2, H D)
 full   every group                          min faithful real dimension (at least 1)
+house  every group                          min faithful real dimension; n_h = the least
+                                            max_σ rank(ρ(σ) - I) there (docs/design.md §14)
+mono   every group                          least degree of a faithful ±1-monomial representation
 =====  ===================================  ===================================================
+
+The modern rows (``house``, ``mono``) are computed for groups of order up to ``modern_max_order``
+(default :data:`MODERN_MAX_ORDER`, the subgroup-enumeration limit of :mod:`theory.subgroups`); above it
+they are left out and ``analysis()`` says so under ``modern_levels``.  ``house`` depends on the
+alphabet (default: every element); the other rows do not, for an alphabet that generates the group
+(cp's rank uses D = the number of generators, as before).
 
 ``bilinear construct G --level L`` writes exactly these hidden sizes (and block sizes / ranks).
 
@@ -39,10 +48,12 @@ from .characters import BaseCharacterTable, CharacterTable, character_table
 from .errors import InputError
 from .group import FiniteGroup
 from .hierarchy_level import HierarchyLevel, block_packing, hierarchy_level
-from .levels import CLASSICAL_LEVEL_NAMES, check_level_name
+from .levels import CLASSICAL_LEVEL_NAMES, LEVEL_NAMES, check_level_name
 from .real_irreps import real_irreducibles
+from .subgroups import DEFAULT_MAX_ORDER as MODERN_MAX_ORDER
 
-__all__ = ["LevelReport", "level_reports", "analysis", "analysis_lines", "alphabet_size"]
+__all__ = ["LevelReport", "level_reports", "analysis", "analysis_lines", "alphabet_size", "MODERN_MAX_ORDER",
+           "house_report", "mono_report"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,8 @@ class LevelReport:
     block: int | None = None
     rank: int | None = None
     irreps: tuple[int, ...] = ()
+    householders: int | None = None
+    extra: tuple[tuple[str, object], ...] = ()
 
     def __post_init__(self):
         check_level_name(self.level)
@@ -68,10 +81,16 @@ class LevelReport:
             raise InputError(f"level {self.level}: a hidden size is given exactly when the level tracks the group")
         if self.hidden is not None and self.hidden < 1:
             raise InputError(f"level {self.level}: hidden size must be >= 1, got {self.hidden}")
+        if (self.householders is not None) != (self.level == "house" and self.tracks):
+            raise InputError(f"level {self.level}: householders is given exactly for a house row that tracks")
 
     def to_json(self) -> dict:
-        return {"level": self.level, "tracks": self.tracks, "hidden": self.hidden, "block": self.block,
-                "rank": self.rank, "irreps": list(self.irreps), "upper": self.upper, "lower": self.lower}
+        out = {"level": self.level, "tracks": self.tracks, "hidden": self.hidden, "block": self.block,
+               "rank": self.rank, "irreps": list(self.irreps), "upper": self.upper, "lower": self.lower}
+        if self.level == "house":
+            out["householders"] = self.householders
+        out.update(dict(self.extra))
+        return out
 
 
 def alphabet_size(G: FiniteGroup) -> int:
@@ -157,9 +176,59 @@ def _cp(G: FiniteGroup, L: HierarchyLevel) -> LevelReport:
                        rank=min(H * H, H * D), irreps=full.irreps)
 
 
-def level_reports(G) -> tuple[LevelReport, ...]:
-    """One :class:`LevelReport` per classical level, in the order of
-    :data:`theory.levels.CLASSICAL_LEVEL_NAMES`."""
+_HOUSE_NEED = "house.fixed_hyperplanes"
+_HOUSE_SUFFICE = "house.cartan_dieudonne"
+_MONO = "mono.characterisation"
+
+#: The n_h values at which analyze reports the smallest hidden size.
+HOUSE_COUNTS = (1, 2, 4)
+
+
+def house_report(T: BaseCharacterTable, alphabet=None) -> LevelReport:
+    """The ``house`` row: the smallest hidden size H (the least faithful real dimension), the least n_h
+    there, the Pareto table of (H, least n_h) and the smallest H at n_h = 1, 2, 4 (``None``: no H)."""
+    from .householder import house_table
+    t = house_table(T, alphabet)
+    o = t.options[0]
+    at = {str(n): t.hidden_at(n) for n in HOUSE_COUNTS}
+    never = [n for n in HOUSE_COUNTS if at[str(n)] is None]
+    lower = (f"{_HOUSE_NEED}: every factor fixes a hyperplane, so rank(A_σ - I) <= n_h, and the states carry a "
+             f"faithful real representation ρ with rank(ρ(σ) - I) <= n_h; none has dimension below {o.hidden}, and "
+             f"at dimension <= {o.hidden} the least max_σ rank(ρ(σ) - I) is {o.householders} (exact search over "
+             "faithful sets of real irreducibles)")
+    if never:
+        lower += f"; with n_h in {never} no hidden size works"
+    return LevelReport("house", True, o.hidden,
+                       f"house builder: Cartan–Dieudonné on a faithful orthogonal representation (real irreducibles "
+                       f"{list(o.irreps)}), each A_σ the product of rank(A_σ - I) <= {o.householders} reflections "
+                       f"(beta = 2), padded with beta = 0 ({_HOUSE_SUFFICE})",
+                       lower, irreps=o.irreps, householders=o.householders,
+                       extra=(("alphabet_size", len(t.alphabet)),
+                              ("per_hidden", [{"hidden": p.hidden, "householders": p.householders,
+                                               "irreps": list(p.irreps)} for p in t.options]),
+                              ("hidden_at_householders", at)))
+
+
+def mono_report(grp: FiniteGroup, max_order: int | None = None) -> LevelReport:
+    """The ``mono`` row: the least degree of a faithful ±1-monomial representation, with the complex
+    (PD-SSM) and the permutation degrees beside it."""
+    from .monomial import monomial_degree
+    d = monomial_degree(grp, max_order)
+    summ = [(s.degree, s.character_order) for s in d.summands]
+    return LevelReport("mono", True, d.degree,
+                       f"mono builder: ⊕ Ind_K^G λ over {len(d.summands)} summand(s) (degree, order of λ) {summ}, "
+                       "signed permutation matrices",
+                       f"{_MONO}: the coordinate lines of an exact MONO(H) tracker are permuted by the group, so it "
+                       f"carries a faithful ±1-monomial representation of degree <= H; the least is {d.degree} "
+                       f"(exact search over the {d.num_subgroups} subgroups: least total index of induced "
+                       "summands whose kernels, the cores of ker λ, meet in {e})",
+                       extra=(("complex_degree", d.complex_degree), ("permutation_degree", d.permutation_degree)))
+
+
+def level_reports(G, alphabet=None, modern_max_order: int | None = None) -> tuple[LevelReport, ...]:
+    """One :class:`LevelReport` per level, in the order of :data:`theory.levels.LEVEL_NAMES`; the modern
+    rows only when the order is at most ``modern_max_order`` (default :data:`MODERN_MAX_ORDER`).
+    ``alphabet`` (element indices; default every element) is the house row's."""
     T = G if isinstance(G, BaseCharacterTable) else None
     if T is None:
         if not isinstance(G, FiniteGroup):
@@ -167,13 +236,16 @@ def level_reports(G) -> tuple[LevelReport, ...]:
         T = character_table(G)
     grp = T.group
     L = hierarchy_level(T)
-    rows = (_pdiag(grp, L), _rdiag(grp, L), _rotation("rot", grp, L), _rotation("cdiag", grp, L),
-            _block(grp, T, L), _cp(grp, L), _full(grp, L))
+    rows: tuple[LevelReport, ...] = (_pdiag(grp, L), _rdiag(grp, L), _rotation("rot", grp, L),
+                                     _rotation("cdiag", grp, L), _block(grp, T, L), _cp(grp, L), _full(grp, L))
     assert tuple(r.level for r in rows) == CLASSICAL_LEVEL_NAMES
+    if grp.order <= (MODERN_MAX_ORDER if modern_max_order is None else modern_max_order):
+        rows += (house_report(T, alphabet), mono_report(grp, grp.order))
+        assert tuple(r.level for r in rows) == LEVEL_NAMES
     return rows
 
 
-def analysis(group: FiniteGroup) -> dict:
+def analysis(group: FiniteGroup, alphabet=None, modern_max_order: int | None = None) -> dict:
     """The dictionary printed by ``analyze --json``: ``group.summary()`` plus
 
     ``levels``: one :meth:`LevelReport.to_json` entry per level (``level``, ``tracks``, ``hidden``,
@@ -188,15 +260,20 @@ def analysis(group: FiniteGroup) -> dict:
     :data:`theory.levels.LEVEL_NAMES`), ``lowest_level_block`` (null unless ``block``),
     ``lowest_level_hidden_size`` (= that row's ``hidden``), ``lowest_level_irreps``,
     ``character_table_certificate`` (how the exact certificate checked orthogonality, and whether
-    the rows were checked to be central characters).
+    the rows were checked to be central characters); ``modern_levels``: ``"computed"``, or why the
+    ``house`` and ``mono`` rows are left out (the order limit and the option that raises it).
     """
     info = group.summary()
     T = character_table(group)
     irr = real_irreducibles(T)
     real_dim_of = {i: r.real_dim for r in irr for i in r.constituents}
     L = hierarchy_level(T)
-    rows = level_reports(T)
+    rows = level_reports(T, alphabet, modern_max_order)
     info["levels"] = [r.to_json() for r in rows]
+    limit = MODERN_MAX_ORDER if modern_max_order is None else modern_max_order
+    info["modern_levels"] = ("computed" if len(rows) == len(LEVEL_NAMES) else
+                             f"not computed: order {group.order} above --modern-max-order {limit} "
+                             f"(pass --modern-max-order {group.order} to compute house and mono)")
     info["irreps"] = [{"degree": int(d), "indicator": int(T.indicators[i]), "real_dim": int(real_dim_of[i]),
                        "faithful": bool(T.kernel_order(i) == 1), "kernel_order": int(T.kernel_order(i))}
                       for i, d in enumerate(T.degrees)]
@@ -220,12 +297,22 @@ def analysis(group: FiniteGroup) -> dict:
 
 
 def _level_lines(info: dict) -> list[str]:
-    out = [f"{'level':<6} {'tracks':<6} {'hidden':>6} {'block':>5} {'rank':>5}  upper bound / lower bound"]
+    out = [f"{'level':<6} {'tracks':<6} {'hidden':>6} {'block':>5} {'rank':>5} {'n_h':>4}  upper bound / lower bound"]
+    cell = lambda v: "-" if v is None else str(v)  # noqa: E731
     for r in info["levels"]:
-        cell = lambda v: "-" if v is None else str(v)  # noqa: E731
         out.append(f"{r['level']:<6} {'yes' if r['tracks'] else 'no':<6} {cell(r['hidden']):>6} "
-                   f"{cell(r['block']):>5} {cell(r['rank']):>5}  upper: {r['upper']}")
-        out.append(f"{'':<6} {'':<6} {'':>6} {'':>5} {'':>5}  lower: {r['lower']}")
+                   f"{cell(r['block']):>5} {cell(r['rank']):>5} {cell(r.get('householders')):>4}  upper: {r['upper']}")
+        out.append(f"{'':<6} {'':<6} {'':>6} {'':>5} {'':>5} {'':>4}  lower: {r['lower']}")
+        if r["level"] == "house":
+            table = ", ".join(f"H={p['hidden']}: {p['householders']}" for p in r["per_hidden"])
+            at = ", ".join(f"n_h={n}: {cell(h)}" for n, h in r["hidden_at_householders"].items())
+            out.append(f"{'':<31}  least n_h per hidden size: {table}; least hidden size per n_h: {at} "
+                       f"(alphabet of {r['alphabet_size']} elements)")
+        if r["level"] == "mono":
+            out.append(f"{'':<31}  complex diagonal (PD-SSM): {r['complex_degree']} complex coordinates; plain "
+                       f"permutations: degree {r['permutation_degree']}")
+    if info.get("modern_levels", "computed") != "computed":
+        out.append(f"house, mono: {info['modern_levels']}")
     return out
 
 

@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import InputError
 from .group import FiniteGroup
 from .matrix_groups import affine_group_1d, general_linear_group, special_linear_group
 from .named_groups import (alternating_group, cyclic_group, dihedral_group, direct_product, permutation_group,
                            quaternion_group, symmetric_group)
 from .parsing import Scanner, images_of, read_generators
 
-__all__ = ["parse_group", "GROUP_SYNTAX", "MAX_FACTORS"]
+__all__ = ["parse_group", "parse_elements", "GROUP_SYNTAX", "MAX_FACTORS"]
 
 GROUP_SYNTAX = ("Z<n>, C<n>, D<n> (order 2n), Q8, A<n>, S<n>, GL(n,q), SL(n,q), AGL(1,q), "
                 "products like A4xZ5, powers like Z2^3, or perm:(1,2,3)(4,5);(1,2)")
@@ -116,3 +117,32 @@ def parse_group(spec: str, max_order: int | None = None, max_degree: int | None 
     if len(factors) == 1:
         return factors[0]
     return direct_product(*factors, name=name, max_order=max_order)
+
+
+def parse_elements(G: FiniteGroup, text: str, argument: str = "--alphabet") -> tuple[int, ...]:
+    """The element indices named by ``text``: names separated by ``;`` as ``G`` prints them (cycle
+    notation for permutation groups, integers for ``Z_n``), ``all`` (every element, in index order) or
+    ``generators`` (the group's generators; the identity for the trivial group).  The one parser of
+    element lists (``analyze``/``construct --alphabet``, ``recover --alphabet``).
+
+    >>> G = parse_group("S3")
+    >>> [G.names[g] for g in parse_elements(G, "(1,2); (1,2,3)")]
+    ['(1,2)', '(1,2,3)']
+    """
+    if not isinstance(text, str):
+        raise InputError(f"{argument}: expected element names separated by ';', 'all' or 'generators', got {text!r}")
+    if text.strip() == "all":
+        return tuple(range(G.order))
+    if text.strip() == "generators":
+        return tuple(G.generators) or (0,)
+    names = [s.strip() for s in text.split(";")]
+    if not names or any(not s for s in names):
+        raise InputError(f"{argument}: expected element names separated by ';', 'all' or 'generators', got {text!r}")
+    out = []
+    for s in names:
+        try:
+            out.append(G.element(s))
+        except (InputError, KeyError, ValueError):
+            raise InputError(f"{argument}: {s!r} is not an element of {G.name} "
+                             f"(elements look like {', '.join(G.names[:3])})") from None
+    return tuple(out)

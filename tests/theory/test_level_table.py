@@ -75,8 +75,8 @@ def test_level_table_against_brute_force(spec):
     G = parse_group(spec)
     expected = brute_force_table(G)
     rows = level_reports(G)
-    assert tuple(r.level for r in rows) == CLASSICAL_LEVEL_NAMES
-    for r in rows:
+    assert tuple(r.level for r in rows) == LEVEL_NAMES      # the modern rows: test_modern_classification.py
+    for r in rows[:len(CLASSICAL_LEVEL_NAMES)]:
         assert (r.tracks, r.hidden, r.block, r.rank) == expected[r.level], (spec, r.level)
         assert r.upper and r.lower
 
@@ -99,7 +99,7 @@ def test_analysis_json_keeps_old_keys_and_adds_levels():
     for key in ("lowest_level", "lowest_level_block", "lowest_level_hidden_size", "min_block_real",
                 "min_faithful_dim_real", "min_block_complex", "irreps", "real_irreps"):
         assert key in info
-    assert [e["level"] for e in info["levels"]][:len(CLASSICAL_LEVEL_NAMES)] == list(CLASSICAL_LEVEL_NAMES)
+    assert [e["level"] for e in info["levels"]] == list(LEVEL_NAMES) and info["modern_levels"] == "computed"
     assert all({"level", "tracks", "hidden", "block", "rank", "upper", "lower"} <= set(e) for e in info["levels"])
     assert info["lowest_level"] == "rot" and alphabet_size(parse_group("Z6")) == 1
 

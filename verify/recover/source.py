@@ -29,7 +29,7 @@ import numpy as np
 from theory.automaton import Automaton
 from theory.errors import InputError
 from theory.group import FiniteGroup
-from theory.group_parser import parse_group
+from theory.group_parser import parse_elements, parse_group
 
 __all__ = ["LearnedModel", "load_learned", "parse_alphabet", "checkpoint_model", "task_target"]
 
@@ -97,16 +97,9 @@ def parse_alphabet(text: str | None, G: FiniteGroup, num_symbols: int, where: st
             raise InputError(f"--alphabet: {where} has {num_symbols} symbols but {G.name} has {G.order} "
                              "elements; name the element of each symbol, separated by ';'")
         return tuple(range(G.order))
-    names = [s.strip() for s in text.split(";")]
-    if not names or any(not s for s in names):
+    if text.strip() == "generators":
         raise InputError(f"--alphabet: expected element names separated by ';' or 'all', got {text!r}")
-    out = []
-    for s in names:
-        try:
-            out.append(G.element(s))
-        except (InputError, KeyError, ValueError):
-            raise InputError(f"--alphabet: {s!r} is not an element of {G.name} "
-                             f"(elements look like {', '.join(G.names[:3])})") from None
+    out = parse_elements(G, text, "--alphabet")          # the one parser of element lists
     if len(out) != num_symbols:
         raise InputError(f"--alphabet: {len(out)} elements named, but {where} has {num_symbols} symbols")
     return tuple(out)
