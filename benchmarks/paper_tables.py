@@ -21,7 +21,7 @@ undefined (shown ``n/a``) when chance is 1.  Being an increasing affine map, it 
 median.
 
     python benchmarks/paper_tables.py RUNS/tables_* --out PAGE.md \
-        --time-log RUNS/tables.log --summary SUMMARY.json
+        --time-log RUNS/sweep.log --summary SUMMARY.json
 
 ``--summary`` also writes every number of the tables as JSON (for the figures).
 """
@@ -208,12 +208,17 @@ def _family_tasks(summary, name, option, values):
                      None)) for v in values]
 
 
+#: The seeds of a complete bilinear/LSTM cell (the cell names its seeds when it has others).
+SEEDS = [0, 1, 2]
+
+
 def _seed_cell(model: dict, L: str, field_median: str, field_seeds: str, digits: int) -> str:
-    seeds = model[field_seeds][L]
+    values = model[field_seeds][L]
     med = model[field_median][L]
-    if len(seeds) == 1:
-        return _fmt(med, digits)
-    return f"{_fmt(med, digits)} ({', '.join(_fmt(s, digits) for s in seeds)})"
+    if len(values) == 1:
+        return _fmt(med, digits) + ("" if model["seeds"] == [0] else f" (seed {model['seeds'][0]})")
+    cell = f"{_fmt(med, digits)} ({', '.join(_fmt(v, digits) for v in values)}"
+    return cell + (")" if model["seeds"] == SEEDS else f"; seeds {', '.join(map(str, model['seeds']))})")
 
 
 def family_tables(summary, title, name, option, values) -> str:
@@ -250,7 +255,8 @@ def family_tables(summary, title, name, option, values) -> str:
         lines.append("")
     for label, med, seeds, digits in (("Raw accuracy", "median", "accuracy", 3),
                                       ("Chance-normalised accuracy", "normalised_median", "normalised", 3)):
-        lines += [f"{label}: median over seeds (seed 0, 1, 2); one value where there is one seed:", "",
+        lines += [f"{label}: median over seeds (seed 0, 1, 2; a cell with other seeds names them); one value "
+                  "where there is one seed (0):", "",
                   "| model | " + " | ".join(head) + " |", "|---|" + "---|" * len(head)]
         for m in models:
             cells = [_seed_cell(summary[lab]["models"][m], L, med, seeds, digits)
@@ -331,12 +337,14 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("dirs", nargs="+", help="record directories (each with results.json)")
     p.add_argument("--out", required=True, help="the page to write (tables spliced between the markers)")
-    p.add_argument("--time-log", help="the sweep's log with `time` reports per step")
+    p.add_argument("--time-log", action="append", help="a log of the sweep with `time` reports per step (repeatable)")
     p.add_argument("--summary", help="also write every number as JSON here")
     args = p.parse_args(argv)
     try:
         records = read_records(args.dirs)
-        times = parse_time_log(Path(args.time_log).read_text(encoding="utf-8")) if args.time_log else None
+        times = {}
+        for log in args.time_log or ():
+            times.update(parse_time_log(Path(log).read_text(encoding="utf-8")))
         tables, summary = render(records, times)
         page = Path(args.out).read_text(encoding="utf-8") if os.path.exists(args.out) else None
         text = splice(page, tables)

@@ -36,6 +36,7 @@ def records(tmp_path):
     runs_a = ([record("modadd", {"m": 5}, "full", s, acc, seconds=60.0 + s, cpu=30.0) for s, acc in enumerate(FULL5)]
               + [record("modadd", {"m": 5}, "rot", s, acc) for s, acc in enumerate(ROT5)]
               + [record("modadd", {"m": 2}, "rdiag", 0, {"3": 1.0, "500": 0.75}, cpu=0.0)]
+              + [record("modadd", {"m": 2}, "lstm", s, {"3": 1.0, "500": a}) for s, a in ((0, 0.5), (2, 0.625))]
               + [record("automaton", {"states": 2, "symbols": 3, "automaton_seed": 0}, "cp", 0,
                         {"3": 1.0, "500": 0.875})])
     runs_b = [record("modadd", {"m": 5}, "mamba", 0, {"3": 0.6, "500": 0.3}, layers=2, steps=1000)]
@@ -74,6 +75,7 @@ def test_cells_are_the_records_numbers(records, tmp_path):
     assert raw["full"][col - 1] == f"{statistics.median(acc):.3f} ({', '.join(f'{a:.3f}' for a in acc)})"
     assert raw["mamba-L2"][col - 1] == "0.300"                       # one seed: one value
     assert raw["rdiag"][0] == "0.750" and raw["rdiag"][col - 1] == "—"
+    assert raw["lstm"][0] == "0.562 (0.500, 0.625; seeds 0, 2)"             # a cell with other seeds names them
     norm = rows(add, "Chance-normalised accuracy")
     n = [(a - 0.2) / 0.8 for a in acc]
     assert norm["full"][col - 1] == f"{statistics.median(n):.3f} ({', '.join(f'{v:.3f}' for v in n)})"
@@ -92,7 +94,7 @@ def test_cells_are_the_records_numbers(records, tmp_path):
     lengths = rows(text, "#### modadd(m=5)")
     assert lengths["full"] == [f"{statistics.median(r['3'] for r in FULL5):.3f}", f"{statistics.median(acc):.3f}"]
     compute = rows(text, "## Compute")
-    assert compute["tables_A1"][:4] == ["8", f"{(60 + 61 + 62 + 5 * 10) / 60:.1f}", f"{(3 * 30 + 4 * 9) / 60:.1f}", "1"]
+    assert compute["tables_A1"][:4] == ["10", f"{(60 + 61 + 62 + 7 * 10) / 60:.1f}", f"{(3 * 30 + 6 * 9) / 60:.1f}", "1"]
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["modadd(m=5)"]["models"]["full"]["accuracy"]["500"] == acc
 
