@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
 from theory.errors import InputError  # noqa: E402
 from theory.files import write_text_atomically  # noqa: E402
 from verify.tasks import make_task  # noqa: E402
-from verify.tasks.label_distribution import best_constant_accuracy  # noqa: E402
+from verify.tasks.label_distribution import best_constant_accuracy, window_accuracy  # noqa: E402
 
 BEGIN, END = "<!-- tables:begin -->", "<!-- tables:end -->"
 
@@ -100,18 +100,23 @@ REPORTED_MODELS = {
     "Mamba (4 layers)": ("mamba-L4",),
     "Transformer (1/2/4 layers, merged)": ("transformer-L1", "transformer-L2", "transformer-L4"),
 }
+#: For the automata: the best accuracy from the last k symbols only (verify.tasks.label_distribution.window_accuracy),
+#: the most a model with a memory of k symbols can reach.
+WINDOWS = (4, 8)
+WINDOW_TASKS = ("automaton",)
+
 #: Ours and reported "disagree" when the chance-normalised medians differ by more than this, ours
 #: clipped at 0 first (below-chance accuracy is negative here; the reported values never are).
 DISAGREE = 0.1
 
 
 def model_key(record: dict) -> str:
-    """``full``, ``lstm``, ``mamba-L2`` (baselines with an explicit layer count carry it)."""
-    name = record["model"] + (f"[{record['variant']}]" if record.get("variant") else "")
+    """``full``, ``lstm``, ``mamba-L2`` (baselines with an explicit layer count carry it as ``-L``;
+    other non-default options stay in brackets, as the records' ``variant`` spells them)."""
     layers = record.get("model_config", {}).get("layers", 0)
-    if record["model"] in ("mamba", "transformer") and layers:
-        name += f"-L{layers}"
-    return name
+    with_layers = record["model"] in ("mamba", "transformer") and layers
+    variant = [v for v in (record.get("variant") or "").split(",") if v and not (with_layers and v == f"layers={layers}")]
+    return record["model"] + (f"[{','.join(variant)}]" if variant else "") + (f"-L{layers}" if with_layers else "")
 
 
 def task_key(record: dict) -> tuple:
@@ -188,6 +193,9 @@ def summarise(records) -> dict:
         entry = {"task": key[0], "task_options": dict(key[1]), "test_length": test_length(key),
                  "lengths": lengths, "chance": {str(L): chance[L] for L in lengths},
                  "uniform_guess": 1.0 / make_task(key[0], **dict(key[1])).num_classes, "models": {}}
+        if key[0] in WINDOW_TASKS:
+            entry["window"] = {str(k): float(window_accuracy(make_task(key[0], **dict(key[1])), entry["test_length"], k))
+                               for k in WINDOWS}
         for m, rs in models.items():
             acc = {str(L): [r["accuracy"].get(str(L)) for r in rs] for L in lengths}
             med = {L: _median(v) for L, v in acc.items()}
@@ -231,12 +239,19 @@ def family_tables(summary, title, name, option, values) -> str:
     head = [f"{option}={v}" for v, _ in tasks]
     Ls = [str(summary[lab]["test_length"]) if lab else "" for _, lab in tasks]
     lines = [f"### {title}, length {sorted(set(L for L in Ls if L))[0] if any(Ls) else TEST_LENGTH}", ""]
-    lines += ["Chance (best constant guess, exact) and 1/classes:", "",
+    lines += ["Chance (best constant guess, exact) and 1/classes" + (
+              "; and the best accuracy of a predictor that sees only the last k symbols (exact)" if name in WINDOW_TASKS
+              else "") + ":", "",
               "| | " + " | ".join(head) + " |", "|---|" + "---|" * len(head),
               "| chance | " + " | ".join(_fmt(summary[lab]["chance"][L], 4) if lab else "—"
                                        for (_, lab), L in zip(tasks, Ls)) + " |",
               "| 1/classes | " + " | ".join(_fmt(summary[lab]["uniform_guess"], 4) if lab else "—"
-                                          for (_, lab), L in zip(tasks, Ls)) + " |", ""]
+                                          for (_, lab), L in zip(tasks, Ls)) + " |"]
+    if name in WINDOW_TASKS:
+        lines += [f"| best from the last {k} symbols | " + " | ".join(_fmt(summary[lab]["window"][str(k)], 4) if lab
+                                                                    else "—" for _, lab in tasks) + " |"
+                  for k in WINDOWS]
+    lines.append("")
     rows = REPORTED_ROWS.get(name)
     if rows:
         lines += ["Chance-normalised median over seeds, **ours / reported** (reported: from a summary of the "

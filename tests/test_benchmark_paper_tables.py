@@ -18,7 +18,8 @@ _spec.loader.exec_module(paper_tables)
 
 
 def record(task, options, model, seed, acc, layers=0, seconds=10.0, cpu=9.0, steps=2000):
-    return {"task": task, "task_options": options, "model": model, "variant": "", "hidden": 64, "seed": seed,
+    variant = f"layers={layers}" if layers else ""          # as ModelConfig.variant() spells it
+    return {"task": task, "task_options": options, "model": model, "variant": variant, "hidden": 64, "seed": seed,
             "lr": 0.01, "accuracy": acc, "lr_search": [{"lr": 0.01, "seconds": seconds, "cpu_seconds": cpu}],
             "train_config": {"steps": steps}, "model_config": {"layers": layers}}
 
@@ -91,12 +92,25 @@ def test_cells_are_the_records_numbers(records, tmp_path):
     assert chance["chance"][0] == "0.5000" and chance["chance"][col - 1] == "0.2000"
     fsm = rows(family(text, "Random automata"), "Raw accuracy")
     assert fsm["cp"][0] == "0.875"
+    # the 2-state machine's state is fixed by a short suffix: from the last 4 symbols (81 words,
+    # checked by hand from its table delta = [[0, 1, 1], [0, 1, 0]]: symbol 0 -> 0, 1 -> 1, 2 toggles)
+    # the state is known unless all 4 are 2s (then it is the state before them, a fair coin at L = 496)
+    fsm_chance = rows(family(text, "Random automata"), "Chance (best constant guess")
+    assert fsm_chance["best from the last 4 symbols"][0] == f"{1 - 0.5 / 81:.4f}"
     lengths = rows(text, "#### modadd(m=5)")
     assert lengths["full"] == [f"{statistics.median(r['3'] for r in FULL5):.3f}", f"{statistics.median(acc):.3f}"]
     compute = rows(text, "## Compute")
     assert compute["tables_A1"][:4] == ["10", f"{(60 + 61 + 62 + 7 * 10) / 60:.1f}", f"{(3 * 30 + 6 * 9) / 60:.1f}", "1"]
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["modadd(m=5)"]["models"]["full"]["accuracy"]["500"] == acc
+
+
+def test_model_keys():
+    assert paper_tables.model_key(record("modadd", {}, "mamba", 0, {}, layers=4)) == "mamba-L4"
+    assert paper_tables.model_key({**record("modadd", {}, "full", 0, {}), "variant": "normalise=eval"}) \
+        == "full[normalise=eval]"
+    assert paper_tables.model_key({**record("modadd", {}, "transformer", 0, {}, layers=2),
+                                   "variant": "layers=2,heads=2"}) == "transformer[heads=2]-L2"
 
 
 def test_time_log_and_splice(records, tmp_path):

@@ -14,7 +14,8 @@ import pytest
 
 from theory import InputError
 from verify.tasks import make_task
-from verify.tasks.label_distribution import allowed_tokens, best_constant_accuracy, label_distribution, label_machine
+from verify.tasks.label_distribution import (allowed_tokens, best_constant_accuracy, label_distribution, label_machine,
+                                            window_accuracy)
 
 TASKS = [("parity", {}), ("modadd", {"m": 3}), ("modadd", {"m": 5}), ("cycle_nav", {}), ("even_pairs", {}),
          ("flipflop", {"m": 3}), ("modarith", {"m": 2}), ("modarith", {"m": 5}),
@@ -98,3 +99,26 @@ def test_label_machine_labels_like_the_task(name, options):
         q = machine.delta[q, batch.tokens[:, t]]
         assert (q >= 0).all()
         assert np.array_equal(machine.output[q], batch.labels[:, t]), (name, t)
+
+
+@pytest.mark.parametrize("name, options", [("automaton", {"states": 5, "symbols": 3, "automaton_seed": 0}),
+                                           ("automaton", {"states": 4, "symbols": 2, "automaton_seed": 7}),
+                                           ("modarith", {"m": 2}), ("flipflop", {"m": 3}), ("even_pairs", {})])
+def test_window_accuracy_equals_brute_force(name, options):
+    """Best accuracy from the last k tokens = Σ over suffixes of the largest label count among the
+    sequences with that suffix, by enumerating every sequence; k = 0 is chance, k = L is 1."""
+    task = make_task(name, **options)
+    L = 7
+    choices = [allowed_tokens(task, t) for t in range(L)]
+    words = np.array(list(itertools.product(*choices)), dtype=np.int64)
+    labels = task.batch(words).label
+    for k in range(L + 1):
+        groups = {}
+        for w, y in zip(map(tuple, words[:, L - k:]), labels):
+            groups.setdefault(w, []).append(int(y))
+        expected = Fraction(sum(max(np.bincount(ys)) for ys in groups.values()), len(words))
+        assert window_accuracy(task, L, k) == expected, (name, k)
+    assert window_accuracy(task, L, 0) == best_constant_accuracy(task, [L])[L]
+    assert window_accuracy(task, L, L) == 1
+    with pytest.raises(InputError, match="window"):
+        window_accuracy(task, L, L + 1)

@@ -30,6 +30,7 @@ a second).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -50,7 +51,11 @@ from .word import WordTask
 #: Largest group whose word problem gets a label machine (its table has |G|^2 entries).
 _MAX_WORD_ORDER = 1000
 
-__all__ = ["LabelMachine", "label_machine", "allowed_tokens", "label_distribution", "best_constant_accuracy"]
+__all__ = ["LabelMachine", "label_machine", "allowed_tokens", "label_distribution", "best_constant_accuracy",
+           "window_accuracy"]
+
+#: Most suffixes :func:`window_accuracy` enumerates.
+_MAX_WINDOWS = 1_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,26 +147,67 @@ def allowed_tokens(task: Task, position: int) -> np.ndarray:
     return np.arange(task.vocab_size)
 
 
+def _state_counts(task: Task, machine: LabelMachine, length: int) -> tuple[np.ndarray, int]:
+    """(number of sampled sequences of ``length`` tokens ending in each state, number of sequences)."""
+    counts = np.zeros(machine.delta.shape[0], dtype=object)
+    counts[machine.start] = 1
+    total = 1
+    for t in range(length):
+        counts, total = _step(task, machine, counts, t), total * len(allowed_tokens(task, t))
+    return counts, total
+
+
+def _step(task: Task, machine: LabelMachine, counts: np.ndarray, t: int) -> np.ndarray:
+    live = np.nonzero(counts)[0]
+    new = np.zeros(len(counts), dtype=object)
+    for a in allowed_tokens(task, t):
+        target = machine.delta[live, a]
+        if target.min() < 0:
+            raise InputError(f"task {task.name}: its label machine has no move for token {a} at position {t}")
+        np.add.at(new, target, counts[live])
+    return new
+
+
+def window_accuracy(task: Task, length: int, window: int) -> Fraction:
+    """The accuracy at ``length`` of the best predictor that sees only the last ``window`` tokens:
+    ``Σ_w P(suffix = w) max_y P(label = y | suffix = w)``, exact.  ``window = 0`` is chance
+    (:func:`best_constant_accuracy`); ``window = length`` is 1.  A model with fading memory can at
+    most approach this for some window; it measures how far a task's label is fixed by a short
+    suffix.  Enumerates the ``|tokens|^window`` suffixes (at most 10^6)."""
+    length = task.check_length(length)
+    if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= length:
+        raise InputError(f"window: expected an integer in [0, {length}], got {window!r}")
+    choices = [allowed_tokens(task, t) for t in range(length - window, length)]
+    if np.prod([len(c) for c in choices], dtype=float) > _MAX_WINDOWS:
+        raise InputError(f"window: {window} tokens give more than {_MAX_WINDOWS} suffixes")
+    machine = label_machine(task)
+    counts, total = _state_counts(task, machine, length - window)
+    live = np.nonzero(counts)[0]
+    best = 0
+    for word in itertools.product(*choices):
+        q = live
+        for a in word:
+            q = machine.delta[q, a]
+        if q.min() < 0 or machine.output[q].min() < 0:
+            raise InputError(f"task {task.name}: no label after {length} tokens")
+        per_class = [0] * task.num_classes
+        for y, c in zip(machine.output[q].tolist(), counts[live]):
+            per_class[y] += int(c)
+        best += max(per_class)
+    return Fraction(best, total * int(np.prod([len(c) for c in choices], dtype=object)))
+
+
 def label_distribution(task: Task, lengths) -> dict[int, tuple[Fraction, ...]]:
     """``{L: (P(final label = class j) for each class j)}`` under the task's sampler, exact, for
     every ``L`` of ``lengths`` (lengths the task accepts); one pass up to the longest."""
     lengths = sorted(set(task.check_lengths(lengths, "lengths")))
     machine = label_machine(task)
-    n_states = machine.delta.shape[0]
-    counts = np.zeros(n_states, dtype=object)
+    counts = np.zeros(machine.delta.shape[0], dtype=object)
     counts[machine.start] = 1
     total = 1
     out = {}
     for t in range(lengths[-1]):
-        live = np.nonzero(counts)[0]
-        new = np.zeros(n_states, dtype=object)
-        tokens = allowed_tokens(task, t)
-        for a in tokens:
-            target = machine.delta[live, a]
-            if target.min() < 0:
-                raise InputError(f"task {task.name}: its label machine has no move for token {a} at position {t}")
-            np.add.at(new, target, counts[live])
-        counts, total = new, total * len(tokens)
+        counts, total = _step(task, machine, counts, t), total * len(allowed_tokens(task, t))
         if t + 1 in lengths:
             per_class = [0] * task.num_classes
             for q in np.nonzero(counts)[0]:
