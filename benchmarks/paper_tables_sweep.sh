@@ -12,6 +12,9 @@
 #
 # Each step writes OUT/<dir>/results.json and results.md and resumes from OUT/<dir>/checkpoints
 # when run again.  `time` prints each step's wall and CPU (user + sys) time on standard error.
+# The baselines' layer counts run in the order 1, 4, 2, as in the recorded sweep (the records in
+# docs/results_paper_tables/ come from these commands, run from one frozen checkout, interrupted
+# once after tables_A1 and resumed with the same arguments; docs/results_paper_tables.md says how).
 set -euo pipefail
 if [ $# -lt 1 ]; then
   echo "usage: $0 OUT [extra bilinear train flags]" >&2
@@ -32,7 +35,7 @@ time bilinear train --preset quick "${tasks[@]}" --model $levels --seed 0-2 --st
   --test-lengths $lengths --jobs 2 --out tables_A1 --quiet "$@"
 time bilinear train --preset quick --task modarith:m=5 --model $levels --seed 0-2 --steps 2000 --lr 1e-2 \
   --test-lengths $odd_lengths --jobs 2 --out tables_A2 --quiet "$@"
-for layers in 1 2 4; do
+for layers in 1 4 2; do
   time bilinear train --preset quick "${tasks[@]}" --model mamba,transformer --layers $layers --seed 0 \
     --steps 1000 --lr 3e-3 --test-lengths $lengths --jobs 2 --out tables_B_L$layers --quiet "$@"
   time bilinear train --preset quick --task modarith:m=5 --model mamba,transformer --layers $layers --seed 0 \
