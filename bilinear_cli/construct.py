@@ -27,8 +27,14 @@ def add_parser(sub):
                         "(representation = smallest faithful real representation, regular = |G|, permutation = a "
                         f"faithful action); automata: {', '.join(AUTOMATON_BUILDERS)} by one-hot states")
     p.add_argument("--block", type=positive_int, help="block size for --level block (default: the smallest that works)")
-    p.add_argument("--alphabet", default="generators", choices=("generators", "all"),
-                   help="the symbols: the group's generators in their given order (default) or all elements")
+    p.add_argument("--householders", type=positive_int,
+                   help="--level house: the number n_h of Householder factors per symbol (default: the least at the "
+                        "least hidden size; given, the least hidden size at which n_h factors suffice)")
+    p.add_argument("--modern-max-order", type=positive_int,
+                   help="--level mono: raise the subgroup-enumeration limit (default order 120)")
+    p.add_argument("--alphabet", default="generators",
+                   help="the symbols: 'generators' (the group's generators in their given order, the default), 'all' "
+                        "(every element) or element names separated by ';' (e.g. '(1,2);(1,2,3)')")
     p.add_argument("--keep-states", action="store_true", help="automata: do not minimise (keep the reachable part)")
     p.add_argument("--out", required=True, help="the weight file to write (.npz; missing folders are created)")
     add_json(p, "a summary")
@@ -47,8 +53,12 @@ def run(args) -> int:
         if args.keep_states:
             raise expected("--keep-states", "--automaton FILE.json (a group has no states to keep)", group)
         target = parse_group(group, max_order=args.max_order, max_degree=args.max_degree)
-    c = build(target, args.level, block=args.block, alphabet=args.alphabet, minimize=not args.keep_states,
-              method=args.method)
+    alphabet = args.alphabet
+    if automaton is None and alphabet not in ("generators", "all"):
+        from theory.group_parser import parse_elements
+        alphabet = list(parse_elements(target, alphabet, "--alphabet"))
+    c = build(target, args.level, block=args.block, alphabet=alphabet, minimize=not args.keep_states,
+              method=args.method, householders=args.householders, modern_max_order=args.modern_max_order)
     c.save(args.out)
     summary = dict(out=args.out, **c.summary())
     if args.json:
@@ -57,6 +67,8 @@ def run(args) -> int:
         extra = f", block size {c.block} (blocks {[list(b) for b in c.blocks]})" if c.block is not None else ""
         if c.rank is not None:
             extra += f", CP rank {c.rank}"
+        if c.house is not None:
+            extra += f", {c.house.householders} Householder factor(s) per symbol"
         print(f"wrote {args.out}: level {c.level} (method {c.method}), hidden size {c.hidden_size}{extra}, "
               f"{len(c.alphabet)} symbols, {len(c.labels)} labels, "
               f"{'exact over ' + c.field_name if c.exact else 'numeric (float64)'}")

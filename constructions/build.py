@@ -23,7 +23,7 @@ from typing import Callable
 from theory.automaton import Automaton
 from theory.errors import InputError, NotRealizableError
 from theory.group import FiniteGroup
-from theory.levels import CLASSICAL_LEVEL_NAMES, check_level_name
+from theory.levels import LEVEL_NAMES, check_level_name
 
 from .abelian import pdiag_construction, rdiag_construction, rotation_construction
 from .automata import automaton_construction
@@ -33,8 +33,8 @@ from .regular import permutation_construction, regular_construction
 
 __all__ = ["build", "methods", "LEVELS", "GROUP_BUILDERS", "AUTOMATON_BUILDERS"]
 
-#: The level names that have a construction (from :mod:`theory.levels`), for the CLI.
-LEVELS = CLASSICAL_LEVEL_NAMES
+#: The level names (from :mod:`theory.levels`), re-exported for the CLI.
+LEVELS = LEVEL_NAMES
 
 Builder = Callable[..., Construction]
 
@@ -43,6 +43,18 @@ def faithful_construction(target: GroupTarget) -> Construction:
     """:func:`constructions.representation.faithful_construction` (imported when used: it loads sympy)."""
     from .representation import faithful_construction as build_full
     return build_full(target)
+
+
+def house_construction(target: GroupTarget, householders: int | None = None) -> Construction:
+    """:func:`constructions.modern.house_construction` (imported when used: it loads sympy)."""
+    from .modern import house_construction as build_house
+    return build_house(target, householders)
+
+
+def mono_construction(target: GroupTarget, max_order: int | None = None) -> Construction:
+    """:func:`constructions.modern.mono_construction` (imported when used)."""
+    from .modern import mono_construction as build_mono
+    return build_mono(target, max_order)
 
 
 def block_construction(target: GroupTarget, block: int | None = None) -> Construction:
@@ -61,6 +73,8 @@ GROUP_BUILDERS: dict[str, dict[str, Builder]] = {
     "cp": {"representation": lambda t: cp_construction(faithful_construction(t))},
     "full": {"representation": faithful_construction, "regular": regular_construction,
              "permutation": permutation_construction},
+    "house": {"reflections": lambda t, householders=None: house_construction(t, householders)},
+    "mono": {"induced": lambda t, max_order=None: mono_construction(t, max_order)},
 }
 assert tuple(GROUP_BUILDERS) == LEVELS
 
@@ -114,23 +128,36 @@ def _refuse_diagonal_automaton(A: Automaton, level: str, minimize: bool) -> None
 
 
 def build(target, level: str, block: int | None = None, alphabet="generators", minimize: bool = True,
-          method: str | None = None) -> Construction:
+          method: str | None = None, householders: int | None = None,
+          modern_max_order: int | None = None) -> Construction:
     """The construction of ``target`` (a :class:`FiniteGroup` or :class:`Automaton`) at ``level``.
 
     Groups: ``pdiag`` (trivial), ``rdiag`` (Z_2^k), ``rot``/``cdiag`` (abelian), ``block`` (real
     irreducibles of dimension <= B, default the smallest B that works), ``cp`` (CP form of ``full``),
     ``full`` with method ``representation`` (smallest faithful real representation, the default),
-    ``regular`` (|G|) or ``permutation`` (a faithful action).  Automata: ``full`` (one-hot,
+    ``regular`` (|G|) or ``permutation`` (a faithful action); ``house`` (Cartan–Dieudonné reflections of
+    a faithful orthogonal representation; ``householders`` factors, default the least at the least
+    hidden size) and ``mono`` (induced ±1 characters; ``modern_max_order`` raises the
+    subgroup-enumeration limit).  Automata: ``full`` (one-hot,
     minimised unless ``minimize=False``), ``cp``, ``block`` (one block).  Impossible levels raise
     :class:`NotRealizableError` naming the theorem.
     """
     check_level_name(level, "level")
-    if level not in LEVELS:
-        raise InputError(f"--level: expected a level with a construction ({', '.join(LEVELS)}), got {level!r}")
     if block is not None and level != "block":
         raise InputError("--block applies to --level block only")
-    params = {} if block is None else {"block": block}
+    if householders is not None and level != "house":
+        raise InputError("--householders applies to --level house only")
+    if modern_max_order is not None and level != "mono":
+        raise InputError("--modern-max-order applies to --level mono only (for construct)")
+    params: dict = {} if block is None else {"block": block}
+    if householders is not None:
+        params["householders"] = householders
+    if modern_max_order is not None:
+        params["max_order"] = modern_max_order
     if isinstance(target, Automaton):
+        if level in ("house", "mono"):
+            raise InputError(f"--level: {level} constructions are built for groups; for automata use "
+                             f"{', '.join(AUTOMATON_BUILDERS)}")
         if level not in AUTOMATON_BUILDERS:
             _refuse_diagonal_automaton(target, level, minimize)
         if alphabet not in (None, "generators"):

@@ -168,6 +168,15 @@ def _structure(level: str, info: dict, mats, field: NumberField | None, H: int, 
             if np.any(r // B != c // B):
                 raise MathematicalError(f"level block: A[{k}] has an entry outside its {B}x{B} diagonal blocks")
         return f"block-diagonal, {H // B} blocks of size {B}"
+    if level == "mono":
+        for k, A in enumerate(mats):
+            dense = A.dense_float() if field is not None else np.asarray(A)
+            nz = dense != 0
+            if not (np.all(nz.sum(axis=0) == 1) and np.all(nz.sum(axis=1) == 1)):
+                raise MathematicalError(f"level mono: A[{k}] is not monomial (one non-zero per row and column)")
+        return "monomial: a permutation times a diagonal"
+    if level == "house":
+        return "products of generalised Householder factors I - beta k k^T (checked against meta.info.house)"
     if level in ("cdiag", "rot"):
         if H % 2:
             raise MathematicalError(f"level {level}: odd hidden size {H}")
@@ -253,6 +262,80 @@ def _check_cp_numeric(info: dict, W: np.ndarray) -> None:
         raise MathematicalError("level cp: the factors U, V, Z have the wrong shapes") from None
     if rebuilt.shape != W.shape or np.max(np.abs(rebuilt - W)) > 1e-12 * max(1.0, float(np.max(np.abs(W)))):
         raise MathematicalError("level cp: U diag(V x) Z differs from W")
+
+
+def _house_factors(info: dict, D: int, H: int, householders) -> list:
+    """The factors of meta.info.house with their float checks: ``householders`` per symbol, unit ``k``,
+    ``beta`` in [0, 2]."""
+    house = info.get("house")
+    if not isinstance(house, dict) or not isinstance(house.get("factors"), list) or len(house["factors"]) != D:
+        raise MathematicalError("level house: meta.info.house holds no factors for every symbol")
+    if house.get("householders") != householders:
+        raise MathematicalError(f"level house: meta.info.house has {house.get('householders')} factors per symbol, "
+                                f"the level says {householders}")
+    for k, fs in enumerate(house["factors"]):
+        if not isinstance(fs, list) or len(fs) != householders:
+            raise MathematicalError(f"level house: symbol {k} has not {householders} factors")
+        for j, f in enumerate(fs):
+            try:
+                u, beta = np.asarray(f["k"], dtype=np.float64), float(f["beta"])
+            except (KeyError, TypeError, ValueError):
+                raise MathematicalError(f"level house: factor {j} of symbol {k} has no k and beta") from None
+            if u.shape != (H,) or abs(float(np.linalg.norm(u)) - 1) > 1e-12 or not 0 <= beta <= 2:
+                raise MathematicalError(f"level house: factor {j} of symbol {k} is not I - beta k k^T with |k| = 1, "
+                                        "beta in [0, 2]")
+    return house["factors"]
+
+
+def _check_house_numeric(info: dict, A: np.ndarray, householders) -> None:
+    """The product of the stored float factors equals each A_k (relative 1e-9)."""
+    from theory.cartan_dieudonne import float_factors_product
+    D, H = A.shape[0], A.shape[1]
+    for k, fs in enumerate(_house_factors(info, D, H, householders)):
+        P = float_factors_product(H, [(np.asarray(f["k"], dtype=np.float64), float(f["beta"])) for f in fs])
+        if np.max(np.abs(P - A[k])) > 1e-9 * max(1.0, float(np.max(np.abs(A[k])))):
+            raise MathematicalError(f"level house: the product of the stored factors differs from A[{k}]")
+
+
+def _check_house(info: dict, mats, field: NumberField, householders) -> None:
+    """Exactly: ``c (wᵀw) = beta``, ``∏ (I - c w wᵀ) = A_k``, and the float ``k``, ``beta`` are ``w/|w|``
+    and ``beta`` rounded."""
+    from fractions import Fraction
+
+    from theory.cartan_dieudonne import add, dense_from_sparse, factors_product, mul, to_float, zero
+    H = mats[0].shape[0] if mats else 0
+    d = field.degree
+
+    def element(x):
+        if not isinstance(x, list) or len(x) != d:
+            raise MathematicalError("level house: an exact factor entry is not a list of field coefficients")
+        return tuple(Fraction(str(c)) for c in x)
+    for k, fs in enumerate(_house_factors(info, len(mats), H, householders)):
+        exact = []
+        for j, f in enumerate(fs):
+            ex = f.get("exact") if isinstance(f, dict) else None
+            if not isinstance(ex, dict):
+                raise MathematicalError(f"level house: factor {j} of symbol {k} has no exact form")
+            beta = Fraction(str(ex.get("beta")))
+            if not 0 <= beta <= 2 or float(beta) != float(f["beta"]):
+                raise MathematicalError(f"level house: factor {j} of symbol {k}: beta {beta} is not the stored float "
+                                        "or not in [0, 2]")
+            if beta == 0:
+                continue
+            w, c = [element(x) for x in ex["w"]], element(ex["c"])
+            if len(w) != H:
+                raise MathematicalError(f"level house: factor {j} of symbol {k}: w has the wrong length")
+            norm = zero(field)
+            for x in w:
+                norm = add(norm, mul(field, x, x))
+            if mul(field, c, norm) != (beta,) + zero(field)[1:]:
+                raise MathematicalError(f"level house: factor {j} of symbol {k}: c (w^T w) != beta")
+            wf = np.array([to_float(field, x) for x in w])
+            if np.max(np.abs(wf / np.linalg.norm(wf) - np.asarray(f["k"]))) > 1e-12:
+                raise MathematicalError(f"level house: factor {j} of symbol {k}: the float k is not w/|w|")
+            exact.append((w, c))
+        if factors_product(field, H, exact) != dense_from_sparse(mats[k]):
+            raise MathematicalError(f"level house: the product of the stored factors of symbol {k} is not A[{k}]")
 
 
 # ------------------------------------------------------------------------------------ numeric
@@ -345,6 +428,8 @@ def certify_weights(wf: WeightFile, min_length: int = 10 ** 6) -> Certificate:
         structure = _structure(level, info, mats, F, H, wf.meta.get("method"))
         if level == "cp":
             _check_cp(info, mats, F, H, D)
+        if level == "house":
+            _check_house(info, mats, F, (wf.meta.get("parameters") or {}).get("householders"))
         res = certify_exact(F, mats, h0, R, wf.labels, ref)
         integer = F.degree == 1 and all(A.den == 1 for A in mats) and R.den == 1 and int(h0.den[0]) == 1
         method = "exact-integer" if integer else "exact-algebraic"
@@ -356,6 +441,8 @@ def certify_weights(wf: WeightFile, min_length: int = 10 ** 6) -> Certificate:
         structure = _structure(level, info, list(A), None, H, wf.meta.get("method"))
         if level == "cp":
             _check_cp_numeric(info, W)
+        if level == "house":
+            _check_house_numeric(info, A, (wf.meta.get("parameters") or {}).get("householders"))
         res = certify_numeric(A, wf.h0, wf.readout, wf.labels, ref, min_length=min_length)
         method, field_name, exact = "numeric", "float64", False
     return Certificate(certified=True, exact=exact, method=method, level=level, field=field_name,

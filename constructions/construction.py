@@ -20,7 +20,8 @@ The weight file written by :meth:`Construction.to_weight_file` carries, in ``met
   re-derives everything from the file alone; float ``W`` must be the correctly rounded exact values;
 * ``level``, ``method``, ``parameters`` (the level's sizes);
 * ``info`` – the level parameters as JSON (``block``, ``blocks``, ``irreps``, ``invariants``, ``cp``
-  with the CP factors, ``theorem``), written from the typed fields.
+  with the CP factors, ``house`` with the Householder factors, ``monomial`` with the induced
+  summands, ``theorem``), written from the typed fields.
 """
 
 from __future__ import annotations
@@ -34,14 +35,14 @@ from theory.errors import InputError
 from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
 from theory.group_parser import parse_group
-from theory.levels import CP, Block, Level
+from theory.levels import CP, Block, House, Level
 from theory.named_groups import group_from_cayley_table
 from theory.number_field import NumberField
 
 from .weightfile import WeightFile, save_weights
 
 __all__ = ["Construction", "ExactConstruction", "NumericConstruction", "GroupTarget", "IrreducibleUsed",
-           "CPFactors", "group_source", "group_from_source", "alphabet_indices"]
+           "CPFactors", "HouseFactors", "group_source", "group_from_source", "alphabet_indices"]
 
 
 def group_source(group: FiniteGroup, alphabet: list[int]) -> dict:
@@ -153,6 +154,28 @@ class CPFactors:
                 "U": self.U, "V": self.V, "Z": self.Z}
 
 
+@dataclass(frozen=True, eq=False)
+class HouseFactors:
+    """The Householder factors of a HOUSE construction (docs/design.md §7, §14): ``factors[k][j]`` is
+    factor ``j`` of symbol ``k`` (factor 0 leftmost in ``A_k = ∏_j (I - β_j k_j k_jᵀ)``) as JSON:
+    ``k`` (unit vector, floats), ``beta`` (float in [0, 2]) and ``exact`` (``null`` for numeric
+    constructions, else ``{"beta": "2", "c": [...], "w": [[...], ...]}`` with ``I - β k kᵀ = I - c w wᵀ``,
+    ``c (wᵀw) = β``, ``k = w/|w|``, field elements as lists of rational strings over the field's basis;
+    ``w`` and ``c`` are ``null`` for a padding factor with ``β = 0``)."""
+
+    householders: int
+    factors: tuple
+
+    def __post_init__(self):
+        if isinstance(self.householders, bool) or not isinstance(self.householders, int) or self.householders < 1:
+            raise InputError(f"householders: expected a positive integer, got {self.householders!r}")
+        if any(len(f) != self.householders for f in self.factors):
+            raise InputError(f"factors: expected {self.householders} factors per symbol")
+
+    def to_json(self) -> dict:
+        return {"householders": self.householders, "factors": [list(f) for f in self.factors]}
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
 class Construction:
     """Bilinear weights for one object at one level (the fields shared by both kinds).
@@ -172,6 +195,8 @@ class Construction:
     blocks: tuple[tuple[int, ...], ...] = ()
     invariants: tuple[int, ...] = ()
     cp: CPFactors | None = None
+    house: HouseFactors | None = None
+    monomial: tuple = ()
 
     def __post_init__(self):
         if type(self) is Construction:
@@ -186,6 +211,11 @@ class Construction:
             raise InputError("cp: CP factors are given exactly for level cp")
         if self.cp is not None and self.cp.rank != self.shape.rank:
             raise InputError(f"cp: the factors have rank {self.cp.rank}, the level says {self.shape.rank}")
+        if (self.house is not None) != isinstance(self.shape, House):
+            raise InputError("house: Householder factors are given exactly for level house")
+        if self.house is not None and (self.house.householders != self.shape.householders
+                                       or len(self.house.factors) != len(self.alphabet)):
+            raise InputError("house: the factors do not match the level's householders and the alphabet")
         if self.blocks and not isinstance(self.shape, Block):
             raise InputError("blocks: only a block construction has blocks")
         if isinstance(self.shape, Block) and any(sum(b) > self.shape.block for b in self.blocks):
@@ -243,11 +273,15 @@ class Construction:
             out["invariants"] = list(self.invariants)
         if self.cp is not None:
             out["cp"] = self.cp.to_json()
+        if self.house is not None:
+            out["house"] = self.house.to_json()
+        if self.monomial:
+            out["monomial"] = [dict(m) for m in self.monomial]
         return out
 
     def summary(self) -> dict:
         """What ``bilinear construct --json`` prints (no matrices, no CP factors)."""
-        info = {k: v for k, v in self.info_json().items() if k != "cp"}
+        info = {k: v for k, v in self.info_json().items() if k not in ("cp", "house")}
         return {"level": self.level, "method": self.method, "hidden_size": self.hidden_size,
                 "parameters": self.shape.parameters(), "symbols": len(self.alphabet), "labels": len(self.labels),
                 "exact": self.exact, "field": self.field_name, "info": info}

@@ -42,7 +42,8 @@ from theory.representations import real_irrep_matrices
 
 from .construction import ExactConstruction, GroupTarget, IrreducibleUsed, NumericConstruction
 
-__all__ = ["faithful_construction", "block_construction", "tracked_subgroup", "block_kernel_witness"]
+__all__ = ["faithful_construction", "block_construction", "tracked_subgroup", "block_kernel_witness",
+           "exact_readout"]
 
 
 def tracked_subgroup(G: FiniteGroup, alph: list[int]) -> tuple[FiniteGroup, list[int]]:
@@ -158,7 +159,7 @@ class _Common(TypedDict):
     blocks: tuple[tuple[int, ...], ...]
 
 
-def _build(target: GroupTarget, level: str, B: int | None):
+def _build(target: GroupTarget, level: str, B: int | None, irreps: tuple[int, ...] | None = None):
     G, alph = target.group, list(target.alphabet)
     S, alph_S = tracked_subgroup(G, alph)
     theorem = "faithful sum of real irreducibles, A(x) = rho(x)^T" + \
@@ -185,7 +186,8 @@ def _build(target: GroupTarget, level: str, B: int | None):
     block: int | None
     blocks: tuple[tuple[int, ...], ...]
     if level == "full":
-        idx, block, blocks = hierarchy_level(S).min_faithful_real_irreps, None, ()
+        idx = hierarchy_level(S).min_faithful_real_irreps if irreps is None else tuple(irreps)
+        block, blocks = None, ()
     else:
         block, idx, blocks = _block_layout(S, B)
     rims = [real_irrep_matrices(S, i) for i in idx]
@@ -213,6 +215,31 @@ def _build(target: GroupTarget, level: str, B: int | None):
     return NumericConstruction(A=A, h0=h0f, readout=phi, residual=float(max(r.residual for r in rims)), **common)
 
 
+def exact_readout(F: NumberField, G: FiniteGroup, mats, start: Columns, labels, alphabet) -> SparseMatrix:
+    """The readout with rows ``R_g = φ(g)^T`` (one per label, in ``labels`` order), ``φ`` from the exact
+    orbit of ``start`` under ``mats`` over ``alphabet`` (element names); checks the one-step identity
+    on the way (:func:`theory.one_step.exact_orbit`)."""
+    H = int(start.num.shape[1])
+    common = {"labels": labels, "alphabet": alphabet}
+    ref = Automaton.from_group(G, [G.element(a) for a in common["alphabet"]])
+    order, store = exact_orbit(F, mats, start, ref)
+    label_of = {G.names[q]: k for k, q in enumerate(order)}
+    den = math.lcm(*[int(x) for x in store.den])
+    rows, cols, nums = [], [], []
+    for lab_idx, name in enumerate(common["labels"]):
+        k = label_of[name]
+        scale = den // int(store.den[k])
+        for i in range(H):
+            c = store.num[:, i, k]
+            if np.any(c != 0):
+                rows.append(lab_idx)
+                cols.append(i)
+                nums.append(np.asarray(c, dtype=object) * scale)
+    R = SparseMatrix(F, (len(common["labels"]), H), np.array(rows, dtype=np.int64),
+                     np.array(cols, dtype=np.int64), np.stack(nums, axis=1), den)
+    return R
+
+
 def _exact(G, alph_S, rims, offsets, H, h0, common: _Common) -> ExactConstruction:
     F, theta = _field_of(rims)
     cache: dict = {}
@@ -238,22 +265,7 @@ def _exact(G, alph_S, rims, offsets, H, h0, common: _Common) -> ExactConstructio
     h0_num = np.zeros((F.degree, H, 1), dtype=np.int64)
     h0_num[0, :, 0] = h0
     start = Columns(F, h0_num, np.ones(1, dtype=np.int64))
-    ref = Automaton.from_group(G, [G.element(a) for a in common["alphabet"]])
-    order, store = exact_orbit(F, mats, start, ref)
-    label_of = {G.names[q]: k for k, q in enumerate(order)}
-    den = math.lcm(*[int(x) for x in store.den])
-    rows, cols, nums = [], [], []
-    for lab_idx, name in enumerate(common["labels"]):
-        k = label_of[name]
-        scale = den // int(store.den[k])
-        for i in range(H):
-            c = store.num[:, i, k]
-            if np.any(c != 0):
-                rows.append(lab_idx)
-                cols.append(i)
-                nums.append(np.asarray(c, dtype=object) * scale)
-    R = SparseMatrix(F, (len(common["labels"]), H), np.array(rows, dtype=np.int64),
-                     np.array(cols, dtype=np.int64), np.stack(nums, axis=1), den)
+    R = exact_readout(F, G, mats, start, common["labels"], common["alphabet"])
     return ExactConstruction(field=F, transitions=tuple(mats), h0=start, readout=R, **common)
 
 

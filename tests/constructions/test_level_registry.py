@@ -40,7 +40,7 @@ def test_analyze_hidden_size_is_construct_hidden_size(catalogue_group, level):
 
 
 def test_registry_is_keyed_by_the_level_names():
-    assert tuple(GROUP_BUILDERS) == CLASSICAL_LEVEL_NAMES
+    assert tuple(GROUP_BUILDERS) == LEVEL_NAMES
     assert set(AUTOMATON_BUILDERS) <= set(LEVEL_NAMES)
     assert methods("full") == ("representation", "regular", "permutation")
     assert methods("full", automaton=True) == ("one-hot",)
