@@ -35,6 +35,7 @@ FAMILIES = (
     "theory.theorems.affine",
     "theory.theorems.exponential_sum",
     "theory.theorems.frozen_parity",
+    "theory.theorems.modern",
 )
 
 
