@@ -64,7 +64,8 @@ def check_cartan_dieudonne(decompose=None, groups=("S3", "D4", "Q8", "A4", "S4")
         ranks = reflection_ranks(G, range(G.num_classes))
         for r in range(ranks.shape[0]):
             rim = real_irrep_matrices(G, r)
-            if not rim.exact:
+            exact_mats = rim.matrices_exact
+            if not rim.exact or exact_mats is None:
                 continue
             from ..number_field import NumberField, RATIONALS
             theta = rim.primitive_element
@@ -72,7 +73,7 @@ def check_cartan_dieudonne(decompose=None, groups=("S3", "D4", "Q8", "A4", "S4")
             if theta is not None and F.primes:
                 F, theta = NumberField.multiquadratic(sorted(F.primes)), None
             for g in range(G.order):
-                M = rim.matrices_exact[g]
+                M = exact_mats[g]
                 dense = [[tuple(Fr(x) for x in F.coefficients(M[i, j], theta)) for j in range(rim.dim)]
                          for i in range(rim.dim)]
                 fs = decompose(F, dense)
@@ -100,7 +101,7 @@ def check_single_factor_order(max_order: int = 24, real_roots=None) -> dict:
     phi = {0: Fraction(1), 1: Fraction(-1)}
     if not all(a * phi[q] == c * phi[(q + 1) % 2] for q in (0, 1)):
         raise MathematicalError("the beta = 3/2 witness does not track Z2 with c = 1/2")
-    return {"orders": max_order, "betas": [str(b) for b in betas], "projective_witness": "beta = 3/2, c = 1/2"}
+    return {"max_order": max_order, "betas": [str(b) for b in betas], "projective_witness": "beta = 3/2, c = 1/2"}
 
 
 def embeds_in_signed_permutations(G, n: int) -> bool:
@@ -156,7 +157,7 @@ def check_mono_characterisation(degree=None, groups=("Z2", "Z3", "Z4", "Z2^2", "
         if not max(hierarchy_level(G).min_faithful_dim_real, 1) <= d <= m.permutation_degree:
             raise MathematicalError(f"{spec}: degree {d} outside [faithful real dim, permutation degree]")
         out[spec] = d
-    return {"degrees": out}
+    return {"groups": list(groups), "degrees": out}
 
 
 def check_strict_containments(house=None, mono=None) -> dict:
