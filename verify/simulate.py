@@ -8,7 +8,8 @@ non-zero per row (permutation, one-hot and diagonal constructions) run as a gath
 
 :func:`exactness_horizon` measures, for a float dtype, the first length at which decoding fails on
 random words (searched up to ``max_length``); exact constructions have no failure in exact
-arithmetic, so this measures float error alone.
+arithmetic, so this measures float error alone.  :func:`decoding_errors` gives, on the same words,
+the fraction decoded wrongly after every step (the horizon figure's curves).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from theory.errors import InputError
 
 from .device import default_device, threads
 
-__all__ = ["Simulator", "default_device", "exactness_horizon", "random_words", "simulate_accuracy"]
+__all__ = ["Simulator", "decoding_errors", "default_device", "exactness_horizon", "random_words", "simulate_accuracy"]
 
 
 def _few_threads(hidden: int):
@@ -115,11 +116,11 @@ def simulate_accuracy(wf: WeightFile | str, n: int = 1000, length: int = 1000, s
             "n": int(tokens.shape[0]), "length": int(tokens.shape[1]), "dtype": str(dtype).replace("torch.", "")}
 
 
-def exactness_horizon(wf: WeightFile | str, dtype: torch.dtype = torch.float32, max_length: int = 10 ** 6,
-                      batch: int = 64, seed: int = 0, normalize: bool = True, progress=None) -> dict:
-    """First length at which decoding fails on ``batch`` random words (``None`` if none fails up to
-    ``max_length``).  Words are generated and checked in chunks, so memory stays ``O(batch x chunk)``."""
-    wf = load_weights(wf) if not isinstance(wf, WeightFile) else wf
+def _wrong_per_step(wf: WeightFile, dtype: torch.dtype, max_length: int, batch: int, seed: int, normalize: bool,
+                    progress=None):
+    """Yield, after each step ``t = 1, 2, ...`` up to ``max_length``, the boolean tensor (batch,) of the
+    random words decoded wrongly there.  Words are drawn in chunks of 2^16 steps from a torch generator
+    seeded with ``seed``, so memory stays ``O(batch x chunk)``; ``progress(done)`` after each chunk."""
     ref = reference_machine(wf)
     sim = Simulator(wf, dtype=dtype, normalize=normalize)
     pos = {s: i for i, s in enumerate(wf.labels)}
@@ -129,7 +130,7 @@ def exactness_horizon(wf: WeightFile | str, dtype: torch.dtype = torch.float32, 
     D = wf.shape[2]
     h = sim.h0.expand(batch, -1).clone()
     q = torch.full((batch,), ref.start, dtype=torch.long, device=sim.device)
-    t0, chunk, done = time.perf_counter(), 2 ** 16, 0
+    chunk, done = 2 ** 16, 0
     with torch.no_grad(), _few_threads(sim.h0.shape[0]):
         while done < max_length:
             steps = min(chunk, max_length - done)
@@ -137,11 +138,33 @@ def exactness_horizon(wf: WeightFile | str, dtype: torch.dtype = torch.float32, 
             for t in range(steps):
                 h = sim.step(h, x[:, t])
                 q = delta[q, x[:, t]]
-                if not torch.equal(sim.decode(h), out_idx[q]):
-                    return {"horizon": done + t + 1, "searched": max_length, "dtype": str(dtype).replace("torch.", ""),
-                            "seconds": time.perf_counter() - t0}
+                yield sim.decode(h) != out_idx[q]
             done += steps
             if progress is not None:
                 progress(done)
+
+
+def exactness_horizon(wf: WeightFile | str, dtype: torch.dtype = torch.float32, max_length: int = 10 ** 6,
+                      batch: int = 64, seed: int = 0, normalize: bool = True, progress=None) -> dict:
+    """First length at which decoding fails on ``batch`` random words (``None`` if none fails up to
+    ``max_length``).  Words are generated and checked in chunks, so memory stays ``O(batch x chunk)``."""
+    wf = load_weights(wf) if not isinstance(wf, WeightFile) else wf
+    t0 = time.perf_counter()
+    for t, wrong in enumerate(_wrong_per_step(wf, dtype, max_length, batch, seed, normalize, progress), start=1):
+        if bool(wrong.any()):
+            return {"horizon": t, "searched": max_length, "dtype": str(dtype).replace("torch.", ""),
+                    "seconds": time.perf_counter() - t0}
     return {"horizon": None, "searched": max_length, "dtype": str(dtype).replace("torch.", ""),
             "seconds": time.perf_counter() - t0}
+
+
+def decoding_errors(wf: WeightFile | str, dtype: torch.dtype = torch.float32, length: int = 10 ** 4,
+                    batch: int = 64, seed: int = 0, normalize: bool = True, progress=None) -> np.ndarray:
+    """The fraction of ``batch`` random words decoded wrongly after each step, shape ``(length,)``.
+    The words are those of :func:`exactness_horizon` with the same ``seed`` and ``batch``, so the first
+    non-zero entry is at index ``horizon - 1``."""
+    wf = load_weights(wf) if not isinstance(wf, WeightFile) else wf
+    out = np.empty(length)
+    for t, wrong in enumerate(_wrong_per_step(wf, dtype, length, batch, seed, normalize, progress)):
+        out[t] = float(wrong.double().mean())
+    return out

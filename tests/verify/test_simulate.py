@@ -71,3 +71,23 @@ def test_exactness_horizon_finds_failures():
     expected = int(np.floor((np.pi / 100) / delta)) + 1
     h = exactness_horizon(bad, dtype=torch.float64, max_length=2000, batch=2)
     assert abs(h["horizon"] - expected) <= 1
+
+
+def test_decoding_errors_per_step_and_the_horizon_agree():
+    """The error curve of the horizon figure: zero before the horizon, on the same words as
+    exactness_horizon (so its first error is the horizon), and exact at the predicted length."""
+    from constructions.weightfile import WeightFile
+    from verify.simulate import decoding_errors
+    wf = build_as(parse_group("Z100"), "rot").to_weight_file()
+    delta = 1e-4
+    theta = -2 * np.pi / 100 - delta
+    W = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])[:, :, None]
+    bad = WeightFile(W, wf.h0, wf.readout, wf.labels, wf.alphabet, "rot", dict(wf.meta, exact=None))
+    err = decoding_errors(bad, dtype=torch.float64, length=1500, batch=3, seed=4)
+    h = exactness_horizon(bad, dtype=torch.float64, max_length=1500, batch=3, seed=4)["horizon"]
+    assert err.shape == (1500,) and np.flatnonzero(err)[0] + 1 == h
+    assert abs(h - (int(np.floor((np.pi / 100) / delta)) + 1)) <= 1
+    assert np.all(err[:h - 1] == 0) and np.all(err[h - 1:] == 1)       # one symbol: every word is 1^t
+    # a construction with two symbols: no error in float32 on 16 words of 2000 steps
+    good = build_as(parse_group("S3"), "full/permutation").to_weight_file()
+    assert not decoding_errors(good, dtype=torch.float32, length=2000, batch=16).any()
