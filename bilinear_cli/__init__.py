@@ -17,13 +17,13 @@ import sys
 from theory.errors import BilinearError, MathematicalError
 from theory.version import __version__
 
-from . import analyze, bench, certify, construct, export, prove, recover, simulate, task, train
+from . import analyze, bench, certify, construct, export, figs, prove, recover, simulate, task, train
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS", "OneLineParser", "EXIT_OK", "EXIT_NEGATIVE", "EXIT_USAGE"]
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
 
-SUBCOMMANDS = [analyze, task, construct, certify, simulate, prove, train, recover, export, bench]
+SUBCOMMANDS = [analyze, task, construct, certify, simulate, prove, train, recover, export, bench, figs]
 
 
 _ARGPARSE_REWRITES = (

@@ -1,0 +1,147 @@
+"""Figure ``accuracy``: final-label accuracy against test length, one panel per task, one line per model
+(median over seeds, the band from the worst to the best seed), with the chance line of each task.
+
+Read from committed training records in the ``results.json`` format of ``bilinear train --out``
+(:func:`paper_figs.records.training_runs`): by default the paper-table records
+(``docs/results_paper_tables/``) when they exist, else the claims sweep of docs/results_training.md.
+Runs are grouped into a series by model, variant, hidden size and experiment (and record file, when
+several files are read); the seeds of a series are its runs.
+
+    >>> task_label({"task": "modadd", "task_options": {"m": 5}})
+    'modadd m=5'
+    >>> task_label({"task": "automaton", "task_options": {"automaton_seed": 0, "states": 5}})
+    'automaton seed=0 states=5'
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import textwrap
+
+from . import records, style
+
+NAME = "accuracy"
+TITLE = "Accuracy against length per model and task"
+CAPTION = ("Final-label accuracy on 200 test sequences of each length (log scale) after training on lengths "
+           "2-10: one panel per task, one line per model (median over seeds; band: worst to best seed), "
+           "dotted: chance (1 / number of classes). Read from committed `bilinear train` run records.")
+SOURCES = ("docs/results_paper_tables/ when present, else docs/results_training/claims_quick_10k.json "
+           "(`bilinear figs --training PATH` for any results.json or folder of them)")
+
+__all__ = ["NAME", "TITLE", "CAPTION", "SOURCES", "task_label", "record_name", "series_key", "compute", "draw", "build"]
+
+
+def task_label(run: dict) -> str:
+    """``task k=v ...`` from a run's task and options."""
+    opts = " ".join(f"{k.removeprefix(run['task'] + '_')}={v}" for k, v in sorted(run.get("task_options", {}).items()))
+    return run["task"] + (" " + opts if opts else "")
+
+
+def record_name(path: str) -> str:
+    """A record file's short name: its folder for ``DIR/results.json``, else its stem.
+
+    >>> record_name("docs/t1/results.json"), record_name("docs/claims_quick.json")
+    ('t1', 'claims_quick')
+    """
+    base = os.path.basename(path)
+    if base == "results.json":
+        return os.path.basename(os.path.dirname(os.path.abspath(path)))
+    return os.path.splitext(base)[0]
+
+
+def series_key(run: dict, by_file: bool) -> tuple:
+    """What makes runs one series (their seeds): model, variant, hidden size, experiment, file."""
+    return (run["model"], run.get("variant") or "", run.get("hidden"), run.get("experiment") or "",
+            run["_file"] if by_file else "")
+
+
+def _label(key: tuple, varying: list[bool]) -> str:
+    model, variant, hidden, experiment, file = key
+    out = model + (f" [{variant}]" if variant else "")
+    if varying[2]:
+        out += f" H={hidden}"
+    if varying[3] and experiment:
+        out += f" ({experiment})"
+    if varying[4]:
+        out += f" ({record_name(file)})"
+    return out
+
+
+def compute(runs: list[dict]) -> dict:
+    """The plotted data: per task a panel with its chance and per series the lengths, each seed's
+    accuracies, the median, minimum and maximum over seeds."""
+    by_file = len({r["_file"] for r in runs}) > 1
+    tasks: dict[str, list[dict]] = {}
+    for r in runs:
+        tasks.setdefault(task_label(r), []).append(r)
+    panels = []
+    for task in sorted(tasks):
+        group = tasks[task]
+        chances = sorted({float(r["chance"]) for r in group})
+        series: dict[tuple, list[dict]] = {}
+        for r in group:
+            series.setdefault(series_key(r, by_file), []).append(r)
+        keys = sorted(series, key=lambda k: tuple(str(x) for x in k))
+        varying = [len({k[i] for k in keys}) > 1 for i in range(5)]
+        rows = []
+        for k in keys:
+            rs = sorted(series[k], key=lambda r: r["seed"])
+            lengths = sorted({int(L) for r in rs for L in r["accuracy"]})
+            per_seed = [[r["accuracy"].get(str(L)) for L in lengths] for r in rs]
+            cols = [[v[j] for v in per_seed if v[j] is not None] for j in range(len(lengths))]
+            rows.append({"key": list(k), "label": _label(k, varying), "model": k[0], "lengths": lengths,
+                         "seeds": [r["seed"] for r in rs], "per_seed": per_seed, "median": [statistics.median(c) for c in cols],
+                         "min": [min(c) for c in cols], "max": [max(c) for c in cols]})
+        panels.append({"task": task, "chance": chances[0] if len(chances) == 1 else chances, "series": rows})
+    return {"panels": panels}
+
+
+def draw(data: dict, out_dir: str) -> list[str]:
+    panels = data["panels"]
+    cols = 1 if len(panels) == 1 else 2
+    rows = math.ceil(len(panels) / cols)
+    fig, axes = style.new_figure(rows, cols, height=1.45 * rows + (0.15 if len(panels) % cols else 0.55), squeeze=False)
+    handles: dict[str, object] = {}
+    for ax, panel in zip(axes.flat, panels):
+        for s in panel["series"]:
+            ls = "--" if "affine" in s["model"] else "-"
+            (line,) = ax.plot(s["lengths"], s["median"], ls, color=style.color(s["model"]),
+                              marker=style.marker(s["model"]), markersize=2.2, label=s["label"])
+            if len(s["per_seed"]) > 1:
+                ax.fill_between(s["lengths"], s["min"], s["max"], color=style.color(s["model"]), alpha=0.15,
+                                linewidth=0)
+            handles.setdefault(s["label"], line)
+        for c in (panel["chance"] if isinstance(panel["chance"], list) else [panel["chance"]]):
+            style.chance_line(ax, c, label=None)
+        ax.set_xscale("log")
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title("\n".join(textwrap.wrap(panel["task"], 30)))
+        ax.axvspan(2, 10, color="0.93", zorder=-1, linewidth=0)
+    for ax in axes.flat[len(panels):]:
+        ax.set_axis_off()
+    for c in range(cols):
+        used = [axes[r, c] for r in range(rows) if r * cols + c < len(panels)]
+        for ax in used[:-1]:
+            ax.tick_params(labelbottom=False)
+        used[-1].set_xlabel("test length L (tokens)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("accuracy")
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    extra = [Line2D([], [], color="0.45", linestyle=":", label="chance"),
+             Patch(color="0.93", label="training lengths")]
+    if len(panels) < rows * cols:          # the empty slot holds the legend
+        axes.flat[len(panels)].legend(handles=list(handles.values()) + extra, loc="center", ncol=2)
+    else:
+        fig.legend(handles=list(handles.values()) + extra, loc="outside lower center", ncol=3)
+    return style.save(fig, out_dir, NAME)
+
+
+def build(out_dir: str, quick: bool = False, source=None, progress=None) -> dict:
+    """Read the training records (``source``: a results.json file or a folder; default
+    :func:`paper_figs.records.default_training_source`) and draw."""
+    runs, files = records.training_runs(source)
+    data = compute(runs)
+    return {"data": data, "files": draw(data, out_dir), "sources": files}

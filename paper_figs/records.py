@@ -1,0 +1,116 @@
+"""Where the figures' inputs live and how they are read (docs/design.md §12).
+
+Inputs are committed run records under ``docs/``: training runs in the list-of-runs format that
+``bilinear train --out DIR`` writes (``DIR/results.json``), ``bilinear recover`` records, the
+``bilinear bench --json`` record, and the records of the figures' own computations
+(``docs/figures/data/``).  A missing or malformed record is an :class:`InputError` naming the file.
+
+    >>> is_training_run({"task": "parity", "model": "full", "seed": 0, "chance": 0.5, "accuracy": {"2": 1.0}})
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from theory.errors import InputError
+from theory.files import write_text_atomically
+
+__all__ = ["ROOT", "DOCS", "FIGURES_DIR", "DATA_DIR", "PAPER_TABLES", "TRAINING", "TRAINING_DEFAULT_FILE",
+           "RECOVERY", "BENCH_RECORD", "default_training_source", "read_json", "write_json", "is_training_run",
+           "training_runs", "recovery_records"]
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+#: The gallery: every figure's PDF and PNG, and its README.
+FIGURES_DIR = DOCS / "figures"
+#: Records of the figures' own computations (minimal sizes, exactness horizons).
+DATA_DIR = FIGURES_DIR / "data"
+#: The paper-table training records (when present, the default of the accuracy figure).
+PAPER_TABLES = DOCS / "results_paper_tables"
+#: The training records of docs/results_training.md.
+TRAINING = DOCS / "results_training"
+#: Within those, the claims sweep at the quick preset (10 000 steps, seeds 0-2): one protocol.
+TRAINING_DEFAULT_FILE = TRAINING / "claims_quick_10k.json"
+RECOVERY = DOCS / "results_recovery"
+#: ``bilinear bench --json`` (see docs/results_speed.md).
+BENCH_RECORD = DOCS / "results_speed" / "bench.json"
+
+_RUN_KEYS = ("task", "model", "seed", "chance", "accuracy")
+
+
+def read_json(path: str | os.PathLike):
+    """The JSON in ``path``; a missing file or invalid JSON is one :class:`InputError` naming it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"record {path}: expected a readable JSON file, got {e.strerror or e}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"record {path}: expected JSON, got an error at line {e.lineno}: {e.msg}") from None
+
+
+def write_json(path: str | os.PathLike, obj) -> None:
+    """Write ``obj`` as indented JSON (atomically, missing folders created)."""
+    write_text_atomically(path, json.dumps(obj, indent=1, sort_keys=False) + "\n")
+
+
+def is_training_run(r) -> bool:
+    """Does ``r`` look like one run of ``results.json`` (task, model, seed, chance, accuracy per length)?"""
+    return isinstance(r, dict) and all(k in r for k in _RUN_KEYS) and isinstance(r["accuracy"], dict)
+
+
+def default_training_source() -> Path:
+    """The paper-table records when that folder holds any, else the claims sweep of the training page."""
+    if PAPER_TABLES.is_dir() and any(PAPER_TABLES.rglob("*.json")):
+        return PAPER_TABLES
+    return TRAINING_DEFAULT_FILE
+
+
+def _run_files(source: Path) -> list[Path]:
+    if source.is_dir():
+        return sorted(p for p in source.rglob("*.json") if p.is_file())
+    if source.is_file():
+        return [source]
+    raise InputError(f"training records: expected a results.json file or a folder of them, got {str(source)!r}")
+
+
+def training_runs(source: str | os.PathLike | None = None) -> tuple[list[dict], list[str]]:
+    """``(runs, files)``: every training run in ``source`` — a ``results.json``-style file (a JSON list
+    of runs) or a folder searched recursively for such files.  In a folder, JSON files that are not
+    lists of runs (other records) are passed over; a file named directly must be one."""
+    source = Path(source) if source is not None else default_training_source()
+    runs, used = [], []
+    for path in _run_files(source):
+        data = read_json(path)
+        ok = isinstance(data, list) and data and all(is_training_run(r) for r in data)
+        if not ok:
+            if source.is_file():
+                raise InputError(f"record {path}: expected a list of training runs (the results.json format of "
+                                 f"bilinear train --out), got {type(data).__name__}")
+            continue
+        for r in data:
+            runs.append({**r, "_file": str(path)})
+        used.append(str(path))
+    if not runs:
+        raise InputError(f"training records: expected at least one run, got none in {str(source)!r}")
+    return runs, used
+
+
+def recovery_records(source: str | os.PathLike | None = None) -> list[dict]:
+    """The ``bilinear recover`` run records (``{"run", "training", "recovery", ...}``) in a folder, by name."""
+    folder = Path(source) if source is not None else RECOVERY
+    if not folder.is_dir():
+        raise InputError(f"recovery records: expected a folder of recovery records, got {str(folder)!r}")
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        rec = read_json(path)
+        if not (isinstance(rec, dict) and isinstance(rec.get("recovery"), dict)):
+            raise InputError(f"record {path}: expected a recovery record with a 'recovery' object")
+        out.append({**rec, "_file": str(path)})
+    if not out:
+        raise InputError(f"recovery records: expected at least one record, got none in {str(folder)!r}")
+    return out
