@@ -1,12 +1,13 @@
 """Figure ``hierarchy``: the levels of the hierarchy, their containments, and which catalogue groups each
 level tracks exactly — all computed from theory/ (docs/design.md §4, §12).
 
-* nodes: :data:`theory.levels.LEVEL_NAMES`; arrows: :data:`theory.levels.CONTAINMENTS` (smaller ⊂
+* nodes: :data:`theory.levels.CLASSICAL_LEVEL_NAMES` (the modern levels have no rows in
+  :func:`theory.analysis.level_reports` yet); arrows: :data:`theory.levels.CONTAINMENTS` (smaller ⊂
   larger; the containment of a block level in a coarser block level is a note, not a loop);
 * vertical position: the length of the longest containment chain below a level (a level contained
   in nothing is placed just below its lowest successor);
 * inside each node: the catalogue groups (``CLASSIFICATION_GROUPS`` of the block classification
-  theorem) whose weakest tracking level (first in ``LEVEL_NAMES``) is this one, from
+  theorem) whose weakest tracking level (first in ``CLASSICAL_LEVEL_NAMES``) is this one, from
   :func:`theory.analysis.level_reports`; for ``block``, grouped by the smallest block size
   ``min_block_real``.
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 from constructions.theorems.block_classification import CLASSIFICATION_GROUPS
 from theory.analysis import level_reports
 from theory.group_parser import parse_group
-from theory.levels import CONTAINMENTS, LEVEL_NAMES, level_class
+from theory.levels import CLASSICAL_LEVEL_NAMES, CONTAINMENTS, level_class
 
 from . import style
 
@@ -29,7 +30,7 @@ CAPTION = ("The seven levels (weakest at the bottom) with an arrow for every con
            "`bilinear prove` (`containment.*`); in each box, the catalogue groups for which it is the "
            "weakest level that tracks them exactly (BLOCK: by the smallest block size B). Computed from "
            "`theory.levels` and `theory.analysis.level_reports`.")
-SOURCES = "theory/levels.py (LEVEL_NAMES, CONTAINMENTS), theory/analysis.py (level_reports) on the catalogue groups"
+SOURCES = "theory/levels.py (CLASSICAL_LEVEL_NAMES, CONTAINMENTS), theory/analysis.py (level_reports) on the catalogue groups"
 
 __all__ = ["NAME", "TITLE", "CAPTION", "SOURCES", "layers", "compute", "draw", "build"]
 
@@ -57,18 +58,19 @@ def layers(nodes, edges) -> dict[str, int]:
 def compute(groups=CLASSIFICATION_GROUPS) -> dict:
     """The plotted data: levels, layers, containment edges, per level the groups it tracks, the
     groups new at the level, and each group's block size at level block."""
-    edges = [(c.smaller, c.larger, c.statement) for c in CONTAINMENTS]
-    tracked: dict[str, list[str]] = {lv: [] for lv in LEVEL_NAMES}
+    edges = [(c.smaller, c.larger, c.statement) for c in CONTAINMENTS
+             if c.smaller in CLASSICAL_LEVEL_NAMES and c.larger in CLASSICAL_LEVEL_NAMES]
+    tracked: dict[str, list[str]] = {lv: [] for lv in CLASSICAL_LEVEL_NAMES}
     block: dict[str, int] = {}
     for spec in groups:
         for r in level_reports(parse_group(spec)):
-            if r.tracks:
+            if r.tracks and r.level in tracked:
                 tracked[r.level].append(spec)
                 if r.level == "block":
                     block[spec] = int(r.block)
-    first = {g: next(lv for lv in LEVEL_NAMES if g in tracked[lv]) for g in groups}
-    new = {lv: [g for g in groups if first[g] == lv] for lv in LEVEL_NAMES}
-    return {"levels": list(LEVEL_NAMES), "layers": layers(LEVEL_NAMES, [(a, b) for a, b, _ in edges]),
+    first = {g: next(lv for lv in CLASSICAL_LEVEL_NAMES if g in tracked[lv]) for g in groups}
+    new = {lv: [g for g in groups if first[g] == lv] for lv in CLASSICAL_LEVEL_NAMES}
+    return {"levels": list(CLASSICAL_LEVEL_NAMES), "layers": layers(CLASSICAL_LEVEL_NAMES, [(a, b) for a, b, _ in edges]),
             "edges": [list(e) for e in edges], "groups": list(groups), "tracked": tracked, "new": new,
             "block_size": block}
 
