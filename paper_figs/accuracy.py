@@ -42,7 +42,7 @@ def task_label(run: dict) -> str:
 def record_name(path: str) -> str:
     """A record file's short name: its folder for ``DIR/results.json``, else its stem.
 
-    >>> record_name("docs/t1/results.json"), record_name("docs/claims_quick.json")
+    >>> record_name("runs/t1/results.json"), record_name("runs/claims_quick.json")
     ('t1', 'claims_quick')
     """
     base = os.path.basename(path)
