@@ -19,7 +19,7 @@ from . import records, style
 
 NAME = "angles"
 TITLE = "Learned rotation angles against 2πk/m"
-CAPTION = ("Eigen-angles θ of the learned generator of Z_m (the restriction of a trained ROT or CDIAG model, H = 64, "
+CAPTION = ("Eigen-angles θ of the learned generator of Z_m (the restriction of a trained ROT or CDIAG model, H = 64 unless the row names its H, "
            "to its recovered subspace), in units of 2π/m: the exact angles 2πk/m are the integers (grey). "
            "Filled: the restriction is a representation within tolerance; hollow: it is not. Right: largest "
            "and median |θ − 2πk/m| per run. From the committed `bilinear recover` records.")
@@ -29,8 +29,8 @@ __all__ = ["NAME", "TITLE", "CAPTION", "SOURCES", "run_label", "compute", "draw"
 
 
 def run_label(rec: dict) -> str:
-    t = rec["training"]
-    return f"{t['model'].upper()} s{t['seed']}"
+    """The row label: level, hidden size when not 64, seed (:func:`records.recovery_label`)."""
+    return records.recovery_label(rec)
 
 
 def compute(recs: list[dict]) -> dict:
@@ -44,13 +44,14 @@ def compute(recs: list[dict]) -> dict:
         m = int(rv["order"])
         g = groups.setdefault(rv["group"], {"group": rv["group"], "m": m, "runs": []})
         g["runs"].append({"label": run_label(rec), "level": rec["training"]["model"],
-                          "seed": rec["training"]["seed"], "file": rec["_file"],
+                          "seed": rec["training"]["seed"],
+                          "hidden": rec["training"].get("hidden"), "file": rec["_file"],
                           "representation": bool(rv.get("is_representation")),
                           "units": [a["angle"] * m / (2 * math.pi) for a in rv["angles"]],
                           "k": [a["k"] for a in rv["angles"]], "error": [a["error"] for a in rv["angles"]]})
     out = sorted(groups.values(), key=lambda g: g["m"])
     for g in out:
-        g["runs"].sort(key=lambda r: (r["level"], r["seed"]))
+        g["runs"].sort(key=lambda r: (r["level"], -(r["hidden"] or 0), r["seed"]))
     return {"groups": out}
 
 

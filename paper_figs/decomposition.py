@@ -19,7 +19,7 @@ from . import records, style
 
 NAME = "decomposition"
 TITLE = "Character decomposition of learned representations"
-CAPTION = ("Which representation trained FULL, BLOCK, ROT and CDIAG models (H = 64) learned: one bar per run "
+CAPTION = ("Which representation trained FULL, BLOCK, ROT and CDIAG models (H = 64 unless the row names its H) learned: one bar per run "
            "whose restriction to the recovered subspace is a representation, split into its irreducible "
            "constituents ψ_i (indices of the exact real irreducibles; colour: their real dimension), with "
            "a tick at the smallest faithful real dimension. From the committed `bilinear recover` records.")
@@ -44,7 +44,8 @@ def compute(recs: list[dict]) -> dict:
             continue
         t = rec["training"]
         row = {"group": rv["group"], "order": rv.get("order"), "level": t["model"], "seed": t["seed"], "file": rec["_file"],
-               "label": f"{rv['group']} {t['model'].upper()} s{t['seed']}", "dimension": rv["dimension"],
+               "hidden": t.get("hidden"),
+               "label": f"{rv['group']} {records.recovery_label(rec)}", "dimension": rv["dimension"],
                "min_faithful_dimension": rv.get("min_faithful_dimension"),
                "constituents": [{"real_irreducible": c["real_irreducible"], "real_dimension": c["real_dimension"],
                                  "multiplicity": c["multiplicity"], "multiplicity_float": c["multiplicity_float"]}
@@ -52,7 +53,7 @@ def compute(recs: list[dict]) -> dict:
                "faithful": rv.get("faithful"), "minimal": rv.get("minimal")}
         (bars if rv.get("is_representation") else others).append(row)
     for rows in (bars, others):
-        rows.sort(key=lambda r: (r["order"] or 0, r["group"], r["level"], r["seed"]))
+        rows.sort(key=lambda r: (r["order"] or 0, r["group"], r["level"], -(r["hidden"] or 0), r["seed"]))
     return {"bars": bars, "others": others}
 
 
@@ -77,7 +78,7 @@ def draw(data: dict, out_dir: str) -> list[str]:
         if b["min_faithful_dimension"]:
             ax.plot([b["min_faithful_dimension"]] * 2, [i - 0.45, i + 0.45], color="black", linewidth=0.9)
     ax.set_yticks(range(len(bars)))
-    ax.set_yticklabels([f"{style.group_label(b['group'])} {b['level'].upper()} s{b['seed']}" for b in bars])
+    ax.set_yticklabels([style.group_label(b["group"]) + b["label"][len(b["group"]):] for b in bars])
     ax.set_ylim(len(bars) - 0.4, -0.6)
     top = max(b["dimension"] for b in bars)
     ax.set_xlim(0, top * 1.75)

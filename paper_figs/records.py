@@ -20,7 +20,7 @@ from theory.files import write_text_atomically
 
 __all__ = ["ROOT", "DOCS", "FIGURES_DIR", "DATA_DIR", "PAPER_TABLES", "TRAINING", "TRAINING_DEFAULT_FILE",
            "RECOVERY", "BENCH_RECORD", "default_training_source", "read_json", "write_json", "is_training_run",
-           "training_runs", "recovery_records"]
+           "training_runs", "recovery_records", "RECOVERY_HIDDEN", "recovery_label"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -35,6 +35,8 @@ TRAINING = DOCS / "results_training"
 #: Within those, the claims sweep at the quick preset (10 000 steps, seeds 0-2): one protocol.
 TRAINING_DEFAULT_FILE = TRAINING / "claims_quick_10k.json"
 RECOVERY = DOCS / "results_recovery"
+#: The hidden size of most recovery runs; the label of a run at another size names its H.
+RECOVERY_HIDDEN = 64
 #: ``bilinear bench --json`` (see docs/results_speed.md).
 BENCH_RECORD = DOCS / "results_speed" / "bench.json"
 
@@ -114,3 +116,16 @@ def recovery_records(source: str | os.PathLike | None = None) -> list[dict]:
     if not out:
         raise InputError(f"recovery records: expected at least one record, got none in {str(folder)!r}")
     return out
+
+
+def recovery_label(rec: dict) -> str:
+    """``LEVEL s<seed>`` of a ``bilinear recover`` record, with ``H<hidden>`` when the hidden size is
+    not :data:`RECOVERY_HIDDEN`, so that runs of one seed at several sizes stay apart.
+
+    >>> recovery_label({"training": {"model": "cdiag", "seed": 0, "hidden": 8}})
+    'CDIAG H8 s0'
+    """
+    t = rec["training"]
+    h = t.get("hidden")
+    size = "" if h in (None, RECOVERY_HIDDEN) else f" H{h}"
+    return f"{t['model'].upper()}{size} s{t['seed']}"
