@@ -63,7 +63,7 @@ def compute(groups=CLASSIFICATION_GROUPS) -> dict:
     tracked: dict[str, list[str]] = {lv: [] for lv in CLASSICAL_LEVEL_NAMES}
     block: dict[str, int] = {}
     for spec in groups:
-        for r in level_reports(parse_group(spec)):
+        for r in level_reports(parse_group(spec), modern_max_order=0):   # the classical rows only
             if r.tracks and r.level in tracked:
                 tracked[r.level].append(spec)
                 if r.level == "block":

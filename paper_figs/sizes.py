@@ -83,7 +83,7 @@ def group_row(name: str, G, spec: str | None = None, structure: str | None = Non
             "abelian": bool(G.is_abelian), "min_block_real": L.min_block_real, "lowest_level": L.lowest_level,
             "lowest_level_hidden_size": L.lowest_level_hidden_size,
             "min_faithful_dim_real": L.min_faithful_dim_real,
-            "hidden": {r.level: r.hidden for r in level_reports(G)}}
+            "hidden": {r.level: r.hidden for r in level_reports(G, modern_max_order=0)}}   # the classical levels
 
 
 def compute_record(path=SMALL_GROUPS, names=None, progress=None) -> dict:
