@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from .models import ModelConfig, make_model
-from .train import TrainConfig, _objective
+from .train import TrainConfig, _objective, _optimizer
 
 __all__ = ["training_speed", "evaluation_speed", "GOALS", "goal_report", "markdown", "PeakMemory"]
 
@@ -126,7 +126,7 @@ def training_speed(levels, hidden: int = 64, vocab: int = 10, batch: int = 64, l
     for name in names:
         model = make_model(ModelConfig(name, hidden=hidden, block=block), task.vocab_size, task.num_classes,
                            seed=seed).to(device).train()
-        setups.append((name, model, torch.optim.AdamW(model.parameters(), lr=1e-3)))
+        setups.append((name, model, _optimizer(model, cfg, 1e-3)))      # the training's optimiser
     now = _clock(device)
     times = {name: [] for name in names}
     for r in range(rounds + 1):                                  # round 0 warms up

@@ -59,6 +59,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import fused
+
 __all__ = ["states", "logits", "scan_kind", "chunk_length", "DIAGONAL_LEVELS", "DENSE_LEVELS"]
 
 DIAGONAL_LEVELS = ("rdiag", "pdiag", "cdiag", "rot")
@@ -80,6 +82,9 @@ def scan_kind(model) -> str:
 def _blocks(model, tokens, log_gains: bool):
     """The states in blocks of consecutive steps: ``(h (N, c, H), gains (N, c) or None)``."""
     tokens = torch.as_tensor(tokens, device=model.h0.device).long()
+    if torch.is_grad_enabled() and fused.supported(model):
+        states_, gains = fused.states(model, tokens)
+        return [(states_, gains if log_gains else None)]
     x = model.inputs(tokens)
     if scan_kind(model) == "diagonal":
         if torch.is_grad_enabled():
@@ -101,7 +106,19 @@ def logits(model, tokens: torch.Tensor) -> torch.Tensor:
     """``states(model, tokens) @ R^T`` (N, L, K), the readout applied block by block (the states of
     a long sequence are never held at once)."""
     R = model.readout.T
-    return _cat([h @ R for h, _ in _blocks(model, tokens, False)])
+    blocks = _blocks(model, tokens, False)
+    if len(blocks) == 1 or not all(h.transpose(0, 1).is_contiguous() for h, _ in blocks):
+        return _cat([h @ R for h, _ in blocks])
+    # blocks held time-major (transposed views): read out in that layout straight into one
+    # time-major buffer, so neither the states nor the logits are copied
+    n, length = tokens.shape
+    out = torch.empty(length, n, R.shape[1], dtype=R.dtype, device=R.device)
+    a = 0
+    for h, _ in blocks:
+        m = h.shape[1]
+        torch.matmul(h.transpose(0, 1), R, out=out[a:a + m])
+        a += m
+    return out.transpose(0, 1)
 
 
 def _cat(parts):
@@ -224,8 +241,7 @@ def chunk_length(w: torch.Tensor, dtype: torch.dtype, longest: int) -> int:
     (budget 30 for float32, 300 for float64): ``floor(budget / max |log |w||)`` over the non-zero
     factors, in ``[1, longest]``."""
     mod = w.abs()
-    logs = torch.log(mod[mod > 0])
-    worst = float(logs.abs().max()) if logs.numel() else 0.0
+    worst = float(torch.log(mod.masked_fill(mod == 0, 1.0)).abs().max()) if mod.numel() else 0.0
     budget = 300.0 if dtype == torch.float64 else 30.0
     return longest if worst * longest <= budget else max(1, int(budget // worst))
 
@@ -254,7 +270,7 @@ def _diagonal_direct(model, tokens, x, log_gains):
         c = chunk_length(w_all, model.h0.dtype, _EVAL_CHUNK)
     out = []
     for a in range(0, length, c):
-        w = table[tt[a:a + c]] if w_all is None else w_all[a:a + c]              # (m, N, H'), time-major
+        w = fused._gather(table, tt[a:a + c]) if w_all is None else w_all[a:a + c]     # (m, N, H'), time-major
         prev = start
         for j in range(w.shape[0]):
             prev = torch.mul(prev, w[j], out=w[j])
@@ -334,85 +350,12 @@ def _stepper(model, tok, xs, W=None):
     return lambda h, j: linear(h, j) + shift[j]
 
 
-class _FullRecurrence(torch.autograd.Function):
-    """FULL, one-hot input, normalised states: the whole recurrence as one autograd node.
-
-    Forward: ``y_t = W[x_t] h_{t-1}`` by the symbol-grouped product, ``h_t = y_t / ||y_t||``.
-    Backward by hand over the sequence (no per-step autograd nodes): with ``g`` the gradient
-    reaching ``h_t`` and ``gl`` that of ``log ||y_t||``,
-    ``dy_t = (g - h_t (<h_t, g> - gl)) / ||y_t||``, ``g_{t-1} += W[x_t]^T dy_t`` (grouped again),
-    ``dW[k] = sum over the steps with symbol k of dy_t h_{t-1}^T`` (one padded batched product
-    at the end), and ``h0`` through ``h0 / ||h0||``.  Outputs: states (N, L, H), log-norms (N, L).
-    """
-
-    @staticmethod
-    def forward(ctx, W, h0, tokens):
-        tok = tokens.T.cpu().numpy()
-        length, n = tok.shape
-        D, H = W.shape[0], W.shape[1]
-        M, src, pos = (torch.as_tensor(a, device=W.device) for a in _symbol_groups(tok, D))
-        size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
-        h = (h0 / size0).expand(n, H)
-        Wt = W.transpose(1, 2)
-        hs, ns = [], []
-        for t in range(length):
-            y = torch.bmm(h.index_select(0, src[t]).view(D, M, H), Wt).view(D * M, H).index_select(0, pos[t])
-            size = torch.linalg.vector_norm(y, dim=-1, keepdim=True).clamp_min(_TINY)
-            h = y / size
-            hs.append(h)
-            ns.append(size)
-        states, sizes = torch.stack(hs, dim=1), torch.cat(ns, dim=1)
-        ctx.save_for_backward(W, h0, states, sizes)
-        ctx.groups = (M, src, pos, tok)
-        return states, torch.log(sizes)
-
-    @staticmethod
-    def backward(ctx, g_states, g_logs):
-        W, h0, states, sizes = ctx.saved_tensors
-        M, src, pos, tok = ctx.groups
-        n, length, H = states.shape
-        D = W.shape[0]
-        if g_states is None:
-            g_states = torch.zeros_like(states)
-        if g_logs is None:
-            g_logs = torch.zeros_like(sizes)
-        size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
-        u0 = h0 / size0
-        g = torch.zeros(n, H, dtype=states.dtype, device=states.device)
-        dys = [None] * length
-        for t in range(length - 1, -1, -1):
-            g = g + g_states[:, t]
-            h = states[:, t]
-            dy = (g - h * ((h * g).sum(-1, keepdim=True) - g_logs[:, t:t + 1])) / sizes[:, t:t + 1]
-            dys[t] = dy
-            g = torch.bmm(dy.index_select(0, src[t]).view(D, M, H), W).view(D * M, H).index_select(0, pos[t])
-        # dW[k] = sum_{(t, n) with symbol k} dy_t[n] h_{t-1}[n]^T: one grouped product over all steps
-        dy_all = torch.cat([torch.stack(dys, dim=0).reshape(length * n, H), g.new_zeros(1, H)])
-        prev = torch.cat((u0.expand(n, H).unsqueeze(0), states[:, :-1].transpose(0, 1)), dim=0)
-        prev_all = torch.cat([prev.reshape(length * n, H), g.new_zeros(1, H)])
-        flat = tok.reshape(1, -1)
-        Mall, src_all, _ = _symbol_groups(flat, D)
-        counts = np.bincount(flat[0], minlength=D)
-        slot_ok = (np.arange(Mall)[None, :] < counts[:, None]).reshape(-1)          # padding -> the zero row
-        src_all = torch.as_tensor(np.where(slot_ok, src_all[0], length * n), device=g.device)
-        dyp = dy_all.index_select(0, src_all).view(D, Mall, H)
-        pp = prev_all.index_select(0, src_all).view(D, Mall, H)
-        gW = torch.bmm(dyp.transpose(1, 2), pp)
-        gu = g.sum(0)
-        gh0 = (gu - u0 * (u0 * gu).sum()) / size0
-        return gW, gh0, None
-
-
 def _grouped(model, tokens, x, log_gains):
     tt = tokens.T                                                                # time-major steps
     xt = None if x is None else x.transpose(0, 1)
     length, n = tt.shape
     norm = model.normalising()
     W = model.transitions() if model.level in DENSE_LEVELS else None            # once per sequence
-    if (W is not None and x is None and not model.affine and norm and torch.is_grad_enabled()
-            and length <= _TRAIN_CHUNK):
-        states_, logs = _FullRecurrence.apply(W, model.h0, tokens)
-        return [(states_, logs if log_gains else None)]
     h = model.h0.expand(n, -1)
     size0 = torch.linalg.vector_norm(h, dim=-1, keepdim=True).clamp_min(_TINY)
     if norm:

@@ -37,6 +37,7 @@ from theory.errors import InputError
 from theory.files import atomic_path
 from theory.version import software_versions
 
+from . import fused
 from .checkpoint import CHECKPOINT_FORMAT, check_module_state, check_optimizer_state, load_checkpoint
 from .device import derived_seed
 from .evaluate import EvalConfig, evaluate
@@ -156,15 +157,21 @@ def training_lengths(task, lo_hi: tuple[int, int]) -> list[int]:
 
 
 def _optimizer(model, cfg: TrainConfig, lr: float) -> torch.optim.AdamW:
-    """AdamW; weight decay on every parameter except a bilinear model's transition parameters and
-    ``h0`` (:meth:`~verify.bilinear_models.BilinearRNN.no_decay_parameters`)."""
+    """AdamW (torch's fused kernel where available); weight decay on every parameter except a
+    bilinear model's transition parameters and ``h0``
+    (:meth:`~verify.bilinear_models.BilinearRNN.no_decay_parameters`)."""
     exempt = model.no_decay_parameters() if hasattr(model, "no_decay_parameters") else set()
     decay = [p for n, p in model.named_parameters() if n not in exempt]
     keep = [p for n, p in model.named_parameters() if n in exempt]
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}]
     if keep:
         groups.append({"params": keep, "weight_decay": 0.0})
-    return torch.optim.AdamW(groups, lr=lr)
+    return torch.optim.AdamW(groups, lr=lr, **_FUSED_ADAMW)
+
+
+#: torch's single-kernel AdamW (the same update, one call for all parameters; CPU support from
+#: torch 2.4): a few times faster than the per-parameter loop on the small models trained here
+_FUSED_ADAMW = {"fused": True} if tuple(int(v) for v in torch.__version__.split(".")[:2]) >= (2, 4) else {}
 
 
 def _loss(logits: torch.Tensor, labels: torch.Tensor, final: bool) -> torch.Tensor:
@@ -174,9 +181,13 @@ def _loss(logits: torch.Tensor, labels: torch.Tensor, final: bool) -> torch.Tens
 
 
 def _objective(model, batch, cfg: TrainConfig, final: bool, device) -> torch.Tensor:
-    """Cross-entropy, plus ``gain_penalty * Var(log gains)`` for bilinear models."""
+    """Cross-entropy, plus ``gain_penalty * Var(log gains)`` for bilinear models; with gradients on,
+    a bilinear model with one-hot input computes it as one fused node (:func:`verify.fused.objective`,
+    equal to this function's plain autograd form within float tolerance)."""
     tokens = torch.as_tensor(batch.tokens, device=device)
     labels = torch.as_tensor(batch.labels, device=device)
+    if torch.is_grad_enabled() and fused.supported(model):
+        return fused.objective(model, tokens, labels, final, cfg.gain_penalty)
     if cfg.gain_penalty and hasattr(model, "forward_with_gains"):
         logits, gains = model.forward_with_gains(tokens)
         return _loss(logits, labels, final) + cfg.gain_penalty * gains.var()
@@ -436,7 +447,7 @@ def training_throughput(specs: list[RunSpec], batch_size: int = 64, length: int 
     for spec in specs:
         task = spec.make_task()
         model = make_model(spec.model, task.vocab_size, task.num_classes, seed=spec.seed).to(device).train()
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        opt = _optimizer(model, TrainConfig(), 1e-3)
         setups.append((spec.model.model, model, opt, task.sample(batch_size, length, 0)))
     cfg = TrainConfig()
     times = {name: [] for name, *_ in setups}
