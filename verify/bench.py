@@ -249,28 +249,28 @@ def markdown(train: dict, evaluation: dict, goals: list[dict], meta: dict) -> st
 
 
 _NOTES = (
-    "- **Training, every level.** `nn.LSTM` runs each step as one fused ATen kernel (its "
-    "4H(H+D) multiply-adds as one matrix product) forward and backward. A bilinear step in plain "
-    "torch is several tensor operations, each with a fixed cost of microseconds plus an autograd "
-    "node; at H=64, batch 64, length 10 the arithmetic is small (FULL: 64 rows x H^2 = 262k "
-    "multiply-adds per step), so the fixed costs decide. The diagonal levels run the whole sequence "
-    "in about 25 operations whatever its length (the log-modulus scan of `verify/scan.py`); FULL, "
-    "CP and BLOCK still pay a few operations per step (grouped step loop). FULL with one-hot input "
-    "and normalised states trains through one custom autograd node with a hand-written backward "
-    "over the sequence (no per-step autograd nodes), which still leaves a few operations per step. "
-    "What remains needs a compiled kernel (TorchScript, `torch.compile`, C++); none was built.",
+    "- **Training, every level.** Every bilinear model with one-hot input trains through one "
+    "autograd node for the recurrence and the loss together (`verify/fused.py`): forward under "
+    "no_grad, backward written out (closed form for the pure diagonal levels, the adjoint "
+    "recurrence for the others), and torch's fused AdamW for both sides. `nn.LSTM` runs its whole "
+    "sequence as one oneDNN kernel forward and one backward (about 60 tensor operations per "
+    "training step in all); a bilinear step is still about 120 (RDIAG) to 380 (FULL) small "
+    "operations, each with a fixed cost of microseconds, and at H=64, batch 64, length 10 the "
+    "arithmetic is too small to hide it. Closing the rest of the gap needs a compiled kernel "
+    "(C++ or `torch.compile`); none was built.",
     "- **Evaluation.** The reference loop does about six small operations per step. The scan does "
     "one per step for the diagonal levels (in-place products of the gathered factors, one "
     "normalisation per chunk) and three for FULL (symbol-grouped product: H^2 per row instead of "
-    "the reference's D H^2). RDIAG's reference step is already cheap (a gather and a multiply), so "
-    "its ratio is the smallest of the diagonal levels.",
-    "- **BLOCK.** A step is a batch of N H/B products of B x B matrices; `torch.matmul` on 4 x 4 "
-    "matrices is far from peak speed, so BLOCK gains least.",
+    "the reference's D H^2). Both sides pay the same readout (a third or more of the scan's time "
+    "for the diagonal levels), and RDIAG's reference step is already cheap (a gather and a "
+    "multiply), so its ratio is the smallest.",
+    "- **BLOCK.** A step is a batched product of N H/B small B x B matrices (`bmm`), far from peak "
+    "speed, and the reference's step is the same product, so the scan gains only the gather.",
     "- **FULL and BLOCK by a parallel scan.** A prefix product of H x H matrices costs H^3 per "
     "step against H^2 for the matrix-vector product, 64x the arithmetic at H=64: on a CPU it is "
     "slower than the sequential products, so the scan of FULL and BLOCK is a lean step loop "
     "(per-step normalisation as in the reference; no overflow at any length).",
     "- **Noise.** The machine was shared with other jobs; CPU time removes most of the effect of "
-    "waiting for a core but not that of shared caches. The spread columns show how much rounds "
-    "differed.",
+    "waiting for a core but not that of shared caches, and the rounds are interleaved so load hits "
+    "both sides of a ratio alike. The spread columns show how much rounds differed.",
 )

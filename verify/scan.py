@@ -4,8 +4,10 @@
 ``h_t = A(x_t) h_{t-1}`` (plus ``B x_t + b`` for affine models; ``h_t <- h_t / ||h_t||`` when
 normalising) through :func:`states` and :func:`logits` here; the plain step loop they replace is
 kept as :meth:`~verify.bilinear_models.BilinearRNN.reference_states`, the reference the tests and
-``bilinear bench`` compare against.  Both paths below are autograd-differentiable: the training
-step uses them too.
+``bilinear bench`` compare against.  With gradients on and one-hot input (the training default)
+:func:`states` hands over to :mod:`verify.fused` (one autograd node for the whole recurrence, with a
+hand-written backward); the paths below are autograd-differentiable and serve gradients for learned
+embeddings.
 
 **Log-modulus scan** (pure bilinear RDIAG, PDIAG, CDIAG, ROT; one-hot or embedded input).
 ``A(x_t)`` is diagonal: real entries ``w_t`` (RDIAG, PDIAG) or, for the ``2 x 2`` blocks
@@ -25,7 +27,7 @@ runs in chunks of at most 32 steps (256 in training), each restarting from the u
 the previous chunk's last state (a positive rescaling — docs/design.md §3), so every prefix sum
 has at most a chunk's terms and rounding grows like the step loop's.  A zero entry of ``w`` is
 treated as ``1e-30`` (its component decays to nothing instead of vanishing exactly).  That is
-the path with gradients (training).  Without gradients (evaluation) the products themselves are
+the path with gradients for embedded input.  Without gradients (evaluation) the products themselves are
 cheaper: per chunk the factors are gathered once and multiplied in place, one operation per step
 and one normalisation per chunk, the chunk length chosen so that no partial product leaves
 ``[e^-budget, e^budget]`` (budget 30 in float32, 300 in float64; :func:`chunk_length`).
