@@ -40,8 +40,13 @@ def gradients(model, fn, tok, proj, weights):
                                              if p.grad is not None}
 
 
-@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
-@pytest.mark.parametrize("level, affine, normalise", CASES)
+# every case in float64; float32 (the training default) for each level's pure and affine models with
+# the default normalisation (keeps the suite fast; float32 differs only in rounding)
+STATE_CASES = ([(*c, torch.float64) for c in CASES] +
+               [(*c, torch.float32) for c in CASES if c[2] == "always"])
+
+
+@pytest.mark.parametrize("level, affine, normalise, dtype", STATE_CASES)
 def test_fused_gradients_equal_the_reference(level, affine, normalise, dtype):
     model = build(level, affine, normalise, dtype)
     g = torch.Generator().manual_seed(2)
@@ -77,7 +82,7 @@ def test_training_forward_takes_one_autograd_node(level):
     assert type(loss.grad_fn).__name__ == "ObjectiveBackward"
 
 
-@pytest.mark.parametrize("level", ["rdiag", "cdiag", "full"])
+@pytest.mark.parametrize("level", ["rdiag", "cdiag", "block"])
 def test_long_sequences_with_large_factors_agree(level):
     """Factors far from modulus 1 over 300 steps: the diagonal forward restarts from the unit vector
     many times (float32 budget), the gradients still equal the reference's."""
@@ -102,8 +107,11 @@ OBJECTIVE_CASES = [(lv, aff, norm, final, penalty) for (lv, aff, norm) in CASES
                    if norm == "always" or (final, penalty) == (False, 1.0)]
 
 
-@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
-@pytest.mark.parametrize("level, affine, normalise, final, penalty", OBJECTIVE_CASES)
+OBJECTIVE_DTYPE_CASES = ([(*c, torch.float64) for c in OBJECTIVE_CASES] +
+                         [(*c, torch.float32) for c in OBJECTIVE_CASES if c[2:] == ("always", False, 1.0)])
+
+
+@pytest.mark.parametrize("level, affine, normalise, final, penalty, dtype", OBJECTIVE_DTYPE_CASES)
 def test_fused_objective_equals_the_reference_loss(level, affine, normalise, final, penalty, dtype):
     """Loss and gradients of the fused objective against cross-entropy (torch's) + penalty *
     Var(gains) (torch's) over the reference step loop, differentiated by autograd; some labels -1."""
