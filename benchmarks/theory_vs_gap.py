@@ -9,6 +9,11 @@ irreducibles, hierarchy level, output).
 
     python benchmarks/theory_vs_gap.py --rounds 3 --gap-timeout 600 --json results.json --markdown table.md
 
+A fixed reference runs in the same rounds, interleaved with every group (``bilinear analyze Z2003
+--json`` by default, ``--reference``): each group's median is also given as a multiple of the
+reference's median, which stays interpretable on a loaded machine where the seconds do not.  The
+load average at the start and the end of the run is recorded.
+
 Not a test: numbers depend on the machine and its load; compare the ratio, not the seconds.
 """
 
@@ -60,6 +65,7 @@ from theory.characters import character_table
 from theory.real_irreps import real_irreducibles
 from theory.hierarchy_level import hierarchy_level
 from theory.analysis import analysis
+from bilinear_cli.common import json_text
 t["import"] = time.perf_counter() - s
 s = time.perf_counter(); G = parse_group(sys.argv[1], max_order=10**6); t["parse"] = time.perf_counter() - s
 s = time.perf_counter(); G.summary(); t["invariants"] = time.perf_counter() - s
@@ -67,7 +73,7 @@ s = time.perf_counter(); T = character_table(G, certify=False); t["table"] = tim
 s = time.perf_counter(); T.certify(); t["certificate"] = time.perf_counter() - s
 s = time.perf_counter(); T.indicators; real_irreducibles(T); t["real irreducibles"] = time.perf_counter() - s
 s = time.perf_counter(); hierarchy_level(T); t["hierarchy level"] = time.perf_counter() - s
-s = time.perf_counter(); json.dumps(analysis(G)); t["output"] = time.perf_counter() - s
+s = time.perf_counter(); json_text(analysis(G)); t["output"] = time.perf_counter() - s
 print(json.dumps({"stages": t, "method": T.method, "certificate": T.certificate.orthogonality_method}))
 """
 
@@ -125,7 +131,10 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="*", help="labels of the groups to run (default all)")
     ap.add_argument("--json", type=Path, help="write all measurements here")
     ap.add_argument("--markdown", type=Path, help="write the results table here")
+    ap.add_argument("--reference", default="Z2003", help="GROUP timed in every round as the fixed reference "
+                                                         "(default Z2003; '' for none)")
     args = ap.parse_args(argv)
+    load_start = os.getloadavg()
     gap = shutil.which("gap")
     bilinear = str(Path(sys.executable).with_name("bilinear"))     # the console script of this environment
     env = dict(os.environ, OMP_NUM_THREADS="1")
@@ -136,12 +145,14 @@ def main(argv=None) -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".g", delete=False) as f:
             f.write(GAP_SCRIPT.format(expr=expr))
             gap_file = f.name
-        mine, theirs, agree = [], [], None
+        mine, theirs, refs, agree = [], [], [], None
         rounds = args.rounds
         r = 0
         while r < rounds:
             a = timed([bilinear, "analyze", spec, "--json", "--max-order", "1000000"], args.timeout, env)
             mine.append(a)
+            if args.reference:
+                refs.append(timed([bilinear, "analyze", args.reference, "--json"], args.timeout, env))
             if gap and (not theirs or not theirs[-1]["timeout"]):
                 b = timed([gap, "-q", "--quitonbreak", "-o", "4g", gap_file], args.gap_timeout)
                 theirs.append(b)
@@ -175,11 +186,18 @@ def main(argv=None) -> int:
             if st["stages"] else None,
         }
         row["ratio"] = row["ours_s"] / row["gap_s"] if row["ours_s"] and row["gap_s"] else None
+        ref_ok = [m["wall"] for m in refs if not m["timeout"] and m.get("rc") == 0]
+        row["reference"] = args.reference or None
+        row["reference_s"] = statistics.median(ref_ok) if ref_ok else None
+        row["vs_reference"] = row["ours_s"] / row["reference_s"] if row["ours_s"] and row["reference_s"] else None
+        row["load_average_1min"] = os.getloadavg()[0]
         rows.append(row)
         os.unlink(gap_file)
+    load = {"start": list(load_start), "end": list(os.getloadavg())}
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
-    table = markdown(rows, args.gap_timeout)
+        args.json.write_text(json.dumps({"load_average": load, "groups": rows}, indent=2))
+    table = markdown(rows, args.gap_timeout) + (f"\nload average (1, 5, 15 min): start {load['start']}, "
+                                                f"end {load['end']}\n")
     if args.markdown:
         args.markdown.write_text(table)
     print(table)
@@ -189,16 +207,20 @@ def main(argv=None) -> int:
 def markdown(rows, gap_timeout) -> str:
     def f(x, fmt):
         return "—" if x is None else format(x, fmt)
-    out = ["| group | ours (s) | GAP (s) | ours / GAP | ours peak RSS (MiB) | GAP peak RSS (MiB) | rounds | "
-           "same degrees and indicators | table / certificate | import (s) | dominant stage (s) |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    ref = next((r["reference"] for r in rows if r.get("reference")), None)
+    out = ["| group | ours (s) | GAP (s) | ours / GAP | " + (f"{ref} (s) | ours / {ref} | " if ref else "") +
+           "ours peak RSS (MiB) | GAP peak RSS (MiB) | rounds | "
+           "same degrees and indicators | table / certificate | import (s) | dominant stage (s) | load |",
+           "|---|---|---|---|" + ("---|---|" if ref else "") + "---|---|---|---|---|---|---|---|"]
     for r in rows:
         gap = f"> {gap_timeout:.0f} (cut)" if r["gap_timeout"] else f(r["gap_s"], ".2f")
         dom = f"{r['dominant']} ({r['stages'][r['dominant']]:.2f})" if r["dominant"] else "—"
         agree = {True: "yes", False: "NO", None: "—"}[r["agree"]]
-        out.append(f"| {r['group']} | {f(r['ours_s'], '.2f')} | {gap} | {f(r['ratio'], '.2f')} | "
+        refs = f"{f(r.get('reference_s'), '.2f')} | {f(r.get('vs_reference'), '.2f')} | " if ref else ""
+        out.append(f"| {r['group']} | {f(r['ours_s'], '.2f')} | {gap} | {f(r['ratio'], '.2f')} | {refs}"
                    f"{f(r['ours_rss_mib'], '.0f')} | {f(r['gap_rss_mib'], '.0f')} | {r['rounds']} | {agree} | "
-                   f"{r['method']} / {r['certificate']} | {f(r['stages'].get('import'), '.2f')} | {dom} |")
+                   f"{r['method']} / {r['certificate']} | {f(r['stages'].get('import'), '.2f')} | {dom} | "
+                   f"{r['load_average_1min']:.1f} |")
     return "\n".join(out) + "\n"
 
 

@@ -78,7 +78,9 @@ def main(argv=None) -> int:
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     try:
-        return int(args.run(args) or EXIT_OK)
+        from theory.group import group_limits
+        with group_limits(getattr(args, "max_order", None), getattr(args, "max_degree", None)):
+            return int(args.run(args) or EXIT_OK)
     except MathematicalError as e:
         print(f"bilinear {args.command}: does not hold: {_one_line(e)}", file=sys.stderr)
         return EXIT_NEGATIVE

@@ -4,20 +4,18 @@ where it sits in the hierarchy, one row per level (docs/design.md §4, §11); th
 
 from __future__ import annotations
 
-import json
-
 from theory.group_parser import GROUP_SYNTAX, parse_group
 
 from theory.errors import expected
 from theory.subgroups import DEFAULT_MAX_ORDER as MODERN_MAX_ORDER
 
-from .common import add_group_source, add_json, group_source, positive_int
+from .common import add_group_source, add_json, group_source, json_text, positive_int
 
 
 def add_parser(sub):
     p = sub.add_parser("analyze", help="invariants, character table and hierarchy level of a finite group",
                        description=f"Analyse a finite group. GROUP is {GROUP_SYNTAX}.")
-    add_group_source(p, automaton=False, max_degree=True)   # GROUP or --group GROUP, --max-order, --max-degree
+    add_group_source(p, automaton=False)       # GROUP or --group GROUP, --max-order, --max-degree
     p.add_argument("--alphabet", default="all",
                    help="the symbols of the house row: 'all' (every element, the default), 'generators', or element "
                         "names separated by ';' (e.g. '(1,2);(1,2,3)'); they must generate the group")
@@ -37,7 +35,7 @@ def run(args) -> int:
         raise expected("--alphabet", f"elements that generate {group.name}", args.alphabet)
     info = analysis(group, alphabet, args.modern_max_order)
     if args.json:
-        print(json.dumps(info, indent=2))
+        print(json_text(info))                 # long lists by the C encoder (10^5 characters)
         return 0
     print("\n".join(analysis_lines(group, info)))
     return 0

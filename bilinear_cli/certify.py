@@ -9,7 +9,7 @@ import sys
 from constructions.certificate import certify_file, certify_weights
 from theory.errors import MathematicalError
 
-from .common import add_json, positive_int
+from .common import add_group_limits, add_json, positive_int
 
 
 def add_parser(sub):
@@ -19,6 +19,7 @@ def add_parser(sub):
                                    "certificate. Exit 0 only if certified (1 if the certificate fails).")
     p.add_argument("file", metavar="FILE", help="a weight file (.npz) or a bilinear train checkpoint (.pt)")
     add_json(p, "the certificate")
+    add_group_limits(p)                        # the file's group: --max-order, --max-degree
     p.add_argument("--min-length", type=positive_int, default=10 ** 6,
                    help="numeric constructions: the decoding guarantee required (default 10^6 steps)")
     p.set_defaults(run=run)

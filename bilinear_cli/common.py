@@ -16,7 +16,7 @@ from collections.abc import Callable
 from theory.errors import InputError, expected
 
 __all__ = ["positive_int", "nonnegative_int", "seed", "int_list", "seed_list", "parse_int_list",
-           "add_json", "add_threads", "add_group_source", "group_source", "check_output_file",
+           "add_json", "json_text", "add_threads", "add_group_source", "add_group_limits", "group_source", "check_output_file",
            "check_output_dir", "THREADS_HELP"]
 
 THREADS_HELP = ("torch CPU threads (default 1: these models run small kernels per step, where extra "
@@ -90,6 +90,48 @@ def seed_list(text: str) -> list[int]:
     return int_list("--seed")(text)
 
 
+#: Lists longer than this are written by :func:`json_text` with the C encoder, not item per line.
+LONG_LIST = 60
+
+
+def json_text(obj, long: int = LONG_LIST) -> str:
+    """``json.dumps(obj, indent=2)`` for a dict, except that a value which is a list of more than
+    ``long`` items is written compactly: a list of objects one item per line, a list of numbers or
+    strings on one line.  The same JSON (``json.loads`` gives ``obj`` back), made by the C encoder
+    where it is long: ``indent=`` alone falls back to the pure-Python encoder, which dominated the
+    output of groups with ``10^5`` characters.
+
+    >>> print(json_text({"order": 2, "irreps": [{"degree": 1}] * 3, "sizes": [1, 1]}, long=2))
+    {
+      "order": 2,
+      "irreps": [
+        {"degree": 1},
+        {"degree": 1},
+        {"degree": 1}
+      ],
+      "sizes": [
+        1,
+        1
+      ]
+    }
+    """
+    import json
+    if not isinstance(obj, dict):
+        return json.dumps(obj, indent=2)
+    parts = []
+    for key, value in obj.items():
+        head = f"  {json.dumps(key)}: "
+        if isinstance(value, list) and len(value) > long:
+            text = json.dumps(value)                       # one call of the C encoder
+            if all(isinstance(x, dict) for x in value) and text.count("}, {") == len(value) - 1:
+                # exactly the item boundaries (no string holds "}, {"): one item per line
+                text = "[\n    " + text[1:-1].replace("}, {", "},\n    {") + "\n  ]"
+            parts.append(head + text)
+        else:
+            parts.append(head + json.dumps(value, indent=2).replace("\n", "\n  "))
+    return "{\n" + ",\n".join(parts) + "\n}" if parts else "{}"
+
+
 def add_json(p: argparse.ArgumentParser, what: str = "the result") -> None:
     p.add_argument("--json", action="store_true", help=f"print {what} as JSON (machine-readable)")
 
@@ -98,21 +140,28 @@ def add_threads(p) -> None:
     p.add_argument("--threads", type=positive_int, default=1, help=THREADS_HELP)
 
 
-def add_group_source(p, positional: bool = True, automaton: bool = True, max_order: bool = True,
-                     max_degree: bool = False) -> None:
+def add_group_limits(p) -> None:
+    """``--max-order`` and ``--max-degree``, declared here once for every subcommand that parses a
+    group (from its arguments or from a file); :func:`bilinear.main` applies them to every group
+    parsed while the subcommand runs (:func:`theory.group.group_limits`)."""
+    from theory.group import DEFAULT_MAX_DEGREE, DEFAULT_MAX_ORDER
+    p.add_argument("--max-order", type=positive_int,
+                   help=f"refuse groups above this order (default {DEFAULT_MAX_ORDER})")
+    p.add_argument("--max-degree", type=positive_int,
+                   help=f"refuse permutation groups on more points than this (default {DEFAULT_MAX_DEGREE})")
+
+
+def add_group_source(p, positional: bool = True, automaton: bool = True) -> None:
     """The same ways to name what to analyse, build or sample everywhere: ``GROUP`` (positional,
-    where the command has no other positional) or ``--group GROUP``, and ``--automaton FILE.json``."""
+    where the command has no other positional) or ``--group GROUP``, and ``--automaton FILE.json``;
+    with the group limits of :func:`add_group_limits`."""
     from theory.group_parser import GROUP_SYNTAX
     if positional:
         p.add_argument("group_arg", metavar="GROUP", nargs="?", help=f"the group: {GROUP_SYNTAX}")
     p.add_argument("--group", help="the group (same as the positional GROUP), e.g. S5, A4xZ5, 'perm:(1,2,3);(1,2)'")
     if automaton:
         p.add_argument("--automaton", metavar="FILE.json", help="an automaton file (docs/design.md §11)")
-    if max_order:
-        p.add_argument("--max-order", type=positive_int, help="refuse groups above this order (default 100000)")
-    if max_degree:
-        p.add_argument("--max-degree", type=positive_int,
-                       help="refuse permutation groups on more points than this (default 2000)")
+    add_group_limits(p)
 
 
 def group_source(args, required: bool = True) -> tuple[str | None, str | None]:

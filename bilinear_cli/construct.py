@@ -18,7 +18,7 @@ def add_parser(sub):
         "construct", help="exact bilinear weights for a group or automaton",
         description=f"Build closed-form weights that track a group (GROUP is {GROUP_SYNTAX}) or an automaton "
                     "exactly, at a level of the hierarchy, and write them as a weight file (.npz).")
-    add_group_source(p, max_degree=True)       # GROUP or --group GROUP, or --automaton FILE.json; --max-order, --max-degree
+    add_group_source(p)                        # GROUP or --group GROUP, or --automaton FILE.json; --max-order, --max-degree
     p.add_argument("--level", required=True, metavar="LEVEL",
                    help=f"one of {', '.join(LEVELS)} (weakest first; docs/design.md §4)")
     group_methods = "; ".join(f"{lv}: {', '.join(m)}" for lv, m in GROUP_BUILDERS.items() if len(m) > 1)

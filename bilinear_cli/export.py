@@ -7,7 +7,7 @@ import os
 
 from theory.errors import InputError
 
-from .common import add_json, check_output_file
+from .common import add_group_limits, add_json, check_output_file
 
 
 def add_parser(sub):
@@ -18,6 +18,7 @@ def add_parser(sub):
     p.add_argument("checkpoint", metavar="CHECKPOINT.pt")
     p.add_argument("--out", required=True, metavar="FILE.npz", help="the weight file to write (missing folders are created)")
     add_json(p, "a summary")
+    add_group_limits(p)                        # the checkpoint's group: --max-order, --max-degree
     p.set_defaults(run=run)
 
 

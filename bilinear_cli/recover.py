@@ -7,7 +7,7 @@ import json
 
 from theory.errors import InputError
 
-from .common import add_json, check_output_file, positive_int, seed
+from .common import add_group_limits, add_json, check_output_file, positive_int, seed
 
 
 def add_parser(sub):
@@ -26,6 +26,7 @@ def add_parser(sub):
     p.add_argument("--automaton", metavar="FILE.json",
                    help="foreign files of an automaton model: the target machine (docs/design.md §11 format)")
     add_json(p, "one object per file (a list)")
+    add_group_limits(p)                        # --group or the files' groups: --max-order, --max-degree
     p.add_argument("--snap", metavar="OUT.npz", help="write the exact action in the learned basis as a weight file "
                                                      "(one input file only)")
     p.add_argument("--words", type=positive_int, default=256, help="random words for the states (default 256)")

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from .common import add_json, positive_int, seed
+from .common import add_group_limits, add_json, positive_int, seed
 
 DTYPES = ("float32", "float64")
 
@@ -25,6 +25,7 @@ def add_parser(sub):
     p.add_argument("--horizon", action="store_true", help="also search the exactness horizon")
     p.add_argument("--max-length", type=positive_int, default=10 ** 6, help="horizon search bound (default 10^6)")
     add_json(p, "the accuracy (and horizon)")
+    add_group_limits(p)                        # the file's group: --max-order, --max-degree
     p.set_defaults(run=run)
 
 

@@ -33,7 +33,7 @@ def add_parser(sub):
     p.add_argument("--automaton-seed", type=seed,
                    help="automaton: seed of the random automaton (default 0; fixed apart from --seed so "
                         "train and test data share the automaton)")
-    add_group_source(p, positional=False)      # --group (word), --automaton FILE.json, --max-order
+    add_group_source(p, positional=False)      # --group (word), --automaton FILE.json, --max-order, --max-degree
     p.add_argument("--file", dest="automaton", help=argparse.SUPPRESS)  # older spelling of --automaton
     p.add_argument("--max-tokens", type=positive_int,
                    help=f"refuse --n x --length above this many tokens (default {DEFAULT_MAX_TOKENS}: "
@@ -59,11 +59,11 @@ def run(args) -> int:
             raise expected("--format", f"jsonl for the {args.name} task ({args.format} is for the "
                                        f"{', '.join(users)} task only)", args.format)
         text = illusion_csv(group, args.n, args.length, args.seed, max_order=args.max_order,
-                            max_tokens=args.max_tokens)
+                            max_tokens=args.max_tokens, max_degree=args.max_degree)
     else:
         task = make_task(args.name, m=args.m, states=args.states, symbols=args.symbols,
                          automaton_seed=args.automaton_seed, file=automaton, group=group,
-                         max_order=args.max_order)
+                         max_order=args.max_order, max_degree=args.max_degree)
         length = task.check_length(args.length, "--length")
         buf = io.StringIO()
         write_jsonl(task.sample(args.n, length, args.seed, max_tokens=args.max_tokens), buf)

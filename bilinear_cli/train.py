@@ -87,7 +87,7 @@ def add_parser(sub):
     t.add_argument("--states", type=positive_int, help="automaton states for a plain --task automaton")
     t.add_argument("--symbols", type=positive_int, help="automaton alphabet size for a plain --task automaton")
     t.add_argument("--automaton-seed", type=seed, help="random automaton seed (default 0)")
-    add_group_source(t, positional=False)      # --group (word), --automaton FILE.json (automaton), --max-order
+    add_group_source(t, positional=False)      # --group (word), --automaton FILE.json (automaton), --max-order, --max-degree
     t.add_argument("--model", help="model name(s), comma separated (default full)")
     t.add_argument("--seed", type=seed_list, help="seed(s): 0 or 0,1,2 or 0-2 (default 0)")
     t.add_argument("--sweep", help="a named sweep instead of --task/--model: claims")
@@ -180,7 +180,7 @@ def _plan(args):
             raise InputError("--task: expected at least one task (or --sweep NAME, or --speed), got none")
         plain = {"m": args.m, "states": args.states, "symbols": args.symbols,
                  "automaton_seed": args.automaton_seed, "file": args.automaton, "group": args.group,
-                 "max_order": args.max_order}
+                 "max_order": args.max_order, "max_degree": args.max_degree}
         given = {k: v for k, v in plain.items() if v is not None}
         tasks, used = [], set()
         for spec in args.task:

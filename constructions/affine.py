@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.errors import InputError
+from theory.errors import InputError, expected
 
 __all__ = ["affine_to_full", "run_affine", "run_bilinear"]
 
@@ -22,7 +22,7 @@ def affine_to_full(A: np.ndarray, B: np.ndarray, b: np.ndarray, h0: np.ndarray, 
     """
     A = np.asarray(A, dtype=np.float64)
     if A.ndim != 3 or A.shape[1] != A.shape[2]:
-        raise InputError(f"A: expected shape (D, H, H), got {A.shape}")
+        raise expected("A", "shape (D, H, H)", A.shape)
     D, H, _ = A.shape
     B = np.asarray(B, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64).reshape(-1)

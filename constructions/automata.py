@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from theory.automaton import Automaton
-from theory.errors import InputError
+from theory.errors import expected, type_of
 from theory.field_matrices import Columns, SparseMatrix
 from theory.number_field import RATIONALS
 
@@ -35,7 +35,7 @@ def automaton_construction(automaton: Automaton, minimize: bool = True, as_block
     (Full(hidden=2), 'one-hot', [[0, 1], [1, 0]])
     """
     if not isinstance(automaton, Automaton):
-        raise InputError(f"automaton: expected an Automaton, got {type(automaton).__name__}")
+        raise expected("automaton", "an Automaton", type_of(automaton))
     M = automaton.minimize() if minimize else automaton.trim().canonical()
     n = M.num_states
     q = np.arange(n)

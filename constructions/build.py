@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from theory.automaton import Automaton
-from theory.errors import InputError, NotRealizableError
+from theory.errors import InputError, NotRealizableError, expected, type_of
 from theory.group import FiniteGroup
 from theory.levels import LEVEL_NAMES, check_level_name
 
@@ -164,6 +164,6 @@ def build(target, level: str, block: int | None = None, alphabet="generators", m
             raise InputError("--alphabet applies to groups only")
         return _pick(AUTOMATON_BUILDERS, level, method, "automata")(_Machine(target, minimize), **params)
     if not isinstance(target, FiniteGroup):
-        raise InputError(f"target: expected a group or an automaton, got {type(target).__name__}")
+        raise expected("target", "a group or an automaton", type_of(target))
     builder = _pick(GROUP_BUILDERS, level, method, "groups")
     return builder(GroupTarget.resolve(target, alphabet), **params)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.errors import InputError
+from theory.errors import InputError, expected, type_of
 from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
 from theory.group_parser import parse_group
@@ -77,7 +77,7 @@ def alphabet_indices(group: FiniteGroup, alphabet) -> list[int]:
     if alphabet == "all":
         return list(range(group.order))
     if isinstance(alphabet, str):
-        raise InputError(f"alphabet: expected 'generators', 'all' or a list of elements, got {alphabet!r}")
+        raise expected("alphabet", "'generators', 'all' or a list of elements", alphabet)
     out = []
     for a in alphabet:
         if isinstance(a, str):
@@ -102,7 +102,7 @@ class GroupTarget:
 
     def __post_init__(self):
         if not isinstance(self.group, FiniteGroup):
-            raise InputError(f"group: expected a FiniteGroup, got {type(self.group).__name__}")
+            raise expected("group", "a FiniteGroup", type_of(self.group))
         if not self.alphabet:
             raise InputError("alphabet: expected at least one symbol")
 
@@ -147,7 +147,7 @@ class CPFactors:
 
     def __post_init__(self):
         if isinstance(self.rank, bool) or not isinstance(self.rank, int) or self.rank < 1:
-            raise InputError(f"cp rank: expected a positive integer, got {self.rank!r}")
+            raise expected("cp rank", "a positive integer", self.rank)
 
     def to_json(self) -> dict:
         return {"rank": self.rank, "map": self.map, "base_method": self.base_method,
@@ -168,7 +168,7 @@ class HouseFactors:
 
     def __post_init__(self):
         if isinstance(self.householders, bool) or not isinstance(self.householders, int) or self.householders < 1:
-            raise InputError(f"householders: expected a positive integer, got {self.householders!r}")
+            raise expected("householders", "a positive integer", self.householders)
         if any(len(f) != self.householders for f in self.factors):
             raise InputError(f"factors: expected {self.householders} factors per symbol")
 
@@ -202,7 +202,7 @@ class Construction:
         if type(self) is Construction:
             raise InputError("construction: build an ExactConstruction or a NumericConstruction")
         if not isinstance(self.shape, Level):
-            raise InputError(f"shape: expected a theory.levels.Level, got {type(self.shape).__name__}")
+            raise expected("shape", "a theory.levels.Level", type_of(self.shape))
         if not isinstance(self.method, str) or not self.method:
             raise InputError("method: expected a non-empty string")
         if len(set(self.labels)) != len(self.labels):
@@ -320,12 +320,12 @@ class ExactConstruction(Construction):
     def _check_arrays(self) -> None:
         H = self.hidden_size
         if not isinstance(self.field, NumberField):
-            raise InputError(f"field: expected a NumberField, got {type(self.field).__name__}")
+            raise expected("field", "a NumberField", type_of(self.field))
         if len(self.transitions) != len(self.alphabet):
             raise InputError("transitions: one matrix per alphabet symbol expected")
         for A in self.transitions:
             if A.shape != (H, H):
-                raise InputError(f"transitions: expected {H}x{H} matrices, got {A.shape}")
+                raise expected("transitions", f"{H}x{H} matrices", A.shape)
         if self.readout.shape != (len(self.labels), H) or self.h0.num.shape[1:] != (H, 1):
             raise InputError("readout/h0: shapes do not match the hidden size and labels")
 
@@ -393,7 +393,7 @@ class NumericConstruction(Construction):
                 self.readout.shape != (len(self.labels), H):
             raise InputError("numeric: expected A (D, H, H), h0 (H,), readout (K, H)")
         if not (isinstance(self.residual, float) and self.residual >= 0):
-            raise InputError(f"residual: expected a non-negative float, got {self.residual!r}")
+            raise expected("residual", "a non-negative float", self.residual)
 
     @property
     def field_name(self) -> str:

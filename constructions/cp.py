@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from theory.errors import InputError
+from theory.errors import InputError, expected, type_of
 from theory.field_matrices import SparseMatrix
 from theory.levels import CP
 
@@ -59,7 +59,7 @@ def cp_construction(base: Construction) -> Construction:
     elif isinstance(base, ExactConstruction):
         factors = _exact_factors(base, R)
     else:
-        raise InputError(f"base: expected an exact or numeric construction, got {type(base).__name__}")
+        raise expected("base", "an exact or numeric construction", type_of(base))
     U, V, Z, kind = factors
     cp = CPFactors(rank=R, map=kind, base_method=base.method, U=U, V=V, Z=Z)
     return dataclasses.replace(base, shape=CP(hidden=H, rank=R), cp=cp, blocks=(),

@@ -21,7 +21,7 @@ import numpy as np
 
 from theory.cartan_dieudonne import (dense_from_sparse, float_factors_product, reflection_factors,
                                      reflection_factors_float, to_float)
-from theory.errors import InputError, MathematicalError, NotRealizableError
+from theory.errors import MathematicalError, NotRealizableError, expected
 from theory.field_matrices import Columns, SparseMatrix
 from theory.householder import house_table
 from theory.levels import House, Mono
@@ -68,7 +68,7 @@ def house_construction(target: GroupTarget, householders: int | None = None):
     """
     if householders is not None and (isinstance(householders, bool) or not isinstance(householders, int)
                                      or householders < 1):
-        raise InputError(f"--householders: expected a positive integer, got {householders!r}")
+        raise expected("--householders", "a positive integer", householders)
     G = target.group
     S, alph_S = tracked_subgroup(G, list(target.alphabet))
     table = house_table(S, alph_S)

@@ -57,11 +57,12 @@ def regular_construction(target: GroupTarget) -> ExactConstruction:
 
 def faithful_action(G: FiniteGroup) -> np.ndarray:
     """Image arrays (one row per element) of a faithful right action: the group's own permutation
-    action; ``Z_m`` on ``m`` points by ``i -> i + x``; a direct product on the disjoint union of
+    action (for ``D_n`` the ``n`` vertices); ``Z_m`` on ``m`` points by ``i -> i + x``; a direct product on the disjoint union of
     its factors' points; otherwise (Cayley tables, Q8) the right regular action."""
     def action(backend, codes):
-        if isinstance(backend, PermutationBackend):
-            return codes
+        own = backend.permutation_images(codes)       # permutation groups, the dihedral n-gon
+        if own is not None:
+            return own
         if isinstance(backend, AbelianBackend):
             blocks, off = [], 0
             for j, m in enumerate(backend.moduli):

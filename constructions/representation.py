@@ -29,7 +29,7 @@ import sympy
 
 from theory.automaton import Automaton
 from theory.backends import PermutationBackend
-from theory.errors import InputError, MathematicalError, NotRealizableError
+from theory.errors import MathematicalError, NotRealizableError, expected
 from theory.field_matrices import Columns, SparseMatrix
 from theory.group import FiniteGroup
 from theory.hierarchy_level import block_packing, hierarchy_level
@@ -54,6 +54,8 @@ def tracked_subgroup(G: FiniteGroup, alph: list[int]) -> tuple[FiniteGroup, list
     name = f"<{','.join(G.names[a] for a in alph)}> in {G.name}"
     if isinstance(G.backend, PermutationBackend):
         S = permutation_group([G.codes[a] for a in alph], name=name, backend=G.backend)
+    elif (images := G.backend.permutation_images(G.codes[alph])) is not None:   # a dihedral group: its n-gon
+        S = permutation_group(list(images), name=name)
     else:
         pos = {int(m): i for i, m in enumerate(members)}
         table = [[pos[int(G.mul(a, b))] for b in members] for a in members]
@@ -305,5 +307,5 @@ def block_construction(target: GroupTarget, block: int | None = None) -> ExactCo
     (Block(hidden=6, block=3), ((2,), (3,)))
     """
     if block is not None and (isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1):
-        raise InputError(f"block: expected a positive integer, got {block!r}")
+        raise expected("block", "a positive integer", block)
     return _build(target, "block", None if block is None else int(block))

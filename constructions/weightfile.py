@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory.errors import InputError
+from theory.errors import InputError, expected, shown, type_of
 from theory.files import atomic_path
 from theory.npz import read_npz
 from theory.version import software_versions
@@ -51,18 +51,18 @@ class WeightFile:
     def __post_init__(self):
         shape = self._dims()
         if len(shape) != 3 or shape[0] != shape[1] or shape[0] < 1 or shape[2] < 1:
-            raise InputError(f"W: expected shape (H, H, D) with H, D >= 1, got {shape}")
+            raise expected("W", "shape (H, H, D) with H, D >= 1", shape)
         H, _, D = shape
         h0 = np.asarray(self.h0, dtype=np.float64)
         R = np.asarray(self.readout, dtype=np.float64)
         if h0.shape != (H,):
-            raise InputError(f"h0: expected shape ({H},), got {h0.shape}")
+            raise expected("h0", f"shape ({H},)", h0.shape)
         if R.ndim != 2 or R.shape[1] != H or R.shape[0] < 1:
-            raise InputError(f"readout: expected shape (K, {H}) with K >= 1, got {R.shape}")
+            raise expected("readout", f"shape (K, {H}) with K >= 1", R.shape)
         if len(self.labels) != R.shape[0]:
-            raise InputError(f"labels: expected {R.shape[0]} labels (one per readout row), got {len(self.labels)}")
+            raise expected("labels", f"{R.shape[0]} labels (one per readout row)", len(self.labels))
         if len(self.alphabet) != D:
-            raise InputError(f"alphabet: expected {D} symbols (W's last axis), got {len(self.alphabet)}")
+            raise expected("alphabet", f"{D} symbols (W's last axis)", len(self.alphabet))
         for name, arr in (("h0", h0), ("readout", R)):
             if not np.all(np.isfinite(arr)):
                 raise InputError(f"{name}: contains non-finite values")
@@ -152,7 +152,7 @@ def _check_member(name: str, arr: np.ndarray) -> None:
         if name in members:
             ndim = members[name]
             if arr.dtype.kind != kinds or (kinds != "U" and arr.dtype.itemsize != 8) or arr.ndim != ndim:
-                raise InputError(f"{name}: expected {what} with {ndim} axes, got {arr.dtype} of shape {arr.shape}")
+                raise expected(name, f"{what} with {ndim} axes", shown(f"{arr.dtype} of shape {arr.shape}"))
             if kinds == "f" and not np.all(np.isfinite(arr)):
                 raise InputError(f"{name}: contains non-finite values (NaN or inf)")
             return
@@ -171,17 +171,17 @@ def _meta(text: str) -> dict:
     except RecursionError:
         raise InputError("meta: JSON nested too deeply") from None
     if not isinstance(meta, dict):
-        raise InputError(f"meta: expected a JSON object, got {type(meta).__name__}")
+        raise expected("meta", "a JSON object", type_of(meta))
     return meta
 
 
 def _sparse(arrays: dict) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]]:
     index, value, shape = arrays["W_index"], arrays["W_value"], arrays["W_shape"]
     if index.shape[1:] != (3,) or value.shape != (index.shape[0],) or shape.shape != (3,):
-        raise InputError(f"W_index/W_value/W_shape: expected shapes (nnz, 3), (nnz,) and (3,), got "
-                         f"{index.shape}, {value.shape} and {shape.shape}")
+        raise expected("W_index/W_value/W_shape", "shapes (nnz, 3), (nnz,) and (3,)",
+                       shown(f"{index.shape}, {value.shape} and {shape.shape}"))
     if np.any(shape < 1) or np.any(shape > 2 ** 31):
-        raise InputError(f"W_shape: expected three sizes in 1..2^31, got {shape.tolist()}")
+        raise expected("W_shape", "three sizes in 1..2^31", shape.tolist())
     shape = tuple(int(x) for x in shape)
     if index.size and (index.min() < 0 or np.any(index.max(axis=0) >= np.array(shape))):
         raise InputError(f"W_index: entries outside the shape {shape}")
@@ -192,7 +192,7 @@ def _sparse(arrays: dict) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]]
 
 def _int(v, where: str, minimum: int | None = 0) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or (minimum is not None and v < minimum):
-        raise InputError(f"{where}: expected an integer{'' if minimum is None else f' >= {minimum}'}, got {v!r}"[:200])
+        raise expected(where, "an integer" + ("" if minimum is None else f" >= {minimum}"), shown(repr(v)[:160]))
     return v
 
 

@@ -89,3 +89,36 @@ def test_alphabet_and_modern_limit(capsys):
     info = json.loads(out)
     assert code == 0 and [r["level"] for r in info["levels"]][-1] == "full"
     assert "pass --modern-max-order 4" in info["modern_levels"]
+
+
+#: Every subcommand that parses a group, from its arguments or from a file.
+GROUP_PARSING = ["analyze", "construct", "task", "train", "recover", "certify", "simulate", "export"]
+
+
+@pytest.mark.parametrize("command", GROUP_PARSING)
+def test_every_group_parsing_subcommand_declares_the_limits(command):
+    """--max-order and --max-degree come from one helper, on every subcommand that parses a group."""
+    from bilinear_cli import _subparsers, build_parser
+    p = _subparsers(build_parser())[command]
+    flags = {s for a in p._actions for s in a.option_strings}
+    assert {"--max-order", "--max-degree"} <= flags
+
+
+def test_max_degree_reaches_the_group_of_a_weight_file_and_a_task(capsys, tmp_path):
+    """A weight file of a group on 3000 points: certify refuses it in one line naming --max-degree,
+    and certifies it with the flag; the word task takes the flag as well."""
+    import bilinear
+    out = tmp_path / "z2.npz"
+    assert bilinear.main(["construct", "perm:(1,3000)", "--max-degree", "3000", "--level", "rdiag",
+                          "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert bilinear.main(["certify", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--max-degree" in err and len(err.strip().splitlines()) == 1
+    assert bilinear.main(["certify", str(out), "--max-degree", "3000"]) == 0
+    capsys.readouterr()
+    argv = ["task", "word", "--group", "perm:(1,3000)", "--n", "1", "--length", "2", "--seed", "0"]
+    assert bilinear.main(argv) == 2 and "--max-degree" in capsys.readouterr().err
+    assert bilinear.main(argv + ["--max-degree", "3000"]) == 0
+    word = json.loads(capsys.readouterr().out)
+    assert len(word["tokens"]) == 2 and set(word["tokens"]) <= {0, 1}          # Z2 on the points 1 and 3000

@@ -44,12 +44,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .characters import BaseCharacterTable, CharacterTable, character_table
-from .errors import InputError
+from .errors import InputError, expected, type_of
 from .group import FiniteGroup
 from .hierarchy_level import HierarchyLevel, block_packing, hierarchy_level
 from .levels import CLASSICAL_LEVEL_NAMES, LEVEL_NAMES, check_level_name
-from .real_irreps import real_irreducibles
+from .real_irreps import TYPE_OF_INDICATOR, real_irreducibles
 from .subgroups import DEFAULT_MAX_ORDER as MODERN_MAX_ORDER
 
 __all__ = ["LevelReport", "level_reports", "analysis", "analysis_lines", "alphabet_size", "MODERN_MAX_ORDER",
@@ -232,7 +234,7 @@ def level_reports(G, alphabet=None, modern_max_order: int | None = None) -> tupl
     T = G if isinstance(G, BaseCharacterTable) else None
     if T is None:
         if not isinstance(G, FiniteGroup):
-            raise InputError(f"G: expected a FiniteGroup or CharacterTable, got {type(G).__name__}")
+            raise expected("G", "a FiniteGroup or CharacterTable", type_of(G))
         T = character_table(G)
     grp = T.group
     L = hierarchy_level(T)
@@ -266,7 +268,6 @@ def analysis(group: FiniteGroup, alphabet=None, modern_max_order: int | None = N
     info = group.summary()
     T = character_table(group)
     irr = real_irreducibles(T)
-    real_dim_of = {i: r.real_dim for r in irr for i in r.constituents}
     L = hierarchy_level(T)
     rows = level_reports(T, alphabet, modern_max_order)
     info["levels"] = [r.to_json() for r in rows]
@@ -274,11 +275,18 @@ def analysis(group: FiniteGroup, alphabet=None, modern_max_order: int | None = N
     info["modern_levels"] = ("computed" if len(rows) == len(LEVEL_NAMES) else
                              f"not computed: order {group.order} above --modern-max-order {limit} "
                              f"(pass --modern-max-order {group.order} to compute house and mono)")
-    info["irreps"] = [{"degree": int(d), "indicator": int(T.indicators[i]), "real_dim": int(real_dim_of[i]),
-                       "faithful": bool(T.kernel_order(i) == 1), "kernel_order": int(T.kernel_order(i))}
-                      for i, d in enumerate(T.degrees)]
-    info["real_irreps"] = [{"real_dim": r.real_dim, "type": r.type, "constituents": list(r.constituents),
-                            "kernel_order": r.kernel_order, "faithful": r.faithful} for r in irr]
+    # one entry per character and per real irreducible, built from the tables' arrays (a large
+    # abelian group has |G| characters: no Python object per character is made on the way)
+    kernels = np.asarray(T.kernel_orders, dtype=np.int64)
+    info["irreps"] = [{"degree": d, "indicator": ind, "real_dim": rd, "faithful": k == 1, "kernel_order": k}
+                      for d, ind, rd, k in zip(list(T.degrees), np.asarray(T.indicators).tolist(),
+                                               irr.real_dim_of_character.tolist(), kernels.tolist())]
+    types = [TYPE_OF_INDICATOR[x] for x in (1, 0, -1)]
+    info["real_irreps"] = [{"real_dim": rd, "type": types[1 - ind], "constituents": [i] if j < 0 else [i, j],
+                            "kernel_order": k, "faithful": k == 1}
+                           for rd, ind, i, j, k in zip(irr.real_dims.tolist(), irr.indicators.tolist(),
+                                                       irr.characters.tolist(), irr.partners.tolist(),
+                                                       irr.kernel_orders.tolist())]
     info.update({
         "min_block_real": L.min_block_real, "min_block_real_irreps": list(L.min_block_real_irreps),
         "min_block_complex": L.min_block_complex,

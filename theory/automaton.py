@@ -29,14 +29,14 @@ import numpy as np
 if TYPE_CHECKING:
     import networkx as nx
 
-from .errors import InputError
+from .errors import InputError, expected, shown, type_of
 
 __all__ = ["Automaton", "random_automaton"]
 
 
 def _label(x, argument: str) -> str:
     if isinstance(x, bool) or x is None or not isinstance(x, (str, int, float, np.integer)):
-        raise InputError(f"{argument}: expected a string or number, got {x!r}")
+        raise expected(argument, "a string or number", x)
     return str(x)
 
 
@@ -82,16 +82,16 @@ class Automaton:
         alphabet = _unique_labels(list(self.alphabet), "alphabet")
         delta = np.asarray(self.delta)
         if delta.shape != (len(states), len(alphabet)) or not np.issubdtype(delta.dtype, np.integer):
-            raise InputError(f"delta: expected an integer array of shape ({len(states)}, {len(alphabet)}), "
-                             f"got shape {delta.shape}")
+            raise expected("delta", f"an integer array of shape ({len(states)}, {len(alphabet)})",
+                           shown(f"shape {delta.shape}"))
         if np.any(delta < 0) or np.any(delta >= len(states)):
             raise InputError(f"delta: state indices must lie in 0..{len(states) - 1}")
         if isinstance(self.start, bool) or not isinstance(self.start, (int, np.integer)) \
                 or not 0 <= int(self.start) < len(states):
-            raise InputError(f"start: expected a state index in 0..{len(states) - 1}, got {self.start!r}")
+            raise expected("start", f"a state index in 0..{len(states) - 1}", self.start)
         outputs = tuple(_label(y, "outputs") for y in self.outputs)
         if len(outputs) != len(states):
-            raise InputError(f"outputs: expected one output per state ({len(states)}), got {len(outputs)}")
+            raise expected("outputs", f"one output per state ({len(states)})", len(outputs))
         delta = delta.astype(np.int64, copy=True)
         delta.setflags(write=False)
         for k, v in (("states", states), ("alphabet", alphabet), ("delta", delta),
@@ -105,7 +105,7 @@ class Automaton:
         (``{state: {symbol: state}}``) and exactly one of ``output`` (``{state: label}``) or
         ``accept`` (list of accepting states)."""
         if not isinstance(data, dict):
-            raise InputError(f"automaton: expected a JSON object, got {type(data).__name__}")
+            raise expected("automaton", "a JSON object", type_of(data))
         missing = [k for k in ("alphabet", "states", "start", "delta") if k not in data]
         if missing:
             raise InputError(f"automaton: missing field(s) {', '.join(missing)}")
@@ -164,7 +164,7 @@ class Automaton:
             outputs = tuple("1" if q in acc else "0" for q in states)
         name = data.get("name", name)
         if not isinstance(name, str):
-            raise InputError(f"name: expected a string, got {name!r}")
+            raise expected("name", "a string", name)
         return cls(states, alphabet, delta, s_index[start], outputs, name=name)
 
     @classmethod
@@ -207,7 +207,7 @@ class Automaton:
         attribute ``start``; ``alphabet`` to the symbols in order of first appearance."""
         import networkx as nx    # imported on first use: slow to import, needed only here
         if not isinstance(graph, nx.DiGraph):
-            raise InputError(f"graph: expected a networkx DiGraph or MultiDiGraph, got {type(graph).__name__}")
+            raise expected("graph", "a networkx DiGraph or MultiDiGraph", type_of(graph))
         start = graph.graph.get("start") if start is None else start
         if start is None:
             raise InputError("start: no start state (pass start= or set graph.graph['start'])")
@@ -387,9 +387,9 @@ def random_automaton(num_states: int, num_symbols: int, seed: int) -> Automaton:
     output = the state itself (labels ``"0".."m-1"``).  Deterministic in ``seed``."""
     for arg, v in (("num_states", num_states), ("num_symbols", num_symbols)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise InputError(f"{arg}: expected an integer >= 1, got {v!r}")
+            raise expected(arg, "an integer >= 1", v)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed: expected a non-negative integer, got {seed!r}")
+        raise expected("seed", "a non-negative integer", seed)
     rng = np.random.default_rng([int(seed), int(num_states), int(num_symbols)])
     delta = rng.integers(0, num_states, size=(num_states, num_symbols))
     states = tuple(str(i) for i in range(num_states))

@@ -6,6 +6,9 @@ small frozen dataclass:
 
 * :class:`PermutationBackend` – a row is the image array of a permutation of ``0..d-1``; the product
   ``a*b`` applies ``a`` first (docs/design.md §3): ``(a*b)[i] = b[a[i]]``.  Names: cycle notation.
+* :class:`DihedralBackend` – the symmetries ``x -> u x + c`` (``u = ±1``) of the regular ``n``-gon on
+  its vertices ``0..n-1``, a row holding only the images ``(f(0), f(1))`` (two integers instead of
+  ``n``; the full image array is built on demand).  Names: cycle notation, as for permutations.
 * :class:`AbelianBackend` – a row is a vector of ``Z_{m_1} x ... x Z_{m_k}``, added mod ``m_i``.
 * :class:`TableBackend` – a row is ``[i]``, multiplied through a validated Cayley table.
 * :class:`ProductBackend` – a row is the concatenation of rows of its parts, multiplied per part.
@@ -15,13 +18,15 @@ Backends only do arithmetic on rows; the group owns ordering, indexing and all s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import expected
 from .perms import compose_images, format_cycles
 
-__all__ = ["Backend", "PermutationBackend", "AbelianBackend", "TableBackend", "ProductBackend"]
+__all__ = ["Backend", "PermutationBackend", "DihedralBackend", "AbelianBackend", "TableBackend", "ProductBackend"]
 
 
 class Backend:
@@ -46,6 +51,15 @@ class Backend:
     def names(self, codes: np.ndarray) -> list[str]:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def element_orders(self, codes: np.ndarray) -> np.ndarray | None:
+        """The orders of the rows' elements when the backend knows them in closed form, else ``None``."""
+        return None
+
+    def permutation_images(self, codes: np.ndarray) -> np.ndarray | None:
+        """The image arrays of the rows under the backend's own permutation action (``None`` when
+        the backend has none: then the group's regular action is the one at hand)."""
+        return None
+
 
 @dataclass(frozen=True)
 class PermutationBackend(Backend):
@@ -68,6 +82,84 @@ class PermutationBackend(Backend):
 
     def names(self, codes):
         return [format_cycles(row) for row in np.asarray(codes)]
+
+    def permutation_images(self, codes):
+        return np.asarray(codes)
+
+
+@dataclass(frozen=True)
+class DihedralBackend(Backend):
+    """The dihedral group of order ``2n`` (``n >= 3``) acting on the vertices ``0..n-1`` of the
+    regular ``n``-gon, held by its structure: the element ``f(x) = u x + c mod n`` (``u = ±1``) is
+    the row ``(f(0), f(1)) = (c, c + u)``, which determines it because ``1 != -1 mod n``.
+
+    The rows sort as the full image tuples do (two distinct affine maps first differ at 0 or 1),
+    so element indices and cycle-notation names are those of the permutation group of the
+    ``n``-gon, while a product costs two integers instead of ``n``: with ``a`` applied first,
+    ``(a*b)(x) = u_b (u_a x + c_a) + c_b``.
+
+    >>> B = DihedralBackend(5)
+    >>> r, s = np.array([1, 2]), np.array([0, 4])      # x -> x + 1 and x -> -x
+    >>> B.compose(r, s).tolist(), B.names(np.array([r, s]))
+    ([4, 3], ['(1,2,3,4,5)', '(2,5)(3,4)'])
+    """
+
+    n: int
+
+    def __post_init__(self):
+        if isinstance(self.n, bool) or not isinstance(self.n, (int, np.integer)) or self.n < 3:
+            raise expected("n", "an integer >= 3 (the dihedral backend needs 1 != -1 mod n)", self.n)
+
+    @property
+    def width(self) -> int:
+        return 2
+
+    def _split(self, a):
+        a = np.asarray(a, dtype=np.int64)
+        c = a[..., 0]
+        return c, (a[..., 1] - c) % self.n              # u in {1, n - 1}
+
+    def compose(self, a, b):
+        n = self.n
+        ca, ua = self._split(a)
+        cb, ub = self._split(b)
+        c = (ub * ca + cb) % n
+        return np.stack([c, (c + ua * ub) % n], axis=-1)
+
+    def invert(self, a):
+        n = self.n
+        c, u = self._split(a)                           # f^-1(y) = u (y - c)
+        return np.stack([(-u * c) % n, (u * (1 - c)) % n], axis=-1)
+
+    def element_orders(self, codes) -> np.ndarray:
+        """Orders in closed form: ``n / gcd(c, n)`` for the rotation ``x -> x + c``, 2 for reflections."""
+        c, u = self._split(codes)
+        return np.where(u == 1, self.n // np.gcd(c, self.n), 2).astype(np.int64)
+
+    def permutation_images(self, codes):
+        c, u = self._split(codes)
+        return (u[..., None] * np.arange(self.n) + c[..., None]) % self.n
+
+    def names(self, codes):
+        n = self.n
+        comma = np.array([f"{i + 1}," for i in range(n)], dtype=object)    # a point inside a cycle
+        close = np.array([f"{i + 1})(" for i in range(n)], dtype=object)   # the last point of a cycle
+        out = []
+        for c, u in zip(*(x.tolist() for x in self._split(np.asarray(codes).reshape(-1, 2)))):
+            if u == 1:                                  # rotation: gcd(c, n) cycles j, j + c, ... of length n / gcd
+                if c == 0:
+                    out.append("()")
+                    continue
+                g = math.gcd(c, n)
+                cycles = (np.arange(g)[:, None] + c * np.arange(n // g)[None, :]) % n
+                tokens = comma[cycles]
+                tokens[:, -1] = close[cycles[:, -1]]
+            else:                                       # reflection x -> c - x: 2-cycles {x, c - x}, x smaller
+                x = np.arange(n)
+                x = x[x < (c - x) % n]
+                tokens = np.stack([comma[x], close[(c - x) % n]], axis=1)
+            out.append("(" + "".join(tokens.ravel().tolist())[:-1])
+        return out
 
 
 @dataclass(frozen=True)

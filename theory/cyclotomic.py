@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .errors import InputError
+from .errors import InputError, expected
 
 __all__ = ["cyclotomic_polynomial", "reduction_matrix", "reduce_counts", "tensor_coordinates", "euler_phi",
            "Cyclotomic"]
@@ -52,7 +52,7 @@ def euler_phi(n: int) -> int:
 def cyclotomic_polynomial(n: int) -> tuple[int, ...]:
     """Integer coefficients of ``Phi_n(x)``, lowest degree first (``Phi_1 = x - 1``)."""
     if n < 1:
-        raise InputError(f"n: expected a positive integer, got {n}")
+        raise expected("n", "a positive integer", n)
     # Phi_n = prod_{d | n} (x^d - 1)^mu(n/d): multiply by the factors with mu = 1, then divide
     # exactly by those with mu = -1 (P / (x^d - 1) has coefficients q_j = sum_{t >= 1} p_{j + t d}).
     divisors = [int(d) for d in sympy.divisors(n)]
@@ -116,7 +116,7 @@ def tensor_coordinates(counts: np.ndarray, n: int) -> np.ndarray:
     Costs ``n sum_i phi(f_i)`` per vector instead of ``n phi(n)`` for :func:`reduce_counts`."""
     counts = np.asarray(counts, dtype=np.int64)
     if counts.shape[-1] != n:
-        raise InputError(f"counts: expected last axis of length {n}, got {counts.shape[-1]}")
+        raise expected("counts", f"last axis of length {n}", counts.shape[-1])
     position, factors = _crt_layout(n)
     lead = counts.shape[:-1]
     t = np.empty(lead + (n,), dtype=np.int64)
@@ -143,7 +143,7 @@ def reduce_counts(counts: np.ndarray, n: int) -> np.ndarray:
     """Power-basis coordinates of ``sum_k counts[..., k] zeta_n^k`` (any leading shape, int64)."""
     counts = np.asarray(counts, dtype=np.int64)
     if counts.shape[-1] != n:
-        raise InputError(f"counts: expected last axis of length {n}, got {counts.shape[-1]}")
+        raise expected("counts", f"last axis of length {n}", counts.shape[-1])
     return counts @ reduction_matrix(n)
 
 
@@ -205,7 +205,7 @@ class Cyclotomic:
     def embed(self, m: int) -> "Cyclotomic":
         """The same number in ``Q(zeta_m)`` for a multiple ``m`` of ``n``."""
         if m % self.n:
-            raise InputError(f"m: expected a multiple of {self.n}, got {m}")
+            raise expected("m", f"a multiple of {self.n}", m)
         step = m // self.n
         return Cyclotomic(m, _coords_from_poly({k * step: c for k, c in enumerate(self.coords) if c}, m))
 
@@ -215,7 +215,7 @@ class Cyclotomic:
     def galois(self, j: int) -> "Cyclotomic":
         """The automorphism ``zeta_n -> zeta_n^j`` (``gcd(j, n) = 1``)."""
         if math.gcd(j, self.n) != 1:
-            raise InputError(f"j: expected an integer coprime to {self.n}, got {j}")
+            raise expected("j", f"an integer coprime to {self.n}", j)
         return Cyclotomic(self.n, _coords_from_poly({k * j: c for k, c in self._as_poly().items()}, self.n))
 
     def conjugate(self) -> "Cyclotomic":
@@ -255,7 +255,7 @@ class Cyclotomic:
 
     def __pow__(self, k: int) -> "Cyclotomic":
         if not isinstance(k, int) or k < 0:
-            raise InputError(f"k: expected a non-negative integer exponent, got {k!r}")
+            raise expected("k", "a non-negative integer exponent", k)
         out = Cyclotomic.rational(1)
         for _ in range(k):
             out = out * self

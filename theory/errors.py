@@ -11,6 +11,8 @@ the value:
 
     >>> str(expected("--hidden", "an even integer", 5))
     '--hidden: expected an even integer, got 5'
+    >>> str(expected("G", "a FiniteGroup", type_of("S3")))
+    'G: expected a FiniteGroup, got str'
     >>> check_int("--n", 3, minimum=1)
     3
     >>> try:
@@ -23,7 +25,7 @@ the value:
 from __future__ import annotations
 
 __all__ = ["BilinearError", "InputError", "OrderLimitError", "MathematicalError", "NotRealizableError",
-           "expected", "check_int", "check_choice"]
+           "expected", "shown", "type_of", "check_int", "check_choice"]
 
 
 class BilinearError(Exception):
@@ -51,6 +53,28 @@ class NotRealizableError(InputError):
 def expected(name: str, what: str, got: object) -> InputError:
     """The :class:`InputError` ``NAME: expected WHAT, got VALUE`` (``VALUE`` as its ``repr``)."""
     return InputError(f"{name}: expected {what}, got {got!r}")
+
+
+class _Shown:
+    """A value whose ``repr`` is the given text (so :func:`expected` prints it as is)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def shown(text: str) -> object:
+    """``text`` as the ``got`` of :func:`expected`, printed as is (not as a ``repr``):
+    ``expected("A", "a D x H x H array", shown("shape (2, 3)"))``."""
+    return _Shown(text)
+
+
+def type_of(value: object) -> object:
+    """The type name of ``value``, for :func:`expected` when the type is what was wrong:
+    ``expected("G", "a FiniteGroup", type_of(3))`` reads ``G: expected a FiniteGroup, got int``."""
+    return _Shown(type(value).__name__)
 
 
 def check_int(name: str, value: object, minimum: int | None = None, maximum: int | None = None) -> int:

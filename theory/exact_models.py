@@ -325,14 +325,15 @@ def _multiquadratic_basis(numbers) -> list[int]:
 
 def deleted_permutation_model(G: FiniteGroup, T: CharacterTable, r: int) -> ExactModel | None:
     """Orthonormal (Helmert) model of ``epsilon (pi - 1)`` for the group's permutation action."""
-    from .backends import PermutationBackend
-    if not isinstance(G.backend, PermutationBackend):
+    gen_images = G.backend.permutation_images(G.codes[list(G.generators)])   # the group's own action, if any
+    if gen_images is None:
         return None
     d = real_irreducibles(T)[r].real_dim
-    images = np.asarray(G.codes)
-    moved = np.flatnonzero(np.any(images != np.arange(images.shape[1])[None, :], axis=0))
-    if len(moved) != d + 1:
+    gen_images = np.asarray(gen_images).reshape(-1, gen_images.shape[-1])
+    moved = np.flatnonzero(np.any(gen_images != np.arange(gen_images.shape[1])[None, :], axis=0))
+    if len(moved) != d + 1:                  # (the group moves exactly the points its generators move)
         return None
+    images = np.asarray(G.backend.permutation_images(G.codes))
     pos = np.full(images.shape[1], -1)
     pos[moved] = np.arange(len(moved))
     rows = pos[images[:, moved]]                                   # action on the moved points

@@ -23,6 +23,8 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,13 +32,13 @@ from functools import cached_property
 import numpy as np
 
 from .backends import Backend, PermutationBackend
-from .errors import InputError, MathematicalError, OrderLimitError
+from .errors import InputError, MathematicalError, OrderLimitError, expected, shown
 from .lazy import LazyModule
 
 sympy = LazyModule("sympy")   # imported on first use (factorint)
 
 __all__ = ["FiniteGroup", "DEFAULT_MAX_ORDER", "DEFAULT_MAX_DEGREE", "check_order_limit", "check_degree_limit",
-           "group_from_rows"]
+           "group_from_rows", "group_limits"]
 
 #: Groups above this order are refused before anything of their size is allocated.
 DEFAULT_MAX_ORDER = 100_000
@@ -52,9 +54,33 @@ DEFAULT_MAX_DEGREE = 2_000
 MAX_PERMUTATION_ENTRIES = 100_000_000
 
 
+_LIMITS: contextvars.ContextVar[tuple[int | None, int | None]] = contextvars.ContextVar("group_limits",
+                                                                                     default=(None, None))
+
+
+@contextlib.contextmanager
+def group_limits(max_order: int | None = None, max_degree: int | None = None):
+    """Within the block, a limit left at ``None`` by a caller means ``max_order`` / ``max_degree``
+    here instead of the defaults: the CLI wraps each subcommand in it, so ``--max-order`` and
+    ``--max-degree`` reach every group parsed on the way (a weight file's group included).
+
+    >>> from theory import parse_group
+    >>> with group_limits(max_degree=3000):
+    ...     parse_group("perm:(1,3000)").order
+    2
+    """
+    token = _LIMITS.set((max_order, max_degree))
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
+
+
 def check_degree_limit(degree: int, max_degree: int | None, what: str) -> None:
     """Raise :class:`OrderLimitError` if permutations of ``degree`` points exceed ``max_degree``
-    (default :data:`DEFAULT_MAX_DEGREE`)."""
+    (default: the :func:`group_limits` in force, else :data:`DEFAULT_MAX_DEGREE`)."""
+    if max_degree is None:
+        max_degree = _LIMITS.get()[1]
     limit = DEFAULT_MAX_DEGREE if max_degree is None else max_degree
     if degree > limit:
         raise OrderLimitError(f"{what} acts on {degree} points (its largest point), above the degree limit "
@@ -62,7 +88,10 @@ def check_degree_limit(degree: int, max_degree: int | None, what: str) -> None:
 
 
 def check_order_limit(order: int, max_order: int | None, what: str) -> None:
-    """Raise :class:`OrderLimitError` if ``order`` exceeds ``max_order`` (default :data:`DEFAULT_MAX_ORDER`)."""
+    """Raise :class:`OrderLimitError` if ``order`` exceeds ``max_order`` (default: the
+    :func:`group_limits` in force, else :data:`DEFAULT_MAX_ORDER`)."""
+    if max_order is None:
+        max_order = _LIMITS.get()[0]
     limit = DEFAULT_MAX_ORDER if max_order is None else max_order
     if order > limit:
         raise OrderLimitError(f"{what} has order {order}, above the limit {limit} "
@@ -168,7 +197,7 @@ class FiniteGroup:
     def __post_init__(self):
         codes = np.asarray(self.codes)
         if codes.ndim != 2 or codes.shape[0] < 1 or codes.shape[1] != self.backend.width:
-            raise InputError(f"codes: expected an (order x {self.backend.width}) integer array, got shape {codes.shape}")
+            raise expected("codes", f"an (order x {self.backend.width}) integer array", shown(f"shape {codes.shape}"))
         if not np.issubdtype(codes.dtype, np.integer):
             raise InputError("codes: expected integer rows")
         codes = codes.astype(np.int64, copy=True)
@@ -329,6 +358,11 @@ class FiniteGroup:
             orders = np.lcm.reduce(m // np.gcd(self.codes, m), axis=1) if len(m) else np.ones(n, np.int64)
             orders.setflags(write=False)
             return orders
+        closed = self.backend.element_orders(self.codes)
+        if closed is not None:
+            orders = np.asarray(closed, dtype=np.int64)
+            orders.setflags(write=False)
+            return orders
         if isinstance(self.backend, PermutationBackend) and self.backend.degree <= 256:
             return self._permutation_orders()
         everything = np.arange(n, dtype=np.int64)
@@ -380,10 +414,11 @@ class FiniteGroup:
         """``class_of[g]`` = index of the conjugacy class of ``g``; classes are numbered by their
         smallest element, so class 0 is ``{e}``."""
         n = self.order
-        if self.is_abelian:
-            lab = np.arange(n, dtype=np.int64)
-        else:
-            lab = _orbit_labels(n, self._conjugation_maps())
+        if self.is_abelian:                    # every class is one element, numbered by itself
+            cls = np.arange(n, dtype=np.int64)
+            cls.setflags(write=False)
+            return cls
+        lab = _orbit_labels(n, self._conjugation_maps())
         reps, cls = np.unique(lab, return_inverse=True)  # label = smallest element of its orbit
         cls = cls.astype(np.int64)
         cls.setflags(write=False)
@@ -509,10 +544,12 @@ class FiniteGroup:
             raise MathematicalError(f"{self.name}: multiplication is not associative")
 
     def permutation_images(self) -> np.ndarray:
-        """Image arrays of the elements: the backend rows for permutation groups, otherwise the
-        right regular action ``x -> x*g`` on the elements."""
-        if isinstance(self.backend, PermutationBackend):
-            return np.asarray(self.codes)
+        """Image arrays of the elements: the backend's own action (the rows of a permutation group,
+        the vertices of the ``n``-gon for a dihedral group), otherwise the right regular action
+        ``x -> x*g`` on the elements."""
+        own = self.backend.permutation_images(self.codes)
+        if own is not None:
+            return np.asarray(own, dtype=np.int64)
         return np.ascontiguousarray(self.table.T.astype(np.int64))
 
     def summary(self) -> dict:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, expected
 from .group import FiniteGroup
 from .matrix_groups import affine_group_1d, general_linear_group, special_linear_group
 from .named_groups import (alternating_group, cyclic_group, dihedral_group, direct_product, permutation_group,
@@ -130,14 +130,14 @@ def parse_elements(G: FiniteGroup, text: str, argument: str = "--alphabet") -> t
     ['(1,2)', '(1,2,3)']
     """
     if not isinstance(text, str):
-        raise InputError(f"{argument}: expected element names separated by ';', 'all' or 'generators', got {text!r}")
+        raise expected(argument, "element names separated by ';', 'all' or 'generators'", text)
     if text.strip() == "all":
         return tuple(range(G.order))
     if text.strip() == "generators":
         return tuple(G.generators) or (0,)
     names = [s.strip() for s in text.split(";")]
     if not names or any(not s for s in names):
-        raise InputError(f"{argument}: expected element names separated by ';', 'all' or 'generators', got {text!r}")
+        raise expected(argument, "element names separated by ';', 'all' or 'generators'", text)
     out = []
     for s in names:
         try:

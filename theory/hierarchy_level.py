@@ -56,7 +56,7 @@ import numpy as np
 import sympy
 
 from .characters import BaseCharacterTable, CharacterTable, character_table
-from .errors import InputError, MathematicalError, NotRealizableError
+from .errors import MathematicalError, NotRealizableError, expected, type_of
 from .group import FiniteGroup
 from .real_irreps import real_irreducibles
 
@@ -263,7 +263,7 @@ def hierarchy_level(G) -> HierarchyLevel:
     T = G if isinstance(G, BaseCharacterTable) else None
     if T is None:
         if not isinstance(G, FiniteGroup):
-            raise InputError(f"G: expected a FiniteGroup or CharacterTable, got {type(G).__name__}")
+            raise expected("G", "a FiniteGroup or CharacterTable", type_of(G))
         T = character_table(G)
     return T.group.memo("hierarchy_level", lambda: _build_level(T))
 
@@ -314,9 +314,10 @@ def _abelian_level(T) -> HierarchyLevel:
     odd = max([len(us) for p, us in gens.items() if p != 2], default=0)
     M = max(b, odd)
     irr = real_irreducibles(T)
-    real_of = np.empty(T.num_characters, dtype=np.int64)
-    for r in irr:
-        real_of[list(r.constituents)] = r.index
+    real_of = np.empty(T.num_characters, dtype=np.int64)       # character -> its real irreducible
+    real_of[irr.characters] = np.arange(len(irr))
+    paired = irr.partners >= 0
+    real_of[irr.partners[paired]] = np.flatnonzero(paired)
 
     def combined(t: int, primes) -> np.ndarray:
         return sum((gens[p][t] for p in primes if t < len(gens[p])), np.zeros(len(T.moduli), dtype=np.int64))
@@ -326,7 +327,7 @@ def _abelian_level(T) -> HierarchyLevel:
     signs = [T.index_of_dual(two[t]) for t in range(M, len(two))]
     real_set = tuple(sorted(int(real_of[i]) for i in pairs + signs))
     real_cost = 2 * M + len(signs)
-    if sum(irr[r].real_dim for r in real_set) != real_cost:
+    if int(irr.real_dims[list(real_set)].sum()) != real_cost:
         raise MathematicalError(f"{G.name}: the faithful real set does not have the dimension of its construction")
     elementary = T.exponent == 2
     b_real = 1 if elementary else 2

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
-from .errors import InputError, check_choice
+from .errors import InputError, check_choice, expected
 
 __all__ = ["CLASSICAL_LEVEL_NAMES", "MODERN_LEVEL_NAMES", "LEVEL_NAMES", "LEVELS", "Level", "PDiag", "RDiag",
            "Rot", "CDiag", "Block", "CP", "Full", "House", "Mono",
@@ -47,7 +47,7 @@ _METHODS_OF_FULL = ("regular", "permutation")
 
 def _positive(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{name}: expected a positive integer, got {value!r}")
+        raise expected(name, "a positive integer", value)
     return value
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from .backends import PermutationBackend
-from .errors import InputError
+from .errors import InputError, expected
 from .group import FiniteGroup, check_order_limit
 from .lazy import LazyModule
 from .named_groups import permutation_group
@@ -32,7 +32,7 @@ __all__ = ["general_linear_group", "special_linear_group", "affine_group_1d",
 
 def _prime_power(q, argument: str = "q") -> tuple[int, int]:
     if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or int(q) < 2:
-        raise InputError(f"{argument}: expected a prime power >= 2, got {q!r}")
+        raise expected(argument, "a prime power >= 2", q)
     f = sympy.factorint(int(q))
     if len(f) != 1:
         raise InputError(f"{argument}: {q} is not a prime power; finite fields have prime-power order")
@@ -142,7 +142,7 @@ def _linear_generators(F, n: int, special: bool):
 
 def _linear_group(n: int, q: int, special: bool, max_order: int | None) -> FiniteGroup:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or int(n) < 1:
-        raise InputError(f"n: expected a matrix size >= 1, got {n!r}")
+        raise expected("n", "a matrix size >= 1", n)
     n, q = int(n), int(q)
     _prime_power(q)
     name = f"{'SL' if special else 'GL'}({n},{q})"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from .errors import InputError, MathematicalError
+from .errors import MathematicalError, expected, shown
 
 __all__ = ["choose_prime", "rref_mod", "nullspace_mod", "column_echelon_basis", "charpoly_mod", "roots_mod",
            "eigenspaces_mod"]
@@ -30,7 +30,7 @@ def choose_prime(e: int, order: int) -> int:
     (every prime divisor of ``|G|`` divides ``e``), so the class algebra mod p is split semisimple.
     """
     if e < 1 or order < 1:
-        raise InputError(f"e, order: expected positive integers, got {e}, {order}")
+        raise expected("e, order", "positive integers", shown(f"{e}, {order}"))
     t = 1
     while True:
         p = 1 + t * e

@@ -30,7 +30,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .errors import InputError, MathematicalError
+from .errors import InputError, MathematicalError, expected
 from .lazy import LazyModule
 
 sympy = LazyModule("sympy")   # imported on first use
@@ -77,12 +77,12 @@ class NumberField:
         if self.primes:
             ps = tuple(int(p) for p in self.primes)
             if len(set(ps)) != len(ps) or any(not sympy.isprime(p) for p in ps):
-                raise InputError(f"primes: expected distinct primes, got {self.primes}")
+                raise expected("primes", "distinct primes", self.primes)
             object.__setattr__(self, "primes", ps)
             return
         mp = tuple(int(c) for c in self.minpoly)
         if len(mp) < 2 or mp[-1] != 1:
-            raise InputError(f"minpoly: expected a monic integer polynomial (lowest degree first), got {self.minpoly}")
+            raise expected("minpoly", "a monic integer polynomial (lowest degree first)", self.minpoly)
         object.__setattr__(self, "minpoly", mp)
         value = sum(c * complex(self.root) ** i for i, c in enumerate(mp))
         if abs(value) > 1e-8 * max(1.0, sum(abs(c) * abs(complex(self.root)) ** i for i, c in enumerate(mp))):

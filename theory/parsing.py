@@ -23,7 +23,7 @@ from typing import NoReturn
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, expected, type_of
 
 __all__ = ["Scanner", "parse_cycles", "parse_generators", "read_permutation", "read_generators", "images_of",
            "MAX_DIGITS"]
@@ -38,7 +38,7 @@ class Scanner:
 
     def __init__(self, text: str, argument: str):
         if not isinstance(text, str):
-            raise InputError(f"{argument}: expected a string, got {type(text).__name__}")
+            raise expected(argument, "a string", type_of(text))
         self.text, self.argument, self.pos = text, argument, 0
 
     # ------------------------------------------------------------------ reading

@@ -24,6 +24,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -31,10 +32,10 @@ import numpy as np
 
 from .characters import BaseCharacterTable, CharacterTable, character_table
 from .cyclotomic import Cyclotomic
-from .errors import InputError
+from .errors import InputError, expected, type_of
 from .group import FiniteGroup
 
-__all__ = ["RealIrreducible", "real_irreducibles", "real_character", "kernel_classes", "is_faithful",
+__all__ = ["RealIrreducible", "RealIrreducibles", "real_irreducibles", "real_character", "kernel_classes", "is_faithful",
            "kernel_intersection", "TYPE_OF_INDICATOR"]
 
 TYPE_OF_INDICATOR = {1: "real", 0: "complex", -1: "quaternionic"}
@@ -79,35 +80,73 @@ def _table(G_or_T) -> BaseCharacterTable:
         return G_or_T
     if isinstance(G_or_T, FiniteGroup):
         return character_table(G_or_T)
-    raise InputError(f"G: expected a FiniteGroup or CharacterTable, got {type(G_or_T).__name__}")
+    raise expected("G", "a FiniteGroup or CharacterTable", type_of(G_or_T))
 
 
-def real_irreducibles(G) -> tuple[RealIrreducible, ...]:
+class RealIrreducibles(Sequence):
+    """The real irreducibles of a group as a read-only sequence whose items
+    (:class:`RealIrreducible`) are built on first access, with the per-item data also as integer
+    arrays (so that the ``|G|/2`` real irreducibles of a large abelian group cost a few arrays,
+    not ``|G|/2`` Python objects, until they are asked for one by one).
+
+    Arrays, one entry per real irreducible in order: ``real_dims``, ``indicators``, ``characters``
+    (the first complex constituent), ``partners`` (the second constituent, ``-1`` when there is
+    one), ``degrees``, ``kernel_orders``; and ``real_dim_of_character`` (per complex character, the
+    dimension of the real irreducible it belongs to)."""
+
+    def __init__(self, T: BaseCharacterTable):
+        self.table = T
+        ind = np.asarray(T.indicators, dtype=np.int64)
+        conj = np.asarray(T.conjugates, dtype=np.int64)
+        idx = np.arange(len(ind), dtype=np.int64)
+        degrees = np.asarray(T.degrees, dtype=np.int64)
+        keep = (ind != 0) | (conj > idx)                 # a complex pair is taken at its smaller index
+        dims = np.where(ind == 1, degrees, 2 * degrees)
+        order = np.lexsort((idx[keep], dims[keep]))      # by real dimension, then first constituent
+        self.characters = idx[keep][order]
+        self.real_dims = dims[keep][order]
+        self.indicators = ind[keep][order]
+        self.partners = np.where(self.indicators == 0, conj[self.characters], -1)
+        self.degrees = degrees[self.characters]
+        self.kernel_orders = np.asarray(T.kernel_orders, dtype=np.int64)[self.characters]
+        self.real_dim_of_character = dims
+        for a in (self.characters, self.real_dims, self.indicators, self.partners, self.degrees,
+                  self.kernel_orders, self.real_dim_of_character):
+            a.setflags(write=False)
+        self._items: dict[int, RealIrreducible] = {}
+
+    def __len__(self) -> int:
+        return len(self.characters)
+
+    def _item(self, pos: int) -> RealIrreducible:
+        if pos not in self._items:
+            i, j, ind = int(self.characters[pos]), int(self.partners[pos]), int(self.indicators[pos])
+            k = int(self.kernel_orders[pos])
+            self._items[pos] = RealIrreducible(pos, int(self.real_dims[pos]), TYPE_OF_INDICATOR[ind], ind,
+                                               (i, j) if j >= 0 else (i,), int(self.degrees[pos]), k, k == 1,
+                                               self.table)
+        return self._items[pos]
+
+    def __getitem__(self, pos):
+        if isinstance(pos, slice):
+            return tuple(self._item(p) for p in range(*pos.indices(len(self))))
+        pos = int(pos)
+        if not -len(self) <= pos < len(self):
+            raise IndexError(f"real irreducible index {pos} out of range 0..{len(self) - 1}")
+        return self._item(pos % len(self))
+
+    def __repr__(self) -> str:
+        return f"RealIrreducibles({self.table.group.name}, {len(self)} items)"
+
+
+def real_irreducibles(G) -> RealIrreducibles:
     """The real irreducible representations of ``G`` (a group or its character table), ordered by
-    real dimension, then by their first complex constituent.
+    real dimension, then by their first complex constituent (a :class:`RealIrreducibles` sequence).
 
     Example: ``[r.real_dim for r in real_irreducibles(cyclic_group(4))] == [1, 1, 2]``.
     """
     T = _table(G)
-    return T.group.memo("real_irreducibles", lambda: _build_real_irreducibles(T))
-
-
-def _build_real_irreducibles(T: BaseCharacterTable) -> tuple[RealIrreducible, ...]:
-    ind, conj = T.indicators, T.conjugates
-    items = []
-    for i, d in enumerate(T.degrees):
-        if ind[i] == 0 and conj[i] < i:
-            continue                      # the pair was taken at its smaller index
-        cons = (i, conj[i]) if ind[i] == 0 else (i,)
-        real_dim = d if ind[i] == 1 else 2 * d
-        items.append((real_dim, i, cons))
-    items.sort()
-    out = []
-    for pos, (real_dim, i, cons) in enumerate(items):
-        kernel_order = T.kernel_order(i)
-        out.append(RealIrreducible(pos, int(real_dim), TYPE_OF_INDICATOR[ind[i]], int(ind[i]), tuple(int(c) for c in cons),
-                                   int(T.degrees[i]), int(kernel_order), bool(kernel_order == 1), T))
-    return tuple(out)
+    return T.group.memo("real_irreducibles", lambda: RealIrreducibles(T))
 
 
 def real_character(G, r: int) -> list[Cyclotomic]:
@@ -117,7 +156,7 @@ def real_character(G, r: int) -> list[Cyclotomic]:
     T = _table(G)
     irr = real_irreducibles(T)
     if not 0 <= r < len(irr):
-        raise InputError(f"r: expected a real irreducible index in 0..{len(irr) - 1}, got {r}")
+        raise expected("r", f"a real irreducible index in 0..{len(irr) - 1}", r)
     ir = irr[r]
     rows = [T.row(i) for i in ir.constituents]
     if ir.type == "complex":

@@ -42,7 +42,7 @@ import numpy as np
 import sympy
 
 from .characters import CharacterTable, character_table
-from .errors import InputError, MathematicalError
+from .errors import InputError, MathematicalError, expected, type_of
 from .exact_models import EXACT_BUILDERS, _right_transversal
 from .group import FiniteGroup, _orbit_labels
 from .real_irreps import real_irreducibles
@@ -89,7 +89,7 @@ class RealIrrepMatrices:
         if self._exact_matrix is None:
             raise InputError(f"real irreducible {self.real_irrep}: the model is numeric, no exact matrices")
         if not 0 <= int(g) < len(self.matrices):
-            raise InputError(f"g: expected an element index in 0..{len(self.matrices) - 1}, got {g}")
+            raise expected("g", f"an element index in 0..{len(self.matrices) - 1}", g)
         return self._exact_matrix(int(g))
 
     @cached_property
@@ -192,14 +192,14 @@ def real_irrep_matrices(G: FiniteGroup, r: int, seed: int = 0) -> RealIrrepMatri
     per (group, r, seed).  Example: ``real_irrep_matrices(quaternion_group(), 4).field == "Z"`` (the
     4x4 signed permutation model of Q_8 acting on the quaternions)."""
     if not isinstance(G, FiniteGroup):
-        raise InputError(f"G: expected a FiniteGroup, got {type(G).__name__}")
+        raise expected("G", "a FiniteGroup", type_of(G))
     T = character_table(G)
     irr = real_irreducibles(T)
     if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or not 0 <= int(r) < len(irr):
-        raise InputError(f"r: expected a real irreducible index in 0..{len(irr) - 1}, got {r!r}")
+        raise expected("r", f"a real irreducible index in 0..{len(irr) - 1}", r)
     r = int(r)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise InputError(f"seed: expected an integer, got {seed!r}")
+        raise expected("seed", "an integer", seed)
     return G.memo(("real_irrep_matrices", r, int(seed)), lambda: _build_real_irrep_matrices(G, T, r, int(seed)))
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from theory.errors import InputError
+from theory.errors import InputError, expected
 
 __all__ = ["BilinearRNN", "NORMALISE_MODES", "INITS"]
 
@@ -52,12 +52,12 @@ class BilinearRNN(nn.Module):
                  init_scale: float = 0.01, seed: int = 0):
         super().__init__()
         if normalise not in NORMALISE_MODES:
-            raise InputError(f"normalise: expected one of {', '.join(NORMALISE_MODES)}, got {normalise!r}")
+            raise expected("normalise", f"one of {', '.join(NORMALISE_MODES)}", normalise)
         if affine and normalise == "eval":
             raise InputError("normalise: 'eval' would change the function of an affine model (it is not "
                              "scale invariant); use 'none' or 'always'")
         if init not in INITS:
-            raise InputError(f"init: expected one of {', '.join(INITS)}, got {init!r}")
+            raise expected("init", f"one of {', '.join(INITS)}", init)
         self.vocab_size, self.num_classes, self.hidden = int(vocab_size), int(num_classes), int(hidden)
         self.affine, self.normalise, self.init, self.init_scale = bool(affine), normalise, init, float(init_scale)
         self.embedding_dim = embedding

@@ -25,7 +25,7 @@ import warnings
 
 import torch
 
-from theory.errors import InputError
+from theory.errors import InputError, expected, shown
 
 __all__ = ["CHECKPOINT_FORMAT", "FIELDS", "load_checkpoint", "check_module_state", "check_optimizer_state"]
 
@@ -44,12 +44,12 @@ def _one_line(e: BaseException) -> str:
 def _count(state: dict, key: str) -> None:
     v = state[key]
     if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise InputError(f"{key}: expected a non-negative integer, got {v!r}")
+        raise expected(key, "a non-negative integer", v)
 
 
 def _number(v, key: str, allow_inf: bool = False) -> None:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v) or (math.isinf(v) and not allow_inf):
-        raise InputError(f"{key}: expected a {'' if allow_inf else 'finite '}number, got {v!r}")
+        raise expected(key, f"a {'' if allow_inf else 'finite '}number", v)
 
 
 def _tensors(state, key: str) -> None:
@@ -82,12 +82,12 @@ def _check_fields(state) -> None:
     if state.get("cpu_seconds") is not None:
         _number(state["cpu_seconds"], "cpu_seconds")
         if state["cpu_seconds"] < 0:
-            raise InputError(f"cpu_seconds: expected a number >= 0 or None, got {state['cpu_seconds']!r}")
+            raise expected("cpu_seconds", "a number >= 0 or None", state['cpu_seconds'])
     if not isinstance(state["finished"], bool):
-        raise InputError(f"finished: expected true or false, got {state['finished']!r}")
+        raise expected("finished", "true or false", state['finished'])
     key = state["best_key"]
     if not isinstance(key, (list, tuple)) or len(key) != 2:
-        raise InputError(f"best_key: expected [validation accuracy, -validation loss], got {key!r}")
+        raise expected("best_key", "[validation accuracy, -validation loss]", key)
     _number(key[0], "best_key[0]")
     _number(key[1], "best_key[1]", allow_inf=True)        # an infinite validation loss is recorded as such
     history = state["history"]
@@ -129,15 +129,15 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
 
 def check_module_state(module: torch.nn.Module, state: dict, where: str) -> None:
     """``state`` has exactly ``module``'s parameter and buffer names, shapes and dtypes."""
-    expected = module.state_dict()
-    if set(expected) != set(state):
-        extra, lacking = sorted(set(state) - set(expected)), sorted(set(expected) - set(state))
+    wanted = module.state_dict()
+    if set(wanted) != set(state):
+        extra, lacking = sorted(set(state) - set(wanted)), sorted(set(wanted) - set(state))
         raise InputError(f"{where}: not this model's parameters (unexpected {extra[:3]}, missing {lacking[:3]})")
-    for name, t in expected.items():
+    for name, t in wanted.items():
         s = state[name]
         if s.shape != t.shape or s.dtype != t.dtype:
-            raise InputError(f"{where}.{name}: expected {t.dtype} of shape {tuple(t.shape)}, "
-                             f"got {s.dtype} of shape {tuple(s.shape)}")
+            raise expected(f"{where}.{name}", f"{t.dtype} of shape {tuple(t.shape)}",
+                           shown(f"{s.dtype} of shape {tuple(s.shape)}"))
 
 
 def check_optimizer_state(optimizer: torch.optim.Optimizer, state: dict, where: str) -> None:

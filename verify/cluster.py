@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from theory.errors import InputError
+from theory.errors import InputError, expected
 
 __all__ = ["EXECUTORS", "SubmititLauncher", "import_submitit"]
 
@@ -66,15 +66,15 @@ class SubmititLauncher:
 
     def __post_init__(self):
         if not isinstance(self.folder, (str, os.PathLike)) or not str(self.folder):
-            raise InputError(f"--cluster-dir: expected a folder, got {self.folder!r}")
+            raise expected("--cluster-dir", "a folder", self.folder)
         if self.executor not in EXECUTORS:
-            raise InputError(f"executor: expected one of {', '.join(EXECUTORS)}, got {self.executor!r}")
+            raise expected("executor", f"one of {', '.join(EXECUTORS)}", self.executor)
         if self.partition is not None and (not isinstance(self.partition, str) or not self.partition.strip()):
-            raise InputError(f"--slurm-partition: expected a partition name, got {self.partition!r}")
+            raise expected("--slurm-partition", "a partition name", self.partition)
         if isinstance(self.timeout_min, bool) or not isinstance(self.timeout_min, int) or self.timeout_min < 1:
-            raise InputError(f"--cluster-timeout: expected minutes, an integer >= 1, got {self.timeout_min!r}")
+            raise expected("--cluster-timeout", "minutes, an integer >= 1", self.timeout_min)
         if not (isinstance(self.poll_seconds, (int, float)) and self.poll_seconds > 0):
-            raise InputError(f"poll_seconds: expected a positive number, got {self.poll_seconds!r}")
+            raise expected("poll_seconds", "a positive number", self.poll_seconds)
 
     def parameters(self) -> dict:
         """The parameters given to ``AutoExecutor.update_parameters``: one CPU per job (one torch

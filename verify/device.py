@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from theory.errors import InputError, check_int
+from theory.errors import check_int, expected, shown
 
 __all__ = ["default_device", "resolve_device", "seed_everything", "derived_seed", "set_threads",
            "threads", "DEFAULT_THREADS"]
@@ -37,9 +37,9 @@ def resolve_device(name: str | None) -> torch.device:
         return torch.device("cpu")
     if name == "cuda" or str(name).startswith("cuda:"):
         if not torch.cuda.is_available():
-            raise InputError("--device: expected a device torch can use, got 'cuda' but torch sees no GPU")
+            raise expected("--device", "a device torch can use", shown("'cuda' but torch sees no GPU"))
         return torch.device(name)
-    raise InputError(f"--device: expected auto, cpu or cuda, got {name!r}")
+    raise expected("--device", "auto, cpu or cuda", name)
 
 
 def seed_everything(seed: int) -> torch.Generator:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from theory.errors import InputError
+from theory.errors import expected, shown
 from theory.files import write_text_atomically
 
 from .device import derived_seed
@@ -51,10 +51,10 @@ class EvalConfig:
 
     def __post_init__(self):
         if not self.lengths or any(isinstance(L, bool) or not isinstance(L, int) or L < 1 for L in self.lengths):
-            raise InputError(f"lengths: expected positive integers, got {self.lengths!r}")
+            raise expected("lengths", "positive integers", self.lengths)
         for name in ("n", "batch_size"):
             if getattr(self, name) < 1:
-                raise InputError(f"{name}: expected an integer >= 1, got {getattr(self, name)}")
+                raise expected(name, "an integer >= 1", shown(str(getattr(self, name))))
 
 
 def task_lengths(task, lengths) -> list[int]:

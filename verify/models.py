@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from constructions.weightfile import WeightFile, load_weights
-from theory.errors import InputError
+from theory.errors import InputError, expected
 
 from .baselines import BASELINES
 from .bilinear_models import BILINEAR_LEVELS, INITS, NORMALISE_MODES, FullRNN
@@ -76,19 +76,19 @@ class ModelConfig:
         for name in ("hidden", "block", "householders", "heads"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise InputError(f"{name}: expected an integer >= 1, got {v!r}")
+                raise expected(name, "an integer >= 1", v)
         for name in ("rank", "embedding"):
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise InputError(f"{name}: expected an integer >= 1, got {v!r}")
+                raise expected(name, "an integer >= 1", v)
         if isinstance(self.layers, bool) or not isinstance(self.layers, int) or self.layers < 0:
-            raise InputError(f"layers: expected an integer >= 0, got {self.layers!r}")
+            raise expected("layers", "an integer >= 0", self.layers)
         if self.normalise not in ("auto",) + NORMALISE_MODES:
             raise InputError(f"normalise: expected auto, {', '.join(NORMALISE_MODES)}; got {self.normalise!r}")
         if self.init not in INITS:
-            raise InputError(f"init: expected one of {', '.join(INITS)}, got {self.init!r}")
+            raise expected("init", f"one of {', '.join(INITS)}", self.init)
         if not (isinstance(self.init_scale, (int, float)) and 0 <= self.init_scale < 10):
-            raise InputError(f"init-scale: expected a number in [0, 10), got {self.init_scale!r}")
+            raise expected("init-scale", "a number in [0, 10)", self.init_scale)
         if kind in ("cdiag", "rot") and self.hidden % 2:
             raise InputError(f"hidden: {kind} needs an even hidden size, got {self.hidden}")
         if kind == "block" and self.hidden % self.block:

@@ -56,7 +56,7 @@ import math
 
 import torch
 
-from theory.errors import InputError
+from theory.errors import expected
 
 from .bilinear_base import BilinearRNN, _gaussian
 
@@ -86,7 +86,7 @@ class HouseRNN(BilinearRNN):
 
     def __init__(self, *args, householders: int = 1, **kwargs):
         if isinstance(householders, bool) or not isinstance(householders, int) or householders < 1:
-            raise InputError(f"householders: expected an integer >= 1, got {householders!r}")
+            raise expected("householders", "an integer >= 1", householders)
         self.householders = householders
         super().__init__(*args, **kwargs)
 

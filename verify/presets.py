@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from theory.errors import InputError
+from theory.errors import InputError, expected
 
 from .evaluate import EvalConfig
 from .models import ModelConfig
@@ -82,7 +82,7 @@ def parse_task_spec(spec: str) -> tuple[str, dict]:
     for item in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = item.partition("=")
         if not eq or not key.strip() or not value.strip():
-            raise InputError(f"task: expected NAME:key=value,... , got {spec!r}")
+            raise expected("task", "NAME:key=value,... ", spec)
         options[key.strip().replace("-", "_")] = _value(value.strip())
     return name, options
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.errors import InputError
+from theory.errors import InputError, expected, shown
 from theory.theorems.exponential_sum import Refutation, refute_pdiag_parity, refute_rdiag_mod3
 
 __all__ = ["to_numpy", "diagonal_of", "refute_weights", "refute_model", "TASKS"]
@@ -38,9 +38,9 @@ def diagonal_of(W, symbol: int) -> np.ndarray:
     """The diagonal of ``A(e_symbol) = W[:, :, symbol]``; InputError if it is not exactly diagonal."""
     W = to_numpy(W)
     if W.ndim != 3 or W.shape[0] != W.shape[1]:
-        raise InputError(f"W: expected shape (H, H, D), got {W.shape}")
+        raise expected("W", "shape (H, H, D)", W.shape)
     if not 0 <= symbol < W.shape[2]:
-        raise InputError(f"symbol: expected 0..{W.shape[2] - 1}, got {symbol}")
+        raise expected("symbol", f"0..{W.shape[2] - 1}", shown(str(symbol)))
     A = W[:, :, symbol]
     off = A - np.diag(np.diag(A))
     if np.any(off != 0):
@@ -53,7 +53,7 @@ def diagonal_of(W, symbol: int) -> np.ndarray:
 def refute_weights(W, h0, readout, task: str, bias=None, symbol: int = 1) -> Refutation:
     """Refute ``task`` (``"parity"``: PDIAG, needs positive ``A(e_symbol)``; ``"mod3"``: RDIAG)."""
     if task not in TASKS:
-        raise InputError(f"task: expected one of {', '.join(TASKS)}, got {task!r}")
+        raise expected("task", f"one of {', '.join(TASKS)}", task)
     a = diagonal_of(W, symbol)
     h0, R = to_numpy(h0), to_numpy(readout)
     b = None if bias is None else to_numpy(bias)

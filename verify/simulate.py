@@ -22,7 +22,7 @@ import torch
 
 from constructions.certificate import reference_machine
 from constructions.weightfile import WeightFile, load_weights
-from theory.errors import InputError
+from theory.errors import expected, shown
 
 from .device import default_device, threads
 
@@ -46,7 +46,7 @@ class Simulator:
 
     def __post_init__(self):
         if self.dtype not in (torch.float32, torch.float64):
-            raise InputError(f"dtype: expected torch.float32 or torch.float64, got {self.dtype}")
+            raise expected("dtype", "torch.float32 or torch.float64", shown(str(self.dtype)))
         dev = self.device or default_device()
         object.__setattr__(self, "device", dev)
         index, value, (H, _, D) = self.wf.sparse_W()

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from theory.errors import InputError
+from theory.errors import InputError, expected
 from theory.files import atomic_path
 from theory.version import software_versions
 
@@ -88,24 +88,24 @@ class TrainConfig:
         for name in ("steps", "batch_size", "val_n", "val_every"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise InputError(f"{name}: expected an integer >= 1, got {v!r}")
+                raise expected(name, "an integer >= 1", v)
         for name in ("patience", "warmup"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-                raise InputError(f"{name}: expected an integer >= 0, got {getattr(self, name)!r}")
+                raise expected(name, "an integer >= 0", getattr(self, name))
         lo_hi = tuple(self.train_lengths)
         if len(lo_hi) != 2 or not all(isinstance(v, int) for v in lo_hi) or not 1 <= lo_hi[0] <= lo_hi[1]:
-            raise InputError(f"train-lengths: expected MIN-MAX with 1 <= MIN <= MAX, got {self.train_lengths!r}")
+            raise expected("train-lengths", "MIN-MAX with 1 <= MIN <= MAX", self.train_lengths)
         object.__setattr__(self, "train_lengths", lo_hi)
         if self.loss not in ("token", "final"):
-            raise InputError(f"loss: expected token or final, got {self.loss!r}")
+            raise expected("loss", "token or final", self.loss)
         if self.schedule not in ("cosine", "constant"):
-            raise InputError(f"schedule: expected cosine or constant, got {self.schedule!r}")
+            raise expected("schedule", "cosine or constant", self.schedule)
         if not (isinstance(self.final_lr, (int, float)) and 0 <= self.final_lr <= 1):
-            raise InputError(f"final-lr: expected a fraction in [0, 1], got {self.final_lr!r}")
+            raise expected("final-lr", "a fraction in [0, 1]", self.final_lr)
         for name in ("weight_decay", "grad_clip", "stop_loss", "gain_penalty"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not v >= 0:
-                raise InputError(f"{name}: expected a number >= 0, got {v!r}")
+                raise expected(name, "a number >= 0", v)
 
     def lr_at(self, step: int, lr: float) -> float:
         """Learning rate of step ``step`` (0-based): linear warmup, then cosine to 10% or constant."""
@@ -255,7 +255,7 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
     would (for tests of resumption); the returned outcome is then the state reached so far.
     """
     if not (isinstance(lr, (int, float)) and lr > 0):
-        raise InputError(f"lr: expected a positive number, got {lr!r}")
+        raise expected("lr", "a positive number", lr)
     task = spec.make_task()
     lengths = training_lengths(task, cfg.train_lengths)
     model = make_model(spec.model, task.vocab_size, task.num_classes, seed=spec.seed).to(device)
@@ -405,7 +405,7 @@ def run_sweep(specs: list[RunSpec], cfg: TrainConfig, lrs, eval_cfg: EvalConfig 
     instead (SLURM, or submitit's local executor), at most ``jobs`` at a time, through the same
     worker, so with the same records and the same resumption."""
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise InputError(f"jobs: expected an integer >= 1, got {jobs!r}")
+        raise expected("jobs", "an integer >= 1", jobs)
     t0 = time.perf_counter()
     done: dict[int, dict] = {}
 

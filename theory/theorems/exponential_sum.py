@@ -37,7 +37,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..errors import InputError, MathematicalError
+from ..errors import InputError, MathematicalError, expected, shown
 from .base import CheckKind, Theorem
 
 __all__ = ["Refutation", "refute_pdiag_parity", "refute_parity_threshold", "refute_rdiag_mod3",
@@ -50,7 +50,7 @@ def _exact(v, what: str) -> Fraction:
     if isinstance(v, Fraction):
         return v
     if isinstance(v, (bool, np.bool_)):
-        raise InputError(f"{what}: expected a number, got {v!r}")
+        raise expected(what, "a number", v)
     if isinstance(v, (int, np.integer)):
         return Fraction(int(v))
     if hasattr(v, "p") and hasattr(v, "q"):          # sympy Rational
@@ -58,9 +58,9 @@ def _exact(v, what: str) -> Fraction:
     try:
         f = float(v)
     except (TypeError, ValueError):
-        raise InputError(f"{what}: expected a real number, got {v!r}") from None
+        raise expected(what, "a real number", v) from None
     if not math.isfinite(f):
-        raise InputError(f"{what}: expected a finite number, got {f}")
+        raise expected(what, "a finite number", f)
     return Fraction(f)
 
 
@@ -68,7 +68,7 @@ def _vector(values, what: str, length: int | None = None) -> tuple[Fraction, ...
     arr = np.asarray(values, dtype=object)
     if arr.ndim != 1 or (length is not None and len(arr) != length) or len(arr) == 0:
         want = f"length {length}" if length is not None else "a non-empty vector"
-        raise InputError(f"{what}: expected {want}, got shape {arr.shape}")
+        raise expected(what, want, shown(f"shape {arr.shape}"))
     return tuple(_exact(v, f"{what}[{i}]") for i, v in enumerate(arr))
 
 
@@ -85,7 +85,7 @@ def _model(a, h0, R, bias, K: int, positive: bool) -> tuple[_Vec, _Vec, tuple[_V
     h0 = _vector(h0, "h0", H)
     Rarr = np.asarray(R, dtype=object)
     if Rarr.ndim != 2 or Rarr.shape != (K, H):
-        raise InputError(f"readout R: expected shape ({K}, {H}), got {Rarr.shape}")
+        raise expected("readout R", f"shape ({K}, {H})", Rarr.shape)
     R = tuple(_vector(row, f"R[{k}]", H) for k, row in enumerate(Rarr))
     bias = (Fraction(0),) * K if bias is None else _vector(bias, "bias", K)
     return a, h0, R, bias

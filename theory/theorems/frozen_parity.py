@@ -48,7 +48,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..errors import InputError, MathematicalError
+from ..errors import MathematicalError, expected
 from .base import CheckKind, Theorem
 from .exponential_sum import refute_parity_threshold
 from .stats import clopper_pearson
@@ -80,7 +80,7 @@ def sample_models(rng: np.random.Generator, N: int, H: int, distribution: str = 
     elif distribution == "gaussian":
         w = rng.normal(size=(N, H))
     else:
-        raise InputError(f"distribution: expected 'rademacher' or 'gaussian', got {distribution!r}")
+        raise expected("distribution", "'rademacher' or 'gaussian'", distribution)
     return alpha, beta, w
 
 

@@ -47,7 +47,7 @@ from typing import Callable
 
 import sympy
 
-from ..errors import InputError
+from ..errors import InputError, expected
 
 __all__ = ["Level", "LEVELS", "symbol_vector", "symbol_matrix", "block_diagonal", "rotation", "hidden_size",
            "householder", "house_factors_product", "permutation_matrix", "rdiag1_entries"]
@@ -90,7 +90,7 @@ def _need(sizes: dict, *keys: str) -> tuple[int, ...]:
     for k in keys:
         v = sizes.get(k)
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise InputError(f"size {k}: expected a positive integer, got {v!r}")
+            raise expected(f"size {k}", "a positive integer", v)
         vals.append(v)
     return tuple(vals)
 
@@ -229,7 +229,7 @@ def _mono_perms(s):
     perms = s.get("perms")
     if (not isinstance(perms, tuple) or len(perms) != D
             or any(sorted(p) != list(range(H)) for p in perms)):
-        raise InputError(f"size perms: expected {D} permutations of range({H}), got {perms!r}")
+        raise expected("size perms", f"{D} permutations of range({H})", perms)
     return perms
 
 

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import torch
 
-from theory.errors import InputError
+from theory.errors import expected
 
 from .angles import cyclic_generator, eigen_angles
 from .automaton import CLUSTER_RADIUS, compare_machine
@@ -41,11 +41,11 @@ class RecoverySettings:
                  radius: float = CLUSTER_RADIUS, device=None, leak_tol: float = LEAK_TOLERANCE):
         for name, v in (("words", words), ("length", length)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise InputError(f"--{name}: expected an integer >= 1, got {v!r}")
+                raise expected(f"--{name}", "an integer >= 1", v)
         if not (isinstance(rank_tol, float) and 0 < rank_tol < 1):
-            raise InputError(f"rank_tol: expected a number in (0, 1), got {rank_tol!r}")
+            raise expected("rank_tol", "a number in (0, 1)", rank_tol)
         if not (isinstance(leak_tol, float) and 0 < leak_tol < 1):
-            raise InputError(f"leak_tol: expected a number in (0, 1), got {leak_tol!r}")
+            raise expected("leak_tol", "a number in (0, 1)", leak_tol)
         self.leak_tol = leak_tol
         self.words, self.length, self.seed, self.rank_tol, self.radius = words, length, int(seed), rank_tol, radius
         self.device = torch.device(device) if device is not None else default_device()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory.automaton import Automaton
-from theory.errors import InputError
+from theory.errors import InputError, expected, shown
 from theory.group import FiniteGroup
 from theory.group_parser import parse_elements, parse_group
 
@@ -61,13 +61,13 @@ class LearnedModel:
     def __post_init__(self):
         A = np.asarray(self.A, dtype=np.float64)
         if A.ndim != 3 or A.shape[1] != A.shape[2] or A.shape[0] < 1 or A.shape[1] < 1:
-            raise InputError(f"{self.path}: A: expected shape (D, H, H) with D, H >= 1, got {A.shape}")
+            raise expected(f"{self.path}: A", "shape (D, H, H) with D, H >= 1", A.shape)
         if not np.all(np.isfinite(A)):
             raise InputError(f"{self.path}: A: contains non-finite values")
         h0 = np.asarray(self.h0, dtype=np.float64).reshape(-1)
         if h0.shape != (A.shape[1],) or not np.all(np.isfinite(h0)) or not np.any(h0):
-            raise InputError(f"{self.path}: h0: expected a finite non-zero vector of length {A.shape[1]}, "
-                             f"got shape {h0.shape}")
+            raise expected(f"{self.path}: h0", f"a finite non-zero vector of length {A.shape[1]}",
+                           shown(f"shape {h0.shape}"))
         object.__setattr__(self, "A", A)
         object.__setattr__(self, "h0", h0)
         if self.group is not None:
@@ -98,7 +98,7 @@ def parse_alphabet(text: str | None, G: FiniteGroup, num_symbols: int, where: st
                              "elements; name the element of each symbol, separated by ';'")
         return tuple(range(G.order))
     if text.strip() == "generators":
-        raise InputError(f"--alphabet: expected element names separated by ';' or 'all', got {text!r}")
+        raise expected("--alphabet", "element names separated by ';' or 'all'", text)
     out = parse_elements(G, text, "--alphabet")          # the one parser of element lists
     if len(out) != num_symbols:
         raise InputError(f"--alphabet: {len(out)} elements named, but {where} has {num_symbols} symbols")
@@ -192,11 +192,11 @@ def _from_weight_file(path: str) -> LearnedModel:
 def _foreign(path: str, A, h0, group: str | None, alphabet: str | None, automaton=None) -> LearnedModel:
     A = np.asarray(A)
     if A.ndim != 3 or A.shape[1] != A.shape[2] or A.dtype.kind not in "fiu":
-        raise InputError(f"{path}: A: expected a float array of shape (D, H, H), got {A.dtype} {A.shape}")
+        raise expected(f"{path}: A", "a float array of shape (D, H, H)", shown(f"{A.dtype} {A.shape}"))
     if h0 is not None:
         h0 = np.asarray(h0)
         if h0.dtype.kind not in "fiu" or h0.shape != (A.shape[1],):
-            raise InputError(f"{path}: h0: expected a float array of shape ({A.shape[1]},), got {h0.dtype} {h0.shape}")
+            raise expected(f"{path}: h0", f"a float array of shape ({A.shape[1]},)", shown(f"{h0.dtype} {h0.shape}"))
     if not np.all(np.isfinite(A)) or (h0 is not None and not np.all(np.isfinite(h0))):
         raise InputError(f"{path}: A or h0 contains non-finite values (NaN or inf)")
     if h0 is None:

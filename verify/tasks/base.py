@@ -35,7 +35,7 @@ from typing import ClassVar, Iterator
 
 import numpy as np
 
-from theory.errors import InputError
+from theory.errors import InputError, expected, shown
 
 __all__ = ["IGNORE", "DEFAULT_MAX_TOKENS", "TaskBatch", "Task", "check_int", "check_task_size", "write_jsonl"]
 
@@ -51,7 +51,7 @@ DEFAULT_MAX_TOKENS = 10_000_000
 def check_int(value, argument: str, minimum: int) -> int:
     """``value`` as an ``int`` >= ``minimum``, or :class:`InputError` naming ``argument``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < minimum:
-        raise InputError(f"{argument}: expected an integer >= {minimum}, got {value!r}")
+        raise expected(argument, f"an integer >= {minimum}", value)
     return int(value)
 
 
@@ -183,7 +183,7 @@ class Task(ABC):
         if tokens.ndim == 1:
             tokens = tokens[None, :]
         if tokens.ndim != 2 or not (tokens.size == 0 or np.issubdtype(tokens.dtype, np.integer)):
-            raise InputError(f"tokens: expected an integer array (n, L), got shape {tokens.shape}")
+            raise expected("tokens", "an integer array (n, L)", shown(f"shape {tokens.shape}"))
         if tokens.size and (tokens.min() < 0 or tokens.max() >= self.vocab_size):
             raise InputError(f"tokens: {self.name} tokens must lie in 0..{self.vocab_size - 1}")
         return tokens.astype(np.int64)

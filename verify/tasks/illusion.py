@@ -56,14 +56,14 @@ def illusion_targets(group: FiniteGroup, tokens) -> np.ndarray:
 
 
 def illusion_csv(group_spec: str, n: int, length: int, seed: int, max_order: int | None = None,
-                 max_tokens: int | None = None) -> str:
+                 max_tokens: int | None = None, max_degree: int | None = None) -> str:
     """The CSV text of ``n`` words of ``length`` elements of ``group_spec`` drawn with ``seed`` (the
     ``word`` task's sampler, so ``input`` equals its ``tokens``)."""
     spec = re.sub(r"\s+", "", str(group_spec))
     if not _ILLUSION.fullmatch(spec):
         raise InputError(f"group: the illusion-csv format supports S<n>, A<n>, Z<n> and products "
                          f"like A4xZ5, got {group_spec!r}")
-    task = WordTask.from_options(group=spec, max_order=max_order)
+    task = WordTask.from_options(group=spec, max_order=max_order, max_degree=max_degree)
     batch = task.sample(n, length, seed, max_tokens=max_tokens)
     targets = illusion_targets(task.group, batch.tokens)
     buf = io.StringIO()

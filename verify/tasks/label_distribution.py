@@ -36,7 +36,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from theory.errors import InputError
+from theory.errors import InputError, expected, shown
 
 from .automaton import AutomatonTask
 from .base import Task
@@ -71,8 +71,8 @@ class LabelMachine:
     def __post_init__(self):
         delta, output = np.asarray(self.delta, dtype=np.int64), np.asarray(self.output, dtype=np.int64)
         if delta.ndim != 2 or output.shape != (delta.shape[0],) or not 0 <= self.start < delta.shape[0]:
-            raise InputError(f"label machine: expected delta (S, D), output (S,) and a start in 0..S-1, "
-                             f"got {delta.shape}, {output.shape}, {self.start}")
+            raise expected("label machine", "delta (S, D), output (S,) and a start in 0..S-1",
+                           shown(f"{delta.shape}, {output.shape}, {self.start}"))
         if delta.min() < -1 or delta.max() >= delta.shape[0]:
             raise InputError("label machine: delta entries must be state indices or -1")
         object.__setattr__(self, "delta", delta)
@@ -176,7 +176,7 @@ def window_accuracy(task: Task, length: int, window: int) -> Fraction:
     suffix.  Enumerates the ``|tokens|^window`` suffixes (at most 10^6)."""
     length = task.check_length(length)
     if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= length:
-        raise InputError(f"window: expected an integer in [0, {length}], got {window!r}")
+        raise expected("window", f"an integer in [0, {length}]", window)
     choices = [allowed_tokens(task, t) for t in range(length - window, length)]
     if np.prod([len(c) for c in choices], dtype=float) > _MAX_WINDOWS:
         raise InputError(f"window: {window} tokens give more than {_MAX_WINDOWS} suffixes")

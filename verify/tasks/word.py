@@ -6,7 +6,8 @@ Definition.  Token id ``i`` is the group element ``i`` (its name is ``group.name
 Words are read left to right, and the label after ``g_1 … g_t`` is the index of the product
 ``g_1 · g_2 ⋯ g_t`` in the product convention of docs/design.md §3: ``g·h`` applies ``g`` first
 (permutations act on the right, as in GAP and sympy).  Any length ``>= 1``.  Options: ``group`` (a
-group spec such as ``S5``, ``A4xZ5``, ``perm:(1,2,3);(1,2)``, or a ``FiniteGroup``), ``max_order``.
+group spec such as ``S5``, ``A4xZ5``, ``perm:(1,2,3);(1,2)``, or a ``FiniteGroup``), ``max_order``,
+``max_degree`` (the limits of :func:`theory.group_parser.parse_group`).
 Tokens and classes are both the ``|G|`` elements.
 
 The "Illusion of State" CSV (``bilinear task word --format illusion-csv``,
@@ -47,7 +48,7 @@ class WordTask(Task):
     group: FiniteGroup | None = None
 
     name = "word"
-    PARAMS = ("group", "max_order")
+    PARAMS = ("group", "max_order", "max_degree")
     ENCODINGS = ("jsonl", "illusion-csv")
 
     def __post_init__(self):
@@ -60,7 +61,7 @@ class WordTask(Task):
             raise InputError("task word: option group is required (e.g. S5, A4xZ5)")
         group = given["group"]
         if not isinstance(group, FiniteGroup):
-            group = parse_group(group, max_order=given.get("max_order"))
+            group = parse_group(group, max_order=given.get("max_order"), max_degree=given.get("max_degree"))
         return cls(group)
 
     @property
