@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from theory.errors import InputError
+from theory.errors import InputError, expected, shown, type_of
 from theory.files import write_text_atomically
 
 __all__ = ["ROOT", "DOCS", "FIGURES_DIR", "DATA_DIR", "PAPER_TABLES", "TRAINING", "TRAINING_DEFAULT_FILE",
@@ -48,11 +48,11 @@ def read_json(path: str | os.PathLike):
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
-        raise InputError(f"record {path}: expected a readable JSON file, got {e.strerror or e}") from None
+        raise expected(f"record {path}", "a readable JSON file", shown(str(e.strerror or e))) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise InputError(f"record {path}: expected JSON, got an error at line {e.lineno}: {e.msg}") from None
+        raise expected(f"record {path}", "JSON", shown(f"an error at line {e.lineno}: {e.msg}")) from None
 
 
 def write_json(path: str | os.PathLike, obj) -> None:
@@ -77,7 +77,7 @@ def _run_files(source: Path) -> list[Path]:
         return sorted(p for p in source.rglob("*.json") if p.is_file())
     if source.is_file():
         return [source]
-    raise InputError(f"training records: expected a results.json file or a folder of them, got {str(source)!r}")
+    raise expected("training records", "a results.json file or a folder of them", str(source))
 
 
 def training_runs(source: str | os.PathLike | None = None) -> tuple[list[dict], list[str]]:
@@ -91,14 +91,14 @@ def training_runs(source: str | os.PathLike | None = None) -> tuple[list[dict], 
         ok = isinstance(data, list) and data and all(is_training_run(r) for r in data)
         if not ok:
             if source.is_file():
-                raise InputError(f"record {path}: expected a list of training runs (the results.json format of "
-                                 f"bilinear train --out), got {type(data).__name__}")
+                raise expected(f"record {path}", "a list of training runs (the results.json format of "
+                                              "bilinear train --out)", type_of(data))
             continue
         for r in data:
             runs.append({**r, "_file": str(path)})
         used.append(str(path))
     if not runs:
-        raise InputError(f"training records: expected at least one run, got none in {str(source)!r}")
+        raise expected("training records", "at least one run", shown(f"none in {str(source)!r}"))
     return runs, used
 
 
@@ -106,7 +106,7 @@ def recovery_records(source: str | os.PathLike | None = None) -> list[dict]:
     """The ``bilinear recover`` run records (``{"run", "training", "recovery", ...}``) in a folder, by name."""
     folder = Path(source) if source is not None else RECOVERY
     if not folder.is_dir():
-        raise InputError(f"recovery records: expected a folder of recovery records, got {str(folder)!r}")
+        raise expected("recovery records", "a folder of recovery records", str(folder))
     out = []
     for path in sorted(folder.glob("*.json")):
         rec = read_json(path)
@@ -114,7 +114,7 @@ def recovery_records(source: str | os.PathLike | None = None) -> list[dict]:
             raise InputError(f"record {path}: expected a recovery record with a 'recovery' object")
         out.append({**rec, "_file": str(path)})
     if not out:
-        raise InputError(f"recovery records: expected at least one record, got none in {str(folder)!r}")
+        raise expected("recovery records", "at least one record", shown(f"none in {str(folder)!r}"))
     return out
 
 

@@ -15,7 +15,7 @@ import importlib
 import sys
 import time
 
-from theory.errors import InputError
+from theory.errors import InputError, expected, shown
 
 __all__ = ["FIGURES", "RECORDED", "names", "module", "draw", "update_records", "check_names"]
 
@@ -45,8 +45,8 @@ def check_names(selected, argument: str = "--only") -> list[str]:
         return list(FIGURES)
     bad = [n for n in selected if n not in FIGURES]
     if bad or not selected:
-        raise InputError(f"{argument}: expected figure names among {', '.join(FIGURES)}, got "
-                         f"{','.join(selected) if selected else repr('')}")
+        raise expected(argument, f"figure names among {', '.join(FIGURES)}",
+                       shown(','.join(selected) if selected else repr('')))
     return list(dict.fromkeys(selected))
 
 
