@@ -30,6 +30,9 @@ CAPTION = ("Final-label accuracy on 200 test sequences of each length (log scale
 SOURCES = ("docs/results_paper_tables/ when present, else docs/results_training/claims_quick_10k.json "
            "(`bilinear figs --training PATH` for any results.json or folder of them)")
 
+#: Line styles of the series of one model in a panel (its variants), in order.
+STYLES = ("-", "--", ":", "-.")
+
 __all__ = ["NAME", "TITLE", "CAPTION", "SOURCES", "task_label", "record_name", "series_key", "compute", "draw", "build"]
 
 
@@ -84,7 +87,8 @@ def compute(runs: list[dict]) -> dict:
         for r in group:
             series.setdefault(series_key(r, by_file), []).append(r)
         keys = sorted(series, key=lambda k: tuple(str(x) for x in k))
-        varying = [len({k[i] for k in keys}) > 1 for i in range(5)]
+        varying = [len({k[i] for k in keys}) > 1 for i in range(4)]
+        varying.append(len({k[:4] for k in keys}) < len(keys))       # name the file only where it tells runs apart
         rows = []
         for k in keys:
             rs = sorted(series[k], key=lambda r: r["seed"])
@@ -102,11 +106,15 @@ def draw(data: dict, out_dir: str) -> list[str]:
     panels = data["panels"]
     cols = 1 if len(panels) == 1 else 2
     rows = math.ceil(len(panels) / cols)
-    fig, axes = style.new_figure(rows, cols, height=1.45 * rows + (0.15 if len(panels) % cols else 0.55), squeeze=False)
+    labels = {x["label"] for p in panels for x in p["series"]}
+    legend_rows = 0 if (len(panels) < rows * cols and len(labels) <= 10) else math.ceil((len(labels) + 2) / 3)
+    fig, axes = style.new_figure(rows, cols, height=1.35 * rows + 0.15 + 0.13 * legend_rows, squeeze=False)
+    style.register(s["model"] for p in panels for s in p["series"])
     handles: dict[str, object] = {}
     for ax, panel in zip(axes.flat, panels):
         for s in panel["series"]:
-            ls = "--" if "affine" in s["model"] else "-"
+            same_model = [t["label"] for t in panel["series"] if t["model"] == s["model"]]
+            ls = "--" if "affine" in s["model"] else STYLES[same_model.index(s["label"]) % len(STYLES)]
             (line,) = ax.plot(s["lengths"], s["median"], ls, color=style.color(s["model"]),
                               marker=style.marker(s["model"]), markersize=2.2, label=s["label"])
             if len(s["per_seed"]) > 1:
@@ -132,9 +140,11 @@ def draw(data: dict, out_dir: str) -> list[str]:
     from matplotlib.patches import Patch
     extra = [Line2D([], [], color="0.45", linestyle=":", label="chance"),
              Patch(color="0.93", label="training lengths")]
-    if len(panels) < rows * cols:          # the empty slot holds the legend
+    if len(panels) < rows * cols and len(handles) <= 10:      # the empty slot holds a short legend
         axes.flat[len(panels)].legend(handles=list(handles.values()) + extra, loc="center", ncol=2)
     else:
+        for ax in axes.flat[len(panels):]:
+            ax.set_visible(False)
         fig.legend(handles=list(handles.values()) + extra, loc="outside lower center", ncol=3)
     return style.save(fig, out_dir, NAME)
 

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from theory.files import atomic_path  # noqa: E402
 from theory.levels import LEVEL_NAMES  # noqa: E402
 
-__all__ = ["COLUMN_WIDTH", "PANEL_HEIGHT", "DPI", "RC", "color", "marker", "figure_size", "new_figure",
+__all__ = ["COLUMN_WIDTH", "PANEL_HEIGHT", "DPI", "RC", "color", "marker", "register", "figure_size", "new_figure",
            "chance_line", "panel_label", "save", "FORMATS", "group_label", "si", "si_axis"]
 
 #: Width of one paper column in inches; every figure is drawn at this width (two-panel figures too).
@@ -60,8 +60,8 @@ RC = {
 # One colour per level (weakest first), then the baselines; tab10 is readable in print and for the
 # common colour-vision deficiencies when paired with distinct markers.
 _TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-          "#bcbd22", "#17becf"]
-_MARKERS = ["o", "s", "^", "v", "D", "P", "X", "*", "<", ">"]
+          "#bcbd22", "#17becf", "#000000", "#a6761d", "#6a3d9a"]
+_MARKERS = ["o", "s", "^", "v", "D", "P", "X", "*", "<", ">", "h", "p", "8"]
 _FIXED = {name: i for i, name in enumerate(LEVEL_NAMES)}
 _OTHER: dict[str, int] = {}
 
@@ -73,6 +73,13 @@ def _index(name: str) -> int:
     if base not in _OTHER:
         _OTHER[base] = len(_FIXED) + len(_OTHER)
     return _OTHER[base]
+
+
+def register(names) -> None:
+    """Give the names that are not levels (baselines) their colours in sorted order, before drawing,
+    so that a figure's colours do not depend on which names other figures drew first."""
+    for base in sorted({n.split("-")[0] for n in names} - set(_FIXED) - set(_OTHER)):
+        _OTHER[base] = len(_FIXED) + len(_OTHER)
 
 
 def color(name: str) -> str:
