@@ -138,11 +138,8 @@ def draw(data: dict, out_dir: str) -> list[str]:
 
 def build(out_dir: str, quick: bool = False, source=None, progress=None) -> dict:
     """Draw from the committed record, or (``quick``) from a small fresh computation."""
-    if quick:
-        record, used = compute_record(QUICK, progress), ["computed (quick): " + SOURCES]
-    else:
-        path = source or RECORD
-        record, used = records.read_json(path), [str(path)]
+    record, used = records.record_or_fresh(quick, source, RECORD, lambda: compute_record(QUICK, progress),
+                                           "computed (quick): " + SOURCES)
     data = compute(record)
     return {"data": data, "files": draw(data, out_dir), "sources": used}
 

@@ -55,6 +55,15 @@ def read_json(path: str | os.PathLike):
         raise expected(f"record {path}", "JSON", shown(f"an error at line {e.lineno}: {e.msg}")) from None
 
 
+def record_or_fresh(quick: bool, source, default, fresh, label: str) -> tuple:
+    """The record a figure draws from and the list naming it: ``fresh()`` (labelled ``label``) when
+    ``quick``, else the JSON record at ``source`` (default ``default``)."""
+    if quick:
+        return fresh(), [label]
+    path = source or default
+    return read_json(path), [str(path)]
+
+
 def write_json(path: str | os.PathLike, obj) -> None:
     """Write ``obj`` as indented JSON (atomically, missing folders created)."""
     write_text_atomically(path, json.dumps(obj, indent=1, sort_keys=False) + "\n")
