@@ -13,6 +13,7 @@ from theory.analysis import level_reports
 from theory.hierarchy_level import hierarchy_level
 from theory.householder import house_table, reflection_ranks
 from theory.monomial import induced_monomial_matrices, monomial_degree
+from theory.theorems.modern import signed_permutation_matrices
 from theory.real_irreps import real_irreducibles
 from theory.representations import real_irrep_matrices
 from theory.subgroups import members, subgroups
@@ -117,15 +118,6 @@ def test_subgroups_against_closed_subsets(spec):
         assert all(int(G.mul(a, b)) in m for a in m for b in m)
 
 
-def _signed_permutations(n):
-    out = []
-    for perm in itertools.permutations(range(n)):
-        for signs in itertools.product((1, -1), repeat=n):
-            M = np.zeros((n, n), dtype=np.int64)
-            for i, (j, s) in enumerate(zip(perm, signs)):
-                M[j, i] = s
-            out.append(M)
-    return out
 
 
 def _embeds(G, n):
@@ -139,7 +131,7 @@ def _embeds(G, n):
         while not np.array_equal(P, np.eye(n, dtype=np.int64)):
             P, k = P @ M, k + 1
         return k
-    cands = _signed_permutations(n)
+    cands = signed_permutation_matrices(n)
     orders = [order(M) for M in cands]
     per_gen = [[M for M, o in zip(cands, orders) if o == int(G.element_orders[s])] for s in gens]
     for images in itertools.product(*per_gen):

@@ -18,7 +18,7 @@ from .base import CheckKind, Theorem
 
 __all__ = ["THEOREMS", "householder_factor", "check_fixed_hyperplanes", "check_cartan_dieudonne",
            "check_single_factor_order", "check_mono_characterisation", "check_strict_containments",
-           "embeds_in_signed_permutations"]
+           "embeds_in_signed_permutations", "signed_permutation_matrices"]
 
 GROUPS = ("Z2", "Z3", "Z4", "Z2^2", "S3", "D4", "Q8", "A4", "S4", "A5")
 
@@ -104,6 +104,18 @@ def check_single_factor_order(max_order: int = 24, real_roots=None) -> dict:
     return {"max_order": max_order, "betas": [str(b) for b in betas], "projective_witness": "beta = 3/2, c = 1/2"}
 
 
+def signed_permutation_matrices(n: int) -> list:
+    """Every n x n signed permutation matrix (column i has the sign s_i in row perm(i)), as int64 arrays."""
+    out = []
+    for perm in itertools.permutations(range(n)):
+        for signs in itertools.product((1, -1), repeat=n):
+            M = np.zeros((n, n), dtype=np.int64)
+            for i, (j, s) in enumerate(zip(perm, signs)):
+                M[j, i] = s
+            out.append(M)
+    return out
+
+
 def embeds_in_signed_permutations(G, n: int) -> bool:
     """Whether G has an injective homomorphism into the n x n signed permutation matrices (brute force
     over images of the generators of the right orders)."""
@@ -111,15 +123,11 @@ def embeds_in_signed_permutations(G, n: int) -> bool:
     if not gens:
         return True
     cands = []
-    for perm in itertools.permutations(range(n)):
-        for signs in itertools.product((1, -1), repeat=n):
-            M = np.zeros((n, n), dtype=np.int64)
-            for i, (j, s) in enumerate(zip(perm, signs)):
-                M[j, i] = s
-            k, P = 1, M
-            while not np.array_equal(P, np.eye(n, dtype=np.int64)):
-                P, k = P @ M, k + 1
-            cands.append((M, k))
+    for M in signed_permutation_matrices(n):
+        k, P = 1, M
+        while not np.array_equal(P, np.eye(n, dtype=np.int64)):
+            P, k = P @ M, k + 1
+        cands.append((M, k))
     per_gen = [[M for M, k in cands if k == int(G.element_orders[s])] for s in gens]
     for images in itertools.product(*per_gen):
         rho, frontier, ok = {0: np.eye(n, dtype=np.int64)}, [0], True
