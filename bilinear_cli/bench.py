@@ -20,11 +20,12 @@ import time
 
 from theory.errors import InputError
 from theory.files import write_text_atomically
-from theory.levels import CLASSICAL_LEVEL_NAMES
+from theory.levels import CLASSICAL_LEVEL_NAMES, MODERN_LEVEL_NAMES
 
 from .common import add_json, add_threads, check_output_file, positive_int
 
-LEVELS = tuple(reversed(CLASSICAL_LEVEL_NAMES))    # strongest first, from the one list of levels
+# strongest classical level first, then the modern ones, from the one list of levels
+LEVELS = tuple(reversed(CLASSICAL_LEVEL_NAMES)) + MODERN_LEVEL_NAMES
 
 
 def add_parser(sub):
@@ -49,6 +50,7 @@ def run(args) -> int:
         raise InputError(f"--levels: expected names among {', '.join(LEVELS)}, got {args.levels!r}")
     if args.out:
         check_output_file("--out", args.out, ".md")
+    from verify import native
     from verify.bench import evaluation_speed, goal_report, markdown, training_speed
     from verify.device import resolve_device, set_threads
 
@@ -56,6 +58,7 @@ def run(args) -> int:
     set_threads(args.threads)
     say = (lambda msg: print(msg, file=sys.stderr, flush=True))
     rounds = 3 if args.quick else 7
+    say(f"bench: recurrence {native.status()}")
     say(f"bench: training, {len(levels)} levels and lstm, {rounds} rounds")
     train = training_speed(levels, hidden=args.hidden, rounds=rounds, steps=10 if args.quick else 20, device=device)
     lengths = (100, 1000) if args.quick else (100, 1000, 10000)
@@ -65,7 +68,8 @@ def run(args) -> int:
     goals = goal_report(train, evaluation)
     meta = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load average "
-                       f"{os.getloadavg()[0]:.1f} at the end", "quick": bool(args.quick)}
+                       f"{os.getloadavg()[0]:.1f} at the end", "quick": bool(args.quick),
+            "recurrence": native.status()}
     result = {"training": train, "evaluation": evaluation, "goals": goals, "meta": meta}
     if args.out:
         write_text_atomically(args.out, markdown(train, evaluation, goals, meta))

@@ -207,6 +207,14 @@ def goal_report(train: dict, evaluation: dict) -> list[dict]:
     return rows
 
 
+def _recurrence(meta: dict) -> str:
+    """The path the bilinear models ran through, as recorded by ``bilinear bench``."""
+    why = meta.get("recurrence", "not recorded")
+    if why.startswith("compiled: "):
+        return "the compiled kernel (`verify/recurrence.c` through `verify/native.py`)"
+    return f"the torch paths only (the compiled kernel was not used: {why})"
+
+
 def _mb(b):
     return "" if b is None else f"{b / 2 ** 20:.1f}"
 
@@ -218,7 +226,8 @@ def markdown(train: dict, evaluation: dict, goals: list[dict], meta: dict) -> st
              f"Measured by `bilinear bench` ({meta.get('when', '')}; torch {torch.__version__}, device "
              f"{s['device']}, {s['threads']} thread(s); {meta.get('machine', '')}).",
              "Times are process CPU time on a CPU (wall time with synchronisation on CUDA); each figure is "
-             "the median over interleaved rounds with the spread (min–max) in brackets.", "",
+             "the median over interleaved rounds with the spread (min–max) in brackets.",
+             f"Recurrence: {_recurrence(meta)}.", "",
              "## Goals", "", "| goal | measured (median ratio) | met |", "|---|---|---|"]
     for g in goals:
         got = ", ".join(f"{k} {v:.2f}" for k, v in g["ratios"].items())
@@ -249,27 +258,29 @@ def markdown(train: dict, evaluation: dict, goals: list[dict], meta: dict) -> st
 
 
 _NOTES = (
-    "- **Training, every level.** Every bilinear model with one-hot input trains through one "
-    "autograd node for the recurrence and the loss together (`verify/fused.py`): forward under "
-    "no_grad, backward written out (closed form for the pure diagonal levels, the adjoint "
-    "recurrence for the others), and torch's fused AdamW for both sides. `nn.LSTM` runs its whole "
-    "sequence as one oneDNN kernel forward and one backward (about 60 tensor operations per "
-    "training step in all); a bilinear step is still about 120 (RDIAG) to 380 (FULL) small "
-    "operations, each with a fixed cost of microseconds, and at H=64, batch 64, length 10 the "
-    "arithmetic is too small to hide it. Closing the rest of the gap needs a compiled kernel "
-    "(C++ or `torch.compile`); none was built.",
-    "- **Evaluation.** The reference loop does about six small operations per step. The scan does "
-    "one per step for the diagonal levels (in-place products of the gathered factors, one "
-    "normalisation per chunk) and three for FULL (symbol-grouped product: H^2 per row instead of "
-    "the reference's D H^2). Both sides pay the same readout (a third or more of the scan's time "
-    "for the diagonal levels), and RDIAG's reference step is already cheap (a gather and a "
-    "multiply), so its ratio is the smallest.",
-    "- **BLOCK.** A step is a batched product of N H/B small B x B matrices (`bmm`), far from peak "
-    "speed, and the reference's step is the same product, so the scan gains only the gather.",
+    "- **Training, every level but CP.** A bilinear model with one-hot input trains through one "
+    "autograd node for the recurrence and the loss together (`verify/fused.py`), whose forward and "
+    "backward are two calls of a compiled C kernel (`verify/recurrence.c`, built once per machine by "
+    "the system compiler and loaded by ctypes, `verify/native.py`): the whole step loop, the "
+    "per-step normalisation, the adjoint recurrence and the weight gradient, for every level as "
+    "block-diagonal per-symbol matrices (FULL one H x H block, BLOCK B x B, RDIAG/PDIAG 1 x 1, "
+    "CDIAG/ROT complex pairs); the softmax cross-entropy runs in the same library, the readout's "
+    "three matrix products in torch (as `R h^T`, several times faster than `h R^T` for ten classes "
+    "here). What is left per training step is a few dozen small torch operations (the readout, the "
+    "gain penalty, the start state, AdamW), the same fixed cost the LSTM's step pays around its "
+    "oneDNN kernel. CP keeps the torch path of the fused step (its factors are not block-diagonal).",
+    "- **Without a compiler** (or with `BILINEAR_NATIVE=0`) the torch paths run: the closed-form "
+    "backward for the pure diagonal levels and the adjoint step loop for the others, about 120 "
+    "(RDIAG) to 380 (FULL) small operations per step; the recorded ratios then fall back to those "
+    "of the previous table below.",
+    "- **Evaluation.** `model(tokens)` without gradients runs the same compiled forward over spans "
+    "of steps (bounded memory; the states of a span, then the readout), against the reference loop's "
+    "half a dozen torch operations per step. Both sides pay the same readout, which bounds the ratio "
+    "for the cheapest levels.",
     "- **FULL and BLOCK by a parallel scan.** A prefix product of H x H matrices costs H^3 per "
     "step against H^2 for the matrix-vector product, 64x the arithmetic at H=64: on a CPU it is "
-    "slower than the sequential products, so the scan of FULL and BLOCK is a lean step loop "
-    "(per-step normalisation as in the reference; no overflow at any length).",
+    "slower than the sequential products, so every level runs a step loop (per-step normalisation "
+    "as in the reference; no overflow at any length).",
     "- **Noise.** The machine was shared with other jobs; CPU time removes most of the effect of "
     "waiting for a core but not that of shared caches, and the rounds are interleaved so load hits "
     "both sides of a ratio alike. The spread columns show how much rounds differed.",

@@ -45,7 +45,8 @@ the gradients ``g_t`` of the states and ``l_t`` of the gains:
   ``h0/||h0||``.
 
 The loss's backward is written out: ``softmax - onehot`` over the labelled steps, through the
-readout ``R``; ``2 λ (gain - mean) / (n - 1)`` for the penalty.  States, gains, loss and every
+readout ``R`` (the logits held transposed, ``R h^T``: for a readout of few classes that product is
+several times faster than ``h R^T``); ``2 λ (gain - mean) / (n - 1)`` for the penalty.  States, gains, loss and every
 gradient equal the reference's within ``1e-10`` / ``1e-9`` (float64) and ``1e-5`` / ``1e-4``
 (float32) relative to the largest entry (tests/verify/test_fused.py: every level, affine or not,
 every normalisation, per-step and final labels, with and without the penalty).
@@ -65,7 +66,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["states", "objective", "supported", "Recurrence", "Objective"]
+from . import native
+
+__all__ = ["states", "objective", "supported", "native_usable", "level_table", "Recurrence", "Objective"]
 
 _TINY = 1e-30
 _LOG_TINY = -69.0                 # log(1e-30), where a zero modulus's logarithm is clamped
@@ -83,6 +86,13 @@ def supported(model) -> bool:
             and model.level in DENSE_LEVELS + ("cp", "block", "cdiag", "rot", "rdiag", "pdiag"))
 
 
+def native_usable(model) -> bool:
+    """Whether the compiled recurrence (:mod:`verify.native`) runs ``model``'s recurrence: every
+    level but CP, one-hot input, float32 or float64 on the CPU, and the library available."""
+    return (model.level != "cp" and model.embedding_dim is None and model.h0.device.type == "cpu"
+            and model.h0.dtype in (torch.float32, torch.float64) and native.available())
+
+
 def _plan(model, tokens):
     """``(plan, tensors)``: how the recurrence runs and the tensors it differentiates,
     ``(h0, in_weight, in_bias, *transition_params)`` (``None`` for the absent affine terms)."""
@@ -90,19 +100,23 @@ def _plan(model, tokens):
     tokens = torch.as_tensor(tokens, device=model.h0.device).long()
     norm = model.normalising()
     params = tuple(getattr(model, name) for name in model.transition_params)
+    shift = (model.in_weight, model.in_bias) if model.affine else (None, None)
+    dense = model.level in DENSE_LEVELS     # FULL's W, or HOUSE's and MONO's matrices formed by autograd
+    spec = ("full", model.vocab_size, None) if dense else (model.level, model.vocab_size, getattr(model, "block", None))
+    tensors = (model.h0, *shift, model.transitions()) if dense else (model.h0, *shift, *params)
+    if native_usable(model):
+        return ("native", spec, norm, tokens), tensors
     if model.level in _DIAGONAL and not model.affine:
         return ("diagonal", model.level, norm, tokens), (model.h0, None, None, *params)
-    shift = (model.in_weight, model.in_bias) if model.affine else (None, None)
-    if model.level in DENSE_LEVELS:         # FULL's W, or HOUSE's and MONO's matrices formed by autograd
-        return ("loop", ("full", model.vocab_size, None), norm, tokens), (model.h0, *shift, model.transitions())
-    spec = (model.level, model.vocab_size, getattr(model, "block", None))
-    return ("loop", spec, norm, tokens), (model.h0, *shift, *params)
+    return ("loop", spec, norm, tokens), tensors
 
 
 def _forward(plan, h0, in_weight, in_bias, params):
     kind, spec, norm, tokens = plan
     if kind == "diagonal":
         return _diag_forward(spec, norm, tokens, h0, params[0])
+    if kind == "native":
+        return _native_forward(spec, norm, tokens, h0, in_weight, in_bias, params)
     return _loop_forward(spec, norm, tokens, h0, in_weight, in_bias, params)
 
 
@@ -112,6 +126,9 @@ def _backward(plan, saved, g, gl):
     if kind == "diagonal":
         gh0, gP = _diag_backward(spec, norm, saved, g, gl)
         return gh0, None, None, gP
+    if kind == "native":
+        gh0, gw, gb, grads = _native_backward(norm, saved, g, gl)
+        return (gh0, gw, gb, *grads)
     gh0, gw, gb, grads = _loop_backward(norm, saved, g, gl)
     return (gh0, gw, gb, *grads)
 
@@ -157,34 +174,52 @@ class Objective(torch.autograd.Function):
     def forward(ctx, plan, labels, final, penalty, R, h0, in_weight, in_bias, *params):
         out, gains, saved = _forward(plan, h0, in_weight, in_bias, params)
         n, L, H = out.shape
-        h = out[:, -1] if final else out.reshape(n * L, H)
-        y = labels[:, -1] if final else labels.reshape(-1)
-        z = h @ R.T                                                             # logits of the scored steps
-        top = z.amax(-1, keepdim=True)
-        e = torch.exp(z - top)
-        se = e.sum(-1, keepdim=True)
-        mask = (y >= 0).to(z.dtype)
-        yc = y.clamp_min(0).unsqueeze(-1)
-        count = mask.sum()
-        ce = ((torch.log(se) + top - z.gather(1, yc)).squeeze(-1) * mask).sum() / count
+        time_major = out.transpose(0, 1).is_contiguous()       # the compiled path's layout: no copy
+        if final:
+            h, y = out[:, -1], labels[:, -1]
+        elif time_major:
+            h, y = out.transpose(0, 1).reshape(L * n, H), labels.T.reshape(-1)
+        else:
+            h, y = out.reshape(n * L, H), labels.reshape(-1)
+        # logits transposed (K, rows): R @ h^T is several times faster than h @ R^T for a narrow R
+        zt = R @ h.T
+        if plan[0] == "native":                # softmax and cross-entropy in one compiled pass
+            y = y.contiguous()
+            total, count = native.xent_forward(zt, y)
+            ce = torch.tensor(total, dtype=zt.dtype) / count          # 0 / 0 = nan, as below
+            p, yc, weight = zt, y, 1.0 / count if count else float("nan")
+        else:
+            top = zt.amax(0, keepdim=True)
+            e = torch.exp(zt - top)
+            se = e.sum(0, keepdim=True)
+            mask = (y >= 0).to(zt.dtype)
+            yc = y.clamp_min(0).unsqueeze(0)
+            count = mask.sum()
+            ce = ((torch.log(se) + top - zt.gather(0, yc)).squeeze(0) * mask).sum() / count
+            p, weight = e / se, mask / count
         loss = ce
         if penalty:
             mean = gains.mean()
             loss = ce + penalty * ((gains - mean) ** 2).sum() / (gains.numel() - 1)
             ctx.dev = gains - mean
         ctx.plan, ctx.saved, ctx.final, ctx.penalty = plan, saved, final, penalty
-        ctx.head = (h, e / se, yc, mask / count, R, (n, L, H))
+        ctx.head = (h, p, yc, weight, R, (n, L, H), time_major)
         return loss
 
     @staticmethod
     def backward(ctx, go):
-        h, p, yc, weight, R, (n, L, H) = ctx.head
-        dz = p.scatter_add(1, yc, torch.full_like(p[:, :1], -1.0)).mul_((weight * go).unsqueeze(-1))
-        gR = dz.T @ h
-        gh = dz @ R
+        h, p, yc, weight, R, (n, L, H), time_major = ctx.head
+        if ctx.plan[0] == "native":
+            dzt = native.xent_backward(p.clone(), yc, weight * float(go))             # (K, rows)
+        else:
+            dzt = p.scatter_add(0, yc, torch.full_like(p[:1], -1.0)).mul_(weight * go)
+        gR = dzt @ h
+        gh = dzt.T @ R
         if ctx.final:
             g = torch.zeros(n, L, H, dtype=gh.dtype, device=gh.device)
             g[:, -1] = gh
+        elif time_major:
+            g = gh.view(L, n, H).transpose(0, 1)
         else:
             g = gh.view(n, L, H)
         gl = None
@@ -331,7 +366,7 @@ class _Ops:
             U, V, Z = params
             self.v = F.embedding(tt, V)                                    # (L, N, R)
         elif level in ("block", "cdiag", "rot"):
-            table = self._block_table()                                    # (D, H/B, B, B)
+            table = level_table(level, params)                             # (D, H/B, B, B)
             D, nb, B = table.shape[:3]
             self.B = B
             self.blocks = F.embedding(tt, table.reshape(D, -1)).view(L, n * nb, B, B)
@@ -340,13 +375,6 @@ class _Ops:
             self.w = F.embedding(tt, params[0])
         else:                                                              # pdiag
             self.w = F.embedding(tt, torch.exp(-F.softplus(params[0])))
-
-    def _block_table(self):
-        level, (P,) = self.level, self.params
-        if level == "block":
-            return P
-        a, b = (P[..., 0], P[..., 1]) if level == "cdiag" else (torch.cos(P), torch.sin(P))
-        return torch.stack((torch.stack((a, -b), -1), torch.stack((b, a), -1)), -2)      # (D, H/2, 2, 2)
 
     def step(self, h, t):
         level, n = self.level, h.shape[0]
@@ -397,18 +425,44 @@ class _Ops:
             B, nb = self.B, H // self.B
             dense = _grouped_outer(dYf, Xf, flat, D).view(D, nb, B, nb, B)
             gB = torch.diagonal(dense, dim1=1, dim2=3).permute(0, 3, 1, 2)          # (D, H/B, B, B)
-            if level == "block":
-                return (gB,)
-            da, db = gB[..., 0, 0] + gB[..., 1, 1], gB[..., 1, 0] - gB[..., 0, 1]
-            if level == "cdiag":
-                return (torch.stack((da, db), -1),)
-            th = self.params[0]
-            return (db * torch.cos(th) - da * torch.sin(th),)
+            return table_grads(level, self.params, gB)
         gw = torch.zeros(D, H, dtype=dY.dtype, device=dY.device).index_add_(0, flat, dYf * Xf)
-        if level == "rdiag":
-            return (gw,)
-        V = self.params[0]                                                 # pdiag: w = exp(-softplus(V))
-        return (-gw * torch.exp(-F.softplus(V)) * torch.sigmoid(V),)
+        return table_grads(level, self.params, gw.view(D, H, 1, 1))
+
+
+def level_table(level: str, params, transposed: bool = False) -> torch.Tensor:
+    """The blocks of every ``A_k`` (D, nb, B, B) of a block-diagonal level (all but CP) from its
+    transition parameters: FULL's ``W`` as one block; BLOCK's own; CDIAG's ``[[a, -b], [b, a]]``
+    and ROT's rotations as ``2 x 2``; RDIAG's ``V`` and PDIAG's ``exp(-softplus(V))`` as ``1 x 1``.
+    ``transposed``: each block transposed (contiguous), as the compiled forward reads them."""
+    (P,) = params
+    D = P.shape[0]
+    if level in ("full", "block"):
+        T = P.view(D, 1, *P.shape[1:]) if level == "full" else P
+        return T.transpose(-1, -2).contiguous() if transposed else T
+    if level in ("rdiag", "pdiag"):
+        w = P if level == "rdiag" else torch.exp(-F.softplus(P))
+        return w.view(D, -1, 1, 1)
+    a, b = (P[..., 0], P[..., 1]) if level == "cdiag" else (torch.cos(P), torch.sin(P))
+    entries = (a, b, -b, a) if transposed else (a, -b, b, a)
+    return torch.stack(entries, -1).view(*a.shape, 2, 2)                                 # (D, H/2, 2, 2)
+
+
+def table_grads(level: str, params, gB: torch.Tensor) -> tuple:
+    """The gradients of the transition parameters from that of :func:`level_table` (the chain rule)."""
+    (P,) = params
+    D = P.shape[0]
+    if level == "full":
+        return (gB.view(P.shape),)
+    if level == "block":
+        return (gB,)
+    if level in ("rdiag", "pdiag"):
+        gw = gB.reshape(D, -1)
+        return (gw,) if level == "rdiag" else (-gw * torch.exp(-F.softplus(P)) * torch.sigmoid(P),)
+    da, db = gB[..., 0, 0] + gB[..., 1, 1], gB[..., 1, 0] - gB[..., 0, 1]
+    if level == "cdiag":
+        return (torch.stack((da, db), -1),)
+    return (db * torch.cos(P) - da * torch.sin(P),)                                    # rot
 
 
 def _grouped_outer(dY: torch.Tensor, X: torch.Tensor, flat: torch.Tensor, D: int) -> torch.Tensor:
@@ -446,20 +500,92 @@ def _loop_forward(spec, norm, tokens, h0, in_weight, in_bias, params):
         sizes.append(s)
     X = torch.stack(xs)                                                         # (L+1, N, H): x_0 .. x_L
     S = torch.cat(sizes, dim=1)                                                 # (N, L)
+    return X[1:].transpose(0, 1), _gains(S, size0, norm), (ops, (h0, X, S, in_weight))
+
+
+def _gains(S, size0, norm):
+    """The gains (N, L) from the sizes ``s_t`` (N, L)."""
     logs = torch.log(S)
-    gains = logs if norm else logs - torch.cat((torch.log(size0).expand(n, 1), logs[:, :-1]), dim=1)
-    return X[1:].transpose(0, 1), gains, (ops, (h0, X, S, in_weight))
+    return logs if norm else logs - torch.cat((torch.log(size0).expand(S.shape[0], 1), logs[:, :-1]), dim=1)
+
+
+def _native_table(level, params, transposed):
+    """The table :mod:`verify.native` multiplies by: :func:`level_table`, except for CDIAG and ROT,
+    whose blocks go as complex pairs ``(a, b)`` (D, H/2, 2) for either direction."""
+    (P,) = params
+    if level == "cdiag":
+        return P.detach().contiguous()
+    if level == "rot":
+        return torch.stack((torch.cos(P), torch.sin(P)), -1).detach()
+    return level_table(level, params, transposed).detach().contiguous()
+
+
+def _native_grads(level, params, gT):
+    """:func:`table_grads` for the table of :func:`_native_table`."""
+    if level == "cdiag":
+        return (gT,)
+    if level == "rot":
+        (P,) = params
+        return (gT[..., 1] * torch.cos(P) - gT[..., 0] * torch.sin(P),)
+    return table_grads(level, params, gT)
+
+
+def _native_forward(spec, norm, tokens, h0, in_weight, in_bias, params):
+    """:func:`_loop_forward` by the compiled recurrence (:mod:`verify.native`)."""
+    level, D, _ = spec
+    tt = native.check_tokens(tokens.T, D)
+    L, n = tt.shape
+    H = h0.shape[0]
+    with torch.no_grad():
+        table = _native_table(level, params, False)
+        Tt = table if level in _PAIRS else _native_table(level, params, True)
+    shift = None if in_weight is None else (F.embedding(tt, in_weight) + in_bias).contiguous()
+    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
+    x0 = (h0 / size0 if norm else h0).detach().expand(n, H).contiguous()
+    X, S = native.forward(tt, Tt, x0, shift, norm, checked=True)
+    St = S.T
+    return X[1:].transpose(0, 1), _gains(St, size0, norm), ((level, tt, table, params), (h0, X, St, in_weight))
+
+
+def _adjoint_inputs(norm, g, gl, n, L, X):
+    """Time-major state gradients (L, N, H) and gain coefficients ``c_t`` (L, N) of the adjoint."""
+    H = X.shape[-1]
+    g = torch.zeros(n, L, H, dtype=X.dtype, device=X.device) if g is None else g
+    gl = torch.zeros(n, L, dtype=X.dtype, device=X.device) if gl is None else gl
+    c = gl if norm else gl - F.pad(gl[:, 1:], (0, 1))
+    return g.transpose(0, 1), c.T, gl
+
+
+def _start_grads(norm, h0, gu, gl, in_weight, dY, flat):
+    """Gradients of ``h0`` (from that of the start state, summed over the batch) and of the affine terms."""
+    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
+    if norm:
+        u0 = h0 / size0
+        gh0 = (gu - u0 * (u0 * gu).sum()) / size0
+    else:
+        gh0 = gu - gl[:, 0].sum() * h0 / (size0 * size0)
+    if in_weight is None:
+        return gh0, None, None
+    dYf = dY.reshape(-1, dY.shape[-1])
+    return gh0, torch.zeros_like(in_weight).index_add_(0, flat, dYf), dYf.sum(0)
+
+
+def _native_backward(norm, saved, g, gl):
+    (level, tt, table, params), (h0, X, S, in_weight) = saved
+    L, n = tt.shape
+    gt, ct, gl = _adjoint_inputs(norm, g, gl, n, L, X)
+    dY, gT, G = native.backward(tt, table, X, S.T.contiguous(), gt.contiguous(), ct.contiguous(), norm,
+                                checked=True)
+    gh0, gw, gb = _start_grads(norm, h0, G.sum(0), gl, in_weight, dY, tt.reshape(-1))
+    return gh0, gw, gb, _native_grads(level, params, gT)
 
 
 def _loop_backward(norm, saved, g, gl):
     ops, (h0, X, S, in_weight) = saved
     L1, n, H = X.shape
     L = L1 - 1
-    g = torch.zeros(n, L, H, dtype=X.dtype, device=X.device) if g is None else g
-    gl = torch.zeros(n, L, dtype=X.dtype, device=X.device) if gl is None else gl
-    gt = g.transpose(0, 1)                                                      # (L, N, H)
-    c = gl if norm else gl - F.pad(gl[:, 1:], (0, 1))
-    ct = c.T.unsqueeze(-1)                                                      # (L, N, 1)
+    gt, ct, gl = _adjoint_inputs(norm, g, gl, n, L, X)                         # (L, N, H), (L, N)
+    ct = ct.unsqueeze(-1)                                                       # (L, N, 1)
     inv = (1.0 / S).T.unsqueeze(-1)                                             # (L, N, 1)
     dys = [None] * L
     G = torch.zeros(n, H, dtype=X.dtype, device=X.device)
@@ -475,17 +601,7 @@ def _loop_backward(norm, saved, g, gl):
         G = ops.adjoint(dy, t)
     dY = torch.stack(dys)                                                       # (L, N, H)
     grads = ops.grads(dY, X[:-1])
-    gu = G.sum(0)
-    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
-    if norm:
-        u0 = h0 / size0
-        gh0 = (gu - u0 * (u0 * gu).sum()) / size0
-    else:
-        gh0 = gu - gl[:, 0].sum() * h0 / (size0 * size0)
-    if in_weight is None:
-        return gh0, None, None, grads
-    flat = ops.tt.reshape(-1)
-    dYf = dY.reshape(L * n, H)
-    return gh0, torch.zeros_like(in_weight).index_add_(0, flat, dYf), dYf.sum(0), grads
+    gh0, gw, gb = _start_grads(norm, h0, G.sum(0), gl, in_weight, dY, ops.tt.reshape(-1))
+    return gh0, gw, gb, grads
 
 

@@ -88,6 +88,8 @@ def _blocks(model, tokens, log_gains: bool):
         states_, gains = fused.states(model, tokens)
         return [(states_, gains if log_gains else None)]
     x = model.inputs(tokens)
+    if not torch.is_grad_enabled() and fused.native_usable(model):
+        return _native(model, tokens, log_gains)
     if scan_kind(model) == "diagonal":
         if torch.is_grad_enabled():
             return _diagonal(model, tokens, x, log_gains)
@@ -107,6 +109,9 @@ def states(model, tokens: torch.Tensor, log_gains: bool = False):
 def logits(model, tokens: torch.Tensor) -> torch.Tensor:
     """``states(model, tokens) @ R^T`` (N, L, K), the readout applied block by block (the states of
     a long sequence are never held at once)."""
+    tokens = torch.as_tensor(tokens, device=model.h0.device).long()
+    if not torch.is_grad_enabled() and fused.native_usable(model):
+        return _native_logits(model, tokens)
     R = model.readout.T
     blocks = _blocks(model, tokens, False)
     if len(blocks) == 1 or not all(h.transpose(0, 1).is_contiguous() for h, _ in blocks):
@@ -286,6 +291,61 @@ def _diagonal_direct(model, tokens, x, log_gains):
         out.append((h.transpose(0, 1), gains))
         start = w[-1] / size[-1]
         log_scale = log_scale + torch.log(size[-1])
+    return out
+
+
+# -- the compiled recurrence ----------------------------------------------------------------------
+
+def _native_setup(model, tokens):
+    """``(tt, Tt, x, shift)`` for the compiled recurrence: time-major checked tokens, the transposed
+    table, the start states (N, H) and the affine terms (L, N, H) or None."""
+    tt = tokens.T.contiguous()
+    n, H = tt.shape[1], model.hidden
+    params = (model.transitions(),) if model.level in DENSE_LEVELS else \
+        tuple(getattr(model, name) for name in model.transition_params)
+    Tt = fused._native_table("full" if model.level in DENSE_LEVELS else model.level, params, True)
+    tt = fused.native.check_tokens(tt, Tt.shape[0])
+    shift = F.embedding(tt, model.in_weight) + model.in_bias if model.affine else None
+    size0 = torch.linalg.vector_norm(model.h0).clamp_min(_TINY)
+    x = (model.h0 / size0 if model.normalising() else model.h0).expand(n, H).contiguous()
+    return tt, Tt, x, shift
+
+
+def _native_logits(model, tokens):
+    """:func:`logits` by the compiled recurrence with the readout inside (no states held; the affine
+    terms, when there are any, in spans of ``_GATHER_FLOATS``)."""
+    tt, Tt, x, shift = _native_setup(model, tokens)
+    length, n = tt.shape
+    R, norm = model.readout.contiguous(), model.normalising()
+    if shift is None:
+        return fused.native.logits(tt, Tt, x, None, norm, R, checked=True).transpose(0, 1)
+    span = max(1, min(length, _GATHER_FLOATS // (n * model.hidden)))
+    parts = [fused.native.logits(tt[a:a + span], Tt, x, shift[a:a + span].contiguous(), norm, R, checked=True)
+             for a in range(0, length, span)]
+    return torch.cat(parts).transpose(0, 1)
+
+
+def _native(model, tokens, log_gains):
+    """Without gradients, one-hot input, on the CPU: the compiled recurrence (:mod:`verify.native`)
+    over spans of steps whose states fit in ``_GATHER_FLOATS`` floats, each span starting from the
+    previous one's last state (the step loop itself, so the reference's numbers up to rounding)."""
+    tt, Tt, x, shift = _native_setup(model, tokens)
+    length, n = tt.shape
+    H, norm = model.hidden, model.normalising()
+    prev = torch.log(torch.linalg.vector_norm(model.h0).clamp_min(_TINY)).expand(n)   # log ||h_{t-1}||
+    span = max(1, min(length, _GATHER_FLOATS // (n * H)))
+    out = []
+    for a in range(0, length, span):
+        part = None if shift is None else shift[a:a + span].contiguous()
+        X, S = fused.native.forward(tt[a:a + span], Tt, x, part, norm, checked=True)
+        x = X[-1]
+        gains = None
+        if log_gains:
+            logs = torch.log(S.T)                                                # (N, c): log ||A h_{t-1}||
+            if not norm:
+                logs, prev = logs - torch.cat((prev.unsqueeze(1), logs[:, :-1]), dim=1), logs[:, -1]
+            gains = logs
+        out.append((X[1:].transpose(0, 1), gains))
     return out
 
 

@@ -14,6 +14,9 @@ from verify.models import ModelConfig, make_model
 from verify.tasks import make_task
 from verify.train import TrainConfig, _objective
 
+# every test here runs through the compiled recurrence and through the torch paths
+pytestmark = pytest.mark.usefixtures("recurrence_path")
+
 # (states/gains tolerance, gradient tolerance relative to the parameter's largest entry) per dtype
 TOL = {torch.float64: (1e-10, 1e-9), torch.float32: (1e-5, 1e-4)}
 CASES = [(lv, aff, norm) for lv, aff, norm in itertools.product(BILINEAR_LEVELS, (False, True),

@@ -11,6 +11,9 @@ from verify import scan
 from verify.bilinear_models import BILINEAR_LEVELS
 from verify.models import ModelConfig, make_model
 
+# every test here runs through the compiled recurrence and through the torch paths
+pytestmark = pytest.mark.usefixtures("recurrence_path")
+
 LEVELS = list(BILINEAR_LEVELS)
 # (states/gains tolerance, gradient tolerance relative to the largest entry) per dtype
 TOL = {torch.float64: (1e-9, 1e-8), torch.float32: (1e-4, 1e-3)}
@@ -135,3 +138,20 @@ def test_long_evaluation_predictions_equal_the_step_loop():
             fast = model(tok).argmax(-1)
             ref = (model.reference_states(tok) @ model.readout.T).argmax(-1)
         assert torch.equal(fast, ref), level
+
+
+@pytest.mark.parametrize("name", ["full-affine", "rdiag-affine", "block", "rot"])
+def test_spans_of_a_long_sequence_join_up(name, monkeypatch):
+    """States, gains and logits computed span by span (the memory bound of evaluation, forced here to
+    a few steps per span) equal one pass of the step loop."""
+    monkeypatch.setattr(scan, "_GATHER_FLOATS", 3 * 4 * 8)         # 3 steps per span at N=4, H=8
+    model = build(name, torch.float64, normalise="none").eval()
+    tok = torch.randint(0, 5, (4, 23), generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        got, gains = model.states(tok, log_gains=True)
+        want, want_gains = model.reference_states(tok, log_gains=True)
+        logits, want_logits = model(tok), want @ model.readout.T
+    scale = want.abs().amax(-1, keepdim=True).clamp_min(1e-300)
+    assert float(((got - want).abs() / scale).max()) < 1e-10
+    assert float((gains - want_gains).abs().max()) < 1e-10
+    assert float(((logits - want_logits).abs() / want_logits.abs().amax(-1, keepdim=True)).max()) < 1e-10
