@@ -53,7 +53,7 @@ __all__ = ["available", "status", "forward", "logits", "backward", "xent_forward
            "cache_dir"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
-_VERSION = 3                                  # must equal recurrence_version() in the C file
+_VERSION = 4                                  # must equal recurrence_version() in the C file
 _FLAG_SETS = (("-O3", "-march=native"), ("-O3",))
 _COMMON = ("-shared", "-fPIC", "-std=c99", "-fopenmp-simd")
 _state: dict = {}
@@ -289,29 +289,30 @@ def backward(tokens: torch.Tensor, T: torch.Tensor, X: torch.Tensor, S: torch.Te
     return dY, gT, G
 
 
-def xent_forward(z: torch.Tensor, labels: torch.Tensor) -> tuple[float, int]:
-    """On logits held transposed ``z`` (K, rows), in place: the softmax over each column; returns the
-    summed cross-entropy of the columns whose label (``labels`` (rows,) int64) is ``>= 0`` and their
-    number.  Labels must lie in ``[-1, K)``."""
+def xent_forward(lp: torch.Tensor, labels: torch.Tensor) -> tuple[float, int]:
+    """The summed cross-entropy ``-sum lp[label_r, r]`` over the columns of the log-probabilities ``lp``
+    (K, rows) whose label (``labels`` (rows,) int64) is ``>= 0``, and their number; a label outside
+    ``[-1, K)`` is refused."""
     lib = _library()
-    K, rows = z.shape
-    if z.dtype not in _SUFFIX:
-        raise ValueError(f"verify.native: logits must be float32 or float64, got {z.dtype}")
-    _check("z", z, (K, rows), z.dtype)
+    K, rows = lp.shape
+    if lp.dtype not in _SUFFIX:
+        raise ValueError(f"verify.native: log-probabilities must be float32 or float64, got {lp.dtype}")
+    _check("lp", lp, (K, rows), lp.dtype)
     if labels.dtype != torch.int64 or tuple(labels.shape) != (rows,) or not labels.is_contiguous() \
             or labels.device.type != "cpu":
         raise ValueError(f"verify.native: labels must be a contiguous ({rows},) int64 CPU tensor, "
                          f"got {labels.dtype} {tuple(labels.shape)}")
-    if rows and (int(labels.min()) < -1 or int(labels.max()) >= K):
-        raise ValueError(f"verify.native: labels must lie in [-1, {K}), got [{int(labels.min())}, {int(labels.max())}]")
     count = ctypes.c_int64(0)
-    total = getattr(lib, f"xent_forward_{_SUFFIX[z.dtype]}")(rows, K, z.data_ptr(), labels.data_ptr(),
-                                                              ctypes.byref(count))
+    total = getattr(lib, f"xent_forward_{_SUFFIX[lp.dtype]}")(rows, K, lp.data_ptr(), labels.data_ptr(),
+                                                               ctypes.byref(count))
+    if count.value < 0:
+        bad = int(labels[-1 - count.value])
+        raise ValueError(f"verify.native: labels must lie in [-1, {K}), got {bad}")
     return total, count.value
 
 
 def xent_backward(p: torch.Tensor, labels: torch.Tensor, scale: float) -> torch.Tensor:
-    """In place on the probabilities ``p`` (K, rows) of :func:`xent_forward` with the same labels:
+    """In place on the probabilities ``p`` (K, rows) (``exp`` of :func:`xent_forward`'s input) with the same labels:
     ``(p - onehot(label)) * scale``, zero in the unlabelled columns; returns ``p``."""
     lib = _library()
     K, rows = p.shape

@@ -20,8 +20,9 @@
  * logits_*: the forward for evaluation, keeping only the current states and writing the readout
  * R x_t of every step (the states of a long sequence are never held).
  *
- * The cross-entropy of the readout (xent_*): on logits held transposed (K, rows), the softmax in
- * place and the summed loss over the labelled rows (label >= 0), then (p - onehot) * scale.
+ * The cross-entropy of the readout (xent_*): from log-probabilities held transposed (K, rows) (torch's
+ * vectorised log_softmax), the summed loss over the labelled rows (label >= 0); then, on the
+ * probabilities, (p - onehot) * scale in place.
  *
  * The inner loops run over contiguous memory (axpy form) in tiles of at most TILE rows held in
  * registers, with the block size a compile-time constant for B = 1, 2, 4, 8 (the common levels),
@@ -161,6 +162,20 @@ static void adjoint_##SUFFIX(const REAL *restrict T, const REAL *restrict dy,   
     }                                                                                             \
 }                                                                                                 \
                                                                                                   \
+INLINE REAL step_##SUFFIX(const REAL *restrict Tt_k, const REAL *restrict x, REAL *restrict y,   \
+                          const REAL *restrict shift, int64_t nb, int64_t B, int64_t H)          \
+{   /* y = A_k x (+ shift); returns max(||y||, TINY) (a NaN stays NaN, as in clamp_min) */       \
+    matvec_##SUFFIX(Tt_k, x, y, nb, B);                                                           \
+    if (shift)                                                                                    \
+        for (int64_t h = 0; h < H; h++) y[h] += shift[h];                                         \
+    REAL ss = 0;                                                                                  \
+    _Pragma("omp simd reduction(+:ss)")                                                           \
+    for (int64_t h = 0; h < H; h++) ss += y[h] * y[h];                                            \
+    REAL s = (REAL) sqrt((double) ss);                                                            \
+    if (s < (REAL) TINY) s = (REAL) TINY;                                                         \
+    return s;                                                                                     \
+}                                                                                                 \
+                                                                                                  \
 void forward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,                     \
                       const int64_t *restrict tok, const REAL *restrict Tt,                       \
                       const REAL *restrict shift, int norm, REAL *restrict X, REAL *restrict S)   \
@@ -170,18 +185,9 @@ void forward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,   
     for (int64_t t = 0; t < L; t++) {                                                             \
         for (int64_t i = 0; i < n; i++) {                                                         \
             const int64_t k = tok[t * n + i];                                                     \
-            const REAL *restrict x = X + (t * n + i) * H;                                         \
             REAL *restrict y = X + ((t + 1) * n + i) * H;                                         \
-            matvec_##SUFFIX(Tt + k * bs, x, y, nb, B);                                            \
-            if (shift) {                                                                          \
-                const REAL *restrict c = shift + (t * n + i) * H;                                 \
-                for (int64_t h = 0; h < H; h++) y[h] += c[h];                                     \
-            }                                                                                     \
-            REAL ss = 0;                                                                          \
-            _Pragma("omp simd reduction(+:ss)")                                                   \
-            for (int64_t h = 0; h < H; h++) ss += y[h] * y[h];                                    \
-            REAL s = (REAL) sqrt((double) ss);                                                    \
-            if (s < (REAL) TINY) s = (REAL) TINY;     /* a NaN stays NaN, as in clamp_min */     \
+            const REAL s = step_##SUFFIX(Tt + k * bs, X + (t * n + i) * H, y,                     \
+                                         shift ? shift + (t * n + i) * H : NULL, nb, B, H);       \
             S[t * n + i] = s;                                                                     \
             if (norm) {                                                                           \
                 const REAL inv = (REAL) 1 / s;                                                    \
@@ -203,20 +209,9 @@ void logits_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,    
         for (int64_t i = 0; i < n; i++) {                                                         \
             const int64_t k = tok[t * n + i];                                                     \
             REAL *restrict xi = x + i * H;                                                        \
-            matvec_##SUFFIX(Tt + k * bs, xi, y, nb, B);                                           \
-            if (shift) {                                                                          \
-                const REAL *restrict c = shift + (t * n + i) * H;                                 \
-                for (int64_t h = 0; h < H; h++) y[h] += c[h];                                     \
-            }                                                                                     \
-            REAL scale = 1;                                                                       \
-            if (norm) {                                                                           \
-                REAL ss = 0;                                                                      \
-                _Pragma("omp simd reduction(+:ss)")                                               \
-                for (int64_t h = 0; h < H; h++) ss += y[h] * y[h];                                \
-                REAL s = (REAL) sqrt((double) ss);                                                \
-                if (s < (REAL) TINY) s = (REAL) TINY;                                             \
-                scale = (REAL) 1 / s;                                                             \
-            }                                                                                     \
+            const REAL s = step_##SUFFIX(Tt + k * bs, xi, y,                                      \
+                                         shift ? shift + (t * n + i) * H : NULL, nb, B, H);       \
+            const REAL scale = norm ? (REAL) 1 / s : (REAL) 1;                                    \
             for (int64_t h = 0; h < H; h++) xi[h] = y[h] * scale;                                 \
             REAL *restrict z = Z + (t * n + i) * K;                                               \
             for (int64_t q = 0; q < K; q++) {                                                     \
@@ -264,25 +259,15 @@ void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,  
 }
 
 #define DEFINE_XENT(REAL, SUFFIX)                                                                 \
-double xent_forward_##SUFFIX(int64_t rows, int64_t K, REAL *restrict z, const int64_t *restrict y, \
-                             int64_t *restrict count)                                             \
-{   /* z (K, rows): logits in, softmax probabilities out; returns the summed cross-entropy of  */ \
-    /* the rows with y >= 0 and sets *count to their number */                                    \
+double xent_forward_##SUFFIX(int64_t rows, int64_t K, const REAL *restrict lp,                    \
+                             const int64_t *restrict y, int64_t *restrict count)                  \
+{   /* lp (K, rows): log-probabilities; returns -sum lp[y_r, r] over the rows with y_r >= 0 and */ \
+    /* sets *count to their number, or returns NAN with *count = -1 - r at a label outside [-1, K) */ \
     double total = 0;                                                                             \
     int64_t m = 0;                                                                                \
     for (int64_t r = 0; r < rows; r++) {                                                          \
-        REAL top = z[r];                                                                          \
-        for (int64_t k = 1; k < K; k++) if (z[k * rows + r] > top) top = z[k * rows + r];         \
-        const REAL zy = y[r] >= 0 ? z[y[r] * rows + r] : 0;                                       \
-        REAL se = 0;                                                                              \
-        for (int64_t k = 0; k < K; k++) {                                                         \
-            const REAL e = (REAL) exp((double) (z[k * rows + r] - top));                          \
-            z[k * rows + r] = e;                                                                  \
-            se += e;                                                                              \
-        }                                                                                         \
-        const REAL inv = (REAL) 1 / se;                                                           \
-        for (int64_t k = 0; k < K; k++) z[k * rows + r] *= inv;                                   \
-        if (y[r] >= 0) { total += log((double) se) + (double) (top - zy); m++; }                  \
+        if (y[r] < -1 || y[r] >= K) { *count = -1 - r; return NAN; }                              \
+        if (y[r] >= 0) { total -= (double) lp[y[r] * rows + r]; m++; }                            \
     }                                                                                             \
     *count = m;                                                                                   \
     return total;                                                                                 \
@@ -305,4 +290,4 @@ DEFINE_XENT(float, f32)
 DEFINE_XENT(double, f64)
 
 /* the interface version: verify/native.py refuses a library whose version differs */
-int recurrence_version(void) { return 3; }
+int recurrence_version(void) { return 4; }
