@@ -10,19 +10,20 @@ per sequence instead of a handful of tensor operations per step, it removes the 
 cost that dominates at the sizes the toolkit trains (H = 64, batch 64, length 10).
 
 Building: the system C compiler (``$CC``, else ``cc``/``gcc``) with ``-O3 -march=native`` (then
-``-O3`` alone if that fails; with ``-fopenmp-simd``), no Python or torch headers, so a build takes well under a second.
-The library is cached in ``$BILINEAR_CACHE_DIR`` (default ``$XDG_CACHE_HOME/bilinear`` or
-``~/.cache/bilinear``) under a name derived from the source, the flags and the CPU's feature
-flags (so a cached build is used without a compiler), so a cache shared by machines of different CPUs never loads code
-built for another; the file is written under a temporary name and renamed, so concurrent
-processes never see half a library.  ``BILINEAR_NATIVE=0`` turns the compiled path off; without
-a compiler (or when the build fails) :func:`available` is ``False``, :func:`status` says why,
-one warning is issued, and the torch paths of :mod:`verify.fused` and :mod:`verify.scan` run
-instead — the same numbers within the tolerances of their tests.
+``-O3`` alone if that fails; with ``-fopenmp-simd``), no Python or torch headers, so a build takes
+a second or two.  The library is cached in ``$BILINEAR_CACHE_DIR`` (default
+``$XDG_CACHE_HOME/bilinear`` or ``~/.cache/bilinear``; a per-user folder of the temporary
+directory when that cannot be written) under a name derived from the source, the flags and the
+CPU's feature flags: a cached build is used without a compiler, and a cache shared by machines of
+different CPUs never loads code built for another.  The file is written under a temporary name and
+renamed, so concurrent processes never see half a library.  ``BILINEAR_NATIVE=0`` turns the
+compiled path off; without a compiler (or when the build fails) :func:`available` is ``False``,
+:func:`status` says why, one warning is issued, and the torch paths of :mod:`verify.fused` and
+:mod:`verify.scan` run instead — the same numbers within the tolerances of their tests.
 
-Every call checks the token range (``0 <= token < D``), shapes, dtype (float32 or float64),
-device (CPU) and contiguity before any pointer is handed over: the C code never reads out of
-bounds.
+Every call checks the token range (``0 <= token < D``; labels in ``[-1, K)`` in C), shapes, dtype
+(float32 or float64), device (CPU) and contiguity before any pointer is used: the C code never
+reads out of bounds.
 
     >>> import torch
     >>> if available():
@@ -42,6 +43,7 @@ import os
 import platform
 import shutil
 import subprocess
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -82,31 +84,42 @@ def _compiler() -> str | None:
     return os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
 
 
-def _library_path(flags: tuple) -> Path:
-    """The cache path of the build with ``flags`` of this source for this CPU."""
+def _folders() -> list[Path]:
+    """Where a build may be kept: the cache folder, then a per-user folder in the temporary directory
+    (for a home that cannot be written)."""
+    return [cache_dir(), Path(tempfile.gettempdir()) / f"bilinear-{os.getuid() if hasattr(os, 'getuid') else 0}"]
+
+
+def _library_name(flags: tuple) -> str:
+    """The file name of the build with ``flags`` of this source for this CPU."""
     key = hashlib.sha256(b"\0".join([_SOURCE.read_bytes(), " ".join(flags + _COMMON).encode(),
                                      _cpu_features().encode(), platform.machine().encode()])).hexdigest()
-    return cache_dir() / f"recurrence-{key[:20]}.so"
+    return f"recurrence-{key[:20]}.so"
 
 
 def _build(cc: str | None) -> tuple[Path | None, str]:
     """The cached library for this source and CPU (built if absent and ``cc`` given), or ``(None, why)``."""
-    for flags in _FLAG_SETS:
-        if (path := _library_path(flags)).exists():
-            return path, ""
+    for folder in _folders():
+        for flags in _FLAG_SETS:
+            if (path := folder / _library_name(flags)).exists():
+                return path, ""
     if cc is None:
         return None, "no C compiler found (set CC or install cc)"
     why = "no flags tried"
-    for flags in _FLAG_SETS:
-        path = _library_path(flags)
-        try:
-            with atomic_path(path, suffix=".so") as tmp:        # renamed into place only when built
-                _compile(cc, flags, tmp)
-            return path, ""
-        except _BuildFailed as e:
-            why = str(e)
-        except OSError as e:
-            return None, f"cache folder {path.parent} is not writable ({e.strerror or e})"
+    for folder in _folders():
+        for flags in _FLAG_SETS:
+            path = folder / _library_name(flags)
+            try:
+                with atomic_path(path, suffix=".so") as tmp:    # renamed into place only when built
+                    _compile(cc, flags, tmp)
+                return path, ""
+            except _BuildFailed as e:
+                why = str(e)
+            except OSError as e:
+                why = f"cache folder {folder} is not writable ({e.strerror or e})"
+                break                                           # the next folder
+        else:
+            return None, why                                    # the compiler failed: no other folder helps
     return None, why
 
 

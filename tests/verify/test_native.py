@@ -130,6 +130,10 @@ def test_cross_entropy_equals_torch(dtype):
 
 
 def _child(code: str, **env) -> subprocess.CompletedProcess:
+    """``code`` in a fresh interpreter with ``env`` (a cache folder of the test's own, and a temporary
+    directory of its own unless given: the fallback folder must not hold a build from elsewhere)."""
+    env.setdefault("TMPDIR", os.path.join(env["BILINEAR_CACHE_DIR"], "tmp"))
+    os.makedirs(env["TMPDIR"], exist_ok=True)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                           env={**os.environ, **env})
 
@@ -148,7 +152,7 @@ def test_turned_off_by_the_environment_and_training_still_runs(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.split("\n")[:3] == ["False", "turned off by BILINEAR_NATIVE=0", "loop"]
     assert "RuntimeWarning" not in r.stderr
-    assert not any(tmp_path.iterdir())                                   # nothing built
+    assert not any(tmp_path.rglob("*.so"))                               # nothing built
 
 
 def test_a_failing_compiler_falls_back_with_one_warning(tmp_path):
@@ -157,14 +161,23 @@ def test_a_failing_compiler_falls_back_with_one_warning(tmp_path):
     lines = r.stdout.split("\n")
     assert lines[0] == "False" and lines[1].startswith("false -O3")
     assert r.stderr.count("the compiled recurrence is unavailable") == 1
-    assert not any(tmp_path.glob("*.so"))                                # no half-built library left
+    assert not any(tmp_path.rglob("*.so"))                               # no half-built library left
 
 
 def test_the_build_is_cached_per_source_and_reused(tmp_path):
     first = _child(PROBE, BILINEAR_CACHE_DIR=str(tmp_path))
     assert first.returncode == 0 and first.stdout.startswith("True"), first.stderr
-    built = sorted(p.name for p in tmp_path.iterdir())
+    built = sorted(p.name for p in tmp_path.glob("*.so"))
     assert len(built) == 1 and built[0].startswith("recurrence-") and built[0].endswith(".so")
     again = _child(PROBE, BILINEAR_CACHE_DIR=str(tmp_path), CC="false")  # a cached build needs no compiler
     assert again.stdout.startswith("True"), again.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == built
+    assert sorted(p.name for p in tmp_path.glob("*.so")) == built
+
+
+def test_an_unwritable_cache_falls_back_to_the_temporary_folder(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder should be")
+    (tmp_path / "tmp").mkdir()
+    r = _child(PROBE, BILINEAR_CACHE_DIR=str(blocked / "cache"), TMPDIR=str(tmp_path / "tmp"))
+    assert r.stdout.startswith("True"), r.stderr
+    assert str(tmp_path / "tmp") in r.stdout.split("\n")[1]
