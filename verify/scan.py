@@ -7,7 +7,9 @@ kept as :meth:`~verify.bilinear_models.BilinearRNN.reference_states`, the refere
 ``bilinear bench`` compare against.  With gradients on and one-hot input (the training default)
 :func:`states` hands over to :mod:`verify.fused` (one autograd node for the whole recurrence, with a
 hand-written backward); the paths below are autograd-differentiable and serve gradients for learned
-embeddings.
+embeddings.  Without gradients, with one-hot input on the CPU, every level but CP is evaluated by
+the compiled recurrence (:mod:`verify.native`; :func:`logits` with the readout inside, so no state
+is held), and the paths below are its fallback.
 
 **Log-modulus scan** (pure bilinear RDIAG, PDIAG, CDIAG, ROT; one-hot or embedded input).
 ``A(x_t)`` is diagonal: real entries ``w_t`` (RDIAG, PDIAG) or, for the ``2 x 2`` blocks
@@ -298,14 +300,18 @@ def _diagonal_direct(model, tokens, x, log_gains):
 
 def _native_setup(model, tokens):
     """``(tt, Tt, x, shift)`` for the compiled recurrence: time-major checked tokens, the transposed
-    table, the start states (N, H) and the affine terms (L, N, H) or None."""
+    table, the start states (N, H) and ``shift(a, b)``, the affine terms of steps ``a..b-1``
+    (b - a, N, H), or None."""
     tt = tokens.T.contiguous()
     n, H = tt.shape[1], model.hidden
     params = (model.transitions(),) if model.level in DENSE_LEVELS else \
         tuple(getattr(model, name) for name in model.transition_params)
     Tt = fused._native_table("full" if model.level in DENSE_LEVELS else model.level, params, True)
     tt = fused.native.check_tokens(tt, Tt.shape[0])
-    shift = F.embedding(tt, model.in_weight) + model.in_bias if model.affine else None
+    shift = None
+    if model.affine:
+        def shift(a, b):
+            return (F.embedding(tt[a:b], model.in_weight) + model.in_bias).contiguous()
     size0 = torch.linalg.vector_norm(model.h0).clamp_min(_TINY)
     x = (model.h0 / size0 if model.normalising() else model.h0).expand(n, H).contiguous()
     return tt, Tt, x, shift
@@ -320,7 +326,7 @@ def _native_logits(model, tokens):
     if shift is None:
         return fused.native.logits(tt, Tt, x, None, norm, R, checked=True).transpose(0, 1)
     span = max(1, min(length, _GATHER_FLOATS // (n * model.hidden)))
-    parts = [fused.native.logits(tt[a:a + span], Tt, x, shift[a:a + span].contiguous(), norm, R, checked=True)
+    parts = [fused.native.logits(tt[a:a + span], Tt, x, shift(a, a + span), norm, R, checked=True)
              for a in range(0, length, span)]
     return torch.cat(parts).transpose(0, 1)
 
@@ -336,7 +342,7 @@ def _native(model, tokens, log_gains):
     span = max(1, min(length, _GATHER_FLOATS // (n * H)))
     out = []
     for a in range(0, length, span):
-        part = None if shift is None else shift[a:a + span].contiguous()
+        part = None if shift is None else shift(a, a + span)
         X, S = fused.native.forward(tt[a:a + span], Tt, x, part, norm, checked=True)
         x = X[-1]
         gains = None
