@@ -8,7 +8,9 @@ small frozen dataclass:
   ``a*b`` applies ``a`` first (docs/design.md §3): ``(a*b)[i] = b[a[i]]``.  Names: cycle notation.
 * :class:`DihedralBackend` – the symmetries ``x -> u x + c`` (``u = ±1``) of the regular ``n``-gon on
   its vertices ``0..n-1``, a row holding only the images ``(f(0), f(1))`` (two integers instead of
-  ``n``; the full image array is built on demand).  Names: cycle notation, as for permutations.
+  ``n``; the full image array is built on demand).  Names: words in the presentation's ``r`` and
+  ``s`` (``1``, ``r^k``, ``s*r^k``; docs/design.md §3), a few characters each whatever ``n``;
+  cycle notation of the ``n``-gon is read as well.
 * :class:`AbelianBackend` – a row is a vector of ``Z_{m_1} x ... x Z_{m_k}``, added mod ``m_i``.
 * :class:`TableBackend` – a row is ``[i]``, multiplied through a validated Cayley table.
 * :class:`ProductBackend` – a row is the concatenation of rows of its parts, multiplied per part.
@@ -18,12 +20,11 @@ Backends only do arithmetic on rows; the group owns ordering, indexing and all s
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import expected
+from .errors import InputError, expected
 from .perms import compose_images, format_cycles
 
 __all__ = ["Backend", "PermutationBackend", "DihedralBackend", "AbelianBackend", "TableBackend", "ProductBackend"]
@@ -50,6 +51,11 @@ class Backend:
 
     def names(self, codes: np.ndarray) -> list[str]:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def row_of_alias(self, name: str) -> np.ndarray | None:
+        """The row of the element that ``name`` writes in a notation other than :meth:`names`
+        (read on input only), or ``None`` when ``name`` is no such spelling."""
+        return None
 
     def element_orders(self, codes: np.ndarray) -> np.ndarray | None:
         """The orders of the rows' elements when the backend knows them in closed form, else ``None``."""
@@ -94,14 +100,23 @@ class DihedralBackend(Backend):
     the row ``(f(0), f(1)) = (c, c + u)``, which determines it because ``1 != -1 mod n``.
 
     The rows sort as the full image tuples do (two distinct affine maps first differ at 0 or 1),
-    so element indices and cycle-notation names are those of the permutation group of the
-    ``n``-gon, while a product costs two integers instead of ``n``: with ``a`` applied first,
-    ``(a*b)(x) = u_b (u_a x + c_a) + c_b``.
+    so element indices are those of the permutation group of the ``n``-gon, while a product costs
+    two integers instead of ``n``: with ``a`` applied first, ``(a*b)(x) = u_b (u_a x + c_a) + c_b``.
+
+    **Names** are words in the generators ``r: x -> x + 1`` (the rotation ``(1,2,...,n)``) and
+    ``s: x -> -x`` (the reflection fixing vertex 1), products applied left to right
+    (docs/design.md §3): the rotation ``x -> x + k`` is ``r^k`` and the reflection ``x -> k - x``
+    is ``s*r^k`` (``s`` first), for ``0 <= k < n``, with ``r^0 = 1``, ``r^1 = r``, ``s*r^0 = s``
+    and ``s*r^1 = s*r``.  A name has ``O(log n)`` characters (cycle notation has ``O(n)``).  On
+    input, cycle notation of the ``n``-gon action (1-based, as ``perm:`` groups print) is read as
+    well (:meth:`row_of_alias`).
 
     >>> B = DihedralBackend(5)
     >>> r, s = np.array([1, 2]), np.array([0, 4])      # x -> x + 1 and x -> -x
-    >>> B.compose(r, s).tolist(), B.names(np.array([r, s]))
-    ([4, 3], ['(1,2,3,4,5)', '(2,5)(3,4)'])
+    >>> B.compose(s, r).tolist(), B.names(np.array([r, s, B.compose(s, r), B.compose(r, r)]))
+    ([1, 0], ['r', 's', 's*r', 'r^2'])
+    >>> B.row_of_alias("(2,5)(3,4)").tolist(), B.row_of_alias("(1,2)")
+    ([0, 4], None)
     """
 
     n: int
@@ -141,25 +156,30 @@ class DihedralBackend(Backend):
         return (u[..., None] * np.arange(self.n) + c[..., None]) % self.n
 
     def names(self, codes):
-        n = self.n
-        comma = np.array([f"{i + 1}," for i in range(n)], dtype=object)    # a point inside a cycle
-        close = np.array([f"{i + 1})(" for i in range(n)], dtype=object)   # the last point of a cycle
+        c, u = self._split(np.asarray(codes).reshape(-1, 2))
         out = []
-        for c, u in zip(*(x.tolist() for x in self._split(np.asarray(codes).reshape(-1, 2)))):
-            if u == 1:                                  # rotation: gcd(c, n) cycles j, j + c, ... of length n / gcd
-                if c == 0:
-                    out.append("()")
-                    continue
-                g = math.gcd(c, n)
-                cycles = (np.arange(g)[:, None] + c * np.arange(n // g)[None, :]) % n
-                tokens = comma[cycles]
-                tokens[:, -1] = close[cycles[:, -1]]
-            else:                                       # reflection x -> c - x: 2-cycles {x, c - x}, x smaller
-                x = np.arange(n)
-                x = x[x < (c - x) % n]
-                tokens = np.stack([comma[x], close[(c - x) % n]], axis=1)
-            out.append("(" + "".join(tokens.ravel().tolist())[:-1])
+        for k, rotation in zip(c.tolist(), (u == 1).tolist()):
+            word = "" if k == 0 else "r" if k == 1 else f"r^{k}"        # r^k: x -> x + k
+            out.append((word or "1") if rotation else ("s*" + word if word else "s"))   # s*r^k: x -> k - x
         return out
+
+    def row_of_alias(self, name):
+        """The row of the element written in 1-based cycle notation, when it is one of the ``n``-gon's
+        symmetries (``None`` otherwise, or when ``name`` is not cycle notation)."""
+        from .parsing import parse_cycles
+        try:
+            moved = parse_cycles(name, "element")
+        except InputError:
+            return None
+        n = self.n
+        if any(p >= n for p in moved):
+            return None
+        images = np.arange(n, dtype=np.int64)
+        images[list(moved)] = list(moved.values())
+        row = images[:2].copy()
+        if not np.array_equal(self.permutation_images(row), images):
+            return None
+        return row
 
 
 @dataclass(frozen=True)

@@ -341,11 +341,15 @@ class FiniteGroup:
         return {s: i for i, s in enumerate(self.names)}
 
     def element(self, name: str) -> int:
-        """Index of the element with the given canonical name."""
-        try:
-            return self._name_index[name.replace(" ", "")]
-        except KeyError:
-            raise InputError(f"element: {name!r} is not an element name of {self.name}") from None
+        """Index of the element with the given canonical name (or a spelling the backend also reads:
+        cycle notation for ``D_n``, :meth:`~theory.backends.Backend.row_of_alias`)."""
+        key = name.replace(" ", "")
+        if key in self._name_index:
+            return self._name_index[key]
+        row = self.backend.row_of_alias(key) if self.labels is None else None
+        if row is not None:
+            return int(self.index_of_rows(row[None, :])[0])
+        raise InputError(f"element: {name!r} is not an element name of {self.name}")
 
     # ---------------------------------------------------------------- orders
     @cached_property
@@ -602,7 +606,15 @@ class FiniteGroup:
         return np.ascontiguousarray(self.table.T.astype(np.int64))
 
     def summary(self) -> dict:
-        """The invariants that ``bilinear analyze`` prints."""
+        """The invariants that ``bilinear analyze`` prints: ``group``, ``order``, ``num_classes``,
+        ``exponent``, ``is_abelian``, ``abelian_invariants``, and per class (in class order)
+        ``class_sizes``, ``class_orders`` and ``class_representatives`` (the smallest element of the
+        class by its canonical name, docs/design.md §3: ``r^k`` / ``s*r^k`` for ``D_n``).
+
+        >>> from theory import dihedral_group
+        >>> dihedral_group(4).summary()["class_representatives"]
+        ['1', 's', 's*r', 'r', 'r^2']
+        """
         return {
             "group": self.name,
             "order": self.order,

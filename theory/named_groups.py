@@ -200,14 +200,15 @@ def alternating_group(n: int, max_order: int | None = None) -> FiniteGroup:
 
 def dihedral_group(n: int, max_order: int | None = None) -> FiniteGroup:
     """``D_n`` of order ``2n``: the symmetries of the regular ``n``-gon on its vertices ``1..n``
-    (rotation ``(1,2,...,n)``, reflection fixing 1), held for ``n >= 3`` by a
+    (rotation ``r = (1,2,...,n)``, reflection ``s`` fixing 1), held for ``n >= 3`` by a
     :class:`~theory.backends.DihedralBackend` (two integers per element, never the ``n`` images;
-    same indices and names as the permutation group).  ``D_1`` is ``<(1,2)>`` and ``D_2`` is
-    ``<(1,2),(3,4)>`` (no faithful action on ``n`` points exists there).
+    the indices of the permutation group, names ``1``, ``r^k``, ``s*r^k`` in the presentation,
+    cycle notation read on input).  ``D_1`` is ``<(1,2)>`` and ``D_2`` is ``<(1,2),(3,4)>`` (no
+    faithful action on ``n`` points exists there; they keep cycle-notation names).
 
     >>> G = dihedral_group(5)
-    >>> G.codes.shape, G.names[1], G.permutation_images()[1].tolist()
-    ((10, 2), '(2,5)(3,4)', [0, 4, 3, 2, 1])
+    >>> G.codes.shape, G.names[1], G.permutation_images()[1].tolist(), G.element("(2,5)(3,4)")
+    ((10, 2), 's', [0, 4, 3, 2, 1], 1)
     """
     n = _positive_int(n, "n")
     check_order_limit(2 * n, max_order, f"D{n}")

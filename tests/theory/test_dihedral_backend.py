@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
-from theory import dihedral_group, parse_group, permutation_group
+from theory import InputError, dihedral_group, parse_group, permutation_group
 from theory.analysis import analysis
 from theory.backends import DihedralBackend, PermutationBackend
 from theory.characters import _dixon_schneider_table, character_table, lexicographic_order
@@ -25,12 +27,33 @@ def test_same_group_as_the_permutation_group_of_the_ngon(n):
     G, P = dihedral_group(n), _ngon(n)
     assert isinstance(G.backend, DihedralBackend) and G.codes.shape == (2 * n, 2)
     assert np.array_equal(G.permutation_images(), P.codes)           # same element order
-    assert G.names == P.names                                        # same cycle-notation names
     assert np.array_equal(G.table, P.table)
     assert np.array_equal(G.element_orders, P.element_orders)       # closed form vs. P's cycle lengths
     assert np.array_equal(G.class_of, P.class_of)
-    assert [G.names[g] for g in G.generators] == [f"({','.join(str(k) for k in range(1, n + 1))})",
-                                                  format_cycles((-np.arange(n)) % n)]
+    assert [G.names[g] for g in G.generators] == ["r", "s"]
+    assert [G.element(P.names[g]) for g in G.generators] == list(G.generators)
+    # every name, evaluated as a word in P's own r = (1,...,n) and s (the reflection fixing 1), is
+    # the element of that index; P's cycle-notation names are read back to the same indices
+    r, s = P.element(f"({','.join(str(k) for k in range(1, n + 1))})"), P.element(format_cycles((-np.arange(n)) % n))
+    assert [_word_in(P, name, r, s) for name in G.names] == list(range(G.order))
+    assert len(set(G.names)) == G.order
+    assert [G.element(name) for name in P.names] == list(range(G.order))
+
+
+def _word_in(P, name: str, r: int, s: int) -> int:
+    """The element of ``P`` that ``1``, ``r^k`` or ``s*r^k`` names (``s`` applied first)."""
+    m = re.fullmatch(r"(s\*?)?(r(?:\^(\d+))?)?|1", name)
+    assert m and name not in ("", "s*", "r^0", "r^1", "s*r^0", "s*r^1"), name
+    k = 0 if not m[2] else int(m[3] or 1)
+    rot = int(P.power(r, k)) if k else 0
+    return int(P.mul(s, rot)) if m[1] else rot
+
+
+def test_dihedral_names_outside_the_group_are_refused():
+    G = dihedral_group(6)
+    for bad in ("(1,2)", "(1,7)", "r^6", "s*r^-1", "r*s", "(1,2,3,4,5,6"):
+        with pytest.raises(InputError, match="not an element name of D6"):
+            G.element(bad)
 
 
 def test_analysis_never_builds_the_permutation_action(monkeypatch):
