@@ -207,10 +207,18 @@ class CharacterTable(BaseCharacterTable):
 
     @cached_property
     def kernel_mask(self) -> np.ndarray:
-        """``kernel_mask[i, c]``: class ``c`` lies in ``ker chi_i`` (all eigenvalues 1)."""
-        m = np.array([np.all(E == 0, axis=1) for E in self.eigenvalues])
+        """``kernel_mask[i, c]``: class ``c`` lies in ``ker chi_i`` (all eigenvalues 1): the rows
+        are sorted and non-negative, so this is their last (largest) exponent being 0."""
+        m = np.stack([E[:, -1] for E in self.eigenvalues]) == 0
         m.setflags(write=False)
         return m
+
+    @cached_property
+    def kernel_orders(self) -> np.ndarray:
+        """``|ker chi_i|`` for every character (int64): the class sizes on the kernel mask, summed."""
+        out = self.kernel_mask.astype(np.int64) @ self.class_sizes.astype(np.int64)
+        out.setflags(write=False)
+        return out
 
     @cached_property
     def conjugates(self) -> tuple[int, ...]:

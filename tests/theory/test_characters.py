@@ -289,6 +289,26 @@ def test_dihedral_recognised_in_another_presentation():
         assert dihedral_generators(parse_group(spec)) is None
 
 
+@pytest.mark.parametrize("n", [100, 101])
+def test_dihedral_certificate_rejects_one_plausible_wrong_entry(n):
+    """One entry changed to a value that passes every shape test (a sorted pair in range, taken
+    from another character at the same class, or a sign flipped in a linear character), or two
+    rows swapped: the certificate refuses each; the unchanged table passes."""
+    T = character_table(parse_group(f"D{n}"))
+    assert certify_dihedral_table(T).orthogonality_method == "dihedral presentation"
+    lin = T.degrees.count(1)
+    c = int(np.flatnonzero(T.group.class_orders == n)[0])              # the class of r
+    other = np.asarray(T.eigenvalues[lin + 1][c])
+    assert not np.array_equal(other, T.eigenvalues[lin][c])
+    e = T.exponent
+    sign = [(int(T.eigenvalues[1][c, 0]) + e // 2) % e]
+    swapped = list(T.eigenvalues)
+    swapped[lin], swapped[lin + 1] = swapped[lin + 1], swapped[lin]
+    for bad in (broken(T, lin, c, other), broken(T, 1, c, sign), dataclasses.replace(T, eigenvalues=tuple(swapped))):
+        with pytest.raises(MathematicalError, match="not the dihedral table of the presentation"):
+            certify_dihedral_table(bad)
+
+
 def test_dihedral_certificate_rejects_a_changed_row():
     T = character_table(parse_group("D7"))
     i = T.degrees.index(2)
