@@ -34,6 +34,20 @@ def test_command_and_automaton_certificate_do_not_import_sympy_or_torch():
     assert r.stdout.strip() == "[]"
 
 
+def test_analyze_json_of_structured_groups_does_not_import_sympy():
+    """Abelian and dihedral groups are analysed from their structure (integer arithmetic only):
+    ``analyze --json`` for them must not pay for importing sympy (orders above the house/mono
+    limit, 120, whose subgroup search is another matter)."""
+    import subprocess
+    import sys
+    code = ("import contextlib, io, sys, bilinear\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    codes = [bilinear.main(['analyze', g, '--json']) for g in ('Z130', 'Z2^7', 'Z2xZ4xZ20', 'D61', 'D64')]\n"
+            "print(codes, 'sympy' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[0, 0, 0, 0, 0] False"
+
+
 def test_lazy_module_loads_on_first_attribute():
     import sys
     from theory.lazy import LazyModule

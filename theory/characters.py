@@ -60,12 +60,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
-import sympy
 
 from .cyclotomic import Cyclotomic, reduction_matrix, tensor_coordinates
 from .errors import MathematicalError, expected, type_of
 from .group import FiniteGroup
+from .integers import primefactors
+from .lazy import LazyModule
 from .modular_linear_algebra import choose_prime, column_echelon_basis, eigenspaces_mod
+
+sympy = LazyModule("sympy")   # imported on first use (primitive_root, Dixon-Schneider only)
 
 __all__ = ["BaseCharacterTable", "CharacterTable", "TableCertificate", "character_table", "certify_character_table",
            "LITERAL_ABELIAN_LIMIT", "CENTRAL_CHECK_LIMIT", "lexicographic_order"]
@@ -528,7 +531,7 @@ def _check_power_maps(T: CharacterTable) -> None:
     checked on the characters of one degree at a time, a few million entries per step."""
     G, e = T.group, T.exponent
     k = G.num_classes
-    primes = sympy.primefactors(G.order)
+    primes = primefactors(G.order)
     maps = [(q, G.power_map(q)) for q in primes]
     wide = np.int32 if max(primes, default=1) * e < 2 ** 31 else np.int64
     for d in sorted(set(T.degrees)):

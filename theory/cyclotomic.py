@@ -33,12 +33,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
 
 from .errors import InputError, expected
+from .integers import factorint
+from .lazy import LazyModule
+
+if TYPE_CHECKING:
+    import sympy
+else:
+    sympy = LazyModule("sympy")   # imported on first use (totient, mobius; exact sympy expressions)
 
 __all__ = ["cyclotomic_polynomial", "reduction_matrix", "reduce_counts", "tensor_coordinates", "euler_phi",
            "Cyclotomic"]
@@ -100,7 +106,7 @@ def _crt_layout(n: int) -> tuple[np.ndarray, tuple[int, ...]]:
     ``k < n``, its position in the ``f_1 x f_2 x ...`` tensor: digit ``i`` is
     ``k (n / f_i)^-1 mod f_i``, so ``zeta_n^k = prod_i omega_i^(digit_i)`` with
     ``omega_i = zeta_n^(n / f_i)`` a primitive ``f_i``-th root of unity."""
-    factors = tuple(int(p) ** int(a) for p, a in sorted(sympy.factorint(n).items()))
+    factors = tuple(int(p) ** int(a) for p, a in sorted(factorint(n).items()))
     k = np.arange(n, dtype=np.int64)
     position = np.zeros(n, dtype=np.int64)
     for f in factors:
@@ -132,7 +138,7 @@ def _reduce_prime_power_axis(t: np.ndarray, axis: int, f: int) -> np.ndarray:
     ``k = j p^(a-1) + i``, the top block ``j = p - 1`` equals minus the sum of the others, so the
     power-basis coordinates (``k < phi(f)``) are ``c[j, i] - c[p-1, i]`` (the rows of
     :func:`reduction_matrix`, in O(f))."""
-    (p, _), = sympy.factorint(f).items()
+    (p, _), = factorint(f).items()
     t = np.moveaxis(t, axis, -1)
     block = t.reshape(t.shape[:-1] + (p, f // p))
     out = (block[..., :p - 1, :] - block[..., p - 1:, :]).reshape(t.shape[:-1] + (f - f // p,))

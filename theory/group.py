@@ -33,9 +33,8 @@ import numpy as np
 
 from .backends import Backend, PermutationBackend
 from .errors import InputError, MathematicalError, OrderLimitError, expected, shown
-from .lazy import LazyModule
+from .integers import factorint
 
-sympy = LazyModule("sympy")   # imported on first use (factorint)
 
 __all__ = ["FiniteGroup", "DEFAULT_MAX_ORDER", "DEFAULT_MAX_DEGREE", "check_order_limit", "check_degree_limit",
            "group_from_rows", "group_limits"]
@@ -371,7 +370,7 @@ class FiniteGroup:
             return self._permutation_orders()
         everything = np.arange(n, dtype=np.int64)
         orders = np.full(n, n, dtype=np.int64)
-        for p, e in sympy.factorint(n).items():
+        for p, e in factorint(n).items():
             for _ in range(e):
                 cand = orders // p
                 ok = (orders % p == 0) & (self.power(everything, cand) == 0)
@@ -556,14 +555,14 @@ class FiniteGroup:
         """
         mods = self.backend.additive_moduli
         if mods is not None:                   # Z_m = prod over p^a || m of Z_{p^a}
-            return tuple(sorted(int(p) ** int(a) for m in mods for p, a in sympy.factorint(m).items()))
+            return tuple(sorted(int(p) ** int(a) for m in mods for p, a in factorint(m).items()))
         d = self.derived_subgroup
         in_d = np.zeros(self.order, dtype=bool)
         in_d[d] = True
         quotient = self.order // len(d)
         everything = np.arange(self.order, dtype=np.int64)
         out = []
-        for p, e in sympy.factorint(quotient).items():
+        for p, e in factorint(quotient).items():
             counts = [1]
             for k in range(1, e + 1):
                 counts.append(int(np.count_nonzero(in_d[self.power(everything, p ** k)])) // len(d))

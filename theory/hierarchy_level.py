@@ -53,11 +53,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import sympy
 
 from .characters import BaseCharacterTable, CharacterTable, character_table
 from .errors import MathematicalError, NotRealizableError, expected, type_of
 from .group import FiniteGroup
+from .integers import factorint, isprime, primefactors
 from .real_irreps import real_irreducibles
 
 __all__ = ["HierarchyLevel", "hierarchy_level", "minimum_faithful_set", "minimal_normal_subgroups",
@@ -113,7 +113,7 @@ def _normal_closures(T: BaseCharacterTable, classes) -> np.ndarray:
 def _abelian_prime_subgroups(G: FiniteGroup) -> list[tuple[int, int]]:
     """``(mask, p)`` for the subgroups of prime order of an abelian group (classes = elements)."""
     out = {}
-    for p in sympy.primefactors(G.order):
+    for p in primefactors(G.order):
         cands = np.flatnonzero(G.element_orders == p)
         if cands.size == 0:
             continue
@@ -135,18 +135,18 @@ def _build_normal_data(T: BaseCharacterTable) -> _Normal:
         found = _abelian_prime_subgroups(G)
         minimal = [m for m, _ in found]
         order_of = {m: p for m, p in found}
-        layers = [(p, (G.element_orders == p) | (np.arange(k) == 0)) for p in sympy.primefactors(G.order)]
+        layers = [(p, (G.element_orders == p) | (np.arange(k) == 0)) for p in primefactors(G.order)]
     else:
-        prime_classes = [c for c in range(1, k) if sympy.isprime(int(G.class_orders[c]))]
+        prime_classes = [c for c in range(1, k) if isprime(int(G.class_orders[c]))]
         closures = _normal_closures(T, prime_classes)
         order_of = {}
         for row in closures:
             order_of[_to_int(row)] = int(G.class_sizes[row].sum())
         minimal = [m for m, s in order_of.items()
-                   if sympy.isprime(s) or not any(n != m and n & m == n for n in order_of)]
+                   if isprime(s) or not any(n != m and n & m == n for n in order_of)]
         layers = []
-        for p in sympy.primefactors(G.order):
-            abelian_p = [m for m in minimal if sympy.primefactors(order_of[m]) == [p]]
+        for p in primefactors(G.order):
+            abelian_p = [m for m in minimal if primefactors(order_of[m]) == [p]]
             if abelian_p:
                 union = np.zeros(k, dtype=bool)
                 for m in abelian_p:
@@ -283,7 +283,7 @@ def _primary_generators(moduli: tuple[int, ...]) -> dict[int, list[np.ndarray]]:
     (``(m_j / p^a) e_j`` for ``p^a || m_j``), by decreasing order."""
     out: dict[int, list[tuple[int, np.ndarray]]] = {}
     for j, m in enumerate(moduli):
-        for p, a in sympy.factorint(m).items():
+        for p, a in factorint(m).items():
             u = np.zeros(len(moduli), dtype=np.int64)
             u[j] = m // p ** a
             out.setdefault(int(p), []).append((int(p) ** int(a), u))

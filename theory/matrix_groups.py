@@ -21,10 +21,9 @@ import numpy as np
 from .backends import PermutationBackend
 from .errors import InputError, expected
 from .group import FiniteGroup, check_order_limit
-from .lazy import LazyModule
+from .integers import factorint
 from .named_groups import permutation_group
 
-sympy = LazyModule("sympy")   # imported on first use (factorint)
 
 __all__ = ["general_linear_group", "special_linear_group", "affine_group_1d",
            "gl_order", "sl_order", "field"]
@@ -33,7 +32,7 @@ __all__ = ["general_linear_group", "special_linear_group", "affine_group_1d",
 def _prime_power(q, argument: str = "q") -> tuple[int, int]:
     if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or int(q) < 2:
         raise expected(argument, "a prime power >= 2", q)
-    f = sympy.factorint(int(q))
+    f = factorint(int(q))
     if len(f) != 1:
         raise InputError(f"{argument}: {q} is not a prime power; finite fields have prime-power order")
     (p, k), = f.items()

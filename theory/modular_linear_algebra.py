@@ -15,9 +15,9 @@ Example::
 from __future__ import annotations
 
 import numpy as np
-import sympy
 
 from .errors import MathematicalError, expected, shown
+from .integers import isprime
 
 __all__ = ["choose_prime", "rref_mod", "nullspace_mod", "column_echelon_basis", "charpoly_mod", "roots_mod",
            "eigenspaces_mod"]
@@ -34,7 +34,7 @@ def choose_prime(e: int, order: int) -> int:
     t = 1
     while True:
         p = 1 + t * e
-        if p * p > 4 * order and p > 2 and sympy.isprime(p):
+        if p * p > 4 * order and p > 2 and isprime(p):
             return p
         t += 1
 
