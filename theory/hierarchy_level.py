@@ -90,6 +90,14 @@ def _to_int(mask: np.ndarray) -> int:
     return int.from_bytes(np.packbits(np.asarray(mask, dtype=bool), bitorder="little").tobytes(), "little")
 
 
+def _to_ints(masks) -> list[int]:
+    """:func:`_to_int` of each mask (one packing for all of them)."""
+    if not len(masks):
+        return []
+    packed = np.packbits(np.asarray(np.stack(masks), dtype=bool), axis=1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in packed]
+
+
 def _to_bool(x: int, k: int) -> np.ndarray:
     raw = np.frombuffer(x.to_bytes((k + 7) // 8, "little"), dtype=np.uint8)
     return np.unpackbits(raw, bitorder="little")[:k].astype(bool)
@@ -171,7 +179,7 @@ def minimum_faithful_set(G: FiniteGroup, costs, kernel_masks, min_cost_bound: bo
     ``i`` (true for real and complex dimensions); ``kernel_masks[i]`` is a boolean class mask.
     Returns ``(cost, indices)``, or ``None`` when even all items together are not faithful."""
     k = G.num_classes
-    kers = [_to_int(m) for m in kernel_masks]
+    kers = _to_ints(kernel_masks)
     costs = [int(c) for c in costs]
     goal = 1
     everything = (1 << k) - 1
@@ -343,8 +351,8 @@ def _general_level(T: BaseCharacterTable) -> HierarchyLevel:
     grp = T.group
     k = grp.num_classes
     irr = real_irreducibles(T)
-    rdims = [r.real_dim for r in irr]
-    rmasks = [T.kernel_mask[r.constituents[0]] for r in irr]
+    rdims = irr.real_dims.tolist()
+    rmasks = [T.kernel_mask[i] for i in irr.characters.tolist()]
     cdims = list(T.degrees)
     cmasks = list(T.kernel_mask)
     b_real = _min_block(rdims, rmasks, k)
@@ -456,9 +464,9 @@ def block_packing(G, B: int) -> BlockPacking:
         pos_signs = [j for j, d in enumerate(chosen_dims) if d == 1]
         bins = [(j,) for j in pos_pairs] + [tuple(pos_signs[t:t + B]) for t in range(0, len(pos_signs), B)]
         return BlockPacking(B, tuple(chosen), chosen_dims, tuple(bins))
-    allowed = [i for i, r in enumerate(irr) if r.real_dim <= B]
-    dims = [irr[i].real_dim for i in allowed]
-    masks = [T.kernel_mask[irr[i].constituents[0]] for i in allowed]
+    allowed = np.flatnonzero(irr.real_dims <= B).tolist()
+    dims = irr.real_dims[allowed].tolist()
+    masks = [T.kernel_mask[i] for i in irr.characters[allowed].tolist()]
     found = minimum_faithful_set(grp, dims, masks)
     if found is None:
         raise NotRealizableError(f"{grp.name}: the real irreducibles of dimension <= {B} are not faithful together "
