@@ -521,6 +521,15 @@ def _native_table(level, params, transposed):
     return level_table(level, params, transposed).detach().contiguous()
 
 
+def native_table_of(model, transposed: bool) -> torch.Tensor:
+    """:func:`_native_table` of ``model``'s own parameters (the dense levels through their matrices
+    ``transitions()``, as FULL), for evaluation without gradients."""
+    from .scan import DENSE_LEVELS
+    if model.level in DENSE_LEVELS:
+        return _native_table("full", (model.transitions(),), transposed)
+    return _native_table(model.level, tuple(getattr(model, n) for n in model.transition_params), transposed)
+
+
 def _native_grads(level, params, gT):
     """:func:`table_grads` for the table of :func:`_native_table`."""
     if level == "cdiag":

@@ -304,9 +304,7 @@ def _native_setup(model, tokens):
     (b - a, N, H), or None."""
     tt = tokens.T.contiguous()
     n, H = tt.shape[1], model.hidden
-    params = (model.transitions(),) if model.level in DENSE_LEVELS else \
-        tuple(getattr(model, name) for name in model.transition_params)
-    Tt = fused._native_table("full" if model.level in DENSE_LEVELS else model.level, params, True)
+    Tt = fused.native_table_of(model, transposed=True)
     tt = fused.native.check_tokens(tt, Tt.shape[0])
     shift = None
     if model.affine:
