@@ -13,8 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from theory import parse_group
-from theory.analysis import level_reports
+from bilinear.theory import parse_group
+from bilinear.theory.hierarchy.analysis import level_reports
 
 GROUPS = ["Z2", "Z3", "Z5", "Z2^3", "S3", "D4", "Q8", "A4", "S4", "A5", "S5"]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "results_modern.md"

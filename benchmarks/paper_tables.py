@@ -15,7 +15,7 @@ kept; a missing page is created with the markers only):
 
 **Chance** at length L is the accuracy of the best constant predictor, ``max_y P(label = y)``
 for sequences drawn by the task's own sampler, computed exactly
-(:func:`verify.tasks.label_distribution.best_constant_accuracy`).  **Chance-normalised** accuracy
+(:func:`bilinear.verify.tasks.label_distribution.best_constant_accuracy`).  **Chance-normalised** accuracy
 is ``(acc - chance) / (1 - chance)``: 0 at chance, 1 when perfect, negative below chance; it is
 undefined (shown ``n/a``) when chance is 1.  Being an increasing affine map, it commutes with the
 median.
@@ -41,10 +41,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from theory.errors import InputError  # noqa: E402
-from theory.files import write_text_atomically  # noqa: E402
-from verify.tasks import make_task  # noqa: E402
-from verify.tasks.label_distribution import best_constant_accuracy, window_accuracy  # noqa: E402
+from bilinear.theory.errors import InputError  # noqa: E402
+from bilinear.theory.files import write_text_atomically  # noqa: E402
+from bilinear.verify.tasks import make_task  # noqa: E402
+from bilinear.verify.tasks.label_distribution import best_constant_accuracy, window_accuracy  # noqa: E402
 
 BEGIN, END = "<!-- tables:begin -->", "<!-- tables:end -->"
 
@@ -100,7 +100,7 @@ REPORTED_MODELS = {
     "Mamba (4 layers)": ("mamba-L4",),
     "Transformer (1/2/4 layers, merged)": ("transformer-L1", "transformer-L2", "transformer-L4"),
 }
-#: For the automata: the best accuracy from the last k symbols only (verify.tasks.label_distribution.window_accuracy),
+#: For the automata: the best accuracy from the last k symbols only (bilinear.verify.tasks.label_distribution.window_accuracy),
 #: the most a model with a memory of k symbols can reach.
 WINDOWS = (4, 8)
 WINDOW_TASKS = ("automaton",)

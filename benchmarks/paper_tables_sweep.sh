@@ -4,7 +4,7 @@
 # 500) on a 2-core CPU, cut down:
 #   - bilinear levels and LSTM: quick preset (H=64), 2000 steps, one learning rate (1e-2), seeds 0-2;
 #   - Mamba-like SSM and Transformer with 1, 2 and 4 layers: 1000 steps, lr 3e-3, seed 0 only.
-# Random automata: theory.automaton.random_automaton(states, 3 symbols, automaton_seed 0).
+# Random automata: bilinear.theory.automata.automaton.random_automaton(states, 3 symbols, automaton_seed 0).
 # Modular arithmetic: mod 5, standard precedence, odd lengths only (so 3..501).
 #
 #   benchmarks/paper_tables_sweep.sh OUT [extra `bilinear train` flags, e.g. --launcher submitit]

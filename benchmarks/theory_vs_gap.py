@@ -60,12 +60,12 @@ STAGES = """
 import json, sys, time
 t = {}
 s = time.perf_counter()
-from theory.group_parser import parse_group
-from theory.characters import character_table
-from theory.real_irreps import real_irreducibles
-from theory.hierarchy_level import hierarchy_level
-from theory.analysis import analysis
-from bilinear_cli.common import json_text
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.characters.build import character_table
+from bilinear.theory.representations.real_irreps import real_irreducibles
+from bilinear.theory.hierarchy.placement import hierarchy_level
+from bilinear.theory.hierarchy.analysis import analysis
+from bilinear.cli.common import json_text
 t["import"] = time.perf_counter() - s
 s = time.perf_counter(); G = parse_group(sys.argv[1], max_order=10**6); t["parse"] = time.perf_counter() - s
 s = time.perf_counter(); G.summary(); t["invariants"] = time.perf_counter() - s

@@ -1,6 +1,6 @@
 """Diagonal levels for abelian groups: CDIAG / ROT (rotation blocks), RDIAG (±1), PDIAG (trivial).
 
-For ``A = <alphabet> ≅ Z_{d_1} x ... x Z_{d_k}`` (invariant factors, :mod:`theory.abelian`) with
+For ``A = <alphabet> ≅ Z_{d_1} x ... x Z_{d_k}`` (invariant factors, :mod:`bilinear.theory.groups.abelian`) with
 coordinates ``y(g)``, the characters ``χ_i(g) = exp(2πi y_i(g) / d_i)`` form a smallest faithful set
 of linear characters, so ``ρ = ⊕_i χ_i`` is faithful of complex dimension ``k``.  Its real form puts
 ``χ_i(g)`` in a 2x2 rotation block ``[[cos θ, -sin θ], [sin θ, cos θ]]``, ``θ = 2π y_i(g)/d_i``.
@@ -12,15 +12,15 @@ import math
 
 import numpy as np
 
-from theory.abelian import abelian_decomposition
-from theory.errors import NotRealizableError
-from theory.field_matrices import Columns, SparseMatrix
-from theory.group import FiniteGroup
-from theory.number_field import RATIONALS, NumberField
+from bilinear.theory.groups.abelian import abelian_decomposition
+from bilinear.theory.errors import NotRealizableError
+from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
+from bilinear.theory.groups.group import FiniteGroup
+from bilinear.theory.arith.number_field import RATIONALS, NumberField
 
-from theory.levels import CDiag, PDiag, RDiag, Rot
+from bilinear.theory.hierarchy.levels import CDiag, PDiag, RDiag, Rot
 
-from .construction import ExactConstruction, GroupTarget
+from bilinear.constructions.construction import ExactConstruction, GroupTarget
 
 __all__ = ["rotation_construction", "rdiag_construction", "pdiag_construction"]
 
@@ -59,7 +59,7 @@ def rotation_construction(target: GroupTarget, level: str = "rot") -> ExactConst
 
     Example:
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> c = rotation_construction(GroupTarget.resolve(parse_group("Z5")))
     >>> c.hidden_size, c.shape, c.field.name
     (2, Rot(hidden=2), 'Q(zeta_20)')
@@ -131,7 +131,7 @@ def rdiag_construction(target: GroupTarget) -> ExactConstruction:
 
     Example:
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> c = rdiag_construction(GroupTarget.resolve(parse_group("Z2^2")))
     >>> c.shape, [A.num[0].tolist() for A in c.transitions]
     (RDiag(hidden=2), [[-1, 1], [1, -1]])
@@ -167,7 +167,7 @@ def pdiag_construction(target: GroupTarget) -> ExactConstruction:
 
     Example:
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> pdiag_construction(GroupTarget.resolve(parse_group("Z1"))).shape
     PDiag(hidden=1)
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.errors import InputError, expected
+from bilinear.theory.errors import InputError, expected
 
 __all__ = ["affine_to_full", "run_affine", "run_bilinear"]
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.automaton import Automaton
-from theory.errors import expected, type_of
-from theory.field_matrices import Columns, SparseMatrix
-from theory.number_field import RATIONALS
+from bilinear.theory.automata.automaton import Automaton
+from bilinear.theory.errors import expected, type_of
+from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
+from bilinear.theory.arith.number_field import RATIONALS
 
-from theory.levels import Block, Full
+from bilinear.theory.hierarchy.levels import Block, Full
 
-from .construction import ExactConstruction
+from bilinear.constructions.construction import ExactConstruction
 
 __all__ = ["automaton_construction"]
 
@@ -27,7 +27,7 @@ def automaton_construction(automaton: Automaton, minimize: bool = True, as_block
 
     Example: the parity DFA gives ``H = 2``, ``A_1 = [[0, 1], [1, 0]]``, ``A_0 = I``:
 
-    >>> from theory.automaton import Automaton
+    >>> from bilinear.theory.automata.automaton import Automaton
     >>> parity = Automaton.from_dict({"alphabet": ["0", "1"], "states": ["e", "o"], "start": "e",
     ...     "delta": {"e": {"0": "e", "1": "o"}, "o": {"0": "o", "1": "e"}}, "accept": ["o"]})
     >>> c = automaton_construction(parity)

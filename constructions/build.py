@@ -1,6 +1,6 @@
 """One entry point for the CLI: build the construction of an object at a level (docs/design.md §7, §11).
 
-Construction dispatches through registries keyed by the level names of :mod:`theory.levels`: for a
+Construction dispatches through registries keyed by the level names of :mod:`bilinear.theory.hierarchy.levels`: for a
 group, ``GROUP_BUILDERS[level]`` maps each method of the level to its builder (the first method is
 the default); the group's alphabet and source record are resolved once (:class:`GroupTarget`) before
 dispatch and handed to the builder.  Automata have their own registry (``full``, ``block``, ``cp`` by
@@ -8,7 +8,7 @@ one-hot states); diagonal levels are refused for them.
 
 Example::
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> [build(parse_group("S5"), "full", method=m).hidden_size for m in methods("full")]
     [4, 120, 5]
     >>> build(parse_group("A4xZ5"), "block").shape
@@ -20,46 +20,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from theory.automaton import Automaton
-from theory.errors import InputError, NotRealizableError, expected, type_of
-from theory.group import FiniteGroup
-from theory.levels import LEVEL_NAMES, check_level_name
+from bilinear.theory.automata.automaton import Automaton
+from bilinear.theory.errors import InputError, NotRealizableError, expected, type_of
+from bilinear.theory.groups.group import FiniteGroup
+from bilinear.theory.hierarchy.levels import LEVEL_NAMES, check_level_name
 
-from .abelian import pdiag_construction, rdiag_construction, rotation_construction
-from .automata import automaton_construction
-from .construction import Construction, GroupTarget
-from .cp import cp_construction
-from .regular import permutation_construction, regular_construction
+from bilinear.constructions.abelian import pdiag_construction, rdiag_construction, rotation_construction
+from bilinear.constructions.automata import automaton_construction
+from bilinear.constructions.construction import Construction, GroupTarget
+from bilinear.constructions.cp import cp_construction
+from bilinear.constructions.regular import permutation_construction, regular_construction
 
 __all__ = ["build", "methods", "LEVELS", "GROUP_BUILDERS", "AUTOMATON_BUILDERS"]
 
-#: The level names (from :mod:`theory.levels`), re-exported for the CLI.
+#: The level names (from :mod:`bilinear.theory.hierarchy.levels`), re-exported for the CLI.
 LEVELS = LEVEL_NAMES
 
 Builder = Callable[..., Construction]
 
 
 def faithful_construction(target: GroupTarget) -> Construction:
-    """:func:`constructions.representation.faithful_construction` (imported when used: it loads sympy)."""
-    from .representation import faithful_construction as build_full
+    """:func:`bilinear.constructions.representation.faithful_construction` (imported when used: it loads sympy)."""
+    from bilinear.constructions.representation import faithful_construction as build_full
     return build_full(target)
 
 
 def house_construction(target: GroupTarget, householders: int | None = None) -> Construction:
-    """:func:`constructions.modern.house_construction` (imported when used: it loads sympy)."""
-    from .modern import house_construction as build_house
+    """:func:`bilinear.constructions.modern.house_construction` (imported when used: it loads sympy)."""
+    from bilinear.constructions.modern import house_construction as build_house
     return build_house(target, householders)
 
 
 def mono_construction(target: GroupTarget, max_order: int | None = None) -> Construction:
-    """:func:`constructions.modern.mono_construction` (imported when used)."""
-    from .modern import mono_construction as build_mono
+    """:func:`bilinear.constructions.modern.mono_construction` (imported when used)."""
+    from bilinear.constructions.modern import mono_construction as build_mono
     return build_mono(target, max_order)
 
 
 def block_construction(target: GroupTarget, block: int | None = None) -> Construction:
-    """:func:`constructions.representation.block_construction` (imported when used: it loads sympy)."""
-    from .representation import block_construction as build_block
+    """:func:`bilinear.constructions.representation.block_construction` (imported when used: it loads sympy)."""
+    from bilinear.constructions.representation import block_construction as build_block
     return build_block(target, block)
 
 

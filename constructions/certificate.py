@@ -3,21 +3,21 @@ for every length.
 
 The exact one-step certificate itself — a breadth-first search over ``(q, φ(q))`` checking
 ``A_σ φ(q) = φ(δ(q, σ))`` for every reachable state and symbol, injectivity of ``φ`` and decoding
-with a positive margin — is :func:`theory.one_step.certify_exact`, the same code the theorem checks
+with a positive margin — is :func:`bilinear.theory.automata.one_step.certify_exact`, the same code the theorem checks
 call; this module reads a weight file, rebuilds the reference Moore machine it claims to track
 (the Cayley machine of a group over its alphabet, or an automaton, minimised when the file says so)
-and delegates to it.  Exact certificates work in a number field (:mod:`theory.number_field`):
+and delegates to it.  Exact certificates work in a number field (:mod:`bilinear.theory.arith.number_field`):
 integers, rationals or algebraic numbers (``Q(ζ_n)``, ``Q(√5)``); no float enters a decision.
 Numeric constructions get a numeric certificate: the residual ``ε = max ‖A_σ φ(q) - φ(δ(q,σ))‖₂``, the
 operator-norm bound ``L = max ‖A_σ‖₂``, the margin ``μ`` and the largest ``T`` for which the error
 bound ``‖h_t - φ(q_t)‖ ≤ ε' (1 + L + ... + L^{t-1})`` stays below ``μ / max_{k≠l} ‖R_k - R_l‖₂``
 (``ε'`` adds the float64 rounding of one step), so decoding is guaranteed up to length ``T``.
 
-:func:`certify_weights` works on a :class:`~constructions.weightfile.WeightFile` alone: it rebuilds
+:func:`certify_weights` works on a :class:`~bilinear.constructions.weightfile.WeightFile` alone: it rebuilds
 the reference object from ``meta.source``, re-derives the exact entries and checks that the float
 ``W``, ``h0`` and ``readout`` are their correctly rounded values (so an edited ``W`` is rejected),
 checks the structure the level claims, then runs the certificate.  Failures raise
-:class:`~theory.errors.MathematicalError` naming what failed.
+:class:`~bilinear.theory.errors.MathematicalError` naming what failed.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from theory.automaton import Automaton
-from theory.errors import InputError, MathematicalError
-from theory.field_matrices import Columns, SparseMatrix
-from theory.number_field import NumberField
-from theory.one_step import certify_exact
+from bilinear.theory.automata.automaton import Automaton
+from bilinear.theory.errors import InputError, MathematicalError
+from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
+from bilinear.theory.arith.number_field import NumberField
+from bilinear.theory.automata.one_step import certify_exact
 
-from .weightfile import WeightFile, load_weights
+from bilinear.constructions.weightfile import WeightFile, load_weights
 
 __all__ = ["Certificate", "certify_weights", "certify_file", "reference_machine", "certify_numeric"]
 
@@ -69,7 +69,7 @@ def reference_machine(wf: WeightFile) -> Automaton:
     if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
         raise InputError("meta.source: expected {kind: group|automaton, ...}")
     if src["kind"] == "group":
-        from .construction import group_from_source   # groups need sympy; automaton files do not
+        from bilinear.constructions.construction import group_from_source   # groups need sympy; automaton files do not
         G = group_from_source(src)
         alph = [G.element(a) for a in src["alphabet"]]
         ref = Automaton.from_group(G, alph)
@@ -289,7 +289,7 @@ def _house_factors(info: dict, D: int, H: int, householders) -> list:
 
 def _check_house_numeric(info: dict, A: np.ndarray, householders) -> None:
     """The product of the stored float factors equals each A_k (relative 1e-9)."""
-    from theory.cartan_dieudonne import float_factors_product
+    from bilinear.theory.arith.cartan_dieudonne import float_factors_product
     D, H = A.shape[0], A.shape[1]
     for k, fs in enumerate(_house_factors(info, D, H, householders)):
         P = float_factors_product(H, [(np.asarray(f["k"], dtype=np.float64), float(f["beta"])) for f in fs])
@@ -302,7 +302,7 @@ def _check_house(info: dict, mats, field: NumberField, householders) -> None:
     and ``beta`` rounded."""
     from fractions import Fraction
 
-    from theory.cartan_dieudonne import add, dense_from_sparse, factors_product, mul, to_float, zero
+    from bilinear.theory.arith.cartan_dieudonne import add, dense_from_sparse, factors_product, mul, to_float, zero
     H = mats[0].shape[0] if mats else 0
     d = field.degree
 

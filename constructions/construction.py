@@ -2,13 +2,13 @@
 
 A construction holds the transition matrices ``A_k`` (``A(e_k) = W[:, :, k]``), the start state
 ``h0``, the readout ``R`` (label = ``labels[argmax(R h)]``), the alphabet, the level with its sizes
-(a :class:`theory.levels.Level`: ``Block(hidden=6, block=3)``, ``CP(hidden=5, rank=15)``, ...), the
+(a :class:`bilinear.theory.hierarchy.levels.Level`: ``Block(hidden=6, block=3)``, ``CP(hidden=5, rank=15)``, ...), the
 method that built it (``full`` has ``representation``, ``regular``, ``permutation``, ``one-hot``),
 the theorem behind it, typed level parameters (irreducibles used, blocks, invariant factors, CP
 factors) and where it came from (``source``: the group and its alphabet, or the automaton).
 
 Two types share the base :class:`Construction`: :class:`ExactConstruction` holds everything in a
-:class:`~theory.number_field.NumberField`; :class:`NumericConstruction` (built from numerically
+:class:`~bilinear.theory.arith.number_field.NumberField`; :class:`NumericConstruction` (built from numerically
 computed representations) holds float64 arrays and the residual of those representations.
 
 The weight file written by :meth:`Construction.to_weight_file` carries, in ``meta``:
@@ -16,7 +16,7 @@ The weight file written by :meth:`Construction.to_weight_file` carries, in ``met
 * ``source`` – enough to rebuild the reference object (a ``parse_group`` spec, or a Cayley table
   with names, or the automaton dictionary and whether it was minimised);
 * ``exact`` – for exact constructions the field and, for entries outside ``Z``, their exact
-  coefficients (``W``, ``h0``, ``readout``), so that :func:`constructions.certificate.certify_weights`
+  coefficients (``W``, ``h0``, ``readout``), so that :func:`bilinear.constructions.certificate.certify_weights`
   re-derives everything from the file alone; float ``W`` must be the correctly rounded exact values;
 * ``level``, ``method``, ``parameters`` (the level's sizes);
 * ``info`` – the level parameters as JSON (``block``, ``blocks``, ``irreps``, ``invariants``, ``cp``
@@ -31,15 +31,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.errors import InputError, expected, type_of
-from theory.field_matrices import Columns, SparseMatrix
-from theory.group import FiniteGroup
-from theory.group_parser import parse_group
-from theory.levels import CP, Block, House, Level
-from theory.named_groups import group_from_cayley_table
-from theory.number_field import NumberField
+from bilinear.theory.errors import InputError, expected, type_of
+from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
+from bilinear.theory.groups.group import FiniteGroup
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.hierarchy.levels import CP, Block, House, Level
+from bilinear.theory.groups.named import group_from_cayley_table
+from bilinear.theory.arith.number_field import NumberField
 
-from .weightfile import WeightFile, save_weights
+from bilinear.constructions.weightfile import WeightFile, save_weights
 
 __all__ = ["Construction", "ExactConstruction", "NumericConstruction", "GroupTarget", "IrreducibleUsed",
            "CPFactors", "HouseFactors", "group_source", "group_from_source", "alphabet_indices"]
@@ -202,7 +202,7 @@ class Construction:
         if type(self) is Construction:
             raise InputError("construction: build an ExactConstruction or a NumericConstruction")
         if not isinstance(self.shape, Level):
-            raise expected("shape", "a theory.levels.Level", type_of(self.shape))
+            raise expected("shape", "a bilinear.theory.hierarchy.levels.Level", type_of(self.shape))
         if not isinstance(self.method, str) or not self.method:
             raise InputError("method: expected a non-empty string")
         if len(set(self.labels)) != len(self.labels):

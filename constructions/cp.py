@@ -6,11 +6,11 @@ import dataclasses
 
 import numpy as np
 
-from theory.errors import InputError, expected, type_of
-from theory.field_matrices import SparseMatrix
-from theory.levels import CP
+from bilinear.theory.errors import InputError, expected, type_of
+from bilinear.theory.arith.field_matrices import SparseMatrix
+from bilinear.theory.hierarchy.levels import CP
 
-from .construction import Construction, CPFactors, ExactConstruction, NumericConstruction
+from bilinear.constructions.construction import Construction, CPFactors, ExactConstruction, NumericConstruction
 
 __all__ = ["cp_construction", "cp_rank"]
 
@@ -43,9 +43,9 @@ def cp_construction(base: Construction) -> Construction:
 
     Example:
 
-    >>> from theory import parse_group
-    >>> from constructions.construction import GroupTarget
-    >>> from constructions.representation import faithful_construction
+    >>> from bilinear.theory import parse_group
+    >>> from bilinear.constructions.construction import GroupTarget
+    >>> from bilinear.constructions.representation import faithful_construction
     >>> c = cp_construction(faithful_construction(GroupTarget.resolve(parse_group("S3"))))
     >>> c.shape, c.cp.map
     (CP(hidden=2, rank=4), 'per symbol and row (R = H D)')

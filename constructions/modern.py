@@ -1,13 +1,13 @@
 """HOUSE and MONO constructions of a group (docs/design.md §14).
 
-* ``house``: the faithful set of real irreducibles chosen by :func:`theory.householder.house_table`
+* ``house``: the faithful set of real irreducibles chosen by :func:`bilinear.theory.hierarchy.house.house_table`
   (at the least hidden size, or the least hidden size allowing ``householders`` factors), assembled
   exactly as the full construction does (``A_σ = ρ(σ)ᵀ``, orthogonal), then every ``A_σ`` written as a
-  product of ``rank(A_σ - I)`` reflections by Cartan–Dieudonné (:mod:`theory.cartan_dieudonne`) and
+  product of ``rank(A_σ - I)`` reflections by Cartan–Dieudonné (:mod:`bilinear.theory.arith.cartan_dieudonne`) and
   padded with ``β = 0`` factors to ``householders``.  Exact wherever the irreducibles have exact
   orthogonal models (the decomposition itself needs no square root: a reflection ``I - 2 k kᵀ`` is
   ``I - c w wᵀ`` with ``c = 2/(wᵀw)``); numeric (float64) otherwise.
-* ``mono``: ``⊕ Ind_K^G λ`` over the summands of :func:`theory.monomial.monomial_degree`, signed
+* ``mono``: ``⊕ Ind_K^G λ`` over the summands of :func:`bilinear.theory.hierarchy.mono.monomial_degree`, signed
   permutation matrices with integer entries, ``A_σ = ρ(σ)ᵀ``, ``h0 = (1, 2, ..., H)`` (a signed
   permutation is determined by its image of a vector with distinct non-zero absolute values, so the
   states of a faithful ρ are distinct), readout rows ``R_g = φ(g)ᵀ``.
@@ -19,17 +19,16 @@ from dataclasses import replace
 
 import numpy as np
 
-from theory.cartan_dieudonne import (dense_from_sparse, float_factors_product, reflection_factors,
-                                     reflection_factors_float, to_float)
-from theory.errors import MathematicalError, NotRealizableError, expected
-from theory.field_matrices import Columns, SparseMatrix
-from theory.householder import house_table
-from theory.levels import House, Mono
-from theory.monomial import induced_monomial_matrices, monomial_degree
-from theory.number_field import RATIONALS
+from bilinear.theory.arith.cartan_dieudonne import (dense_from_sparse, float_factors_product, reflection_factors, reflection_factors_float, to_float)
+from bilinear.theory.errors import MathematicalError, NotRealizableError, expected
+from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
+from bilinear.theory.hierarchy.house import house_table
+from bilinear.theory.hierarchy.levels import House, Mono
+from bilinear.theory.hierarchy.mono import induced_monomial_matrices, monomial_degree
+from bilinear.theory.arith.number_field import RATIONALS
 
-from .construction import ExactConstruction, GroupTarget, HouseFactors, NumericConstruction
-from .representation import _build, exact_readout, tracked_subgroup
+from bilinear.constructions.construction import ExactConstruction, GroupTarget, HouseFactors
+from bilinear.constructions.representation import _build, exact_readout, tracked_subgroup
 
 __all__ = ["house_construction", "mono_construction"]
 
@@ -61,7 +60,7 @@ def house_construction(target: GroupTarget, householders: int | None = None):
     least H at which ``householders`` factors suffice.  Theorems: ``house.cartan_dieudonne`` (upper),
     ``house.fixed_hyperplanes`` (lower; refusal when no H works).
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> c = house_construction(GroupTarget.resolve(parse_group("S3"), "all"))
     >>> c.shape, c.field_name
     (House(hidden=2, householders=2), 'Q(sqrt(3))')
@@ -111,7 +110,7 @@ def mono_construction(target: GroupTarget, max_order: int | None = None) -> Exac
     of a faithful ±1-monomial representation (``mono.characterisation``).  Refused above the
     subgroup-enumeration limit (``max_order``, ``--modern-max-order``).
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> c = mono_construction(GroupTarget.resolve(parse_group("Q8")))
     >>> c.shape, c.field_name
     (Mono(hidden=4), 'Z')

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.backends import AbelianBackend, PermutationBackend, ProductBackend, TableBackend
-from theory.field_matrices import Columns, SparseMatrix
-from theory.group import FiniteGroup
-from theory.number_field import RATIONALS
+from bilinear.theory.groups.backends import AbelianBackend, ProductBackend, TableBackend
+from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
+from bilinear.theory.groups.group import FiniteGroup
+from bilinear.theory.arith.number_field import RATIONALS
 
-from theory.levels import Full
+from bilinear.theory.hierarchy.levels import Full
 
-from .construction import ExactConstruction, GroupTarget
+from bilinear.constructions.construction import ExactConstruction, GroupTarget
 
 __all__ = ["regular_construction", "permutation_construction", "faithful_action"]
 
@@ -43,7 +43,7 @@ def regular_construction(target: GroupTarget) -> ExactConstruction:
 
     Example: for ``Z3`` with alphabet ``[1]``, ``A_1`` is the cyclic shift ``e_0 -> e_1 -> e_2 -> e_0``:
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> c = regular_construction(GroupTarget.resolve(parse_group("Z3"), [1]))
     >>> c.shape, c.method, c.transitions[0].dense_float().astype(int).tolist()
     (Full(hidden=3), 'regular', [[0, 0, 1], [1, 0, 0], [0, 1, 0]])
@@ -92,7 +92,7 @@ def permutation_construction(target: GroupTarget) -> ExactConstruction:
 
     Example: ``S3`` on 3 points: ``A_(1,2)`` swaps ``e_1, e_2``; ``φ((1,2)) = (2, 1, 3)``.
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> permutation_construction(GroupTarget.resolve(parse_group("A4xZ5"))).shape
     Full(hidden=9)
     """

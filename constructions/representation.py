@@ -1,6 +1,6 @@
 """FULL and BLOCK constructions of a group from its real irreducible representations (docs/design.md §4).
 
-For a set ``{ρ_1, ..., ρ_r}`` of real irreducibles (orthogonal matrices, :mod:`theory.representations`)
+For a set ``{ρ_1, ..., ρ_r}`` of real irreducibles (orthogonal matrices, :mod:`bilinear.theory.representations.matrices`)
 whose kernels meet in ``{e}``, ``ρ = ρ_1 ⊕ ... ⊕ ρ_r`` is faithful and ``A(x) = ρ(x)^T`` tracks the group:
 ``A(x) φ(g) = ρ(g x)^T h0 = φ(g x)`` with ``φ(g) = ρ(g)^T h0``.  ``h0`` is chosen with trivial
 stabiliser (a generic vector; the vectors fixed by some ``g != e`` form finitely many proper
@@ -9,7 +9,7 @@ has the same norm and the readout rows ``R_g = φ(g)^T`` decode by argmax with a
 
 * ``full``: the faithful set of smallest total real dimension (``min_faithful_dim_real``).
 * ``block``: real irreducibles of dimension ``<= B`` (default ``B = min_block_real``), packed into
-  the least number of ``B x B`` diagonal blocks (:func:`theory.hierarchy_level.block_packing`; padded
+  the least number of ``B x B`` diagonal blocks (:func:`bilinear.theory.hierarchy.placement.block_packing`; padded
   with identity coordinates that stay 0).  For ``B`` below
   ``min_block_real`` the kernels of the admissible irreducibles share a non-identity element, which
   every such block-diagonal model would confuse with the identity: :class:`NotRealizableError`.
@@ -27,20 +27,20 @@ from typing import TypedDict
 import numpy as np
 import sympy
 
-from theory.automaton import Automaton
-from theory.backends import PermutationBackend
-from theory.errors import MathematicalError, NotRealizableError, expected
-from theory.field_matrices import Columns, SparseMatrix
-from theory.group import FiniteGroup
-from theory.hierarchy_level import block_packing, hierarchy_level
-from theory.levels import Block, Full, Level
-from theory.named_groups import group_from_cayley_table, permutation_group
-from theory.number_field import RATIONALS, NumberField
-from theory.one_step import exact_orbit
-from theory.real_irreps import real_irreducibles
-from theory.representations import real_irrep_matrices
+from bilinear.theory.automata.automaton import Automaton
+from bilinear.theory.groups.backends import PermutationBackend
+from bilinear.theory.errors import MathematicalError, NotRealizableError, expected
+from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
+from bilinear.theory.groups.group import FiniteGroup
+from bilinear.theory.hierarchy.placement import block_packing, hierarchy_level
+from bilinear.theory.hierarchy.levels import Block, Full, Level
+from bilinear.theory.groups.named import group_from_cayley_table, permutation_group
+from bilinear.theory.arith.number_field import RATIONALS, NumberField
+from bilinear.theory.automata.one_step import exact_orbit
+from bilinear.theory.representations.real_irreps import real_irreducibles
+from bilinear.theory.representations.matrices import real_irrep_matrices
 
-from .construction import ExactConstruction, GroupTarget, IrreducibleUsed, NumericConstruction
+from bilinear.constructions.construction import ExactConstruction, GroupTarget, IrreducibleUsed, NumericConstruction
 
 __all__ = ["faithful_construction", "block_construction", "tracked_subgroup", "block_kernel_witness",
            "exact_readout"]
@@ -220,7 +220,7 @@ def _build(target: GroupTarget, level: str, B: int | None, irreps: tuple[int, ..
 def exact_readout(F: NumberField, G: FiniteGroup, mats, start: Columns, labels, alphabet) -> SparseMatrix:
     """The readout with rows ``R_g = φ(g)^T`` (one per label, in ``labels`` order), ``φ`` from the exact
     orbit of ``start`` under ``mats`` over ``alphabet`` (element names); checks the one-step identity
-    on the way (:func:`theory.one_step.exact_orbit`)."""
+    on the way (:func:`bilinear.theory.automata.one_step.exact_orbit`)."""
     H = int(start.num.shape[1])
     common = {"labels": labels, "alphabet": alphabet}
     ref = Automaton.from_group(G, [G.element(a) for a in common["alphabet"]])
@@ -280,7 +280,7 @@ def faithful_construction(target: GroupTarget) -> ExactConstruction | NumericCon
 
     Example: ``S5`` gives ``H = 4`` (the standard representation), ``Q8`` gives ``H = 4`` (the quaternions).
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> faithful_construction(GroupTarget.resolve(parse_group("Q8"))).shape
     Full(hidden=4)
     """
@@ -295,13 +295,13 @@ def block_construction(target: GroupTarget, block: int | None = None) -> ExactCo
     ``min_block_real`` (S3, D4 -> 2; A4, S4, A5 -> 3; S5, Q8 -> 4); below it the construction is refused
     with the block-size classification's witness.  Hidden size ``B`` times the least number of blocks
     that hold a faithful set of real irreducibles of dimension ``<= B``
-    (:func:`theory.hierarchy_level.block_packing`, the size ``bilinear analyze`` reports).  Theorem:
+    (:func:`bilinear.theory.hierarchy.placement.block_packing`, the size ``bilinear analyze`` reports).  Theorem:
     block-size classification.
 
     Example: ``A4xZ5`` at ``B = 3``: the 3-dimensional irreducible of ``A4`` and a rotation block of
     ``Z5`` need two blocks, ``H = 6``:
 
-    >>> from theory import parse_group
+    >>> from bilinear.theory import parse_group
     >>> c = block_construction(GroupTarget.resolve(parse_group("A4xZ5")))
     >>> c.shape, c.blocks
     (Block(hidden=6, block=3), ((2,), (3,)))

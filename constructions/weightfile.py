@@ -6,11 +6,11 @@ string).  Decoding: ``label = labels[argmax(readout @ h)]``.  When a dense ``W``
 :data:`DENSE_LIMIT_BYTES` it is stored sparse instead: ``W_index`` (``nnz x 3`` int64, rows
 ``(i, j, k)``), ``W_value`` (``nnz``) and ``W_shape`` (3); :func:`load_weights` accepts both forms.
 
-Reading (:func:`load_weights`) goes through :func:`theory.npz.read_npz`: nothing is unpickled,
+Reading (:func:`load_weights`) goes through :func:`bilinear.theory.npz.read_npz`: nothing is unpickled,
 object-dtype members are refused, every ``.npy`` header is checked against the bytes the member
 holds.  Then each array must have its dtype (``float64``, ``int64``, unicode strings) and number of
 axes, floats must be finite, no array may be missing or unknown, and ``meta`` must be a JSON object
-(``NaN``/``Infinity`` refused) holding what the certificate reads (:func:`check_meta`).  Every problem is one :class:`~theory.errors.InputError` line
+(``NaN``/``Infinity`` refused) holding what the certificate reads (:func:`check_meta`).  Every problem is one :class:`~bilinear.theory.errors.InputError` line
 ``weight file PATH: ARRAY: problem``.
 """
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory.errors import InputError, expected, shown, type_of
-from theory.files import atomic_path
-from theory.npz import read_npz
-from theory.version import software_versions
+from bilinear.theory.errors import InputError, expected, shown, type_of
+from bilinear.theory.files import atomic_path
+from bilinear.theory.npz import read_npz
+from bilinear.theory.version import software_versions
 
 __all__ = ["WeightFile", "save_weights", "load_weights", "check_meta", "DENSE_LIMIT_BYTES"]
 
@@ -116,7 +116,7 @@ class WeightFile:
 def save_weights(path: str | os.PathLike, wf: WeightFile, dense_limit: int = DENSE_LIMIT_BYTES) -> str:
     """Write ``wf`` to ``path`` (``.npz``) atomically; ``W`` goes sparse above ``dense_limit`` bytes.
     ``meta.versions`` records the toolkit, numpy and torch versions that wrote the file
-    (:func:`theory.version.software_versions`) unless ``wf.meta`` already has it."""
+    (:func:`bilinear.theory.version.software_versions`) unless ``wf.meta`` already has it."""
     path = os.fspath(path)
     H, _, D = wf.shape
     meta = {"versions": software_versions(), **wf.meta}
@@ -305,7 +305,7 @@ def _check_source(src) -> None:
 
 
 def check_meta(wf: WeightFile) -> None:
-    """``meta`` holds what :func:`constructions.certificate.certify_weights` reads, with the types and
+    """``meta`` holds what :func:`bilinear.constructions.certificate.certify_weights` reads, with the types and
     sizes it expects, where present: ``source`` (absent from files not made by a builder, e.g. trained
     weights; the certificate then refuses them), ``level`` (string), ``info`` and ``exact``."""
     meta = wf.meta

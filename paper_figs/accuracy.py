@@ -2,7 +2,7 @@
 (median over seeds, the band from the worst to the best seed), with the chance line of each task.
 
 Read from committed training records in the ``results.json`` format of ``bilinear train --out``
-(:func:`paper_figs.records.training_runs`): by default the paper-table records
+(:func:`bilinear.paper_figs.records.training_runs`): by default the paper-table records
 (``docs/results_paper_tables/``) when they exist, else the claims sweep of docs/results_training.md.
 Runs are grouped into a series by model, variant, hidden size and experiment (and record file, when
 several files are read); the seeds of a series are its runs.
@@ -20,7 +20,7 @@ import os
 import statistics
 import textwrap
 
-from . import records, style
+from bilinear.paper_figs import records, style
 
 NAME = "accuracy"
 TITLE = "Accuracy against length per model and task"
@@ -151,7 +151,7 @@ def draw(data: dict, out_dir: str) -> list[str]:
 
 def build(out_dir: str, quick: bool = False, source=None, progress=None) -> dict:
     """Read the training records (``source``: a results.json file or a folder; default
-    :func:`paper_figs.records.default_training_source`) and draw."""
+    :func:`bilinear.paper_figs.records.default_training_source`) and draw."""
     runs, files = records.training_runs(source)
     data = compute(runs)
     return {"data": data, "files": draw(data, out_dir), "sources": files}

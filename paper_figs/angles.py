@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import statistics
 
-from . import records, style
+from bilinear.paper_figs import records, style
 
 NAME = "angles"
 TITLE = "Learned rotation angles against 2πk/m"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import textwrap
 
-from . import records, style
+from bilinear.paper_figs import records, style
 
 NAME = "decomposition"
 TITLE = "Character decomposition of learned representations"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 
-from theory.files import write_text_atomically
+from bilinear.theory.files import write_text_atomically
 
-from .registry import RECORDED, module, names
+from bilinear.paper_figs.registry import RECORDED, module, names
 
 __all__ = ["readme_text", "write_readme"]
 

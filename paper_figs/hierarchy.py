@@ -1,14 +1,14 @@
 """Figure ``hierarchy``: the levels of the hierarchy, their containments, and which catalogue groups each
 level tracks exactly — all computed from theory/ (docs/design.md §4, §12).
 
-* nodes: :data:`theory.levels.CLASSICAL_LEVEL_NAMES` (the modern levels have no rows in
-  :func:`theory.analysis.level_reports` yet); arrows: :data:`theory.levels.CONTAINMENTS` (smaller ⊂
+* nodes: :data:`bilinear.theory.hierarchy.levels.CLASSICAL_LEVEL_NAMES` (the modern levels have no rows in
+  :func:`bilinear.theory.hierarchy.analysis.level_reports` yet); arrows: :data:`bilinear.theory.hierarchy.levels.CONTAINMENTS` (smaller ⊂
   larger; the containment of a block level in a coarser block level is a note, not a loop);
 * vertical position: the length of the longest containment chain below a level (a level contained
   in nothing is placed just below its lowest successor);
 * inside each node: the catalogue groups (``CLASSIFICATION_GROUPS`` of the block classification
   theorem) whose weakest tracking level (first in ``CLASSICAL_LEVEL_NAMES``) is this one, from
-  :func:`theory.analysis.level_reports`; for ``block``, grouped by the smallest block size
+  :func:`bilinear.theory.hierarchy.analysis.level_reports`; for ``block``, grouped by the smallest block size
   ``min_block_real``.
 
     >>> layers(("a", "b", "c"), [("a", "b"), ("c", "b")])
@@ -17,20 +17,20 @@ level tracks exactly — all computed from theory/ (docs/design.md §4, §12).
 
 from __future__ import annotations
 
-from constructions.theorems.block_classification import CLASSIFICATION_GROUPS
-from theory.analysis import level_reports
-from theory.group_parser import parse_group
-from theory.levels import CLASSICAL_LEVEL_NAMES, CONTAINMENTS, level_class
+from bilinear.constructions.theorems.block_classification import CLASSIFICATION_GROUPS
+from bilinear.theory.hierarchy.analysis import level_reports
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.hierarchy.levels import CLASSICAL_LEVEL_NAMES, CONTAINMENTS, level_class
 
-from . import style
+from bilinear.paper_figs import style
 
 NAME = "hierarchy"
 TITLE = "The hierarchy of bilinear levels and the groups each tracks"
 CAPTION = ("The seven levels (weakest at the bottom) with an arrow for every containment proved by "
            "`bilinear prove` (`containment.*`); in each box, the catalogue groups for which it is the "
            "weakest level that tracks them exactly (BLOCK: by the smallest block size B). Computed from "
-           "`theory.levels` and `theory.analysis.level_reports`.")
-SOURCES = "theory/levels.py (CLASSICAL_LEVEL_NAMES, CONTAINMENTS), theory/analysis.py (level_reports) on the catalogue groups"
+           "`bilinear.theory.hierarchy.levels` and `bilinear.theory.hierarchy.analysis.level_reports`.")
+SOURCES = "theory/hierarchy/levels.py (CLASSICAL_LEVEL_NAMES, CONTAINMENTS), theory/hierarchy/analysis.py (level_reports) on the catalogue groups"
 
 __all__ = ["NAME", "TITLE", "CAPTION", "SOURCES", "layers", "compute", "draw", "build"]
 

@@ -3,11 +3,11 @@ and a trained one of the same group (docs/design.md §7, §12).
 
 Both models track the word problem of :data:`GROUP` (every element a symbol).  *Constructed*: the
 exact level-``full`` construction (the smallest faithful real representation), rounded to floats.
-*Trained*: a FULL model trained by :func:`verify.train.train_model` on lengths 2–10, exported as a
-weight file as ``bilinear export`` does.  Each is run in torch by :func:`verify.simulate.decoding_errors`
+*Trained*: a FULL model trained by :func:`bilinear.verify.experiments.train.train_model` on lengths 2–10, exported as a
+weight file as ``bilinear export`` does.  Each is run in torch by :func:`bilinear.verify.experiments.simulate.decoding_errors`
 on the same random words (per-step normalisation), and the fraction of words decoded wrongly is
 read at log-spaced lengths; the first length with an error is the exactness horizon of
-:func:`verify.simulate.exactness_horizon`.
+:func:`bilinear.verify.experiments.simulate.exactness_horizon`.
 
 Training and long simulation take minutes, so the figure draws from the committed record
 ``docs/figures/data/horizon.json`` (``bilinear figs --only horizon --update-records``); ``--quick``
@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from . import records, style
+from bilinear.paper_figs import records, style
 
 NAME = "horizon"
 TITLE = "Exactness horizon: decoding error against length"
@@ -30,7 +30,7 @@ CAPTION = ("Fraction of 256 random words of S3 decoded wrongly after L steps, in
            "rounding alone does not limit it; a trained FULL model (H = 16, lengths 2-10) drifts at the same "
            "length in both precisions, so its error is the model's, not the arithmetic's. "
            "Record: docs/figures/data/horizon.json.")
-SOURCES = "docs/figures/data/horizon.json (verify/simulate.py decoding_errors, verify/train.py train_model)"
+SOURCES = "docs/figures/data/horizon.json (verify/experiments/simulate.py decoding_errors, verify/experiments/train.py train_model)"
 
 RECORD = records.DATA_DIR / "horizon.json"
 RECORD_COMMAND = "bilinear figs --only horizon --update-records"
@@ -55,16 +55,16 @@ def sample_lengths(length: int, points: int) -> list[int]:
 
 def constructed_weights(group: str = GROUP):
     """The exact level-full construction of ``group`` over all its elements, as a weight file."""
-    from constructions.build import build as build_construction
-    from theory.group_parser import parse_group
+    from bilinear.constructions.build import build as build_construction
+    from bilinear.theory.groups.parser import parse_group
     return build_construction(parse_group(group), "full", alphabet="all").to_weight_file()
 
 
 def trained_weights(settings: dict, group: str = GROUP, progress=None):
     """``(weight file, summary)`` of a FULL model trained on the word problem of ``group``."""
-    from verify.models import ModelConfig
-    from verify.recover.snap import weights_input
-    from verify.train import RunSpec, TrainConfig, checkpoint_path, train_model
+    from bilinear.verify.models.registry import ModelConfig
+    from bilinear.verify.recover.snap import weights_input
+    from bilinear.verify.experiments.train import RunSpec, TrainConfig, checkpoint_path, train_model
 
     spec = RunSpec("word", {"group": group}, ModelConfig("full", hidden=settings["hidden"]), seed=settings["seed"])
     cfg = TrainConfig(steps=settings["steps"], val_every=max(1, settings["steps"] // 10))
@@ -79,7 +79,7 @@ def compute_record(settings: dict = FULL, progress=None) -> dict:
     """Train, construct, simulate; the record with one series per (model, dtype)."""
     import torch
 
-    from verify.simulate import decoding_errors
+    from bilinear.verify.experiments.simulate import decoding_errors
 
     say = progress or (lambda msg: None)
     lengths = sample_lengths(settings["length"], settings["points"])
@@ -127,7 +127,7 @@ def draw(data: dict, out_dir: str) -> list[str]:
     ax.set_ylim(0, 1.05)
     n_classes = None
     if data["group"]:
-        from theory.group_parser import parse_group
+        from bilinear.theory.groups.parser import parse_group
         n_classes = parse_group(data["group"]).order
     style.chance_line(ax, 1 - 1 / n_classes, label="error of chance (1 − 1/|G|)")
     ax.legend(loc="upper left")

@@ -1,10 +1,10 @@
 """Figure ``parity``: parity with a frozen random diagonal model and a trained linear readout — the
 Monte-Carlo success rate against the theorem's 1 − 2^−H (``frozen_parity.rademacher_diagonal``,
-:mod:`theory.theorems.frozen_parity`; docs/design.md §5).
+:mod:`bilinear.theory.theorems.frozen_parity`; docs/design.md §5).
 
 The Rademacher points are the theorem's own check (:func:`check_frozen_parity`, which raises if the
 formula leaves its 99.9 % Clopper-Pearson interval); the error bars are 95 % Clopper-Pearson
-intervals (:func:`theory.theorems.stats.clopper_pearson`).  For contrast, Gaussian diagonal entries
+intervals (:func:`bilinear.theory.theorems.stats.clopper_pearson`).  For contrast, Gaussian diagonal entries
 (remark (a) of the theorem: not covered by it) through the same sampler, readout fit and evaluation.
 Right: the failure rate on a log scale, against 2^−H.
 """
@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.theorems.frozen_parity import (check_frozen_parity, evaluate, sample_models, success_probability,
-                                           train_readout)
-from theory.theorems.stats import clopper_pearson
+from bilinear.theory.theorems.frozen_parity import (check_frozen_parity, evaluate, sample_models, success_probability, train_readout)
+from bilinear.theory.theorems.stats import clopper_pearson
 
-from . import style
+from bilinear.paper_figs import style
 
 NAME = "parity"
 TITLE = "Frozen random diagonal parity: success rate against 1 − 2^−H"
@@ -25,7 +24,7 @@ CAPTION = ("A real-diagonal model with frozen random ±1 transitions and a linea
            "\"0\" and \"1\" solves parity at every length with probability 1 − 2^−H (theorem "
            "`frozen_parity.rademacher_diagonal`). Points: the theorem's Monte-Carlo check (3000 models per H; "
            "bars: 95 % Clopper-Pearson); line: 1 − 2^−H; grey: Gaussian diagonal entries, outside the "
-           "theorem. Right: failure rate against 2^−H. Computed by `theory.theorems.frozen_parity`.")
+           "theorem. Right: failure rate against 2^−H. Computed by `bilinear.theory.theorems.frozen_parity`.")
 SOURCES = "theory/theorems/frozen_parity.py (check_frozen_parity, seed 0)"
 
 HIDDEN = tuple(range(1, 11))

@@ -15,8 +15,8 @@ import json
 import os
 from pathlib import Path
 
-from theory.errors import InputError, expected, shown, type_of
-from theory.files import write_text_atomically
+from bilinear.theory.errors import InputError, expected, shown, type_of
+from bilinear.theory.files import write_text_atomically
 
 __all__ = ["ROOT", "DOCS", "FIGURES_DIR", "DATA_DIR", "PAPER_TABLES", "TRAINING", "TRAINING_DEFAULT_FILE",
            "RECOVERY", "BENCH_RECORD", "default_training_source", "read_json", "write_json", "is_training_run",

@@ -15,20 +15,20 @@ import importlib
 import sys
 import time
 
-from theory.errors import InputError, expected, shown
+from bilinear.theory.errors import expected, shown
 
 __all__ = ["FIGURES", "RECORDED", "names", "module", "draw", "update_records", "check_names"]
 
 #: Figure name -> module (imported on first use: matplotlib and torch are slow to import).
 FIGURES = {
-    "hierarchy": "paper_figs.hierarchy",
-    "accuracy": "paper_figs.accuracy",
-    "sizes": "paper_figs.sizes",
-    "angles": "paper_figs.angles",
-    "decomposition": "paper_figs.decomposition",
-    "parity": "paper_figs.parity",
-    "horizon": "paper_figs.horizon",
-    "speed": "paper_figs.speed",
+    "hierarchy": "bilinear.paper_figs.hierarchy",
+    "accuracy": "bilinear.paper_figs.accuracy",
+    "sizes": "bilinear.paper_figs.sizes",
+    "angles": "bilinear.paper_figs.angles",
+    "decomposition": "bilinear.paper_figs.decomposition",
+    "parity": "bilinear.paper_figs.parity",
+    "horizon": "bilinear.paper_figs.horizon",
+    "speed": "bilinear.paper_figs.speed",
 }
 
 #: Figures drawn from a record that the toolkit computes (``update_record``).

@@ -5,9 +5,9 @@ The catalogue: the SmallGroups library up to order 32, exported with permutation
 IdGroup and StructureDescription by the committed GAP script ``paper_figs/data/small_groups.g`` into
 ``paper_figs/data/small_groups.json`` and read here through the toolkit's ``perm:`` grammar
 (docs/design.md §11); then :func:`named` (the catalogue groups of the block classification theorem
-above order 32, and a few more).  Per group, :func:`theory.hierarchy_level.hierarchy_level` gives
+above order 32, and a few more).  Per group, :func:`bilinear.theory.hierarchy.placement.hierarchy_level` gives
 ``min_block_real``, the weakest level and its smallest hidden size, and
-:func:`theory.analysis.level_reports` the smallest hidden size at every level.
+:func:`bilinear.theory.hierarchy.analysis.level_reports` the smallest hidden size at every level.
 
 The classification of ~160 groups takes seconds, so the figure draws from the committed record
 ``docs/figures/data/sizes.json`` (written by ``bilinear figs --only sizes --update-records``);
@@ -25,14 +25,14 @@ import json
 import time
 from pathlib import Path
 
-from constructions.theorems.block_classification import CLASSIFICATION_GROUPS
-from theory.analysis import level_reports
-from theory.errors import InputError
-from theory.files import write_text_atomically
-from theory.group_parser import parse_group
-from theory.hierarchy_level import hierarchy_level
+from bilinear.constructions.theorems.block_classification import CLASSIFICATION_GROUPS
+from bilinear.theory.hierarchy.analysis import level_reports
+from bilinear.theory.errors import InputError
+from bilinear.theory.files import write_text_atomically
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.hierarchy.placement import hierarchy_level
 
-from . import records, style
+from bilinear.paper_figs import records, style
 
 NAME = "sizes"
 TITLE = "Smallest block size and hidden size per group"
@@ -42,7 +42,7 @@ CAPTION = ("Every group of order <= 32 (SmallGroups library, generators exported
            "hidden size at that level, against the regular representation H = |G|. Labelled: the "
            "smallest group that needs each block size.")
 SOURCES = ("docs/figures/data/sizes.json (from paper_figs/data/small_groups.json, written by "
-           "paper_figs/data/small_groups.g, and theory/hierarchy_level.py)")
+           "paper_figs/data/small_groups.g, and theory/hierarchy/placement.py)")
 
 SMALL_GROUPS = Path(__file__).resolve().parent / "data" / "small_groups.json"
 RECORD = records.DATA_DIR / "sizes.json"

@@ -1,5 +1,5 @@
 """Figure ``speed``: tokens per second of the bilinear levels, from the ``bilinear bench --json`` record
-(:mod:`verify.bench`; docs/design.md §9, docs/results_speed.md).
+(:mod:`bilinear.verify.experiments.bench`; docs/design.md §9, docs/results_speed.md).
 
 (a) evaluation: tokens/s against sequence length T for the scan (``model(tokens)``, solid) and the
 reference step loop (dashed), per level, medians over interleaved rounds with the min–max spread;
@@ -10,7 +10,7 @@ are in the record's ``meta``.
 
 from __future__ import annotations
 
-from . import records, style
+from bilinear.paper_figs import records, style
 
 NAME = "speed"
 TITLE = "Speed: tokens/s against length, scan against step loop, against nn.LSTM"

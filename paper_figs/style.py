@@ -21,8 +21,8 @@ matplotlib.use("Agg")                      # no display, the same output everywh
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from theory.files import atomic_path  # noqa: E402
-from theory.levels import LEVEL_NAMES  # noqa: E402
+from bilinear.theory.files import atomic_path  # noqa: E402
+from bilinear.theory.hierarchy.levels import LEVEL_NAMES  # noqa: E402
 
 __all__ = ["COLUMN_WIDTH", "PANEL_HEIGHT", "DPI", "RC", "color", "marker", "register", "figure_size", "new_figure",
            "chance_line", "panel_label", "save", "FORMATS", "group_label", "si", "si_axis"]

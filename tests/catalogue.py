@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from theory.automaton import Automaton, random_automaton
-from theory.group_parser import parse_group
+from bilinear.theory.automata.automaton import Automaton, random_automaton
+from bilinear.theory.groups.parser import parse_group
 
 GROUP_SPECS = ["Z1", "Z2", "Z3", "Z5", "Z12", "Z2^3", "Z2xZ4", "S3", "D4", "D5", "Q8", "A4", "S4", "A5",
                "S5", "GL(3,2)", "SL(2,5)", "A4xZ5", "AGL(1,7)"]

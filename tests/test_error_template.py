@@ -1,5 +1,5 @@
 """One message template for bad arguments: ``NAME: expected WHAT, got VALUE`` is built by
-``theory.errors.expected`` everywhere outside the CLI, never written out by hand."""
+``bilinear.theory.errors.expected`` everywhere outside the CLI, never written out by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from theory.errors import InputError, expected, shown, type_of
+from bilinear.theory.errors import InputError, expected, shown, type_of
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("theory", "constructions", "verify", "paper_figs")
@@ -33,7 +33,7 @@ def _sources():
 
 def test_no_hand_written_expected_messages():
     found = [f"{p.relative_to(ROOT)}: {m}" for p in _sources() for m in hand_written(p.read_text())]
-    assert not found, "use theory.errors.expected(...) for: " + ", ".join(found)
+    assert not found, "use bilinear.theory.errors.expected(...) for: " + ", ".join(found)
 
 
 def test_the_pattern_finds_a_hand_written_message():

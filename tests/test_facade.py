@@ -17,7 +17,7 @@ def test_exports_exist():
 
 def test_unknown_name_raises_attribute_error():
     import pytest
-    import theory
+    import bilinear.theory as theory
     for module in (bilinear, theory):
         with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
             module.nonexistent
@@ -27,8 +27,8 @@ def test_command_and_automaton_certificate_do_not_import_sympy_or_torch():
     """The lazy imports that keep ``bilinear --help`` and certifying an automaton file fast."""
     import subprocess
     import sys
-    code = ("import sys, bilinear, bilinear_cli, constructions.certificate, theory.automaton\n"
-            "from theory import Automaton, InputError\n"
+    code = ("import sys, bilinear, bilinear.cli, bilinear.constructions.certificate, bilinear.theory.automata.automaton\n"
+            "from bilinear.theory import Automaton, InputError\n"
             "print(sorted(m for m in ('sympy', 'torch', 'networkx', 'galois') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"
@@ -50,7 +50,7 @@ def test_analyze_json_of_structured_groups_does_not_import_sympy():
 
 def test_lazy_module_loads_on_first_attribute():
     import sys
-    from theory.lazy import LazyModule
+    from bilinear.theory.lazy import LazyModule
     lazy = LazyModule("fractions")
     assert lazy.Fraction(1, 2) == sys.modules["fractions"].Fraction(1, 2)
     assert "loaded" in repr(lazy)

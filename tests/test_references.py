@@ -57,7 +57,7 @@ def _sections() -> set[int]:
 
 def test_files_were_found():
     names = {p.relative_to(ROOT).as_posix() for p in FILES}
-    assert {"README.md", "docs/design.md", "theory/group.py", ".ci/run"} <= names
+    assert {"README.md", "docs/design.md", "theory/groups/group.py", ".ci/run"} <= names
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(ROOT).as_posix())

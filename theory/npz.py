@@ -4,7 +4,7 @@
 before reading any data: the member is an ``.npy`` array, its dtype holds no Python objects (nothing
 is ever unpickled), and the header's shape times the item size is exactly the number of bytes the
 member holds (a truncated or padded member is refused before any allocation of the declared size).
-Every refusal is one :class:`~theory.errors.InputError` line naming the file, the member and the
+Every refusal is one :class:`~bilinear.theory.errors.InputError` line naming the file, the member and the
 problem; numpy's own advice to load "unsafely" never reaches the user.
 
     >>> import os, tempfile
@@ -16,7 +16,7 @@ problem; numpy's own advice to load "unsafely" never reaches the user.
     >>> read_npz(path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    theory.errors.InputError: weight file ...x.npz: not a .npz archive (expected a zip file as written by numpy.savez)
+    bilinear.theory.errors.InputError: weight file ...x.npz: not a .npz archive (expected a zip file as written by numpy.savez)
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import zlib
 
 import numpy as np
 
-from .errors import InputError
+from bilinear.theory.errors import InputError
 
 __all__ = ["read_npz", "MAX_MEMBERS", "MAX_BYTES"]
 

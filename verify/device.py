@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from theory.errors import check_int, expected, shown
+from bilinear.theory.errors import check_int, expected, shown
 
 __all__ = ["default_device", "resolve_device", "seed_everything", "derived_seed", "set_threads",
            "threads", "DEFAULT_THREADS"]

@@ -1,2 +1,2 @@
 """Theorems whose checks build and certify constructions (FSM simulation, block-size
-classification); they are registered with the others in :mod:`theory.theorems.registry`."""
+classification), and the one registry of every theorem family (:mod:`.registry`)."""

@@ -35,16 +35,16 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from theory.errors import InputError, MathematicalError
-from theory.group_parser import parse_group
-from theory.hierarchy_level import hierarchy_level
-from theory.real_irreps import real_irreducibles
-from theory.representations import real_irrep_matrices
-from theory.theorems.base import CheckKind, Theorem
+from bilinear.theory.errors import InputError, MathematicalError
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.hierarchy.placement import hierarchy_level
+from bilinear.theory.representations.real_irreps import real_irreducibles
+from bilinear.theory.representations.matrices import real_irrep_matrices
+from bilinear.theory.theorems.base import CheckKind, Theorem
 
-from ..certificate import certify_weights
-from ..construction import GroupTarget
-from ..representation import block_construction, block_kernel_witness
+from bilinear.constructions.certificate import certify_weights
+from bilinear.constructions.construction import GroupTarget
+from bilinear.constructions.representation import block_construction, block_kernel_witness
 
 __all__ = ["CLASSIFICATION_GROUPS", "KNOWN_MIN_BLOCK", "check_block_classification", "THEOREMS"]
 

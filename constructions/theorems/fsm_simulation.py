@@ -14,7 +14,7 @@ induction on the length of the word.  ``R e_q`` has a 1 in the row of ``λ(q)`` 
 the reset flip-flop, binary numbers mod 3, a machine with duplicated and unreachable states, Cayley
 machines of ``S_3`` and ``Q_8``) and seeded random machines (1-30 states, 1-4 symbols, outputs
 from 3 labels so that minimisation matters), the construction is built, written as a weight file
-and **certified exactly from the file** (:func:`constructions.certificate.certify_weights`); its
+and **certified exactly from the file** (:func:`bilinear.constructions.certificate.certify_weights`); its
 hidden size must equal the number of states of the minimal machine, and an independent float64 run
 must agree with the machine on every word up to length 5 (sampled when there are more than 400).
 """
@@ -25,13 +25,13 @@ import itertools
 
 import numpy as np
 
-from theory.automaton import Automaton, random_automaton
-from theory.errors import MathematicalError
-from theory.group_parser import parse_group
-from theory.theorems.base import CheckKind, Theorem
+from bilinear.theory.automata.automaton import Automaton, random_automaton
+from bilinear.theory.errors import MathematicalError
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.theorems.base import CheckKind, Theorem
 
-from ..automata import automaton_construction
-from ..certificate import certify_weights
+from bilinear.constructions.automata import automaton_construction
+from bilinear.constructions.certificate import certify_weights
 
 __all__ = ["fsm_machines", "check_fsm_simulation", "THEOREMS"]
 

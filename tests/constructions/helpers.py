@@ -30,7 +30,7 @@ def group_reference(G, wf):
 
 def build_as(target, name, **kwargs):
     """``build`` with ``name`` = ``LEVEL`` or ``LEVEL/METHOD`` (e.g. ``full/regular``)."""
-    from constructions.build import build
+    from bilinear.constructions.build import build
     level, _, method = name.partition("/")
     return build(target, level, method=method or None, **kwargs)
 

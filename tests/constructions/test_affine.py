@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from constructions.affine import affine_to_full, run_affine, run_bilinear
+from bilinear.constructions.affine import affine_to_full, run_affine, run_bilinear
 
 
 def test_affine_equals_bilinear_on_random_models():

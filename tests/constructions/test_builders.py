@@ -4,12 +4,12 @@ accepted, impossible levels refused with the named reason."""
 import numpy as np
 import pytest
 
-from constructions.certificate import certify_weights
-from constructions.construction import ExactConstruction
+from bilinear.constructions.certificate import certify_weights
+from bilinear.constructions.construction import ExactConstruction
 from tests import catalogue
 from tests.constructions.helpers import decode, group_reference, words_up_to, build_as
-from theory import InputError, parse_group
-from theory.errors import NotRealizableError
+from bilinear.theory import InputError, parse_group
+from bilinear.theory.errors import NotRealizableError
 
 GROUP_LEVELS = ["full/regular", "full/permutation", "rot", "cdiag", "rdiag", "pdiag", "full", "block", "cp"]
 

@@ -6,13 +6,13 @@ import json
 import numpy as np
 import pytest
 
-from constructions.certificate import certify_file, certify_weights
-from theory.field_matrices import SparseMatrix
-from constructions.weightfile import WeightFile, load_weights, save_weights
+from bilinear.constructions.certificate import certify_file, certify_weights
+from bilinear.theory.arith.field_matrices import SparseMatrix
+from bilinear.constructions.weightfile import WeightFile, load_weights, save_weights
 from tests import catalogue
 from tests.constructions.helpers import build_as, relabel
-from theory import MathematicalError, parse_group
-from theory.automaton import random_automaton
+from bilinear.theory import MathematicalError, parse_group
+from bilinear.theory.automata.automaton import random_automaton
 
 
 def with_W(wf, W):
@@ -135,8 +135,8 @@ def test_numeric_certificate_accepts_and_rejects():
 
 
 def _orbit_both_ways(c):
-    from constructions.certificate import _exact_parts, reference_machine
-    from theory.one_step import exact_orbit
+    from bilinear.constructions.certificate import _exact_parts, reference_machine
+    from bilinear.theory.automata.one_step import exact_orbit
     wf = c.to_weight_file()
     F, mats, h0, _ = _exact_parts(wf)
     ref = reference_machine(wf)
@@ -160,8 +160,8 @@ def test_one_hot_orbit_rejects_what_the_general_path_rejects():
     c = build_as(parse_group("S3"), "full/regular")
     A0, _ = c.transitions
     wrong = dataclasses.replace(c, transitions=(A0, A0))
-    from constructions.certificate import _exact_parts, reference_machine
-    from theory.one_step import exact_orbit
+    from bilinear.constructions.certificate import _exact_parts, reference_machine
+    from bilinear.theory.automata.one_step import exact_orbit
     wf = wrong.to_weight_file()
     F, mats, h0, _ = _exact_parts(wf)
     messages = []

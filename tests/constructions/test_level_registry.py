@@ -6,15 +6,15 @@ import dataclasses
 import numpy as np
 import pytest
 
-import constructions.construction as construction_module
-from constructions import build as build_module
-from constructions.build import AUTOMATON_BUILDERS, GROUP_BUILDERS, build, methods
-from constructions.construction import ExactConstruction, GroupTarget, NumericConstruction
+import bilinear.constructions.construction as construction_module
+from bilinear.constructions import build as build_module
+from bilinear.constructions.build import AUTOMATON_BUILDERS, GROUP_BUILDERS, build, methods
+from bilinear.constructions.construction import ExactConstruction, GroupTarget, NumericConstruction
 from tests import catalogue
-from theory import InputError, parse_group
-from theory.analysis import level_reports
-from theory.errors import NotRealizableError
-from theory.levels import CLASSICAL_LEVEL_NAMES, LEVEL_NAMES, Full
+from bilinear.theory import InputError, parse_group
+from bilinear.theory.hierarchy.analysis import level_reports
+from bilinear.theory.errors import NotRealizableError
+from bilinear.theory.hierarchy.levels import CLASSICAL_LEVEL_NAMES, LEVEL_NAMES, Full
 
 #: The theorem each refusal names (in the construction's error and in analyze's ``lower``).
 REFUSAL = {"pdiag": ("finite-order diagonals", "finite_order.diagonal"),

@@ -6,18 +6,17 @@ import json
 import numpy as np
 import pytest
 
-from constructions.build import build
-from constructions.certificate import certify_weights
-from constructions.weightfile import WeightFile
+from bilinear.constructions.build import build
+from bilinear.constructions.certificate import certify_weights
+from bilinear.constructions.weightfile import WeightFile
 from tests import catalogue
-from theory import parse_group
-from theory.analysis import level_reports
-from theory.cartan_dieudonne import (dense_from_ints, dense_from_sparse, factors_product, reflection_factors,
-                                     reflection_factors_float)
-from theory.errors import MathematicalError, NotRealizableError
-from theory.householder import reflection_ranks
-from theory.number_field import RATIONALS
-from theory.representations import real_irrep_matrices
+from bilinear.theory import parse_group
+from bilinear.theory.hierarchy.analysis import level_reports
+from bilinear.theory.arith.cartan_dieudonne import (dense_from_ints, dense_from_sparse, factors_product, reflection_factors, reflection_factors_float)
+from bilinear.theory.errors import MathematicalError, NotRealizableError
+from bilinear.theory.hierarchy.house import reflection_ranks
+from bilinear.theory.arith.number_field import RATIONALS
+from bilinear.theory.representations.matrices import real_irrep_matrices
 
 SPECS = [s if catalogue.group(s).order <= 24 else pytest.param(s, marks=pytest.mark.slow)
          for s in catalogue.GROUP_SPECS if catalogue.group(s).order <= 60]
@@ -45,7 +44,7 @@ def test_cartan_dieudonne_uses_exactly_rank_many_reflections():
         ranks = reflection_ranks(G, range(G.num_classes))[r]
         if not rim.exact:
             continue
-        from constructions.representation import _field_of
+        from bilinear.constructions.representation import _field_of
         F, theta = _field_of([rim])
         for g in range(G.order):
             M = rim.matrices_exact[g]

@@ -7,9 +7,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from bilinear_cli import main
-from constructions.weightfile import WeightFile, load_weights, save_weights
-from theory import InputError
+from bilinear.cli import main
+from bilinear.constructions.weightfile import WeightFile, load_weights, save_weights
+from bilinear.theory import InputError
 
 
 def _good():

@@ -31,13 +31,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bilinear
-from constructions.weightfile import WeightFile, load_weights
-from theory.automaton import Automaton
-from theory.errors import InputError, OrderLimitError
-from theory.group import FiniteGroup
-from theory.group_parser import parse_group
-from theory.named_groups import group_from_cayley_table
-from theory.perms import format_cycles, parse_generators
+from bilinear.constructions.weightfile import WeightFile, load_weights
+from bilinear.theory.automata.automaton import Automaton
+from bilinear.theory.errors import InputError, OrderLimitError
+from bilinear.theory.groups.group import FiniteGroup
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.groups.named import group_from_cayley_table
+from bilinear.theory.groups.perms import format_cycles, parse_generators
 
 BASE = settings(derandomize=True, database=None, deadline=None, print_blob=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

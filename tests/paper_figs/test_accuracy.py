@@ -7,8 +7,8 @@ import statistics
 
 import pytest
 
-from paper_figs import accuracy, records
-from theory.errors import InputError
+from bilinear.paper_figs import accuracy, records
+from bilinear.theory.errors import InputError
 
 from .helpers import assert_written, run, write_runs
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from constructions.theorems.block_classification import CLASSIFICATION_GROUPS, KNOWN_MIN_BLOCK
-from paper_figs import hierarchy
-from theory.group_parser import parse_group
-from theory.levels import CLASSICAL_LEVEL_NAMES as LEVEL_NAMES
-from theory.levels import CONTAINMENTS
+from bilinear.constructions.theorems.block_classification import CLASSIFICATION_GROUPS, KNOWN_MIN_BLOCK
+from bilinear.paper_figs import hierarchy
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.hierarchy.levels import CLASSICAL_LEVEL_NAMES as LEVEL_NAMES
+from bilinear.theory.hierarchy.levels import CONTAINMENTS
 
 from .helpers import assert_written
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from paper_figs import horizon, records
+from bilinear.paper_figs import horizon, records
 
 from .helpers import assert_written
 

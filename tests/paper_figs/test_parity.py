@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from paper_figs import parity
-from theory.theorems.frozen_parity import check_frozen_parity
+from bilinear.paper_figs import parity
+from bilinear.theory.theorems.frozen_parity import check_frozen_parity
 
 from .helpers import assert_written
 

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from paper_figs import angles, decomposition, records
-from theory.errors import InputError
+from bilinear.paper_figs import angles, decomposition, records
+from bilinear.theory.errors import InputError
 
 from .helpers import assert_written
 

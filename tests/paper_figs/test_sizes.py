@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from paper_figs import records, sizes
-from theory.group_parser import parse_group
+from bilinear.paper_figs import records, sizes
+from bilinear.theory.groups.parser import parse_group
 
 from .helpers import assert_written
 

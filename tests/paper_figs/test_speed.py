@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from paper_figs import records, speed
+from bilinear.paper_figs import records, speed
 
 from .helpers import assert_written
 

@@ -11,11 +11,11 @@ import weakref
 import numpy as np
 import pytest
 
-from theory import parse_group
-from theory.characters import character_table
-from theory.hierarchy_level import hierarchy_level, minimal_normal_subgroups
-from theory.real_irreps import real_irreducibles
-from theory.representations import real_irrep_matrices
+from bilinear.theory import parse_group
+from bilinear.theory.characters.build import character_table
+from bilinear.theory.hierarchy.placement import hierarchy_level, minimal_normal_subgroups
+from bilinear.theory.representations.real_irreps import real_irreducibles
+from bilinear.theory.representations.matrices import real_irrep_matrices
 
 
 def _use_every_cache(G):

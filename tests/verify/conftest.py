@@ -1,11 +1,11 @@
-"""``recurrence_path``: runs a test once through the compiled recurrence (verify/native.py) and once
+"""``recurrence_path``: runs a test once through the compiled recurrence (verify/kernels/native.py) and once
 through the torch paths, so both stay equal to the reference."""
 
 import shutil
 
 import pytest
 
-from verify import fused, native
+from bilinear.verify.kernels import fused, native
 
 
 @pytest.fixture(params=["native", "torch"])

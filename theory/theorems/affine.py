@@ -27,10 +27,10 @@ from fractions import Fraction
 
 import sympy
 
-from ..errors import MathematicalError
-from .base import CheckKind, Theorem
-from .model_classes import LEVELS, symbol_matrix, symbol_vector
-from .scale_invariance import argmax_first, exact_normalised_run, l1_norm
+from bilinear.theory.errors import MathematicalError
+from bilinear.theory.theorems.base import CheckKind, Theorem
+from bilinear.theory.theorems.model_classes import LEVELS, symbol_matrix, symbol_vector
+from bilinear.theory.theorems.scale_invariance import argmax_first, exact_normalised_run, l1_norm
 
 __all__ = ["affine_params", "affine_to_full", "check_affine_embedding", "AffineModel", "AFFINE_EXAMPLE",
            "scale_counterexample", "check_counterexample", "PROOF_EMBEDDING", "PROOF_COUNTEREXAMPLE", "THEOREMS"]

@@ -13,7 +13,7 @@ words, and the *kind* of check (:class:`CheckKind`):
   confidence interval.
 
 The checking program is a plain function (the theorem's ``checker``) that takes no argument, returns
-a JSON-able ``dict`` of details, and **raises** :class:`~theory.errors.MathematicalError` when the
+a JSON-able ``dict`` of details, and **raises** :class:`~bilinear.theory.errors.MathematicalError` when the
 claim does not hold.  Each theorem module also exposes the parameterised functions the checker calls,
 so that tests can feed them broken variants and see them rejected.  Statement, assumptions and proof
 are explicit strings (never read from docstrings, so ``python -OO`` runs the same checks).
@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
-from ..errors import InputError, MathematicalError
+from bilinear.theory.errors import InputError, MathematicalError
 
 __all__ = ["CheckKind", "Theorem", "TheoremResult", "TheoremFailure", "PROVED", "CHECKED", "ESTIMATED",
            "FAILED", "freeze"]

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import sympy
 
-from ..errors import MathematicalError
-from ..group_parser import parse_group
-from .base import CheckKind, Theorem
-from .model_classes import LEVELS, block_diagonal, symbol_matrix, symbol_vector
+from bilinear.theory.errors import MathematicalError
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.theorems.base import CheckKind, Theorem
+from bilinear.theory.theorems.model_classes import LEVELS, block_diagonal, symbol_matrix, symbol_vector
 
 __all__ = ["PROOF", "CHECKED_RANGE", "cdiag_family", "check_commuting_family", "check_shared_eigenbasis",
            "check_word_swap", "noncommuting_witness", "THEOREMS", "WITNESS_GROUPS"]

@@ -39,9 +39,9 @@ from typing import Callable, Iterable
 
 import sympy
 
-from ..errors import InputError, MathematicalError
-from .base import CheckKind, Theorem
-from .model_classes import LEVELS, block_diagonal, rdiag1_entries, symbol_vector
+from bilinear.theory.errors import InputError, MathematicalError
+from bilinear.theory.theorems.base import CheckKind, Theorem
+from bilinear.theory.theorems.model_classes import LEVELS, block_diagonal, rdiag1_entries, symbol_vector
 
 __all__ = ["ParameterMap", "MAPS", "THEOREMS", "check_parameter_map", "default_grid", "MAX_H", "MAX_D"]
 
@@ -180,7 +180,7 @@ def _rdiag1_to_house(p, s):
 
 
 def _house_to_full(p, s):
-    from .model_classes import house_factors_product
+    from bilinear.theory.theorems.model_classes import house_factors_product
     N = s["N"]
     return {"W": [house_factors_product(p["u"][k], [p["beta"][j, k] for j in range(N)]) for k in range(s["D"])]}
 

@@ -37,8 +37,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..errors import InputError, MathematicalError, expected, shown
-from .base import CheckKind, Theorem
+from bilinear.theory.errors import InputError, MathematicalError, expected, shown
+from bilinear.theory.theorems.base import CheckKind, Theorem
 
 __all__ = ["Refutation", "refute_pdiag_parity", "refute_parity_threshold", "refute_rdiag_mod3",
            "parity_bound", "mod3_bound", "exact_outputs", "generalised_vandermonde_minors_positive",

@@ -13,7 +13,7 @@ Proofs: :data:`PROOF` (``bilinear prove --show finite_order.diagonal``).
 **Checks** (exhaustive finite): ``sympy.real_roots(x^m - 1)`` is ``{1}`` (odd ``m``) or ``{-1, 1}``
 (even ``m``) for ``m <= 24``; and for a list of groups, the sign-character RDIAG model (all
 homomorphisms ``G -> {±1}``, found by enumerating generator images) passes the exact one-step
-certificate (:mod:`theory.one_step`, the one the constructions use) iff ``G`` has exponent ``<= 2``,
+certificate (:mod:`bilinear.theory.automata.one_step`, the one the constructions use) iff ``G`` has exponent ``<= 2``,
 every other group shows an element with ``g^2 != e``, and the positive-character PDIAG model passes
 only for the trivial group.
 
@@ -31,13 +31,13 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from ..automaton import Automaton
-from ..errors import MathematicalError
-from ..field_matrices import Columns, SparseMatrix
-from ..group_parser import parse_group
-from ..number_field import RATIONALS
-from ..one_step import certify_decoding, exact_orbit
-from .base import CheckKind, Theorem
+from bilinear.theory.automata.automaton import Automaton
+from bilinear.theory.errors import MathematicalError
+from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
+from bilinear.theory.groups.parser import parse_group
+from bilinear.theory.arith.number_field import RATIONALS
+from bilinear.theory.automata.one_step import certify_decoding, exact_orbit
+from bilinear.theory.theorems.base import CheckKind, Theorem
 
 __all__ = ["check_real_roots_of_unity", "sign_characters", "certify_diagonal_group_tracker",
            "check_group_consequences", "PROOF", "CHECKED_RANGE", "THEOREMS", "GROUPS", "MAX_ORDER"]
@@ -92,14 +92,14 @@ def sign_characters(G, values=(-1, 1)) -> np.ndarray:
 
 
 def certify_diagonal_group_tracker(G, diagonals: dict, h0) -> dict:
-    """The exact one-step certificate (docs/design.md §3, ``c = 1``; :func:`theory.one_step.exact_orbit`)
+    """The exact one-step certificate (docs/design.md §3, ``c = 1``; :func:`bilinear.theory.automata.one_step.exact_orbit`)
     for a diagonal model of ``G``'s word problem over its generators.
 
     ``diagonals[s]`` is the diagonal of ``A_s`` for each generator index ``s`` (the identity when
     ``G`` has no generators; exact numbers); ``h0`` the start state.  Checks ``A_s φ(g) = φ(g s)``
     for all ``g`` and generators ``s`` on the Cayley machine, injectivity of ``φ``, and that the
     readout ``R_g = φ(g)^T`` decodes every state with a positive margin
-    (:func:`theory.one_step.certify_decoding`).  Raises :class:`MathematicalError` otherwise.
+    (:func:`bilinear.theory.automata.one_step.certify_decoding`).  Raises :class:`MathematicalError` otherwise.
     """
     alphabet = list(G.generators) or [G.identity]
     ref = Automaton.from_group(G, alphabet)

@@ -48,10 +48,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..errors import MathematicalError, expected
-from .base import CheckKind, Theorem
-from .exponential_sum import refute_parity_threshold
-from .stats import clopper_pearson
+from bilinear.theory.errors import MathematicalError, expected
+from bilinear.theory.theorems.base import CheckKind, Theorem
+from bilinear.theory.theorems.exponential_sum import refute_parity_threshold
+from bilinear.theory.theorems.stats import clopper_pearson
 
 __all__ = ["success_probability", "sample_models", "train_readout", "evaluate", "check_frozen_parity",
            "TEST_LENGTHS", "PROOF", "CHECKED_RANGE", "THEOREMS"]

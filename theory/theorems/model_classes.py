@@ -47,7 +47,7 @@ from typing import Callable
 
 import sympy
 
-from ..errors import InputError, expected
+from bilinear.theory.errors import InputError, expected
 
 __all__ = ["Level", "LEVELS", "symbol_vector", "symbol_matrix", "block_diagonal", "rotation", "hidden_size",
            "householder", "house_factors_product", "permutation_matrix", "rdiag1_entries"]

@@ -13,8 +13,8 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from ..errors import MathematicalError
-from .base import CheckKind, Theorem
+from bilinear.theory.errors import MathematicalError
+from bilinear.theory.theorems.base import CheckKind, Theorem
 
 __all__ = ["THEOREMS", "householder_factor", "check_fixed_hyperplanes", "check_cartan_dieudonne",
            "check_single_factor_order", "check_mono_characterisation", "check_strict_containments",
@@ -53,10 +53,10 @@ def check_cartan_dieudonne(decompose=None, groups=("S3", "D4", "Q8", "A4", "S4")
     ``rank(ρ(g) - I)`` (from the character) reflections whose product is ρ(g), exactly."""
     from fractions import Fraction as Fr
 
-    from ..cartan_dieudonne import factors_product, reflection_factors
-    from ..group_parser import parse_group
-    from ..householder import reflection_ranks
-    from ..representations import real_irrep_matrices
+    from bilinear.theory.arith.cartan_dieudonne import factors_product, reflection_factors
+    from bilinear.theory.groups.parser import parse_group
+    from bilinear.theory.hierarchy.house import reflection_ranks
+    from bilinear.theory.representations.matrices import real_irrep_matrices
     decompose = reflection_factors if decompose is None else decompose
     checked = 0
     for spec in groups:
@@ -67,7 +67,7 @@ def check_cartan_dieudonne(decompose=None, groups=("S3", "D4", "Q8", "A4", "S4")
             exact_mats = rim.matrices_exact
             if not rim.exact or exact_mats is None:
                 continue
-            from ..number_field import NumberField, RATIONALS
+            from bilinear.theory.arith.number_field import NumberField, RATIONALS
             theta = rim.primitive_element
             F = RATIONALS if theta is None else NumberField.from_sympy(theta)
             if theta is not None and F.primes:
@@ -151,9 +151,9 @@ def check_mono_characterisation(degree=None, groups=("Z2", "Z3", "Z4", "Z2^2", "
     """The least faithful ±1-monomial degree from induced characters equals the least n with G inside
     the signed permutation group B_n (brute force), and lies between the faithful real dimension and
     the least faithful permutation degree."""
-    from ..group_parser import parse_group
-    from ..hierarchy_level import hierarchy_level
-    from ..monomial import monomial_degree
+    from bilinear.theory.groups.parser import parse_group
+    from bilinear.theory.hierarchy.placement import hierarchy_level
+    from bilinear.theory.hierarchy.mono import monomial_degree
     degree = (lambda G: monomial_degree(G).degree) if degree is None else degree
     out = {}
     for spec in groups:
@@ -172,9 +172,9 @@ def check_strict_containments(house=None, mono=None) -> dict:
     """The witnesses of the strict modern containments: S3 in HOUSE(2, 2) (non-abelian, so no diagonal
     level); Z3 in no HOUSE(H, 1) and not in HOUSE(2, 1) but in FULL(2); Z4 in MONO(2) (exponent 4,
     so not RDIAG); Z3 in FULL(2) but not MONO(2)."""
-    from ..group_parser import parse_group
-    from ..householder import house_table
-    from ..monomial import monomial_degree
+    from bilinear.theory.groups.parser import parse_group
+    from bilinear.theory.hierarchy.house import house_table
+    from bilinear.theory.hierarchy.mono import monomial_degree
     house = house_table if house is None else house
     mono = (lambda G: monomial_degree(G).degree) if mono is None else mono
     S3, Z3, Z4 = parse_group("S3"), parse_group("Z3"), parse_group("Z4")
@@ -247,7 +247,7 @@ THEOREMS = (
             checked_range="Z2, Z3, Z4, Z2^2, S3, Z6, D4, Q8 (brute force over B_n)"),
     Theorem(name="modern.strict_containments", title="the modern containments are strict",
             statement="RDIAG(H) ⊂ HOUSE(H, H), HOUSE(H, n_h) ⊂ HOUSE(H, n_h'), HOUSE ⊂ FULL, RDIAG ⊂ MONO and "
-                      "MONO ⊂ FULL are strict: witnesses S3, Z3, Z3, Z4, Z3 (theory/levels.py CONTAINMENTS).",
+                      "MONO ⊂ FULL are strict: witnesses S3, Z3, Z3, Z4, Z3 (theory/hierarchy/levels.py CONTAINMENTS).",
             latex=r"\subsetneq",
             assumptions=("the classifications house.fixed_hyperplanes and mono.characterisation",),
             proof="S3 is non-abelian (commutation.barrier) and HOUSE(2, 2) tracks it; Z3's rotation has rank 2 and "

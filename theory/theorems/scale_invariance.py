@@ -27,9 +27,9 @@ from fractions import Fraction
 
 import sympy
 
-from ..errors import MathematicalError
-from .base import CheckKind, Theorem
-from .model_classes import LEVELS, symbol_matrix, symbol_vector
+from bilinear.theory.errors import MathematicalError
+from bilinear.theory.theorems.base import CheckKind, Theorem
+from bilinear.theory.theorems.model_classes import LEVELS, symbol_matrix, symbol_vector
 
 __all__ = ["linear_step", "linear_readout", "check_homogeneous_step", "check_normalised_trajectory",
            "check_readout_invariance", "exact_normalised_run", "argmax_first", "l1_norm", "max_norm",

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ..errors import InputError
+from bilinear.theory.errors import InputError
 
 __all__ = ["clopper_pearson", "binomial_tail"]
 

@@ -9,8 +9,8 @@ restriction, scale), :mod:`.representation` (3: every element, homomorphism resi
 :mod:`.pipeline` (all steps, batched over several models).
 
     >>> import numpy as np
-    >>> from theory.group_parser import parse_group
-    >>> from verify.recover import LearnedModel, recover_one
+    >>> from bilinear.theory.groups.parser import parse_group
+    >>> from bilinear.verify.recover import LearnedModel, recover_one
     >>> c, s = np.cos(2 * np.pi / 5), np.sin(2 * np.pi / 5)
     >>> m = LearnedModel("rot", np.array([[[c, -s], [s, c]]]), np.array([1.0, 0.0]), "foreign",
     ...                  group=parse_group("Z5"), alphabet=(1,))
@@ -19,7 +19,7 @@ restriction, scale), :mod:`.representation` (3: every element, homomorphism resi
     (True, 2, [-1, 1])
 """
 
-from .pipeline import RecoverySettings, recover, recover_one
-from .source import LearnedModel, load_learned
+from bilinear.verify.recover.pipeline import RecoverySettings, recover, recover_one
+from bilinear.verify.recover.source import LearnedModel, load_learned
 
 __all__ = ["LearnedModel", "load_learned", "RecoverySettings", "recover", "recover_one"]

@@ -21,7 +21,7 @@ from collections import Counter
 
 import numpy as np
 
-from theory.automaton import Automaton
+from bilinear.theory.automata.automaton import Automaton
 
 __all__ = ["flipflop_machine", "modarith_machine", "cluster", "compare_machine", "CLUSTER_RADIUS"]
 
@@ -105,7 +105,7 @@ def cluster(states: np.ndarray, radius: float = CLUSTER_RADIUS) -> np.ndarray:
 
 
 def compare_machine(states: np.ndarray, tokens: np.ndarray, target: Automaton, radius: float = CLUSTER_RADIUS) -> dict:
-    """Cluster ``states`` (rows in the order of :func:`verify.recover.states.run_states`), read off
+    """Cluster ``states`` (rows in the order of :func:`bilinear.verify.recover.states.run_states`), read off
     transitions and compare with ``target`` (minimised here) on ``tokens``."""
     M = target.minimize()
     N, L = tokens.shape

@@ -2,16 +2,16 @@
 
 The character ``χ(c)`` on each conjugacy class is the mean of ``tr ρ(g)`` over the class's elements
 (a class function for a representation; the mean damps the noise of a trained one).  The
-multiplicity of the real irreducible ``ψ`` (``theory.real_irreps.real_irreducibles``, characters
-from the exact table ``theory.characters.character_table``) is
+multiplicity of the real irreducible ``ψ`` (``bilinear.theory.representations.real_irreps.real_irreducibles``, characters
+from the exact table ``bilinear.theory.characters.build.character_table``) is
 
     ``m_ψ = <χ, ψ> / <ψ, ψ>``,   ``<χ, ψ> = (1/|G|) Σ_c |c| χ(c) conj(ψ(c))``,
 
 with ``<ψ, ψ> = 1, 2, 4`` for real, complex and quaternionic type (``ψ = χ_i``, ``χ_i + conj χ_i``,
 ``2 χ_i``).  ``multiplicity_error = max |m_ψ - round(m_ψ)|``; the constituents are the ``ψ`` with
 ``round(m_ψ) > 0``.  *Faithful*: the kernels of the constituents meet in ``{e}``
-(``theory.real_irreps.is_faithful``).  *Minimal*: faithful and ``dim V`` equal to the smallest
-faithful real dimension of ``theory.hierarchy_level`` (what ``bilinear analyze`` reports).
+(``bilinear.theory.representations.real_irreps.is_faithful``).  *Minimal*: faithful and ``dim V`` equal to the smallest
+faithful real dimension of ``bilinear.theory.hierarchy.placement`` (what ``bilinear analyze`` reports).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.characters import character_table
-from theory.hierarchy_level import hierarchy_level
-from theory.real_irreps import is_faithful, real_irreducibles
+from bilinear.theory.characters.build import character_table
+from bilinear.theory.hierarchy.placement import hierarchy_level
+from bilinear.theory.representations.real_irreps import is_faithful, real_irreducibles
 
 __all__ = ["Decomposition", "decompose", "MULTIPLICITY_TOLERANCE", "real_characters"]
 

@@ -1,7 +1,7 @@
 """Step 5 of docs/design.md §10: an intertwiner between the learned representation and the construction.
 
 The construction built from the recovered constituents is ``ρ' = ⊕_ψ ψ^{⊕ m_ψ}`` with the
-orthogonal matrices of ``theory.representations.real_irrep_matrices``.  ``T`` with
+orthogonal matrices of ``bilinear.theory.representations.matrices.real_irrep_matrices``.  ``T`` with
 ``T ρ(g) = ρ'(g) T`` is solved block row by block row: the rows ``X`` (``dim ψ x d``) belonging to
 ``ψ`` satisfy ``X ρ(s) - ψ(s) X = 0`` for the generators ``s``; with ``x`` = ``X`` flattened by
 rows this is the stacked Sylvester system ``[I ⊗ ρ(s)^T - ψ(s) ⊗ I]_s x = 0``, whose nullspace has
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.real_irreps import real_irreducibles
-from theory.representations import real_irrep_matrices
+from bilinear.theory.representations.real_irreps import real_irreducibles
+from bilinear.theory.representations.matrices import real_irrep_matrices
 
 __all__ = ["Intertwiner", "intertwine", "reference_representation"]
 

@@ -1,7 +1,7 @@
 """The recovery pipeline of docs/design.md §10 over several models at once.
 
 :func:`recover` runs steps 1–6 (and 7 with ``snap``) for a list of
-:class:`~verify.recover.source.LearnedModel`.  Models with the same ``(D, H)`` share one batched
+:class:`~bilinear.verify.recover.source.LearnedModel`.  Models with the same ``(D, H)`` share one batched
 torch computation for the heavy parts — the states of the random words and the SVD of the state
 matrices — on CUDA when available (float64); the per-model stages after the subspace (whose
 dimension differs between models) are small.  :func:`recover_one` is the same on one model; the
@@ -15,16 +15,15 @@ import time
 import numpy as np
 import torch
 
-from theory.errors import expected
+from bilinear.theory.errors import expected
 
-from .angles import cyclic_generator, eigen_angles
-from .automaton import CLUSTER_RADIUS, compare_machine
-from .decomposition import MULTIPLICITY_TOLERANCE, decompose
-from .intertwiner import intertwine
-from .representation import (REPRESENTATION_TOLERANCE, cayley_tree, extend, homomorphism_residual,
-                             relation_symbols)
-from .states import prefix_elements, projective_spread, random_words, run_states
-from .subspace import LEAK_TOLERANCE, RANK_TOLERANCE, candidates, leakage, restrict, state_spectra
+from bilinear.verify.recover.angles import cyclic_generator, eigen_angles
+from bilinear.verify.recover.automaton import CLUSTER_RADIUS, compare_machine
+from bilinear.verify.recover.decomposition import MULTIPLICITY_TOLERANCE, decompose
+from bilinear.verify.recover.intertwiner import intertwine
+from bilinear.verify.recover.representation import (REPRESENTATION_TOLERANCE, cayley_tree, extend, homomorphism_residual, relation_symbols)
+from bilinear.verify.recover.states import prefix_elements, projective_spread, random_words, run_states
+from bilinear.verify.recover.subspace import LEAK_TOLERANCE, RANK_TOLERANCE, candidates, leakage, restrict, state_spectra
 
 __all__ = ["RecoverySettings", "recover", "recover_one", "default_device"]
 

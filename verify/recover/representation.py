@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from theory.errors import InputError
+from bilinear.theory.errors import InputError
 
 __all__ = ["extend", "homomorphism_residual", "relation_symbols", "MAX_PAIRS", "REPRESENTATION_TOLERANCE"]
 

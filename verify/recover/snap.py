@@ -11,7 +11,7 @@ learned one.  The snapped file keeps the hidden size ``H`` and the learned coord
 ``W^{-1} U^T h``), ``h0' = U W^{-1} U^T h0``, readout ``R U W U^T`` (the learned readout;
 for foreign files without one, the rows are the snapped unit states of the elements).  Being
 orthogonal on ``V``, its numeric certificate (``bilinear certify``) holds for very long words, and
-the float exactness horizon (:func:`verify.simulate.exactness_horizon`) is measured before
+the float exactness horizon (:func:`bilinear.verify.experiments.simulate.exactness_horizon`) is measured before
 (the learned weights) and after.
 """
 
@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from constructions.weightfile import WeightFile
+from bilinear.constructions.weightfile import WeightFile
 
 __all__ = ["snapped_matrices", "learned_weight_file", "snapped_weight_file", "source_of", "weights_input"]
 
 
 def source_of(model) -> dict:
-    """``meta.source`` for the group or target machine of a :class:`~verify.recover.source.LearnedModel`."""
+    """``meta.source`` for the group or target machine of a :class:`~bilinear.verify.recover.source.LearnedModel`."""
     if model.automaton is not None:
         return {"kind": "automaton", "automaton": model.automaton.to_dict(), "minimize": True}
-    from constructions.construction import group_source
+    from bilinear.constructions.construction import group_source
     return group_source(model.group, list(model.alphabet))
 
 
@@ -83,7 +83,7 @@ def snapped_matrices(T: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, 
 
 
 def snapped_weight_file(model, sub, rho_o: np.ndarray, W: np.ndarray, meta_extra: dict | None = None) -> WeightFile:
-    """The snapped weight file (module docstring); ``sub`` is the model's :class:`~verify.recover.subspace.Subspace`."""
+    """The snapped weight file (module docstring); ``sub`` is the model's :class:`~bilinear.verify.recover.subspace.Subspace`."""
     U = sub.U
     S = np.array([rho_o[a].T for a in model.alphabet])                 # (D, d, d), acting on states
     A = np.einsum("hi,kij,lj->khl", U, S, U, optimize=True)
@@ -103,10 +103,10 @@ def weights_input(path: str):
     """A path for ``bilinear certify``/``simulate``: a ``.pt`` training checkpoint becomes its
     :func:`learned_weight_file`; anything else is returned as is (a weight file path)."""
     if str(path).endswith(".pt"):
-        from .source import load_learned
+        from bilinear.verify.recover.source import load_learned
         model = load_learned(path)
         if model.kind != "checkpoint":
-            from theory.errors import InputError
+            from bilinear.theory.errors import InputError
             raise InputError(f"{path}: expected a bilinear train checkpoint or a weight file (.npz)")
         return learned_weight_file(model, {"checkpoint": str(path)})
     return path

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import torch
 
-from constructions.certificate import certify_weights
-from constructions.weightfile import save_weights
-from theory.errors import InputError, MathematicalError
+from bilinear.constructions.certificate import certify_weights
+from bilinear.constructions.weightfile import save_weights
+from bilinear.theory.errors import InputError, MathematicalError
 
-from .snap import learned_weight_file, snapped_matrices, snapped_weight_file
+from bilinear.verify.recover.snap import learned_weight_file, snapped_matrices, snapped_weight_file
 
 __all__ = ["snap_to_file", "certify_verdict"]
 
@@ -25,7 +25,7 @@ def certify_verdict(wf) -> tuple[bool, str | None]:
 def snap_to_file(model, result: dict, extra: dict, path: str, horizon_max: int = 10_000, seed: int = 0) -> dict:
     """Write the snapped weight file to ``path``; add ``result["snap"]`` (certificate of the learned
     and the snapped file, float32 horizons).  Only for a representation (else InputError)."""
-    from ..simulate import exactness_horizon
+    from bilinear.verify.experiments.simulate import exactness_horizon
     if model.group is None:
         raise InputError(f"--snap: {model.path} is an automaton model; snapping applies to group representations")
     if "tw" not in extra or result["intertwiner"]["residual"] is None:

@@ -15,7 +15,7 @@ Moore machine (automaton tasks).  :func:`load_learned` reads
   same tensors; ``--group`` and ``--alphabet`` then say what the symbols are (``h0`` defaults to the
   first basis vector).
 
-Every problem is an :class:`~theory.errors.InputError` naming the file and what was expected.
+Every problem is an :class:`~bilinear.theory.errors.InputError` naming the file and what was expected.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory.automaton import Automaton
-from theory.errors import InputError, expected, shown
-from theory.group import FiniteGroup
-from theory.group_parser import parse_elements, parse_group
+from bilinear.theory.automata.automaton import Automaton
+from bilinear.theory.errors import InputError, expected, shown
+from bilinear.theory.groups.group import FiniteGroup
+from bilinear.theory.groups.parser import parse_elements, parse_group
 
 __all__ = ["LearnedModel", "load_learned", "parse_alphabet", "checkpoint_model", "task_target"]
 
@@ -112,7 +112,7 @@ def _group(spec: str) -> FiniteGroup:
 # ------------------------------------------------------------------------------------ targets
 def task_target(task):
     """``(group, alphabet)`` or ``(None, automaton)``: what a task's tokens do (see the module doc)."""
-    from .automaton import flipflop_machine, modarith_machine
+    from bilinear.verify.recover.automaton import flipflop_machine, modarith_machine
     name = task.name
     if name == "word":
         return task.group, tuple(range(task.group.order))
@@ -136,9 +136,9 @@ def checkpoint_model(path: str):
     stored configuration with the selected (best-validation) parameters, in eval mode."""
     import torch
 
-    from ..models import ModelConfig, make_model
-    from ..tasks import make_task
-    from ..train import load_checkpoint
+    from bilinear.verify.models.registry import ModelConfig, make_model
+    from bilinear.verify.tasks import make_task
+    from bilinear.verify.experiments.train import load_checkpoint
     state = load_checkpoint(path)
     try:
         ident = json.loads(state["identity"])
@@ -161,7 +161,7 @@ def _from_checkpoint(path: str) -> LearnedModel:
     model, task, ident = checkpoint_model(path)
     W = model.dense_W()
     group, target = task_target(task)
-    from ..models import class_names
+    from bilinear.verify.models.registry import class_names
     common = dict(path=path, A=np.transpose(W, (2, 0, 1)), h0=model.h0.detach().cpu().numpy(), kind="checkpoint",
                   readout=model.readout.detach().cpu().numpy(), labels=tuple(class_names(task)),
                   level=model.level, task=task,
@@ -173,8 +173,8 @@ def _from_checkpoint(path: str) -> LearnedModel:
 
 
 def _from_weight_file(path: str) -> LearnedModel:
-    from constructions.construction import group_from_source
-    from constructions.weightfile import load_weights
+    from bilinear.constructions.construction import group_from_source
+    from bilinear.constructions.weightfile import load_weights
     wf = load_weights(path)
     src = wf.meta.get("source")
     if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
@@ -238,7 +238,7 @@ def load_learned(path: str, group: str | None = None, alphabet: str | None = Non
         else:
             raise InputError(f"{path}: expected a bilinear train checkpoint or a dict with tensor 'A' (D x H x H)")
     elif path.endswith(".npz"):
-        from theory.npz import read_npz       # no unpickling; truncated, empty, object members refused
+        from bilinear.theory.npz import read_npz       # no unpickling; truncated, empty, object members refused
         data = read_npz(path, "file")
         keys = set(data)
         if "meta" in keys and ("W" in keys or "W_index" in keys):

@@ -1,8 +1,8 @@
 """State-tracking tasks (docs/design.md §8) as seeded generators of token ids and labels.
 
-One file per task, each a subclass of the abstract :class:`~verify.tasks.base.Task` that declares
+One file per task, each a subclass of the abstract :class:`~bilinear.verify.tasks.base.Task` that declares
 its alphabet (token names), classes (label names), valid lengths and options; one registry
-(:mod:`verify.tasks.registry`) finds them by name.
+(:mod:`bilinear.verify.tasks.registry`) finds them by name.
 
 ========== ================================================================= ====== =======
 name       definition                                                        tokens classes
@@ -19,7 +19,7 @@ automaton  Moore machine (random: ``states``, ``symbols``, ``automaton_seed``; |
 word       group word problem: tokens = elements, label = g_1·…·g_t          |G|    |G|
 ========== ================================================================= ====== =======
 
-The "Illusion of State" CSV of the word problem is :mod:`verify.tasks.illusion` (its targets
+The "Illusion of State" CSV of the word problem is :mod:`bilinear.verify.tasks.illusion` (its targets
 compose as functions, the reverse order of ``word``'s labels).
 
 >>> task = make_task("cycle_nav")
@@ -30,10 +30,10 @@ compose as functions, the reverse order of ``word``'s labels).
 True
 """
 
-from .base import DEFAULT_MAX_TOKENS, IGNORE, Task, TaskBatch, check_task_size, write_jsonl
-from .illusion import illusion_csv, illusion_targets
-from .modarith import modarith_tokens
-from .registry import TASK_NAMES, TASK_OPTIONS, TASKS, make_task, task_class
+from bilinear.verify.tasks.base import DEFAULT_MAX_TOKENS, IGNORE, Task, TaskBatch, check_task_size, write_jsonl
+from bilinear.verify.tasks.illusion import illusion_csv, illusion_targets
+from bilinear.verify.tasks.modarith import modarith_tokens
+from bilinear.verify.tasks.registry import TASK_NAMES, TASK_OPTIONS, TASKS, make_task, task_class
 
 __all__ = ["TaskBatch", "Task", "make_task", "task_class", "TASKS", "TASK_NAMES", "TASK_OPTIONS",
            "write_jsonl", "illusion_csv", "illusion_targets", "modarith_tokens", "IGNORE",

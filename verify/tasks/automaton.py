@@ -6,12 +6,12 @@ current state, class id ``j`` = the ``j``-th distinct output in order of first a
 states (``Automaton.output_labels``).  Any length ``>= 1``.
 
 Options: ``states``, ``symbols`` and ``automaton_seed`` (default 0) give the random automaton
-``theory.automaton.random_automaton(states, symbols, automaton_seed)``, whose output is the state
+``bilinear.theory.automata.automaton.random_automaton(states, symbols, automaton_seed)``, whose output is the state
 itself (symbols ``"0".."k-1"``, classes = state names); or ``file`` a JSON automaton
 (docs/design.md §11).  The automaton is fixed by these options, not by the sampling seed, so train
 and test data share it.
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> task = make_task("automaton", states=3, symbols=2, automaton_seed=0)
 >>> task.alphabet, task.classes
 (('0', '1'), ('0', '1', '2'))
@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from theory.automaton import Automaton, random_automaton
-from theory.errors import InputError
+from bilinear.theory.automata.automaton import Automaton, random_automaton
+from bilinear.theory.errors import InputError
 
-from .base import Task
+from bilinear.verify.tasks.base import Task
 
 __all__ = ["AutomatonTask"]
 

@@ -18,7 +18,7 @@ row from ``numpy.random.default_rng(seed)``).  A batch is refused before anythin
 when ``n × length`` exceeds :data:`DEFAULT_MAX_TOKENS` (``max_tokens=`` or ``--max-tokens`` raises
 it).  This package is numpy only, so the CLI produces data without importing torch.
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> task = make_task("parity")
 >>> task.alphabet, task.classes, task.length_rule
 (('0', '1'), ('even', 'odd'), 'any length >= 1')
@@ -35,7 +35,7 @@ from typing import ClassVar, Iterator
 
 import numpy as np
 
-from theory.errors import InputError, expected, shown
+from bilinear.theory.errors import InputError, expected, shown
 
 __all__ = ["IGNORE", "DEFAULT_MAX_TOKENS", "TaskBatch", "Task", "check_int", "check_task_size", "write_jsonl"]
 
@@ -61,7 +61,7 @@ def check_task_size(n: int, length: int, max_tokens: int | None = None, what: st
 
     >>> check_task_size(10**4, 10**4)
     Traceback (most recent call last):
-    theory.errors.InputError: n x length: 10000 x 10000 = 100000000 tokens, above the limit 10000000 (raise it with --max-tokens or max_tokens=)
+    bilinear.theory.errors.InputError: n x length: 10000 x 10000 = 100000000 tokens, above the limit 10000000 (raise it with --max-tokens or max_tokens=)
     """
     limit = DEFAULT_MAX_TOKENS if max_tokens is None else check_int(max_tokens, "max-tokens", 1)
     if n * length > limit:
@@ -125,7 +125,7 @@ class Task(ABC):
 
     @property
     def options(self) -> dict:
-        """The options that rebuild this task with :func:`~verify.tasks.make_task`."""
+        """The options that rebuild this task with :func:`~bilinear.verify.tasks.make_task`."""
         return {}
 
     @classmethod

@@ -4,7 +4,7 @@ Definition.  Tokens ``0, 1, 2`` are the moves ``-1, 0, +1`` (token ``t`` moves `
 starts at position 0 and the label after each token is the position, ``(Σ (x_i - 1)) mod 5``
 (class id ``j`` = position ``j``).  Any length ``>= 1``; no options.
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> task = make_task("cycle_nav")
 >>> task.alphabet, task.classes
 (('-1', '0', '+1'), ('0', '1', '2', '3', '4'))
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Task
+from bilinear.verify.tasks.base import Task
 
 __all__ = ["CycleNavTask"]
 

@@ -4,7 +4,7 @@ Definition.  Tokens ``0`` and ``1`` (token id = the bit); the label after ``x_1 
 of ``i < t`` with ``x_i != x_{i+1}``, mod 2, which equals ``[x_1 != x_t]``: class 0 = ``even``
 (first and current token equal), class 1 = ``odd``.  Any length ``>= 1``; no options.
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> task = make_task("even_pairs")
 >>> task.batch([0, 0, 1, 1, 1, 0]).labels.tolist()
 [[0, 0, 1, 1, 1, 0]]
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Task
+from bilinear.verify.tasks.base import Task
 
 __all__ = ["EvenPairsTask"]
 

@@ -5,7 +5,7 @@ The value starts at 0; the label after each token is the value held (class id ``
 ``v``).  Any length ``>= 1``.  Option ``m >= 2`` (default 2): ``m + 1`` tokens, ``m`` classes.
 With ``m = 2`` it is the reset automaton with symbols ``r, s0, s1``.
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> task = make_task("flipflop")
 >>> task.alphabet, task.classes
 (('read', 'write 0', 'write 1'), ('0', '1'))
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Task, check_int
+from bilinear.verify.tasks.base import Task, check_int
 
 __all__ = ["FlipFlopTask"]
 

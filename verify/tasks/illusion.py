@@ -3,7 +3,7 @@
 One row per sequence: the seed, the element indices of the word (``input``) and of its prefix
 products (``target``), space separated.  Groups: ``S<n>``, ``A<n>``, ``Z<n>`` and their direct
 products (``A4xZ5``).  Element indices follow that benchmark and are the same as ours (the
-``word`` task's tokens, :mod:`verify.tasks.word`): ``S_n`` by the lexicographic order of
+``word`` task's tokens, :mod:`bilinear.verify.tasks.word`): ``S_n`` by the lexicographic order of
 ``(p(1), …, p(n))``, ``A_n`` the even ones in that order, ``Z_n`` its integers, ``G x H`` as
 ``i_G |H| + i_H``.
 
@@ -20,7 +20,7 @@ computes for the same input.
 seed,input,target
 0,5 3 3,5 2 1
 0,1 1 0,1 0 0
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> next(make_task("word", group="S3").sample(2, 3, seed=0).records())    # same input, g_1 first
 {'tokens': [5, 3, 3], 'labels': [5, 1, 2], 'label': 2}
 """
@@ -33,10 +33,10 @@ import re
 
 import numpy as np
 
-from theory.errors import InputError
-from theory.group import FiniteGroup
+from bilinear.theory.errors import InputError
+from bilinear.theory.groups.group import FiniteGroup
 
-from .word import WordTask
+from bilinear.verify.tasks.word import WordTask
 
 __all__ = ["illusion_targets", "illusion_csv"]
 

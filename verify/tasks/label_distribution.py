@@ -2,7 +2,7 @@
 
 **Chance at length L** (the reference for chance-normalised accuracy, docs/design.md §9) is the
 accuracy of the best *constant* predictor at that length: ``max_y P(label of a length-L sequence =
-y)``, where the sequence is drawn by the task's own sampler (:meth:`~verify.tasks.Task.sample`).
+y)``, where the sequence is drawn by the task's own sampler (:meth:`~bilinear.verify.tasks.Task.sample`).
 It is computed exactly, not estimated: every task here is read by a finite Moore machine
 (:func:`label_machine`), and the number of length-L sequences that end in each state is counted by
 dynamic programming over positions with Python integers, ``N_{t+1}(q') = Σ_{q, a: δ(q, a) = q'}
@@ -21,7 +21,7 @@ allowed tokens uniformly and independently; :func:`allowed_tokens`).
 Cost: ``L × (reachable states) × (tokens)`` big-integer additions (modadd m=50 at L=500 in about
 a second).
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> best_constant_accuracy(make_task("modadd", m=5), [1, 500])
 {1: Fraction(1, 5), 500: Fraction(1, 5)}
 >>> label_distribution(make_task("modarith", m=2), [3])[3]     # 0*0, 0*1, 1*0 -> 0; with + or -: uniform
@@ -36,17 +36,17 @@ from fractions import Fraction
 
 import numpy as np
 
-from theory.errors import InputError, expected, shown
+from bilinear.theory.errors import InputError, expected, shown
 
-from .automaton import AutomatonTask
-from .base import Task
-from .cycle_nav import CycleNavTask
-from .even_pairs import EvenPairsTask
-from .flipflop import FlipFlopTask
-from .modadd import ModAddTask
-from .modarith import ModArithTask
-from .parity import ParityTask
-from .word import WordTask
+from bilinear.verify.tasks.automaton import AutomatonTask
+from bilinear.verify.tasks.base import Task
+from bilinear.verify.tasks.cycle_nav import CycleNavTask
+from bilinear.verify.tasks.even_pairs import EvenPairsTask
+from bilinear.verify.tasks.flipflop import FlipFlopTask
+from bilinear.verify.tasks.modadd import ModAddTask
+from bilinear.verify.tasks.modarith import ModArithTask
+from bilinear.verify.tasks.parity import ParityTask
+from bilinear.verify.tasks.word import WordTask
 
 #: Largest group whose word problem gets a label machine (its table has |G|^2 entries).
 _MAX_WORD_ORDER = 1000
@@ -87,7 +87,7 @@ def _cyclic(m: int, shift: int) -> LabelMachine:
 
 def label_machine(task: Task) -> LabelMachine:
     """The Moore machine whose output after each prefix is the task's label there (tested against
-    :meth:`~verify.tasks.Task.batch` on every sequence of small lengths)."""
+    :meth:`~bilinear.verify.tasks.Task.batch` on every sequence of small lengths)."""
     if isinstance(task, (ModAddTask, ParityTask)):
         return _cyclic(task.num_classes, 0)
     if isinstance(task, CycleNavTask):                 # token t moves t - 1 on the 5-cycle

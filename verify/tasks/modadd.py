@@ -4,7 +4,7 @@ Definition.  Tokens are the digits ``0..m-1`` (token id ``d`` is the digit ``d``
 ``x_1 … x_t`` is ``(x_1 + … + x_t) mod m`` (class id ``j`` = residue ``j``).  Any length ``>= 1``.
 Option ``m >= 2`` (required).  ``parity`` is the case ``m = 2`` under its own name.
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> task = make_task("modadd", m=5)
 >>> task.alphabet, task.classes
 (('0', '1', '2', '3', '4'), ('0', '1', '2', '3', '4'))
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.errors import InputError
+from bilinear.theory.errors import InputError
 
-from .base import Task, check_int
+from bilinear.verify.tasks.base import Task, check_int
 
 __all__ = ["ModAddTask"]
 

@@ -11,7 +11,7 @@ there (class id ``j`` = residue ``j``); operator positions have no label (``-1``
 Sampling draws each digit uniformly from ``0..m-1`` and each operator uniformly from the three,
 position by position and row by row, so sequence ``i`` of a seed does not depend on ``n``.
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> task = make_task("modarith")
 >>> task.alphabet
 ('0', '1', '2', '3', '4', '+', '-', '*')
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.errors import InputError
+from bilinear.theory.errors import InputError
 
-from .base import IGNORE, Task, check_int
+from bilinear.verify.tasks.base import IGNORE, Task, check_int
 
 __all__ = ["ModArithTask", "modarith_tokens"]
 

@@ -4,7 +4,7 @@ Definition.  Tokens ``0`` and ``1`` (token id = the bit); the label after ``x_1 
 ``(x_1 + … + x_t) mod 2``, class 0 = ``even``, class 1 = ``odd``.  Any length ``>= 1``; no options.
 The same sequences and labels as ``modadd`` with ``m = 2``.
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> task = make_task("parity")
 >>> task.classes
 ('even', 'odd')
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from theory.errors import InputError
+from bilinear.theory.errors import InputError
 
-from .modadd import ModAddTask
+from bilinear.verify.tasks.modadd import ModAddTask
 
 __all__ = ["ParityTask"]
 

@@ -1,6 +1,6 @@
 """The task registry: every task class by its name (docs/design.md §8).
 
-Adding a task is one file with a :class:`~verify.tasks.base.Task` subclass and one entry in
+Adding a task is one file with a :class:`~bilinear.verify.tasks.base.Task` subclass and one entry in
 :data:`TASKS`.  :func:`make_task` refuses options the task does not take, in one line.
 
 >>> TASK_NAMES
@@ -13,17 +13,17 @@ Adding a task is one file with a :class:`~verify.tasks.base.Task` subclass and o
 
 from __future__ import annotations
 
-from theory.errors import InputError
+from bilinear.theory.errors import InputError
 
-from .automaton import AutomatonTask
-from .base import Task
-from .cycle_nav import CycleNavTask
-from .even_pairs import EvenPairsTask
-from .flipflop import FlipFlopTask
-from .modadd import ModAddTask
-from .modarith import ModArithTask
-from .parity import ParityTask
-from .word import WordTask
+from bilinear.verify.tasks.automaton import AutomatonTask
+from bilinear.verify.tasks.base import Task
+from bilinear.verify.tasks.cycle_nav import CycleNavTask
+from bilinear.verify.tasks.even_pairs import EvenPairsTask
+from bilinear.verify.tasks.flipflop import FlipFlopTask
+from bilinear.verify.tasks.modadd import ModAddTask
+from bilinear.verify.tasks.modarith import ModArithTask
+from bilinear.verify.tasks.parity import ParityTask
+from bilinear.verify.tasks.word import WordTask
 
 __all__ = ["TASKS", "TASK_NAMES", "TASK_OPTIONS", "make_task", "task_class"]
 

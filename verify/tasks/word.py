@@ -7,15 +7,15 @@ Words are read left to right, and the label after ``g_1 … g_t`` is the index o
 ``g_1 · g_2 ⋯ g_t`` in the product convention of docs/design.md §3: ``g·h`` applies ``g`` first
 (permutations act on the right, as in GAP and sympy).  Any length ``>= 1``.  Options: ``group`` (a
 group spec such as ``S5``, ``A4xZ5``, ``perm:(1,2,3);(1,2)``, or a ``FiniteGroup``), ``max_order``,
-``max_degree`` (the limits of :func:`theory.group_parser.parse_group`).
+``max_degree`` (the limits of :func:`bilinear.theory.groups.parser.parse_group`).
 Tokens and classes are both the ``|G|`` elements.
 
 The "Illusion of State" CSV (``bilinear task word --format illusion-csv``,
-:mod:`verify.tasks.illusion`) has the same element indices and, for the same seed, the same
+:mod:`bilinear.verify.tasks.illusion`) has the same element indices and, for the same seed, the same
 ``input`` as these ``tokens``, but its ``target`` composes as functions: ``target_t`` is
 ``g_t · g_{t-1} ⋯ g_1`` in this convention (the label of the reversed prefix).
 
->>> from verify.tasks import make_task
+>>> from bilinear.verify.tasks import make_task
 >>> task = make_task("word", group="S3")
 >>> task.alphabet
 ('()', '(2,3)', '(1,2)', '(1,2,3)', '(1,3,2)', '(1,3)')
@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory.errors import InputError
-from theory.group import FiniteGroup
-from theory.group_parser import parse_group
+from bilinear.theory.errors import InputError
+from bilinear.theory.groups.group import FiniteGroup
+from bilinear.theory.groups.parser import parse_group
 
-from .base import Task
+from bilinear.verify.tasks.base import Task
 
 __all__ = ["WordTask"]
 

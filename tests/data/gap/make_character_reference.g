@@ -1,4 +1,4 @@
-# Reference character-table data for tests/theory/test_character_reference.py.
+# Reference character-table data for tests/theory/characters/test_reference.py.
 #
 # Run from the repository root:   gap -q --quitonbreak tests/data/gap/make_character_reference.g
 # (or tests/data/gap/make_character_reference.sh).  Writes tests/data/character_reference.json.

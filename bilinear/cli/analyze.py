@@ -1,0 +1,41 @@
+"""``bilinear analyze GROUP [--json]``: the invariants of a finite group, its character table and
+where it sits in the hierarchy, one row per level (docs/design.md §4, §11); the report is built by
+:mod:`bilinear.theory.hierarchy.analysis`."""
+
+from __future__ import annotations
+
+from bilinear.theory.groups.parser import GROUP_SYNTAX, parse_group
+
+from bilinear.theory.errors import expected
+from bilinear.theory.groups.subgroups import DEFAULT_MAX_ORDER as MODERN_MAX_ORDER
+
+from bilinear.cli.common import add_group_source, add_json, group_source, json_text, positive_int
+
+
+def add_parser(sub):
+    p = sub.add_parser("analyze", help="invariants, character table and hierarchy level of a finite group",
+                       description=f"Analyse a finite group. GROUP is {GROUP_SYNTAX}.")
+    add_group_source(p, automaton=False)       # GROUP or --group GROUP, --max-order, --max-degree
+    p.add_argument("--alphabet", default="all",
+                   help="the symbols of the house row: 'all' (every element, the default), 'generators', or element "
+                        "names separated by ';' (e.g. '(1,2);(1,2,3)'); they must generate the group")
+    p.add_argument("--modern-max-order", type=positive_int, default=None,
+                   help=f"compute the house and mono rows up to this order (default {MODERN_MAX_ORDER}; mono "
+                        "enumerates every subgroup)")
+    add_json(p, "a JSON object instead of text")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from bilinear.theory.hierarchy.analysis import analysis, analysis_lines  # the representation theory loads sympy:
+    group = parse_group(group_source(args)[0], max_order=args.max_order, max_degree=args.max_degree)  # import it when needed
+    from bilinear.theory.groups.parser import parse_elements
+    alphabet = parse_elements(group, args.alphabet, "--alphabet")
+    if len(group.closure(alphabet)) != group.order:
+        raise expected("--alphabet", f"elements that generate {group.name}", args.alphabet)
+    info = analysis(group, alphabet, args.modern_max_order)
+    if args.json:
+        print(json_text(info))                 # long lists by the C encoder (10^5 characters)
+        return 0
+    print("\n".join(analysis_lines(group, info)))
+    return 0

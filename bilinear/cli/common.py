@@ -1,0 +1,218 @@
+"""What every subcommand shares (docs/design.md §11): argument types, the seeds syntax, the flags
+that mean the same everywhere (``--json``, ``--out``, ``--group``/``--automaton``, ``--threads``),
+and the checks of an output path before any work.
+
+Every message about one argument follows the template of :func:`bilinear.theory.errors.expected`,
+``--flag: expected WHAT, got VALUE``; argparse's own messages are rewritten to it by
+:class:`bilinear.cli.OneLineParser`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+
+from bilinear.theory.errors import InputError, expected
+
+__all__ = ["positive_int", "nonnegative_int", "seed", "int_list", "seed_list", "parse_int_list",
+           "add_json", "json_text", "add_threads", "add_group_source", "add_group_limits", "group_source", "check_output_file",
+           "check_output_dir", "THREADS_HELP"]
+
+THREADS_HELP = ("torch CPU threads (default 1: these models run small kernels per step, where extra "
+                "threads only contend; measured on a 2-core machine under load, 2 threads took 21x "
+                "longer than 1. Raise it on an idle many-core machine)")
+
+
+def _int(text: str, minimum: int) -> int:
+    what = f"an integer >= {minimum}"
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    if v < minimum:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+    return v
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    return _int(text, 1)
+
+
+def nonnegative_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    return _int(text, 0)
+
+
+def seed(text: str) -> int:
+    """argparse type: one seed, an integer >= 0."""
+    return _int(text, 0)
+
+
+INT_LIST_SYNTAX = "integers like 3, 0,1,2 or 0-2 (ranges inclusive, combinable: 0-2,5)"
+
+
+def parse_int_list(text: str, flag: str, minimum: int = 0) -> list[int]:
+    """``"3"`` -> ``[3]``; ``"0,1,2"`` and ``"0-2"`` -> ``[0, 1, 2]``; ``"0-2,5"`` -> ``[0, 1, 2, 5]``.
+    Anything else (empty, a reversed range, a value below ``minimum``) is an :class:`InputError`
+    naming ``flag``.  The one parser of seeds and length lists (docs/design.md §11).
+
+    >>> parse_int_list("0-2,5", "--seed")
+    [0, 1, 2, 5]
+    """
+    out: list[int] = []
+    for part in text.split(","):
+        lo, sep, hi = part.strip().partition("-")
+        try:
+            a, b = (int(lo), int(hi)) if sep else (int(lo), int(lo))
+        except ValueError:
+            raise expected(flag, INT_LIST_SYNTAX, text) from None
+        if b < a or a < minimum:
+            raise expected(flag, INT_LIST_SYNTAX + (f", each >= {minimum}" if minimum else ""), text)
+        out.extend(range(a, b + 1))
+    return out
+
+
+def int_list(flag: str, minimum: int = 0) -> Callable[[str], list[int]]:
+    """argparse type built on :func:`parse_int_list`."""
+    def parse(text: str) -> list[int]:
+        try:
+            return parse_int_list(text, flag, minimum)
+        except InputError as e:
+            raise argparse.ArgumentTypeError(str(e).split(": ", 1)[1]) from None
+    parse.__name__ = "int_list"
+    return parse
+
+
+def seed_list(text: str) -> list[int]:
+    """argparse type: seeds ``0``, ``0,1,2``, ``0-2``."""
+    return int_list("--seed")(text)
+
+
+#: Lists longer than this are written by :func:`json_text` with the C encoder, not item per line.
+LONG_LIST = 60
+
+
+def json_text(obj, long: int = LONG_LIST) -> str:
+    """``json.dumps(obj, indent=2)`` for a dict, except that a value which is a list of more than
+    ``long`` items is written compactly: a list of objects one item per line, a list of numbers or
+    strings on one line.  The same JSON (``json.loads`` gives ``obj`` back), made by the C encoder
+    where it is long: ``indent=`` alone falls back to the pure-Python encoder, which dominated the
+    output of groups with ``10^5`` characters.
+
+    >>> print(json_text({"order": 2, "irreps": [{"degree": 1}] * 3, "sizes": [1, 1]}, long=2))
+    {
+      "order": 2,
+      "irreps": [
+        {"degree": 1},
+        {"degree": 1},
+        {"degree": 1}
+      ],
+      "sizes": [
+        1,
+        1
+      ]
+    }
+    """
+    import json
+    if not isinstance(obj, dict):
+        return json.dumps(obj, indent=2)
+    parts = []
+    for key, value in obj.items():
+        head = f"  {json.dumps(key)}: "
+        if isinstance(value, list) and len(value) > long:
+            text = json.dumps(value)                       # one call of the C encoder
+            if all(isinstance(x, dict) for x in value) and text.count("}, {") == len(value) - 1:
+                # exactly the item boundaries (no string holds "}, {"): one item per line
+                text = "[\n    " + text[1:-1].replace("}, {", "},\n    {") + "\n  ]"
+            parts.append(head + text)
+        else:
+            parts.append(head + json.dumps(value, indent=2).replace("\n", "\n  "))
+    return "{\n" + ",\n".join(parts) + "\n}" if parts else "{}"
+
+
+def add_json(p: argparse.ArgumentParser, what: str = "the result") -> None:
+    p.add_argument("--json", action="store_true", help=f"print {what} as JSON (machine-readable)")
+
+
+def add_threads(p) -> None:
+    p.add_argument("--threads", type=positive_int, default=1, help=THREADS_HELP)
+
+
+def add_group_limits(p) -> None:
+    """``--max-order`` and ``--max-degree``, declared here once for every subcommand that parses a
+    group (from its arguments or from a file); :func:`bilinear.main` applies them to every group
+    parsed while the subcommand runs (:func:`bilinear.theory.groups.group.group_limits`)."""
+    from bilinear.theory.groups.limits import DEFAULT_MAX_DEGREE, DEFAULT_MAX_ORDER
+    p.add_argument("--max-order", type=positive_int,
+                   help=f"refuse groups above this order (default {DEFAULT_MAX_ORDER})")
+    p.add_argument("--max-degree", type=positive_int,
+                   help=f"refuse permutation groups on more points than this (default {DEFAULT_MAX_DEGREE})")
+
+
+def add_group_source(p, positional: bool = True, automaton: bool = True) -> None:
+    """The same ways to name what to analyse, build or sample everywhere: ``GROUP`` (positional,
+    where the command has no other positional) or ``--group GROUP``, and ``--automaton FILE.json``;
+    with the group limits of :func:`add_group_limits`."""
+    from bilinear.theory.groups.parser import GROUP_SYNTAX
+    if positional:
+        p.add_argument("group_arg", metavar="GROUP", nargs="?", help=f"the group: {GROUP_SYNTAX}")
+    p.add_argument("--group", help="the group (same as the positional GROUP), e.g. S5, A4xZ5, 'perm:(1,2,3);(1,2)'")
+    if automaton:
+        p.add_argument("--automaton", metavar="FILE.json", help="an automaton file (docs/design.md §11)")
+    add_group_limits(p)
+
+
+def group_source(args, required: bool = True) -> tuple[str | None, str | None]:
+    """``(group, automaton_file)`` from :func:`add_group_source`'s flags; at most one of them
+    (exactly one if ``required``); the positional and ``--group`` may not both be given."""
+    positional = getattr(args, "group_arg", None)
+    if positional is not None and args.group is not None and positional != args.group:
+        raise InputError(f"--group: expected the group once (GROUP or --group), got {positional!r} and {args.group!r}")
+    group = positional if positional is not None else args.group
+    automaton = getattr(args, "automaton", None)
+    if group is not None and automaton is not None:
+        raise InputError("--automaton: expected exactly one of GROUP or --automaton FILE.json, got both")
+    if required and group is None and automaton is None:
+        if hasattr(args, "automaton"):
+            raise InputError("GROUP: expected exactly one of GROUP or --automaton FILE.json, got neither")
+        raise InputError("GROUP: expected a group (GROUP or --group), got none")
+    return group, automaton
+
+
+def _first_existing(folder: str) -> str:
+    while not os.path.exists(folder):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return folder
+
+
+def _check_parents(flag: str, path: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    existing = _first_existing(folder)
+    if not os.path.isdir(existing):
+        raise InputError(f"{flag}: expected a path whose folders can be created, got {path!r} "
+                         f"({existing} is not a folder)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{flag}: expected a path in a writable folder, got {path!r} ({existing} is not writable)")
+
+
+def check_output_file(flag: str, path: str, suffix: str | None = None) -> None:
+    """Refuse, before any work, an output file that cannot be written: a folder, a wrong suffix, a
+    parent that is a file or not writable.  Missing parent folders are fine: the atomic writer
+    (:func:`bilinear.theory.files.atomic_path`) creates them when it writes."""
+    if suffix is not None and not path.endswith(suffix):
+        raise InputError(f"{flag}: expected a {suffix} file name, got {path!r}")
+    if os.path.isdir(path):
+        raise InputError(f"{flag}: expected a file name, got {path!r} (a folder)")
+    _check_parents(flag, path)
+
+
+def check_output_dir(flag: str, path: str) -> None:
+    """Refuse, before any work, an output folder that exists as a file or cannot be created."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise InputError(f"{flag}: expected a folder, got {path!r} (exists and is not a directory)")
+    _check_parents(flag, os.path.join(path, "x"))

@@ -1,0 +1,110 @@
+"""``bilinear recover FILE... [--group G] [--alphabet A] [--json] [--snap OUT.npz]``: which
+representation did a model learn (docs/design.md §10)."""
+
+from __future__ import annotations
+
+import json
+
+from bilinear.theory.errors import InputError
+
+from bilinear.cli.common import add_group_limits, add_json, check_output_file, positive_int, seed
+
+
+def add_parser(sub):
+    p = sub.add_parser("recover", help="recover the representation (or automaton) a trained model learned",
+                       description="Reachable subspace, restricted transitions, homomorphism residual, real "
+                                   "irreducible constituents, faithful/minimal, intertwiner with the exact "
+                                   "construction, eigen-angles for cyclic groups; automaton tasks: clustered "
+                                   "states against the minimal machine. Inputs: bilinear train checkpoints, "
+                                   "bilinear construct weight files, or .npz/.pt files with A (D x H x H) and "
+                                   "optionally h0. Exit 0 if every file is a representation (automata: "
+                                   "isomorphic), 1 if one is not, 2 for bad input.")
+    p.add_argument("files", metavar="FILE", nargs="+")
+    p.add_argument("--group", help="the group the symbols act as (required for foreign files), e.g. S3, Z5")
+    p.add_argument("--alphabet", help="element of each symbol, separated by ';' (e.g. '(1,2);(1,2,3)'), "
+                                      "or 'all' (symbol k = element k; the default)")
+    p.add_argument("--automaton", metavar="FILE.json",
+                   help="foreign files of an automaton model: the target machine (docs/design.md §11 format)")
+    add_json(p, "one object per file (a list)")
+    add_group_limits(p)                        # --group or the files' groups: --max-order, --max-degree
+    p.add_argument("--snap", metavar="OUT.npz", help="write the exact action in the learned basis as a weight file "
+                                                     "(one input file only)")
+    p.add_argument("--words", type=positive_int, default=256, help="random words for the states (default 256)")
+    p.add_argument("--length", type=positive_int, default=16, help="their length (default 16)")
+    p.add_argument("--seed", type=seed, default=0, help="seed of the random words (default 0)")
+    p.add_argument("--rank-tol", type=_fraction, default=None,
+                   help="relative singular value below which the states count as outside V (default 0.1)")
+    p.add_argument("--horizon-max", type=positive_int, default=10_000,
+                   help="--snap: bound of the float32 exactness-horizon search before and after (default 10^4)")
+    p.set_defaults(run=run)
+
+
+def _fraction(text: str) -> float:
+    import argparse
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return v
+
+
+def _text(r: dict) -> str:
+    head = f"{r['file']}: "
+    if "automaton" in r:
+        return (head + f"automaton {r['automaton']}, H={r['hidden']}, dim V={r['dimension']}: {r['clusters']} clusters "
+                f"for {r['reached_target_states']} reached states of the minimal machine ({r['target_states']}), "
+                f"{r['mismatches']} mismatches -> " + ("isomorphic" if r["isomorphic"] else "NOT isomorphic"))
+    cons = " + ".join((f"{c['multiplicity']}x" if c["multiplicity"] > 1 else "") +
+                      f"psi{c['real_irreducible']}(dim {c['real_dimension']}, {c['type']})" for c in r["constituents"])
+    lines = [head + f"group {r['group']}, H={r['hidden']}, dim V={r['dimension']} (state rank {r['state_rank']} at {r['rank_tolerance']:g}), "
+             f"homomorphism residual {r['homomorphism_residual'] if r['homomorphism_residual'] is None else format(r['homomorphism_residual'], '.2e')}, "
+             f"projective spread {r['projective_spread']:.2e} -> "
+             + ("a representation" if r["is_representation"] else "NOT a representation")]
+    lines.append(f"  character on classes {r['classes']}: [{', '.join(f'{x:.3f}' for x in r['character'])}]")
+    err = r["multiplicity_error"]
+    lines.append(f"  constituents: {cons or 'none'} (multiplicity error {err if err is None else format(err, '.2e')}); "
+                 f"faithful {r['faithful']}, minimal {r['minimal']} (smallest faithful dim {r['min_faithful_dimension']})")
+    tw = r["intertwiner"]
+    if tw["residual"] is not None:
+        lines.append(f"  intertwiner: residual {tw['residual']:.2e}, condition {tw['condition']:.3g}")
+    if "angles" in r:
+        ks = sorted(a["k"] for a in r["angles"])
+        lines.append(f"  angles of {r['cyclic_generator']}: k = {ks} (x 2pi/{r['order']}), max error "
+                     f"{max(a['error'] for a in r['angles']):.2e}; generate Z_{r['order']}: {r['generates']}")
+    if "snap" in r:
+        s = r["snap"]
+        if s["file"] is None:
+            lines.append(f"  not snapped: {s['reason']}")
+        else:
+            lines.append(f"  snapped to {s['file']}: certified {s['certified']}"
+                         + (f" ({s['reason']})" if s.get("reason") else "")
+                         + f"; float32 horizon before {s['horizon_before']}, after {s['horizon_after']} "
+                           f"(searched to {s['horizon_searched']}; None = no failure)")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    from bilinear.verify.recover import RecoverySettings, load_learned, recover
+    if args.snap and len(args.files) != 1:
+        raise InputError(f"--snap: expected one input FILE, got {len(args.files)}")
+    if args.snap:
+        check_output_file("--snap", args.snap, ".npz")         # missing folders are created on writing
+    target = None
+    if args.automaton:
+        from bilinear.theory.automata.automaton import Automaton
+        target = Automaton.from_json(args.automaton)
+    models = [load_learned(f, args.group, args.alphabet, target) for f in args.files]
+    extra = {} if args.rank_tol is None else {"rank_tol": args.rank_tol}
+    settings = RecoverySettings(words=args.words, length=args.length, seed=args.seed, **extra)
+    results, extras = recover(models, settings, details=True)
+    if args.snap:
+        from bilinear.verify.recover.snap_file import snap_to_file
+        snap_to_file(models[0], results[0], extras[0], args.snap, horizon_max=args.horizon_max, seed=args.seed)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for r in results:
+            print(_text(r))
+    return 0 if all(r["verdict"] for r in results) else 1

@@ -1,0 +1,158 @@
+"""benchmarks/paper_tables.py: its table cells are the records' numbers (synthetic record set).
+
+Expected values are computed here from the synthetic records with the closed-form chance of
+modular addition (1/m), independently of the script's exact chance computation.
+"""
+
+import importlib.util
+import json
+import statistics
+
+import pytest
+
+from tests.paths import ROOT
+_spec = importlib.util.spec_from_file_location("paper_tables", ROOT / "benchmarks" / "paper_tables.py")
+paper_tables = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(paper_tables)
+
+
+def record(task, options, model, seed, acc, layers=0, seconds=10.0, cpu=9.0, steps=2000):
+    variant = f"layers={layers}" if layers else ""          # as ModelConfig.variant() spells it
+    return {"task": task, "task_options": options, "model": model, "variant": variant, "hidden": 64, "seed": seed,
+            "lr": 0.01, "accuracy": acc, "lr_search": [{"lr": 0.01, "seconds": seconds, "cpu_seconds": cpu}],
+            "train_config": {"steps": steps}, "model_config": {"layers": layers}}
+
+
+FULL5 = [{"3": 1.0, "500": 0.96}, {"3": 1.0, "500": 0.50}, {"3": 0.99, "500": 0.985}]
+ROT5 = [{"3": 1.0, "500": 0.0}, {"3": 1.0, "500": 0.25}, {"3": 1.0, "500": 0.1}]
+
+
+@pytest.fixture
+def records(tmp_path):
+    a = tmp_path / "tables_A1"
+    b = tmp_path / "tables_B_L2"
+    a.mkdir()
+    b.mkdir()
+    runs_a = ([record("modadd", {"m": 5}, "full", s, acc, seconds=60.0 + s, cpu=30.0) for s, acc in enumerate(FULL5)]
+              + [record("modadd", {"m": 5}, "rot", s, acc) for s, acc in enumerate(ROT5)]
+              + [record("modadd", {"m": 2}, "rdiag", 0, {"3": 1.0, "500": 0.75}, cpu=0.0)]
+              + [record("modadd", {"m": 2}, "lstm", s, {"3": 1.0, "500": a}) for s, a in ((0, 0.5), (2, 0.625))]
+              + [record("automaton", {"states": 2, "symbols": 3, "automaton_seed": 0}, "cp", 0,
+                        {"3": 1.0, "500": 0.875})])
+    runs_b = [record("modadd", {"m": 5}, "mamba", 0, {"3": 0.6, "500": 0.3}, layers=2, steps=1000)]
+    (a / "results.json").write_text(json.dumps(runs_a))
+    (b / "results.json").write_text(json.dumps(runs_b))
+    return [a, b]
+
+
+def rows(text: str, heading_start: str) -> dict[str, list[str]]:
+    """Rows (first cell -> other cells) of the first table after the line starting ``heading_start``."""
+    lines = text.splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith(heading_start))
+    while not lines[i].startswith("|"):
+        i += 1
+    out = {}
+    for line in lines[i + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        out[cells[0] if cells[0] not in out else cells[0] + "/" + cells[1]] = cells[1:]
+    return out
+
+
+def family(text: str, title: str) -> str:
+    return text[text.index(f"### {title}"):]
+
+
+def test_cells_are_the_records_numbers(records, tmp_path):
+    out = tmp_path / "page.md"
+    assert paper_tables.main([str(d) for d in records] + ["--out", str(out), "--summary", str(tmp_path / "s.json")]) == 0
+    text = out.read_text()
+    add = family(text, "Modular addition")
+    col = 1 + 2          # columns m=2, m=3, m=5, ...: m=5 is the third
+    raw = rows(add, "Raw accuracy")
+    acc = [r["500"] for r in FULL5]
+    assert raw["full"][col - 1] == f"{statistics.median(acc):.3f} ({', '.join(f'{a:.3f}' for a in acc)})"
+    assert raw["mamba-L2"][col - 1] == "0.300"                       # one seed: one value
+    assert raw["rdiag"][0] == "0.750" and raw["rdiag"][col - 1] == "—"
+    assert raw["lstm"][0] == "0.562 (0.500, 0.625; seeds 0, 2)"             # a cell with other seeds names them
+    norm = rows(add, "Chance-normalised accuracy")
+    n = [(a - 0.2) / 0.8 for a in acc]
+    assert norm["full"][col - 1] == f"{statistics.median(n):.3f} ({', '.join(f'{v:.3f}' for v in n)})"
+    assert norm["rdiag"][0] == f"{(0.75 - 0.5) / 0.5:.3f}"
+    side = rows(add, "Chance-normalised median over seeds, **ours / reported**")
+    assert side["Bilinear (full)"][1 + col - 1] == f"{statistics.median(n):.2f} / 1.00"
+    rot = statistics.median([(r["500"] - 0.2) / 0.8 for r in ROT5])            # -0.125: clipped to 0, vs 1.00
+    rot_row = next(v for k, v in side.items() if k.startswith("R2") and v[0] == "rot")
+    assert rot_row[1 + col - 1] == f"{rot:.2f} / 1.00 **≠**"
+    mamba_row = next(v for k, v in side.items() if k.startswith("Mamba") and v[0] == "mamba-L2")
+    assert mamba_row[1 + col - 1] == f"{(0.3 - 0.2) / 0.8:.2f} / 0.01 **≠**"
+    chance = rows(add, "Chance (best constant guess")
+    assert chance["chance"][0] == "0.5000" and chance["chance"][col - 1] == "0.2000"
+    fsm = rows(family(text, "Random automata"), "Raw accuracy")
+    assert fsm["cp"][0] == "0.875"
+    # the 2-state machine's state is fixed by a short suffix: from the last 4 symbols (81 words,
+    # checked by hand from its table delta = [[0, 1, 1], [0, 1, 0]]: symbol 0 -> 0, 1 -> 1, 2 toggles)
+    # the state is known unless all 4 are 2s (then it is the state before them, a fair coin at L = 496)
+    fsm_chance = rows(family(text, "Random automata"), "Chance (best constant guess")
+    assert fsm_chance["best from the last 4 symbols"][0] == f"{1 - 0.5 / 81:.4f}"
+    lengths = rows(text, "#### modadd(m=5)")
+    assert lengths["full"] == [f"{statistics.median(r['3'] for r in FULL5):.3f}", f"{statistics.median(acc):.3f}"]
+    compute = rows(text, "## Compute")
+    assert compute["tables_A1"][:4] == ["10", f"{(60 + 61 + 62 + 7 * 10) / 60:.1f}", f"{(3 * 30 + 6 * 9) / 60:.1f}", "1"]
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["modadd(m=5)"]["models"]["full"]["accuracy"]["500"] == acc
+
+
+def test_model_keys():
+    assert paper_tables.model_key(record("modadd", {}, "mamba", 0, {}, layers=4)) == "mamba-L4"
+    assert paper_tables.model_key({**record("modadd", {}, "full", 0, {}), "variant": "normalise=eval"}) \
+        == "full[normalise=eval]"
+    assert paper_tables.model_key({**record("modadd", {}, "transformer", 0, {}, layers=2),
+                                   "variant": "layers=2,heads=2"}) == "transformer[heads=2]-L2"
+
+
+def test_time_log_and_splice(records, tmp_path):
+    log = tmp_path / "sweep.log"
+    log.write_text("+ bilinear train --preset quick --task modadd:m=2 --jobs 2 --out tables_A1 --quiet\n"
+                   "\nreal\t61m30.000s\nuser\t118m0.500s\nsys\t1m59.500s\n"
+                   "+ bilinear train --task modadd:m=5 --layers 2 --out tables_B_L2 --quiet\n"
+                   "real\t0m30.000s\nuser\t0m50.000s\nsys\t0m10.000s\n")
+    assert paper_tables.parse_time_log(log.read_text()) == {
+        "tables_A1": {"real": 3690.0, "user": 7080.5, "sys": 119.5},
+        "tables_B_L2": {"real": 30.0, "user": 50.0, "sys": 10.0}}
+    out = tmp_path / "page.md"
+    out.write_text(f"# Title\n\nprose before\n\n{paper_tables.BEGIN}\nold\n{paper_tables.END}\n\nprose after\n")
+    assert paper_tables.main([str(d) for d in records] + ["--out", str(out), "--time-log", str(log)]) == 0
+    text = out.read_text()
+    assert text.startswith("# Title\n\nprose before\n\n") and text.endswith("\n\nprose after\n")
+    assert "old" not in text
+    compute = rows(text, "## Compute")
+    assert compute["tables_A1"][4:] == ["61.5", "120.0"] and compute["tables_B_L2"][4:] == ["0.5", "1.0"]
+
+
+def test_refusals(records, tmp_path, capsys):
+    assert paper_tables.main([str(tmp_path / "nothing"), "--out", str(tmp_path / "x.md")]) == 2
+    assert "results.json" in capsys.readouterr().err and not (tmp_path / "x.md").exists()
+    assert paper_tables.main([str(records[0]), str(records[0]), "--out", str(tmp_path / "x.md")]) == 2
+    assert "also in" in capsys.readouterr().err
+    bad = tmp_path / "bad.md"
+    bad.write_text("no markers\n")
+    assert paper_tables.main([str(records[0]), "--out", str(bad)]) == 2
+    assert bad.read_text() == "no markers\n"
+
+
+def test_committed_page_regenerates(tmp_path):
+    """docs/results_paper_tables.md and its summary.json are exactly what the script writes from the
+    committed records and time log (the prose around the markers is kept as it is)."""
+    docs = ROOT / "docs"
+    dirs = sorted(str(d) for d in (docs / "results_paper_tables").glob("tables_*") if d.is_dir())
+    assert len(dirs) == 8
+    page = tmp_path / "page.md"
+    page.write_text((docs / "results_paper_tables.md").read_text(encoding="utf-8"), encoding="utf-8")
+    summary = tmp_path / "summary.json"
+    assert paper_tables.main([*dirs, "--out", str(page), "--summary", str(summary),
+                              "--time-log", str(docs / "results_paper_tables" / "time.log")]) == 0
+    assert page.read_text(encoding="utf-8") == (docs / "results_paper_tables.md").read_text(encoding="utf-8")
+    assert summary.read_text(encoding="utf-8") == (docs / "results_paper_tables" / "summary.json").read_text(
+        encoding="utf-8")

@@ -1,0 +1,204 @@
+"""Model configurations and the factory for every model class of docs/design.md §4 and §9.
+
+Model names: the hierarchy levels ``full``, ``cp``, ``block``, ``cdiag``, ``rot``, ``rdiag``,
+``pdiag`` (see :mod:`bilinear.verify.models.classic`) and the modern ones ``house`` and ``mono`` (see
+:mod:`bilinear.verify.models.modern`), each with an ``-affine`` variant (``full-affine``
+adds ``B x + b`` to the recurrence), and the baselines ``lstm``, ``mamba``, ``transformer`` (see
+:mod:`bilinear.verify.models.baselines`).
+
+    >>> cfg = ModelConfig("full", hidden=8)
+    >>> model = make_model(cfg, vocab_size=5, num_classes=5, seed=0)
+    >>> model(torch.zeros(2, 3, dtype=torch.long)).shape
+    torch.Size([2, 3, 5])
+
+A construction's weight file (docs/design.md §7) becomes a FULL model with :func:`model_from_weights`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from bilinear.constructions.weightfile import WeightFile, load_weights
+from bilinear.theory.errors import InputError, expected
+
+from bilinear.verify.models.baselines import BASELINES
+from bilinear.verify.models.classic import BILINEAR_LEVELS, INITS, NORMALISE_MODES, FullRNN
+
+__all__ = ["ModelConfig", "MODEL_NAMES", "make_model", "parse_model_name", "model_from_weights",
+           "class_names", "count_parameters"]
+
+MODEL_NAMES = tuple(list(BILINEAR_LEVELS) + [f"{k}-affine" for k in BILINEAR_LEVELS] + list(BASELINES))
+
+
+def parse_model_name(name: str) -> tuple[str, bool]:
+    """``"full-affine"`` -> ``("full", True)``; an unknown name is an :class:`InputError`."""
+    if name not in MODEL_NAMES:
+        raise InputError(f"model: unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}")
+    if name.endswith("-affine"):
+        return name[: -len("-affine")], True
+    return name, False
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything that defines a model apart from the task's sizes and the seed.
+
+    ``model``: a name of :data:`MODEL_NAMES`; ``hidden``: H (real dimensions); ``rank``: CP rank R
+    (default H); ``block``: BLOCK size B (default 2); ``householders``: HOUSE's factors per symbol
+    n_h (default 1; recorded by :meth:`to_dict` only for ``house``, so that the configurations, and
+    with them the checkpoint names, of the other models are those of earlier runs); ``embedding``: None (one-hot input) or a
+    learned embedding dimension; ``normalise``: ``"auto"`` (= ``"always"`` for pure bilinear models —
+    measured to length-generalise far better than ``"eval"``, see docs/results_training.md — and
+    ``"none"`` for affine ones), ``"none"``, ``"eval"`` or ``"always"``; ``init``, ``init_scale``:
+    bilinear initialisation (see :mod:`bilinear.verify.models.classic`); ``layers``, ``heads``: baselines
+    (``layers`` 0 = the baseline's default: 1 for lstm and mamba, 2 for transformer).
+    """
+
+    model: str = "full"
+    hidden: int = 64
+    rank: int | None = None
+    block: int = 2
+    householders: int = 1
+    embedding: int | None = None
+    normalise: str = "auto"
+    init: str = "orthogonal"
+    init_scale: float = 0.01
+    layers: int = 0
+    heads: int = 4
+
+    def __post_init__(self):
+        kind, _ = parse_model_name(self.model)
+        for name in ("hidden", "block", "householders", "heads"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise expected(name, "an integer >= 1", v)
+        for name in ("rank", "embedding"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise expected(name, "an integer >= 1", v)
+        if isinstance(self.layers, bool) or not isinstance(self.layers, int) or self.layers < 0:
+            raise expected("layers", "an integer >= 0", self.layers)
+        if self.normalise not in ("auto",) + NORMALISE_MODES:
+            raise InputError(f"normalise: expected auto, {', '.join(NORMALISE_MODES)}; got {self.normalise!r}")
+        if self.init not in INITS:
+            raise expected("init", f"one of {', '.join(INITS)}", self.init)
+        if not (isinstance(self.init_scale, (int, float)) and 0 <= self.init_scale < 10):
+            raise expected("init-scale", "a number in [0, 10)", self.init_scale)
+        if kind in ("cdiag", "rot") and self.hidden % 2:
+            raise InputError(f"hidden: {kind} needs an even hidden size, got {self.hidden}")
+        if kind == "block" and self.hidden % self.block:
+            raise InputError(f"block: hidden size {self.hidden} is not a multiple of the block size {self.block}")
+        if kind == "transformer" and (self.hidden % self.heads or self.hidden % 2):
+            raise InputError(f"hidden: the transformer needs an even hidden size divisible by heads={self.heads}, "
+                             f"got {self.hidden}")
+
+    @property
+    def kind(self) -> str:
+        return parse_model_name(self.model)[0]
+
+    @property
+    def affine(self) -> bool:
+        return parse_model_name(self.model)[1]
+
+    @property
+    def is_bilinear(self) -> bool:
+        return self.kind in BILINEAR_LEVELS
+
+    def resolved_normalise(self) -> str:
+        if self.normalise != "auto":
+            return self.normalise
+        return "none" if self.affine else "always"
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        if self.kind != "house":
+            del d["householders"]
+        return d
+
+    def variant(self) -> str:
+        """The fields that differ from the defaults (besides model and hidden), e.g. ``"normalise=eval"``."""
+        default = ModelConfig(self.model)
+        return ",".join(f"{f.name}={getattr(self, f.name)}" for f in dataclasses.fields(self)
+                        if f.name not in ("model", "hidden") and getattr(self, f.name) != getattr(default, f.name))
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        extra = set(d) - names
+        if extra:
+            raise InputError(f"model config: unknown field(s) {', '.join(sorted(extra))}")
+        return cls(**d)
+
+
+def make_model(config: ModelConfig, vocab_size: int, num_classes: int, seed: int = 0) -> nn.Module:
+    """Build the model of ``config`` for a task with ``vocab_size`` tokens and ``num_classes``
+    classes; its parameters are a fixed function of ``seed`` (the global RNG is left as it was)."""
+    kind = config.kind
+    if kind in BILINEAR_LEVELS:
+        extra = {}
+        if kind == "cp":
+            extra["rank"] = config.rank or config.hidden
+        if kind == "block":
+            extra["block"] = config.block
+        if kind == "house":
+            extra["householders"] = config.householders
+        return BILINEAR_LEVELS[kind](vocab_size, num_classes, config.hidden, embedding=config.embedding,
+                                     affine=config.affine, normalise=config.resolved_normalise(),
+                                     init=config.init, init_scale=config.init_scale, seed=seed, **extra)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        if kind == "transformer":
+            return BASELINES[kind](vocab_size, num_classes, config.hidden, embedding=config.embedding,
+                                   layers=config.layers or 2, heads=config.heads)
+        return BASELINES[kind](vocab_size, num_classes, config.hidden, embedding=config.embedding,
+                               layers=config.layers or 1)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def class_names(task) -> tuple[str, ...]:
+    """Names of a task's classes in class-id order: automaton output labels, group element names,
+    else ``"0" .. "K-1"``."""
+    if hasattr(task, "automaton"):
+        return tuple(task.automaton.output_labels)
+    if hasattr(task, "group"):
+        return tuple(task.group.names)
+    return tuple(str(i) for i in range(task.num_classes))
+
+
+def model_from_weights(weights: WeightFile | str, task=None, dtype=torch.float64) -> FullRNN:
+    """A FULL model (one-hot input, normalised states) holding a construction's ``W``,
+    ``h0`` and readout.  With ``task``, the readout rows are reordered so that logit ``i`` is the
+    task's class ``i`` (matched by name, :func:`class_names`; rows of other labels come after them),
+    and the alphabet size must match."""
+    wf = load_weights(weights) if not isinstance(weights, WeightFile) else weights
+    W = wf.dense_W()
+    H, _, D = W.shape
+    R = wf.readout
+    labels = list(wf.labels)
+    if task is not None:
+        if task.vocab_size != D:
+            raise InputError(f"weights: the file's alphabet has {D} symbols, the task {task.vocab_size}")
+        names = class_names(task)
+        missing = [c for c in names if c not in labels]
+        if missing:
+            raise InputError(f"weights: labels {labels[:6]} lack the task's class(es) {missing[:6]}")
+        # rows for the task's classes first, in class order; labels the task never produces go last,
+        # where an argmax on them (index >= K) never equals a task label: it still counts as wrong
+        order = [labels.index(c) for c in names] + [i for i, c in enumerate(labels) if c not in names]
+        R = R[order]
+        labels = [labels[i] for i in order]
+    model = FullRNN(D, len(labels), H, normalise="always", init="gaussian", seed=0)
+    with torch.no_grad():
+        model.W.data = torch.as_tensor(np.transpose(W, (2, 0, 1)).copy())
+        model.h0.data = torch.as_tensor(wf.h0.copy())
+        model.readout.data = torch.as_tensor(np.asarray(R, dtype=np.float64).copy())
+    model.labels = tuple(labels)
+    return model.to(dtype).eval()
