@@ -21,9 +21,20 @@ compiled path off; without a compiler (or when the build fails) :func:`available
 :func:`status` says why, one warning is issued, and the torch paths of :mod:`bilinear.verify.kernels.fused` and
 :mod:`bilinear.verify.kernels.scan` run instead — the same numbers within the tolerances of their tests.
 
-Every call checks the token range (``0 <= token < D``; labels in ``[-1, K)`` in C), shapes, dtype
-(float32 or float64), device (CPU) and contiguity before any pointer is used: the C code never
-reads out of bounds.
+The C interface is declared once, in :data:`C_API`: the prototypes of the exported functions as
+recurrence.c writes them.  The ctypes declarations are made from it, every call passes its
+arguments by their C parameter names (a tensor for each pointer, of the element type the prototype
+names), and the source is compared with it before it is built: a library whose functions differ
+from the declarations is never loaded (:func:`status` says how they differ).
+
+The C code does not check its arguments.  Every public function first calls one checker,
+:func:`_arguments`, with the table of its arguments (:data:`_ENTRIES`): type, device (CPU),
+layout, dtype (float32 or float64; int64 for tokens and labels), shape, the sizes of the arguments
+against each other (one ``L``, ``n``, ``H``, ``K``, ``rows`` per call), contiguity, and the index
+ranges (tokens in ``[0, D)``, labels in ``[-1, K)``), so no pointer reaches C before everything it
+points to has been checked and the C code never reads or writes out of bounds.  A bad argument
+raises :class:`bilinear.theory.errors.InputError` in one line (``native.ENTRY(ARG): expected WHAT,
+got VALUE``), with or without a compiled library.
 
     >>> import torch
     >>> if available():
@@ -33,26 +44,36 @@ reads out of bounds.
     ... else:
     ...     print([1.0, 2.0, 6.0], [2.0, 6.0])
     [1.0, 2.0, 6.0] [2.0, 6.0]
+    >>> try:
+    ...     xent_backward(torch.rand(3, 4).double(), torch.tensor([0]), 1.0)
+    ... except InputError as e:
+    ...     print(e)
+    native.xent_backward(labels): expected a (rows,) = (4,) int64 CPU tensor, got int64 tensor of shape (1,)
 """
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
+import numbers
+import operator
 import os
 import platform
+import re
 import shutil
 import subprocess
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import torch
 
+from bilinear.theory.errors import InputError, expected, shown, type_of
 from bilinear.theory.files import atomic_path
 
 __all__ = ["available", "status", "forward", "logits", "backward", "xent_forward", "xent_backward", "check_tokens",
-           "cache_dir"]
+           "cache_dir", "calls", "C_API"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
 _VERSION = 4                                  # must equal recurrence_version() in the C file
@@ -60,6 +81,216 @@ _FLAG_SETS = (("-O3", "-march=native"), ("-O3",))
 _COMMON = ("-shared", "-fPIC", "-std=c99", "-fopenmp-simd")
 _state: dict = {}
 
+# -- the C interface, declared once ------------------------------------------------------------------
+
+#: The functions recurrence.c exports, written as it declares them: ``REAL`` is ``float`` in a macro's
+#: ``(float, f32)`` instance and ``double`` in its ``(double, f64)`` one, ``##SUFFIX`` the suffix
+#: (:data:`_INSTANCES`).  The ctypes ``argtypes`` and ``restype`` are made from these lines
+#: (:func:`_declare`), calls pass their arguments by these parameter names (:func:`_call`), and the
+#: source is compared with them before it is built (:func:`_api_differences`).
+C_API = (
+    "void forward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B, const int64_t *tok,"
+    " const REAL *Tt, const REAL *shift, int norm, REAL *X, REAL *S)",
+    "void logits_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B, const int64_t *tok,"
+    " const REAL *Tt, const REAL *shift, int norm, const REAL *R, int64_t K, REAL *x, REAL *Z, REAL *y)",
+    "void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B, const int64_t *tok,"
+    " const REAL *T, const REAL *X, const REAL *S, const REAL *g, const REAL *c, int norm, REAL *dY,"
+    " REAL *gT, REAL *G, REAL *tmp)",
+    "double xent_forward_##SUFFIX(int64_t rows, int64_t K, const REAL *lp, const int64_t *y, int64_t *count)",
+    "void xent_backward_##SUFFIX(int64_t rows, int64_t K, REAL *p, const int64_t *y, double scale)",
+    "int recurrence_version(void)",
+)
+#: The ``(REAL, SUFFIX)`` of every instance of a macro that defines ``##SUFFIX`` functions.
+_INSTANCES = (("float", "f32"), ("double", "f64"))
+_SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
+_REAL = dict(_INSTANCES)
+_CTYPES: dict[str, Any] = {"int64_t": ctypes.c_int64, "int": ctypes.c_int, "double": ctypes.c_double,
+                           "float": ctypes.c_float, "void": None}
+
+
+class _Function(NamedTuple):
+    returns: str                              # the return type, e.g. "double"
+    params: tuple[tuple[str, str], ...]       # (type, name), e.g. ("const REAL *", "Tt")
+    macro: str | None                         # the function-like macro whose body defines it
+
+
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+_DEFINE = re.compile(r"\s*#\s*define\s+(\w+)(\([^)]*\))?(.*)")
+_HEADER = re.compile(r"(?P<returns>.*?)\b(?P<name>[A-Za-z_]\w*(?:\s*##\s*\w+)*)\s*\((?P<params>[^()]*)\)\s*", re.S)
+_WORD = re.compile(r"\w+(?:\s*##\s*\w+)*|\*")
+_DROPPED = frozenset(("restrict", "__restrict", "__restrict__", "extern"))
+
+
+def _words(text: str, objects: dict[str, str] | None = None) -> list[str]:
+    """The identifiers and ``*`` of a declaration, ``##`` joined, ``restrict`` dropped, object-like
+    macros of ``objects`` expanded once."""
+    out = []
+    for w in _WORD.findall(text):
+        w = re.sub(r"\s*##\s*", "##", w)
+        if objects and w in objects:
+            out.extend(_words(objects[w]))
+        elif w not in _DROPPED:
+            out.append(w)
+    return out
+
+
+def _parameters(text: str) -> tuple[tuple[str, str], ...]:
+    """``((type, name), ...)`` of a parameter list (``void``: none; an unnamed parameter: name ``""``)."""
+    if text.strip() in ("", "void"):
+        return ()
+    out = []
+    for part in text.split(","):
+        words = _words(part)
+        named = len(words) >= 2 and words[-1] != "*"
+        out.append((" ".join(words[:-1] if named else words), words[-1] if named else ""))
+    return tuple(out)
+
+
+def _top_level_headers(code: str) -> list[str]:
+    """The text before each top-level ``{`` of ``code``: the headers of its function definitions."""
+    headers, depth, start = [], 0, 0
+    for i, ch in enumerate(code):
+        if ch == "{":
+            if depth == 0:
+                headers.append(code[start:i])
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                start = i + 1
+        elif ch == ";" and depth == 0:
+            start = i + 1
+    return headers
+
+
+def _c_functions(source: str) -> tuple[dict[str, _Function], dict[str, list[tuple[str, ...]]]]:
+    """The exported (neither ``static`` nor ``inline``) functions defined in the C ``source``, by name
+    (``forward_##SUFFIX`` for one defined in a macro's body), and the arguments of every top-level
+    invocation of each function-like macro.  A small reader for recurrence.c's own style: comments and
+    line continuations removed, each function-like macro's body read as code of its own."""
+    text = _COMMENT.sub(" ", source).replace("\\\n", " ")
+    objects: dict[str, str] = {}
+    units: list[tuple[str | None, str]] = []
+    top = []
+    for line in text.split("\n"):
+        m = _DEFINE.match(line)
+        if m and m.group(2):
+            units.append((m.group(1), m.group(3)))
+        elif m:
+            objects[m.group(1)] = m.group(3).strip()
+        elif not line.lstrip().startswith("#"):
+            top.append(line)
+    invoked: dict[str, list[tuple[str, ...]]] = {}
+    code = "\n".join(top)
+    if units:
+        names = "|".join(re.escape(name) for name, _ in units if name)
+
+        def record(m: re.Match) -> str:
+            invoked.setdefault(m.group(1), []).append(tuple(a.strip() for a in m.group(2).split(",")))
+            return ";"
+        code = re.sub(rf"\b({names})\s*\(([^()]*)\)\s*;?", record, code)
+    units.append((None, code))
+    found = {}
+    for macro, body in units:
+        for header in _top_level_headers(body):
+            m = _HEADER.fullmatch(header.strip())
+            if m is None:
+                continue
+            returns = _words(m.group("returns"), objects)
+            if "static" in returns or "inline" in returns:
+                continue
+            found[re.sub(r"\s*##\s*", "##", m.group("name"))] = _Function(
+                " ".join(returns), _parameters(m.group("params")), macro)
+    return found, invoked
+
+
+def _declared(api: tuple[str, ...] = C_API) -> dict[str, _Function]:
+    """The prototypes of ``api`` by name."""
+    out = {}
+    for line in api:
+        m = _HEADER.fullmatch(line.strip())
+        if m is None:
+            raise ValueError(f"not a C prototype: {line!r}")
+        out[re.sub(r"\s*##\s*", "##", m.group("name"))] = _Function(" ".join(_words(m.group("returns"))),
+                                                                     _parameters(m.group("params")), None)
+    return out
+
+
+def _api_differences(source: str, api: tuple[str, ...] = C_API) -> list[str]:
+    """How the exported functions of the C ``source`` differ from the declarations ``api``: names,
+    return types, number, types and names of the parameters, and the instances of the macros that
+    define the ``##SUFFIX`` functions (empty: they agree)."""
+    declared, (defined, invoked) = _declared(api), _c_functions(source)
+    out = [f"{name}: declared in native.py, not defined in recurrence.c" for name in declared if name not in defined]
+    out += [f"{name}: defined in recurrence.c, not declared in native.py" for name in defined if name not in declared]
+    for name in (n for n in declared if n in defined):
+        d, c = declared[name], defined[name]
+        if d.returns != c.returns:
+            out.append(f"{name}: returns {d.returns} in native.py, {c.returns} in recurrence.c")
+        if len(d.params) != len(c.params):
+            out.append(f"{name}: {len(d.params)} parameters in native.py, {len(c.params)} in recurrence.c")
+        for i, (a, b) in enumerate(zip(d.params, c.params)):
+            if a != b:
+                out.append(f"{name}: parameter {i + 1} is '{' '.join(a)}' in native.py, '{' '.join(b)}' in recurrence.c")
+        if "##SUFFIX" in name:
+            made = sorted(invoked.get(c.macro or "", []))
+            if made != sorted(_INSTANCES):
+                out.append(f"{name}: instances {made} of {c.macro} in recurrence.c, {sorted(_INSTANCES)} in native.py")
+    return out
+
+
+_API = _declared()
+
+
+def _ctype(c_type: str, real: str) -> Any:
+    """The ctypes type of a C type of :data:`C_API` (every pointer a ``c_void_p``)."""
+    words = [w for w in c_type.replace("REAL", real).split() if w != "const"]
+    return ctypes.c_void_p if "*" in words else _CTYPES[" ".join(words)]
+
+
+def _declare(lib) -> None:
+    """``argtypes`` and ``restype`` of every function of :data:`C_API`, from its prototype."""
+    for name, fn in _API.items():
+        for real, suffix in _INSTANCES if "##SUFFIX" in name else (("", ""),):
+            f = getattr(lib, name.replace("##SUFFIX", suffix))
+            f.argtypes = [_ctype(t, real) for t, _ in fn.params]
+            f.restype = _ctype(fn.returns, real)
+
+
+_calls = [0]
+
+
+def calls() -> int:
+    """How many calls into the compiled library this process has made (0: the torch paths ran)."""
+    return _calls[0]
+
+
+def _call(name: str, dtype: torch.dtype, **args: Any) -> Any:
+    """The C function ``name`` of :data:`C_API` for ``dtype``, called with ``args`` by parameter name:
+    every parameter given once, a contiguous CPU tensor (or ``None``) for each pointer, of the element
+    type the prototype names (``REAL``: ``dtype``).  Only checked arguments come here
+    (:func:`_arguments`); a mismatch is a bug of this module, a ``TypeError`` before the call."""
+    lib = _library()
+    fn = _API[name]
+    if set(args) != {p for _, p in fn.params}:
+        raise TypeError(f"{name} takes {', '.join(p for _, p in fn.params)}; given {', '.join(args)}")
+    values = []
+    for c_type, param in fn.params:
+        value = args[param]
+        if "*" not in c_type:
+            values.append(value)
+            continue
+        element = torch.int64 if "int64_t" in c_type else dtype if "REAL" in c_type else None
+        if value is not None and not (isinstance(value, torch.Tensor) and value.dtype == element
+                                      and value.device.type == "cpu" and value.is_contiguous()):
+            raise TypeError(f"{name}: {param} ({c_type}) given {type(value).__name__} "
+                            f"{getattr(value, 'dtype', '')}")
+        values.append(None if value is None else value.data_ptr())
+    _calls[0] += 1
+    return getattr(lib, name.replace("##SUFFIX", _SUFFIX[dtype]))(*values)
+
+
+# -- building and loading ---------------------------------------------------------------------------
 
 def cache_dir() -> Path:
     """Where built libraries are kept (module docstring)."""
@@ -98,11 +329,12 @@ def _library_name(flags: tuple) -> str:
 
 
 def _build(cc: str | None) -> tuple[Path | None, str]:
-    """The cached library for this source and CPU (built if absent and ``cc`` given), or ``(None, why)``."""
+    """The cached library for this source and CPU (built if absent and ``cc`` given) and ``"cached"``
+    or ``"built"``, or ``(None, why)``."""
     for folder in _folders():
         for flags in _FLAG_SETS:
             if (path := folder / _library_name(flags)).exists():
-                return path, ""
+                return path, "cached"
     if cc is None:
         return None, "no C compiler found (set CC or install cc)"
     why = "no flags tried"
@@ -112,7 +344,7 @@ def _build(cc: str | None) -> tuple[Path | None, str]:
             try:
                 with atomic_path(path, suffix=".so") as tmp:    # renamed into place only when built
                     _compile(cc, flags, tmp)
-                return path, ""
+                return path, "built"
             except _BuildFailed as e:
                 why = str(e)
             except OSError as e:
@@ -140,43 +372,31 @@ def _compile(cc: str, flags: tuple, out: str) -> None:
 def _load():
     if "lib" in _state:
         return _state["lib"]
-    lib, why = None, ""
+    lib, why, built = None, "", False
     if os.environ.get("BILINEAR_NATIVE", "1") == "0":
         why = "turned off by BILINEAR_NATIVE=0"
     else:
-        path, why = _build(_compiler())
-        if path is not None:
-            lib = ctypes.CDLL(str(path))
-            if lib.recurrence_version() != _VERSION:
-                lib, why = None, f"{path} has interface version {lib.recurrence_version()}, expected {_VERSION}"
+        try:
+            differences = _api_differences(_SOURCE.read_text(encoding="utf-8"))
+        except OSError as e:
+            differences = [f"{_SOURCE} cannot be read ({e.strerror or e})"]
+        if differences:
+            why = "recurrence.c differs from native.C_API: " + "; ".join(differences)
+        else:
+            path, why = _build(_compiler())
+            built = why == "built"
+            if path is not None:
+                lib = ctypes.CDLL(str(path))
+                if lib.recurrence_version() != _VERSION:
+                    lib, why = None, f"{path} has interface version {lib.recurrence_version()}, expected {_VERSION}"
     if lib is not None:
         _declare(lib)
         why = f"compiled: {path}"
     elif why != "turned off by BILINEAR_NATIVE=0":
         warnings.warn(f"bilinear.verify.kernels.native: the compiled recurrence is unavailable ({why}); using the torch paths",
                       RuntimeWarning, stacklevel=3)
-    _state["lib"], _state["why"] = lib, why
+    _state["lib"], _state["why"], _state["built"] = lib, why, built
     return lib
-
-
-def _declare(lib) -> None:
-    i64, ptr = ctypes.c_int64, ctypes.c_void_p
-    for sfx in ("f32", "f64"):
-        f = getattr(lib, f"forward_{sfx}")
-        f.argtypes = [i64] * 5 + [ptr, ptr, ptr, ctypes.c_int, ptr, ptr]
-        f.restype = None
-        b = getattr(lib, f"backward_{sfx}")
-        b.argtypes = [i64] * 5 + [ptr] * 6 + [ctypes.c_int] + [ptr] * 4
-        b.restype = None
-        z = getattr(lib, f"logits_{sfx}")
-        z.argtypes = [i64] * 5 + [ptr, ptr, ptr, ctypes.c_int, ptr, i64, ptr, ptr, ptr]
-        z.restype = None
-        x = getattr(lib, f"xent_forward_{sfx}")
-        x.argtypes = [i64, i64, ptr, ptr, ptr]
-        x.restype = ctypes.c_double
-        xb = getattr(lib, f"xent_backward_{sfx}")
-        xb.argtypes = [i64, i64, ptr, ptr, ctypes.c_double]
-        xb.restype = None
 
 
 def available() -> bool:
@@ -184,46 +404,12 @@ def available() -> bool:
     return _load() is not None
 
 
-def status() -> str:
-    """``"compiled: <library path>"`` or why the compiled recurrence is not used."""
-    _load()
-    return _state["why"]
-
-
-_SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
-
-
-def _check(name: str, t: torch.Tensor, shape: tuple, dtype) -> None:
-    if t.device.type != "cpu" or t.dtype != dtype or tuple(t.shape) != tuple(shape) or not t.is_contiguous():
-        raise ValueError(f"bilinear.verify.kernels.native: {name} must be a contiguous CPU {dtype} tensor of shape {tuple(shape)}, "
-                         f"got {t.dtype} {tuple(t.shape)} on {t.device}"
-                         f"{'' if t.is_contiguous() else ' (not contiguous)'}")
-
-
-def check_tokens(tok: torch.Tensor, D: int) -> torch.Tensor:
-    """``tok`` as a contiguous (L, n) int64 CPU tensor, refused unless every token lies in ``[0, D)``."""
-    tok = tok.contiguous()
-    if tok.dtype != torch.int64 or tok.dim() != 2 or tok.device.type != "cpu":
-        raise ValueError(f"bilinear.verify.kernels.native: tokens must be a (L, n) int64 CPU tensor, got {tok.dtype} "
-                         f"{tuple(tok.shape)} on {tok.device}")
-    if tok.numel() and (int(tok.min()) < 0 or int(tok.max()) >= D):
-        raise ValueError(f"bilinear.verify.kernels.native: tokens must lie in [0, {D}), got [{int(tok.min())}, {int(tok.max())}]")
-    return tok
-
-
-def _layout(T: torch.Tensor) -> tuple[int, int, int, int]:
-    """``(D, nb, B, H)`` of a table: blocks (D, nb, B, B), or complex pairs (D, nb, 2) with ``B = 0``."""
-    if T.dtype not in _SUFFIX:
-        raise ValueError(f"bilinear.verify.kernels.native: the table must be float32 or float64, got {T.dtype}")
-    if T.dim() == 4 and T.shape[2] == T.shape[3] and T.shape[2] > 0:
-        return T.shape[0], T.shape[1], T.shape[2], T.shape[1] * T.shape[2]
-    if T.dim() == 3 and T.shape[2] == 2:
-        return T.shape[0], T.shape[1], 0, 2 * T.shape[1]
-    raise ValueError(f"bilinear.verify.kernels.native: the table must be (D, nb, B, B) blocks or (D, nb, 2) pairs, got {tuple(T.shape)}")
-
-
-def _ptr(t: torch.Tensor | None):
-    return None if t is None else t.data_ptr()
+def status(load: bool = True) -> str:
+    """``"compiled: <library path>"`` or why the compiled recurrence is not used; with ``load=False``
+    nothing is built or loaded, and it is ``"not loaded"`` until something has asked for the library."""
+    if load:
+        _load()
+    return _state.get("why", "not loaded")
 
 
 def _library():
@@ -233,26 +419,156 @@ def _library():
     return lib
 
 
+# -- the arguments, checked in one place ------------------------------------------------------------
+
+#: The arguments of each public function, checked in this order by :func:`_arguments`: a name and
+#: its kind.  ``table``: ``(D, nb, B, B)`` blocks or ``(D, nb, 2)`` pairs, float32 or float64 (the
+#: call's dtype); ``tokens``: ``(L, n)`` int64 in ``[0, D)``; ``labels``: ``(rows,)`` int64 in
+#: ``[-1, K)``; ``size``: an integer >= 0 (that size of the call); ``real``: a real number; else the
+#: shape of a float tensor of the call's dtype in the sizes of the call (``?``: may be ``None``).
+_ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "check_tokens": (("D", "size"), ("tokens", "tokens")),
+    "forward": (("Tt", "table"), ("tokens", "tokens"), ("x0", "n H"), ("shift", "L n H ?")),
+    "logits": (("Tt", "table"), ("tokens", "tokens"), ("x", "n H"), ("shift", "L n H ?"), ("R", "K H")),
+    "backward": (("T", "table"), ("tokens", "tokens"), ("X", "L+1 n H"), ("S", "L n"), ("g", "L n H"),
+                 ("c", "L n")),
+    "xent_forward": (("lp", "K rows"), ("labels", "labels")),
+    "xent_backward": (("p", "K rows"), ("labels", "labels"), ("scale", "real")),
+}
+
+
+class _Checked(NamedTuple):
+    size: dict[str, int]                      # L, n, D, nb, B, H, K, rows: those of the call
+    dtype: torch.dtype                        # the call's float dtype
+    tokens: torch.Tensor | None               # contiguous int64 (L, n) in [0, D)
+    labels: torch.Tensor | None               # contiguous int64 (rows,) in [-1, K)
+
+
+def _name(t: torch.dtype) -> str:
+    return str(t).removeprefix("torch.")
+
+
+def _described(t: torch.Tensor) -> object:
+    """A tensor as the ``got`` of an error: dtype, shape and whatever else is unusual."""
+    extra = "" if t.device.type == "cpu" else f" on {t.device}"
+    if t.layout != torch.strided:
+        extra += f", layout {t.layout}"
+    elif not t.is_contiguous():
+        extra += ", not contiguous"
+    if t.is_neg() or t.is_conj():
+        extra += ", a negated or conjugated view"
+    return shown(f"{_name(t.dtype)} tensor of shape {tuple(t.shape)}{extra}")
+
+
+def _tensor(label: str, value: object, what: str) -> torch.Tensor:
+    """``value`` if it is a tensor: CPU, strided, not a lazily negated or conjugated view."""
+    if not isinstance(value, torch.Tensor):
+        raise expected(label, what, type_of(value))
+    if value.device.type != "cpu" or value.layout != torch.strided or value.is_neg() or value.is_conj():
+        raise expected(label, what, _described(value))
+    return value
+
+
+def _ints(label: str, value: object, shape: str, dims: tuple[int | None, ...], lo: int, hi: int) -> torch.Tensor:
+    """``value`` as a contiguous int64 tensor with ``len(dims)`` dimensions, each equal to its entry
+    of ``dims`` unless that is None, and every entry in ``[lo, hi)``."""
+    sizes = ", ".join("any" if d is None else str(d) for d in dims) + ("," if len(dims) == 1 else "")
+    what = f"a {shape}{'' if None in dims else f' = ({sizes})'} int64 CPU tensor"
+    t = _tensor(label, value, what)
+    if t.dtype != torch.int64 or t.dim() != len(dims) or any(d is not None and s != d for s, d in zip(t.shape, dims)):
+        raise expected(label, what, _described(t))
+    t = t.contiguous()
+    if t.numel():
+        least, most = (int(v) for v in torch.aminmax(t))
+        if least < lo or most >= hi:
+            raise expected(label, f"entries in [{lo}, {hi})", shown(f"entries in [{least}, {most}]"))
+    return t
+
+
+def _arguments(entry: str, **args: Any) -> _Checked:
+    """Every check of the arguments of the public function ``entry`` (:data:`_ENTRIES`), before any
+    pointer reaches C; raises :class:`InputError` ``native.ENTRY(ARG): expected WHAT, got VALUE``."""
+    size: dict[str, int] = {}
+    dtype: torch.dtype | None = None
+    tokens = labels = None
+    for name, kind in _ENTRIES[entry]:
+        label, value = f"native.{entry}({name})", args[name]
+        if kind == "size":
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
+                raise expected(label, "an integer >= 0", value)
+            size[name] = operator.index(value)
+        elif kind == "real":
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise expected(label, "a real number", type_of(value))
+        elif kind == "tokens":
+            tokens = _ints(label, value, "(L, n)", (None, None), 0, size["D"])
+            size["L"], size["n"] = tokens.shape
+        elif kind == "labels":
+            labels = _ints(label, value, "(rows,)", (size["rows"],), -1, size["K"])
+        elif kind == "table":
+            what = "a contiguous CPU float32 or float64 tensor of (D, nb, B, B) blocks or (D, nb, 2) pairs"
+            t = _tensor(label, value, what)
+            if t.dtype not in _SUFFIX or not t.is_contiguous():
+                raise expected(label, what, _described(t))
+            if t.dim() == 4 and t.shape[2] == t.shape[3] and t.shape[2] > 0:
+                size.update(D=t.shape[0], nb=t.shape[1], B=t.shape[2], H=t.shape[1] * t.shape[2])
+            elif t.dim() == 3 and t.shape[2] == 2:
+                size.update(D=t.shape[0], nb=t.shape[1], B=0, H=2 * t.shape[1])
+            else:
+                raise expected(label, what, _described(t))
+            dtype = t.dtype
+        else:
+            dims = kind.split()
+            if dims[-1] == "?":
+                dims.pop()
+                if value is None:
+                    continue
+            t = _tensor(label, value, f"a tensor of shape ({', '.join(dims)})")
+            if dtype is None:                     # the first float tensor gives the call's dtype
+                if t.dtype not in _SUFFIX:
+                    raise expected(label, f"a float32 or float64 tensor of shape ({', '.join(dims)})", _described(t))
+                dtype = t.dtype
+            if t.dim() == len(dims):              # sizes not yet known are this tensor's
+                for d, s in zip(dims, t.shape):
+                    size.setdefault(d.removesuffix("+1"), s - d.endswith("+1"))
+            want = [size[d.removesuffix("+1")] + d.endswith("+1") if d.removesuffix("+1") in size else None
+                    for d in dims]
+            shown_sizes = [d if w is None else str(w) for d, w in zip(dims, want)]
+            shape = f"({', '.join(dims)}) = ({', '.join(shown_sizes)}{',' if len(want) == 1 else ''})"
+            what = f"a contiguous CPU {_name(dtype)} tensor of shape {shape}"
+            if t.dtype != dtype or list(t.shape) != want or not t.is_contiguous():
+                raise expected(label, what, _described(t))
+    assert dtype is not None or entry == "check_tokens"
+    return _Checked(size, dtype or torch.float64, tokens, labels)
+
+
+# -- the public functions ---------------------------------------------------------------------------
+
+def check_tokens(tok: torch.Tensor, D: int) -> torch.Tensor:
+    """``tok`` as a contiguous (L, n) int64 CPU tensor, refused unless every token lies in ``[0, D)``."""
+    tokens = _arguments("check_tokens", tokens=tok, D=D).tokens
+    assert tokens is not None
+    return tokens
+
+
+def _recurrence(a: _Checked) -> dict[str, Any]:
+    """The size arguments shared by the recurrence's C functions."""
+    return {k: a.size[k] for k in ("n", "L", "D", "nb", "B")}
+
+
 def forward(tokens: torch.Tensor, Tt: torch.Tensor, x0: torch.Tensor, shift: torch.Tensor | None,
             norm: bool, checked: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """``(X (L+1, n, H), S (L, n))`` of the recurrence (recurrence.c) for time-major ``tokens`` (L, n),
     the transposed blocks ``Tt`` (D, nb, B, B) of the ``A_k`` (or their complex pairs (D, nb, 2)), start states ``x0`` (n, H) and the
-    affine terms ``shift`` (L, n, H) or None.  ``checked``: ``tokens`` came from
-    :func:`check_tokens` with the same ``D`` (its range is not checked again)."""
-    lib = _library()
-    D, nb, B, H = _layout(Tt)
-    tok = tokens if checked else check_tokens(tokens, D)
-    L, n = tok.shape
-    dtype = Tt.dtype
-    _check("Tt", Tt, tuple(Tt.shape), dtype)
-    _check("x0", x0, (n, H), dtype)
-    if shift is not None:
-        _check("shift", shift, (L, n, H), dtype)
-    X = torch.empty(L + 1, n, H, dtype=dtype)
+    affine terms ``shift`` (L, n, H) or None.  ``checked`` (tokens from :func:`check_tokens`) is kept
+    for the callers: the token range is checked on every call all the same (about a microsecond)."""
+    a = _arguments("forward", tokens=tokens, Tt=Tt, x0=x0, shift=shift)
+    L, n, H = a.size["L"], a.size["n"], a.size["H"]
+    X = torch.empty(L + 1, n, H, dtype=a.dtype)
     X[0] = x0
-    S = torch.empty(L, n, dtype=dtype)
-    getattr(lib, f"forward_{_SUFFIX[dtype]}")(n, L, D, nb, B, tok.data_ptr(), Tt.data_ptr(), _ptr(shift),
-                                              int(bool(norm)), X.data_ptr(), S.data_ptr())
+    S = torch.empty(L, n, dtype=a.dtype)
+    _call("forward_##SUFFIX", a.dtype, **_recurrence(a), tok=a.tokens, Tt=Tt, shift=shift, norm=int(bool(norm)),
+          X=X, S=S)
     return X, S
 
 
@@ -260,22 +576,11 @@ def logits(tokens: torch.Tensor, Tt: torch.Tensor, x: torch.Tensor, shift: torch
            R: torch.Tensor, checked: bool = False) -> torch.Tensor:
     """The readout ``R x_t`` (L, n, K) of every step of the recurrence of :func:`forward`, without holding
     the states; ``x`` (n, H, contiguous) holds the start states and receives the last ones (in place)."""
-    lib = _library()
-    D, nb, B, H = _layout(Tt)
-    tok = tokens if checked else check_tokens(tokens, D)
-    L, n = tok.shape
-    dtype = Tt.dtype
-    K = R.shape[0]
-    _check("Tt", Tt, tuple(Tt.shape), dtype)
-    _check("x", x, (n, H), dtype)
-    _check("R", R, (K, H), dtype)
-    if shift is not None:
-        _check("shift", shift, (L, n, H), dtype)
-    Z = torch.empty(L, n, K, dtype=dtype)
-    y = torch.empty(H, dtype=dtype)
-    getattr(lib, f"logits_{_SUFFIX[dtype]}")(n, L, D, nb, B, tok.data_ptr(), Tt.data_ptr(), _ptr(shift),
-                                             int(bool(norm)), R.data_ptr(), K, x.data_ptr(), Z.data_ptr(),
-                                             y.data_ptr())
+    a = _arguments("logits", tokens=tokens, Tt=Tt, x=x, shift=shift, R=R)
+    L, n, H, K = a.size["L"], a.size["n"], a.size["H"], a.size["K"]
+    Z = torch.empty(L, n, K, dtype=a.dtype)
+    _call("logits_##SUFFIX", a.dtype, **_recurrence(a), tok=a.tokens, Tt=Tt, shift=shift, norm=int(bool(norm)),
+          R=R, K=K, x=x, Z=Z, y=torch.empty(H, dtype=a.dtype))
     return Z
 
 
@@ -284,21 +589,13 @@ def backward(tokens: torch.Tensor, T: torch.Tensor, X: torch.Tensor, S: torch.Te
     """``(dY (L, n, H), gT (D, nb, B, B), G0 (n, H))`` of the adjoint recurrence (recurrence.c) from the
     forward's ``X`` and ``S``, the state gradients ``g`` (L, n, H) and the gain coefficients ``c`` (L, n);
     ``checked`` as for :func:`forward`."""
-    lib = _library()
-    D, nb, B, H = _layout(T)
-    tok = tokens if checked else check_tokens(tokens, D)
-    L, n = tok.shape
-    dtype = T.dtype
-    for name, t, shape in (("T", T, tuple(T.shape)), ("X", X, (L + 1, n, H)), ("S", S, (L, n)),
-                           ("g", g, (L, n, H)), ("c", c, (L, n))):
-        _check(name, t, shape, dtype)
-    dY = torch.empty(L, n, H, dtype=dtype)
+    a = _arguments("backward", tokens=tokens, T=T, X=X, S=S, g=g, c=c)
+    L, n, H = a.size["L"], a.size["n"], a.size["H"]
+    dY = torch.empty(L, n, H, dtype=a.dtype)
     gT = torch.zeros_like(T)
-    G = torch.zeros(n, H, dtype=dtype)
-    tmp = torch.empty(H, dtype=dtype)
-    getattr(lib, f"backward_{_SUFFIX[dtype]}")(n, L, D, nb, B, tok.data_ptr(), T.data_ptr(), X.data_ptr(),
-                                               S.data_ptr(), g.data_ptr(), c.data_ptr(), int(bool(norm)),
-                                               dY.data_ptr(), gT.data_ptr(), G.data_ptr(), tmp.data_ptr())
+    G = torch.zeros(n, H, dtype=a.dtype)
+    _call("backward_##SUFFIX", a.dtype, **_recurrence(a), tok=a.tokens, T=T, X=X, S=S, g=g, c=c,
+          norm=int(bool(norm)), dY=dY, gT=gT, G=G, tmp=torch.empty(H, dtype=a.dtype))
     return dY, gT, G
 
 
@@ -306,29 +603,18 @@ def xent_forward(lp: torch.Tensor, labels: torch.Tensor) -> tuple[float, int]:
     """The summed cross-entropy ``-sum lp[label_r, r]`` over the columns of the log-probabilities ``lp``
     (K, rows) whose label (``labels`` (rows,) int64) is ``>= 0``, and their number; a label outside
     ``[-1, K)`` is refused."""
-    lib = _library()
-    K, rows = lp.shape
-    if lp.dtype not in _SUFFIX:
-        raise ValueError(f"bilinear.verify.kernels.native: log-probabilities must be float32 or float64, got {lp.dtype}")
-    _check("lp", lp, (K, rows), lp.dtype)
-    if labels.dtype != torch.int64 or tuple(labels.shape) != (rows,) or not labels.is_contiguous() \
-            or labels.device.type != "cpu":
-        raise ValueError(f"bilinear.verify.kernels.native: labels must be a contiguous ({rows},) int64 CPU tensor, "
-                         f"got {labels.dtype} {tuple(labels.shape)}")
-    count = ctypes.c_int64(0)
-    total = getattr(lib, f"xent_forward_{_SUFFIX[lp.dtype]}")(rows, K, lp.data_ptr(), labels.data_ptr(),
-                                                               ctypes.byref(count))
-    if count.value < 0:
-        bad = int(labels[-1 - count.value])
-        raise ValueError(f"bilinear.verify.kernels.native: labels must lie in [-1, {K}), got {bad}")
-    return total, count.value
+    a = _arguments("xent_forward", lp=lp, labels=labels)
+    count = torch.zeros(1, dtype=torch.int64)
+    total = _call("xent_forward_##SUFFIX", a.dtype, rows=a.size["rows"], K=a.size["K"], lp=lp, y=a.labels,
+                  count=count)
+    if int(count) < 0 and a.labels is not None:   # the C code's own range check (unreachable after _arguments)
+        raise expected("native.xent_forward(labels)", f"entries in [-1, {a.size['K']})", int(a.labels[-1 - int(count)]))
+    return total, int(count)
 
 
 def xent_backward(p: torch.Tensor, labels: torch.Tensor, scale: float) -> torch.Tensor:
     """In place on the probabilities ``p`` (K, rows) (``exp`` of :func:`xent_forward`'s input) with the same labels:
     ``(p - onehot(label)) * scale``, zero in the unlabelled columns; returns ``p``."""
-    lib = _library()
-    K, rows = p.shape
-    _check("p", p, (K, rows), p.dtype)
-    getattr(lib, f"xent_backward_{_SUFFIX[p.dtype]}")(rows, K, p.data_ptr(), labels.data_ptr(), float(scale))
+    a = _arguments("xent_backward", p=p, labels=labels, scale=scale)
+    _call("xent_backward_##SUFFIX", a.dtype, rows=a.size["rows"], K=a.size["K"], p=p, y=a.labels, scale=float(scale))
     return p
