@@ -2,12 +2,21 @@
 dense matrices ``A_k`` differentiated by autograd: every table layout (blocks of size 1, 2, 3, 4, 8,
 40 and 64 — the specialised sizes, the generic loop and a tile remainder — and complex pairs), both
 dtypes, with and without normalisation and affine terms; the cross-entropy against
-``F.cross_entropy``; and the build's failure modes (turned off, no working compiler)."""
+``F.cross_entropy``; a bad argument to every public function, in a child interpreter (a check that
+lets a bad pointer through crashes the child, not pytest); the ctypes declarations against the C
+prototypes; and the build: one real compile, and a fake compiler script for the cache and the
+failure modes (turned off, no working compiler, ``-march=native`` refused, an unwritable cache)."""
 
+import ctypes
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -17,10 +26,12 @@ from bilinear.verify.kernels import native
 
 TOL = {torch.float64: 1e-11, torch.float32: 2e-5}
 
-pytestmark = pytest.mark.skipif(not native.available() and not (shutil.which("cc") or shutil.which("gcc")),
-                                reason="no C compiler")
+#: the tests that run compiled code (a bad argument is refused with or without a compiler)
+compiled = pytest.mark.skipif(not native.available() and not (shutil.which("cc") or shutil.which("gcc")),
+                              reason="no C compiler")
 
 
+@compiled
 def test_the_library_is_built_where_a_compiler_is_present():
     assert native.available(), native.status()
     assert native.status().startswith("compiled: ")
@@ -54,6 +65,7 @@ def reference(tok, A, x0, shift, norm):
 LAYOUTS = [(1, 12), (2, 6), (3, 4), (4, 3), (8, 2), (40, 1), (64, 1), ("pairs", 6)]
 
 
+@compiled
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("norm", [True, False])
 @pytest.mark.parametrize("affine", [False, True])
@@ -88,25 +100,7 @@ def test_forward_and_backward_equal_the_dense_loop(B, nb, affine, norm, dtype):
         assert float((got - want).abs().max() / want.abs().amax()) < 10 * TOL[dtype]
 
 
-def test_tokens_outside_the_table_are_refused_before_the_call():
-    T = torch.ones(3, 2, 1, 1, dtype=torch.float64)
-    x0 = torch.ones(1, 2, dtype=torch.float64)
-    for bad in (3, -1):
-        with pytest.raises(ValueError, match=r"tokens must lie in \[0, 3\)"):
-            native.forward(torch.tensor([[bad]]), T, x0, None, True)
-
-
-def test_wrong_shapes_and_dtypes_are_refused():
-    T = torch.ones(3, 2, 1, 1, dtype=torch.float64)
-    with pytest.raises(ValueError, match="x0 must be a contiguous CPU torch.float64 tensor of shape"):
-        native.forward(torch.tensor([[0]]), T, torch.ones(1, 3, dtype=torch.float64), None, True)
-    with pytest.raises(ValueError, match="float32 or float64"):
-        native.forward(torch.tensor([[0]]), T.half(), torch.ones(1, 2).half(), None, True)
-    with pytest.raises(ValueError, match=r"\(D, nb, B, B\) blocks or \(D, nb, 2\) pairs"):
-        native.forward(torch.tensor([[0]]), torch.ones(3, 2, 3, dtype=torch.float64),
-                       torch.ones(1, 2, dtype=torch.float64), None, True)
-
-
+@compiled
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_cross_entropy_equals_torch(dtype):
     g = torch.Generator().manual_seed(5)
@@ -124,60 +118,361 @@ def test_cross_entropy_equals_torch(dtype):
     assert abs(total - float(want)) < TOL[dtype] * 10 * abs(float(want))
     d = native.xent_backward(torch.exp(lp), y, 1.0)
     assert float((d.T - zr.grad).abs().max()) < 10 * TOL[dtype]
-    for bad in (7, -2):
-        with pytest.raises(ValueError, match=rf"labels must lie in \[-1, 7\), got {bad}"):
-            native.xent_forward(lp, torch.full((rows,), bad))
 
 
-def _child(code: str, **env) -> subprocess.CompletedProcess:
-    """``code`` in a fresh interpreter with ``env`` (a cache folder of the test's own, and a temporary
-    directory of its own unless given: the fallback folder must not hold a build from elsewhere)."""
-    env.setdefault("TMPDIR", os.path.join(env["BILINEAR_CACHE_DIR"], "tmp"))
-    os.makedirs(env["TMPDIR"], exist_ok=True)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **env})
+# -- bad arguments: refused in one line before any pointer reaches C -------------------------------
+
+#: What every case below works on: a table of D = 3 symbols of nb = 2 blocks 1 x 1 (H = 2), one
+#: step (L = 1) of n = 2 sequences, a readout of K = 4, and scores of K = 3 classes over 2**20 rows
+#: (long enough that a read past a one-element labels tensor leaves its memory page).
+SETUP = """
+import torch
+from bilinear.verify.kernels import native
+d = torch.float64
+T = torch.ones(3, 2, 1, 1, dtype=d)
+tok = torch.tensor([[0, 1]])
+x0 = torch.ones(2, 2, dtype=d)
+X, S, g, c = torch.ones(2, 2, 2, dtype=d), torch.ones(1, 2, dtype=d), torch.ones(1, 2, 2, dtype=d), torch.ones(1, 2, dtype=d)
+R = torch.ones(4, 2, dtype=d)
+lp = torch.zeros(3, 1 << 20, dtype=d)
+y = torch.zeros(1 << 20, dtype=torch.long)
+"""
+
+#: (case, call, the whole message): at least one for every public function taking tensors.
+BAD = [
+    ("check_tokens float tokens", "native.check_tokens(tok.double(), 3)",
+     r"native\.check_tokens\(tokens\): expected a \(L, n\) int64 CPU tensor, got float64 tensor of shape \(1, 2\)"),
+    ("check_tokens negative D", "native.check_tokens(tok, -1)",
+     r"native\.check_tokens\(D\): expected an integer >= 0, got -1"),
+    ("check_tokens a token = D", "native.check_tokens(tok, 1)",
+     r"native\.check_tokens\(tokens\): expected entries in \[0, 1\), got entries in \[0, 1\]"),
+    ("forward a huge token, checked=True", "native.forward(torch.tensor([[0, 10**12]]), T, x0, None, True, checked=True)",
+     r"native\.forward\(tokens\): expected entries in \[0, 3\), got entries in \[0, 1000000000000\]"),
+    ("forward a negative token", "native.forward(torch.tensor([[-1, 0]]), T, x0, None, True)",
+     r"native\.forward\(tokens\): expected entries in \[0, 3\), got entries in \[-1, 0\]"),
+    ("forward tokens a list", "native.forward([[0, 1]], T, x0, None, True)",
+     r"native\.forward\(tokens\): expected a \(L, n\) int64 CPU tensor, got list"),
+    ("forward x0 of the wrong width", "native.forward(tok, T, torch.ones(2, 3, dtype=d), None, True)",
+     r"native\.forward\(x0\): expected a contiguous CPU float64 tensor of shape \(n, H\) = \(2, 2\), "
+     r"got float64 tensor of shape \(2, 3\)"),
+    ("forward x0 of another dtype", "native.forward(tok, T, x0.float(), None, True)",
+     r"native\.forward\(x0\): expected a contiguous CPU float64 tensor of shape \(n, H\) = \(2, 2\), "
+     r"got float32 tensor of shape \(2, 2\)"),
+    ("forward x0 not contiguous", "native.forward(tok, T, torch.ones(2, 2, dtype=d).T, None, True)",
+     r"native\.forward\(x0\): .*, got float64 tensor of shape \(2, 2\), not contiguous"),
+    ("forward x0 on another device", "native.forward(tok, T, torch.ones(2, 2, dtype=d, device='meta'), None, True)",
+     r"native\.forward\(x0\): expected a tensor of shape \(n, H\), got float64 tensor of shape \(2, 2\) on meta"),
+    ("forward shift of too few steps", "native.forward(tok, T, x0, torch.ones(0, 2, 2, dtype=d), True)",
+     r"native\.forward\(shift\): expected a contiguous CPU float64 tensor of shape \(L, n, H\) = \(1, 2, 2\), "
+     r"got float64 tensor of shape \(0, 2, 2\)"),
+    ("forward a float16 table", "native.forward(tok, T.half(), x0.half(), None, True)",
+     r"native\.forward\(Tt\): expected a contiguous CPU float32 or float64 tensor of \(D, nb, B, B\) blocks or "
+     r"\(D, nb, 2\) pairs, got float16 tensor of shape \(3, 2, 1, 1\)"),
+    ("forward a table of neither layout", "native.forward(tok, torch.ones(3, 2, 3, dtype=d), x0, None, True)",
+     r"native\.forward\(Tt\): expected .* pairs, got float64 tensor of shape \(3, 2, 3\)"),
+    ("logits a readout too narrow", "native.logits(tok, T, x0.clone(), None, True, torch.ones(4, 1, dtype=d))",
+     r"native\.logits\(R\): expected a contiguous CPU float64 tensor of shape \(K, H\) = \(4, 2\), "
+     r"got float64 tensor of shape \(4, 1\)"),
+    ("logits states of too few sequences", "native.logits(tok, T, torch.ones(1, 2, dtype=d), None, True, R)",
+     r"native\.logits\(x\): expected a contiguous CPU float64 tensor of shape \(n, H\) = \(2, 2\), "
+     r"got float64 tensor of shape \(1, 2\)"),
+    ("logits a huge token, checked=True", "native.logits(torch.tensor([[10**12, 0]]), T, x0.clone(), None, True, R, checked=True)",
+     r"native\.logits\(tokens\): expected entries in \[0, 3\), got entries in \[0, 1000000000000\]"),
+    ("backward X without the start states", "native.backward(tok, T, torch.ones(1, 2, 2, dtype=d), S, g, c, True)",
+     r"native\.backward\(X\): expected a contiguous CPU float64 tensor of shape \(L\+1, n, H\) = \(2, 2, 2\), "
+     r"got float64 tensor of shape \(1, 2, 2\)"),
+    ("backward gain coefficients transposed", "native.backward(tok, T, X, S, g, c.T, True)",
+     r"native\.backward\(c\): expected a contiguous CPU float64 tensor of shape \(L, n\) = \(1, 2\), "
+     r"got float64 tensor of shape \(2, 1\)"),
+    ("backward a huge token, checked=True", "native.backward(torch.tensor([[0, 10**12]]), T, X, S, g, c, True, checked=True)",
+     r"native\.backward\(tokens\): expected entries in \[0, 3\), got entries in \[0, 1000000000000\]"),
+    ("xent_forward one label for many rows", "native.xent_forward(lp, torch.tensor([0]))",
+     r"native\.xent_forward\(labels\): expected a \(rows,\) = \(1048576,\) int64 CPU tensor, got int64 tensor of shape \(1,\)"),
+    ("xent_forward a label = K", "native.xent_forward(lp, torch.full((1 << 20,), 3))",
+     r"native\.xent_forward\(labels\): expected entries in \[-1, 3\), got entries in \[3, 3\]"),
+    ("xent_forward integer scores", "native.xent_forward(lp.long(), y)",
+     r"native\.xent_forward\(lp\): expected a float32 or float64 tensor of shape \(K, rows\), "
+     r"got int64 tensor of shape \(3, 1048576\)"),
+    ("xent_backward one label for many rows", "native.xent_backward(lp.clone(), torch.tensor([0]), 1.0)",
+     r"native\.xent_backward\(labels\): expected a \(rows,\) = \(1048576,\) int64 CPU tensor, got int64 tensor of shape \(1,\)"),
+    ("xent_backward a label below -1", "native.xent_backward(lp.clone(), torch.full((1 << 20,), -2), 1.0)",
+     r"native\.xent_backward\(labels\): expected entries in \[-1, 3\), got entries in \[-2, -2\]"),
+    ("xent_backward int32 labels", "native.xent_backward(lp.clone(), y.int(), 1.0)",
+     r"native\.xent_backward\(labels\): expected a \(rows,\) = \(1048576,\) int64 CPU tensor, got int32 tensor of shape \(1048576,\)"),
+    ("xent_backward scale a string", "native.xent_backward(lp.clone(), y, '1')",
+     r"native\.xent_backward\(scale\): expected a real number, got str"),
+    ("xent_backward probabilities not contiguous", "native.xent_backward(torch.zeros(1 << 20, 3, dtype=d).T, y, 1.0)",
+     r"native\.xent_backward\(p\): .*, got float64 tensor of shape \(3, 1048576\), not contiguous"),
+]
+
+CHILD = SETUP + """
+import json, sys
+from bilinear.theory.errors import InputError
+for case, call in json.load(sys.stdin):
+    print(json.dumps({"started": case}), flush=True)
+    try:
+        eval(call)
+        outcome = {"case": case, "refused": False}
+    except Exception as e:
+        outcome = {"case": case, "refused": isinstance(e, InputError), "error": type(e).__name__, "message": str(e)}
+    print(json.dumps(outcome), flush=True)
+"""
 
 
-PROBE = ("import warnings; warnings.simplefilter('always')\n"
-         "from bilinear.verify.kernels import native\n"
-         "print(native.available()); print(native.status())\n")
+@pytest.fixture(scope="module")
+def refusals():
+    """Every call of :data:`BAD` in one child interpreter: ``(outcomes by case, started cases, the run)``."""
+    run = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps([(case, call) for case, call, _ in BAD]),
+                         capture_output=True, text=True, timeout=300)
+    outcomes, started = {}, []
+    for line in run.stdout.splitlines():
+        record = json.loads(line)
+        if "started" in record:
+            started.append(record["started"])
+        else:
+            outcomes[record["case"]] = record
+    return outcomes, started, run
 
 
-def test_turned_off_by_the_environment_and_training_still_runs(tmp_path):
-    code = PROBE + ("from bilinear.verify.models.registry import ModelConfig, make_model\n"
-                    "from bilinear.verify.kernels import fused\nimport torch\n"
-                    "m = make_model(ModelConfig('full', hidden=4), 3, 3, seed=0)\n"
-                    "print(fused._plan(m, torch.zeros(2, 3, dtype=torch.long))[0][0])\n")
-    r = _child(code, BILINEAR_NATIVE="0", BILINEAR_CACHE_DIR=str(tmp_path))
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split("\n")[:3] == ["False", "turned off by BILINEAR_NATIVE=0", "loop"]
-    assert "RuntimeWarning" not in r.stderr
-    assert not any(tmp_path.rglob("*.so"))                               # nothing built
+@pytest.mark.parametrize("case, call, message", BAD, ids=[case for case, _, _ in BAD])
+def test_a_bad_argument_is_refused_in_one_line_before_c(refusals, case, call, message):
+    outcomes, started, run = refusals
+    if case not in outcomes:
+        where = started[-1] if started else "before the first case"
+        pytest.fail(f"the child interpreter died (exit {run.returncode}) in case {where!r}"
+                    f"{'' if where == case else f', so {case!r} never ran'}: {run.stderr[-1500:]}")
+    outcome = outcomes[case]
+    assert outcome["refused"], outcome
+    assert re.fullmatch(message, outcome["message"]), outcome["message"]
 
 
-def test_a_failing_compiler_falls_back_with_one_warning(tmp_path):
-    r = _child(PROBE + "native.available(); native.available()\n", CC="false", BILINEAR_CACHE_DIR=str(tmp_path))
-    assert r.returncode == 0, r.stderr
-    lines = r.stdout.split("\n")
-    assert lines[0] == "False" and lines[1].startswith("false -O3")
-    assert r.stderr.count("the compiled recurrence is unavailable") == 1
-    assert not any(tmp_path.rglob("*.so"))                               # no half-built library left
+def test_bad_arguments_are_refused_without_the_library(fresh, monkeypatch):
+    """The checks come before the library is asked for: an InputError, not "unavailable"."""
+    monkeypatch.setenv("BILINEAR_NATIVE", "0")
+    with pytest.raises(native.InputError, match=r"native\.xent_backward\(labels\): expected a \(rows,\) = \(4,\)"):
+        native.xent_backward(torch.zeros(2, 4, dtype=torch.float64), torch.tensor([0]), 1.0)
+    with pytest.raises(RuntimeError, match="unavailable .turned off by BILINEAR_NATIVE=0"):
+        native.xent_backward(torch.zeros(2, 4, dtype=torch.float64), torch.zeros(4, dtype=torch.long), 1.0)
 
 
-def test_the_build_is_cached_per_source_and_reused(tmp_path):
-    first = _child(PROBE, BILINEAR_CACHE_DIR=str(tmp_path))
-    assert first.returncode == 0 and first.stdout.startswith("True"), first.stderr
-    built = sorted(p.name for p in tmp_path.glob("*.so"))
-    assert len(built) == 1 and built[0].startswith("recurrence-") and built[0].endswith(".so")
-    again = _child(PROBE, BILINEAR_CACHE_DIR=str(tmp_path), CC="false")  # a cached build needs no compiler
-    assert again.stdout.startswith("True"), again.stderr
-    assert sorted(p.name for p in tmp_path.glob("*.so")) == built
+# -- the C prototypes and the ctypes declarations ---------------------------------------------------
+
+SOURCE = native._SOURCE.read_text(encoding="utf-8")
 
 
-def test_an_unwritable_cache_falls_back_to_the_temporary_folder(tmp_path):
-    blocked = tmp_path / "file"
-    blocked.write_text("a file where the cache folder should be")
+def test_the_declarations_agree_with_recurrence_c():
+    assert native._api_differences(SOURCE) == []
+    defined, invoked = native._c_functions(SOURCE)
+    assert sorted(defined) == sorted(["forward_##SUFFIX", "logits_##SUFFIX", "backward_##SUFFIX", "xent_forward_##SUFFIX",
+                                      "xent_backward_##SUFFIX", "recurrence_version"])
+    assert defined["xent_backward_##SUFFIX"].params == (("int64_t", "rows"), ("int64_t", "K"), ("REAL *", "p"),
+                                                        ("const int64_t *", "y"), ("double", "scale"))
+    assert invoked == {"DEFINE_KERNELS": [("float", "f32"), ("double", "f64")],
+                       "DEFINE_XENT": [("float", "f32"), ("double", "f64")]}
+
+
+@compiled
+def test_the_ctypes_declarations_are_made_from_the_table():
+    lib = native._library()
+    i64, ptr = ctypes.c_int64, ctypes.c_void_p
+    assert lib.xent_backward_f32.argtypes == [i64, i64, ptr, ptr, ctypes.c_double]
+    assert lib.xent_backward_f32.restype is None and lib.xent_forward_f64.restype is ctypes.c_double
+    assert lib.forward_f64.argtypes == [i64] * 5 + [ptr] * 3 + [ctypes.c_int] + [ptr] * 2
+    assert lib.backward_f32.argtypes == [i64] * 5 + [ptr] * 6 + [ctypes.c_int] + [ptr] * 4
+    assert lib.logits_f64.argtypes == [i64] * 5 + [ptr] * 3 + [ctypes.c_int, ptr, i64] + [ptr] * 3
+
+
+@compiled
+def test_the_reader_finds_what_the_library_exports():
+    """The C reader against the linker's view: the defined text symbols of the built library."""
+    nm = shutil.which("nm")
+    if nm is None:
+        pytest.skip("no nm")
+    path = native.status().removeprefix("compiled: ")
+    text = subprocess.run([nm, "-D", "--defined-only", path], capture_output=True, text=True, check=True).stdout
+    exported = {line.split()[-1] for line in text.splitlines() if line.split()[-2:-1] == ["T"]}
+    defined, _ = native._c_functions(SOURCE)
+    assert exported == {name.replace("##SUFFIX", sfx) for name in defined for sfx in (("f32", "f64") if "##" in name else ("",))}
+
+
+#: (change, text of recurrence.c, its replacement, a difference reported)
+CHANGES = [
+    ("a parameter added", "void xent_backward_##SUFFIX(int64_t rows, int64_t K,",
+     "void xent_backward_##SUFFIX(int64_t rows, int64_t K, int64_t pad,",
+     r"xent_backward_##SUFFIX: 5 parameters in native.py, 6 in recurrence.c"),
+    ("a type changed", "int norm, REAL *restrict X", "int64_t norm, REAL *restrict X",
+     r"forward_##SUFFIX: parameter 9 is 'int norm' in native.py, 'int64_t norm' in recurrence.c"),
+    ("two parameters swapped", "void forward_##SUFFIX(int64_t n, int64_t L,", "void forward_##SUFFIX(int64_t L, int64_t n,",
+     r"forward_##SUFFIX: parameter 1 is 'int64_t n' in native.py, 'int64_t L' in recurrence.c"),
+    ("const dropped", "REAL *restrict p, const int64_t *restrict y,", "REAL *restrict p, int64_t *restrict y,",
+     r"xent_backward_##SUFFIX: parameter 4 is 'const int64_t \* y' in native.py, 'int64_t \* y' in recurrence.c"),
+    ("a return type changed", "double xent_forward_##SUFFIX(", "float xent_forward_##SUFFIX(",
+     r"xent_forward_##SUFFIX: returns double in native.py, float in recurrence.c"),
+    ("a function renamed", "void logits_##SUFFIX(", "void readout_##SUFFIX(",
+     r"logits_##SUFFIX: declared in native.py, not defined in recurrence.c"),
+    ("a helper exported", "static void matvec_##SUFFIX(", "void matvec_##SUFFIX(",
+     r"matvec_##SUFFIX: defined in recurrence.c, not declared in native.py"),
+    ("an instance dropped", "DEFINE_XENT(double, f64)\n", "\n",
+     r"xent_forward_##SUFFIX: instances \[\('float', 'f32'\)\] of DEFINE_XENT in recurrence.c, .*"),
+]
+
+
+@pytest.mark.parametrize("change, old, new, difference", CHANGES, ids=[c for c, *_ in CHANGES])
+def test_a_changed_prototype_is_found(tmp_path, change, old, new, difference):
+    assert SOURCE.count(old) == 1, f"recurrence.c no longer holds {old!r}: update this case"
+    copy = tmp_path / "recurrence.c"
+    copy.write_text(SOURCE.replace(old, new))
+    found = native._api_differences(copy.read_text())
+    assert any(re.fullmatch(difference, d) for d in found), found
+
+
+def test_a_changed_declaration_is_found():
+    api = tuple(line.replace("int64_t *count", "int *count") for line in native.C_API)
+    assert api != native.C_API
+    assert native._api_differences(SOURCE, api) == [
+        "xent_forward_##SUFFIX: parameter 5 is 'int * count' in native.py, 'int64_t * count' in recurrence.c"]
+
+
+def test_a_source_that_differs_is_never_built(fresh, monkeypatch):
+    copy = fresh / "recurrence.c"
+    copy.write_text(SOURCE.replace("int norm, REAL *restrict X", "int64_t norm, REAL *restrict X"))
+    monkeypatch.setattr(native, "_SOURCE", copy)
+    cc = fake_compiler(monkeypatch, fresh, fail="*")
+    with pytest.warns(RuntimeWarning, match="the compiled recurrence is unavailable"):
+        assert not native.available()
+    assert native.status() == ("recurrence.c differs from native.C_API: forward_##SUFFIX: parameter 9 is 'int norm' "
+                               "in native.py, 'int64_t norm' in recurrence.c")
+    assert calls_of(cc) == []
+
+
+# -- building: one real compile, a fake compiler for the rest ---------------------------------------
+
+@pytest.fixture
+def fresh(monkeypatch, tmp_path):
+    """The module as if just imported: nothing loaded, the cache folder and the temporary folder
+    inside ``tmp_path`` (the fallback folder must not hold a build from elsewhere)."""
+    monkeypatch.setattr(native, "_state", {})
+    monkeypatch.setenv("BILINEAR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("BILINEAR_NATIVE", raising=False)
     (tmp_path / "tmp").mkdir()
-    r = _child(PROBE, BILINEAR_CACHE_DIR=str(blocked / "cache"), TMPDIR=str(tmp_path / "tmp"))
-    assert r.stdout.startswith("True"), r.stderr
-    assert str(tmp_path / "tmp") in r.stdout.split("\n")[1]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    return tmp_path
+
+
+def fake_compiler(monkeypatch, folder: Path, fail: str = "", copy: Path | None = None) -> Path:
+    """A compiler script, set as ``$CC`` for the test: appends its arguments to ``cc.log``; exits 1 with a
+    one-line message when given the argument ``fail`` (``"*"``: any), else copies the library
+    ``copy`` (a real build) to its ``-o`` file."""
+    script, log = folder / "fake-cc", folder / "cc.log"
+    script.write_text(f"""#!/bin/sh
+printf '%s\\n' "$*" >> '{log}'
+for a in "$@"; do case "$a" in {fail or "''"}) echo "fake-cc: error: cannot compile with $a" >&2; exit 1;; esac; done
+out=; prev=
+for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
+exec cp '{copy}' "$out"
+""")
+    script.chmod(0o755)
+    monkeypatch.setenv("CC", str(script))
+    return script
+
+
+def calls_of(script: Path) -> list[str]:
+    log = script.with_name("cc.log")
+    return log.read_text().splitlines() if log.exists() else []
+
+
+@pytest.fixture(scope="module")
+def real_build(tmp_path_factory):
+    """The one real compile of this file: the library this process compiled when it loaded the module
+    (nothing is built twice), else recurrence.c compiled by the system compiler into an empty cache by
+    the module's own loader, which then runs the recurrence of the module's example through it."""
+    if not native.available():
+        pytest.fail(f"a C compiler is present but the compiled recurrence is not: {native.status()}")
+    if native._state["built"]:
+        return Path(native.status().removeprefix("compiled: "))
+    folder = tmp_path_factory.mktemp("real-build")
+    (folder / "tmp").mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(native, "_state", {})
+        mp.setenv("BILINEAR_CACHE_DIR", str(folder / "cache"))
+        mp.delenv("BILINEAR_NATIVE", raising=False)
+        mp.setattr(tempfile, "tempdir", str(folder / "tmp"))
+        assert native.available() and native._state["built"], native.status()
+        X, S = native.forward(torch.tensor([[0], [1]]), torch.tensor([[[[2.0]]], [[[3.0]]]]).double(),
+                              torch.ones(1, 1).double(), None, False)
+        assert X.flatten().tolist() == [1.0, 2.0, 6.0] and S.flatten().tolist() == [2.0, 6.0]
+        path = Path(native.status().removeprefix("compiled: "))
+        assert sorted(p.name for p in (folder / "cache").iterdir()) == [path.name]   # nothing half-built left
+        return path
+
+
+@compiled
+def test_a_build_is_kept_under_the_key_of_its_source_flags_and_cpu(real_build):
+    assert real_build.name in {native._library_name(flags) for flags in native._FLAG_SETS}
+    assert not [p for p in real_build.parent.iterdir() if p.name.startswith(".tmp-")]
+    lib = ctypes.CDLL(str(real_build))
+    assert lib.recurrence_version() == native._VERSION
+
+
+@compiled
+def test_a_cached_build_is_used_without_a_compiler(fresh, real_build, monkeypatch):
+    cache = fresh / "cache"
+    cache.mkdir()
+    shutil.copy(real_build, cache / real_build.name)
+    cc = fake_compiler(monkeypatch, fresh, fail="*")
+    assert native.available(), native.status()
+    assert native.status() == f"compiled: {cache / real_build.name}"
+    assert calls_of(cc) == [] and not native._state["built"]
+
+
+@compiled
+def test_a_failing_compiler_falls_back_with_one_warning(fresh, monkeypatch):
+    cc = fake_compiler(monkeypatch, fresh, fail="*")
+    with pytest.warns(RuntimeWarning) as caught:
+        assert not native.available()
+        assert not native.available()
+    assert [str(w.message).count("the compiled recurrence is unavailable") for w in caught] == [1]
+    assert native.status() == f"{cc} -O3 failed: fake-cc: error: cannot compile with -O3"
+    tried = calls_of(cc)
+    assert len(tried) == 2 and "-march=native" in tried[0] and "-march=native" not in tried[1]
+    assert not list(fresh.rglob("*.so")) and not list(fresh.rglob(".tmp-*"))   # nothing half-built left
+
+
+@compiled
+def test_a_refused_march_native_falls_back_to_plain_O3(fresh, real_build, monkeypatch):
+    cc = fake_compiler(monkeypatch, fresh, fail="-march=native", copy=real_build)
+    assert native.available(), native.status()
+    assert native.status() == f"compiled: {fresh / 'cache' / native._library_name(('-O3',))}"
+    assert len(calls_of(cc)) == 2 and native._state["built"]
+
+
+@compiled
+def test_an_unwritable_cache_falls_back_to_the_temporary_folder(fresh, real_build, monkeypatch):
+    blocked = fresh / "file"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("BILINEAR_CACHE_DIR", str(blocked / "cache"))
+    fake_compiler(monkeypatch, fresh, copy=real_build)
+    assert native.available(), native.status()
+    built = Path(native.status().removeprefix("compiled: "))
+    assert built.parent == fresh / "tmp" / f"bilinear-{os.getuid()}" and built.exists()
+
+
+def test_turned_off_by_the_environment_and_training_still_runs(fresh, monkeypatch):
+    from bilinear.verify.kernels import fused
+    from bilinear.verify.models.registry import ModelConfig, make_model
+    monkeypatch.setenv("BILINEAR_NATIVE", "0")
+    cc = fake_compiler(monkeypatch, fresh, fail="*")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert not native.available()
+        m = make_model(ModelConfig("full", hidden=4), 3, 3, seed=0)
+        assert fused._plan(m, torch.zeros(2, 3, dtype=torch.long))[0][0] == "loop"
+    assert native.status() == "turned off by BILINEAR_NATIVE=0"
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert calls_of(cc) == [] and not list(fresh.rglob("*.so"))                  # nothing built
+
+
+def test_status_without_loading_builds_nothing(fresh, monkeypatch):
+    cc = fake_compiler(monkeypatch, fresh, fail="*")
+    assert native.status(load=False) == "not loaded"
+    assert calls_of(cc) == [] and native._state == {}
