@@ -76,7 +76,7 @@ __all__ = ["available", "status", "forward", "logits", "backward", "xent_forward
            "cache_dir", "calls", "C_API"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
-_VERSION = 4                                  # must equal recurrence_version() in the C file
+_VERSION = 5                                  # must equal recurrence_version() in the C file
 _FLAG_SETS = (("-O3", "-march=native"), ("-O3",))
 _COMMON = ("-shared", "-fPIC", "-std=c99", "-fopenmp-simd")
 _state: dict = {}
@@ -98,6 +98,7 @@ C_API = (
     " REAL *gT, REAL *G, REAL *tmp)",
     "double xent_forward_##SUFFIX(int64_t rows, int64_t K, const REAL *lp, const int64_t *y, int64_t *count)",
     "void xent_backward_##SUFFIX(int64_t rows, int64_t K, REAL *p, const int64_t *y, double scale)",
+    "int in_range(int64_t n, const int64_t *x, int64_t lo, int64_t hi)",
     "int recurrence_version(void)",
 )
 #: The ``(REAL, SUFFIX)`` of every instance of a macro that defines ``##SUFFIX`` functions.
@@ -261,33 +262,44 @@ _calls = [0]
 
 
 def calls() -> int:
-    """How many calls into the compiled library this process has made (0: the torch paths ran)."""
+    """How many calls of the compiled recurrence and cross-entropy this process has made (0: the torch
+    paths ran)."""
     return _calls[0]
 
 
-def _call(name: str, dtype: torch.dtype, **args: Any) -> Any:
+def _pointer_kind(c_type: str) -> str:
+    """``""`` for a value parameter, else the element a pointer parameter takes: ``"int64"`` or ``"REAL"``."""
+    if "*" not in c_type:
+        return ""
+    return "int64" if "int64_t" in c_type.split() else "REAL" if "REAL" in c_type.split() else c_type
+
+
+_PARAMS = {name: tuple((p, _pointer_kind(t)) for t, p in fn.params) for name, fn in _API.items()}
+_NAMES = {name: frozenset(p for p, _ in params) for name, params in _PARAMS.items()}
+
+
+def _call(name: str, dtype: torch.dtype | None, **args: Any) -> Any:
     """The C function ``name`` of :data:`C_API` for ``dtype``, called with ``args`` by parameter name:
-    every parameter given once, a contiguous CPU tensor (or ``None``) for each pointer, of the element
-    type the prototype names (``REAL``: ``dtype``).  Only checked arguments come here
+    every parameter given once, a tensor (or ``None``) for each pointer, of the element type the
+    prototype names (``REAL``: ``dtype``), or a ``ctypes.c_int64`` for an ``int64_t *``.  Only checked arguments come here
     (:func:`_arguments`); a mismatch is a bug of this module, a ``TypeError`` before the call."""
     lib = _library()
-    fn = _API[name]
-    if set(args) != {p for _, p in fn.params}:
-        raise TypeError(f"{name} takes {', '.join(p for _, p in fn.params)}; given {', '.join(args)}")
+    if args.keys() != _NAMES[name]:
+        raise TypeError(f"{name} takes {', '.join(p for p, _ in _PARAMS[name])}; given {', '.join(args)}")
     values = []
-    for c_type, param in fn.params:
+    for param, kind in _PARAMS[name]:
         value = args[param]
-        if "*" not in c_type:
+        if not kind or value is None:
             values.append(value)
-            continue
-        element = torch.int64 if "int64_t" in c_type else dtype if "REAL" in c_type else None
-        if value is not None and not (isinstance(value, torch.Tensor) and value.dtype == element
-                                      and value.device.type == "cpu" and value.is_contiguous()):
-            raise TypeError(f"{name}: {param} ({c_type}) given {type(value).__name__} "
-                            f"{getattr(value, 'dtype', '')}")
-        values.append(None if value is None else value.data_ptr())
-    _calls[0] += 1
-    return getattr(lib, name.replace("##SUFFIX", _SUFFIX[dtype]))(*values)
+        elif kind == "int64" and isinstance(value, ctypes.c_int64):          # one int64 written by C
+            values.append(ctypes.byref(value))
+        elif isinstance(value, torch.Tensor) and value.dtype == (torch.int64 if kind == "int64" else dtype):
+            values.append(value.data_ptr())       # CPU and contiguous: checked by _arguments or made here
+        else:
+            raise TypeError(f"{name}: {param} ({kind} *) given {type(value).__name__} {getattr(value, 'dtype', '')}")
+    if name != "in_range":
+        _calls[0] += 1
+    return getattr(lib, name.replace("##SUFFIX", _SUFFIX[dtype]) if "##" in name else name)(*values)
 
 
 # -- building and loading ---------------------------------------------------------------------------
@@ -460,29 +472,62 @@ def _described(t: torch.Tensor) -> object:
     return shown(f"{_name(t.dtype)} tensor of shape {tuple(t.shape)}{extra}")
 
 
-def _tensor(label: str, value: object, what: str) -> torch.Tensor:
-    """``value`` if it is a tensor: CPU, strided, not a lazily negated or conjugated view."""
-    if not isinstance(value, torch.Tensor):
-        raise expected(label, what, type_of(value))
-    if value.device.type != "cpu" or value.layout != torch.strided or value.is_neg() or value.is_conj():
-        raise expected(label, what, _described(value))
-    return value
+def _usable(value: object) -> bool:
+    """Whether ``value`` is a CPU tensor, strided, not a lazily negated or conjugated view."""
+    return (isinstance(value, torch.Tensor) and value.is_cpu and value.layout == torch.strided
+            and not value.is_neg() and not value.is_conj())
 
 
-def _ints(label: str, value: object, shape: str, dims: tuple[int | None, ...], lo: int, hi: int) -> torch.Tensor:
-    """``value`` as a contiguous int64 tensor with ``len(dims)`` dimensions, each equal to its entry
-    of ``dims`` unless that is None, and every entry in ``[lo, hi)``."""
-    sizes = ", ".join("any" if d is None else str(d) for d in dims) + ("," if len(dims) == 1 else "")
-    what = f"a {shape}{'' if None in dims else f' = ({sizes})'} int64 CPU tensor"
-    t = _tensor(label, value, what)
-    if t.dtype != torch.int64 or t.dim() != len(dims) or any(d is not None and s != d for s, d in zip(t.shape, dims)):
-        raise expected(label, what, _described(t))
-    t = t.contiguous()
-    if t.numel():
-        least, most = (int(v) for v in torch.aminmax(t))
-        if least < lo or most >= hi:
-            raise expected(label, f"entries in [{lo}, {hi})", shown(f"entries in [{least}, {most}]"))
+def _got(value: object) -> object:
+    """``value`` as the ``got`` of an error: a tensor described, else its type."""
+    return _described(value) if isinstance(value, torch.Tensor) else type_of(value)
+
+
+def _ints(label: str, value: object, shape: str, dims: int | tuple[int, ...], lo: int, hi: int) -> torch.Tensor:
+    """``value`` as a contiguous int64 tensor of ``dims`` dimensions (or of the shape ``dims``) whose
+    every entry lies in ``[lo, hi)``."""
+    if (not _usable(value) or value.dtype != torch.int64                                  # type: ignore[union-attr]
+            or (value.dim() != dims if isinstance(dims, int) else value.shape != dims)):  # type: ignore[union-attr]
+        sizes = "" if isinstance(dims, int) else f" = ({', '.join(map(str, dims))}{',' if len(dims) == 1 else ''})"
+        raise expected(label, f"a {shape}{sizes} int64 CPU tensor", _got(value))
+    t = value if value.is_contiguous() else value.contiguous()                          # type: ignore[union-attr]
+    if t.numel() and not _in_range(t, lo, hi):
+        bounds = torch.aminmax(t)
+        raise expected(label, f"entries in [{lo}, {hi})", shown(f"entries in [{int(bounds.min)}, {int(bounds.max)}]"))
     return t
+
+
+def _in_range(t: torch.Tensor, lo: int, hi: int) -> bool:
+    """Whether every entry of the contiguous int64 CPU tensor ``t`` lies in ``[lo, hi)``: by the library's
+    ``in_range`` once it is loaded (one call instead of three torch operations), else by torch."""
+    if _state.get("lib") is not None:
+        return bool(_call("in_range", None, n=t.numel(), x=t, lo=lo, hi=hi))
+    bounds = torch.aminmax(t)
+    return lo <= int(bounds.min) and int(bounds.max) < hi
+
+
+def _dims(kind: str) -> tuple[tuple[tuple[str, int], ...], bool]:
+    """The dimensions ``((size, added), ...)`` of a shape of :data:`_ENTRIES` (``L+1``: ``("L", 1)``) and
+    whether the argument may be ``None``."""
+    words = kind.split()
+    optional = words[-1] == "?"
+    return tuple((w.removesuffix("+1"), int(w.endswith("+1"))) for w in words if w != "?"), optional
+
+
+_DIMS = {kind: _dims(kind) for spec in _ENTRIES.values() for _, kind in spec
+         if kind not in ("size", "real", "tokens", "labels", "table")}
+
+
+def _names(dims: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(d + ("+1" if k else "") for d, k in dims)
+
+
+def _wrong_floats(label: str, t: torch.Tensor, dims: tuple[tuple[str, int], ...], size: dict[str, int],
+                  dtype: torch.dtype) -> InputError:
+    """The error for a float tensor ``t`` that is not a contiguous ``dtype`` tensor of shape ``dims``."""
+    names = _names(dims)
+    values = ", ".join(str(size[d] + k) if d in size else d for d, k in dims) + ("," if len(dims) == 1 else "")
+    return expected(label, f"a contiguous CPU {_name(dtype)} tensor of shape ({names}) = ({values})", _described(t))
 
 
 def _arguments(entry: str, **args: Any) -> _Checked:
@@ -501,43 +546,40 @@ def _arguments(entry: str, **args: Any) -> _Checked:
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise expected(label, "a real number", type_of(value))
         elif kind == "tokens":
-            tokens = _ints(label, value, "(L, n)", (None, None), 0, size["D"])
+            tokens = _ints(label, value, "(L, n)", 2, 0, size["D"])
             size["L"], size["n"] = tokens.shape
         elif kind == "labels":
             labels = _ints(label, value, "(rows,)", (size["rows"],), -1, size["K"])
         elif kind == "table":
             what = "a contiguous CPU float32 or float64 tensor of (D, nb, B, B) blocks or (D, nb, 2) pairs"
-            t = _tensor(label, value, what)
-            if t.dtype not in _SUFFIX or not t.is_contiguous():
-                raise expected(label, what, _described(t))
-            if t.dim() == 4 and t.shape[2] == t.shape[3] and t.shape[2] > 0:
-                size.update(D=t.shape[0], nb=t.shape[1], B=t.shape[2], H=t.shape[1] * t.shape[2])
-            elif t.dim() == 3 and t.shape[2] == 2:
-                size.update(D=t.shape[0], nb=t.shape[1], B=0, H=2 * t.shape[1])
+            if not _usable(value) or value.dtype not in _SUFFIX or not value.is_contiguous():
+                raise expected(label, what, _got(value))
+            shape = value.shape
+            if len(shape) == 4 and shape[2] == shape[3] and shape[2] > 0:
+                size.update(D=shape[0], nb=shape[1], B=shape[2], H=shape[1] * shape[2])
+            elif len(shape) == 3 and shape[2] == 2:
+                size.update(D=shape[0], nb=shape[1], B=0, H=2 * shape[1])
             else:
-                raise expected(label, what, _described(t))
-            dtype = t.dtype
+                raise expected(label, what, _got(value))
+            dtype = value.dtype
         else:
-            dims = kind.split()
-            if dims[-1] == "?":
-                dims.pop()
-                if value is None:
-                    continue
-            t = _tensor(label, value, f"a tensor of shape ({', '.join(dims)})")
+            dims, optional = _DIMS[kind]
+            if value is None and optional:
+                continue
+            if not _usable(value):
+                raise expected(label, f"a CPU tensor of shape ({_names(dims)})", _got(value))
+            t = value
             if dtype is None:                     # the first float tensor gives the call's dtype
                 if t.dtype not in _SUFFIX:
-                    raise expected(label, f"a float32 or float64 tensor of shape ({', '.join(dims)})", _described(t))
+                    raise expected(label, f"a float32 or float64 tensor of shape ({_names(dims)})", _described(t))
                 dtype = t.dtype
-            if t.dim() == len(dims):              # sizes not yet known are this tensor's
-                for d, s in zip(dims, t.shape):
-                    size.setdefault(d.removesuffix("+1"), s - d.endswith("+1"))
-            want = [size[d.removesuffix("+1")] + d.endswith("+1") if d.removesuffix("+1") in size else None
-                    for d in dims]
-            shown_sizes = [d if w is None else str(w) for d, w in zip(dims, want)]
-            shape = f"({', '.join(dims)}) = ({', '.join(shown_sizes)}{',' if len(want) == 1 else ''})"
-            what = f"a contiguous CPU {_name(dtype)} tensor of shape {shape}"
-            if t.dtype != dtype or list(t.shape) != want or not t.is_contiguous():
-                raise expected(label, what, _described(t))
+            shape = t.shape
+            if len(shape) == len(dims):           # sizes not yet known are this tensor's
+                for (d, k), s in zip(dims, shape):
+                    if d not in size:
+                        size[d] = s - k
+            if t.dtype != dtype or shape != tuple([size.get(d, -2) + k for d, k in dims]) or not t.is_contiguous():
+                raise _wrong_floats(label, t, dims, size, dtype)
     assert dtype is not None or entry == "check_tokens"
     return _Checked(size, dtype or torch.float64, tokens, labels)
 
@@ -604,12 +646,12 @@ def xent_forward(lp: torch.Tensor, labels: torch.Tensor) -> tuple[float, int]:
     (K, rows) whose label (``labels`` (rows,) int64) is ``>= 0``, and their number; a label outside
     ``[-1, K)`` is refused."""
     a = _arguments("xent_forward", lp=lp, labels=labels)
-    count = torch.zeros(1, dtype=torch.int64)
+    count = ctypes.c_int64(0)
     total = _call("xent_forward_##SUFFIX", a.dtype, rows=a.size["rows"], K=a.size["K"], lp=lp, y=a.labels,
                   count=count)
-    if int(count) < 0 and a.labels is not None:   # the C code's own range check (unreachable after _arguments)
-        raise expected("native.xent_forward(labels)", f"entries in [-1, {a.size['K']})", int(a.labels[-1 - int(count)]))
-    return total, int(count)
+    if count.value < 0 and a.labels is not None:  # the C code's own range check (unreachable after _arguments)
+        raise expected("native.xent_forward(labels)", f"entries in [-1, {a.size['K']})", int(a.labels[-1 - count.value]))
+    return total, count.value
 
 
 def xent_backward(p: torch.Tensor, labels: torch.Tensor, scale: float) -> torch.Tensor:

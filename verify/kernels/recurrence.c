@@ -24,6 +24,8 @@
  * vectorised log_softmax), the summed loss over the labelled rows (label >= 0); then, on the
  * probabilities, (p - onehot) * scale in place.
  *
+ * in_range: the range check of an int64 array, for the argument checks of native.py.
+ *
  * The inner loops run over contiguous memory (axpy form) in tiles of at most TILE rows held in
  * registers, with the block size a compile-time constant for B = 1, 2, 4, 8 (the common levels),
  * so the compiler vectorises and unrolls them; reductions use `omp simd` (-fopenmp-simd), which
@@ -289,5 +291,14 @@ DEFINE_KERNELS(double, f64)
 DEFINE_XENT(float, f32)
 DEFINE_XENT(double, f64)
 
+/* Whether every entry of x[0 .. n) lies in [lo, hi): the range check of tokens and labels in
+ * verify/kernels/native.py (which has checked that x is a contiguous int64 array of n entries). */
+int in_range(int64_t n, const int64_t *restrict x, int64_t lo, int64_t hi)
+{
+    int64_t bad = 0;
+    for (int64_t r = 0; r < n; r++) bad |= (x[r] < lo) | (x[r] >= hi);
+    return !bad;
+}
+
 /* the interface version: verify/kernels/native.py refuses a library whose version differs */
-int recurrence_version(void) { return 4; }
+int recurrence_version(void) { return 5; }

@@ -128,6 +128,7 @@ def test_cross_entropy_equals_torch(dtype):
 SETUP = """
 import torch
 from bilinear.verify.kernels import native
+native.available()                      # ranges checked by the library's in_range where it is built
 d = torch.float64
 T = torch.ones(3, 2, 1, 1, dtype=d)
 tok = torch.tensor([[0, 1]])
@@ -161,7 +162,7 @@ BAD = [
     ("forward x0 not contiguous", "native.forward(tok, T, torch.ones(2, 2, dtype=d).T, None, True)",
      r"native\.forward\(x0\): .*, got float64 tensor of shape \(2, 2\), not contiguous"),
     ("forward x0 on another device", "native.forward(tok, T, torch.ones(2, 2, dtype=d, device='meta'), None, True)",
-     r"native\.forward\(x0\): expected a tensor of shape \(n, H\), got float64 tensor of shape \(2, 2\) on meta"),
+     r"native\.forward\(x0\): expected a CPU tensor of shape \(n, H\), got float64 tensor of shape \(2, 2\) on meta"),
     ("forward shift of too few steps", "native.forward(tok, T, x0, torch.ones(0, 2, 2, dtype=d), True)",
      r"native\.forward\(shift\): expected a contiguous CPU float64 tensor of shape \(L, n, H\) = \(1, 2, 2\), "
      r"got float64 tensor of shape \(0, 2, 2\)"),
@@ -251,6 +252,16 @@ def test_a_bad_argument_is_refused_in_one_line_before_c(refusals, case, call, me
     assert re.fullmatch(message, outcome["message"]), outcome["message"]
 
 
+@compiled
+@pytest.mark.parametrize("lo, hi, inside", [(0, 3, True), (1, 3, False), (0, 2, False), (-1, 3, True), (2, 2, False)])
+def test_the_range_check_by_the_library_and_by_torch_agree(monkeypatch, lo, hi, inside):
+    t = torch.tensor([0, 2, 1, 0] * 10)
+    assert native.available()
+    assert native._in_range(t, lo, hi) is inside                         # by the library
+    monkeypatch.setitem(native._state, "lib", None)
+    assert native._in_range(t, lo, hi) is inside                         # by torch
+
+
 def test_bad_arguments_are_refused_without_the_library(fresh, monkeypatch):
     """The checks come before the library is asked for: an InputError, not "unavailable"."""
     monkeypatch.setenv("BILINEAR_NATIVE", "0")
@@ -269,7 +280,7 @@ def test_the_declarations_agree_with_recurrence_c():
     assert native._api_differences(SOURCE) == []
     defined, invoked = native._c_functions(SOURCE)
     assert sorted(defined) == sorted(["forward_##SUFFIX", "logits_##SUFFIX", "backward_##SUFFIX", "xent_forward_##SUFFIX",
-                                      "xent_backward_##SUFFIX", "recurrence_version"])
+                                      "xent_backward_##SUFFIX", "in_range", "recurrence_version"])
     assert defined["xent_backward_##SUFFIX"].params == (("int64_t", "rows"), ("int64_t", "K"), ("REAL *", "p"),
                                                         ("const int64_t *", "y"), ("double", "scale"))
     assert invoked == {"DEFINE_KERNELS": [("float", "f32"), ("double", "f64")],
