@@ -65,7 +65,7 @@ import subprocess
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 import torch
 
@@ -299,7 +299,7 @@ def _call(name: str, dtype: torch.dtype | None, **args: Any) -> Any:
             raise TypeError(f"{name}: {param} ({kind} *) given {type(value).__name__} {getattr(value, 'dtype', '')}")
     if name != "in_range":
         _calls[0] += 1
-    return getattr(lib, name.replace("##SUFFIX", _SUFFIX[dtype]) if "##" in name else name)(*values)
+    return getattr(lib, name if dtype is None else name.replace("##SUFFIX", _SUFFIX[dtype]))(*values)
 
 
 # -- building and loading ---------------------------------------------------------------------------
@@ -472,7 +472,7 @@ def _described(t: torch.Tensor) -> object:
     return shown(f"{_name(t.dtype)} tensor of shape {tuple(t.shape)}{extra}")
 
 
-def _usable(value: object) -> bool:
+def _usable(value: object) -> TypeGuard[torch.Tensor]:
     """Whether ``value`` is a CPU tensor, strided, not a lazily negated or conjugated view."""
     return (isinstance(value, torch.Tensor) and value.is_cpu and value.layout == torch.strided
             and not value.is_neg() and not value.is_conj())
@@ -486,11 +486,11 @@ def _got(value: object) -> object:
 def _ints(label: str, value: object, shape: str, dims: int | tuple[int, ...], lo: int, hi: int) -> torch.Tensor:
     """``value`` as a contiguous int64 tensor of ``dims`` dimensions (or of the shape ``dims``) whose
     every entry lies in ``[lo, hi)``."""
-    if (not _usable(value) or value.dtype != torch.int64                                  # type: ignore[union-attr]
-            or (value.dim() != dims if isinstance(dims, int) else value.shape != dims)):  # type: ignore[union-attr]
+    if (not _usable(value) or value.dtype != torch.int64
+            or (value.dim() != dims if isinstance(dims, int) else value.shape != dims)):
         sizes = "" if isinstance(dims, int) else f" = ({', '.join(map(str, dims))}{',' if len(dims) == 1 else ''})"
         raise expected(label, f"a {shape}{sizes} int64 CPU tensor", _got(value))
-    t = value if value.is_contiguous() else value.contiguous()                          # type: ignore[union-attr]
+    t = value if value.is_contiguous() else value.contiguous()
     if t.numel() and not _in_range(t, lo, hi):
         bounds = torch.aminmax(t)
         raise expected(label, f"entries in [{lo}, {hi})", shown(f"entries in [{int(bounds.min)}, {int(bounds.max)}]"))
