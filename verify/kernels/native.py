@@ -278,7 +278,7 @@ _PARAMS = {name: tuple((p, _pointer_kind(t)) for t, p in fn.params) for name, fn
 _NAMES = {name: frozenset(p for p, _ in params) for name, params in _PARAMS.items()}
 
 
-def _call(name: str, dtype: torch.dtype | None, **args: Any) -> Any:
+def _call(name: str, dtype: torch.dtype, **args: Any) -> Any:
     """The C function ``name`` of :data:`C_API` for ``dtype``, called with ``args`` by parameter name:
     every parameter given once, a tensor (or ``None``) for each pointer, of the element type the
     prototype names (``REAL``: ``dtype``), or a ``ctypes.c_int64`` for an ``int64_t *``.  Only checked arguments come here
@@ -297,9 +297,8 @@ def _call(name: str, dtype: torch.dtype | None, **args: Any) -> Any:
             values.append(value.data_ptr())       # CPU and contiguous: checked by _arguments or made here
         else:
             raise TypeError(f"{name}: {param} ({kind} *) given {type(value).__name__} {getattr(value, 'dtype', '')}")
-    if name != "in_range":
-        _calls[0] += 1
-    return getattr(lib, name if dtype is None else name.replace("##SUFFIX", _SUFFIX[dtype]))(*values)
+    _calls[0] += 1
+    return getattr(lib, name.replace("##SUFFIX", _SUFFIX[dtype]))(*values)
 
 
 # -- building and loading ---------------------------------------------------------------------------
@@ -467,15 +466,16 @@ def _described(t: torch.Tensor) -> object:
         extra += f", layout {t.layout}"
     elif not t.is_contiguous():
         extra += ", not contiguous"
-    if t.is_neg() or t.is_conj():
-        extra += ", a negated or conjugated view"
+    if t.is_neg():
+        extra += ", a lazily negated view"
     return shown(f"{_name(t.dtype)} tensor of shape {tuple(t.shape)}{extra}")
 
 
 def _usable(value: object) -> TypeGuard[torch.Tensor]:
-    """Whether ``value`` is a CPU tensor, strided, not a lazily negated or conjugated view."""
+    """Whether ``value`` is a CPU tensor, strided, not a lazily negated view (such as the ``imag`` of a
+    conjugated complex tensor; a conjugated view is complex, refused by its dtype)."""
     return (isinstance(value, torch.Tensor) and value.is_cpu and value.layout == torch.strided
-            and not value.is_neg() and not value.is_conj())
+            and not value.is_neg())
 
 
 def _got(value: object) -> object:
@@ -500,8 +500,9 @@ def _ints(label: str, value: object, shape: str, dims: int | tuple[int, ...], lo
 def _in_range(t: torch.Tensor, lo: int, hi: int) -> bool:
     """Whether every entry of the contiguous int64 CPU tensor ``t`` lies in ``[lo, hi)``: by the library's
     ``in_range`` once it is loaded (one call instead of three torch operations), else by torch."""
-    if _state.get("lib") is not None:
-        return bool(_call("in_range", None, n=t.numel(), x=t, lo=lo, hi=hi))
+    lib = _state.get("lib")
+    if lib is not None:                       # declared by C_API; t checked by _ints just before
+        return bool(lib.in_range(t.numel(), t.data_ptr(), lo, hi))
     bounds = torch.aminmax(t)
     return lo <= int(bounds.min) and int(bounds.max) < hi
 
@@ -514,8 +515,11 @@ def _dims(kind: str) -> tuple[tuple[tuple[str, int], ...], bool]:
     return tuple((w.removesuffix("+1"), int(w.endswith("+1"))) for w in words if w != "?"), optional
 
 
-_DIMS = {kind: _dims(kind) for spec in _ENTRIES.values() for _, kind in spec
-         if kind not in ("size", "real", "tokens", "labels", "table")}
+_KINDS = ("size", "real", "tokens", "labels", "table")
+#: :data:`_ENTRIES` read once: ``(name, kind, dims or None, optional)`` for every argument.
+_PLANS = {entry: tuple((name, kind, *((None, False) if kind in _KINDS else _dims(kind))) for name, kind in spec)
+          for entry, spec in _ENTRIES.items()}
+_TABLE = "a contiguous CPU float32 or float64 tensor of (D, nb, B, B) blocks or (D, nb, 2) pairs"
 
 
 def _names(dims: tuple[tuple[str, int], ...]) -> str:
@@ -536,50 +540,49 @@ def _arguments(entry: str, **args: Any) -> _Checked:
     size: dict[str, int] = {}
     dtype: torch.dtype | None = None
     tokens = labels = None
-    for name, kind in _ENTRIES[entry]:
-        label, value = f"native.{entry}({name})", args[name]
-        if kind == "size":
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
-                raise expected(label, "an integer >= 0", value)
-            size[name] = operator.index(value)
-        elif kind == "real":
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise expected(label, "a real number", type_of(value))
+    for name, kind, dims, optional in _PLANS[entry]:
+        value = args[name]
+        if dims is not None:                      # a float tensor of the shape dims
+            if value is None and optional:
+                continue
+            if not _usable(value):
+                raise expected(f"native.{entry}({name})", f"a CPU tensor of shape ({_names(dims)})", _got(value))
+            if dtype is None:                     # the first float tensor gives the call's dtype
+                if value.dtype not in _SUFFIX:
+                    raise expected(f"native.{entry}({name})", f"a float32 or float64 tensor of shape ({_names(dims)})",
+                                   _described(value))
+                dtype = value.dtype
+            shape = value.shape
+            if len(shape) == len(dims):           # sizes not yet known are this tensor's
+                for (d, k), s in zip(dims, shape):
+                    if d not in size:
+                        size[d] = s - k
+            if (value.dtype is not dtype or shape != tuple([size.get(d, -2) + k for d, k in dims])
+                    or not value.is_contiguous()):
+                raise _wrong_floats(f"native.{entry}({name})", value, dims, size, dtype)
         elif kind == "tokens":
-            tokens = _ints(label, value, "(L, n)", 2, 0, size["D"])
+            tokens = _ints(f"native.{entry}({name})", value, "(L, n)", 2, 0, size["D"])
             size["L"], size["n"] = tokens.shape
         elif kind == "labels":
-            labels = _ints(label, value, "(rows,)", (size["rows"],), -1, size["K"])
+            labels = _ints(f"native.{entry}({name})", value, "(rows,)", (size["rows"],), -1, size["K"])
         elif kind == "table":
-            what = "a contiguous CPU float32 or float64 tensor of (D, nb, B, B) blocks or (D, nb, 2) pairs"
-            if not _usable(value) or value.dtype not in _SUFFIX or not value.is_contiguous():
-                raise expected(label, what, _got(value))
+            if not (_usable(value) and value.dtype in _SUFFIX and value.is_contiguous()):
+                raise expected(f"native.{entry}({name})", _TABLE, _got(value))
             shape = value.shape
             if len(shape) == 4 and shape[2] == shape[3] and shape[2] > 0:
                 size.update(D=shape[0], nb=shape[1], B=shape[2], H=shape[1] * shape[2])
             elif len(shape) == 3 and shape[2] == 2:
                 size.update(D=shape[0], nb=shape[1], B=0, H=2 * shape[1])
             else:
-                raise expected(label, what, _got(value))
+                raise expected(f"native.{entry}({name})", _TABLE, _got(value))
             dtype = value.dtype
-        else:
-            dims, optional = _DIMS[kind]
-            if value is None and optional:
-                continue
-            if not _usable(value):
-                raise expected(label, f"a CPU tensor of shape ({_names(dims)})", _got(value))
-            t = value
-            if dtype is None:                     # the first float tensor gives the call's dtype
-                if t.dtype not in _SUFFIX:
-                    raise expected(label, f"a float32 or float64 tensor of shape ({_names(dims)})", _described(t))
-                dtype = t.dtype
-            shape = t.shape
-            if len(shape) == len(dims):           # sizes not yet known are this tensor's
-                for (d, k), s in zip(dims, shape):
-                    if d not in size:
-                        size[d] = s - k
-            if t.dtype != dtype or shape != tuple([size.get(d, -2) + k for d, k in dims]) or not t.is_contiguous():
-                raise _wrong_floats(label, t, dims, size, dtype)
+        elif kind == "size":
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
+                raise expected(f"native.{entry}({name})", "an integer >= 0", value)
+            size[name] = operator.index(value)
+        elif kind == "real":
+            if isinstance(value, bool) or not isinstance(value, (int, float, numbers.Real)):
+                raise expected(f"native.{entry}({name})", "a real number", type_of(value))
     assert dtype is not None or entry == "check_tokens"
     return _Checked(size, dtype or torch.float64, tokens, labels)
 
