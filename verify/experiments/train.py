@@ -21,10 +21,13 @@ parameters of an uninterrupted one (on CPU).
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import math
 import os
+import re
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -37,7 +40,7 @@ from bilinear.theory.errors import InputError, expected
 from bilinear.theory.files import atomic_path
 from bilinear.theory.version import software_versions
 
-from bilinear.verify.kernels import fused
+from bilinear.verify.kernels import fused, native
 from bilinear.verify.experiments.checkpoint import CHECKPOINT_FORMAT, check_module_state, check_optimizer_state, load_checkpoint
 from bilinear.verify.device import derived_seed
 from bilinear.verify.experiments.evaluate import EvalConfig, evaluate
@@ -45,7 +48,8 @@ from bilinear.verify.models.registry import ModelConfig, count_parameters, make_
 from bilinear.verify.tasks import make_task
 
 __all__ = ["TrainConfig", "RunSpec", "TrainOutcome", "train_model", "run_experiment", "run_sweep",
-           "training_lengths", "checkpoint_path", "load_checkpoint", "training_throughput"]
+           "training_lengths", "checkpoint_path", "load_checkpoint", "training_throughput", "source_commit",
+           "source_state"]
 
 _VAL = 1            # purpose tags for derived seeds
 _TRAIN = 0
@@ -338,6 +342,35 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
                         cpu_total())
 
 
+@functools.lru_cache(maxsize=None)
+def source_state(path: str = __file__) -> tuple[str, bool | None]:
+    """``(commit, dirty)``: the git commit checked out in the work tree that holds ``path`` (this
+    module: the toolkit's source) as a tracked file, and whether tracked files there differ from it;
+    ``("unknown", None)`` when ``path`` is not tracked by a git checkout (an installed copy, an
+    exported tree) or git is missing or fails: never an error."""
+    folder, name = os.path.split(os.path.abspath(path))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}   # this tree, not $GIT_DIR's
+
+    def git(*args: str) -> str | None:
+        try:
+            run = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True, timeout=30, env=env,
+                                 stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return run.stdout.strip() if run.returncode == 0 else None
+
+    head = git("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    if git("ls-files", "--error-unmatch", "--", name) is None or head is None or not re.fullmatch(r"[0-9a-f]{40,64}", head):
+        return "unknown", None
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return head, None if changed is None else bool(changed)
+
+
+def source_commit(path: str = __file__) -> str:
+    """The commit of :func:`source_state`: a hexadecimal git commit id, or ``"unknown"``."""
+    return source_state(path)[0]
+
+
 def _short(spec: RunSpec, lr: float | None = None) -> str:
     opts = ",".join(f"{k}={v}" for k, v in sorted(spec.task_options.items()))
     variant = spec.model.variant()
@@ -349,7 +382,12 @@ def run_experiment(spec: RunSpec, cfg: TrainConfig, lrs, eval_cfg: EvalConfig = 
                    checkpoint_dir: str | None = None, progress=_stderr) -> dict:
     """Train with every learning rate of ``lrs``, keep the one with the best validation score (ties:
     the earlier in ``lrs``), evaluate it at the test lengths; return the run's record for
-    ``results.json``."""
+    ``results.json``: besides the results and configurations, ``versions``, the source's git
+    ``commit`` and whether its tracked files had changes, ``commit_dirty`` (:func:`source_state`;
+    ``"unknown"`` and ``None`` outside a git checkout), and the ``recurrence`` that ran, ``"native"`` when this run
+    (its training or its evaluation) called the compiled recurrence (:mod:`bilinear.verify.kernels.native`),
+    else ``"torch"``."""
+    native_calls = native.calls()
     outcomes = [train_model(spec, cfg, lr, device, checkpoint_dir, progress) for lr in lrs]
     best = max(outcomes, key=lambda o: (o.val_accuracy, -o.val_loss))    # max keeps the first: ties -> earlier lr
     task = spec.make_task()
@@ -369,7 +407,9 @@ def run_experiment(spec: RunSpec, cfg: TrainConfig, lrs, eval_cfg: EvalConfig = 
         "cpu_seconds": None if None in train_cpu else round(sum(train_cpu) + eval_cpu, 2),
         "model_config": spec.model.to_dict(), "train_config": asdict(cfg),
         "eval_config": {"n": eval_cfg.n, "seed": eval_cfg.seed}, "parameters": count_parameters(best.model),
-        "device": str(device), "versions": software_versions(),
+        "device": str(device), "versions": software_versions(), "commit": source_state()[0],
+        "commit_dirty": source_state()[1],
+        "recurrence": "native" if native.calls() > native_calls else "torch",
     }
     if progress:
         acc = result["accuracy"]

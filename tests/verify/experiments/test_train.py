@@ -2,6 +2,8 @@
 
 import json
 import os
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ import torch
 from bilinear.cli import main
 from bilinear.theory import InputError
 from bilinear.verify.experiments import train as train_mod
+from bilinear.verify.kernels import fused, native
 from bilinear.verify.experiments.evaluate import EvalConfig, evaluate, markdown_table, task_lengths, write_results
 from bilinear.verify.models.registry import ModelConfig
 from bilinear.verify.tasks import make_task
@@ -367,3 +370,60 @@ def test_cluster_flags_are_refused_in_one_line(tmp_path, monkeypatch, capsys, ar
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
     assert not out.exists()
+
+
+# -- what a record says about the code that made it ----------------------------------------------
+
+def _head(folder) -> str:
+    run = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True)
+    return run.stdout.strip() if run.returncode == 0 else "unknown"
+
+
+TINY_RUN = TrainConfig(steps=6, batch_size=8, val_every=3, val_n=4, warmup=1)
+TINY_EVAL = EvalConfig(lengths=(3, 6), n=8)
+
+
+@pytest.mark.parametrize("model, compiled", [("rdiag", True), ("rdiag", False), ("lstm", False)])
+def test_a_record_names_its_commit_and_the_recurrence_that_ran(monkeypatch, model, compiled):
+    if not compiled:
+        monkeypatch.setattr(fused, "native_usable", lambda m: False)     # the torch paths, as without a compiler
+    elif not native.available():
+        pytest.skip(f"no compiled recurrence: {native.status()}")
+    record = run_experiment(RunSpec("parity", {}, ModelConfig(model, hidden=4), 0), TINY_RUN, [1e-2], TINY_EVAL,
+                            progress=None)
+    assert record["recurrence"] == ("native" if compiled else "torch")
+    assert record["commit"] == _head(os.path.dirname(train_mod.__file__))
+    assert record["commit_dirty"] in ((True, False) if record["commit"] != "unknown" else (None,))
+    assert {k: json.loads(json.dumps(record))[k] for k in ("commit", "commit_dirty", "recurrence")} == \
+        {k: record[k] for k in ("commit", "commit_dirty", "recurrence")}                 # JSON as they are
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="no git")
+def test_the_source_state_is_that_of_the_checkout_tracking_the_file(tmp_path):
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    (tmp_path / "tracked.py").write_text("x = 1\n")
+    (tmp_path / "loose.py").write_text("y = 2\n")
+    subprocess.run(git + ["add", "tracked.py"], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "one"], check=True)
+    head = _head(tmp_path)
+    train_mod.source_state.cache_clear()
+    try:
+        assert train_mod.source_state(str(tmp_path / "tracked.py")) == (head, False)
+        assert train_mod.source_commit(str(tmp_path / "tracked.py")) == head and len(head) == 40
+        assert train_mod.source_state(str(tmp_path / "loose.py")) == ("unknown", None)      # not tracked
+        (tmp_path / "tracked.py").write_text("x = 3\n")
+        train_mod.source_state.cache_clear()
+        assert train_mod.source_state(str(tmp_path / "tracked.py")) == (head, True)
+    finally:
+        train_mod.source_state.cache_clear()
+
+
+def test_no_git_or_no_checkout_gives_unknown_not_an_error(tmp_path, monkeypatch):
+    train_mod.source_state.cache_clear()
+    try:
+        assert train_mod.source_state(str(tmp_path / "missing" / "file.py")) == ("unknown", None)
+        monkeypatch.setenv("PATH", str(tmp_path))                         # no git on PATH
+        assert train_mod.source_state(train_mod.__file__) == ("unknown", None)
+    finally:
+        train_mod.source_state.cache_clear()
