@@ -54,7 +54,7 @@ def test_parse_group_forms(spec, order):
 ])
 def test_parse_group_errors(spec, message):
     """Each refusal names the 1-based position (counted by hand) and what was expected there."""
-    with pytest.raises(InputError, match=None if message is None else "^GROUP: " + message):
+    with pytest.raises(InputError, match="^GROUP: " + message):
         parse_group(spec)
 
 
