@@ -620,7 +620,8 @@ def forward(tokens: torch.Tensor, Tt: torch.Tensor, x0: torch.Tensor, shift: tor
 def logits(tokens: torch.Tensor, Tt: torch.Tensor, x: torch.Tensor, shift: torch.Tensor | None, norm: bool,
            R: torch.Tensor, checked: bool = False) -> torch.Tensor:
     """The readout ``R x_t`` (L, n, K) of every step of the recurrence of :func:`forward`, without holding
-    the states; ``x`` (n, H, contiguous) holds the start states and receives the last ones (in place)."""
+    the states; ``x`` (n, H, contiguous) holds the start states and receives the last ones (in place);
+    the readout ``R`` is (K, H); ``checked`` as for :func:`forward`."""
     a = _arguments("logits", tokens=tokens, Tt=Tt, x=x, shift=shift, R=R)
     L, n, H, K = a.size["L"], a.size["n"], a.size["H"], a.size["K"]
     Z = torch.empty(L, n, K, dtype=a.dtype)

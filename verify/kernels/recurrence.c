@@ -1,6 +1,12 @@
 /* The bilinear recurrence with block-diagonal per-symbol matrices, forward and adjoint backward,
  * as plain loops (compiled and loaded by verify/kernels/native.py; no Python or torch headers).
  *
+ * No function here checks its arguments: native.py checks every one of them (shapes, sizes against
+ * each other, dtypes, contiguity, token and label ranges) before a pointer is passed.  The exported
+ * functions are declared once, in native.C_API, from which the ctypes declarations are made; this
+ * file is compared with those prototypes (names, return and parameter types, parameter names, the
+ * instances of the macros) before it is built, so change both together.
+ *
  * Every level with one-hot input except CP is block-diagonal per symbol: FULL (one H x H block),
  * BLOCK (H/B blocks of B x B), RDIAG and PDIAG (1 x 1).  The table T (D, nb, B, B) holds the blocks
  * of A_k, row-major; Tt is the same with each block transposed.  B = 0 means complex pairs (CDIAG,
