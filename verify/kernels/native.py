@@ -275,30 +275,39 @@ def _pointer_kind(c_type: str) -> str:
 
 
 _PARAMS = {name: tuple((p, _pointer_kind(t)) for t, p in fn.params) for name, fn in _API.items()}
-_NAMES = {name: frozenset(p for p, _ in params) for name, params in _PARAMS.items()}
 
 
 def _call(name: str, dtype: torch.dtype, **args: Any) -> Any:
     """The C function ``name`` of :data:`C_API` for ``dtype``, called with ``args`` by parameter name:
     every parameter given once, a tensor (or ``None``) for each pointer, of the element type the
-    prototype names (``REAL``: ``dtype``), or a ``ctypes.c_int64`` for an ``int64_t *``.  Only checked arguments come here
-    (:func:`_arguments`); a mismatch is a bug of this module, a ``TypeError`` before the call."""
-    lib = _library()
-    if args.keys() != _NAMES[name]:
-        raise TypeError(f"{name} takes {', '.join(p for p, _ in _PARAMS[name])}; given {', '.join(args)}")
+    prototype names (``REAL``: ``dtype``), or a ``ctypes.c_int64`` for an ``int64_t *``.  Only checked
+    arguments come here (:func:`_arguments`); a mismatch is a bug of this module, a ``TypeError``
+    before the call."""
+    plan = _state.get(("call", name, dtype))
+    if plan is None:                          # the function and the element type of each parameter
+        elements = {"": None, "int64": torch.int64, "REAL": dtype}
+        plan = _state[("call", name, dtype)] = (getattr(_library(), name.replace("##SUFFIX", _SUFFIX[dtype])),
+                                                 tuple((p, elements[kind]) for p, kind in _PARAMS[name]))
+    function, params = plan
     values = []
-    for param, kind in _PARAMS[name]:
-        value = args[param]
-        if not kind or value is None:
-            values.append(value)
-        elif kind == "int64" and isinstance(value, ctypes.c_int64):          # one int64 written by C
-            values.append(ctypes.byref(value))
-        elif isinstance(value, torch.Tensor) and value.dtype == (torch.int64 if kind == "int64" else dtype):
-            values.append(value.data_ptr())       # CPU and contiguous: checked by _arguments or made here
-        else:
-            raise TypeError(f"{name}: {param} ({kind} *) given {type(value).__name__} {getattr(value, 'dtype', '')}")
+    try:
+        if len(args) != len(params):
+            raise KeyError(len(args))
+        for param, element in params:
+            value = args[param]
+            if element is None or value is None:
+                values.append(value)
+            elif getattr(value, "dtype", None) is element:
+                values.append(value.data_ptr())   # CPU and contiguous: checked by _arguments or made here
+            elif element is torch.int64 and isinstance(value, ctypes.c_int64):   # one int64 written by C
+                values.append(ctypes.byref(value))
+            else:
+                raise TypeError(f"{name}: {param} ({element} *) given {type(value).__name__} "
+                                f"{getattr(value, 'dtype', '')}")
+    except KeyError:
+        raise TypeError(f"{name} takes {', '.join(p for p, _ in params)}; given {', '.join(args)}") from None
     _calls[0] += 1
-    return getattr(lib, name.replace("##SUFFIX", _SUFFIX[dtype]))(*values)
+    return function(*values)
 
 
 # -- building and loading ---------------------------------------------------------------------------

@@ -311,6 +311,20 @@ def test_the_reader_finds_what_the_library_exports():
     assert exported == {name.replace("##SUFFIX", sfx) for name in defined for sfx in (("f32", "f64") if "##" in name else ("",))}
 
 
+@compiled
+def test_a_call_passes_every_parameter_by_name_with_its_element_type():
+    """The last guard before C (a bug of native.py, not a user's input): sizes 0, so even a call that
+    got through would touch no memory."""
+    p, y = torch.zeros(0, 0, dtype=torch.float64), torch.zeros(0, dtype=torch.long)
+    with pytest.raises(TypeError, match="xent_backward_##SUFFIX takes rows, K, p, y, scale; given rows, K, p, y"):
+        native._call("xent_backward_##SUFFIX", torch.float64, rows=0, K=0, p=p, y=y)
+    with pytest.raises(TypeError, match=r"xent_backward_##SUFFIX: y \(torch.int64 \*\) given Tensor torch.float64"):
+        native._call("xent_backward_##SUFFIX", torch.float64, rows=0, K=0, p=p, y=p, scale=1.0)
+    with pytest.raises(TypeError, match=r"xent_backward_##SUFFIX: p \(torch.float32 \*\) given Tensor torch.float64"):
+        native._call("xent_backward_##SUFFIX", torch.float32, rows=0, K=0, p=p, y=y, scale=1.0)
+    assert native._call("xent_backward_##SUFFIX", torch.float64, rows=0, K=0, p=p, y=y, scale=1.0) is None
+
+
 #: (change, text of recurrence.c, its replacement, a difference reported)
 CHANGES = [
     ("a parameter added", "void xent_backward_##SUFFIX(int64_t rows, int64_t K,",
