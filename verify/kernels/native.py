@@ -27,14 +27,16 @@ arguments by their C parameter names (a tensor for each pointer, of the element 
 names), and the source is compared with it before it is built: a library whose functions differ
 from the declarations is never loaded (:func:`status` says how they differ).
 
-The C code does not check its arguments.  Every public function first calls one checker,
-:func:`_arguments`, with the table of its arguments (:data:`_ENTRIES`): type, device (CPU),
-layout, dtype (float32 or float64; int64 for tokens and labels), shape, the sizes of the arguments
-against each other (one ``L``, ``n``, ``H``, ``K``, ``rows`` per call), contiguity, and the index
-ranges (tokens in ``[0, D)``, labels in ``[-1, K)``), so no pointer reaches C before everything it
-points to has been checked and the C code never reads or writes out of bounds.  A bad argument
-raises :class:`bilinear.theory.errors.InputError` in one line (``native.ENTRY(ARG): expected WHAT,
-got VALUE``), with or without a compiled library.
+The C code does not check its arguments.  Every public function that takes tensors first calls
+one checker, :func:`_arguments`, with the table of its arguments (:data:`_ENTRIES`): type, device
+(CPU), layout, dtype (float32 or float64; int64 for tokens and labels), shape, the sizes of the
+arguments against each other (one ``L``, ``n``, ``H``, ``K``, ``rows`` per call), contiguity, and
+the index ranges (tokens in ``[0, D)``, labels in ``[-1, K)``; scanned by the library's
+``in_range`` once the library is loaded, by torch before), so no pointer reaches C before everything
+it points to has been checked and the C code never reads or writes out of bounds.  The token range
+is scanned on every call, ``checked=True`` or not.  A bad argument raises
+:class:`bilinear.theory.errors.InputError` in one line (``native.ENTRY(ARG): expected WHAT, got
+VALUE``), with or without a compiled library.
 
     >>> import torch
     >>> if available():
