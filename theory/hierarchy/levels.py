@@ -40,7 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import ClassVar, Mapping
 
-from bilinear.theory.errors import InputError, check_choice, expected
+from bilinear.theory.errors import InputError, check_choice, expected, shown
 from bilinear.theory.hierarchy.structure import (ANY, COMPLEX_PAIRS, DIAGONAL, MONOMIAL, PERMUTATION,
                                                  POSITIVE_DIAGONAL, ROTATION_PAIRS, Structure, blocks)
 
@@ -114,7 +114,7 @@ class Level:
         given, wanted = set(parameters) - {"hidden"}, set(cls.options())
         if given != wanted:
             raise expected("parameters", f"the sizes of {cls.name}: {', '.join(cls.options()) or 'none'}",
-                           ", ".join(sorted(given)) or "none")
+                           shown(", ".join(sorted(given)) or "none"))
         return cls(hidden, **{k: parameters[k] for k in cls.options()})
 
     def parameters(self) -> dict:
