@@ -36,7 +36,7 @@ from bilinear.theory.arith.number_field import NumberField
 from bilinear.theory.automata.one_step import certify_exact
 from bilinear.theory.hierarchy.levels import LEVELS, Level
 
-from bilinear.constructions.weightfile import WeightFile, load_weights
+from bilinear.constructions.weightfile import WeightFile, load_weights, weights_of
 
 __all__ = ["Certificate", "certify_weights", "certify_file", "reference_machine", "certify_numeric"]
 
@@ -374,7 +374,7 @@ def _check_house(info: dict, mats, field: NumberField, householders) -> None:
 #: ``meta.info`` multiply out to every ``A_k`` — exactly, and in float64.
 _WITNESS_CHECKS = {
     "cp": (lambda shape, info, mats, F: _check_cp(info, mats, F, shape.hidden, len(mats)),
-           lambda shape, info, A: _check_cp_numeric(info, np.transpose(A, (1, 2, 0)))),
+           lambda shape, info, A: _check_cp_numeric(info, weights_of(A))),
     "house": (lambda shape, info, mats, F: _check_house(info, mats, F, shape.householders),
               lambda shape, info, A: _check_house_numeric(info, A, shape.householders)),
 }
@@ -478,8 +478,7 @@ def certify_weights(wf: WeightFile, min_length: int = 10 ** 6) -> Certificate:
         field_name = "Z" if integer else F.name
         exact = True
     else:
-        W = wf.dense_W()
-        A = np.transpose(W, (2, 0, 1))
+        A = wf.transitions()
         structure = _structure(shape, wf.meta.get("method"), [_FloatEntries(a) for a in A])
         if numeric_check is not None:
             numeric_check(shape, info, A)

@@ -39,7 +39,7 @@ from bilinear.theory.hierarchy.levels import CP, Block, House, Level
 from bilinear.theory.groups.named import group_from_cayley_table
 from bilinear.theory.arith.number_field import NumberField
 
-from bilinear.constructions.weightfile import WeightFile, save_weights
+from bilinear.constructions.weightfile import WeightFile, save_weights, weights_of
 
 __all__ = ["Construction", "ExactConstruction", "NumericConstruction", "GroupTarget", "IrreducibleUsed",
            "CPFactors", "HouseFactors", "group_source", "group_from_source", "alphabet_indices"]
@@ -401,7 +401,7 @@ class NumericConstruction(Construction):
 
     def float_parts(self):
         H, D = self.hidden_size, len(self.alphabet)
-        W = np.transpose(self.A, (1, 2, 0))
+        W = weights_of(self.A)
         idx = np.argwhere(W != 0)
         return (idx, W[W != 0], (H, H, D)), self.h0.astype(np.float64), self.readout.astype(np.float64)
 

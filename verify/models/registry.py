@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from bilinear.constructions.weightfile import WeightFile, load_weights
+from bilinear.constructions.weightfile import WeightFile, load_weights, transitions_of
 from bilinear.theory.errors import InputError, expected
 from bilinear.theory.hierarchy.levels import LEVELS, Level
 
@@ -201,7 +201,7 @@ def model_from_weights(weights: WeightFile | str, task=None, dtype=torch.float64
         labels = [labels[i] for i in order]
     model = FullRNN(D, len(labels), H, normalise="always", init="gaussian", seed=0)
     with torch.no_grad():
-        model.W.data = torch.as_tensor(np.transpose(W, (2, 0, 1)).copy())
+        model.W.data = torch.as_tensor(transitions_of(W).copy())
         model.h0.data = torch.as_tensor(wf.h0.copy())
         model.readout.data = torch.as_tensor(np.asarray(R, dtype=np.float64).copy())
     model.labels = tuple(labels)
