@@ -36,6 +36,7 @@ from bilinear.theory.arith.number_field import NumberField
 from bilinear.theory.automata.one_step import certify_exact
 from bilinear.theory.hierarchy.levels import LEVELS, Level
 
+from bilinear.constructions.source import read_source
 from bilinear.constructions.weightfile import WeightFile, load_weights, weights_of
 
 __all__ = ["Certificate", "certify_weights", "certify_file", "reference_machine", "certify_numeric"]
@@ -68,17 +69,12 @@ class Certificate:
 def reference_machine(wf: WeightFile) -> Automaton:
     """The Moore machine the file claims to track, rebuilt from ``meta.source``; its alphabet must
     be the file's alphabet."""
-    src = wf.meta.get("source")
-    if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
-        raise InputError("meta.source: expected {kind: group|automaton, ...}")
-    if src["kind"] == "group":
-        from bilinear.constructions.construction import group_from_source   # groups need sympy; automaton files do not
-        G = group_from_source(src)
-        alph = [G.element(a) for a in src["alphabet"]]
-        ref = Automaton.from_group(G, alph)
+    target = read_source(wf.meta.get("source"))
+    if target.automaton is not None:
+        ref = target.automaton
     else:
-        ref = Automaton.from_dict(src["automaton"])
-        ref = ref.minimize() if src.get("minimize", True) else ref.trim()
+        assert target.group is not None and target.alphabet is not None
+        ref = Automaton.from_group(target.group, list(target.alphabet))
     if tuple(ref.alphabet) != tuple(wf.alphabet):
         raise MathematicalError(f"alphabet: the file's alphabet {list(wf.alphabet)[:5]}... is not the source's "
                                 f"{list(ref.alphabet)[:5]}...")

@@ -26,9 +26,9 @@ __all__ = ["snapped_matrices", "learned_weight_file", "snapped_weight_file", "so
 
 def source_of(model) -> dict:
     """``meta.source`` for the group or target machine of a :class:`~bilinear.verify.recover.source.LearnedModel`."""
+    from bilinear.constructions.source import automaton_source, group_source
     if model.automaton is not None:
-        return {"kind": "automaton", "automaton": model.automaton.to_dict(), "minimize": True}
-    from bilinear.constructions.construction import group_source
+        return automaton_source(model.automaton, minimize=True)
     return group_source(model.group, list(model.alphabet))
 
 

@@ -131,20 +131,18 @@ def _from_checkpoint(path: str) -> LearnedModel:
 
 
 def _from_weight_file(path: str) -> LearnedModel:
-    from bilinear.constructions.construction import group_from_source
+    from bilinear.constructions.source import read_source
     from bilinear.constructions.weightfile import load_weights
     wf = load_weights(path)
-    src = wf.meta.get("source")
-    if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
-        raise InputError(f"weight file {path}: meta.source: expected {{kind: group|automaton, ...}}")
+    try:
+        target = read_source(wf.meta.get("source"))
+    except InputError as e:
+        raise InputError(f"weight file {path}: {e}") from None
     common = dict(path=path, A=wf.transitions(), h0=wf.h0, kind="weights",
                   readout=wf.readout, labels=wf.labels, level=wf.level, info={"level": wf.level})
-    if src["kind"] == "automaton":
-        ref = Automaton.from_dict(src["automaton"])
-        ref = ref.minimize() if src.get("minimize", True) else ref.trim()
-        return LearnedModel(automaton=ref, **common)
-    G = group_from_source(src)
-    return LearnedModel(group=G, alphabet=tuple(G.element(a) for a in src["alphabet"]), **common)
+    if target.automaton is not None:
+        return LearnedModel(automaton=target.automaton, **common)
+    return LearnedModel(group=target.group, alphabet=target.alphabet, **common)
 
 
 def _foreign(path: str, A, h0, group: str | None, alphabet: str | None, automaton=None) -> LearnedModel:
