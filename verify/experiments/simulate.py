@@ -15,7 +15,7 @@ the fraction decoded wrongly after every step (the horizon figure's curves).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -43,6 +43,13 @@ class Simulator:
     dtype: torch.dtype = torch.float64
     device: torch.device | None = None
     normalize: bool = True
+    # set in __post_init__: the transitions as a gather (monomial files: src, scale) or as matrices (A)
+    monomial: bool = field(init=False, repr=False)
+    src: torch.Tensor = field(init=False, repr=False)
+    scale: torch.Tensor = field(init=False, repr=False)
+    A: torch.Tensor = field(init=False, repr=False)
+    h0: torch.Tensor = field(init=False, repr=False)
+    R: torch.Tensor = field(init=False, repr=False)
 
     def __post_init__(self):
         if self.dtype not in (torch.float32, torch.float64):

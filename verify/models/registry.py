@@ -204,5 +204,5 @@ def model_from_weights(weights: WeightFile | str, task=None, dtype=torch.float64
         model.W.data = torch.as_tensor(transitions_of(W).copy())
         model.h0.data = torch.as_tensor(wf.h0.copy())
         model.readout.data = torch.as_tensor(np.asarray(R, dtype=np.float64).copy())
-    model.labels = tuple(labels)
+    setattr(model, "labels", tuple(labels))     # a plain attribute (nn.Module types its attributes as tensors)
     return model.to(dtype).eval()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -120,14 +121,13 @@ def _from_checkpoint(path: str) -> LearnedModel:
         raise InputError(f"checkpoint {path}: recovery needs a pure bilinear model with one-hot input "
                          f"(h_t = A(x_t) h_(t-1)); this one is {cfg.model}"
                          + (f" with embedding {cfg.embedding}" if cfg.embedding is not None else ""))
-    model = run.model
+    model: Any = run.model                         # a bilinear model (checked above): dense_W, h0, readout
     group, target = run.target()
-    common = dict(path=path, A=transitions_of(model.dense_W()), h0=model.h0.detach().cpu().numpy(),
-                  kind="checkpoint", readout=model.readout.detach().cpu().numpy(), labels=run.labels,
-                  level=model.level, task=run.task, info=run.summary())
-    if group is None:
-        return LearnedModel(automaton=target, **common)
-    return LearnedModel(group=group, alphabet=target, **common)
+    return LearnedModel(path=path, A=transitions_of(model.dense_W()), h0=model.h0.detach().cpu().numpy(),
+                        kind="checkpoint", readout=model.readout.detach().cpu().numpy(), labels=run.labels,
+                        group=group, alphabet=None if group is None else target,
+                        automaton=target if group is None else None,
+                        level=model.level, task=run.task, info=run.summary())
 
 
 def _from_weight_file(path: str) -> LearnedModel:
@@ -138,11 +138,9 @@ def _from_weight_file(path: str) -> LearnedModel:
         target = read_source(wf.meta.get("source"))
     except InputError as e:
         raise InputError(f"weight file {path}: {e}") from None
-    common = dict(path=path, A=wf.transitions(), h0=wf.h0, kind="weights",
-                  readout=wf.readout, labels=wf.labels, level=wf.level, info={"level": wf.level})
-    if target.automaton is not None:
-        return LearnedModel(automaton=target.automaton, **common)
-    return LearnedModel(group=target.group, alphabet=target.alphabet, **common)
+    return LearnedModel(path=path, A=wf.transitions(), h0=wf.h0, kind="weights", readout=wf.readout,
+                        labels=wf.labels, group=target.group, alphabet=target.alphabet, automaton=target.automaton,
+                        level=wf.level, info={"level": wf.level})
 
 
 def _foreign(path: str, A, h0, group: str | None, alphabet: str | None, automaton=None) -> LearnedModel:
