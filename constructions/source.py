@@ -4,7 +4,7 @@ read here only.
 Writers: :func:`group_source` (a group and the element of each symbol: the group's ``parse_group`` spec
 when that rebuilds it with the same element names, else its Cayley table) and
 :func:`automaton_source` (a Moore machine, and whether its reference is the minimised machine).
-Readers: :func:`check_source` (the record's shape, when a file is loaded) and :func:`read_source`
+Readers: :func:`source_kind` (group or automaton), :func:`check_source` (the record's shape, when a file is loaded) and :func:`read_source`
 (the group with the element index of each symbol, or the reference machine — minimised or trimmed as
 the record says).  The builders, ``bilinear export`` / ``recover`` (:mod:`bilinear.verify.recover.snap`),
 the certificate and recovery's reader all go through these.
@@ -29,7 +29,7 @@ from bilinear.theory.errors import InputError
 from bilinear.theory.groups.group import FiniteGroup
 
 __all__ = ["MAX_TABLE_ORDER", "SourceTarget", "group_source", "automaton_source", "group_from_source",
-           "check_source", "read_source"]
+           "source_kind", "check_source", "read_source"]
 
 #: Largest Cayley table written to (and read from) ``meta.source``.
 MAX_TABLE_ORDER = 2000
@@ -68,11 +68,16 @@ def group_from_source(source: dict) -> FiniteGroup:
     return parse_group(source["group"])
 
 
-def check_source(src) -> None:
-    """The record's shape (what :func:`read_source` reads), as one :class:`InputError` naming the field."""
+def source_kind(src) -> str:
+    """``"group"`` or ``"automaton"``: what kind of object the record names."""
     if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
         raise InputError("meta.source: expected {kind: group|automaton, ...}")
-    if src["kind"] == "automaton":
+    return src["kind"]
+
+
+def check_source(src) -> None:
+    """The record's shape (what :func:`read_source` reads), as one :class:`InputError` naming the field."""
+    if source_kind(src) == "automaton":
         if not isinstance(src.get("automaton"), dict) or not isinstance(src.get("minimize", True), bool):
             raise InputError("meta.source: expected {kind: automaton, automaton: {...}, minimize: true|false}")
         return
@@ -102,9 +107,7 @@ class SourceTarget:
 
 def read_source(src) -> SourceTarget:
     """The group and alphabet, or the reference machine, of a ``meta.source`` record."""
-    if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
-        raise InputError("meta.source: expected {kind: group|automaton, ...}")
-    if src["kind"] == "automaton":
+    if source_kind(src) == "automaton":
         machine = Automaton.from_dict(src["automaton"])
         return SourceTarget(automaton=machine.minimize() if src.get("minimize", True) else machine.trim())
     G = group_from_source(src)
