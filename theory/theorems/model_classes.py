@@ -51,7 +51,7 @@ import sympy
 from bilinear.theory.errors import InputError, expected
 from bilinear.theory.hierarchy import levels as declared
 
-__all__ = ["SymbolicLevel", "LEVELS", "symbol_vector", "symbol_matrix", "block_diagonal", "rotation", "hidden_size",
+__all__ = ["SymbolicLevel", "SymbolicEntries", "LEVELS", "symbol_vector", "symbol_matrix", "block_diagonal", "rotation", "hidden_size",
            "householder", "house_factors_product", "permutation_matrix", "rdiag1_entries"]
 
 
@@ -243,6 +243,61 @@ def _mono_params(s):
 
 def _mono_matrix(p, x, s):
     return _lin(x, [P * sympy.diag(*p["d"][:, k]) for k, P in enumerate(p["P"])])
+
+
+class _Symbolic:
+    """A sympy expression as the ordered-field element the declared structures read: ``==`` decides
+    ``expand`` then ``trigsimp`` of the difference is 0, ``> 0`` asks sympy's assumptions (True only
+    when provable)."""
+
+    def __init__(self, e):
+        self.e = sympy.sympify(e)
+
+    @staticmethod
+    def _of(x):
+        return x.e if isinstance(x, _Symbolic) else sympy.sympify(x)
+
+    def __add__(self, other):
+        return _Symbolic(self.e + self._of(other))
+
+    def __sub__(self, other):
+        return _Symbolic(self.e - self._of(other))
+
+    def __mul__(self, other):
+        return _Symbolic(self.e * self._of(other))
+
+    def __neg__(self):
+        return _Symbolic(-self.e)
+
+    def __eq__(self, other):
+        d = sympy.expand(self.e - self._of(other))
+        return d == 0 or sympy.trigsimp(d) == 0
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __gt__(self, other):
+        return (self.e - self._of(other)).is_positive is True
+
+
+class SymbolicEntries:
+    """:class:`~bilinear.theory.hierarchy.structure.Entries` of a sympy matrix (the structure of a level
+    checked on its symbolic ``A(e_k)``).
+
+    >>> from bilinear.theory.hierarchy.structure import ROTATION_PAIRS
+    >>> ROTATION_PAIRS.violation(SymbolicEntries(rotation(sympy.Symbol("t", real=True)))) is None
+    True
+    """
+
+    exact = True
+
+    def __init__(self, M: sympy.Matrix):
+        self.M, self.size = M, M.rows
+
+    def support(self) -> list[tuple[int, int]]:
+        return [(i, j) for i in range(self.M.rows) for j in range(self.M.cols) if self.M[i, j] != 0]
+
+    def entry(self, i: int, j: int) -> _Symbolic:
+        return _Symbolic(self.M[i, j])
 
 
 @dataclass(frozen=True)
