@@ -37,7 +37,8 @@ def decomposition_text(constituents) -> str:
 def compute(recs: list[dict]) -> dict:
     """The bars (representations) and the other runs, each with group, level, seed, dimension and
     the constituents ``(index, real dimension, multiplicity, multiplicity as measured)``."""
-    bars, others = [], []
+    bars: list[dict] = []
+    others: list[dict] = []
     for rec in recs:
         rv = rec["recovery"]
         if "constituents" not in rv:
@@ -59,6 +60,7 @@ def compute(recs: list[dict]) -> dict:
 
 def draw(data: dict, out_dir: str) -> list[str]:
     from matplotlib import colormaps
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -86,7 +88,7 @@ def draw(data: dict, out_dir: str) -> list[str]:
     if data["others"]:
         names = ", ".join(o["label"] for o in data["others"])
         xlabel += "\n" + "\n".join(textwrap.wrap("not a representation within tolerance: " + names, 70))
-    handles = [Patch(color=shade[d], label=f"dim ψ = {d}") for d in dims]
+    handles: list[Artist] = [Patch(color=shade[d], label=f"dim ψ = {d}") for d in dims]
     handles.append(Line2D([], [], color="black", linewidth=0.9, label="smallest faithful"))
     ax.set_xlabel(xlabel, fontsize=6)
     fig.legend(handles=handles, loc="outside upper center", ncol=3)

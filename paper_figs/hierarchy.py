@@ -67,6 +67,7 @@ def compute(groups=CLASSIFICATION_GROUPS) -> dict:
             if r.tracks and r.level in tracked:
                 tracked[r.level].append(spec)
                 if r.level == "block":
+                    assert r.block is not None         # the block row always names its block size
                     block[spec] = int(r.block)
     first = {g: next(lv for lv in CLASSICAL_LEVEL_NAMES if g in tracked[lv]) for g in groups}
     new = {lv: [g for g in groups if first[g] == lv] for lv in CLASSICAL_LEVEL_NAMES}

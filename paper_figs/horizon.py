@@ -72,7 +72,7 @@ def trained_weights(settings: dict, group: str = GROUP, progress=None):
         out = train_model(spec, cfg, settings["lr"], checkpoint_dir=d, progress=progress)
         wf = weights_input(checkpoint_path(d, spec, cfg, settings["lr"]))
     return wf, {"val_accuracy": out.val_accuracy, "best_step": out.best_step, "steps": out.steps_run,
-                "cpu_seconds": round(out.cpu_seconds, 1)}
+                "cpu_seconds": None if out.cpu_seconds is None else round(out.cpu_seconds, 1)}
 
 
 def compute_record(settings: dict = FULL, progress=None) -> dict:
@@ -125,11 +125,10 @@ def draw(data: dict, out_dir: str) -> list[str]:
     ax.set_ylabel("fraction of words decoded wrongly")
     ax.set_yscale("symlog", linthresh=1 / data["settings"]["batch"], linscale=0.6)
     ax.set_ylim(0, 1.05)
-    n_classes = None
     if data["group"]:
         from bilinear.theory.groups.parser import parse_group
         n_classes = parse_group(data["group"]).order
-    style.chance_line(ax, 1 - 1 / n_classes, label="error of chance (1 − 1/|G|)")
+        style.chance_line(ax, 1 - 1 / n_classes, label="error of chance (1 − 1/|G|)")
     ax.legend(loc="upper left")
     ax.set_title(f"{style.group_label(data['group'])}: {data['settings']['batch']} random words; "
                  "dotted vertical: first error", loc="left")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -23,6 +24,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from bilinear.theory.files import atomic_path  # noqa: E402
 from bilinear.theory.hierarchy.levels import LEVEL_NAMES  # noqa: E402
+
+if TYPE_CHECKING:                          # the names rcParams accepts (matplotlib's stubs)
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["COLUMN_WIDTH", "PANEL_HEIGHT", "DPI", "RC", "color", "marker", "register", "figure_size", "new_figure",
            "chance_line", "panel_label", "save", "FORMATS", "group_label", "si", "si_axis"]
@@ -35,7 +39,7 @@ PANEL_HEIGHT = 2.1
 DPI = 150
 FORMATS = ("pdf", "png")
 
-RC = {
+RC: dict[RcKeyType, Any] = {
     "font.size": 7,
     "axes.titlesize": 7,
     "axes.labelsize": 7,

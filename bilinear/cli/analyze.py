@@ -28,7 +28,9 @@ def add_parser(sub):
 
 def run(args) -> int:
     from bilinear.theory.hierarchy.analysis import analysis, analysis_lines  # the representation theory loads sympy:
-    group = parse_group(group_source(args)[0], max_order=args.max_order, max_degree=args.max_degree)  # import it when needed
+    spec, _ = group_source(args)                                             # import it when needed
+    assert spec is not None                     # required, and analyze takes no --automaton: a group
+    group = parse_group(spec, max_order=args.max_order, max_degree=args.max_degree)
     from bilinear.theory.groups.parser import parse_elements
     alphabet = parse_elements(group, args.alphabet, "--alphabet")
     if len(group.closure(alphabet)) != group.order:

@@ -7,6 +7,7 @@ import json
 from bilinear.constructions.build import AUTOMATON_BUILDERS, GROUP_BUILDERS, LEVELS, build
 from bilinear.theory.automata.automaton import Automaton
 from bilinear.theory.errors import expected
+from bilinear.theory.groups.group import FiniteGroup
 from bilinear.theory.groups.parser import GROUP_SYNTAX, parse_group
 from bilinear.theory.hierarchy.levels import check_level_name
 
@@ -48,13 +49,14 @@ def run(args) -> int:
     if automaton is not None:
         if args.alphabet != "generators":
             raise expected("--alphabet", "a GROUP (an automaton has its own alphabet)", f"--automaton {automaton}")
-        target = Automaton.from_json(automaton)
+        target: Automaton | FiniteGroup = Automaton.from_json(automaton)
     else:
         if args.keep_states:
             raise expected("--keep-states", "--automaton FILE.json (a group has no states to keep)", group)
+        assert group is not None                # group_source(required=True): a group or an automaton
         target = parse_group(group, max_order=args.max_order, max_degree=args.max_degree)
     alphabet = args.alphabet
-    if automaton is None and alphabet not in ("generators", "all"):
+    if isinstance(target, FiniteGroup) and alphabet not in ("generators", "all"):
         from bilinear.theory.groups.parser import parse_elements
         alphabet = list(parse_elements(target, alphabet, "--alphabet"))
     c = build(target, args.level, block=args.block, alphabet=alphabet, minimize=not args.keep_states,

@@ -226,7 +226,7 @@ def test_atomic_write_error_names_the_target_and_cleans_up(tmp_path, monkeypatch
     from bilinear.theory import files
     target = tmp_path / "new" / "deeper" / "out.txt"
     monkeypatch.setattr(files.os, "chmod", _no_space)       # fails after the temporary file exists
-    with pytest.raises(OSError) as info:
+    with pytest.raises(OSError, match=re.escape(f"{os.strerror(errno.ENOSPC)}: '{target}'")) as info:
         files.write_text_atomically(target, "x")
     assert info.value.filename == str(target) and info.value.errno == errno.ENOSPC
     assert list(tmp_path.iterdir()) == []                    # no temporary file, no created folders

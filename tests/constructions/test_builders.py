@@ -1,6 +1,8 @@
 """Every builder over the catalogue: agreement with the reference on all short words, certificate
 accepted, impossible levels refused with the named reason."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -28,11 +30,27 @@ def applicable(G, level):
     return True
 
 
+#: The transitions each abelian-only level names when it refuses a non-abelian group.
+_COMMUTING = {"rot": "rotation", "cdiag": "complex-diagonal", "rdiag": "real-diagonal"}
+
+
+def refusal(G, level) -> str:
+    """The pattern of the reason a level gives for a group it cannot track (``not applicable``)."""
+    if level == "pdiag":
+        return (rf"^{re.escape(G.name)}: the element \S+ is not the identity, but a positive diagonal matrix of "
+                r"finite order is I, .*\(finite-order diagonals\)$")
+    if not G.is_abelian:
+        return (rf"^{re.escape(G.name)} is not abelian: .* do not commute, but {_COMMUTING[level]} transitions "
+                r"commute, .*\(commutation barrier\)$")
+    return (rf"^{re.escape(G.name)}: the element \S+ has order \d+, but a real diagonal matrix of finite order "
+            r"has entries ±1, .*\(finite-order diagonals\)$")
+
+
 @pytest.mark.parametrize("level", GROUP_LEVELS)
 def test_group_builders_against_reference(catalogue_group, level):
     G = catalogue_group
     if not applicable(G, level):
-        with pytest.raises(NotRealizableError):
+        with pytest.raises(NotRealizableError, match=refusal(G, level)):
             build_as(G, level)
         return
     c = build_as(G, level)

@@ -38,7 +38,7 @@ def test_edited_W_is_rejected(tmp_path, spec, level):
     W3 = W.copy()
     W3[(i + 1) % W.shape[0], j, k] = 0.5          # a new non-zero entry
     save_weights(path, with_W(wf, W3))
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=r"^W: the float weights are not the rounded exact values in meta"):
         certify_file(path)
 
 
@@ -102,7 +102,7 @@ def test_wrong_source_alphabet_rejected():
     wf = build_as(parse_group("S3"), "full/regular").to_weight_file()
     meta = json.loads(json.dumps(wf.meta))
     meta["source"]["alphabet"] = meta["source"]["alphabet"][::-1]
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=r"^alphabet: the file's alphabet .* is not the source's"):
         certify_weights(WeightFile(None, wf.h0, wf.readout, wf.labels, wf.alphabet, wf.level, meta, wf.W_sparse))
 
 

@@ -109,7 +109,7 @@ def test_numeric_path_and_mono_structure():
     wf = build(parse_group("S3"), "mono").to_weight_file()
     W = wf.dense_W().copy()
     W[0, 0, 0] = W[0, 0, 0] + 1.0 if W[0, 0, 0] == 0 else W[0, 0, 0]
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=r"^level mono: A\[0\] is not monomial"):
         certify_weights(WeightFile(W, wf.h0, wf.readout, wf.labels, wf.alphabet, wf.level,
                                    dict(wf.meta, exact=None)))
 

@@ -64,8 +64,8 @@ CONFIDENCE = 0.999
 _U = 2.0 ** -53
 
 
-def success_probability(H: int) -> float:
-    """The theorem's formula ``1 - 2^{-H}``."""
+def success_probability(H: float) -> float:
+    """The theorem's formula ``1 - 2^{-H}`` (for an integer ``H``; real ``H`` draws the curve through them)."""
     return 1.0 - 2.0 ** (-H)
 
 

@@ -128,7 +128,7 @@ def training_speed(levels, hidden: int = 64, vocab: int = 10, batch: int = 64, l
                            seed=seed).to(device).train()
         setups.append((name, model, _optimizer(model, cfg, 1e-3)))      # the training's optimiser
     now = _clock(device)
-    times = {name: [] for name in names}
+    times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds + 1):                                  # round 0 warms up
         for name, model, opt in setups:
             t0 = now()
@@ -169,7 +169,7 @@ def evaluation_speed(levels, lengths=(100, 1000, 10000), batch: int = 200, hidde
         for L in lengths:
             n = batch if L < 10000 else long_batch
             tok = torch.randint(0, vocab, (n, L), generator=torch.Generator().manual_seed(seed)).to(device)
-            times = {"scan": [], "loop": []}
+            times: dict[str, list[float]] = {"scan": [], "loop": []}
             mem = {}
             with torch.no_grad():
                 for r in range(rounds + (1 if L <= 1000 else 0)):

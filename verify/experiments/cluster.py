@@ -30,9 +30,12 @@ import os
 import re
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from bilinear.theory.errors import InputError, expected
+
+if TYPE_CHECKING:           # an optional extra (in dev): imported for the annotation only
+    from submitit import Job
 
 __all__ = ["EXECUTORS", "SubmititLauncher", "import_submitit"]
 
@@ -100,7 +103,7 @@ class SubmititLauncher:
             progress(f"== submitit: {len(work)} jobs on the {executor.cluster} executor, at most {jobs} at a time; "
                      f"job files and logs in {self.folder}")
         pending = list(range(len(work)))
-        running: dict[int, object] = {}
+        running: dict[int, Job[Any]] = {}
         try:
             while pending or running:
                 while pending and len(running) < jobs:

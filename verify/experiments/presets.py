@@ -48,7 +48,7 @@ PRESETS = {
 }
 
 #: Named sweeps: (task, task options, model name) triples, crossed with the seeds.
-SWEEPS = {
+SWEEPS: dict[str, tuple[tuple[str, dict[str, int], str], ...]] = {
     "claims": (
         ("modadd", {"m": 5}, "full"),
         ("modadd", {"m": 10}, "full"),

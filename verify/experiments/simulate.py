@@ -43,7 +43,7 @@ class Simulator:
     dtype: torch.dtype = torch.float64
     device: torch.device | None = None
     normalize: bool = True
-    # set in __post_init__: the transitions as a gather (monomial files: src, scale) or as matrices (A)
+    # derived from ``wf`` in __post_init__: ``src``/``scale`` (gather) when ``monomial``, else ``A``
     monomial: bool = field(init=False, repr=False)
     src: torch.Tensor = field(init=False, repr=False)
     scale: torch.Tensor = field(init=False, repr=False)

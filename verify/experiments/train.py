@@ -28,6 +28,7 @@ import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -171,7 +172,7 @@ def _optimizer(model, cfg: TrainConfig, lr: float) -> torch.optim.AdamW:
 
 #: torch's single-kernel AdamW (the same update, one call for all parameters; CPU support from
 #: torch 2.4): a few times faster than the per-parameter loop on the small models trained here
-_FUSED_ADAMW = {"fused": True} if tuple(int(v) for v in torch.__version__.split(".")[:2]) >= (2, 4) else {}
+_FUSED_ADAMW: dict[str, Any] = {"fused": True} if tuple(int(v) for v in torch.__version__.split(".")[:2]) >= (2, 4) else {}
 
 
 def _loss(logits: torch.Tensor, labels: torch.Tensor, final: bool) -> torch.Tensor:
@@ -334,6 +335,7 @@ def train_model(spec: RunSpec, cfg: TrainConfig, lr: float, device="cpu", checkp
         acc, vloss = _validate(model, val_set, final, device)
         best_key, best_state, best_step = (acc, -vloss), copy.deepcopy(model.state_dict()), step
     model.load_state_dict(best_state)
+    assert best_key is not None                 # set together with best_state
     return TrainOutcome(model, lr, best_key[0], -best_key[1], best_step, step, time.perf_counter() - t0, history,
                         cpu_total())
 
@@ -366,7 +368,7 @@ def run_experiment(spec: RunSpec, cfg: TrainConfig, lrs, eval_cfg: EvalConfig = 
                        "cpu_seconds": None if o.cpu_seconds is None else round(o.cpu_seconds, 2)}
                       for o in outcomes],
         "eval_cpu_seconds": round(eval_cpu, 2),
-        "cpu_seconds": None if None in train_cpu else round(sum(train_cpu) + eval_cpu, 2),
+        "cpu_seconds": None if None in train_cpu else round(sum(c for c in train_cpu if c is not None) + eval_cpu, 2),
         "model_config": spec.model.to_dict(), "train_config": asdict(cfg),
         "eval_config": {"n": eval_cfg.n, "seed": eval_cfg.seed}, "parameters": count_parameters(best.model),
         "device": str(device), "versions": software_versions(),
@@ -450,7 +452,7 @@ def training_throughput(specs: list[RunSpec], batch_size: int = 64, length: int 
         opt = _optimizer(model, TrainConfig(), 1e-3)
         setups.append((spec.model.model, model, opt, task.sample(batch_size, length, 0)))
     cfg = TrainConfig()
-    times = {name: [] for name, *_ in setups}
+    times: dict[str, list[float]] = {name: [] for name, *_ in setups}
     for r in range(rounds + 1):                      # round 0 warms up
         for name, model, opt, batch in setups:
             t0 = time.perf_counter()

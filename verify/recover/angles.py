@@ -25,7 +25,7 @@ def cyclic_generator(G) -> int | None:
 def eigen_angles(matrix: np.ndarray, m: int) -> tuple[list[dict], bool]:
     """``([{angle, k, error, modulus}], generates)`` for the eigenvalues of ``matrix`` (sorted by angle)."""
     lam = np.linalg.eigvals(matrix)
-    out = []
+    out: list[dict] = []
     for z in sorted(lam, key=lambda z: (round(float(np.angle(z)), 9), float(abs(z)))):
         theta = float(np.angle(z))
         k = int(round(theta * m / (2 * math.pi)))

@@ -48,7 +48,8 @@ def modarith_machine(m: int) -> Automaton:
     >>> modarith_machine(2).num_states > 2
     True
     """
-    states, index = [], {}
+    states: list[tuple] = []
+    index: dict[tuple, int] = {}
 
     def sid(key):
         if key not in index:

@@ -63,7 +63,8 @@ def intertwine(G, rho: np.ndarray, rounded, seed: int = 0) -> Intertwiner:
     irr = real_irreducibles(G)
     gens = _generators(G)
     rng = np.random.default_rng(seed)
-    rows, gap = [], 0.0
+    rows: list[np.ndarray] = []
+    gap = 0.0
     for r, m in enumerate(rounded):
         if m <= 0:
             continue

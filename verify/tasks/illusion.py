@@ -55,10 +55,11 @@ def illusion_targets(group: FiniteGroup, tokens) -> np.ndarray:
     return targets
 
 
-def illusion_csv(group_spec: str, n: int, length: int, seed: int, max_order: int | None = None,
+def illusion_csv(group_spec: str | None, n: int, length: int, seed: int, max_order: int | None = None,
                  max_tokens: int | None = None, max_degree: int | None = None) -> str:
     """The CSV text of ``n`` words of ``length`` elements of ``group_spec`` drawn with ``seed`` (the
-    ``word`` task's sampler, so ``input`` equals its ``tokens``)."""
+    ``word`` task's sampler, so ``input`` equals its ``tokens``); a ``group_spec`` other than ``S<n>``,
+    ``A<n>``, ``Z<n>`` and their products, or None (no group given), is an :class:`~bilinear.theory.errors.InputError`."""
     spec = re.sub(r"\s+", "", str(group_spec))
     if not _ILLUSION.fullmatch(spec):
         raise InputError(f"group: the illusion-csv format supports S<n>, A<n>, Z<n> and products "

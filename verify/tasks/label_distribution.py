@@ -101,9 +101,11 @@ def label_machine(task: Task) -> LabelMachine:
         return LabelMachine(delta, 0, np.array([-1, 0, 1, 0, 1]))
     if isinstance(task, AutomatonTask):
         a = task.automaton
+        assert a is not None               # AutomatonTask.__post_init__ rejects a missing automaton
         return LabelMachine(a.delta, a.start, a.output_index)
     if isinstance(task, WordTask):                     # state g: the product so far (0 = identity)
         g = task.group
+        assert g is not None               # WordTask.__post_init__ rejects a missing group
         if g.order > _MAX_WORD_ORDER:
             raise InputError(f"task word: the label machine has |G|^2 moves; expected |G| <= {_MAX_WORD_ORDER}, "
                              f"got {g.order}")

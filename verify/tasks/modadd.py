@@ -15,6 +15,7 @@ Option ``m >= 2`` (required).  ``parity`` is the case ``m = 2`` under its own na
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -32,7 +33,7 @@ class ModAddTask(Task):
     m: int = 2
 
     name = "modadd"
-    PARAMS = ("m",)
+    PARAMS: ClassVar[tuple[str, ...]] = ("m",)
 
     def __post_init__(self):
         object.__setattr__(self, "m", check_int(self.m, "m", 2))

@@ -32,7 +32,7 @@ def test_wrong_transition_rejected():
         moved = SparseMatrix(T.field, T.shape, T.rows, cols, T.num, T.den)
         return dataclasses.replace(c, transitions=(moved,) + c.transitions[1:])
     machines = [m for m in fsm_machines() if m.name == "mod3_counter"]
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=r"^decoding fails: in state .* scores at least as high as the correct"):
         check_fsm_simulation(machines, builder=broken)
 
 

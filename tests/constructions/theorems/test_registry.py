@@ -43,7 +43,7 @@ def test_failure_is_loud_and_reported():
     def bad():
         raise MathematicalError("2 != 3")
     t = _theorem(bad)
-    with pytest.raises(TheoremFailure) as e:
+    with pytest.raises(TheoremFailure, match=r"^theorem demo\.t failed: 2 != 3$") as e:
         t.check()
     assert e.value.result.status == FAILED and "2 != 3" in str(e.value)
     assert isinstance(e.value, MathematicalError)
@@ -54,28 +54,31 @@ def test_failure_is_loud_and_reported():
 def test_bugs_are_not_swallowed():
     def buggy():
         raise ZeroDivisionError("bug")
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(ZeroDivisionError, match="^bug$"):
         _theorem(buggy).attempt()
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^checker of demo\.t returned NoneType, expected a dict$"):
         _theorem(lambda: None).attempt()
 
 
 def test_result_is_frozen_and_json_able():
     r = _theorem(lambda: {"a": [1, {"b": 2}]}).check()
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'status'"):
         r.status = FAILED
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="does not support item assignment"):
         r.details["a"] = 3
     assert json.loads(json.dumps(r.to_dict()))["details"] == {"a": [1, {"b": 2}]}
 
 
-@pytest.mark.parametrize("field, value", [("name", "Bad Name"), ("kind", "symbolic identity"),
-                                          ("assumptions", ["a list"]), ("statement", " ")])
-def test_theorem_validation(field, value):
+@pytest.mark.parametrize("field, value, message", [
+    ("name", "Bad Name", "^theorem name must be dotted lower-case words, got 'Bad Name'$"),
+    ("kind", "symbolic identity", "^theorem x.y: kind must be a CheckKind, got 'symbolic identity'$"),
+    ("assumptions", ["a list"], "^theorem x.y: assumptions must be a tuple of strings$"),
+    ("statement", " ", "^theorem x.y: statement must be a non-empty string$")])
+def test_theorem_validation(field, value, message):
     kwargs = dict(name="x.y", title="t", statement="s", latex="s", assumptions=("a",), proof="p",
                   kind=CheckKind.SYMBOLIC, checker=dict)
     kwargs[field] = value
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=message):
         Theorem(**kwargs)
 
 
@@ -86,9 +89,9 @@ def test_registry_names_unique_and_selection():
     assert [t.name for t in select("*mod3")] == ["exponential_sum.rdiag_mod3"]
     assert get_theorem("affine.as_bilinear").kind is CheckKind.SYMBOLIC
     assert get_theorem("affine.not_scale_invariant").kind is CheckKind.WITNESS
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="^no theorem matches 'no_such_theorem'; `bilinear prove --list`"):
         select("no_such_theorem")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="^unknown theorem 'containment'; `bilinear prove --list`"):
         get_theorem("containment")
 
 

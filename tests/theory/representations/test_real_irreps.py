@@ -64,5 +64,5 @@ def test_faithfulness_of_sets():
     assert is_faithful(catalogue.group("S3"), [2]) and not is_faithful(catalogue.group("S3"), [1])
     T = character_table(catalogue.group("Q8"))
     assert is_faithful(T, [4], real=False)
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"^r: expected a real irreducible index in 0\.\.7, got 99$"):
         real_character(G, 99)

@@ -24,7 +24,7 @@ def test_non_commuting_family_rejected():
 def test_full_level_fails_word_swap():
     with pytest.raises(MathematicalError, match="01 and 10"):
         CM.check_word_swap("FULL", sizes=(2,))
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=r"^FULL\(H=3\): the states of the words 01 and 10 differ \("):
         CM.check_word_swap("FULL", sizes=(3,), D=3)
     assert CM.check_word_swap("RDIAG", sizes=(1, 3))["level"] == "RDIAG"   # diagonal levels pass
 

@@ -12,21 +12,25 @@ from bilinear.theory.theorems import containments as C
 from bilinear.theory.theorems.model_classes import LEVELS, symbol_vector
 
 
-def _reject(key, **changes):
+#: The failure of the identity ``A'(x) E = E A(x)`` (an entry of the difference is not zero).
+NOT_INTERTWINED = r"of A'\(x\)E - E A\(x\) is .+, not 0$"
+
+
+def _reject(key, match, **changes):
     pm = dataclasses.replace(C.MAPS[key], **changes)
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=match):
         C.check_parameter_map(pm, grid=pm.grid()[:12] if "grid" not in changes else None)
 
 
 def test_wrong_full_to_cp_map_rejected():
     def transposed(p, s):
         return C._full_to_cp({"W": [W.T for W in p["W"]]}, s)
-    _reject("full_in_cp", apply=transposed)
+    _reject("full_in_cp", NOT_INTERTWINED, apply=transposed)
 
 
 def test_too_large_rank_rejected():
     # the same map but claiming R = H^2 always: the parameter budget is part of the check
-    _reject("full_in_cp", target_sizes=lambda s: {"H": s["H"], "R": s["H"] ** 2 + 1, "D": s["D"]})
+    _reject("full_in_cp", r"parameter U has shape .*, CP\{.*\} needs ", target_sizes=lambda s: {"H": s["H"], "R": s["H"] ** 2 + 1, "D": s["D"]})
 
 
 def test_map_with_foreign_symbols_rejected():
@@ -43,12 +47,12 @@ def test_wrong_cdiag_sign_rejected():
         a, b = p["a"], p["b"]
         return {"blocks": [[sympy.Matrix([[a[j, k], b[j, k]], [b[j, k], a[j, k]]]) for k in range(s["D"])]
                            for j in range(a.rows)]}
-    _reject("cdiag_in_block2", apply=wrong)
+    _reject("cdiag_in_block2", NOT_INTERTWINED, apply=wrong)
 
 
 def test_embedding_must_be_isometric_and_present():
-    _reject("rdiag_in_cdiag", embedding=None)
-    _reject("rdiag_in_cdiag", embedding=lambda s: 2 * C._interleave_embedding(s))
+    _reject("rdiag_in_cdiag", r"target matrix is \(2, 2\), source \(1, 1\), no embedding$", embedding=None)
+    _reject("rdiag_in_cdiag", "state embedding E does not have orthonormal columns$", embedding=lambda s: 2 * C._interleave_embedding(s))
 
 
 def test_block_grouping_off_by_one_rejected():
@@ -56,7 +60,7 @@ def test_block_grouping_off_by_one_rejected():
         out = C._block_to_block(p, s)
         blocks = out["blocks"]
         return {"blocks": blocks[1:] + blocks[:1]}
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=NOT_INTERTWINED):
         C.check_parameter_map(dataclasses.replace(C.MAPS["block_in_block"], apply=shifted),
                               grid=[{"H": 4, "B": 1, "B2": 2, "D": 1}])
 
@@ -119,7 +123,7 @@ def test_house_map_needs_the_normalised_diagonal():
         out = C._rdiag1_to_house(p, s)
         out["beta"] = out["beta"].applyfunc(lambda b: sympy.together(2 - b))
         return out
-    _reject("rdiag_in_house", apply=flipped)
+    _reject("rdiag_in_house", NOT_INTERTWINED, apply=flipped)
     def long_u(p, s):
         out = C._rdiag1_to_house(p, s)
         out["u"][0][0] = 2 * out["u"][0][0]
@@ -131,7 +135,7 @@ def test_house_map_needs_the_normalised_diagonal():
 def test_mono_map_needs_permutations_and_the_right_order():
     def transposed(p, s):      # diag(d) P instead of P diag(d)
         return {"W": [sympy.diag(*p["d"][:, k]) * P for k, P in enumerate(p["P"])]}
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=NOT_INTERTWINED):
         C.check_parameter_map(dataclasses.replace(C.MAPS["mono_in_full"], apply=transposed),
                               grid=[{"H": 3, "D": 1, "perms": ((1, 2, 0),)}])
     def doubled(p, s):
@@ -147,6 +151,6 @@ def test_padding_with_nonzero_beta_rejected():
         out = C._house_to_house(p, s)
         out["beta"][s["N"], 0] = sympy.Integer(1)
         return out
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=NOT_INTERTWINED):
         C.check_parameter_map(dataclasses.replace(C.MAPS["house_in_house"], apply=padded),
                               grid=[{"H": 2, "N": 1, "N2": 2, "D": 1}])

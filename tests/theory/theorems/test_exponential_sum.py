@@ -81,7 +81,7 @@ def test_bad_input():
         ES.refute_pdiag_parity([0.5], [1], [[1, 1]])
     with pytest.raises(InputError, match="finite"):
         ES.refute_rdiag_mod3([float("nan")], [1], [[1], [1], [1]])
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"^h0\[0\]: expected a real number, got 'x'$"):
         ES.refute_rdiag_mod3([1], ["x"], [[1], [1], [1]])
 
 
@@ -94,7 +94,8 @@ def test_wrong_bound_or_model_outside_the_theorem_fails_loudly():
     import random
     a, h0, R, bias, m = ES._interpolant_parity(random.Random(3))
     model = ES._model(a, h0, R, bias, 2, True)
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=rf"^parity: the model is correct on 1\^n for every n <= {m} \(m = {m}\), "
+                                                "contradicting the exponential-sum theorem$"):
         ES._refute("parity", 2, model, (m, m))
 
 

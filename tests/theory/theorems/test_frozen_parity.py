@@ -47,7 +47,7 @@ def test_evaluate_detects_wrong_readout():
 
 
 def test_bad_distribution():
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="^distribution: expected 'rademacher' or 'gaussian', got 'uniform'$"):
         FP.sample_models(np.random.default_rng(0), 2, 2, "uniform")
 
 
@@ -61,5 +61,5 @@ def test_clopper_pearson_closed_forms():
     lo, hi = clopper_pearson(37, 100, 0.95)
     assert abs(binomial_tail(37, 100, lo, upper=True) - 0.025) < 1e-6
     assert abs(binomial_tail(37, 100, hi, upper=False) - 0.025) < 1e-6
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="^clopper_pearson: need 0 <= successes <= trials, trials >= 1; got 5, 3$"):
         clopper_pearson(5, 3)

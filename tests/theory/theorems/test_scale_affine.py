@@ -41,7 +41,7 @@ def test_readout_with_bias_really_changes_argmax():
 
 def test_exact_run_detects_nonpositive_scaling():
     # a "normaliser" that flips sign is not a positive rescaling
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match="^step 2: normalised state is not a positive multiple of h_t$"):
         SI.exact_normalised_run([[[Fraction(1)]]], [0, 0], [Fraction(1)], [[Fraction(1)], [Fraction(-1)]],
                                 norm=lambda h: -abs(h[0]))
 
@@ -61,7 +61,7 @@ def test_wrong_affine_embedding_rejected():
         for W in out["W"]:
             W[H, :H] = p["b"].T
         return out
-    with pytest.raises(MathematicalError):
+    with pytest.raises(MathematicalError, match=r"^H=1, D=1: coordinate 1 of A'\(x\)\(h,1\) - \(A\(x\)h\+Bx\+b, 1\) is "):
         AF.check_affine_embedding(bias_in_wrong_row, max_h=2, max_d=1)
 
 

@@ -147,6 +147,8 @@ def test_illusion_product_group():
     assert text.startswith("seed,input,target\n")
     with pytest.raises(InputError, match="illusion-csv"):
         illusion_csv("Q8", 2, 3, 0)
+    with pytest.raises(InputError, match="illusion-csv format supports .*got None"):   # no group given
+        illusion_csv(None, 2, 3, 0)
 
 
 def test_sampling_is_seeded():
