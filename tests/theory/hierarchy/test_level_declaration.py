@@ -201,3 +201,22 @@ def test_structure_predicates_on_rationals():
     assert MONOMIAL.violation(RationalEntries([[0, 2], [1, 1]])) == "is not monomial (one non-zero per row and column)"
     assert blocks(2).violation(RationalEntries(np.eye(4, k=2, dtype=int).tolist())) == \
         "has an entry outside its 2x2 diagonal blocks"
+
+
+def test_exact_entries_decide_signs_and_pairs_in_a_number_field():
+    """The certificate's reading of an exact matrix over Q(sqrt 3): 2 - sqrt 3 > 0 > sqrt 3 - 2, and
+    a rotation by 30 degrees, (sqrt 3 / 2, 1 / 2), has a^2 + b^2 = 1 exactly."""
+    from bilinear.constructions.certificate import _ExactEntries
+    from bilinear.theory.arith.number_field import NumberField
+    from bilinear.theory.hierarchy.structure import POSITIVE_DIAGONAL, ROTATION_PAIRS
+    F = NumberField.quadratic(3)
+
+    def matrix(rows, cols, num, den=1):
+        return _ExactEntries(SparseMatrix(F, (2, 2), rows, cols, np.array(num, dtype=object).T, den), F)
+    assert POSITIVE_DIAGONAL.violation(matrix([0, 1], [0, 1], [[2, -1], [1, 0]])) is None
+    assert POSITIVE_DIAGONAL.violation(matrix([0, 1], [0, 1], [[-2, 1], [1, 0]])) == \
+        "has a non-positive diagonal entry"
+    rotation = matrix([0, 0, 1, 1], [0, 1, 0, 1], [[0, 1], [-1, 0], [1, 0], [0, 1]], den=2)
+    assert ROTATION_PAIRS.violation(rotation) is None
+    scaled = matrix([0, 0, 1, 1], [0, 1, 0, 1], [[0, 1], [-1, 0], [1, 0], [0, 1]], den=1)
+    assert ROTATION_PAIRS.violation(scaled) == "does not have the form [[a,-b],[b,a]] with a^2+b^2=1 exactly"
