@@ -12,7 +12,8 @@ Householder factors ``N``: :meth:`Level.options`), validated in ``__post_init__`
 say what ``A(x)`` looks like (in words, and exactly: :meth:`Level.structure`, an exact predicate of
 :mod:`bilinear.theory.hierarchy.structure`), which finite groups the level tracks exactly, and the
 kernel layout of its parameters.  What is read from here rather than written again: the symbolic
-parametrisations' sizes (:mod:`bilinear.theory.theorems.model_classes`), the certificate's structure
+parametrisations' sizes (:mod:`bilinear.theory.theorems.model_classes`) and the source constraints of
+the containment checks (:mod:`bilinear.theory.theorems.containments`), the certificate's structure
 check (:mod:`bilinear.constructions.certificate`), the size checks of the model configurations
 (:mod:`bilinear.verify.models.registry`) and which ``bilinear train`` options apply to which models.
 Analysis (:mod:`bilinear.theory.hierarchy.analysis`), the builders (:mod:`bilinear.constructions.build`),
