@@ -12,6 +12,7 @@ from bilinear.theory.arith.number_field import RATIONALS
 from bilinear.theory.hierarchy.levels import Block, Full
 
 from bilinear.constructions.construction import ExactConstruction
+from bilinear.constructions.source import automaton_source
 
 __all__ = ["automaton_construction"]
 
@@ -47,6 +48,6 @@ def automaton_construction(automaton: Automaton, minimize: bool = True, as_block
     return ExactConstruction(
         shape=Block(hidden=n, block=n) if as_block else Full(hidden=n), method="one-hot",
         theorem="FSM simulation", labels=tuple(M.output_labels), alphabet=tuple(M.alphabet),
-        source={"kind": "automaton", "automaton": automaton.to_dict(), "minimize": bool(minimize)},
+        source=automaton_source(automaton, minimize),
         blocks=((n,),) if as_block else (),
         field=RATIONALS, transitions=mats, h0=Columns(RATIONALS, h0, np.ones(1, dtype=np.int64)), readout=R)

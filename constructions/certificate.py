@@ -16,7 +16,9 @@ bound ``‖h_t - φ(q_t)‖ ≤ ε' (1 + L + ... + L^{t-1})`` stays below ``μ /
 :func:`certify_weights` works on a :class:`~bilinear.constructions.weightfile.WeightFile` alone: it rebuilds
 the reference object from ``meta.source``, re-derives the exact entries and checks that the float
 ``W``, ``h0`` and ``readout`` are their correctly rounded values (so an edited ``W`` is rejected),
-checks the structure the level claims, then runs the certificate.  Failures raise
+checks the structure the level claims (the exact predicate its declaration in
+:mod:`bilinear.theory.hierarchy.levels` states, read here from number-field or float64 entries) and
+the factors of its witness (CP's ``U, V, Z``, HOUSE's Householder factors), then runs the certificate.  Failures raise
 :class:`~bilinear.theory.errors.MathematicalError` naming what failed.
 """
 
@@ -32,8 +34,10 @@ from bilinear.theory.errors import InputError, MathematicalError
 from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
 from bilinear.theory.arith.number_field import NumberField
 from bilinear.theory.automata.one_step import certify_exact
+from bilinear.theory.hierarchy.levels import LEVELS, Level
 
-from bilinear.constructions.weightfile import WeightFile, load_weights
+from bilinear.constructions.source import read_source
+from bilinear.constructions.weightfile import WeightFile, load_weights, weights_of
 
 __all__ = ["Certificate", "certify_weights", "certify_file", "reference_machine", "certify_numeric"]
 
@@ -65,17 +69,12 @@ class Certificate:
 def reference_machine(wf: WeightFile) -> Automaton:
     """The Moore machine the file claims to track, rebuilt from ``meta.source``; its alphabet must
     be the file's alphabet."""
-    src = wf.meta.get("source")
-    if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
-        raise InputError("meta.source: expected {kind: group|automaton, ...}")
-    if src["kind"] == "group":
-        from bilinear.constructions.construction import group_from_source   # groups need sympy; automaton files do not
-        G = group_from_source(src)
-        alph = [G.element(a) for a in src["alphabet"]]
-        ref = Automaton.from_group(G, alph)
+    target = read_source(wf.meta.get("source"))
+    if target.automaton is not None:
+        ref = target.automaton
     else:
-        ref = Automaton.from_dict(src["automaton"])
-        ref = ref.minimize() if src.get("minimize", True) else ref.trim()
+        assert target.group is not None and target.alphabet is not None
+        ref = Automaton.from_group(target.group, list(target.alphabet))
     if tuple(ref.alphabet) != tuple(wf.alphabet):
         raise MathematicalError(f"alphabet: the file's alphabet {list(wf.alphabet)[:5]}... is not the source's "
                                 f"{list(ref.alphabet)[:5]}...")
@@ -127,94 +126,123 @@ def _exact_parts(wf: WeightFile):
 
 
 # ------------------------------------------------------------------------------------ structure
-def _structure(level: str, info: dict, mats, field: NumberField | None, H: int, method: str | None = None) -> str:
-    """Check that the matrices have the form the level claims (and, for ``full`` built by the
-    methods ``regular`` / ``permutation``, that they are permutation matrices); return a description."""
-    def support(A):
-        if field is None:
-            r, c = np.nonzero(A)
-            return r, c
-        return A.rows, A.cols
+class _FieldNumber:
+    """``num / den`` in a number field (coefficient vector ``num``): the ordered-field element the
+    level's structure predicate reads from an exact matrix."""
 
-    if level == "full" and method in ("regular", "permutation"):
-        level = method
-    if level in ("full", "cp"):
-        return "any matrices" if level == "full" else f"CP factors of rank {info.get('cp', {}).get('rank')}"
-    if level in ("regular", "permutation"):
-        for k, A in enumerate(mats):
-            r, c = support(A)
-            ones = np.all(A[r, c] == 1) if field is None else \
-                (A.den == 1 and np.all(A.num[0] == 1) and not np.any(A.num[1:]))
-            if len(r) != H or len(set(r.tolist())) != H or len(set(c.tolist())) != H or not ones:
-                raise MathematicalError(f"level {level}: A[{k}] is not a permutation matrix")
-        return "permutation matrices"
-    if level in ("rdiag", "pdiag"):
-        for k, A in enumerate(mats):
-            r, c = support(A)
-            if np.any(r != c):
-                raise MathematicalError(f"level {level}: A[{k}] is not diagonal")
-            if level == "pdiag":
-                pos = np.all(np.diag(A) > 0) if field is None else \
-                    (len(A.rows) == H and np.all(field.signs(A.num, 1) > 0))
-                if not pos:
-                    raise MathematicalError(f"level pdiag: A[{k}] has a non-positive diagonal entry")
-        return "diagonal" + (" with positive entries" if level == "pdiag" else "")
-    if level == "block":
-        B = int(info.get("block", 0))
-        if B < 1 or H % B:
-            raise MathematicalError(f"level block: block size {B} does not divide the hidden size {H}")
-        for k, A in enumerate(mats):
-            r, c = support(A)
-            if np.any(r // B != c // B):
-                raise MathematicalError(f"level block: A[{k}] has an entry outside its {B}x{B} diagonal blocks")
-        return f"block-diagonal, {H // B} blocks of size {B}"
-    if level == "mono":
-        for k, A in enumerate(mats):
-            dense = A.dense_float() if field is not None else np.asarray(A)
-            nz = dense != 0
-            if not (np.all(nz.sum(axis=0) == 1) and np.all(nz.sum(axis=1) == 1)):
-                raise MathematicalError(f"level mono: A[{k}] is not monomial (one non-zero per row and column)")
-        return "monomial: a permutation times a diagonal"
-    if level == "house":
-        return "products of generalised Householder factors I - beta k k^T (checked against meta.info.house)"
-    if level in ("cdiag", "rot"):
-        if H % 2:
-            raise MathematicalError(f"level {level}: odd hidden size {H}")
-        for k, A in enumerate(mats):
-            _check_complex_blocks(level, k, A, field, H)
-        return "2x2 blocks [[a,-b],[b,a]]" + (" with a^2+b^2=1" if level == "rot" else "")
-    raise MathematicalError(f"level {level!r}: unknown")
+    def __init__(self, field: NumberField, num, den):
+        self.field, self.num, self.den = field, np.asarray(num, dtype=object), den
+
+    def _lift(self, other) -> "_FieldNumber":
+        if isinstance(other, _FieldNumber):
+            return other
+        num = np.zeros(self.field.degree, dtype=object)
+        num[0] = other
+        return _FieldNumber(self.field, num, 1)
+
+    def __add__(self, other):
+        o = self._lift(other)
+        return _FieldNumber(self.field, self.num * o.den + o.num * self.den, self.den * o.den)
+
+    def __neg__(self):
+        return _FieldNumber(self.field, -self.num, self.den)
+
+    def __sub__(self, other):
+        return self + (-self._lift(other))
+
+    def __mul__(self, other):
+        o = self._lift(other)
+        return _FieldNumber(self.field, self.field.multiply(self.num[:, None], o.num[:, None])[:, 0],
+                            self.den * o.den)
+
+    def __eq__(self, other):
+        o = self._lift(other)
+        return bool(np.all(self.num * o.den == o.num * self.den))
+
+    def __gt__(self, other):
+        d = self - other
+        return bool(self.field.signs(d.num[:, None], 1)[0] * (1 if d.den > 0 else -1) > 0)
 
 
-def _check_complex_blocks(level, k, A, field, H):
-    if field is None:
-        M = A
-        r, c = np.nonzero(M)
-        if np.any(r // 2 != c // 2):
-            raise MathematicalError(f"level {level}: A[{k}] is not 2x2 block-diagonal")
-        a, b = M[0::2, 0::2].diagonal(), M[1::2, 0::2].diagonal()
-        ok = np.allclose(M[1::2, 1::2].diagonal(), a, atol=1e-12) and np.allclose(M[0::2, 1::2].diagonal(), -b, atol=1e-12)
-        if level == "rot":
-            ok = ok and np.allclose(a * a + b * b, 1.0, atol=1e-12)
-        if not ok:
-            raise MathematicalError(f"level {level}: A[{k}] does not have the form [[a,-b],[b,a]]"
-                                    + (" with a^2+b^2=1" if level == "rot" else ""))
-        return
-    if np.any(A.rows // 2 != A.cols // 2):
-        raise MathematicalError(f"level {level}: A[{k}] is not 2x2 block-diagonal")
-    dense = np.zeros((field.degree, H, H), dtype=object)
-    dense[:, A.rows, A.cols] = A.num
-    a, b = dense[:, 0::2, 0::2].diagonal(axis1=1, axis2=2), dense[:, 1::2, 0::2].diagonal(axis1=1, axis2=2)
-    ok = np.array_equal(dense[:, 1::2, 1::2].diagonal(axis1=1, axis2=2), a) and \
-        np.array_equal(dense[:, 0::2, 1::2].diagonal(axis1=1, axis2=2), -b)
-    if ok and level == "rot":
-        norm = field.multiply(a, a) + field.multiply(b, b)
-        unit = np.zeros_like(norm)
-        unit[0] = A.den * A.den
-        ok = np.array_equal(norm, unit)
-    if not ok:
-        raise MathematicalError(f"level {level}: A[{k}] does not have the form [[a,-b],[b,a]]"
-                                + (" with a^2+b^2=1 exactly" if level == "rot" else ""))
+class _ExactEntries:
+    """:class:`~bilinear.theory.hierarchy.structure.Entries` of an exact sparse matrix."""
+
+    exact = True
+
+    def __init__(self, A: SparseMatrix, field: NumberField):
+        self.A, self.field, self.size = A, field, A.shape[0]
+        self._where = {(int(i), int(j)): e for e, (i, j) in enumerate(zip(A.rows, A.cols))}
+
+    def support(self) -> list[tuple[int, int]]:
+        return list(self._where)
+
+    def entry(self, i: int, j: int) -> _FieldNumber:
+        e = self._where.get((i, j))
+        num = np.zeros(self.field.degree, dtype=object) if e is None else self.A.num[:, e]
+        return _FieldNumber(self.field, num, self.A.den)
+
+
+class _Near(float):
+    """A float64 entry whose ``==`` is ``numpy.allclose``'s test at ``atol = 1e-12``: the numeric
+    certificate's reading of an exact structure."""
+
+    def __eq__(self, other):
+        return bool(np.isclose(float(self), float(other), atol=1e-12))
+
+    __hash__ = float.__hash__
+
+    def __add__(self, other):
+        return _Near(float(self) + float(other))
+
+    def __sub__(self, other):
+        return _Near(float(self) - float(other))
+
+    def __mul__(self, other):
+        return _Near(float(self) * float(other))
+
+    def __neg__(self):
+        return _Near(-float(self))
+
+
+class _FloatEntries:
+    """:class:`~bilinear.theory.hierarchy.structure.Entries` of a float64 matrix (``exact = False``)."""
+
+    exact = False
+
+    def __init__(self, A: np.ndarray):
+        self.A, self.size = np.asarray(A), len(A)
+
+    def support(self) -> list[tuple[int, int]]:
+        r, c = np.nonzero(self.A)
+        return list(zip(r.tolist(), c.tolist()))
+
+    def entry(self, i: int, j: int) -> _Near:
+        return _Near(self.A[i, j])
+
+
+def _claimed_shape(wf: WeightFile) -> Level:
+    """The level and sizes the file claims: its ``level``, hidden size and ``meta.parameters``."""
+    if wf.level not in LEVELS:
+        raise MathematicalError(f"level {wf.level!r}: unknown")
+    parameters = wf.meta.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise MathematicalError(f"level {wf.level}: meta.parameters is not an object")
+    try:
+        return LEVELS[wf.level].of(wf.hidden_size, parameters)
+    except InputError as e:
+        raise MathematicalError(f"level {wf.level}: {e}") from None
+
+
+def _structure(shape: Level, method: str | None, views) -> str:
+    """Check that every matrix has the structure the level (or, for ``full`` built by the methods
+    ``regular`` / ``permutation``, the method) declares; return its description."""
+    structure = shape.structure(method)
+    claim = method if method in shape.method_structures else shape.name
+    for k, A in enumerate(views):
+        problem = structure.violation(A)
+        if problem is not None:
+            raise MathematicalError(f"level {claim}: A[{k}] {problem}")
+    return structure.description
 
 
 def _check_cp(info: dict, mats, field: NumberField, H: int, D: int) -> None:
@@ -338,6 +366,16 @@ def _check_house(info: dict, mats, field: NumberField, householders) -> None:
             raise MathematicalError(f"level house: the product of the stored factors of symbol {k} is not A[{k}]")
 
 
+#: The checks of a level's witness (:attr:`~bilinear.theory.hierarchy.levels.Level.witness`): its factors in
+#: ``meta.info`` multiply out to every ``A_k`` — exactly, and in float64.
+_WITNESS_CHECKS = {
+    "cp": (lambda shape, info, mats, F: _check_cp(info, mats, F, shape.hidden, len(mats)),
+           lambda shape, info, A: _check_cp_numeric(info, weights_of(A))),
+    "house": (lambda shape, info, mats, F: _check_house(info, mats, F, shape.householders),
+              lambda shape, info, A: _check_house_numeric(info, A, shape.householders)),
+}
+
+
 # ------------------------------------------------------------------------------------ numeric
 def certify_numeric(A: np.ndarray, h0: np.ndarray, R: np.ndarray, labels, ref: Automaton,
                     min_length: int = 10 ** 6) -> dict:
@@ -423,26 +461,23 @@ def certify_weights(wf: WeightFile, min_length: int = 10 ** 6) -> Certificate:
     info = wf.meta.get("info", {}) or {}
     if level != wf.meta.get("level", level):
         raise MathematicalError("level: the file's level differs from meta.level")
+    shape = _claimed_shape(wf)
+    exact_check, numeric_check = _WITNESS_CHECKS.get(shape.witness, (None, None))
     if wf.meta.get("exact"):
         F, mats, h0, R = _exact_parts(wf)
-        structure = _structure(level, info, mats, F, H, wf.meta.get("method"))
-        if level == "cp":
-            _check_cp(info, mats, F, H, D)
-        if level == "house":
-            _check_house(info, mats, F, (wf.meta.get("parameters") or {}).get("householders"))
+        structure = _structure(shape, wf.meta.get("method"), [_ExactEntries(A, F) for A in mats])
+        if exact_check is not None:
+            exact_check(shape, info, mats, F)
         res = certify_exact(F, mats, h0, R, wf.labels, ref)
         integer = F.degree == 1 and all(A.den == 1 for A in mats) and R.den == 1 and int(h0.den[0]) == 1
         method = "exact-integer" if integer else "exact-algebraic"
         field_name = "Z" if integer else F.name
         exact = True
     else:
-        W = wf.dense_W()
-        A = np.transpose(W, (2, 0, 1))
-        structure = _structure(level, info, list(A), None, H, wf.meta.get("method"))
-        if level == "cp":
-            _check_cp_numeric(info, W)
-        if level == "house":
-            _check_house_numeric(info, A, (wf.meta.get("parameters") or {}).get("householders"))
+        A = wf.transitions()
+        structure = _structure(shape, wf.meta.get("method"), [_FloatEntries(a) for a in A])
+        if numeric_check is not None:
+            numeric_check(shape, info, A)
         res = certify_numeric(A, wf.h0, wf.readout, wf.labels, ref, min_length=min_length)
         method, field_name, exact = "numeric", "float64", False
     return Certificate(certified=True, exact=exact, method=method, level=level, field=field_name,

@@ -34,38 +34,14 @@ import numpy as np
 from bilinear.theory.errors import InputError, expected, type_of
 from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
 from bilinear.theory.groups.group import FiniteGroup
-from bilinear.theory.groups.parser import parse_group
 from bilinear.theory.hierarchy.levels import CP, Block, House, Level
-from bilinear.theory.groups.named import group_from_cayley_table
 from bilinear.theory.arith.number_field import NumberField
 
-from bilinear.constructions.weightfile import WeightFile, save_weights
+from bilinear.constructions.source import group_from_source, group_source
+from bilinear.constructions.weightfile import WeightFile, save_weights, weights_of
 
 __all__ = ["Construction", "ExactConstruction", "NumericConstruction", "GroupTarget", "IrreducibleUsed",
            "CPFactors", "HouseFactors", "group_source", "group_from_source", "alphabet_indices"]
-
-
-def group_source(group: FiniteGroup, alphabet: list[int]) -> dict:
-    """A JSON description from which :func:`group_from_source` rebuilds ``group`` with the same
-    element names: its ``parse_group`` spec when that round-trips, else its Cayley table."""
-    alph = [group.names[a] for a in alphabet]
-    try:
-        again = parse_group(group.name)
-        if again.order == group.order and again.names == group.names:
-            return {"kind": "group", "group": group.name, "alphabet": alph}
-    except InputError:
-        pass
-    if group.order > 2000:
-        raise InputError(f"group {group.name}: cannot be written to a weight file (no parse_group spec "
-                         "rebuilds it and its Cayley table is too large)")
-    return {"kind": "group", "group": group.name, "cayley_table": group.table.tolist(),
-            "names": list(group.names), "alphabet": alph}
-
-
-def group_from_source(source: dict) -> FiniteGroup:
-    if "cayley_table" in source:
-        return group_from_cayley_table(source["cayley_table"], names=source["names"], name=source.get("group", "G"))
-    return parse_group(source["group"])
 
 
 def alphabet_indices(group: FiniteGroup, alphabet) -> list[int]:
@@ -401,7 +377,7 @@ class NumericConstruction(Construction):
 
     def float_parts(self):
         H, D = self.hidden_size, len(self.alphabet)
-        W = np.transpose(self.A, (1, 2, 0))
+        W = weights_of(self.A)
         idx = np.argwhere(W != 0)
         return (idx, W[W != 0], (H, H, D)), self.h0.astype(np.float64), self.readout.astype(np.float64)
 

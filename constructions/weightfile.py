@@ -22,17 +22,38 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bilinear.constructions.source import check_source
 from bilinear.theory.errors import InputError, expected, shown, type_of
 from bilinear.theory.files import atomic_path
 from bilinear.theory.npz import read_npz
 from bilinear.theory.version import software_versions
 
-__all__ = ["WeightFile", "save_weights", "load_weights", "check_meta", "DENSE_LIMIT_BYTES"]
+__all__ = ["WeightFile", "save_weights", "load_weights", "check_meta", "transitions_of", "weights_of",
+           "DENSE_LIMIT_BYTES"]
 
 #: Dense ``W`` above this size is written in the sparse form.
 DENSE_LIMIT_BYTES = 64 * 2 ** 20
-#: Largest Cayley table read from ``meta.source`` (the writer stores none larger).
-MAX_TABLE_ORDER = 2000
+
+
+def transitions_of(W) -> np.ndarray:
+    """The transitions ``A`` (``D x H x H``, ``A[k] = A(e_k)``) of weights ``W`` in the file's layout
+    (``H x H x D``): the one place the file's layout is read (a view, not a copy).
+
+    >>> transitions_of(np.arange(8.0).reshape(2, 2, 2))[1].tolist()
+    [[1.0, 3.0], [5.0, 7.0]]
+    """
+    return np.transpose(np.asarray(W), (2, 0, 1))
+
+
+def weights_of(A) -> np.ndarray:
+    """The weights ``W`` (``H x H x D``, a new contiguous array) of transitions ``A`` (``D x H x H``): the
+    one place the file's layout is written; the inverse of :func:`transitions_of`.
+
+    >>> A = np.arange(8.0).reshape(2, 2, 2)
+    >>> bool(np.array_equal(transitions_of(weights_of(A)), A)), weights_of(A)[:, :, 1].tolist()
+    (True, [[4.0, 5.0], [6.0, 7.0]])
+    """
+    return np.ascontiguousarray(np.transpose(np.asarray(A), (1, 2, 0)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,10 +120,13 @@ class WeightFile:
         W[index[:, 0], index[:, 1], index[:, 2]] = value
         return W
 
+    def transitions(self) -> np.ndarray:
+        """The transitions ``A`` (``D x H x H``, float64): :func:`transitions_of` the dense ``W``."""
+        return transitions_of(self.dense_W())
+
     def transition_matrices(self) -> list:
         """``A_k = W[:, :, k]`` for each symbol, as scipy-free sparse-friendly dense arrays."""
-        W = self.dense_W()
-        return [W[:, :, k] for k in range(W.shape[2])]
+        return list(self.transitions())
 
     def sparse_W(self) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]]:
         """``(index, value, shape)`` with ``index`` rows ``(i, j, k)`` of the non-zero entries."""
@@ -283,34 +307,13 @@ def _check_info(info, wf: WeightFile, degree: int | None) -> None:
                 _sparse_exact(cp[k], f"meta.info.cp.{k}", degree, shape)
 
 
-def _check_source(src) -> None:
-    if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
-        raise InputError("meta.source: expected {kind: group|automaton, ...}")
-    if src["kind"] == "automaton":
-        if not isinstance(src.get("automaton"), dict) or not isinstance(src.get("minimize", True), bool):
-            raise InputError("meta.source: expected {kind: automaton, automaton: {...}, minimize: true|false}")
-        return
-    alphabet = src.get("alphabet")
-    if not isinstance(alphabet, list) or not all(isinstance(a, (str, int)) and not isinstance(a, bool)
-                                                 for a in alphabet):
-        raise InputError("meta.source.alphabet: expected a list of element names")
-    if "cayley_table" in src:
-        if not isinstance(src["cayley_table"], list) or not isinstance(src.get("names"), list):
-            raise InputError("meta.source: expected cayley_table and names as lists")
-        if len(src["cayley_table"]) > MAX_TABLE_ORDER:      # its check is cubic in the order
-            raise InputError(f"meta.source.cayley_table: {len(src['cayley_table'])} rows, more than "
-                             f"{MAX_TABLE_ORDER} (groups that large are written by their spec)")
-    elif not isinstance(src.get("group"), str):
-        raise InputError("meta.source.group: expected a group spec (docs/design.md §11)")
-
-
 def check_meta(wf: WeightFile) -> None:
     """``meta`` holds what :func:`bilinear.constructions.certificate.certify_weights` reads, with the types and
     sizes it expects, where present: ``source`` (absent from files not made by a builder, e.g. trained
     weights; the certificate then refuses them), ``level`` (string), ``info`` and ``exact``."""
     meta = wf.meta
     if "source" in meta:
-        _check_source(meta["source"])
+        check_source(meta["source"])
     if "level" in meta and not isinstance(meta["level"], str):
         raise InputError("meta.level: expected a string")
     ex = meta.get("exact")

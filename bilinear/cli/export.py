@@ -23,6 +23,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from bilinear.constructions.source import source_kind
     from bilinear.constructions.weightfile import save_weights
     from bilinear.verify.recover.snap import learned_weight_file
     from bilinear.verify.recover.source import load_learned
@@ -33,7 +34,7 @@ def run(args) -> int:
     wf = learned_weight_file(model, {"checkpoint": os.path.basename(args.checkpoint), **model.info})
     save_weights(args.out, wf)
     info = {"out": args.out, "hidden": wf.hidden_size, "symbols": wf.shape[2], "labels": len(wf.labels),
-            "source": wf.meta["source"]["kind"]}
+            "source": source_kind(wf.meta["source"])}
     print(json.dumps(info) if args.json else f"wrote {args.out} (H={wf.hidden_size}, {wf.shape[2]} symbols, "
                                              f"{info['source']} source)")
     return 0

@@ -40,11 +40,14 @@ _BASELINE_LAYERS = ("lstm", "mamba", "transformer")
 
 
 def _option_kinds() -> dict:
+    """The sizes of a level (rank, block, householders) apply to the models of the levels that declare
+    them (:func:`bilinear.theory.hierarchy.levels.levels_taking`); the rest as listed."""
+    from bilinear.theory.hierarchy.levels import levels_taking
     from bilinear.verify.models.classic import BILINEAR_LEVELS
     bilinear = tuple(BILINEAR_LEVELS)
-    return {"rank": ("cp",), "block": ("block",), "householders": ("house",), "embedding": None,
-            "normalise": bilinear, "init": bilinear, "init_scale": bilinear, "layers": _BASELINE_LAYERS,
-            "heads": ("transformer",)}
+    sizes = {size: levels_taking(size, bilinear) for size in _MODEL_FIELDS if levels_taking(size, bilinear)}
+    return {**sizes, "embedding": None, "normalise": bilinear, "init": bilinear, "init_scale": bilinear,
+            "layers": _BASELINE_LAYERS, "heads": ("transformer",)}
 
 
 def _flag(field: str) -> str:

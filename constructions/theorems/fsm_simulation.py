@@ -93,11 +93,11 @@ def check_fsm_simulation(machines=None, builder=automaton_construction, max_word
         if cert.hidden_size != expected or cert.num_states != expected:
             raise MathematicalError(f"{A.name}: hidden size {cert.hidden_size}, reachable states {cert.num_states}; "
                                     f"the minimal machine has {expected} states")
-        W = wf.dense_W()
+        transitions = wf.transitions()
         for w in _words(A.num_symbols, max_word_length):
             h = wf.h0
             for s in w:
-                h = W[:, :, s] @ h
+                h = transitions[s] @ h
             if wf.labels[int(np.argmax(wf.readout @ h))] != A.output_of_word(w):
                 raise MathematicalError(f"{A.name}: the float64 run disagrees with the machine on word {list(w)}")
         sizes.append(expected)

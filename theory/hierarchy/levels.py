@@ -4,12 +4,21 @@ The seven classical levels, weakest first, are named ``pdiag``, ``rdiag``, ``rot
 ``cp``, ``full`` (:data:`CLASSICAL_LEVEL_NAMES`); the two modern ones (docs/design.md §14) are ``house``
 (products of generalised Householder factors, DeltaNet / DeltaProduct) and ``mono`` (monomial
 transitions, a permutation times a diagonal, PD-SSM) (:data:`MODERN_LEVEL_NAMES`);
-:data:`LEVEL_NAMES` is the classical names followed by the modern ones.  Each is a frozen dataclass whose fields are the level's sizes (the
-hidden size ``H`` and, where the level has one, the block size ``B`` or the CP rank ``R``), validated
-in ``__post_init__``; the class attributes say what ``A(x)`` looks like and which finite groups the
-level tracks exactly.  Analysis (:mod:`bilinear.theory.hierarchy.analysis`), the builders (:mod:`bilinear.constructions.build`),
-the certificate, the trainer's ``--model`` names and the weight file's ``level`` field all use these
-names.  ``regular`` and ``permutation`` are not levels: they are methods of the level ``full``.
+:data:`LEVEL_NAMES` is the classical names followed by the modern ones.
+
+This module is the one declaration of a level.  Each is a frozen dataclass whose fields are the level's
+sizes (the hidden size ``H`` and, where the level has one, the block size ``B``, the CP rank ``R`` or the
+Householder factors ``N``: :meth:`Level.options`), validated in ``__post_init__``; the class attributes
+say what ``A(x)`` looks like (in words, and exactly: :meth:`Level.structure`, an exact predicate of
+:mod:`bilinear.theory.hierarchy.structure`), which finite groups the level tracks exactly, and the
+kernel layout of its parameters.  What is read from here rather than written again: the symbolic
+parametrisations' sizes (:mod:`bilinear.theory.theorems.model_classes`) and the source constraints of
+the containment checks (:mod:`bilinear.theory.theorems.containments`), the certificate's structure
+check (:mod:`bilinear.constructions.certificate`), the size checks of the model configurations
+(:mod:`bilinear.verify.models.registry`) and which ``bilinear train`` options apply to which models.
+Analysis (:mod:`bilinear.theory.hierarchy.analysis`), the builders (:mod:`bilinear.constructions.build`),
+the trainer's ``--model`` names and the weight file's ``level`` field all use these names.
+``regular`` and ``permutation`` are not levels: they are methods of the level ``full``.
 
 Example::
 
@@ -21,25 +30,28 @@ Example::
     ['PDIAG(H) ⊂ RDIAG(H)']
     >>> House(hidden=3, householders=2).parameters()
     {'hidden': 3, 'householders': 2}
+    >>> Block.options(), Block.symbols(), Block(hidden=6, block=3).structure().description
+    (('block',), {'hidden': 'H', 'block': 'B'}, 'block-diagonal, 2 blocks of size 3')
+    >>> levels_taking("rank"), LEVELS["cdiag"].layout, Rot(hidden=4).transition_parameters(3)
+    (('cp',), 'complex_pairs', 6)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import ClassVar
+from dataclasses import dataclass, field, fields
+from typing import ClassVar, Mapping
 
-from bilinear.theory.errors import InputError, check_choice, expected
+from bilinear.theory.errors import InputError, check_choice, expected, shown
+from bilinear.theory.hierarchy.structure import (ANY, COMPLEX_PAIRS, DIAGONAL, MONOMIAL, PERMUTATION,
+                                                 POSITIVE_DIAGONAL, ROTATION_PAIRS, Structure, blocks)
 
-__all__ = ["CLASSICAL_LEVEL_NAMES", "MODERN_LEVEL_NAMES", "LEVEL_NAMES", "LEVELS", "Level", "PDiag", "RDiag",
-           "Rot", "CDiag", "Block", "CP", "Full", "House", "Mono",
+__all__ = ["CLASSICAL_LEVEL_NAMES", "MODERN_LEVEL_NAMES", "LEVEL_NAMES", "LEVELS", "LAYOUTS", "Level", "PDiag",
+           "RDiag", "Rot", "CDiag", "Block", "CP", "Full", "House", "Mono", "option", "levels_taking",
            "Containment", "CONTAINMENTS", "level_class", "check_level_name"]
 
-#: The classical levels of the hierarchy, weakest first (docs/design.md §4).
-CLASSICAL_LEVEL_NAMES = ("pdiag", "rdiag", "rot", "cdiag", "block", "cp", "full")
-#: The modern levels (docs/design.md §14): Householder products and monomial transitions.
-MODERN_LEVEL_NAMES = ("house", "mono")
-#: Every level name: the classical ones, weakest first, then the modern ones.
-LEVEL_NAMES = CLASSICAL_LEVEL_NAMES + MODERN_LEVEL_NAMES
+#: The kernel layouts a level's parameters can have (:attr:`Level.layout`): one full matrix per symbol,
+#: CP factors, diagonal blocks, pairs ``[[a, -b], [b, a]]``, a diagonal.
+LAYOUTS = ("dense", "factored", "block", "complex_pairs", "diagonal")
 
 #: Former level names that are now methods of ``full``.
 _METHODS_OF_FULL = ("regular", "permutation")
@@ -51,23 +63,78 @@ def _positive(name: str, value) -> int:
     return value
 
 
+def option(symbol: str, meaning: str):
+    """A size of a level besides ``hidden`` (a dataclass field): its symbol in formulas (``B``, ``R``,
+    ``N``) and its meaning.  Every consumer lists a level's options from these fields."""
+    return field(metadata={"symbol": symbol, "meaning": meaning})
+
+
 @dataclass(frozen=True)
 class Level:
-    """A level with its sizes; subclasses add ``block`` or ``rank`` and their own checks."""
+    """A level with its sizes.  The one declaration of a level (docs/design.md §4): the subclass's
+    fields are its sizes (:meth:`options` besides ``hidden``), validated in ``__post_init__``; the class
+    attributes say what ``A(x)`` looks like (``form``, and exactly: :meth:`structure`), which finite
+    groups the level tracks, and how its parameters are laid out for the kernels (``layout``, one of
+    :data:`LAYOUTS`); :meth:`transition_parameters` counts a trained model's transition parameters;
+    ``witness`` names the ``meta.info`` entry whose factors the certificate multiplies out (``""``: none)."""
 
-    hidden: int
+    hidden: int = field(metadata={"symbol": "H", "meaning": "hidden size (real dimensions)"})
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""       # e.g. "BLOCK(H, B)"
     form: ClassVar[str] = ""        # what A(x) looks like
     tracks: ClassVar[str] = ""      # which finite groups the level tracks exactly
+    modern: ClassVar[bool] = False  # a modern level (docs/design.md §14)
+    layout: ClassVar[str] = "dense"
+    witness: ClassVar[str] = ""
+    shape_of_A: ClassVar[Structure] = ANY
+    #: methods of the level whose matrices have a narrower structure than the level's
+    method_structures: ClassVar[dict[str, Structure]] = {}
 
     def __post_init__(self):
-        _positive("hidden", self.hidden)
+        for f in fields(self):
+            _positive(f.name, getattr(self, f.name))
+        self._check_sizes()
+
+    def _check_sizes(self) -> None:
+        """Refuse sizes the level cannot have (beyond positivity)."""
+
+    @classmethod
+    def options(cls) -> tuple[str, ...]:
+        """The sizes the level takes besides ``hidden``, e.g. ``("block",)``."""
+        return tuple(f.name for f in fields(cls) if f.name != "hidden")
+
+    @classmethod
+    def symbols(cls) -> dict[str, str]:
+        """Each size's symbol in formulas: ``{"hidden": "H", "block": "B"}``."""
+        return {f.name: f.metadata["symbol"] for f in fields(cls)}
+
+    @classmethod
+    def of(cls, hidden: int, parameters: Mapping) -> "Level":
+        """The level with ``hidden`` and exactly its :meth:`options` taken from ``parameters``."""
+        given, wanted = set(parameters) - {"hidden"}, set(cls.options())
+        if given != wanted:
+            raise expected("parameters", f"the sizes of {cls.name}: {', '.join(cls.options()) or 'none'}",
+                           shown(", ".join(sorted(given)) or "none"))
+        return cls(hidden, **{k: parameters[k] for k in cls.options()})
 
     def parameters(self) -> dict:
         """The sizes as a dictionary (``hidden`` first), for JSON output and weight files."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def structure(self, method: str | None = None) -> Structure:
+        """What every ``A(e_k)`` looks like, as an exact predicate (with ``method``: that method's
+        narrower structure, where it has one)."""
+        return self.method_structures.get(method or "", self.shape_of_A)
+
+    def transition_parameters(self, symbols: int) -> int:
+        """Real parameters of a trained model's transitions over ``symbols`` input symbols."""
+        raise NotImplementedError(self.name)
+
+
+def _even_hidden(level: Level) -> None:
+    if level.hidden % 2:
+        raise InputError(f"hidden: {level.name} needs an even hidden size, got {level.hidden}")
 
 
 @dataclass(frozen=True)
@@ -76,6 +143,11 @@ class PDiag(Level):
     title: ClassVar[str] = "PDIAG(H)"
     form: ClassVar[str] = "A(x) = diag(exp(theta) x): positive diagonal entries"
     tracks: ClassVar[str] = "only the trivial group"
+    layout: ClassVar[str] = "diagonal"
+    shape_of_A: ClassVar[Structure] = POSITIVE_DIAGONAL
+
+    def transition_parameters(self, symbols: int) -> int:
+        return self.hidden * symbols
 
 
 @dataclass(frozen=True)
@@ -84,6 +156,11 @@ class RDiag(Level):
     title: ClassVar[str] = "RDIAG(H)"
     form: ClassVar[str] = "A(x) = diag(V x): real diagonal entries"
     tracks: ClassVar[str] = "exactly the elementary abelian 2-groups Z_2^k (k >= 0)"
+    layout: ClassVar[str] = "diagonal"
+    shape_of_A: ClassVar[Structure] = DIAGONAL
+
+    def transition_parameters(self, symbols: int) -> int:
+        return self.hidden * symbols
 
 
 @dataclass(frozen=True)
@@ -92,12 +169,14 @@ class Rot(Level):
     title: ClassVar[str] = "ROT(H), H even"
     form: ClassVar[str] = "A(e_k) = blockdiag of 2x2 rotations"
     tracks: ClassVar[str] = "exactly the abelian groups"
+    layout: ClassVar[str] = "complex_pairs"
+    shape_of_A: ClassVar[Structure] = ROTATION_PAIRS
 
-    def __post_init__(self):
-        super().__post_init__()
-        if self.hidden % 2:
-            raise InputError(f"hidden: {self.name} is made of 2x2 blocks, so the hidden size must be even, "
-                             f"got {self.hidden}")
+    def _check_sizes(self) -> None:
+        _even_hidden(self)
+
+    def transition_parameters(self, symbols: int) -> int:
+        return self.hidden // 2 * symbols              # one angle per pair
 
 
 @dataclass(frozen=True)
@@ -106,36 +185,49 @@ class CDiag(Rot):
     title: ClassVar[str] = "CDIAG(H), H even"
     form: ClassVar[str] = "A(x) = blockdiag of 2x2 rotation-scalings [[a.x, -b.x], [b.x, a.x]] (complex diagonal)"
     tracks: ClassVar[str] = "exactly the abelian groups"
+    shape_of_A: ClassVar[Structure] = COMPLEX_PAIRS
+
+    def transition_parameters(self, symbols: int) -> int:
+        return self.hidden * symbols                   # a and b per pair
 
 
 @dataclass(frozen=True)
 class Block(Level):
-    block: int
+    block: int = option("B", "block size")
 
     name: ClassVar[str] = "block"
     title: ClassVar[str] = "BLOCK(H, B), B | H"
     form: ClassVar[str] = "A(x) = blockdiag of H/B full B x B blocks, each linear in x"
     tracks: ClassVar[str] = "every finite group G, exactly when B >= min_block_real(G)"
+    layout: ClassVar[str] = "block"
 
-    def __post_init__(self):
-        super().__post_init__()
-        _positive("block", self.block)
+    def _check_sizes(self) -> None:
         if self.hidden % self.block:
             raise InputError(f"block: the block size {self.block} must divide the hidden size {self.hidden}")
+
+    def structure(self, method: str | None = None) -> Structure:
+        return blocks(self.block, self.hidden // self.block)
+
+    def transition_parameters(self, symbols: int) -> int:
+        return self.hidden * self.block * symbols
 
 
 @dataclass(frozen=True)
 class CP(Level):
-    rank: int
+    rank: int = option("R", "CP rank")
 
     name: ClassVar[str] = "cp"
     title: ClassVar[str] = "CP(H, R)"
     form: ClassVar[str] = "A(x) = U diag(V x) Z, U in R^{HxR}, V in R^{RxD}, Z in R^{RxH}"
     tracks: ClassVar[str] = "every finite group (CP(H, R) ⊂ FULL(H) ⊂ CP(H, min(H^2, HD)))"
+    layout: ClassVar[str] = "factored"
+    witness: ClassVar[str] = "cp"
 
-    def __post_init__(self):
-        super().__post_init__()
-        _positive("rank", self.rank)
+    def structure(self, method: str | None = None) -> Structure:
+        return Structure(f"CP factors of rank {self.rank}")       # the factors are the witness
+
+    def transition_parameters(self, symbols: int) -> int:
+        return self.rank * (2 * self.hidden + symbols)
 
 
 @dataclass(frozen=True)
@@ -144,6 +236,10 @@ class Full(Level):
     title: ClassVar[str] = "FULL(H)"
     form: ClassVar[str] = "A(x) = sum_k x_k W_k, any W_k in R^{HxH}"
     tracks: ClassVar[str] = "every finite group, and every Moore machine with FULL(|Q|)"
+    method_structures: ClassVar[dict[str, Structure]] = {m: PERMUTATION for m in _METHODS_OF_FULL}
+
+    def transition_parameters(self, symbols: int) -> int:
+        return self.hidden * self.hidden * symbols
 
 
 @dataclass(frozen=True)
@@ -152,17 +248,20 @@ class House(Level):
     factors ``I - beta k k^T`` with ``|k| = 1`` and ``beta in [0, 2]`` (DeltaNet: n_h = 1,
     DeltaProduct: n_h >= 1).  ``hidden`` counts real dimensions."""
 
-    householders: int
+    householders: int = option("N", "Householder factors per symbol")
 
     name: ClassVar[str] = "house"
     title: ClassVar[str] = "HOUSE(H, n_h)"
     form: ClassVar[str] = "A(e_k) = prod_{j <= n_h} (I - beta_jk u_jk u_jk^T), |u_jk| = 1, beta_jk in [0, 2]"
     tracks: ClassVar[str] = ("G, exactly when some faithful real representation of dimension <= H has "
                              "rank(rho(sigma) - I) <= n_h for every symbol sigma")
+    modern: ClassVar[bool] = True
+    witness: ClassVar[str] = "house"
+    shape_of_A: ClassVar[Structure] = Structure(
+        "products of generalised Householder factors I - beta k k^T (checked against meta.info.house)")
 
-    def __post_init__(self):
-        super().__post_init__()
-        _positive("householders", self.householders)
+    def transition_parameters(self, symbols: int) -> int:
+        return self.householders * (self.hidden + 1) * symbols     # a key and a beta per factor
 
 
 @dataclass(frozen=True)
@@ -176,11 +275,23 @@ class Mono(Level):
     form: ClassVar[str] = "A(e_k) = P_k D_k: a permutation matrix times a real diagonal"
     tracks: ClassVar[str] = ("G, exactly when G has a faithful monomial representation with ±1 entries of "
                              "degree <= H (a sum of representations induced from ±1 characters of subgroups)")
+    modern: ClassVar[bool] = True
+    shape_of_A: ClassVar[Structure] = MONOMIAL
+
+    def transition_parameters(self, symbols: int) -> int:
+        return (self.hidden + 1) * self.hidden * symbols           # permutation logits and a diagonal
 
 
-#: Level name -> level class: the classical levels weakest first, then the modern ones.
+#: Level name -> level class: the classical levels weakest first, then the modern ones.  Every other
+#: table of levels in the toolkit is read from this one.
 LEVELS: dict[str, type[Level]] = {c.name: c for c in (PDiag, RDiag, Rot, CDiag, Block, CP, Full, House, Mono)}
-assert tuple(LEVELS) == LEVEL_NAMES
+#: The classical levels of the hierarchy, weakest first (docs/design.md §4).
+CLASSICAL_LEVEL_NAMES = tuple(name for name, c in LEVELS.items() if not c.modern)
+#: The modern levels (docs/design.md §14): Householder products and monomial transitions.
+MODERN_LEVEL_NAMES = tuple(name for name, c in LEVELS.items() if c.modern)
+#: Every level name: the classical ones, weakest first, then the modern ones.
+LEVEL_NAMES = CLASSICAL_LEVEL_NAMES + MODERN_LEVEL_NAMES
+assert tuple(LEVELS) == LEVEL_NAMES and all(c.layout in LAYOUTS for c in LEVELS.values())
 
 
 def check_level_name(name, argument: str = "--level") -> str:
@@ -189,12 +300,17 @@ def check_level_name(name, argument: str = "--level") -> str:
     if name in _METHODS_OF_FULL:
         raise InputError(f"{argument}: {name!r} is a method of level full, not a level "
                          f"(use --level full --method {name})")
-    return check_choice(argument, name, LEVEL_NAMES)
+    return check_choice(argument, name, LEVELS)
 
 
 def level_class(name: str) -> type[Level]:
     """The level class called ``name`` (see :func:`check_level_name` for the refusal)."""
     return LEVELS[check_level_name(name)]
+
+
+def levels_taking(size: str, names=None) -> tuple[str, ...]:
+    """The levels among ``names`` (default: every level, in order) that take the size ``size``."""
+    return tuple(n for n in (LEVELS if names is None else names) if n in LEVELS and size in LEVELS[n].options())
 
 
 @dataclass(frozen=True)

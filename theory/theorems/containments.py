@@ -15,9 +15,10 @@ parameters and a symbolic input ``x``, applies the map, and verifies that every 
 ``sin`` of symbols, so expansion decides the identity); it also checks ``E^T E = I``, that the mapped
 parameters have exactly the shapes of the target level (so the parameter budget, e.g.
 ``R = min(H^2, HD)``, is part of the check) and that they are expressions in the source parameters
-only.  Constraints of the source level are part of the statement and are checked too: PDIAG entries
-``exp(theta)`` are positive (sympy's assumptions), ROT blocks are rotations (``Rot^T Rot = I``,
-``det Rot = 1`` by ``trigsimp``).
+only.  Constraints of the source level are part of the statement and are checked too: its declared
+structure (:mod:`bilinear.theory.hierarchy.structure`) on every ``A(e_k)`` — PDIAG entries ``exp(theta)``
+are positive (sympy's assumptions), ROT blocks are ``[[a, -b], [b, a]]`` with ``a^2 + b^2 = 1``
+(rotations, by ``trigsimp``).
 
 Sizes: every ``H <= 6``, ``D <= 3`` and every block size / rank the map needs (see each map); the
 identity is stated for every size, so ``bilinear prove`` reports these theorems ``checked`` on that
@@ -34,14 +35,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable, Iterable
 
 import sympy
 
 from bilinear.theory.errors import InputError, MathematicalError
 from bilinear.theory.theorems.base import CheckKind, Theorem
-from bilinear.theory.theorems.model_classes import LEVELS, block_diagonal, rdiag1_entries, symbol_vector
+from bilinear.theory.hierarchy import levels as declared
+from bilinear.theory.theorems.model_classes import (LEVELS, SymbolicEntries, block_diagonal, rdiag1_entries,
+                                                   symbol_vector)
 
 __all__ = ["ParameterMap", "MAPS", "THEOREMS", "check_parameter_map", "default_grid", "MAX_H", "MAX_D"]
 
@@ -362,27 +364,17 @@ def _free_symbols(obj) -> set:
 
 
 def _check_source_constraints(level: str, params: dict, sizes: dict, where: str) -> None:
-    """The constraints that are part of a level's definition, checked on every ``A(e_k)`` the level
-    builds: PDIAG diagonal with provably positive entries, ROT block rotations (unit modulus)."""
-    if level not in ("PDIAG", "ROT"):
-        return
-    lv, H, D = LEVELS[level], sizes["H"], sizes["D"]
+    """The source level's declared structure (:meth:`bilinear.theory.hierarchy.levels.Level.structure`),
+    checked on every ``A(e_k)`` its parametrisation builds: e.g. PDIAG diagonal with provably positive
+    entries, ROT blocks ``[[a, -b], [b, a]]`` with ``a^2 + b^2 = 1`` (rotations, by ``trigsimp``)."""
+    lv, D = LEVELS[level], sizes["D"]
+    declared_level = declared.LEVELS[lv.level]
+    structure = declared_level.shape_of_A
     for k in range(D):
         M = lv.matrix(params, sympy.Matrix([int(j == k) for j in range(D)]), sizes)
-        if level == "PDIAG":
-            for i in range(H):
-                for j in range(H):
-                    e = M[i, j]
-                    if (i != j and e != 0) or (i == j and e.is_positive is not True):
-                        raise MathematicalError(f"{where}: A(e_{k})[{i}, {j}] = {e} violates PDIAG "
-                                                "(diagonal with positive entries)")
-        else:
-            for j0 in range(0, H, 2):
-                blk = M[j0:j0 + 2, j0:j0 + 2]
-                rest = M[j0:j0 + 2, :].copy()
-                rest[:, j0:j0 + 2] = sympy.zeros(2, 2)
-                if any(e != 0 for e in rest) or not _is_rotation(tuple(blk)):
-                    raise MathematicalError(f"{where}: block {j0 // 2} of A(e_{k}) is not a rotation")
+        problem = structure.violation(SymbolicEntries(M))
+        if problem is not None:
+            raise MathematicalError(f"{where}: A(e_{k}) {problem}; {level} needs {declared_level.form}")
 
 
 def _check_target_constraints(level: str, params: dict, where: str, source: str = "", sp: dict | None = None) -> None:
@@ -408,13 +400,6 @@ def _check_target_constraints(level: str, params: dict, where: str, source: str 
             if (any(e not in (0, 1) for e in P) or any(sum(P[i, :]) != 1 for i in range(P.rows))
                     or any(sum(P[:, j]) != 1 for j in range(P.cols))):
                 raise MathematicalError(f"{where}: P_{k} is not a permutation matrix")
-
-
-@lru_cache(maxsize=None)
-def _is_rotation(entries: tuple) -> bool:
-    """``B^T B = I`` and ``det B = 1`` for the 2x2 block with these entries (trigsimp; cached)."""
-    B = sympy.Matrix(2, 2, list(entries))
-    return sympy.trigsimp(B.T * B - sympy.eye(2)) == sympy.zeros(2, 2) and sympy.trigsimp(B.det()) == 1
 
 
 def _images(P: sympy.Matrix) -> tuple:

@@ -1,10 +1,11 @@
 """Symbolic parametrisations of the levels of the hierarchy (docs/design.md §4), for the theorem checks.
 
-Each level is a :class:`Level`: ``params(sizes)`` returns fresh real sympy symbols in named arrays
+Each level is a :class:`SymbolicLevel` of a level declared in :mod:`bilinear.theory.hierarchy.levels`
+(whose declaration checks the sizes): ``params(sizes)`` returns fresh real sympy symbols in named arrays
 (sympy matrices, or lists of them per symbol/block), and ``matrix(params, x, sizes)`` builds the
 transition matrix A(x) for a vector ``x`` of D entries (symbolic, so the identities hold for every
 input, one-hot or not, unless a statement says otherwise).  ``sizes`` is a dict with ``H`` (hidden
-size in real dimensions), ``D`` (alphabet size) and ``B`` / ``R`` where the level needs them.
+size in real dimensions), ``D`` (alphabet size) and ``B`` / ``R`` / ``N`` where the level needs them (the symbols its declaration gives its sizes).
 
 The parametrisations (x = (x_0, ..., x_{D-1})):
 
@@ -48,8 +49,9 @@ from typing import Callable
 import sympy
 
 from bilinear.theory.errors import InputError, expected
+from bilinear.theory.hierarchy import levels as declared
 
-__all__ = ["Level", "LEVELS", "symbol_vector", "symbol_matrix", "block_diagonal", "rotation", "hidden_size",
+__all__ = ["SymbolicLevel", "SymbolicEntries", "LEVELS", "symbol_vector", "symbol_matrix", "block_diagonal", "rotation", "hidden_size",
            "householder", "house_factors_product", "permutation_matrix", "rdiag1_entries"]
 
 
@@ -95,15 +97,18 @@ def _need(sizes: dict, *keys: str) -> tuple[int, ...]:
     return tuple(vals)
 
 
-def _even(H: int, level: str) -> int:
-    if H % 2:
-        raise InputError(f"{level}(H) needs an even hidden size H, got {H}")
-    return H // 2
+def _sizes(s: dict, level: str) -> tuple[int, ...]:
+    """The sizes of the declared ``level`` read from ``s`` by their symbols (``H``, then ``B`` / ``R`` /
+    ``N`` where the level takes one), then ``D``; checked by the level's declaration."""
+    symbols = declared.LEVELS[level].symbols()
+    values = _need(s, *symbols.values(), "D")
+    declared.LEVELS[level].of(values[0], dict(zip(symbols, values)))
+    return values
 
 
 # ---------------------------------------------------------------- parameters and matrices per level
 def _full_params(s):
-    H, D = _need(s, "H", "D")
+    H, D = _sizes(s, "full")
     return {"W": [symbol_matrix(f"W{k}", H, H) for k in range(D)]}
 
 
@@ -112,7 +117,7 @@ def _full_matrix(p, x, s):
 
 
 def _cp_params(s):
-    H, R, D = _need(s, "H", "R", "D")
+    H, R, D = _sizes(s, "cp")
     return {"U": symbol_matrix("U", H, R), "V": symbol_matrix("V", R, D), "Z": symbol_matrix("Z", R, H)}
 
 
@@ -121,9 +126,7 @@ def _cp_matrix(p, x, s):
 
 
 def _block_params(s):
-    H, B, D = _need(s, "H", "B", "D")
-    if H % B:
-        raise InputError(f"BLOCK(H, B) needs B to divide H, got H={H}, B={B}")
+    H, B, D = _sizes(s, "block")
     return {"blocks": [[symbol_matrix(f"W{b}k{k}", B, B) for k in range(D)] for b in range(H // B)]}
 
 
@@ -132,8 +135,8 @@ def _block_matrix(p, x, s):
 
 
 def _cdiag_params(s):
-    H, D = _need(s, "H", "D")
-    n = _even(H, "CDIAG")
+    H, D = _sizes(s, "cdiag")
+    n = H // 2
     return {"a": symbol_matrix("a", n, D), "b": symbol_matrix("b", n, D)}
 
 
@@ -143,8 +146,8 @@ def _cdiag_matrix(p, x, s):
 
 
 def _rot_params(s):
-    H, D = _need(s, "H", "D")
-    return {"theta": symbol_matrix("theta", _even(H, "ROT"), D)}
+    H, D = _sizes(s, "rot")
+    return {"theta": symbol_matrix("theta", H // 2, D)}
 
 
 def rotation(t) -> sympy.Matrix:
@@ -158,7 +161,7 @@ def _rot_matrix(p, x, s):
 
 
 def _rdiag_params(s):
-    H, D = _need(s, "H", "D")
+    H, D = _sizes(s, "rdiag")
     return {"V": symbol_matrix("V", H, D)}
 
 
@@ -167,7 +170,7 @@ def _rdiag_matrix(p, x, s):
 
 
 def _pdiag_params(s):
-    H, D = _need(s, "H", "D")
+    H, D = _sizes(s, "pdiag")
     return {"theta": symbol_matrix("theta", H, D)}
 
 
@@ -176,7 +179,7 @@ def _pdiag_matrix(p, x, s):
 
 
 def _rdiag1_params(s):
-    H, D = _need(s, "H", "D")
+    H, D = _sizes(s, "rdiag")
     return {"a": symbol_matrix("a", H, D, nonnegative=True), "b": symbol_matrix("b", H, D, positive=True)}
 
 
@@ -196,7 +199,7 @@ def householder(beta, u: sympy.Matrix) -> sympy.Matrix:
 
 
 def _house_params(s):
-    H, N, D = _need(s, "H", "N", "D")
+    H, N, D = _sizes(s, "house")
     return {"u": [[symbol_vector(f"u{j}k{k}", H) for j in range(N)] for k in range(D)],
             "beta": symbol_matrix("beta", N, D)}
 
@@ -225,7 +228,7 @@ def permutation_matrix(images) -> sympy.Matrix:
 
 
 def _mono_perms(s):
-    H, D = _need(s, "H", "D")
+    H, D = _sizes(s, "mono")
     perms = s.get("perms")
     if (not isinstance(perms, tuple) or len(perms) != D
             or any(sorted(p) != list(range(H)) for p in perms)):
@@ -234,7 +237,7 @@ def _mono_perms(s):
 
 
 def _mono_params(s):
-    H, D = _need(s, "H", "D")
+    H, D = _sizes(s, "mono")
     return {"P": [permutation_matrix(p) for p in _mono_perms(s)], "d": symbol_matrix("d", H, D)}
 
 
@@ -242,42 +245,107 @@ def _mono_matrix(p, x, s):
     return _lin(x, [P * sympy.diag(*p["d"][:, k]) for k, P in enumerate(p["P"])])
 
 
-@dataclass(frozen=True)
-class Level:
-    """One level of the hierarchy: its name, hidden size, symbolic parameters and A(x)."""
+class _Symbolic:
+    """A sympy expression as the ordered-field element the declared structures read: ``==`` decides
+    ``expand`` then ``trigsimp`` of the difference is 0, ``> 0`` asks sympy's assumptions (True only
+    when provable)."""
 
-    name: str
-    size_keys: tuple[str, ...]
+    def __init__(self, e):
+        self.e = sympy.sympify(e)
+
+    @staticmethod
+    def _of(x):
+        return x.e if isinstance(x, _Symbolic) else sympy.sympify(x)
+
+    def __add__(self, other):
+        return _Symbolic(self.e + self._of(other))
+
+    def __sub__(self, other):
+        return _Symbolic(self.e - self._of(other))
+
+    def __mul__(self, other):
+        return _Symbolic(self.e * self._of(other))
+
+    def __neg__(self):
+        return _Symbolic(-self.e)
+
+    def __eq__(self, other):
+        d = sympy.expand(self.e - self._of(other))
+        return d == 0 or sympy.trigsimp(d) == 0
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __gt__(self, other):
+        return (self.e - self._of(other)).is_positive is True
+
+
+class SymbolicEntries:
+    """:class:`~bilinear.theory.hierarchy.structure.Entries` of a sympy matrix (the structure of a level
+    checked on its symbolic ``A(e_k)``).
+
+    >>> from bilinear.theory.hierarchy.structure import ROTATION_PAIRS
+    >>> ROTATION_PAIRS.violation(SymbolicEntries(rotation(sympy.Symbol("t", real=True)))) is None
+    True
+    """
+
+    exact = True
+
+    def __init__(self, M: sympy.Matrix):
+        self.M, self.size = M, M.rows
+
+    def support(self) -> list[tuple[int, int]]:
+        return [(i, j) for i in range(self.M.rows) for j in range(self.M.cols) if self.M[i, j] != 0]
+
+    def entry(self, i: int, j: int) -> _Symbolic:
+        return _Symbolic(self.M[i, j])
+
+
+@dataclass(frozen=True)
+class SymbolicLevel:
+    """The symbolic parametrisation of one declared level (:mod:`bilinear.theory.hierarchy.levels`):
+    ``params(sizes)``, ``matrix(params, x, sizes)`` and the formula.  Its ``name`` is the level's in
+    capitals (``variant`` appended: ``RDIAG1``) and its ``size_keys`` are the declared sizes' symbols
+    followed by ``D``."""
+
+    level: str
     params: Callable[[dict], dict]
     matrix: Callable[[dict, sympy.Matrix, dict], sympy.Matrix]
     parametrisation: str
+    variant: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.level.upper() + self.variant
+
+    @property
+    def size_keys(self) -> tuple[str, ...]:
+        return tuple(declared.LEVELS[self.level].symbols().values()) + ("D",)
 
     def __repr__(self) -> str:
-        return f"Level({self.name})"
+        return f"SymbolicLevel({self.name})"
 
 
-LEVELS = {
-    "FULL": Level("FULL", ("H", "D"), _full_params, _full_matrix, "A(x) = sum_k x_k W_k"),
-    "CP": Level("CP", ("H", "R", "D"), _cp_params, _cp_matrix, "A(x) = U diag(V x) Z"),
-    "BLOCK": Level("BLOCK", ("H", "B", "D"), _block_params, _block_matrix,
-                   "A(x) = blockdiag(sum_k x_k W^(b)_k), blocks B x B"),
-    "CDIAG": Level("CDIAG", ("H", "D"), _cdiag_params, _cdiag_matrix,
-                   "A(x) = blockdiag([[a_j.x, -b_j.x], [b_j.x, a_j.x]])"),
-    "ROT": Level("ROT", ("H", "D"), _rot_params, _rot_matrix,
-                 "A(x) = sum_k x_k blockdiag(Rot(theta_jk))"),
-    "RDIAG": Level("RDIAG", ("H", "D"), _rdiag_params, _rdiag_matrix, "A(x) = diag(V x)"),
-    "PDIAG": Level("PDIAG", ("H", "D"), _pdiag_params, _pdiag_matrix, "A(x) = diag(exp(theta) x)"),
-    "RDIAG1": Level("RDIAG1", ("H", "D"), _rdiag1_params, _rdiag1_matrix,
-                    "A(x) = diag(V x), V = (b - a)/(a + b) in (-1, 1], a >= 0, b > 0"),
-    "HOUSE": Level("HOUSE", ("H", "N", "D"), _house_params, _house_matrix,
-                   "A(x) = sum_k x_k prod_j (I - beta_jk u_jk u_jk^T), |u_jk| = 1, beta_jk in [0, 2]"),
-    "MONO": Level("MONO", ("H", "D"), _mono_params, _mono_matrix,
-                  "A(x) = sum_k x_k P_k diag(d_k), P_k permutation matrices"),
-}
+_PARAMETRISATIONS = (
+    SymbolicLevel("full", _full_params, _full_matrix, "A(x) = sum_k x_k W_k"),
+    SymbolicLevel("cp", _cp_params, _cp_matrix, "A(x) = U diag(V x) Z"),
+    SymbolicLevel("block", _block_params, _block_matrix, "A(x) = blockdiag(sum_k x_k W^(b)_k), blocks B x B"),
+    SymbolicLevel("cdiag", _cdiag_params, _cdiag_matrix, "A(x) = blockdiag([[a_j.x, -b_j.x], [b_j.x, a_j.x]])"),
+    SymbolicLevel("rot", _rot_params, _rot_matrix, "A(x) = sum_k x_k blockdiag(Rot(theta_jk))"),
+    SymbolicLevel("rdiag", _rdiag_params, _rdiag_matrix, "A(x) = diag(V x)"),
+    SymbolicLevel("pdiag", _pdiag_params, _pdiag_matrix, "A(x) = diag(exp(theta) x)"),
+    SymbolicLevel("rdiag", _rdiag1_params, _rdiag1_matrix,
+                  "A(x) = diag(V x), V = (b - a)/(a + b) in (-1, 1], a >= 0, b > 0", variant="1"),
+    SymbolicLevel("house", _house_params, _house_matrix,
+                  "A(x) = sum_k x_k prod_j (I - beta_jk u_jk u_jk^T), |u_jk| = 1, beta_jk in [0, 2]"),
+    SymbolicLevel("mono", _mono_params, _mono_matrix, "A(x) = sum_k x_k P_k diag(d_k), P_k permutation matrices"),
+)
+#: Name (``FULL``, ..., ``RDIAG1``, ``HOUSE``, ``MONO``) -> symbolic parametrisation of a declared level.
+LEVELS = {lv.name: lv for lv in _PARAMETRISATIONS}
+assert {lv.level for lv in _PARAMETRISATIONS} <= set(declared.LEVELS)
 
 
 def hidden_size(level: str, sizes: dict) -> int:
     """The hidden size (real dimensions) of a level at ``sizes``: always ``sizes['H']``."""
     if level not in LEVELS:
         raise InputError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
-    return _need(sizes, "H")[0]
+    return _need(sizes, declared.LEVELS[LEVELS[level].level].symbols()["hidden"])[0]

@@ -69,7 +69,7 @@ class Simulator:
             object.__setattr__(self, "src", torch.as_tensor(src, device=dev))
             object.__setattr__(self, "scale", torch.as_tensor(scale, dtype=self.dtype, device=dev))
         else:
-            A = np.transpose(self.wf.dense_W(), (2, 0, 1))
+            A = self.wf.transitions()
             object.__setattr__(self, "A", torch.as_tensor(A, dtype=self.dtype, device=dev))
         object.__setattr__(self, "h0", torch.as_tensor(self.wf.h0, dtype=self.dtype, device=dev))
         object.__setattr__(self, "R", torch.as_tensor(self.wf.readout, dtype=self.dtype, device=dev))

@@ -23,8 +23,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from bilinear.constructions.weightfile import WeightFile, load_weights
+from bilinear.constructions.weightfile import WeightFile, load_weights, transitions_of
 from bilinear.theory.errors import InputError, expected
+from bilinear.theory.hierarchy.levels import LEVELS, Level
 
 from bilinear.verify.models.baselines import BASELINES
 from bilinear.verify.models.classic import BILINEAR_LEVELS, INITS, NORMALISE_MODES, FullRNN
@@ -89,10 +90,8 @@ class ModelConfig:
             raise expected("init", f"one of {', '.join(INITS)}", self.init)
         if not (isinstance(self.init_scale, (int, float)) and 0 <= self.init_scale < 10):
             raise expected("init-scale", "a number in [0, 10)", self.init_scale)
-        if kind in ("cdiag", "rot") and self.hidden % 2:
-            raise InputError(f"hidden: {kind} needs an even hidden size, got {self.hidden}")
-        if kind == "block" and self.hidden % self.block:
-            raise InputError(f"block: hidden size {self.hidden} is not a multiple of the block size {self.block}")
+        if kind in LEVELS:
+            self.shape()                 # the level's own size checks (theory/hierarchy/levels.py)
         if kind == "transformer" and (self.hidden % self.heads or self.hidden % 2):
             raise InputError(f"hidden: the transformer needs an even hidden size divisible by heads={self.heads}, "
                              f"got {self.hidden}")
@@ -108,6 +107,17 @@ class ModelConfig:
     @property
     def is_bilinear(self) -> bool:
         return self.kind in BILINEAR_LEVELS
+
+    def shape(self) -> Level:
+        """The level and sizes of a bilinear model (``rank`` None: ``hidden``), checked by the level's
+        declaration; an :class:`InputError` for a baseline."""
+        if self.kind not in LEVELS:
+            raise expected("model", "a bilinear model", self.model)
+        cls = LEVELS[self.kind]
+        sizes = {k: getattr(self, k) for k in cls.options()}     # every size a level takes is a field here
+        if sizes.get("rank", 0) is None:
+            sizes["rank"] = self.hidden
+        return cls.of(self.hidden, sizes)
 
     def resolved_normalise(self) -> str:
         if self.normalise != "auto":
@@ -140,13 +150,7 @@ def make_model(config: ModelConfig, vocab_size: int, num_classes: int, seed: int
     classes; its parameters are a fixed function of ``seed`` (the global RNG is left as it was)."""
     kind = config.kind
     if kind in BILINEAR_LEVELS:
-        extra = {}
-        if kind == "cp":
-            extra["rank"] = config.rank or config.hidden
-        if kind == "block":
-            extra["block"] = config.block
-        if kind == "house":
-            extra["householders"] = config.householders
+        extra = {k: v for k, v in config.shape().parameters().items() if k != "hidden"}
         return BILINEAR_LEVELS[kind](vocab_size, num_classes, config.hidden, embedding=config.embedding,
                                      affine=config.affine, normalise=config.resolved_normalise(),
                                      init=config.init, init_scale=config.init_scale, seed=seed, **extra)
@@ -197,8 +201,8 @@ def model_from_weights(weights: WeightFile | str, task=None, dtype=torch.float64
         labels = [labels[i] for i in order]
     model = FullRNN(D, len(labels), H, normalise="always", init="gaussian", seed=0)
     with torch.no_grad():
-        model.W.data = torch.as_tensor(np.transpose(W, (2, 0, 1)).copy())
+        model.W.data = torch.as_tensor(transitions_of(W).copy())
         model.h0.data = torch.as_tensor(wf.h0.copy())
         model.readout.data = torch.as_tensor(np.asarray(R, dtype=np.float64).copy())
-    model.labels = tuple(labels)
+    setattr(model, "labels", tuple(labels))     # a plain attribute (nn.Module types its attributes as tensors)
     return model.to(dtype).eval()

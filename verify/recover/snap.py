@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from bilinear.constructions.weightfile import WeightFile
+from bilinear.constructions.weightfile import WeightFile, weights_of
 
 __all__ = ["snapped_matrices", "learned_weight_file", "snapped_weight_file", "source_of", "weights_input"]
 
 
 def source_of(model) -> dict:
     """``meta.source`` for the group or target machine of a :class:`~bilinear.verify.recover.source.LearnedModel`."""
+    from bilinear.constructions.source import automaton_source, group_source
     if model.automaton is not None:
-        return {"kind": "automaton", "automaton": model.automaton.to_dict(), "minimize": True}
-    from bilinear.constructions.construction import group_source
+        return automaton_source(model.automaton, minimize=True)
     return group_source(model.group, list(model.alphabet))
 
 
@@ -67,7 +67,7 @@ def learned_weight_file(model, meta_extra: dict | None = None) -> WeightFile:
         R, labels = _state_readout(model, A, model.h0)
     meta = {"source": source_of(model), "level": "full", "exact": None,
             "info": {"trained_level": model.level, **(meta_extra or {})}}
-    return WeightFile(np.transpose(A, (1, 2, 0)).copy(), model.h0, R, labels, _alphabet_names(model), "full", meta)
+    return WeightFile(weights_of(A), model.h0, R, labels, _alphabet_names(model), "full", meta)
 
 
 def snapped_matrices(T: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +96,7 @@ def snapped_weight_file(model, sub, rho_o: np.ndarray, W: np.ndarray, meta_extra
     meta = {"source": source_of(model), "level": "full", "exact": None,
             "info": {"snapped_from": model.path, "dimension": int(U.shape[1]),
                      "metric_condition": float(np.linalg.cond(W)), **(meta_extra or {})}}
-    return WeightFile(np.transpose(A, (1, 2, 0)).copy(), h0, R, labels, _alphabet_names(model), "full", meta)
+    return WeightFile(weights_of(A), h0, R, labels, _alphabet_names(model), "full", meta)
 
 
 def weights_input(path: str):

@@ -4,9 +4,9 @@ A :class:`LearnedModel` holds ``A`` (``D x H x H``, float64, ``h_t = A[x_t] h_{t
 what the model is supposed to track: a group with the element each symbol stands for, or a target
 Moore machine (automaton tasks).  :func:`load_learned` reads
 
-* a ``bilinear train`` checkpoint (``.pt``, ``torch.load(weights_only=True)``): the model is rebuilt
-  from the configuration stored in the checkpoint and the *selected* (best-validation) state; the
-  group and alphabet come from the task (``word``: every element, token ``k`` = element ``k``;
+* a ``bilinear train`` checkpoint (``.pt``), read by :class:`~bilinear.verify.experiments.run.TrainedRun`:
+  the model is rebuilt from the configuration stored in the checkpoint and the *selected*
+  (best-validation) state; the group and alphabet come from the task (``word``: every element, token ``k`` = element ``k``;
   ``modadd``/``parity``: ``Z_m``, token ``k`` = ``k``; ``cycle_nav``: ``Z_5`` with tokens ``-1, 0,
   +1``; automaton tasks: the target machine);
 * a weight file of ``bilinear construct`` (``meta.source`` names the group and alphabet, or the
@@ -20,18 +20,19 @@ Every problem is an :class:`~bilinear.theory.errors.InputError` naming the file 
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from bilinear.constructions.weightfile import transitions_of
 from bilinear.theory.automata.automaton import Automaton
 from bilinear.theory.errors import InputError, expected, shown
 from bilinear.theory.groups.group import FiniteGroup
 from bilinear.theory.groups.parser import parse_elements, parse_group
 
-__all__ = ["LearnedModel", "load_learned", "parse_alphabet", "checkpoint_model", "task_target"]
+__all__ = ["LearnedModel", "load_learned", "parse_alphabet"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,84 +110,37 @@ def _group(spec: str) -> FiniteGroup:
     return parse_group(spec)
 
 
-# ------------------------------------------------------------------------------------ targets
-def task_target(task):
-    """``(group, alphabet)`` or ``(None, automaton)``: what a task's tokens do (see the module doc)."""
-    from bilinear.verify.recover.automaton import flipflop_machine, modarith_machine
-    name = task.name
-    if name == "word":
-        return task.group, tuple(range(task.group.order))
-    if name in ("modadd", "parity"):
-        m = task.vocab_size
-        return _group(f"Z{m}"), tuple(range(m))
-    if name == "cycle_nav":
-        return _group("Z5"), (4, 0, 1)
-    if name == "automaton":
-        return None, task.automaton
-    if name == "flipflop":
-        return None, flipflop_machine(task.m)
-    if name == "modarith":
-        return None, modarith_machine(task.m)
-    raise InputError(f"task {name}: no group or target machine is known for it")  # pragma: no cover
-
-
 # ------------------------------------------------------------------------------------ readers
-def checkpoint_model(path: str):
-    """``(model, task, identity)`` of a ``bilinear train`` checkpoint: the model rebuilt from the
-    stored configuration with the selected (best-validation) parameters, in eval mode."""
-    import torch
-
-    from bilinear.verify.models.registry import ModelConfig, make_model
-    from bilinear.verify.tasks import make_task
-    from bilinear.verify.experiments.train import load_checkpoint
-    state = load_checkpoint(path)
-    try:
-        ident = json.loads(state["identity"])
-        cfg = ModelConfig.from_dict(ident["model"])
-        task = make_task(ident["task"], **ident["task_options"])
-        model = make_model(cfg, task.vocab_size, task.num_classes, seed=int(ident["seed"]))
-        model.load_state_dict(state["best_model"] if state.get("best_model") is not None else state["model"])
-    except (KeyError, TypeError, ValueError, RuntimeError, json.JSONDecodeError) as e:
-        raise InputError(f"checkpoint {path}: inconsistent contents ({type(e).__name__}: {str(e)[:80]})") from None
+def _from_checkpoint(path: str) -> LearnedModel:
+    """A checkpoint read by :class:`~bilinear.verify.experiments.run.TrainedRun`, as transition matrices;
+    recovery needs a pure bilinear model with one-hot input."""
+    from bilinear.verify.experiments.run import TrainedRun
+    run = TrainedRun.load(path)
+    cfg = run.config
     if not cfg.is_bilinear or cfg.affine or cfg.embedding is not None:
         raise InputError(f"checkpoint {path}: recovery needs a pure bilinear model with one-hot input "
                          f"(h_t = A(x_t) h_(t-1)); this one is {cfg.model}"
                          + (f" with embedding {cfg.embedding}" if cfg.embedding is not None else ""))
-    with torch.no_grad():
-        model = model.double().eval()
-    return model, task, ident
-
-
-def _from_checkpoint(path: str) -> LearnedModel:
-    model, task, ident = checkpoint_model(path)
-    W = model.dense_W()
-    group, target = task_target(task)
-    from bilinear.verify.models.registry import class_names
-    common = dict(path=path, A=np.transpose(W, (2, 0, 1)), h0=model.h0.detach().cpu().numpy(), kind="checkpoint",
-                  readout=model.readout.detach().cpu().numpy(), labels=tuple(class_names(task)),
-                  level=model.level, task=task,
-                  info={"task": ident["task"], "task_options": ident["task_options"], "model": ident["model"]["model"],
-                        "hidden": ident["model"]["hidden"], "seed": ident["seed"], "lr": ident["lr"]})
-    if group is None:
-        return LearnedModel(automaton=target, **common)
-    return LearnedModel(group=group, alphabet=target, **common)
+    model: Any = run.model                         # a bilinear model (checked above): dense_W, h0, readout
+    group, target = run.target()
+    return LearnedModel(path=path, A=transitions_of(model.dense_W()), h0=model.h0.detach().cpu().numpy(),
+                        kind="checkpoint", readout=model.readout.detach().cpu().numpy(), labels=run.labels,
+                        group=group, alphabet=None if group is None else target,
+                        automaton=target if group is None else None,
+                        level=model.level, task=run.task, info=run.summary())
 
 
 def _from_weight_file(path: str) -> LearnedModel:
-    from bilinear.constructions.construction import group_from_source
+    from bilinear.constructions.source import read_source
     from bilinear.constructions.weightfile import load_weights
     wf = load_weights(path)
-    src = wf.meta.get("source")
-    if not isinstance(src, dict) or src.get("kind") not in ("group", "automaton"):
-        raise InputError(f"weight file {path}: meta.source: expected {{kind: group|automaton, ...}}")
-    common = dict(path=path, A=np.transpose(wf.dense_W(), (2, 0, 1)), h0=wf.h0, kind="weights",
-                  readout=wf.readout, labels=wf.labels, level=wf.level, info={"level": wf.level})
-    if src["kind"] == "automaton":
-        ref = Automaton.from_dict(src["automaton"])
-        ref = ref.minimize() if src.get("minimize", True) else ref.trim()
-        return LearnedModel(automaton=ref, **common)
-    G = group_from_source(src)
-    return LearnedModel(group=G, alphabet=tuple(G.element(a) for a in src["alphabet"]), **common)
+    try:
+        target = read_source(wf.meta.get("source"))
+    except InputError as e:
+        raise InputError(f"weight file {path}: {e}") from None
+    return LearnedModel(path=path, A=wf.transitions(), h0=wf.h0, kind="weights", readout=wf.readout,
+                        labels=wf.labels, group=target.group, alphabet=target.alphabet, automaton=target.automaton,
+                        level=wf.level, info={"level": wf.level})
 
 
 def _foreign(path: str, A, h0, group: str | None, alphabet: str | None, automaton=None) -> LearnedModel:
