@@ -62,9 +62,9 @@ def test_every_pytest_raises_names_its_message():
 
 def test_the_sources_are_the_test_suite():
     """The walk sees the whole suite (a wrong root would make the check above pass vacuously)."""
-    names = {path.relative_to(TESTS).as_posix() for path in _test_sources()}
-    assert {"test_doctests.py", "test_test_conventions.py", "cli/test_contract.py",
-            "theory/groups/test_group.py", "constructions/test_builders.py"} <= names
+    names = {path.relative_to(ROOT).as_posix() for path in _test_sources()}
+    assert {"tests/test_doctests.py", "tests/test_test_conventions.py", "tests/cli/test_contract.py",
+            "tests/theory/groups/test_group.py", "tests/constructions/test_builders.py"} <= names
     assert sum(raises_with_match(path.read_text(encoding="utf-8")) for path in _test_sources()) > 100
 
 
