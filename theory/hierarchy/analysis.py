@@ -219,13 +219,16 @@ def mono_report(grp: FiniteGroup, max_order: int | None = None) -> LevelReport:
     from bilinear.theory.hierarchy.mono import monomial_degree
     d = monomial_degree(grp, max_order)
     summ = [(s.degree, s.character_order) for s in d.summands]
+    how = ("abelian: from the primary invariants, sum of p^b over odd p, of 2^(b-1) over Z_(2^b) with b >= 2, "
+           "and one per Z_2 that no odd factor carries" if d.num_subgroups is None else
+           f"exact search over the {d.num_subgroups} subgroups: least total index of induced summands whose "
+           "kernels, the cores of ker λ, meet in {e}")
     return LevelReport("mono", True, d.degree,
                        f"mono builder: ⊕ Ind_K^G λ over {len(d.summands)} summand(s) (degree, order of λ) {summ}, "
                        "signed permutation matrices",
                        f"{_MONO}: the coordinate lines of an exact MONO(H) tracker are permuted by the group, so it "
                        f"carries a faithful ±1-monomial representation of degree <= H; the least is {d.degree} "
-                       f"(exact search over the {d.num_subgroups} subgroups: least total index of induced "
-                       "summands whose kernels, the cores of ker λ, meet in {e})",
+                       f"({how})",
                        extra=(("complex_degree", d.complex_degree), ("permutation_degree", d.permutation_degree)))
 
 
