@@ -27,12 +27,17 @@ import numpy as np
 from bilinear.theory.errors import InputError
 from bilinear.theory.groups.group import FiniteGroup
 
-__all__ = ["Subgroup", "subgroups", "DEFAULT_MAX_ORDER", "members", "core_classes", "normalises", "join_element",
+__all__ = ["Subgroup", "subgroups", "DEFAULT_MAX_ORDER", "HOUSE_MAX_SETS", "members", "core_classes", "normalises", "join_element",
            "table_lists",
            "check_subgroup_order"]
 
 #: Groups up to this order are enumerated unless the caller raises the limit.
 DEFAULT_MAX_ORDER = 120
+
+#: The most candidate sets the HOUSE faithful-set search (:mod:`bilinear.theory.hierarchy.house`) may
+#: examine unless the caller raises it (``--house-max-sets``); kept here, beside the other limit of the
+#: modern rows, so that the command line reads both without loading the representation theory.
+HOUSE_MAX_SETS = 500_000
 
 
 @dataclass(frozen=True)

@@ -67,13 +67,11 @@ from bilinear.theory.characters.table import BaseCharacterTable
 
 from bilinear.theory.characters.build import character_table
 from bilinear.theory.errors import InputError, MathematicalError, expected
+from bilinear.theory.groups.subgroups import HOUSE_MAX_SETS
 from bilinear.theory.representations.real_irreps import real_irreducibles
 
 __all__ = ["HouseOption", "HouseTable", "HouseSearch", "house_table", "house_search", "reflection_ranks",
            "fixed_dimension", "HOUSE_MAX_SETS"]
-
-#: The most candidate sets a house search may examine unless the caller raises it (``--house-max-sets``).
-HOUSE_MAX_SETS = 200_000
 
 #: Above this many rank comparisons (candidates² x alphabet classes) the dominance pass is skipped.
 _DOMINANCE_WORK = 20_000_000
@@ -295,9 +293,8 @@ def _prepare(T: BaseCharacterTable, alph: tuple[int, ...]) -> HouseSearch:
 
 
 def _refuse(search: HouseSearch, limit: int, order: int):
-    return expected("--house-max-sets", f"at least {search.bound}, the candidate sets the house search of "
-                    f"{search.group} over this alphabet may examine (or --modern-max-order {order - 1} to leave "
-                    "house and mono out)", limit)
+    return expected("--house-max-sets", f"at least {search.bound} (the sets the house search of {search.group} "
+                    f"over this alphabet may examine; --modern-max-order {order - 1} leaves house and mono out)", limit)
 
 
 def house_table(G, alphabet=None, max_sets: int | None = None) -> HouseTable:
