@@ -24,7 +24,10 @@ mono   every group                          least degree of a faithful ±1-monom
 
 The modern rows (``house``, ``mono``) are computed for groups of order up to ``modern_max_order``
 (default :data:`MODERN_MAX_ORDER`, the subgroup-enumeration limit of :mod:`bilinear.theory.groups.subgroups`); above it
-they are left out and ``analysis()`` says so under ``modern_levels``.  ``house`` depends on the
+they are left out and ``analysis()`` says so under ``modern_levels``.  Within the limit an abelian
+group's rows are read off its invariants (house over every element, and mono); any other house search
+states a bound on the sets it examines before it starts and is refused above ``house_max_sets``
+(``--house-max-sets``, :mod:`bilinear.theory.hierarchy.house`).  ``house`` depends on the
 alphabet (default: every element); the other rows do not, for an alphabet that generates the group
 (cp's rank uses D = the number of generators, as before).
 
