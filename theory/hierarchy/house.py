@@ -36,6 +36,9 @@ most ``ℓ`` candidates in which every member covers something the others do not
 refused above ``max_sets`` (the option ``--house-max-sets``).  A set is not extended once a faithful set
 found earlier is at least as good in dimension and rank (neither decreases when a member is added).
 
+**Z_2^k over a basis** (k generators, perhaps with the identity) needs no search either: the dual
+basis of ±1 characters has dimension ``k``, the least, and every rank ``<= 1``, the least.
+
 **Abelian groups over every element** need no search: the least faithful real dimension ``H_0`` (from
 the invariants) with ``n_h = H_0`` is the only option.  A set ``S`` of real irreducibles (characters
 ``χ``, of rank ``dim`` where ``χ(g) != 1``, else 0) is faithful iff its characters generate the dual
@@ -313,6 +316,8 @@ def house_table(G, alphabet=None, max_sets: int | None = None) -> HouseTable:
                          "name a generating set (or analyse the subgroup they generate)")
     if grp.is_abelian and len({int(c) for c in grp.class_of[list(alph)]}) == grp.num_classes:
         return grp.memo(("house_table", alph), lambda: _abelian_table(T, alph))
+    if grp.exponent == 2 and 1 << len(set(alph) - {0}) == grp.order:
+        return grp.memo(("house_table", alph), lambda: _dual_basis_table(T, alph))
     search = house_search(T, alph)
     limit = HOUSE_MAX_SETS if max_sets is None else max_sets
     if search.bound > limit:
@@ -326,6 +331,18 @@ def _abelian_table(T: BaseCharacterTable, alph: tuple[int, ...]) -> HouseTable:
     L = hierarchy_level(T)
     h = max(L.min_faithful_dim_real, 1)
     return HouseTable(T.group.name, alph, (HouseOption(h, h, tuple(L.min_faithful_real_irreps)),))
+
+
+def _dual_basis_table(T: BaseCharacterTable, alph: tuple[int, ...]) -> HouseTable:
+    """``Z_2^k`` over ``k`` generators (and perhaps the identity), a basis: the dual basis of ±1 characters
+    (each ``-1`` on one generator) is faithful of dimension ``k = H_0`` with every rank ``<= 1``, so
+    ``(k, 1)`` is the only option (no faithful set is smaller, and ``n_h >= 1``)."""
+    grp = T.group
+    gens = sorted(set(alph) - {0})
+    ranks = reflection_ranks(T, [int(grp.class_of[a]) for a in gens])
+    unit = np.eye(len(gens), dtype=np.int64)
+    irreps = tuple(sorted(int(np.flatnonzero((ranks == unit[i]).all(axis=1))[0]) for i in range(len(gens))))
+    return HouseTable(grp.name, alph, (HouseOption(max(len(gens), 1), 1, irreps),))
 
 
 def _run(search: HouseSearch) -> tuple[list[tuple[int, int, tuple[int, ...]]], int]:

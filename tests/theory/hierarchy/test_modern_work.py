@@ -101,12 +101,27 @@ def test_the_bound_counts_sets_of_at_most_the_socle_length():
 
 def test_a_search_over_its_bound_is_refused_before_it_starts(monkeypatch):
     G = parse_group("Z2^6")
+    alphabet = list(G.generators) + [int(G.mul(G.generators[0], G.generators[1]))]     # not a basis: a search
 
     def no_search(search):
         raise AssertionError("the search ran")
 
     monkeypatch.setattr(house, "_run", no_search)
     with pytest.raises(InputError, match=r"^--house-max-sets: expected at least 75611760 .*, got 500000$"):
-        house_table(G, list(G.generators))
+        house_table(G, alphabet)
     with pytest.raises(InputError, match=r"^--house-max-sets: expected at least 75611760 .*, got 1000$"):
-        house_table(G, list(G.generators), max_sets=1000)
+        house_table(G, alphabet, max_sets=1000)
+    assert [(o.hidden, o.householders) for o in house_table(G, list(G.generators)).options] == [(6, 1)]
+
+
+@pytest.mark.parametrize("spec", ["Z2", "Z2^3", "Z2^5", _perm_z2(4)])
+def test_a_basis_of_z2k_is_read_off_the_dual_basis(spec):
+    """Z2^k over its k generators: (k, 1) without a search, as the search finds it."""
+    G = parse_group(spec)
+    t = house_table(G, list(G.generators))
+    k = len(G.generators)
+    assert [(o.hidden, o.householders) for o in t.options] == [(k, 1)]
+    found, _ = house._run(house.house_search(G, list(G.generators)))
+    assert [(h, n) for h, n, _ in found] == [(k, 1)]
+    assert sorted(int(x) for x in house.reflection_ranks(G, [int(G.class_of[a]) for a in G.generators])[
+        list(t.options[0].irreps)].sum(axis=0)) == [1] * k
