@@ -249,6 +249,29 @@ def test_wide_groups_use_python_integers():
     assert [(o.hidden, o.householders) for o in house_table(Z2xZ34, list(Z2xZ34.generators)).options] == [(3, 2)]
 
 
+ABELIAN = ["Z1", "Z2", "Z3", "Z4", "Z6", "Z8", "Z12", "Z2^2", "Z2^3", "Z2xZ4", "Z4xZ4", "Z3xZ3", "Z2xZ6", "Z30",
+           "Z2^2xZ3xZ3", "Z4xZ12", "Z2xZ2xZ15", "Z60", "Z2^4xZ4", "Z8xZ2", "Z9xZ3", "Z2xZ10", "Z2xZ4xZ8",
+           "perm:(1,2);(3,4,5);(6,7)", "perm:(1,2,3,4);(5,6)"]
+
+
+@pytest.mark.parametrize("spec", ABELIAN)
+def test_abelian_degrees_from_invariants_equal_the_subgroup_search(spec):
+    """The primary-invariant formulas against the search over every subgroup, and the summands they name
+    give a faithful signed monomial representation of the formula's degree."""
+    G = parse_group(spec)
+    a, b = abelian_monomial_degree(G), searched_monomial_degree(G, G.order)
+    assert a is not b and a.num_subgroups is None and b.num_subgroups == len(subgroups(G, G.order))
+    assert (a.degree, a.complex_degree, a.permutation_degree) == (b.degree, b.complex_degree, b.permutation_degree)
+    if G.order == 1:
+        return
+    for summands, total in ((a.summands, a.degree), (a.permutation_summands, a.permutation_degree)):
+        mats = induced_monomial_matrices(G, summands, range(G.order))
+        assert mats[0].shape == (total, total) and len({M.tobytes() for M in mats}) == G.order
+        assert all(np.array_equal(mats[int(G.mul(x, y))], mats[x] @ mats[y]) for x in G.generators
+                   for y in range(G.order))
+    assert sum(s.degree for s in a.complex_summands) == a.complex_degree
+
+
 def test_subgroup_limit_names_the_option():
     with pytest.raises(InputError, match="--modern-max-order 720"):
         monomial_degree(parse_group("S6"))
