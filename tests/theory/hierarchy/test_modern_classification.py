@@ -100,6 +100,16 @@ def test_house_table_against_the_definition(spec, which):
     assert t.min_hidden == max(hierarchy_level(G).min_faithful_dim_real, 1)
 
 
+@pytest.mark.parametrize("spec", ["Z12", "Z30", "Z2xZ6", "Z4xZ4", "Z3xZ3", "Z2^4", "Z2xZ34", "perm:(1,2);(3,4,5);(6,7)"])
+def test_abelian_groups_over_every_element_equal_the_search(spec):
+    """The invariants' one option (H_0, H_0) against the faithful-set search run anyway."""
+    from bilinear.theory.hierarchy import house
+    G = parse_group(spec)
+    found, _ = house._run(house.house_search(G))
+    h = max(hierarchy_level(G).min_faithful_dim_real, 1)
+    assert [(o.hidden, o.householders) for o in house_table(G).options] == [(h, h)] == [(d, n) for d, n, _ in found]
+
+
 def test_the_definition_sees_a_two_point_frontier():
     """A4 x Z2 over its generators: (3, 3) and (4, 2), so the comparison above can fail on a frontier."""
     G = parse_group("A4xZ2")
