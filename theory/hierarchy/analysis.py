@@ -224,9 +224,9 @@ def mono_report(grp: FiniteGroup, max_order: int | None = None) -> LevelReport:
     d = monomial_degree(grp, max_order)
     summ = [(s.degree, s.character_order) for s in d.summands]
     how = ("abelian: from the primary invariants, sum of p^b over odd p, of 2^(b-1) over Z_(2^b) with b >= 2, "
-           "and one per Z_2 that no odd factor carries" if d.num_subgroups is None else
-           f"exact search over the {d.num_subgroups} subgroups: least total index of induced summands whose "
-           "kernels, the cores of ker λ, meet in {e}")
+           "and one per Z_2 that no odd factor carries" if d.num_subgroup_classes is None else
+           f"exact search over the {d.num_subgroup_classes} conjugacy classes of subgroups: least total index of "
+           "induced summands whose kernels, the cores of ker λ, meet in {e}")
     return LevelReport("mono", True, d.degree,
                        f"mono builder: ⊕ Ind_K^G λ over {len(d.summands)} summand(s) (degree, order of λ) {summ}, "
                        "signed permutation matrices",

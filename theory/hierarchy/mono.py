@@ -19,6 +19,8 @@ coordinates, ``2n`` real numbers).  The classification:
   ``N`` normalises it with ``g^2 ∈ N`` and ``1`` otherwise (signed);
 * the minimum over families is a shortest path in the lattice of normal subgroups: from ``G``, each
   step intersects with the core of one chosen ``N`` at cost ``cost(N)``, until ``{e}`` (Dijkstra).
+  Core and cost are the same for conjugate subgroups, so one ``N`` per conjugacy class is searched
+  (:func:`bilinear.theory.groups.subgroups.subgroup_classes`).
 
 **Abelian groups** are read off their invariants (no subgroup enumeration).  Every subgroup is normal,
 so a summand's kernel is ``N = ker λ`` itself and its cost depends on ``A = G/N`` only: ``c(A) = |A| /
@@ -65,7 +67,7 @@ import numpy as np
 
 from bilinear.theory.errors import InputError
 from bilinear.theory.groups.group import FiniteGroup
-from bilinear.theory.groups.subgroups import Subgroup, core_classes, join_element, normalises, subgroups, table_lists
+from bilinear.theory.groups.subgroups import Subgroup, core_classes, join_element, normalises, subgroup_classes, table_lists
 
 __all__ = ["MonomialSummand", "MonomialDegree", "monomial_degree", "abelian_monomial_degree", "searched_monomial_degree",
            "induced_monomial_matrices"]
@@ -87,8 +89,8 @@ class MonomialDegree:
     """The least degrees of faithful monomial representations of ``group`` (every one at least 1):
     ``degree`` (signed, real ±1 entries: MONO's hidden size), ``complex_degree`` (roots of unity), and
     ``permutation_degree`` (plain permutations, the least faithful permutation degree), with the
-    summands attaining each; ``num_subgroups``: the subgroups searched (``None``: an abelian group, read
-    off its invariants)."""
+    summands attaining each; ``num_subgroup_classes``: the conjugacy classes of subgroups searched
+    (``None``: an abelian group, read off its invariants)."""
 
     group: str
     order: int
@@ -98,7 +100,7 @@ class MonomialDegree:
     complex_summands: tuple[MonomialSummand, ...]
     permutation_degree: int
     permutation_summands: tuple[MonomialSummand, ...]
-    num_subgroups: int | None
+    num_subgroup_classes: int | None
 
     def __post_init__(self):
         for name in ("degree", "complex_degree", "permutation_degree"):
@@ -192,9 +194,9 @@ def monomial_degree(G: FiniteGroup, max_order: int | None = None) -> MonomialDeg
 
 
 def searched_monomial_degree(G: FiniteGroup, max_order: int | None = None) -> MonomialDegree:
-    """:func:`monomial_degree` by the search over every subgroup (for any group; refused above
+    """:func:`monomial_degree` by the search over the classes of subgroups (for any group; refused above
     ``max_order``, default the subgroup-enumeration limit, before anything is enumerated)."""
-    subs = subgroups(G, max_order)
+    subs = subgroup_classes(G, max_order)
 
     def build():
         deg, summ = _solve(G, subs, "signed")
