@@ -164,6 +164,23 @@ def test_subgroups_against_closed_subsets(spec):
 
 
 
+@pytest.mark.parametrize("spec", ["Z1", "Z6", "S3", "D4", "Q8", "A4", "S4", "A5", "D6", "Z2^3", "S3xZ2^2", "GL(3,2)"])
+def test_subgroup_classes_partition_every_subgroup(spec):
+    """One representative per conjugacy class: the conjugates x S x^-1 (every x in G, by the
+    multiplication table) of the representatives are every subgroup, and no two are conjugate."""
+    G = parse_group(spec)
+    table, inv = G.table, G.inverses
+
+    def conjugates(S):
+        elems = np.asarray(members(S.mask))
+        return {sum(1 << int(y) for y in table[table[x, elems], inv[x]]) for x in range(G.order)}
+
+    reps = subgroup_classes(G)
+    classes = [conjugates(S) for S in reps]
+    assert set().union(*classes) == {S.mask for S in subgroups(G)}
+    assert sum(len(c) for c in classes) == len(subgroups(G))
+
+
 def _embeds(G, n):
     """Whether some injective homomorphism G -> B_n (signed n x n permutation matrices) exists: assign
     every generator, extend along the Cayley graph, check consistency and injectivity."""
