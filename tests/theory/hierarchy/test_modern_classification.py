@@ -175,10 +175,10 @@ def test_subgroup_classes_partition_every_subgroup(spec):
         elems = np.asarray(members(S.mask))
         return {sum(1 << int(y) for y in table[table[x, elems], inv[x]]) for x in range(G.order)}
 
-    reps = subgroup_classes(G)
+    reps = subgroup_classes(G, G.order)
     classes = [conjugates(S) for S in reps]
-    assert set().union(*classes) == {S.mask for S in subgroups(G)}
-    assert sum(len(c) for c in classes) == len(subgroups(G))
+    assert set().union(*classes) == {S.mask for S in subgroups(G, G.order)}
+    assert sum(len(c) for c in classes) == len(subgroups(G, G.order))
 
 
 def _embeds(G, n):
