@@ -30,14 +30,11 @@ of one of its members (the member *covers* ``N``).  In a minimal faithful set ev
 trivially: the ``N_r`` are independent and a minimal faithful set has at most ``ℓ`` members, ``ℓ`` the
 number of minimal normal subgroups in a direct decomposition of the socle.  A candidate that another
 one dominates (covers no more, larger or equal dimension and every rank) is dropped: swapping it for its
-dominator keeps a set faithful and lowers nothing.  The search visits, in a fixed order, the sets of at
+dominator keeps a set faithful and raises neither its dimension nor any rank.  The search visits, in a fixed order, the sets of at
 most ``ℓ`` candidates in which every member covers something the others do not, so it examines at most
 ``sum_{j <= ℓ} C(m, j)`` sets (``m`` candidates): :attr:`HouseSearch.bound`, known before it starts and
 refused above ``max_sets`` (the option ``--house-max-sets``).  A set is not extended once a faithful set
 found earlier is at least as good in dimension and rank (neither decreases when a member is added).
-
-**Z_2^k over a basis** (k generators, perhaps with the identity) needs no search either: the dual
-basis of ±1 characters has dimension ``k``, the least, and every rank ``<= 1``, the least.
 
 **Abelian groups over every element** need no search: the least faithful real dimension ``H_0`` (from
 the invariants) with ``n_h = H_0`` is the only option.  A set ``S`` of real irreducibles (characters
@@ -47,6 +44,10 @@ p-group, a basis modulo ``p``; duality gives ``g_p`` of order ``p`` on which eac
 ``ζ_p``.  At ``g = Π g_p`` every character of ``T = ∪ M_p`` is ``!= 1`` (its p-part is, and p-parts of
 different primes do not cancel), and ``T`` is faithful (its p-parts generate each dual p-group), so
 ``rank_S(g) >= dim T >= H_0``; a least faithful set has every rank ``<= H_0``.
+
+**Z_2^k over a basis** (``k`` non-identity elements that generate it, perhaps with the identity) needs
+no search either: the dual basis of ±1 characters has dimension ``k``, the least, and every rank
+``<= 1``, the least.
 
 Example (S3 over all its elements: the 2-dimensional reflection representation needs two factors for a
 3-cycle; over its transpositions one is enough)::
