@@ -65,7 +65,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bilinear.theory.errors import InputError
+from bilinear.theory.errors import InputError, expected, shown
 from bilinear.theory.groups.group import FiniteGroup
 from bilinear.theory.groups.subgroups import Subgroup, core_classes, join_element, normalises, subgroup_classes, table_lists
 
@@ -246,7 +246,7 @@ def abelian_monomial_degree(G: FiniteGroup) -> MonomialDegree:
     (18, 2, 21, [17, 1])
     """
     if not G.is_abelian:
-        raise InputError(f"G: expected an abelian group, got {G.name}")
+        raise expected("G", "an abelian group", shown(G.name))
     return G.memo("monomial_degree_invariants", lambda: _abelian_degree(G))
 
 
