@@ -74,7 +74,7 @@ from bilinear.theory.errors import InputError, MathematicalError, expected
 from bilinear.theory.groups.subgroups import HOUSE_MAX_SETS
 from bilinear.theory.representations.real_irreps import real_irreducibles
 
-__all__ = ["HouseOption", "HouseTable", "HouseSearch", "house_table", "house_search", "reflection_ranks",
+__all__ = ["HouseOption", "HouseTable", "HouseSearch", "house_table", "house_search", "run_search", "reflection_ranks",
            "fixed_dimension", "HOUSE_MAX_SETS"]
 
 #: Above this many rank comparisons (candidates² x alphabet classes) the dominance pass is skipped.
@@ -201,7 +201,7 @@ def _class_bools(x: int, k: int) -> np.ndarray:
     return np.unpackbits(raw, bitorder="little")[:k].astype(bool)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HouseSearch:
     """The faithful-set search of one group over one alphabet, prepared (module docstring): the
     ``candidates`` (real irreducible indices, in the order searched) with their ``dims``, ``ranks`` (one
@@ -323,7 +323,7 @@ def house_table(G, alphabet=None, max_sets: int | None = None) -> HouseTable:
     limit = HOUSE_MAX_SETS if max_sets is None else max_sets
     if search.bound > limit:
         raise _refuse(search, limit, grp.order)
-    return grp.memo(("house_table", alph), lambda: _options_table(grp.name, alph, _run(search)[0]))
+    return grp.memo(("house_table", alph), lambda: _options_table(grp.name, alph, run_search(search)[0]))
 
 
 def _abelian_table(T: BaseCharacterTable, alph: tuple[int, ...]) -> HouseTable:
@@ -346,10 +346,16 @@ def _dual_basis_table(T: BaseCharacterTable, alph: tuple[int, ...]) -> HouseTabl
     return HouseTable(grp.name, alph, (HouseOption(max(len(gens), 1), 1, irreps),))
 
 
-def _run(search: HouseSearch) -> tuple[list[tuple[int, int, tuple[int, ...]]], int]:
+def run_search(search: HouseSearch) -> tuple[list[tuple[int, int, tuple[int, ...]]], int]:
     """``(found, examined)``: the faithful sets found that no other found set beats in both dimension
     and largest rank, as ``(hidden, householders, irreps)`` (each at least 1), and the number of sets
-    examined (at most ``search.bound``)."""
+    examined (at most ``search.bound``; :func:`house_table` checks the bound against its limit first).
+
+    >>> from bilinear.theory import parse_group
+    >>> G = parse_group("Z2^3")
+    >>> run_search(house_search(G, G.generators))     # 7 candidates, at most 3 members: <= 63 sets
+    ([(3, 1, (1, 2, 4))], 56)
+    """
     if search.universe == 0:
         return [(1, 1, ())], 0
     found: list[tuple[int, int, tuple[int, ...]]] = []

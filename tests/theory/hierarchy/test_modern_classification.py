@@ -105,7 +105,7 @@ def test_abelian_groups_over_every_element_equal_the_search(spec):
     """The invariants' one option (H_0, H_0) against the faithful-set search run anyway."""
     from bilinear.theory.hierarchy import house
     G = parse_group(spec)
-    found, _ = house._run(house.house_search(G))
+    found, _ = house.run_search(house.house_search(G))
     h = max(hierarchy_level(G).min_faithful_dim_real, 1)
     assert [(o.hidden, o.householders) for o in house_table(G).options] == [(h, h)] == [(d, n) for d, n, _ in found]
 

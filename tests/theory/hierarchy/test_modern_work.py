@@ -87,7 +87,7 @@ def test_the_search_examines_at_most_its_bound(spec, which):
     G, T = _prepared(spec)
     alphabet = list(range(G.order)) if which == "all" else list(G.generators)
     s = house.house_search(T, alphabet)
-    found, examined = house._run(s)
+    found, examined = house.run_search(s)
     assert 0 < examined <= s.bound
     assert [(h, n) for h, n, _ in sorted(found)] == [(o.hidden, o.householders)
                                                       for o in house_table(T, alphabet).options]
@@ -106,7 +106,7 @@ def test_a_search_over_its_bound_is_refused_before_it_starts(monkeypatch):
     def no_search(search):
         raise AssertionError("the search ran")
 
-    monkeypatch.setattr(house, "_run", no_search)
+    monkeypatch.setattr(house, "run_search", no_search)
     with pytest.raises(InputError, match=r"^--house-max-sets: expected at least 75611760 .*, got 500000$"):
         house_table(G, alphabet)
     with pytest.raises(InputError, match=r"^--house-max-sets: expected at least 75611760 .*, got 1000$"):
@@ -121,7 +121,7 @@ def test_a_basis_of_z2k_is_read_off_the_dual_basis(spec):
     t = house_table(G, list(G.generators))
     k = len(G.generators)
     assert [(o.hidden, o.householders) for o in t.options] == [(k, 1)]
-    found, _ = house._run(house.house_search(G, list(G.generators)))
+    found, _ = house.run_search(house.house_search(G, list(G.generators)))
     assert [(h, n) for h, n, _ in found] == [(k, 1)]
     assert sorted(int(x) for x in house.reflection_ranks(G, [int(G.class_of[a]) for a in G.generators])[
         list(t.options[0].irreps)].sum(axis=0)) == [1] * k
