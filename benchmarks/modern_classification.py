@@ -5,8 +5,8 @@
     python benchmarks/modern_classification.py --timings  # CPU seconds of `bilinear analyze G --json`
 
 The timings run the command line once per group of :data:`TIMED` (default options: house and mono up to
-order 120; the elementary abelian groups of order 1024 and Z997 once more with ``--modern-max-order
-1024``) and print the CPU time of each child process with its exit code (2: refused in one line).
+order 120; the elementary abelian groups of order 1024, Z997, D500 and S6 once more with the modern rows
+computed) and print the CPU time of each child process with its exit code (2: refused in one line).
 
 Per group (alphabet: every element): the least faithful real dimension, the least n_h there, the least H
 at n_h = 1, 2, 4 (— when no H works), the least MONO hidden size (±1 entries), PD-SSM's complex size,
@@ -29,7 +29,7 @@ GROUPS = ["Z2", "Z3", "Z5", "Z2^3", "S3", "D4", "Q8", "A4", "S4", "A5", "S5"]
 _Z2 = lambda k: "perm:" + ";".join(f"({2 * i + 1},{2 * i + 2})" for i in range(k))  # noqa: E731
 TIMED = [["Z2^10"], [_Z2(10)], ["Z2^10", "--modern-max-order", "1024"], [_Z2(10), "--modern-max-order", "1024"],
          ["Z2^5"], [_Z2(5)], ["Z2^6"], [_Z2(6)], ["Z67"], ["Z113"], ["Z997"], ["Z997", "--modern-max-order", "997"],
-         ["D500"], ["S5"], ["S6"], ["A4xZ5"], ["GL(3,2)"], ["S3xZ2^3"], ["D4xZ2^3"], ["S3xZ2^4"],
+         ["D500"], ["D500", "--modern-max-order", "1000"], ["S5"], ["S6"], ["S6", "--modern-max-order", "720"], ["A4xZ5"], ["GL(3,2)"], ["S3xZ2^3"], ["D4xZ2^3"], ["S3xZ2^4"],
          ["perm:(1,2,3,4,5,6,7,8);(1,2)"], ["perm:(1,2,3)(4,5,6);(1,4)(2,5)(3,6)"]]
 DOC = Path(__file__).resolve().parent.parent / "docs" / "results_modern.md"
 START, END = "## Classification", "## Training"
