@@ -32,8 +32,12 @@ number of minimal normal subgroups in a direct decomposition of the socle.  A ca
 one dominates (covers no more, larger or equal dimension and every rank) is dropped: swapping it for its
 dominator keeps a set faithful and raises neither its dimension nor any rank.  The search visits, in a fixed order, the sets of at
 most ``ℓ`` candidates in which every member covers something the others do not, so it examines at most
-``sum_{j <= ℓ} C(m, j)`` sets (``m`` candidates): :attr:`HouseSearch.bound`, known before it starts and
-refused above ``max_sets`` (the option ``--house-max-sets``).  A set is not extended once a faithful set
+``sum_{j <= ℓ} C(m, j)`` sets (``m`` candidates).  Finer, when few families need counting: such a set
+maps one-to-one to its members' privates (one each, chosen by index), an independent family ``F``,
+and the member assigned to each ``N ∈ F``, which covers ``N`` and no other member of ``F``; so at most
+``Σ_F Π_{N ∈ F} c_F(N)`` sets, ``c_F(N)`` the candidates covering ``N`` and nothing else in ``F``.  The
+smaller is :attr:`HouseSearch.bound`, known before the search starts and refused above ``max_sets``
+(the option ``--house-max-sets``).  A set is not extended once a faithful set
 found earlier is at least as good in dimension and rank (neither decreases when a member is added).
 
 **Abelian groups over every element** need no search: the least faithful real dimension ``H_0`` (from
@@ -79,6 +83,8 @@ __all__ = ["HouseOption", "HouseTable", "HouseSearch", "house_table", "house_sea
 
 #: Above this many rank comparisons (candidates² x alphabet classes) the dominance pass is skipped.
 _DOMINANCE_WORK = 20_000_000
+#: The finer bound (families of privates) is computed when at most this many families can exist.
+_FAMILY_WORK = 20_000
 
 
 def _table(G) -> BaseCharacterTable:
@@ -226,20 +232,55 @@ def _minimal_normal(T: BaseCharacterTable) -> list[int]:
     return [sum(1 << int(c) for c in np.unique(G.class_of[N])) for N in minimal_normal_subgroups(G)]
 
 
-def _socle_length(T: BaseCharacterTable, minimal: list[int]) -> int:
+def _kernel_ints(T: BaseCharacterTable) -> list[int]:
+    return _class_ints(np.asarray([T.kernel_mask[i] for i in range(T.num_characters)]))
+
+
+def _product(kernels: list[int], union: int) -> int:
+    """The normal closure of a union of classes: the meet of the kernels containing it."""
+    out = -1
+    for K in kernels:
+        if union & ~K == 0:
+            out &= K
+    return out
+
+
+def _socle_length(kernels: list[int], minimal: list[int]) -> int:
     """The number of minimal normal subgroups in a direct decomposition of the socle: greedily take
     each one not inside the product of those taken (the normal closure of their union, the meet of
     the kernels containing it); the product of all taken is then the socle."""
-    kernels = _class_ints(np.asarray([T.kernel_mask[i] for i in range(T.num_characters)]))
     product, length = 1, 0
     for N in minimal:
         if N & ~product:
             length += 1
-            union, product = product | N, -1
-            for K in kernels:
-                if union & ~K == 0:
-                    product &= K
+            product = _product(kernels, product | N)
     return length
+
+
+def _assignment_bound(kernels: list[int], minimal: list[int], covers: list[int], length: int) -> int:
+    """``Σ_F Π_{N ∈ F} c_F(N)`` over the independent families ``F`` of at most ``length`` minimal normal
+    subgroups, ``c_F(N)`` the candidates that cover ``N`` and no other member of ``F``: a set examined by
+    the search maps one-to-one to a family of privates (one per member, independent) and the members
+    assigned to them (module docstring)."""
+    total = 0
+
+    def extend(start: int, family: int, product: int, size: int):
+        nonlocal total
+        for j in range(start, len(minimal)):
+            if minimal[j] & ~product == 0:
+                continue                       # N_j lies in the product: not independent of the family
+            fam = family | (1 << j)
+            count = [0] * len(minimal)
+            for c in covers:
+                hit = c & fam
+                if hit and hit & (hit - 1) == 0:
+                    count[hit.bit_length() - 1] += 1
+            total += math.prod(count[i] for i in range(len(minimal)) if (fam >> i) & 1)
+            if size + 1 < length:
+                extend(j + 1, fam, _product(kernels, product | minimal[j]), size + 1)
+
+    extend(0, 0, 1, 0)
+    return total
 
 
 def _undominated(order: list[int], dims, ranks: np.ndarray, covers) -> list[int]:
@@ -290,8 +331,12 @@ def _prepare(T: BaseCharacterTable, alph: tuple[int, ...]) -> HouseSearch:
                    key=lambda r: (dims[r], int(ranks[r].sum()), -bin(covers[r]).count("1"), r))
     if len(order) ** 2 * max(len(classes), 1) <= _DOMINANCE_WORK:
         order = _undominated(order, dims, ranks, covers)
-    length = _socle_length(T, minimal)
+    kernel_ints = _kernel_ints(T)
+    length = _socle_length(kernel_ints, minimal)
     bound = sum(math.comb(len(order), j) for j in range(1, min(length, len(order)) + 1))
+    families = sum(math.comb(len(minimal), j) for j in range(1, min(length, len(minimal)) + 1))
+    if families <= _FAMILY_WORK < bound:
+        bound = min(bound, _assignment_bound(kernel_ints, minimal, [covers[r] for r in order], length))
     return HouseSearch(grp.name, tuple(order), tuple(dims[r] for r in order), ranks[order],
                        tuple(covers[r] for r in order), (1 << len(minimal)) - 1, length, bound)
 

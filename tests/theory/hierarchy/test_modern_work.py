@@ -82,7 +82,7 @@ def test_ranks_need_no_cyclotomic_arithmetic(spec, monkeypatch):
 
 
 @pytest.mark.parametrize("spec,which", [("S3xZ2^3", "all"), ("D4xZ2^2", "generators"), ("Z2^4", "generators"),
-                                        ("A4xZ2^2", "generators")])
+                                        ("A4xZ2^2", "generators"), ("Q8xZ3xZ2^2", "all"), ("D4xZ2^3", "all")])
 def test_the_search_examines_at_most_its_bound(spec, which):
     G, T = _prepared(spec)
     alphabet = list(range(G.order)) if which == "all" else list(G.generators)
@@ -97,6 +97,17 @@ def test_the_bound_counts_sets_of_at_most_the_socle_length():
     """Z2^4 over its generators: 15 candidates, socle length 4: C(15,1) + ... + C(15,4) = 1940."""
     s = house.house_search(parse_group("Z2^4"), list(parse_group("Z2^4").generators))
     assert (len(s.candidates), s.length, s.bound) == (15, 4, 1940)
+
+
+def test_the_finer_bound_counts_families_of_privates():
+    """S3 x Z2^4 over every element: 46 candidates and socle length 5 give C(46,1) + ... + C(46,5) =
+    1550200 sets; counting the independent families of privates gives 270256, under the default limit,
+    and the search examines fewer still."""
+    G, T = _prepared("S3xZ2^4")
+    s = house.house_search(T)
+    assert (len(s.candidates), s.length, s.bound) == (46, 5, 270256)
+    found, examined = house.run_search(s)
+    assert examined <= s.bound and [(h, n) for h, n, _ in found] == [(5, 5)]
 
 
 def test_a_search_over_its_bound_is_refused_before_it_starts(monkeypatch):
