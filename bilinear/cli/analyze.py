@@ -7,7 +7,7 @@ from __future__ import annotations
 from bilinear.theory.groups.parser import GROUP_SYNTAX, parse_group
 
 from bilinear.theory.errors import expected
-from bilinear.theory.groups.subgroups import DEFAULT_MAX_ORDER as MODERN_MAX_ORDER
+from bilinear.theory.groups.subgroups import DEFAULT_MAX_ORDER as MODERN_MAX_ORDER, HOUSE_MAX_SETS
 
 from bilinear.cli.common import add_group_source, add_json, group_source, json_text, positive_int
 
@@ -22,6 +22,9 @@ def add_parser(sub):
     p.add_argument("--modern-max-order", type=positive_int, default=None,
                    help=f"compute the house and mono rows up to this order (default {MODERN_MAX_ORDER}; mono "
                         "enumerates every subgroup)")
+    p.add_argument("--house-max-sets", type=positive_int, default=None,
+                   help=f"the most candidate sets the house row's faithful-set search may examine (default "
+                        f"{HOUSE_MAX_SETS}); a search whose bound, known before it starts, is larger is refused")
     add_json(p, "a JSON object instead of text")
     p.set_defaults(run=run)
 
@@ -35,7 +38,7 @@ def run(args) -> int:
     alphabet = parse_elements(group, args.alphabet, "--alphabet")
     if len(group.closure(alphabet)) != group.order:
         raise expected("--alphabet", f"elements that generate {group.name}", args.alphabet)
-    info = analysis(group, alphabet, args.modern_max_order)
+    info = analysis(group, alphabet, args.modern_max_order, args.house_max_sets)
     if args.json:
         print(json_text(info))                 # long lists by the C encoder (10^5 characters)
         return 0

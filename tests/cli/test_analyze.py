@@ -122,3 +122,33 @@ def test_max_degree_reaches_the_group_of_a_weight_file_and_a_task(capsys, tmp_pa
     assert bilinear.main(argv + ["--max-degree", "3000"]) == 0
     word = json.loads(capsys.readouterr().out)
     assert len(word["tokens"]) == 2 and set(word["tokens"]) <= {0, 1}          # Z2 on the points 1 and 3000
+
+
+def test_house_search_bound_is_an_option(capsys):
+    """A house search whose bound exceeds --house-max-sets is refused in one line before it runs; the
+    flag raises the bound."""
+    basis = ";".join(f"({','.join('1' if j == i else '0' for j in range(6))})" for i in range(6))
+    code, out, err = run(capsys, "analyze", "Z2^6", "--alphabet", basis + ";(1,1,0,0,0,0)")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.strip().endswith("--modern-max-order 63 leaves house and mono out), got 500000")
+    assert "--house-max-sets: expected at least 75611760 (" in err
+    alphabet = "(1,0,0,0);(0,1,0,0);(0,0,1,0);(0,0,0,1);(1,1,0,0)"        # C(15,1) + ... + C(15,4) = 1940 sets
+    code, out, _ = run(capsys, "analyze", "Z2^4", "--alphabet", alphabet, "--house-max-sets", "1939")
+    assert code == 2
+    code, out, _ = run(capsys, "analyze", "Z2^4", "--alphabet", alphabet, "--house-max-sets", "1940", "--json")
+    house = next(r for r in json.loads(out)["levels"] if r["level"] == "house")
+    assert code == 0 and (house["hidden"], house["householders"]) == (4, 2)
+    code, out, _ = run(capsys, "analyze", "Z2^6", "--alphabet", "generators", "--json")     # a basis: no search
+    house = next(r for r in json.loads(out)["levels"] if r["level"] == "house")
+    assert code == 0 and (house["hidden"], house["householders"]) == (6, 1)
+
+
+@pytest.mark.parametrize("spec,hidden,householders,mono", [
+    ("perm:(1,2);(3,4);(5,6);(7,8);(9,10);(11,12)", 6, 6, 6), ("Z2^6", 6, 6, 6), ("Z67", 2, 2, 67)])
+def test_modern_rows_of_abelian_groups_from_invariants(capsys, spec, hidden, householders, mono):
+    """Z2^6 given either way and Z67 (the searches that ran for minutes): HOUSE (H_0, H_0), MONO from the
+    primary invariants."""
+    code, out, _ = run(capsys, "analyze", spec, "--json")
+    rows = {r["level"]: r for r in json.loads(out)["levels"]}
+    assert code == 0 and (rows["house"]["hidden"], rows["house"]["householders"]) == (hidden, householders)
+    assert rows["mono"]["hidden"] == mono and "primary invariants" in rows["mono"]["lower"]

@@ -27,12 +27,17 @@ import numpy as np
 from bilinear.theory.errors import InputError
 from bilinear.theory.groups.group import FiniteGroup
 
-__all__ = ["Subgroup", "subgroups", "DEFAULT_MAX_ORDER", "members", "core_classes", "normalises", "join_element",
+__all__ = ["Subgroup", "subgroups", "subgroup_classes", "DEFAULT_MAX_ORDER", "HOUSE_MAX_SETS", "members", "core_classes", "normalises", "join_element",
            "table_lists",
            "check_subgroup_order"]
 
 #: Groups up to this order are enumerated unless the caller raises the limit.
 DEFAULT_MAX_ORDER = 120
+
+#: The most candidate sets the HOUSE faithful-set search (:mod:`bilinear.theory.hierarchy.house`) may
+#: examine unless the caller raises it (``--house-max-sets``); kept here, beside the other limit of the
+#: modern rows, so that the command line reads both without loading the representation theory.
+HOUSE_MAX_SETS = 500_000
 
 
 @dataclass(frozen=True)
@@ -107,23 +112,80 @@ def _subgroups(G: FiniteGroup) -> tuple[Subgroup, ...]:
     while layer:
         nxt = []
         for S in layer:
-            elems = members(S.mask)
-            tried = S.mask
-            for g in range(n):
-                if (tried >> g) & 1:
-                    continue
-                # mark the double coset S g S as tried
-                left = {table[s][g] for s in elems}
-                for x in left:
-                    row = table[x]
-                    for s in elems:
-                        tried |= 1 << row[s]
+            for g in _double_coset_representatives(table, n, S):
                 J = join_element(table, S, g)
                 if J.mask not in found:
                     found[J.mask] = J
                     nxt.append(J)
         layer = nxt
     return tuple(sorted(found.values(), key=lambda s: (s.order, s.mask)))
+
+
+def subgroup_classes(G: FiniteGroup, max_order: int | None = None) -> tuple[Subgroup, ...]:
+    """One subgroup of each conjugacy class of subgroups of ``G``, ordered by order then mask.
+
+    Cyclic extension run on representatives: a subgroup ``H != 1`` is ``<H', h>`` for a proper subgroup
+    ``H'``, conjugate to a representative ``S`` by some ``x``, so ``x^-1 H x = <S, x^-1 h x>`` is a join
+    tried from ``S``; every conjugate of each representative is recorded (the orbit of its mask under
+    conjugation by the group's generators), so a class is kept once.  Refused above ``max_order`` like
+    :func:`subgroups`; cached on the group.
+
+    >>> from bilinear.theory import parse_group
+    >>> len(subgroup_classes(parse_group("S4"))), len(subgroups(parse_group("S4")))
+    (11, 30)
+    """
+    check_subgroup_order(G, max_order)
+    return G.memo("subgroup_classes", lambda: _subgroup_classes(G))
+
+
+def _conjugate_masks(G: FiniteGroup, mask: int) -> set[int]:
+    """The masks of the conjugates of the subgroup ``mask``: its orbit under conjugation by the generators."""
+    table, inv = table_lists(G), G.memo("inverse_list", lambda: G.inverses.tolist())
+    gens = [int(s) for s in G.generators]
+    seen, todo = {mask}, [mask]
+    while todo:
+        elems = members(todo.pop())
+        for s in gens:
+            row, si = table[s], inv[s]
+            c = 0
+            for x in elems:
+                c |= 1 << table[row[x]][si]
+            if c not in seen:
+                seen.add(c)
+                todo.append(c)
+    return seen
+
+
+def _subgroup_classes(G: FiniteGroup) -> tuple[Subgroup, ...]:
+    table = table_lists(G)
+    trivial = Subgroup(1, 1, ())
+    known, reps, layer = {1}, [trivial], [trivial]
+    while layer:
+        nxt = []
+        for S in layer:
+            for g in _double_coset_representatives(table, G.order, S):
+                J = join_element(table, S, g)
+                if J.mask not in known:
+                    known |= _conjugate_masks(G, J.mask)
+                    reps.append(J)
+                    nxt.append(J)
+        layer = nxt
+    return tuple(sorted(reps, key=lambda s: (s.order, s.mask)))
+
+
+def _double_coset_representatives(table, n: int, S: Subgroup) -> list[int]:
+    """One element of each double coset ``S g S`` outside ``S`` (two elements of one give the same join)."""
+    elems = members(S.mask)
+    tried, out = S.mask, []
+    for g in range(n):
+        if (tried >> g) & 1:
+            continue
+        out.append(g)
+        for x in {table[s][g] for s in elems}:
+            row = table[x]
+            for s in elems:
+                tried |= 1 << row[s]
+    return out
 
 
 def core_classes(G: FiniteGroup, mask: int) -> np.ndarray:

@@ -24,7 +24,10 @@ mono   every group                          least degree of a faithful ±1-monom
 
 The modern rows (``house``, ``mono``) are computed for groups of order up to ``modern_max_order``
 (default :data:`MODERN_MAX_ORDER`, the subgroup-enumeration limit of :mod:`bilinear.theory.groups.subgroups`); above it
-they are left out and ``analysis()`` says so under ``modern_levels``.  ``house`` depends on the
+they are left out and ``analysis()`` says so under ``modern_levels``.  Within the limit an abelian
+group's rows are read off its invariants (house over every element, and mono); any other house search
+states a bound on the sets it examines before it starts and is refused above ``house_max_sets``
+(``--house-max-sets``, :mod:`bilinear.theory.hierarchy.house`).  ``house`` depends on the
 alphabet (default: every element); the other rows do not, for an alphabet that generates the group
 (cp's rank uses D = the number of generators, as before).
 
@@ -188,11 +191,12 @@ _MONO = "mono.characterisation"
 HOUSE_COUNTS = (1, 2, 4)
 
 
-def house_report(T: BaseCharacterTable, alphabet=None) -> LevelReport:
+def house_report(T: BaseCharacterTable, alphabet=None, max_sets: int | None = None) -> LevelReport:
     """The ``house`` row: the smallest hidden size H (the least faithful real dimension), the least n_h
-    there, the Pareto table of (H, least n_h) and the smallest H at n_h = 1, 2, 4 (``None``: no H)."""
+    there, the Pareto table of (H, least n_h) and the smallest H at n_h = 1, 2, 4 (``None``: no H).
+    ``max_sets`` bounds the faithful-set search (``--house-max-sets``)."""
     from bilinear.theory.hierarchy.house import house_table
-    t = house_table(T, alphabet)
+    t = house_table(T, alphabet, max_sets)
     o = t.options[0]
     at = {str(n): t.hidden_at(n) for n in HOUSE_COUNTS}
     never = [n for n in HOUSE_COUNTS if at[str(n)] is None]
@@ -219,20 +223,25 @@ def mono_report(grp: FiniteGroup, max_order: int | None = None) -> LevelReport:
     from bilinear.theory.hierarchy.mono import monomial_degree
     d = monomial_degree(grp, max_order)
     summ = [(s.degree, s.character_order) for s in d.summands]
+    how = ("abelian: from the primary invariants, sum of p^b over odd p, of 2^(b-1) over Z_(2^b) with b >= 2, "
+           "and one per Z_2 that no odd factor carries" if d.num_subgroup_classes is None else
+           f"exact search over the {d.num_subgroup_classes} conjugacy classes of subgroups: least total index of "
+           "induced summands whose kernels, the cores of ker λ, meet in {e}")
     return LevelReport("mono", True, d.degree,
                        f"mono builder: ⊕ Ind_K^G λ over {len(d.summands)} summand(s) (degree, order of λ) {summ}, "
                        "signed permutation matrices",
                        f"{_MONO}: the coordinate lines of an exact MONO(H) tracker are permuted by the group, so it "
                        f"carries a faithful ±1-monomial representation of degree <= H; the least is {d.degree} "
-                       f"(exact search over the {d.num_subgroups} subgroups: least total index of induced "
-                       "summands whose kernels, the cores of ker λ, meet in {e})",
+                       f"({how})",
                        extra=(("complex_degree", d.complex_degree), ("permutation_degree", d.permutation_degree)))
 
 
-def level_reports(G, alphabet=None, modern_max_order: int | None = None) -> tuple[LevelReport, ...]:
+def level_reports(G, alphabet=None, modern_max_order: int | None = None,
+                  house_max_sets: int | None = None) -> tuple[LevelReport, ...]:
     """One :class:`LevelReport` per level, in the order of :data:`bilinear.theory.hierarchy.levels.LEVEL_NAMES`; the modern
     rows only when the order is at most ``modern_max_order`` (default :data:`MODERN_MAX_ORDER`).
-    ``alphabet`` (element indices; default every element) is the house row's."""
+    ``alphabet`` (element indices; default every element) is the house row's; ``house_max_sets`` bounds
+    its search (default :data:`bilinear.theory.hierarchy.house.HOUSE_MAX_SETS`)."""
     T = G if isinstance(G, BaseCharacterTable) else None
     if T is None:
         if not isinstance(G, FiniteGroup):
@@ -244,12 +253,13 @@ def level_reports(G, alphabet=None, modern_max_order: int | None = None) -> tupl
                                      _rotation("cdiag", grp, L), _block(grp, T, L), _cp(grp, L), _full(grp, L))
     assert tuple(r.level for r in rows) == CLASSICAL_LEVEL_NAMES
     if grp.order <= (MODERN_MAX_ORDER if modern_max_order is None else modern_max_order):
-        rows += (house_report(T, alphabet), mono_report(grp, grp.order))
+        rows += (house_report(T, alphabet, house_max_sets), mono_report(grp, grp.order))
         assert tuple(r.level for r in rows) == LEVEL_NAMES
     return rows
 
 
-def analysis(group: FiniteGroup, alphabet=None, modern_max_order: int | None = None) -> dict:
+def analysis(group: FiniteGroup, alphabet=None, modern_max_order: int | None = None,
+             house_max_sets: int | None = None) -> dict:
     """The dictionary printed by ``analyze --json``: ``group.summary()`` plus
 
     ``levels``: one :meth:`LevelReport.to_json` entry per level (``level``, ``tracks``, ``hidden``,
@@ -271,7 +281,7 @@ def analysis(group: FiniteGroup, alphabet=None, modern_max_order: int | None = N
     T = character_table(group)
     irr = real_irreducibles(T)
     L = hierarchy_level(T)
-    rows = level_reports(T, alphabet, modern_max_order)
+    rows = level_reports(T, alphabet, modern_max_order, house_max_sets)
     info["levels"] = [r.to_json() for r in rows]
     limit = MODERN_MAX_ORDER if modern_max_order is None else modern_max_order
     info["modern_levels"] = ("computed" if len(rows) == len(LEVEL_NAMES) else

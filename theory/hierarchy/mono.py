@@ -19,6 +19,27 @@ coordinates, ``2n`` real numbers).  The classification:
   ``N`` normalises it with ``g^2 ∈ N`` and ``1`` otherwise (signed);
 * the minimum over families is a shortest path in the lattice of normal subgroups: from ``G``, each
   step intersects with the core of one chosen ``N`` at cost ``cost(N)``, until ``{e}`` (Dijkstra).
+  Core and cost are the same for conjugate subgroups, so one ``N`` per conjugacy class is searched
+  (:func:`bilinear.theory.groups.subgroups.subgroup_classes`).
+
+**Abelian groups** are read off their invariants (no subgroup enumeration).  Every subgroup is normal,
+so a summand's kernel is ``N = ker λ`` itself and its cost depends on ``A = G/N`` only: ``c(A) = |A| /
+m`` with ``m`` the exponent of ``A`` (complex), 2 or 1 as ``|A|`` is even or odd (signed), 1
+(permutation).  A summand with ``A`` not cyclic is never needed: split ``A = C x B`` with ``C`` cyclic of
+the least invariant factor ``a`` (``a`` divides every other, so ``|B| >= a`` and ``|B| >= 2a`` when ``a``
+is odd and ``|B|`` even); the two summands with quotients ``C`` and ``B`` have the same joint kernel
+and ``c(C) + c(B) <= c(A)``.  A summand with cyclic quotient is a character ``χ`` (``N = ker χ``,
+``A ≅ Z_n``, ``n`` the order of ``χ``), a family is faithful iff its characters generate the dual
+group ``Ĝ``, and ``c = 1`` (complex), ``n/2`` or ``n`` (signed, ``n`` even or odd), ``n``
+(permutation).  Replacing ``χ`` by its primary parts (powers of ``χ`` that generate it back) does not
+raise the cost, except for signed ``n = 2m`` with ``m`` odd: ``c(2m) = m < 1 + m``.  For each prime
+``p`` the p-parts generate ``Ĝ_p ≅ Π_j Z_{p^{b_j}}`` (``b_1 >= b_2 >= ...``), and at least ``j`` of
+them have order ``>= p^{b_j}`` (``p^{b_j - 1} Ĝ_p`` has rank ``>= j``).  So the least degrees are
+``rank G`` (complex), ``Σ p^b`` over the primary invariants (permutation: Johnson's theorem) and,
+signed, ``Σ_{p odd} p^b + Σ_{b >= 2} 2^{b-1} + max(0, t - s)``, ``t`` the number of primary factors
+``Z_2``, ``s`` the number of odd ones: each odd character may carry one order-2 character (order
+``2 p^b``, cost ``p^b``), an extra odd character costs ``>= 3`` and saves at most 1.  Each bound is
+attained by the primary basis of ``Ĝ``, merged as said (:func:`abelian_monomial_degree`).
 
 Bounds: a faithful permutation action is the case ``λ = 1`` (so the degree is at most the least
 faithful permutation degree, :attr:`MonomialDegree.permutation_degree`), and a monomial
@@ -39,15 +60,17 @@ Example::
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from bilinear.theory.errors import InputError
+from bilinear.theory.errors import InputError, expected, shown
 from bilinear.theory.groups.group import FiniteGroup
-from bilinear.theory.groups.subgroups import Subgroup, core_classes, join_element, normalises, subgroups, table_lists
+from bilinear.theory.groups.subgroups import Subgroup, core_classes, join_element, normalises, subgroup_classes, table_lists
 
-__all__ = ["MonomialSummand", "MonomialDegree", "monomial_degree", "induced_monomial_matrices"]
+__all__ = ["MonomialSummand", "MonomialDegree", "monomial_degree", "abelian_monomial_degree", "searched_monomial_degree",
+           "induced_monomial_matrices"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +89,8 @@ class MonomialDegree:
     """The least degrees of faithful monomial representations of ``group`` (every one at least 1):
     ``degree`` (signed, real ±1 entries: MONO's hidden size), ``complex_degree`` (roots of unity), and
     ``permutation_degree`` (plain permutations, the least faithful permutation degree), with the
-    summands attaining each."""
+    summands attaining each; ``num_subgroup_classes``: the conjugacy classes of subgroups searched
+    (``None``: an abelian group, read off its invariants)."""
 
     group: str
     order: int
@@ -76,7 +100,7 @@ class MonomialDegree:
     complex_summands: tuple[MonomialSummand, ...]
     permutation_degree: int
     permutation_summands: tuple[MonomialSummand, ...]
-    num_subgroups: int
+    num_subgroup_classes: int | None
 
     def __post_init__(self):
         for name in ("degree", "complex_degree", "permutation_degree"):
@@ -161,16 +185,94 @@ def _solve(G: FiniteGroup, subs: tuple[Subgroup, ...], kind: str) -> tuple[int, 
 
 def monomial_degree(G: FiniteGroup, max_order: int | None = None) -> MonomialDegree:
     """The least degrees of faithful signed, complex and permutation (monomial) representations of
-    ``G`` (module docstring).  Refused above the subgroup-enumeration limit (``max_order``, the
-    option ``--modern-max-order``)."""
-    subs = subgroups(G, max_order)
+    ``G`` (module docstring): an abelian group from its invariants (:func:`abelian_monomial_degree`),
+    any other by the subgroup search (:func:`searched_monomial_degree`, refused above the
+    subgroup-enumeration limit ``max_order``, the option ``--modern-max-order``)."""
+    if G.is_abelian:
+        return abelian_monomial_degree(G)
+    return searched_monomial_degree(G, max_order)
+
+
+def searched_monomial_degree(G: FiniteGroup, max_order: int | None = None) -> MonomialDegree:
+    """:func:`monomial_degree` by the search over the classes of subgroups (for any group; refused above
+    ``max_order``, default the subgroup-enumeration limit, before anything is enumerated)."""
+    subs = subgroup_classes(G, max_order)
 
     def build():
         deg, summ = _solve(G, subs, "signed")
         cdeg, csumm = _solve(G, subs, "complex")
         pdeg, psumm = _solve(G, subs, "permutation")
         return MonomialDegree(G.name, G.order, deg, summ, cdeg, csumm, pdeg, psumm, len(subs))
-    return G.memo("monomial_degree", build)
+    return G.memo("monomial_degree_search", build)
+
+
+def _primary_duals(G: FiniteGroup) -> tuple[np.ndarray, int, list[tuple[int, int, np.ndarray]]]:
+    """``(values, e, basis)``: ``values[g, j]`` = ``x_j(g) e / m_j`` for coordinates
+    ``x: G -> Z_{m_1} x ... x Z_{m_r}`` (so ``χ_y(g) = ζ_e^{values[g] . y}``), the exponent ``e``, and
+    the primary basis of the dual: ``(p, p^b, y)`` for each ``p^b || m_j``, ``y = (m_j / p^b) e_j``."""
+    from bilinear.theory.arith.integers import factorint
+    from bilinear.theory.characters.abelian import abelian_coordinates
+    moduli, coords = abelian_coordinates(G)
+    e = int(np.lcm.reduce(np.asarray(moduli, dtype=np.int64))) if moduli else 1
+    values = np.asarray(coords, dtype=np.int64) * np.asarray([e // m for m in moduli], dtype=np.int64)
+    basis = []
+    for j, m in enumerate(moduli):
+        for p, b in sorted(factorint(m).items()):
+            y = np.zeros(len(moduli), dtype=np.int64)
+            y[j] = m // int(p) ** int(b)
+            basis.append((int(p), int(p) ** int(b), y))
+    return values, e, basis
+
+
+def _summand(values: np.ndarray, e: int, y: np.ndarray, n: int, k: int) -> MonomialSummand:
+    """``Ind_K^G λ`` for the character ``χ_y`` of order ``n``: ``ker λ = ker χ_y``, ``K`` = where ``χ_y`` is a
+    ``k``-th root of unity (``[K : ker χ_y] = k``), degree ``n / k``."""
+    a = (values @ y) % e
+    kernel = _element_bits(a == 0)
+    K = _element_bits((a * k) % e == 0)
+    return MonomialSummand(K, kernel, n // k, k)
+
+
+def _element_bits(mask: np.ndarray) -> int:
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+def abelian_monomial_degree(G: FiniteGroup) -> MonomialDegree:
+    """:func:`monomial_degree` of an abelian group from its primary invariants (module docstring).
+
+    >>> from bilinear.theory import parse_group
+    >>> d = abelian_monomial_degree(parse_group("Z2xZ34"))     # Z2^2 x Z17: one Z2 rides on Z17
+    >>> d.degree, d.complex_degree, d.permutation_degree, [s.degree for s in d.summands]
+    (18, 2, 21, [17, 1])
+    """
+    if not G.is_abelian:
+        raise expected("G", "an abelian group", shown(G.name))
+    return G.memo("monomial_degree_invariants", lambda: _abelian_degree(G))
+
+
+def _abelian_degree(G: FiniteGroup) -> MonomialDegree:
+    if G.order == 1:
+        return MonomialDegree(G.name, 1, 1, (), 1, (), 1, (), None)
+    values, e, basis = _primary_duals(G)
+    odd = [(q, y) for p, q, y in basis if p != 2]
+    signs = [y for p, q, y in basis if q == 2]
+    signed = [_summand(values, e, y, q, 2) for p, q, y in basis if p == 2 and q > 2]
+    signed += [_summand(values, e, y + z, 2 * q, 2) for (q, y), z in zip(odd, signs)]
+    signed += [_summand(values, e, y, q, 1) for q, y in odd[len(signs):]]
+    signed += [_summand(values, e, z, 2, 2) for z in signs[len(odd):]]
+    per_prime: dict[int, list[tuple[int, np.ndarray]]] = {}
+    for p, q, y in basis:
+        per_prime.setdefault(p, []).append((q, y))
+    rank = max(len(v) for v in per_prime.values())
+    complex_ = []
+    for t in range(rank):
+        parts = [sorted(v, key=lambda qy: -qy[0])[t] for v in per_prime.values() if t < len(v)]
+        n = math.prod(q for q, _ in parts)
+        complex_.append(_summand(values, e, sum((y for _, y in parts), np.zeros_like(parts[0][1])), n, n))
+    perm = [_summand(values, e, y, q, 1) for p, q, y in basis]
+    total = lambda items: sum(s.degree for s in items)  # noqa: E731
+    return MonomialDegree(G.name, G.order, total(signed), tuple(signed), total(complex_), tuple(complex_),
+                          total(perm), tuple(perm), None)
 
 
 def induced_monomial_matrices(G: FiniteGroup, summands, elements) -> list[np.ndarray]:
