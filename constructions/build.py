@@ -45,10 +45,11 @@ def faithful_construction(target: GroupTarget) -> Construction:
     return build_full(target)
 
 
-def house_construction(target: GroupTarget, householders: int | None = None) -> Construction:
+def house_construction(target: GroupTarget, householders: int | None = None,
+                       max_sets: int | None = None) -> Construction:
     """:func:`bilinear.constructions.modern.house_construction` (imported when used: it loads sympy)."""
     from bilinear.constructions.modern import house_construction as build_house
-    return build_house(target, householders)
+    return build_house(target, householders, max_sets)
 
 
 def mono_construction(target: GroupTarget, max_order: int | None = None) -> Construction:
@@ -73,7 +74,8 @@ GROUP_BUILDERS: dict[str, dict[str, Builder]] = {
     "cp": {"representation": lambda t: cp_construction(faithful_construction(t))},
     "full": {"representation": faithful_construction, "regular": regular_construction,
              "permutation": permutation_construction},
-    "house": {"reflections": lambda t, householders=None: house_construction(t, householders)},
+    "house": {"reflections": lambda t, householders=None, max_sets=None: house_construction(t, householders,
+                                                                                           max_sets)},
     "mono": {"induced": lambda t, max_order=None: mono_construction(t, max_order)},
 }
 assert tuple(GROUP_BUILDERS) == LEVELS
@@ -129,7 +131,7 @@ def _refuse_diagonal_automaton(A: Automaton, level: str, minimize: bool) -> None
 
 def build(target, level: str, block: int | None = None, alphabet="generators", minimize: bool = True,
           method: str | None = None, householders: int | None = None,
-          modern_max_order: int | None = None) -> Construction:
+          modern_max_order: int | None = None, house_max_sets: int | None = None) -> Construction:
     """The construction of ``target`` (a :class:`FiniteGroup` or :class:`Automaton`) at ``level``.
 
     Groups: ``pdiag`` (trivial), ``rdiag`` (Z_2^k), ``rot``/``cdiag`` (abelian), ``block`` (real
@@ -137,8 +139,8 @@ def build(target, level: str, block: int | None = None, alphabet="generators", m
     ``full`` with method ``representation`` (smallest faithful real representation, the default),
     ``regular`` (|G|) or ``permutation`` (a faithful action); ``house`` (Cartan–Dieudonné reflections of
     a faithful orthogonal representation; ``householders`` factors, default the least at the least
-    hidden size) and ``mono`` (induced ±1 characters; ``modern_max_order`` raises the
-    subgroup-enumeration limit).  Automata: ``full`` (one-hot,
+    hidden size; ``house_max_sets`` raises the bound on the faithful-set search) and ``mono`` (induced
+    ±1 characters; ``modern_max_order`` raises the subgroup-enumeration limit).  Automata: ``full`` (one-hot,
     minimised unless ``minimize=False``), ``cp``, ``block`` (one block).  Impossible levels raise
     :class:`NotRealizableError` naming the theorem.
     """
@@ -149,11 +151,15 @@ def build(target, level: str, block: int | None = None, alphabet="generators", m
         raise InputError("--householders applies to --level house only")
     if modern_max_order is not None and level != "mono":
         raise InputError("--modern-max-order applies to --level mono only (for construct)")
+    if house_max_sets is not None and level != "house":
+        raise InputError("--house-max-sets applies to --level house only")
     params: dict = {} if block is None else {"block": block}
     if householders is not None:
         params["householders"] = householders
     if modern_max_order is not None:
         params["max_order"] = modern_max_order
+    if house_max_sets is not None:
+        params["max_sets"] = house_max_sets
     if isinstance(target, Automaton):
         if level in ("house", "mono"):
             raise InputError(f"--level: {level} constructions are built for groups; for automata use "

@@ -51,13 +51,14 @@ def _padding(H: int, exact: bool) -> dict:
     return {"k": k, "beta": 0.0, "exact": {"beta": "0", "c": None, "w": None} if exact else None}
 
 
-def house_construction(target: GroupTarget, householders: int | None = None):
+def house_construction(target: GroupTarget, householders: int | None = None, max_sets: int | None = None):
     """HOUSE(H, n_h): the full construction on the chosen faithful set, factored into reflections.
 
     Formula: ``A_σ = ∏_{j < n_h} (I - β_j k_j k_jᵀ)`` with the first ``rank(ρ(σ) - I)`` factors the
     Cartan–Dieudonné reflections of ``ρ(σ)ᵀ`` and the rest ``β = 0``.  Hidden size: the least
     faithful real dimension when ``householders`` is not given (with the least n_h there), else the
-    least H at which ``householders`` factors suffice.  Theorems: ``house.cartan_dieudonne`` (upper),
+    least H at which ``householders`` factors suffice.  ``max_sets`` bounds the faithful-set search
+    (:func:`~bilinear.theory.hierarchy.house.house_table`, ``--house-max-sets``).  Theorems: ``house.cartan_dieudonne`` (upper),
     ``house.fixed_hyperplanes`` (lower; refusal when no H works).
 
     >>> from bilinear.theory import parse_group
@@ -70,7 +71,7 @@ def house_construction(target: GroupTarget, householders: int | None = None):
         raise expected("--householders", "a positive integer", householders)
     G = target.group
     S, alph_S = tracked_subgroup(G, list(target.alphabet))
-    table = house_table(S, alph_S)
+    table = house_table(S, alph_S, max_sets)
     option = table.options[0] if householders is None else table.option_at_householders(householders)
     if option is None:
         raise NotRealizableError(

@@ -33,6 +33,9 @@ def add_parser(sub):
                         "least hidden size; given, the least hidden size at which n_h factors suffice)")
     p.add_argument("--modern-max-order", type=positive_int,
                    help="--level mono: raise the subgroup-enumeration limit (default order 120)")
+    p.add_argument("--house-max-sets", type=positive_int,
+                   help="--level house: raise the bound on the sets the faithful-set search may examine, checked "
+                        "before it starts (default 500000)")
     p.add_argument("--alphabet", default="generators",
                    help="the symbols: 'generators' (the group's generators in their given order, the default), 'all' "
                         "(every element) or element names separated by ';' (e.g. '(1,2);(1,2,3)')")
@@ -60,7 +63,8 @@ def run(args) -> int:
         from bilinear.theory.groups.parser import parse_elements
         alphabet = list(parse_elements(target, alphabet, "--alphabet"))
     c = build(target, args.level, block=args.block, alphabet=alphabet, minimize=not args.keep_states,
-              method=args.method, householders=args.householders, modern_max_order=args.modern_max_order)
+              method=args.method, householders=args.householders, modern_max_order=args.modern_max_order,
+              house_max_sets=args.house_max_sets)
     c.save(args.out)
     summary = dict(out=args.out, **c.summary())
     if args.json:

@@ -130,7 +130,7 @@ def test_house_search_bound_is_an_option(capsys):
     basis = ";".join(f"({','.join('1' if j == i else '0' for j in range(6))})" for i in range(6))
     code, out, err = run(capsys, "analyze", "Z2^6", "--alphabet", basis + ";(1,1,0,0,0,0)")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
-    assert err.strip().endswith("--modern-max-order 63 leaves house and mono out), got 500000")
+    assert err.strip().endswith("analyze --modern-max-order 63 leaves the house and mono rows out), got 500000")
     assert "--house-max-sets: expected at least 75611760 (" in err
     alphabet = "(1,0,0,0);(0,1,0,0);(0,0,1,0);(0,0,0,1);(1,1,0,0)"        # C(15,1) + ... + C(15,4) = 1940 sets
     code, out, _ = run(capsys, "analyze", "Z2^4", "--alphabet", alphabet, "--house-max-sets", "1939")

@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+import bilinear
 from bilinear import main
 from bilinear.constructions.weightfile import WeightFile, load_weights, save_weights
 from tests import catalogue
@@ -93,3 +94,18 @@ def test_certify_bad_files(tmp_path):
     np.savez(tmp_path / "partial.npz", W=np.zeros((2, 2, 1)))
     code, _, err = cli("certify", str(tmp_path / "partial.npz"))
     assert code == 2 and "missing array" in err
+
+
+def test_house_search_bound_is_an_option_of_construct(tmp_path, capsys):
+    """construct --level house takes the same bound as analyze, refused before the search and before
+    anything is written; it is refused for other levels."""
+    out = tmp_path / "h.npz"
+    alphabet = "(1,0,0,0);(0,1,0,0);(0,0,1,0);(0,0,0,1);(1,1,0,0)"        # the search may examine 1940 sets
+    argv = ["construct", "Z2^4", "--level", "house", "--alphabet", alphabet, "--out", str(out)]
+    assert bilinear.main(argv + ["--house-max-sets", "1939"]) == 2
+    assert "--house-max-sets: expected at least 1940 (" in capsys.readouterr().err and not out.exists()
+    assert bilinear.main(argv + ["--house-max-sets", "1940"]) == 0
+    assert "hidden size 4, 2 Householder factor(s)" in capsys.readouterr().out and out.exists()
+    assert bilinear.main(["construct", "S3", "--level", "block", "--house-max-sets", "5", "--out",
+                          str(tmp_path / "b.npz")]) == 2
+    assert "--house-max-sets applies to --level house only" in capsys.readouterr().err

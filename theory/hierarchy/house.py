@@ -343,7 +343,8 @@ def _prepare(T: BaseCharacterTable, alph: tuple[int, ...]) -> HouseSearch:
 
 def _refuse(search: HouseSearch, limit: int, order: int):
     return expected("--house-max-sets", f"at least {search.bound} (the sets the house search of {search.group} "
-                    f"over this alphabet may examine; --modern-max-order {order - 1} leaves house and mono out)", limit)
+                    f"over this alphabet may examine; analyze --modern-max-order {order - 1} leaves the house and mono "
+                    "rows out)", limit)
 
 
 def house_table(G, alphabet=None, max_sets: int | None = None) -> HouseTable:
