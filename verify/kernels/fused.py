@@ -66,7 +66,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels import native
+from bilinear.verify.kernels import native, paths
+from bilinear.verify.kernels.table import DENSE_LEVELS, LAYOUTS, chunk_length, symbol_groups
 
 __all__ = ["states", "objective", "supported", "native_usable", "level_table", "Recurrence", "Objective"]
 
@@ -80,23 +81,20 @@ def supported(model) -> bool:
     """Whether the fused paths handle ``model``: a bilinear model (every level; HOUSE and MONO through
     their matrices ``transitions()``, whose own gradient autograd carries on; affine or not) with
     one-hot input."""
-    from bilinear.verify.models.classic import BilinearRNN
-    from bilinear.verify.kernels.scan import DENSE_LEVELS
-    return (isinstance(model, BilinearRNN) and model.embedding_dim is None
+    return (getattr(model, "transition_params", None) is not None and model.embedding_dim is None
             and model.level in DENSE_LEVELS + ("cp", "block", "cdiag", "rot", "rdiag", "pdiag"))
 
 
 def native_usable(model) -> bool:
     """Whether the compiled recurrence (:mod:`bilinear.verify.kernels.native`) runs ``model``'s recurrence: every
     level but CP, one-hot input, float32 or float64 on the CPU, and the library available."""
-    return (model.level != "cp" and model.embedding_dim is None and model.h0.device.type == "cpu"
-            and model.h0.dtype in (torch.float32, torch.float64) and native.available())
+    return paths.plan(LAYOUTS[model.level], affine=model.affine, embedded=model.embedding_dim is not None,
+                      device=model.h0.device, dtype=model.h0.dtype) == "native"
 
 
 def _plan(model, tokens):
     """``(plan, tensors)``: how the recurrence runs and the tensors it differentiates,
     ``(h0, in_weight, in_bias, *transition_params)`` (``None`` for the absent affine terms)."""
-    from bilinear.verify.kernels.scan import DENSE_LEVELS
     tokens = torch.as_tensor(tokens, device=model.h0.device).long()
     norm = model.normalising()
     params = tuple(getattr(model, name) for name in model.transition_params)
@@ -250,7 +248,6 @@ def _diag_forward(level, norm, tokens, h0, P):
     products could leave ``[e^-budget, e^budget]`` (:func:`bilinear.verify.kernels.scan.chunk_length`); the
     backward needs only the unit states, so the logarithms of the closed form are never formed
     per step.  Returns ``(out, gains, saved)``."""
-    from bilinear.verify.kernels.scan import chunk_length
     n, L = tokens.shape
     H = h0.shape[0]
     pairs = level in _PAIRS
@@ -344,8 +341,7 @@ def _diag_backward(level, norm, saved, g, gl):
 def _symbol_slots(tok: np.ndarray, D: int):
     """Rows of each step of ``tok`` (c, N) grouped by symbol into ``D`` padded groups of ``M``:
     ``src[t]`` (D*M,) = the row in each slot (padding: row 0), ``pos[t]`` (N,) = each row's slot."""
-    from bilinear.verify.kernels.scan import _symbol_groups
-    return _symbol_groups(tok, D)
+    return symbol_groups(tok, D)
 
 
 class _Ops:
@@ -524,7 +520,6 @@ def _native_table(level, params, transposed):
 def native_table_of(model, transposed: bool) -> torch.Tensor:
     """:func:`_native_table` of ``model``'s own parameters (the dense levels through their matrices
     ``transitions()``, as FULL), for evaluation without gradients."""
-    from bilinear.verify.kernels.scan import DENSE_LEVELS
     if model.level in DENSE_LEVELS:
         return _native_table("full", (model.transitions(),), transposed)
     return _native_table(model.level, tuple(getattr(model, n) for n in model.transition_params), transposed)

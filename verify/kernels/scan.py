@@ -64,13 +64,11 @@ import torch
 import torch.nn.functional as F
 
 from bilinear.verify.kernels import fused
+from bilinear.verify.kernels.table import DENSE_LEVELS, chunk_length, symbol_groups
 
 __all__ = ["states", "logits", "scan_kind", "chunk_length", "DIAGONAL_LEVELS", "DENSE_LEVELS"]
 
 DIAGONAL_LEVELS = ("rdiag", "pdiag", "cdiag", "rot")
-#: levels whose per-symbol matrices ``model.transitions()`` (D, H, H) the grouped loop multiplies by:
-#: FULL's own ``W``, and HOUSE's and MONO's products formed from their factors
-DENSE_LEVELS = ("full", "house", "mono")
 _TINY = 1e-30
 _LOG_TINY = -69.0                 # log(1e-30): where a zero factor's log-modulus is clamped
 _TRAIN_CHUNK = 256                # steps per chunk with gradients (training: short sequences)
@@ -245,16 +243,6 @@ def _factors(model, x, tok) -> torch.Tensor:
     return torch.polar(torch.ones_like(th), th)
 
 
-def chunk_length(w: torch.Tensor, dtype: torch.dtype, longest: int) -> int:
-    """Longest chunk whose partial products of the factors ``w`` stay in ``[e^-budget, e^budget]``
-    (budget 30 for float32, 300 for float64): ``floor(budget / max |log |w||)`` over the non-zero
-    factors, in ``[1, longest]``."""
-    mod = w.abs()
-    worst = float(torch.log(mod.masked_fill(mod == 0, 1.0)).abs().max()) if mod.numel() else 0.0
-    budget = 300.0 if dtype == torch.float64 else 30.0
-    return longest if worst * longest <= budget else max(1, int(budget // worst))
-
-
 def _diagonal_direct(model, tokens, x, log_gains):
     """Without gradients (evaluation): the products themselves, one in-place multiplication per
     step on the gathered factors of a chunk, and one normalisation per chunk; the chunk length
@@ -355,27 +343,6 @@ def _native(model, tokens, log_gains):
 
 # -- the grouped step loop ------------------------------------------------------------------------
 
-def _symbol_groups(tok: np.ndarray, D: int):
-    """For each step of ``tok`` (c, N) (time-major): the batch grouped by symbol into ``D`` padded groups of
-    ``M`` rows.  ``src[t]`` (D*M,) = the batch row in each padded slot (padding: row 0, whose
-    result there is never read); ``pos[t]`` (N,) = the slot of each batch row."""
-    c, n = tok.shape
-    counts = np.zeros((c, D), dtype=np.int64)
-    for t in range(c):
-        counts[t] = np.bincount(tok[t], minlength=D)
-    M = int(counts.max())
-    order = np.argsort(tok, axis=1, kind="stable")                  # rows sorted by symbol, per step
-    sym = np.take_along_axis(tok, order, 1)
-    first = np.cumsum(counts, 1) - counts                            # (c, D): first sorted row of each symbol
-    slot = sym * M + np.arange(n)[None, :] - np.take_along_axis(first, sym, 1)
-    steps = np.broadcast_to(np.arange(c)[:, None], (c, n))
-    src = np.zeros((c, D * M), dtype=np.int64)
-    pos = np.empty((c, n), dtype=np.int64)
-    src[steps, slot] = order
-    pos[steps, order] = slot
-    return M, src, pos
-
-
 def _stepper(model, tok, xs, W=None):
     """``step(h, j)`` = ``A(x_j) h`` (+ the affine term) for the steps of ``tok`` (c, N) (time-major;
     ``xs`` (c, N, Din) or None), with the per-symbol parameters of these steps gathered once.  ``W``
@@ -383,7 +350,7 @@ def _stepper(model, tok, xs, W=None):
     n, H, level = tok.shape[1], model.hidden, model.level
     if W is not None and xs is None:
         D = model.vocab_size
-        M, src, pos = _symbol_groups(tok.cpu().numpy(), D)
+        M, src, pos = symbol_groups(tok.cpu().numpy(), D)
         src, pos = torch.as_tensor(src, device=tok.device), torch.as_tensor(pos, device=tok.device)
         Wt = W.transpose(1, 2)
 

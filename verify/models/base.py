@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from bilinear.theory.errors import InputError, expected
+from bilinear.verify.kernels import scan
 
 __all__ = ["BilinearRNN", "NORMALISE_MODES", "INITS"]
 
@@ -109,7 +110,6 @@ class BilinearRNN(nn.Module):
         Computed by the fast paths of :mod:`bilinear.verify.kernels.scan` (a cumulative-product scan for the
         diagonal levels, a grouped step loop for the others), equal to :meth:`reference_states`
         within float tolerance."""
-        from bilinear.verify.kernels import scan
         return scan.states(self, tokens, log_gains)
 
     def reference_states(self, tokens: torch.Tensor, log_gains: bool = False):
@@ -136,7 +136,6 @@ class BilinearRNN(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Per-token logits (N, L, K): ``logits[:, t] = R h_{t+1}``."""
-        from bilinear.verify.kernels import scan
         return scan.logits(self, tokens)
 
     def forward_with_gains(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels import scan
+from bilinear.verify.kernels import scan, table
 from bilinear.verify.models.classic import BILINEAR_LEVELS
 from bilinear.verify.models.registry import ModelConfig, make_model
 
@@ -122,7 +122,7 @@ def test_scan_kinds():
 
 def test_symbol_groups_place_every_row_once():
     tok = np.random.default_rng(0).integers(0, 4, size=(6, 11))
-    M, src, pos = scan._symbol_groups(tok, 4)
+    M, src, pos = table.symbol_groups(tok, 4)
     for t in range(6):
         assert sorted(pos[t]) == sorted(set(pos[t]))                  # distinct slots
         assert np.array_equal(src[t][pos[t]], np.arange(11))          # slot -> its row
