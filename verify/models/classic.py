@@ -58,6 +58,7 @@ from torch import nn
 from bilinear.theory.errors import InputError
 from bilinear.theory.hierarchy.levels import LEVEL_NAMES
 
+from bilinear.verify.kernels.table import Table
 from bilinear.verify.models.base import INITS, NORMALISE_MODES, BilinearRNN, _gaussian, _orthogonal
 from bilinear.verify.models.modern import HouseRNN, MonoRNN
 
@@ -83,12 +84,10 @@ class FullRNN(BilinearRNN):
             W = W / math.sqrt(D)
         self.W = nn.Parameter(W.contiguous())
 
-    def transitions(self) -> torch.Tensor:
-        """The per-symbol matrices ``A`` (D, H, H), ``A[k] = A(e_k)``: what the fast path of
-        :mod:`bilinear.verify.kernels.scan` multiplies by (HOUSE and MONO form theirs from their factors)."""
-        return self.W
+    def table(self) -> Table:
+        return Table("dense", self.W)
 
-    def apply(self, h, x, tok):
+    def act(self, h, x, tok):
         # all D products W[k] h in one matmul, then pick (one-hot) or mix (embedding) them: about 4x
         # faster on CPU than gathering an (N, H, H) stack of matrices and calling bmm
         n, D, H = h.shape[0], self.W.shape[0], self.hidden
@@ -123,7 +122,10 @@ class CPRNN(BilinearRNN):
             V = base + _gaussian(g, D, R, std=s)
         self.U, self.V, self.Z = nn.Parameter(U), nn.Parameter(V), nn.Parameter(Z)
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("cp", self.V, factors=(self.U, self.Z))
+
+    def act(self, h, x, tok):
         return ((h @ self.Z.T) * self.select(self.V, x, tok)) @ self.U.T
 
 
@@ -151,7 +153,10 @@ class BlockRNN(BilinearRNN):
             W = _gaussian(g, D, nb, B, B, std=1 / math.sqrt(B))
         self.W = nn.Parameter(W.contiguous())
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("blocks", self.W)
+
+    def act(self, h, x, tok):
         n = h.shape[0]
         blocks = self.select(self.W, x, tok)                        # (N, H/B, B, B)
         hb = h.reshape(n, -1, self.block, 1)
@@ -163,6 +168,16 @@ def _rotate_pairs(h: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Te
     hp = h.reshape(h.shape[0], -1, 2)
     u, v = hp[..., 0], hp[..., 1]
     return torch.stack((a * u - b * v, b * u + a * v), dim=-1).reshape(h.shape)
+
+
+def _unit_pairs(theta: torch.Tensor) -> torch.Tensor:
+    """``(cos t, sin t)`` (..., 2) of the angles ``t`` (...): ROT's rotations as complex pairs."""
+    return torch.stack((torch.cos(theta), torch.sin(theta)), -1)
+
+
+def _decay(v: torch.Tensor) -> torch.Tensor:
+    """PDIAG's diagonal ``exp(-softplus(v))``, in (0, 1)."""
+    return torch.exp(-F.softplus(v))
 
 
 class CDiagRNN(BilinearRNN):
@@ -186,7 +201,10 @@ class CDiagRNN(BilinearRNN):
             P = _gaussian(g, D, H // 2, 2, std=math.sqrt(0.5))
         self.P = nn.Parameter(P)
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("pairs", self.P)
+
+    def act(self, h, x, tok):
         p = self.select(self.P, x, tok)
         return _rotate_pairs(h, p[..., 0], p[..., 1])
 
@@ -210,7 +228,10 @@ class RotRNN(BilinearRNN):
             th = (torch.rand(D, H // 2, generator=g) * 2 - 1) * math.pi
         self.theta = nn.Parameter(th)
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("pairs", self.theta, link=_unit_pairs)
+
+    def act(self, h, x, tok):
         th = self.select(self.theta, x, tok)
         return _rotate_pairs(h, th.cos(), th.sin())
 
@@ -232,7 +253,10 @@ class RDiagRNN(BilinearRNN):
             V = _gaussian(g, D, H)
         self.V = nn.Parameter(V)
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("diagonal", self.V)
+
+    def act(self, h, x, tok):
         return h * self.select(self.V, x, tok)
 
 
@@ -252,9 +276,12 @@ class PDiagRNN(BilinearRNN):
         self.V = nn.Parameter(torch.log(1 / p - 1))          # softplus(V) = -log p
 
     def decay(self, x, tok):
-        return torch.exp(-F.softplus(self.select(self.V, x, tok)))
+        return _decay(self.select(self.V, x, tok))
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("diagonal", self.V, link=_decay)
+
+    def act(self, h, x, tok):
         return h * self.decay(x, tok)
 
 

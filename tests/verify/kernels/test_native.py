@@ -147,7 +147,7 @@ def test_turned_off_by_the_environment_and_training_still_runs(tmp_path):
     code = PROBE + ("from bilinear.verify.models.registry import ModelConfig, make_model\n"
                     "from bilinear.verify.kernels import fused\nimport torch\n"
                     "m = make_model(ModelConfig('full', hidden=4), 3, 3, seed=0)\n"
-                    "print(fused._plan(m, torch.zeros(2, 3, dtype=torch.long))[0][0])\n")
+                    "print(fused._spec(m.system(), torch.zeros(2, 3, dtype=torch.long))[0][0])\n")
     r = _child(code, BILINEAR_NATIVE="0", BILINEAR_CACHE_DIR=str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert r.stdout.split("\n")[:3] == ["False", "turned off by BILINEAR_NATIVE=0", "loop"]

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels import scan, table
+from bilinear.verify.kernels import paths, scan, table
 from bilinear.verify.models.classic import BILINEAR_LEVELS
 from bilinear.verify.models.registry import ModelConfig, make_model
 
@@ -113,11 +113,17 @@ def test_diagonal_scan_at_length_1e5_matches_numpy_log_space(level, length):
             np.testing.assert_allclose(h[n, i], want, atol=1e-6)
 
 
-def test_scan_kinds():
-    kinds = {name: scan.scan_kind(make_model(ModelConfig(name, hidden=4), 3, 2)) for name in
-             ("rdiag", "pdiag", "cdiag", "rot", "full", "cp", "block", "rdiag-affine")}
+def test_evaluation_paths_by_layout():
+    """Without the compiled recurrence, the pure diagonal layouts take the products, everything else
+    (affine, CP, dense, blocks) the step loop; CP and embedded inputs never take the compiled path."""
+    names = ("rdiag", "pdiag", "cdiag", "rot", "full", "house", "mono", "cp", "block", "rdiag-affine")
+    with paths.forced_path("torch"):
+        kinds = {name: scan.path_of(make_model(ModelConfig(name, hidden=4), 3, 2).system(), False) for name in names}
     assert kinds == {"rdiag": "diagonal", "pdiag": "diagonal", "cdiag": "diagonal", "rot": "diagonal",
-                     "full": "grouped", "cp": "grouped", "block": "grouped", "rdiag-affine": "grouped"}
+                     "full": "loop", "house": "loop", "mono": "loop", "cp": "loop", "block": "loop",
+                     "rdiag-affine": "loop"}
+    assert scan.path_of(make_model(ModelConfig("cp", hidden=4), 3, 2).system(), False) == "loop"
+    assert scan.path_of(make_model(ModelConfig("full", hidden=4), 3, 2).system(), True) == "loop"
 
 
 def test_symbol_groups_place_every_row_once():
