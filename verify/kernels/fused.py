@@ -199,9 +199,9 @@ def _cross_entropy(compiled: bool, zt: torch.Tensor, y: torch.Tensor) -> tuple[t
     se = e.sum(0, keepdim=True)
     mask = (y >= 0).to(zt.dtype)
     yc = y.clamp_min(0).unsqueeze(0)
-    count = mask.sum()
-    ce = ((torch.log(se) + top - zt.gather(0, yc)).squeeze(0) * mask).sum() / count
-    return ce, e / se, yc, mask / count
+    labelled = mask.sum()
+    ce = ((torch.log(se) + top - zt.gather(0, yc)).squeeze(0) * mask).sum() / labelled
+    return ce, e / se, yc, mask / labelled
 
 
 # -- the compiled recurrence ----------------------------------------------------------------------
@@ -229,7 +229,9 @@ def _native_forward(layout: Layout, norm: bool, tokens: torch.Tensor, h0: torch.
     tt = native.check_tokens(tokens.T, T.shape[0])
     L, n = tt.shape
     H = h0.shape[0]
-    shift = None if in_weight is None else (F.embedding(tt, in_weight) + in_bias).detach().contiguous()
+    shift = None
+    if in_weight is not None and in_bias is not None:
+        shift = (F.embedding(tt, in_weight) + in_bias).detach().contiguous()
     size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
     x0 = (h0 / size0 if norm else h0).detach().expand(n, H).contiguous()
     X, S = native.forward(tt, Tt, x0, shift, norm, checked=True)

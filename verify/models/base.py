@@ -93,8 +93,9 @@ class BilinearRNN(nn.Module):
     def system(self) -> System:
         """The recurrence in kernel terms: the :meth:`table`, ``h0``, the affine terms and whether
         normalisation is active now (:meth:`normalising`)."""
-        shift = (self.in_weight, self.in_bias) if self.affine else (None, None)
-        return System(self.table(), self.h0, *shift, normalise=self.normalising())
+        if self.affine:
+            return System(self.table(), self.h0, self.in_weight, self.in_bias, self.normalising())
+        return System(self.table(), self.h0, normalise=self.normalising())
 
     # -- shared machinery --------------------------------------------------------------------
     def select(self, P: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:

@@ -53,6 +53,7 @@ which is not what the architectures do with embedded inputs (their keys depend o
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 
@@ -85,13 +86,13 @@ class HouseRNN(BilinearRNN):
     level = "house"
     transition_params = ("keys", "b")
 
-    def __init__(self, *args, householders: int = 1, **kwargs):
+    def __init__(self, *args: Any, householders: int = 1, **kwargs: Any) -> None:
         if isinstance(householders, bool) or not isinstance(householders, int) or householders < 1:
             raise expected("householders", "an integer >= 1", householders)
         self.householders = householders
         super().__init__(*args, **kwargs)
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, nh, s = self.input_dim, self.hidden, self.householders, self.init_scale
         keys = _gaussian(g, D, nh, H)
         if self.init == "gaussian":
@@ -117,7 +118,7 @@ class HouseRNN(BilinearRNN):
     def table(self) -> Table:
         return Table("dense", self.transitions())
 
-    def act(self, h, x, tok):
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         # the factors one at a time on the vector (H per factor), for every symbol, then pick or mix
         k, beta = self.factors()
         y = h.unsqueeze(1).expand(h.shape[0], k.shape[0], self.hidden)          # (N, D, H)
@@ -164,7 +165,7 @@ class MonoRNN(BilinearRNN):
     level = "mono"
     transition_params = ("logits", "d")
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale
         logits = _gaussian(g, D, H, H)
         if self.init == "identity":
@@ -190,7 +191,7 @@ class MonoRNN(BilinearRNN):
     def table(self) -> Table:
         return Table("dense", self.transitions())
 
-    def act(self, h, x, tok):
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         # scale the coordinates, then permute them: P_k (d_k ⊙ h) for every symbol k
         y = torch.einsum("kij,nkj->nki", self.permutations(), h.unsqueeze(1) * self.d.unsqueeze(0))
         return _mix(y, x, tok)
