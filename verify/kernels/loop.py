@@ -48,7 +48,7 @@ class Steps:
     embedded inputs, or None for one-hot input) of ``table``."""
 
     def __init__(self, table: Table, tt: torch.Tensor, xs: torch.Tensor | None):
-        self.layout, self.table, self.tt = table.layout, table, tt
+        self.layout, self.table, self.tt, self.xs = table.layout, table, tt, xs
         c, n = tt.shape
         layout = self.layout
         if layout == "dense":
@@ -59,7 +59,7 @@ class Steps:
                 M, src, pos = symbol_groups(tt.cpu().numpy(), D)
                 self.M, self.src, self.pos = M, torch.as_tensor(src, device=W.device), torch.as_tensor(pos, device=W.device)
             else:
-                self.xs, self.Wflat = xs, W.reshape(-1, W.shape[-1]).T                      # (H, D*H)
+                self.Wflat = W.reshape(-1, W.shape[-1]).T                                   # (H, D*H)
         elif layout == "cp":
             self.U, V, self.Z = table.tensors()
             self.v = gather(V, tt) if xs is None else table.mixed(xs)                 # (c, N, R)
@@ -84,7 +84,8 @@ class Steps:
     def _apply(self, h: torch.Tensor, t: int, transposed: bool) -> torch.Tensor:
         n, H = h.shape
         if self.layout == "dense":
-            if hasattr(self, "xs"):                                                     # sum_k x_k W[k] h
+            if self.xs is not None:                                                     # sum_k x_k W[k] h
+                assert not transposed, "the adjoint runs for one-hot input only"
                 return torch.einsum("nk,nkh->nh", self.xs[t], (h @ self.Wflat).view(n, -1, H))
             W = self.W if transposed else self.W.transpose(1, 2)
             D, M = self.D, self.M

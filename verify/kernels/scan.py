@@ -64,7 +64,7 @@ def _blocks(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_ga
         states_, gains = fused.states(system, tokens)
         return [(states_, gains if log_gains else None)]
     path = path_of(system, x is not None)
-    if path == "native" and not torch.is_grad_enabled():
+    if path == "native":                            # one-hot input without gradients
         return _native(system, tokens, log_gains)
     if path == "diagonal":
         table = system.table

@@ -38,7 +38,7 @@ __all__ = ["Layout", "Table", "System", "chunk_length", "symbol_groups", "gather
 Layout = Literal["dense", "blocks", "pairs", "diagonal", "cp"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Table:
     """The per-symbol transitions of a model (module docstring)."""
 
@@ -74,7 +74,7 @@ class Table:
         return m if self.link is None else self.link(m)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class System:
     """A model's recurrence in kernel terms: ``x_0 = h0`` (``/||h0||`` when ``normalise``),
     ``y_t = A_{s_t} x_{t-1} (+ in_weight[s_t] + in_bias)``, ``x_t = y_t`` (``/||y_t||``)."""
