@@ -75,7 +75,7 @@ def _forward(spec: Spec, h0: torch.Tensor, in_weight: torch.Tensor | None, in_bi
              params: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.Tensor, Any]:
     path, layout, norm, tokens = spec
     if path == "diagonal":
-        return diagonal.forward(layout, params[0], tokens, None, h0, norm, tokens.shape[1])
+        return diagonal.forward(layout, params[0], tokens, h0, norm)
     if path == "native":
         return _native_forward(layout, norm, tokens, h0, in_weight, in_bias, params[0])
     system = System(_table(layout, params), h0, in_weight, in_bias, norm)

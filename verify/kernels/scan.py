@@ -67,12 +67,7 @@ def _blocks(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_ga
     if path == "native":                            # one-hot input without gradients
         return _native(system, tokens, log_gains)
     if path == "diagonal":
-        table = system.table
-        steps = None if x is None else table.mixed(x)
-        longest = _TRAIN_CHUNK if torch.is_grad_enabled() else _EVAL_CHUNK
-        out, gains, _ = diagonal.forward(table.layout, table.values, tokens, steps, system.h0, system.normalise,
-                                         longest)
-        return [(out, gains if log_gains else None)]
+        return _diagonal(system, tokens, x, log_gains)
     return _loop(system, tokens, x, log_gains)
 
 
@@ -95,10 +90,10 @@ def logits(system: System, readout: torch.Tensor, tokens: torch.Tensor,
         return _native_logits(system, readout, tokens)
     R = readout.T
     blocks = _blocks(system, tokens, x, False)
-    if len(blocks) == 1 or not all(h.transpose(0, 1).is_contiguous() for h, _ in blocks):
+    if len(blocks) == 1 or torch.is_grad_enabled() or not all(h.transpose(0, 1).is_contiguous() for h, _ in blocks):
         return _cat([h @ R for h, _ in blocks])
-    # blocks held time-major (transposed views): read out in that layout straight into one
-    # time-major buffer, so neither the states nor the logits are copied
+    # blocks held time-major (transposed views), no gradients: read out in that layout straight into
+    # one time-major buffer, so neither the states nor the logits are copied
     n, length = tokens.shape
     out = torch.empty(length, n, R.shape[1], dtype=R.dtype, device=R.device)
     a = 0
@@ -119,6 +114,21 @@ def _span(system: System, n: int, length: int) -> int:
     H = table.width
     per_step = {"blocks": H * int(table.source.shape[-1]), "pairs": 2 * H}.get(table.layout, H)
     return max(1, min(length, _GATHER_FLOATS // (n * per_step)))
+
+
+def _diagonal(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_gains: bool) -> Blocks:
+    """The products of the diagonal factors (:func:`bilinear.verify.kernels.diagonal.chunks`), chunk by chunk."""
+    table = system.table
+    steps = None if x is None else table.mixed(x.transpose(0, 1))               # (L, N, ...)
+    longest = _TRAIN_CHUNK if torch.is_grad_enabled() else _EVAL_CHUNK
+    prev = torch.log(torch.linalg.vector_norm(system.h0).clamp_min(_TINY)).expand(tokens.shape[0])
+    out: Blocks = []
+    for u, logs in diagonal.chunks(table.layout, table.values, tokens.T, steps, system.h0, longest):
+        h = u if system.normalise else u * torch.exp(logs).unsqueeze(-1)
+        gains = (logs - torch.cat((prev.unsqueeze(0), logs[:-1]))).T if log_gains else None
+        prev = logs[-1]
+        out.append((h.transpose(0, 1), gains))
+    return out
 
 
 def _loop(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_gains: bool) -> Blocks:

@@ -161,3 +161,21 @@ def test_spans_of_a_long_sequence_join_up(name, monkeypatch):
     assert float(((got - want).abs() / scale).max()) < 1e-10
     assert float((gains - want_gains).abs().max()) < 1e-10
     assert float(((logits - want_logits).abs() / want_logits.abs().amax(-1, keepdim=True)).max()) < 1e-10
+
+
+@pytest.mark.parametrize("name", ["rdiag", "cdiag"])
+def test_embedded_gradients_over_several_chunks_equal_the_step_loop(name):
+    """Learned embeddings, gradients on, a sequence longer than one chunk of the diagonal products:
+    the logits and every parameter's gradient equal the step loop's (autograd through both)."""
+    model = build(name, torch.float64, embedding=3, normalise="none").train()
+    tok = tokens(2, 300, 5)
+    grads = []
+    for logits_of in (model, lambda t: model.reference_states(t) @ model.readout.T):
+        model.zero_grad()
+        logits = logits_of(tok)
+        (logits * torch.linspace(-1, 1, logits.numel(), dtype=logits.dtype).view(logits.shape)).sum().backward()
+        grads.append((logits.detach(), {n: p.grad.clone() for n, p in model.named_parameters()}))
+    (got, fast), (want, ref) = grads
+    assert float(((got - want).abs() / want.abs().amax(-1, keepdim=True)).max()) < 1e-9
+    for name_, g in ref.items():
+        assert float((fast[name_] - g).abs().max()) / float(g.abs().max()) < 1e-8, name_
