@@ -49,6 +49,7 @@ class Steps:
 
     def __init__(self, table: Table, tt: torch.Tensor, xs: torch.Tensor | None):
         self.layout, self.table, self.tt, self.xs = table.layout, table, tt, xs
+        self.blocks_t: torch.Tensor | None = None
         c, n = tt.shape
         layout = self.layout
         if layout == "dense":
@@ -63,15 +64,16 @@ class Steps:
         elif layout == "cp":
             self.U, V, self.Z = table.tensors()
             self.v = gather(V, tt) if xs is None else table.mixed(xs)                 # (c, N, R)
+        elif layout == "diagonal":
+            self.w = gather(table.values, tt) if xs is None else table.mixed(xs)       # (c, N, H)
         else:
-            per = gather(table.values, tt) if xs is None else table.mixed(xs)
+            per = table.values if xs is None else table.mixed(xs)
             if layout == "pairs":
-                per = pair_blocks(per)                                                  # (c, N, H/2, 2, 2)
-            if layout == "diagonal":
-                self.w = per                                                            # (c, N, H)
-            else:
-                self.B = per.shape[-1]
-                self.blocks = per.reshape(c, -1, self.B, self.B)                        # (c, N * nb, B, B)
+                per = pair_blocks(per)                                                  # (..., H/2, 2, 2)
+            self.B = B = per.shape[-1]
+            self.symbol_blocks = per if xs is None else None                           # (D, nb, B, B)
+            per = gather(per, tt) if xs is None else per
+            self.blocks = per.reshape(c, -1, B, B)                                      # (c, N * nb, B, B)
 
     def step(self, h: torch.Tensor, t: int) -> torch.Tensor:
         """``A_t h`` for the states ``h`` (N, H) of step ``t``."""
@@ -97,8 +99,12 @@ class Steps:
             return ((h @ self.Z.T) * self.v[t]) @ self.U.T
         if self.layout == "diagonal":
             return h * self.w[t]
-        blocks = self.blocks[t].transpose(-1, -2) if transposed else self.blocks[t]
-        return torch.matmul(blocks, h.reshape(-1, self.B, 1)).view(n, H)
+        if transposed and self.blocks_t is None:          # once, gathered from the transposed table (contiguous)
+            assert self.symbol_blocks is not None, "the adjoint runs for one-hot input only"
+            Tt = self.symbol_blocks.transpose(-1, -2).contiguous()
+            self.blocks_t = gather(Tt, self.tt).reshape(self.blocks.shape)
+        blocks = self.blocks_t[t] if transposed and self.blocks_t is not None else self.blocks[t]
+        return torch.bmm(blocks, h.reshape(-1, self.B, 1)).view(n, H)
 
     def grads(self, dY: torch.Tensor, X: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """The gradients of ``table.tensors()`` (one-hot input) from ``dY`` and ``X`` (both (L, N, H):
