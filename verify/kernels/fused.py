@@ -80,11 +80,10 @@ def _forward(spec: Spec, h0: torch.Tensor, in_weight: torch.Tensor | None, in_bi
         return _native_forward(layout, norm, tokens, h0, in_weight, in_bias, params[0])
     system = System(_table(layout, params), h0, in_weight, in_bias, norm)
     tt = tokens.T.contiguous()
-    X, S, ops = next(loop.run(system, tt, None, max(1, tt.shape[0]), True))
+    X, S, ops = next(loop.run(system, tt, None, max(1, tt.shape[0]), True, start=True))   # x_0 .. x_L
     assert S is not None
-    x0, size0 = loop.start_of(system, tt.shape[1])
+    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
     gains, _ = loop.gains_of(S, torch.log(size0).expand(S.shape[0], 1), norm)
-    X = torch.cat((x0.unsqueeze(0), X))                                         # (L+1, N, H): x_0 .. x_L
     return X[1:].transpose(0, 1), gains, (ops, h0, X, S, in_weight)
 
 

@@ -173,18 +173,19 @@ def gains_of(S: torch.Tensor, prev: torch.Tensor, norm: bool) -> tuple[torch.Ten
     return logs - torch.cat((prev, logs[:, :-1]), dim=1), logs[:, -1:]
 
 
-def run(system: System, tt: torch.Tensor, xs: torch.Tensor | None, span: int,
-        sizes: bool) -> Iterator[tuple[torch.Tensor, torch.Tensor | None, Steps]]:
+def run(system: System, tt: torch.Tensor, xs: torch.Tensor | None, span: int, sizes: bool,
+        start: bool = False) -> Iterator[tuple[torch.Tensor, torch.Tensor | None, Steps]]:
     """The forward recurrence over spans of at most ``span`` steps of the time-major tokens ``tt``
     (L, N): per span ``(states (c, N, H) time-major, sizes s_t (N, c) or None, its Steps)``; the sizes
-    are computed when normalising or asked for (``sizes``)."""
+    are computed when normalising or asked for (``sizes``); with ``start`` the first span's states
+    begin with the start state ``x_0`` (c + 1 of them)."""
     L, n = tt.shape
     norm = system.normalise
     x, _ = start_of(system, n)
     for a in range(0, L, span):
         ops = Steps(system.table, tt[a:a + span], None if xs is None else xs[a:a + span])
         shift = shift_of(system, tt[a:a + span], None if xs is None else xs[a:a + span])
-        out, ss = [], []
+        out, ss = ([x] if start and a == 0 else []), []
         for t in range(ops.tt.shape[0]):
             y = ops.step(x, t)
             if shift is not None:
