@@ -1,11 +1,12 @@
 """``recurrence_path``: runs a test once through the compiled recurrence (verify/kernels/native.py) and once
-through the torch paths (:func:`bilinear.verify.kernels.paths.forced_path`), so both stay equal to the reference."""
+through the torch paths (:func:`bilinear.verify.kernels.forced_path`), so both stay equal to the reference."""
 
 import shutil
 
 import pytest
 
-from bilinear.verify.kernels import native, paths
+from bilinear.verify import kernels
+from bilinear.verify.kernels import native
 
 
 @pytest.fixture(params=["native", "torch"])
@@ -14,5 +15,5 @@ def recurrence_path(request):
         if shutil.which("cc") or shutil.which("gcc"):
             pytest.fail(f"a C compiler is present but the compiled recurrence is not: {native.status()}")
         pytest.skip(f"no compiled recurrence: {native.status()}")
-    with paths.forced_path(request.param):
+    with kernels.forced_path(request.param):
         yield request.param
