@@ -1,6 +1,7 @@
 """The recurrence of the pure diagonal layouts (``diagonal``: real entries; ``pairs``: complex
-numbers ``a + ib`` acting on the pairs ``h_{2i} + i h_{2i+1}``) in torch: :func:`forward` by the
-products themselves, :func:`backward` in closed form (docs/design.md §9).
+numbers ``a + ib`` acting on the pairs ``h_{2i} + i h_{2i+1}``) in torch: :func:`chunks` by the
+products themselves (evaluation reads them chunk by chunk, :func:`forward` whole for the fused
+training node), :func:`backward` in closed form (docs/design.md §9).
 
 **Forward** (:func:`chunks`).  ``h_t = h_0 * w_1 * ... * w_t`` entrywise: per chunk of steps the
 factors are gathered once, time-major (one-hot input), or given (embedded input), multiplied in

@@ -14,7 +14,7 @@ recurrence, with a hand-written backward).  Otherwise the path is
   (:mod:`bilinear.verify.kernels.native`; :func:`logits` with the readout inside, so no state is held),
   over spans of steps whose states fit in ``_GATHER_FLOATS`` floats;
 * ``"diagonal"`` (pure diagonal layouts): the products of the factors in chunks that restart from the
-  unit vector (:func:`bilinear.verify.kernels.diagonal.forward`: nothing overflows at any length,
+  unit vector (:func:`bilinear.verify.kernels.diagonal.chunks`: nothing overflows at any length,
   ``10^5`` is tested), differentiated by autograd for embedded input;
 * ``"loop"`` (everything else): one lean step per token (:mod:`bilinear.verify.kernels.loop`) over
   spans whose gathered per-step operands fit in ``_GATHER_FLOATS`` floats, differentiated by autograd
