@@ -46,6 +46,7 @@ from bilinear.verify.experiments.checkpoint import CHECKPOINT_FORMAT, check_modu
 from bilinear.verify.device import derived_seed
 from bilinear.verify.experiments.evaluate import EvalConfig, evaluate
 from bilinear.verify.models.registry import ModelConfig, count_parameters, make_model
+from bilinear.verify.models.base import BilinearRNN
 from bilinear.verify.tasks import make_task
 
 __all__ = ["TrainConfig", "RunSpec", "TrainOutcome", "train_model", "run_experiment", "run_sweep",
@@ -191,8 +192,8 @@ def _objective(model, batch, cfg: TrainConfig, final: bool, device) -> torch.Ten
     equal to this function's plain autograd form within float tolerance)."""
     tokens = torch.as_tensor(batch.tokens, device=device)
     labels = torch.as_tensor(batch.labels, device=device)
-    if torch.is_grad_enabled() and fused.supported(model):
-        return fused.objective(model, tokens, labels, final, cfg.gain_penalty)
+    if torch.is_grad_enabled() and isinstance(model, BilinearRNN) and model.embedding_dim is None:
+        return fused.objective(model.system(), model.readout, tokens, labels, final, cfg.gain_penalty)
     if cfg.gain_penalty and hasattr(model, "forward_with_gains"):
         logits, gains = model.forward_with_gains(tokens)
         return _loss(logits, labels, final) + cfg.gain_penalty * gains.var()

@@ -2,7 +2,8 @@
 
 :class:`BilinearRNN` holds what every level shares — ``h0``, the readout, the affine term, the
 normalisation, the input (one-hot or embedded), the reference step loop and the fast paths of
-:mod:`bilinear.verify.kernels.scan` — and the levels subclass it: the classical ones in :mod:`bilinear.verify.models.classic`
+:mod:`bilinear.verify.kernels.scan`, which are given the model's :meth:`~BilinearRNN.system` (its
+transition :class:`~bilinear.verify.kernels.table.Table`, ``h0`` and affine terms) — and the levels subclass it: the classical ones in :mod:`bilinear.verify.models.classic`
 (which describes the recurrence, the normalisation modes and the initialisations), HOUSE and MONO in
 :mod:`bilinear.verify.models.modern`.
 """
@@ -10,12 +11,15 @@ normalisation, the input (one-hot or embedded), the reference step loop and the 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from bilinear.theory.errors import InputError, expected
+from bilinear.verify.kernels import scan
+from bilinear.verify.kernels.table import System, Table
 
 __all__ = ["BilinearRNN", "NORMALISE_MODES", "INITS"]
 
@@ -36,7 +40,7 @@ def _gaussian(g: torch.Generator, *shape: int, std: float = 1.0) -> torch.Tensor
 
 class BilinearRNN(nn.Module):
     """Base class of the hierarchy levels; subclasses define the per-symbol parameters and
-    :meth:`apply` (``A(x) h`` without forming ``A(x)``).
+    :meth:`act` (``A(x) h`` without forming ``A(x)``) and :meth:`table`.
 
     Arguments: ``vocab_size`` D, ``num_classes`` K, ``hidden`` H, ``embedding`` (None = one-hot,
     or the dimension of a learned token embedding), ``affine``, ``normalise``, ``init``,
@@ -77,9 +81,21 @@ class BilinearRNN(nn.Module):
     def build(self, g: torch.Generator) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def apply(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         """``A(x) h`` for a batch: ``h`` (N, H), ``x`` (N, Din) or None for one-hot ``tok`` (N,)."""
         raise NotImplementedError  # pragma: no cover - interface
+
+    def table(self) -> Table:
+        """The per-symbol transitions in the kernels' layout, formed from the parameters by
+        differentiable torch ops (the kernels' gradient of the table reaches the parameters by autograd)."""
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def system(self) -> System:
+        """The recurrence in kernel terms: the :meth:`table`, ``h0``, the affine terms and whether
+        normalisation is active now (:meth:`normalising`)."""
+        if self.affine:
+            return System(self.table(), self.h0, self.in_weight, self.in_bias, self.normalising())
+        return System(self.table(), self.h0, normalise=self.normalising())
 
     # -- shared machinery --------------------------------------------------------------------
     def select(self, P: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
@@ -97,22 +113,22 @@ class BilinearRNN(nn.Module):
 
     def update(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         """The un-normalised new state ``A(x) h`` (plus ``B x + b`` for affine models)."""
-        h = self.apply(h, x, tok)
+        h = self.act(h, x, tok)
         if self.affine:
             h = h + self.select(self.in_weight, x, tok) + self.in_bias
         return h
 
-    def states(self, tokens: torch.Tensor, log_gains: bool = False):
+    def states(self, tokens: torch.Tensor, log_gains: bool = False) -> Any:
         """States ``h_1 .. h_L`` (N, L, H) for token ids (N, L); with ``log_gains`` also the per-step
         gains ``log ||h_t^raw|| - log ||h_{t-1}||`` (N, L), ``h^raw`` being the state before
         normalisation — the same numbers with or without normalisation, by scale invariance.
-        Computed by the fast paths of :mod:`bilinear.verify.kernels.scan` (a cumulative-product scan for the
-        diagonal levels, a grouped step loop for the others), equal to :meth:`reference_states`
+        Computed by the fast paths of :mod:`bilinear.verify.kernels.scan` (the compiled recurrence, the
+        products of the diagonal factors, or a lean step loop), equal to :meth:`reference_states`
         within float tolerance."""
-        from bilinear.verify.kernels import scan
-        return scan.states(self, tokens, log_gains)
+        tokens = torch.as_tensor(tokens, device=self.h0.device).long()
+        return scan.states(self.system(), tokens, self.inputs(tokens), log_gains)
 
-    def reference_states(self, tokens: torch.Tensor, log_gains: bool = False):
+    def reference_states(self, tokens: torch.Tensor, log_gains: bool = False) -> Any:
         """:meth:`states` by the plain step loop (one :meth:`update` per token): the reference the
         fast paths are tested and benchmarked against."""
         tokens = torch.as_tensor(tokens, device=self.h0.device).long()
@@ -136,8 +152,8 @@ class BilinearRNN(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Per-token logits (N, L, K): ``logits[:, t] = R h_{t+1}``."""
-        from bilinear.verify.kernels import scan
-        return scan.logits(self, tokens)
+        tokens = torch.as_tensor(tokens, device=self.h0.device).long()
+        return scan.logits(self.system(), self.readout, tokens, self.inputs(tokens))
 
     def forward_with_gains(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(logits, log_gains)``; see :meth:`states` (used by the training's gain penalty)."""
@@ -147,7 +163,7 @@ class BilinearRNN(nn.Module):
     @torch.no_grad()
     def dense_W(self) -> np.ndarray:
         """``W`` (H, H, D) with ``A(e_k) = W[:, :, k]`` (one-hot models), computed by applying the
-        level's own :meth:`apply` to the basis vectors — an independent check of the formula."""
+        level's own :meth:`act` to the basis vectors — an independent check of the formula."""
         if self.embedding_dim is not None:
             raise InputError("model: dense_W needs one-hot input (embedding=None)")
         H, D = self.hidden, self.vocab_size
@@ -155,7 +171,7 @@ class BilinearRNN(nn.Module):
         W = np.empty((H, H, D))
         for k in range(D):
             tok = torch.full((H,), k, dtype=torch.long, device=eye.device)
-            W[:, :, k] = self.apply(eye, None, tok).T.cpu().double().numpy()   # column j = A_k e_j
+            W[:, :, k] = self.act(eye, None, tok).T.cpu().double().numpy()   # column j = A_k e_j
         return W
 
     def no_decay_parameters(self) -> set[str]:

@@ -25,7 +25,7 @@ class _Inputs(nn.Module):
         self.dim = vocab_size if embedding is None else int(embedding)
         self.embed = None if embedding is None else nn.Embedding(vocab_size, self.dim)
 
-    def forward(self, tokens):
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         if self.embed is None:
             return F.one_hot(tokens, self.vocab_size).to(torch.get_default_dtype())
         return self.embed(tokens)
@@ -43,7 +43,7 @@ class LSTMModel(nn.Module):
         self.lstm = nn.LSTM(self.inp.dim, hidden, num_layers=layers, batch_first=True)
         self.readout = nn.Linear(hidden, num_classes)
 
-    def forward(self, tokens):
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         out, _ = self.lstm(self.inp(tokens.long()))
         return self.readout(out)
 
@@ -76,7 +76,7 @@ class SelectiveSSMBlock(nn.Module):
             dt = torch.exp(torch.rand(d_inner) * (math.log(0.1) - math.log(1e-3)) + math.log(1e-3))
             self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, length, _ = x.shape
         u, z = self.in_proj(self.norm(x)).chunk(2, dim=-1)
         u = F.silu(self.conv(u.transpose(1, 2))[..., :length].transpose(1, 2))
@@ -116,7 +116,7 @@ class MambaLike(nn.Module):
         self.norm = nn.LayerNorm(hidden)
         self.readout = nn.Linear(hidden, num_classes)
 
-    def forward(self, tokens):
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         x = self.proj(self.inp(tokens.long()))
         for block in self.blocks:
             x = block(x)
@@ -141,7 +141,7 @@ class _Block(nn.Module):
         self.qkv, self.o = nn.Linear(d, 3 * d), nn.Linear(d, d)
         self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, length, d = x.shape
         q, k, v = self.qkv(self.n1(x)).reshape(n, length, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
         a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
@@ -166,7 +166,7 @@ class CausalTransformer(nn.Module):
         self.norm = nn.LayerNorm(hidden)
         self.readout = nn.Linear(hidden, num_classes)
 
-    def forward(self, tokens):
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         tokens = tokens.long()
         x = self.proj(self.inp(tokens)) + sinusoidal_positions(tokens.shape[1], self.hidden, tokens.device)
         for block in self.blocks:

@@ -50,6 +50,7 @@ random orthogonal matrix (random angles / random signs for the diagonal levels);
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -58,6 +59,7 @@ from torch import nn
 from bilinear.theory.errors import InputError
 from bilinear.theory.hierarchy.levels import LEVEL_NAMES
 
+from bilinear.verify.kernels.table import Table
 from bilinear.verify.models.base import INITS, NORMALISE_MODES, BilinearRNN, _gaussian, _orthogonal
 from bilinear.verify.models.modern import HouseRNN, MonoRNN
 
@@ -70,8 +72,9 @@ class FullRNN(BilinearRNN):
 
     level = "full"
     transition_params = ("W",)
+    labels: tuple[str, ...] = ()        # the class names of a model read from a weight file (registry)
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale
         if self.init == "identity":
             W = torch.eye(H).expand(D, H, H) + _gaussian(g, D, H, H, std=s / math.sqrt(H))
@@ -83,12 +86,10 @@ class FullRNN(BilinearRNN):
             W = W / math.sqrt(D)
         self.W = nn.Parameter(W.contiguous())
 
-    def transitions(self) -> torch.Tensor:
-        """The per-symbol matrices ``A`` (D, H, H), ``A[k] = A(e_k)``: what the fast path of
-        :mod:`bilinear.verify.kernels.scan` multiplies by (HOUSE and MONO form theirs from their factors)."""
-        return self.W
+    def table(self) -> Table:
+        return Table("dense", self.W)
 
-    def apply(self, h, x, tok):
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         # all D products W[k] h in one matmul, then pick (one-hot) or mix (embedding) them: about 4x
         # faster on CPU than gathering an (N, H, H) stack of matrices and calling bmm
         n, D, H = h.shape[0], self.W.shape[0], self.hidden
@@ -106,11 +107,11 @@ class CPRNN(BilinearRNN):
     level = "cp"
     transition_params = ("U", "V", "Z")
 
-    def __init__(self, *args, rank: int, **kwargs):
+    def __init__(self, *args: Any, rank: int, **kwargs: Any) -> None:
         self.rank = int(rank)
         super().__init__(*args, **kwargs)
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, R, s = self.input_dim, self.hidden, self.rank, self.init_scale
         if self.init == "gaussian":
             U, Z = _gaussian(g, H, R, std=1 / math.sqrt(R)), _gaussian(g, R, H, std=1 / math.sqrt(H))
@@ -123,7 +124,10 @@ class CPRNN(BilinearRNN):
             V = base + _gaussian(g, D, R, std=s)
         self.U, self.V, self.Z = nn.Parameter(U), nn.Parameter(V), nn.Parameter(Z)
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("cp", self.V, factors=(self.U, self.Z))
+
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         return ((h @ self.Z.T) * self.select(self.V, x, tok)) @ self.U.T
 
 
@@ -134,11 +138,11 @@ class BlockRNN(BilinearRNN):
     level = "block"
     transition_params = ("W",)
 
-    def __init__(self, *args, block: int, **kwargs):
+    def __init__(self, *args: Any, block: int, **kwargs: Any) -> None:
         self.block = int(block)
         super().__init__(*args, **kwargs)
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, B, s = self.input_dim, self.hidden, self.block, self.init_scale
         if H % B:
             raise InputError(f"block: the hidden size {H} is not a multiple of the block size {B}")
@@ -151,7 +155,10 @@ class BlockRNN(BilinearRNN):
             W = _gaussian(g, D, nb, B, B, std=1 / math.sqrt(B))
         self.W = nn.Parameter(W.contiguous())
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("blocks", self.W)
+
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         n = h.shape[0]
         blocks = self.select(self.W, x, tok)                        # (N, H/B, B, B)
         hb = h.reshape(n, -1, self.block, 1)
@@ -165,6 +172,16 @@ def _rotate_pairs(h: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Te
     return torch.stack((a * u - b * v, b * u + a * v), dim=-1).reshape(h.shape)
 
 
+def _unit_pairs(theta: torch.Tensor) -> torch.Tensor:
+    """``(cos t, sin t)`` (..., 2) of the angles ``t`` (...): ROT's rotations as complex pairs."""
+    return torch.stack((torch.cos(theta), torch.sin(theta)), -1)
+
+
+def _decay(v: torch.Tensor) -> torch.Tensor:
+    """PDIAG's diagonal ``exp(-softplus(v))``, in (0, 1)."""
+    return torch.exp(-F.softplus(v))
+
+
 class CDiagRNN(BilinearRNN):
     """CDIAG(H): ``H/2`` blocks ``[[a, -b], [b, a]]`` with ``(a, b) = P(x)`` linear in ``x`` — the real
     form of a complex diagonal ``diag(a + ib)``; ``H D`` parameters.  Orthogonal init: ``a + ib =
@@ -173,7 +190,7 @@ class CDiagRNN(BilinearRNN):
     level = "cdiag"
     transition_params = ("P",)
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale
         if H % 2:
             raise InputError(f"hidden: cdiag needs an even hidden size, got {H}")
@@ -186,7 +203,10 @@ class CDiagRNN(BilinearRNN):
             P = _gaussian(g, D, H // 2, 2, std=math.sqrt(0.5))
         self.P = nn.Parameter(P)
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("pairs", self.P)
+
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         p = self.select(self.P, x, tok)
         return _rotate_pairs(h, p[..., 0], p[..., 1])
 
@@ -200,7 +220,7 @@ class RotRNN(BilinearRNN):
     level = "rot"
     transition_params = ("theta",)
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale
         if H % 2:
             raise InputError(f"hidden: rot needs an even hidden size, got {H}")
@@ -210,7 +230,10 @@ class RotRNN(BilinearRNN):
             th = (torch.rand(D, H // 2, generator=g) * 2 - 1) * math.pi
         self.theta = nn.Parameter(th)
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("pairs", self.theta, link=_unit_pairs)
+
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         th = self.select(self.theta, x, tok)
         return _rotate_pairs(h, th.cos(), th.sin())
 
@@ -222,7 +245,7 @@ class RDiagRNN(BilinearRNN):
     level = "rdiag"
     transition_params = ("V",)
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale
         if self.init == "identity":
             V = torch.ones(D, H) + _gaussian(g, D, H, std=s)
@@ -232,7 +255,10 @@ class RDiagRNN(BilinearRNN):
             V = _gaussian(g, D, H)
         self.V = nn.Parameter(V)
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("diagonal", self.V)
+
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         return h * self.select(self.V, x, tok)
 
 
@@ -245,16 +271,19 @@ class PDiagRNN(BilinearRNN):
     level = "pdiag"
     transition_params = ("V",)
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H = self.input_dim, self.hidden
         lo = 0.9 if self.init == "identity" else 0.1
         p = lo + (0.999 - lo) * torch.rand(D, H, generator=g)
         self.V = nn.Parameter(torch.log(1 / p - 1))          # softplus(V) = -log p
 
-    def decay(self, x, tok):
-        return torch.exp(-F.softplus(self.select(self.V, x, tok)))
+    def decay(self, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
+        return _decay(self.select(self.V, x, tok))
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("diagonal", self.V, link=_decay)
+
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         return h * self.decay(x, tok)
 
 

@@ -2,9 +2,9 @@
 
 With one-hot input each symbol ``σ`` selects a fixed matrix ``A_σ``; these two levels constrain its
 shape as two recent architectures do, and otherwise share everything with FULL: the per-symbol
-matrices are formed once per forward by :meth:`transitions` (``D x H x H``) and the recurrence is
+matrices are formed once per forward by :meth:`transitions` (``D x H x H``, the dense :meth:`table`) and the recurrence is
 FULL's fast path (:mod:`bilinear.verify.kernels.scan`: the symbol-grouped step loop, and in training the one-node
-recurrence with its hand-written backward).  :meth:`apply` — the reference step loop and
+recurrence with its hand-written backward).  :meth:`act` — the reference step loop and
 :meth:`~bilinear.verify.models.classic.BilinearRNN.dense_W` use it — computes ``A_σ h`` from the factors
 without forming ``A_σ``, so the fast path is checked against a second computation.
 
@@ -53,11 +53,13 @@ which is not what the architectures do with embedded inputs (their keys depend o
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 
 from bilinear.theory.errors import expected
 
+from bilinear.verify.kernels.table import Table
 from bilinear.verify.models.base import BilinearRNN, _gaussian
 
 __all__ = ["HouseRNN", "MonoRNN", "sinkhorn", "hard_permutation"]
@@ -84,13 +86,13 @@ class HouseRNN(BilinearRNN):
     level = "house"
     transition_params = ("keys", "b")
 
-    def __init__(self, *args, householders: int = 1, **kwargs):
+    def __init__(self, *args: Any, householders: int = 1, **kwargs: Any) -> None:
         if isinstance(householders, bool) or not isinstance(householders, int) or householders < 1:
             raise expected("householders", "an integer >= 1", householders)
         self.householders = householders
         super().__init__(*args, **kwargs)
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, nh, s = self.input_dim, self.hidden, self.householders, self.init_scale
         keys = _gaussian(g, D, nh, H)
         if self.init == "gaussian":
@@ -113,7 +115,10 @@ class HouseRNN(BilinearRNN):
             A = A - (beta[:, j, None] * kj).unsqueeze(-1) * (kj.unsqueeze(1) @ A)   # F A = A − β k (kᵀ A)
         return A
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("dense", self.transitions())
+
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         # the factors one at a time on the vector (H per factor), for every symbol, then pick or mix
         k, beta = self.factors()
         y = h.unsqueeze(1).expand(h.shape[0], k.shape[0], self.hidden)          # (N, D, H)
@@ -160,7 +165,7 @@ class MonoRNN(BilinearRNN):
     level = "mono"
     transition_params = ("logits", "d")
 
-    def build(self, g):
+    def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale
         logits = _gaussian(g, D, H, H)
         if self.init == "identity":
@@ -183,7 +188,10 @@ class MonoRNN(BilinearRNN):
         """``A`` (D, H, H) with ``A[σ] = P_σ diag(d_σ)`` (column j of ``P_σ`` scaled by ``d_{σ,j}``)."""
         return self.permutations() * self.d.unsqueeze(1)
 
-    def apply(self, h, x, tok):
+    def table(self) -> Table:
+        return Table("dense", self.transitions())
+
+    def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         # scale the coordinates, then permute them: P_k (d_k ⊙ h) for every symbol k
         y = torch.einsum("kij,nkj->nki", self.permutations(), h.unsqueeze(1) * self.d.unsqueeze(0))
         return _mix(y, x, tok)

@@ -12,7 +12,8 @@ import torch
 from bilinear.cli import main
 from bilinear.theory import InputError
 from bilinear.verify.experiments import train as train_mod
-from bilinear.verify.kernels import fused, native
+from bilinear.verify import kernels
+from bilinear.verify.kernels import native
 from bilinear.verify.experiments.evaluate import EvalConfig, evaluate, markdown_table, task_lengths, write_results
 from bilinear.verify.models.registry import ModelConfig
 from bilinear.verify.tasks import make_task
@@ -384,13 +385,12 @@ TINY_EVAL = EvalConfig(lengths=(3, 6), n=8)
 
 
 @pytest.mark.parametrize("model, compiled", [("rdiag", True), ("rdiag", False), ("lstm", False)])
-def test_a_record_names_its_commit_and_the_recurrence_that_ran(monkeypatch, model, compiled):
-    if not compiled:
-        monkeypatch.setattr(fused, "native_usable", lambda m: False)     # the torch paths, as without a compiler
-    elif not native.available():
+def test_a_record_names_its_commit_and_the_recurrence_that_ran(model, compiled):
+    if compiled and not native.available():
         pytest.skip(f"no compiled recurrence: {native.status()}")
-    record = run_experiment(RunSpec("parity", {}, ModelConfig(model, hidden=4), 0), TINY_RUN, [1e-2], TINY_EVAL,
-                            progress=None)
+    with kernels.forced_path("native" if compiled else "torch"):              # torch: as without a compiler
+        record = run_experiment(RunSpec("parity", {}, ModelConfig(model, hidden=4), 0), TINY_RUN, [1e-2], TINY_EVAL,
+                                progress=None)
     assert record["recurrence"] == ("native" if compiled else "torch")
     assert record["commit"] == _head(os.path.dirname(train_mod.__file__))
     assert record["commit_dirty"] in ((True, False) if record["commit"] != "unknown" else (None,))

@@ -8,7 +8,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels import fused
+from bilinear.theory.errors import InputError
+from bilinear.verify.kernels import fused, paths
 from bilinear.verify.models.classic import BILINEAR_LEVELS
 from bilinear.verify.models.registry import ModelConfig, make_model
 from bilinear.verify.tasks import make_task
@@ -57,7 +58,7 @@ def test_fused_gradients_equal_the_reference(level, affine, normalise, dtype):
     tok = torch.randint(0, 5, (n, length), generator=g)
     proj = torch.randn(n, length, model.hidden, generator=g).to(dtype)
     weights = torch.randn(n, length, generator=g).to(dtype)
-    s, gn, fast = gradients(model, lambda t: fused.states(model, t), tok, proj, weights)
+    s, gn, fast = gradients(model, lambda t: fused.states(model.system(), t), tok, proj, weights)
     rs, rg, ref = gradients(model, lambda t: model.reference_states(t, log_gains=True), tok, proj, weights)
     scale = rs.abs().amax(-1, keepdim=True)
     assert float(((s - rs).abs() / scale).max()) < TOL[dtype][0]
@@ -96,7 +97,7 @@ def test_long_sequences_with_large_factors_agree(level):
     length = 300
     tok = torch.randint(0, 5, (2, length), generator=g)
     proj, weights = torch.randn(2, length, 4, generator=g), torch.randn(2, length, generator=g)
-    s, gn, fast = gradients(model, lambda t: fused.states(model, t), tok, proj, weights)
+    s, gn, fast = gradients(model, lambda t: fused.states(model.system(), t), tok, proj, weights)
     rs, rg, ref = gradients(model, lambda t: model.reference_states(t, log_gains=True), tok, proj, weights)
     assert torch.isfinite(s).all()
     assert float((s - rs).abs().max()) < 1e-4
@@ -125,7 +126,7 @@ def test_fused_objective_equals_the_reference_loss(level, affine, normalise, fin
     labels[:, ::3] = -1
     labels[:, -1] = torch.randint(0, 3, (6,), generator=g)
     model.zero_grad()
-    loss = fused.objective(model, tok, labels, final, penalty)
+    loss = fused.objective(model.system(), model.readout, tok, labels, final, penalty)
     loss.backward()
     fast = {n: p.grad.clone() for n, p in model.named_parameters()}
     model.zero_grad()
@@ -145,6 +146,35 @@ def test_fused_objective_equals_the_reference_loss(level, affine, normalise, fin
 
 
 def test_embedded_input_is_not_fused():
+    """Embedded input is differentiated by autograd through the torch paths, not by the fused node."""
     model = make_model(ModelConfig("full", hidden=4, embedding=3), 5, 3, seed=0)
-    assert not fused.supported(model)
-    assert not fused.supported(make_model(ModelConfig("lstm", hidden=4), 5, 3, seed=0))
+    states = model.states(torch.randint(0, 5, (2, 4), generator=torch.Generator().manual_seed(0)))
+    assert states.grad_fn is not None and type(states.grad_fn).__name__ != "RecurrenceBackward"
+
+
+def test_forced_path_chooses_the_torch_paths_and_restores_the_choice():
+    """Inside ``forced_path("torch")`` the plan never takes the compiled recurrence; outside, the
+    choice is the usual one again (and an unknown path is refused)."""
+    cpu, f64 = torch.device("cpu"), torch.float64
+    with paths.forced_path("torch"):
+        assert paths.plan("dense", affine=False, embedded=False, device=cpu, dtype=f64) == "loop"
+        assert paths.plan("pairs", affine=False, embedded=False, device=cpu, dtype=f64) == "diagonal"
+        assert paths.plan("diagonal", affine=True, embedded=False, device=cpu, dtype=f64) == "loop"
+        assert paths.plan("cp", affine=False, embedded=False, device=cpu, dtype=f64) == "loop"
+    with paths.forced_path("torch"):
+        pass
+    outside = paths.plan("dense", affine=False, embedded=False, device=cpu, dtype=f64)
+    assert outside == ("native" if paths.native_allowed() else "loop")
+    with pytest.raises(InputError, match="path: expected 'native' or 'torch'"):
+        with paths.forced_path("gpu"):  # type: ignore[arg-type]
+            pass
+
+
+def test_the_recurrence_takes_the_planned_path(recurrence_path):
+    """The fused node runs the path that the plan names: the compiled one under ``native`` (its
+    states are time-major views), the closed form of the diagonal layouts and the step loop otherwise."""
+    tok = torch.randint(0, 5, (3, 6), generator=torch.Generator().manual_seed(0))
+    for level, torch_path in (("rdiag", "diagonal"), ("block", "loop")):
+        system = build(level, False, "always", torch.float64).system()
+        spec, _ = fused._spec(system, tok)
+        assert spec[0] == ("native" if recurrence_path == "native" else torch_path)

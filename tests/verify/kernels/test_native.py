@@ -496,7 +496,7 @@ def test_turned_off_by_the_environment_and_training_still_runs(fresh, monkeypatc
         warnings.simplefilter("always")
         assert not native.available()
         m = make_model(ModelConfig("full", hidden=4), 3, 3, seed=0)
-        assert fused._plan(m, torch.zeros(2, 3, dtype=torch.long))[0][0] == "loop"
+        assert fused._spec(m.system(), torch.zeros(2, 3, dtype=torch.long))[0][0] == "loop"
     assert native.status() == "turned off by BILINEAR_NATIVE=0"
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
     assert calls_of(cc) == [] and not list(fresh.rglob("*.so"))                  # nothing built

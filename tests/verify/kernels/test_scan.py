@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels import scan
+from bilinear.verify.kernels import paths, scan, table
 from bilinear.verify.models.classic import BILINEAR_LEVELS
 from bilinear.verify.models.registry import ModelConfig, make_model
 
@@ -113,16 +113,22 @@ def test_diagonal_scan_at_length_1e5_matches_numpy_log_space(level, length):
             np.testing.assert_allclose(h[n, i], want, atol=1e-6)
 
 
-def test_scan_kinds():
-    kinds = {name: scan.scan_kind(make_model(ModelConfig(name, hidden=4), 3, 2)) for name in
-             ("rdiag", "pdiag", "cdiag", "rot", "full", "cp", "block", "rdiag-affine")}
+def test_evaluation_paths_by_layout():
+    """Without the compiled recurrence, the pure diagonal layouts take the products, everything else
+    (affine, CP, dense, blocks) the step loop; CP and embedded inputs never take the compiled path."""
+    names = ("rdiag", "pdiag", "cdiag", "rot", "full", "house", "mono", "cp", "block", "rdiag-affine")
+    with paths.forced_path("torch"):
+        kinds = {name: scan.path_of(make_model(ModelConfig(name, hidden=4), 3, 2).system(), False) for name in names}
     assert kinds == {"rdiag": "diagonal", "pdiag": "diagonal", "cdiag": "diagonal", "rot": "diagonal",
-                     "full": "grouped", "cp": "grouped", "block": "grouped", "rdiag-affine": "grouped"}
+                     "full": "loop", "house": "loop", "mono": "loop", "cp": "loop", "block": "loop",
+                     "rdiag-affine": "loop"}
+    assert scan.path_of(make_model(ModelConfig("cp", hidden=4), 3, 2).system(), False) == "loop"
+    assert scan.path_of(make_model(ModelConfig("full", hidden=4), 3, 2).system(), True) == "loop"
 
 
 def test_symbol_groups_place_every_row_once():
     tok = np.random.default_rng(0).integers(0, 4, size=(6, 11))
-    M, src, pos = scan._symbol_groups(tok, 4)
+    M, src, pos = table.symbol_groups(tok, 4)
     for t in range(6):
         assert sorted(pos[t]) == sorted(set(pos[t]))                  # distinct slots
         assert np.array_equal(src[t][pos[t]], np.arange(11))          # slot -> its row
@@ -155,3 +161,21 @@ def test_spans_of_a_long_sequence_join_up(name, monkeypatch):
     assert float(((got - want).abs() / scale).max()) < 1e-10
     assert float((gains - want_gains).abs().max()) < 1e-10
     assert float(((logits - want_logits).abs() / want_logits.abs().amax(-1, keepdim=True)).max()) < 1e-10
+
+
+@pytest.mark.parametrize("name", ["rdiag", "cdiag"])
+def test_embedded_gradients_over_several_chunks_equal_the_step_loop(name):
+    """Learned embeddings, gradients on, a sequence longer than one chunk of the diagonal products:
+    the logits and every parameter's gradient equal the step loop's (autograd through both)."""
+    model = build(name, torch.float64, embedding=3, normalise="none").train()
+    tok = tokens(2, 300, 5)
+    grads = []
+    for logits_of in (model, lambda t: model.reference_states(t) @ model.readout.T):
+        model.zero_grad()
+        logits = logits_of(tok)
+        (logits * torch.linspace(-1, 1, logits.numel(), dtype=logits.dtype).view(logits.shape)).sum().backward()
+        grads.append((logits.detach(), {n: p.grad.clone() for n, p in model.named_parameters()}))
+    (got, fast), (want, ref) = grads
+    assert float(((got - want).abs() / want.abs().amax(-1, keepdim=True)).max()) < 1e-9
+    for name_, g in ref.items():
+        assert float((fast[name_] - g).abs().max()) / float(g.abs().max()) < 1e-8, name_

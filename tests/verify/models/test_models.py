@@ -82,7 +82,7 @@ def build(level, hidden=6, vocab=3, classes=3, seed=0, **kw):
 @pytest.mark.parametrize("init", ["identity", "orthogonal", "gaussian"])
 def test_one_hot_transition_matches_formula(level, init):
     model = build(level, init=init, init_scale=0.3, rank=4, block=3)
-    W = model.dense_W()                  # computed by the module's own apply()
+    W = model.dense_W()                  # computed by the module's own act()
     for k in range(model.vocab_size):
         np.testing.assert_allclose(W[:, :, k], formula_A(model, np.eye(3)[k]), atol=1e-12)
 
@@ -92,7 +92,7 @@ def test_embedded_transition_matches_formula(level):
     model = build(level, embedding=4, block=2, rank=5, init="gaussian")
     x = np.random.default_rng(1).normal(size=(5, 4))
     h = np.random.default_rng(2).normal(size=(5, 6))
-    got = np_(model.apply(torch.tensor(h), torch.tensor(x), None))
+    got = np_(model.act(torch.tensor(h), torch.tensor(x), None))
     want = np.stack([formula_A(model, xi) @ hi for xi, hi in zip(x, h)])
     np.testing.assert_allclose(got, want, atol=1e-12)
 

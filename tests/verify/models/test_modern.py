@@ -39,7 +39,7 @@ def test_house_matrices_are_the_product_of_their_factors(nh, init):
     model = HouseRNN(4, 3, 6, householders=nh, init=init, init_scale=0.5, seed=nh).double()
     want = numpy_house(np_(model.keys), np_(model.b))
     np.testing.assert_allclose(np_(model.transitions()), want, atol=1e-12)          # the fast path's matrices
-    np.testing.assert_allclose(np.transpose(model.dense_W(), (2, 0, 1)), want, atol=1e-12)   # apply(), factor by factor
+    np.testing.assert_allclose(np.transpose(model.dense_W(), (2, 0, 1)), want, atol=1e-12)   # act(), factor by factor
 
 
 @pytest.mark.parametrize("nh", [1, 2, 3, 5])
