@@ -33,25 +33,27 @@ Example::
     >>> Block.options(), Block.symbols(), Block(hidden=6, block=3).structure().description
     (('block',), {'hidden': 'H', 'block': 'B'}, 'block-diagonal, 2 blocks of size 3')
     >>> levels_taking("rank"), LEVELS["cdiag"].layout, Rot(hidden=4).transition_parameters(3)
-    (('cp',), 'complex_pairs', 6)
+    (('cp',), 'pairs', 6)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import ClassVar, Mapping
+from typing import ClassVar, Literal, Mapping, get_args
 
 from bilinear.theory.errors import InputError, check_choice, expected, shown
 from bilinear.theory.hierarchy.structure import (ANY, COMPLEX_PAIRS, DIAGONAL, MONOMIAL, PERMUTATION,
                                                  POSITIVE_DIAGONAL, ROTATION_PAIRS, Structure, blocks)
 
-__all__ = ["CLASSICAL_LEVEL_NAMES", "MODERN_LEVEL_NAMES", "LEVEL_NAMES", "LEVELS", "LAYOUTS", "Level", "PDiag",
+__all__ = ["CLASSICAL_LEVEL_NAMES", "MODERN_LEVEL_NAMES", "LEVEL_NAMES", "LEVELS", "LAYOUTS", "Layout", "Level", "PDiag",
            "RDiag", "Rot", "CDiag", "Block", "CP", "Full", "House", "Mono", "option", "levels_taking",
            "Containment", "CONTAINMENTS", "level_class", "check_level_name"]
 
-#: The kernel layouts a level's parameters can have (:attr:`Level.layout`): one full matrix per symbol,
-#: CP factors, diagonal blocks, pairs ``[[a, -b], [b, a]]``, a diagonal.
-LAYOUTS = ("dense", "factored", "block", "complex_pairs", "diagonal")
+#: How a level's transitions are laid out for the kernels (:attr:`Level.layout`; the one vocabulary,
+#: which :class:`bilinear.verify.kernels.table.Table` uses): one full matrix per symbol, CP factors
+#: ``U diag(V x) Z``, square blocks on the diagonal, pairs ``[[a, -b], [b, a]]``, a diagonal.
+Layout = Literal["dense", "cp", "blocks", "pairs", "diagonal"]
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 
 #: Former level names that are now methods of ``full``.
 _METHODS_OF_FULL = ("regular", "permutation")
@@ -85,7 +87,7 @@ class Level:
     form: ClassVar[str] = ""        # what A(x) looks like
     tracks: ClassVar[str] = ""      # which finite groups the level tracks exactly
     modern: ClassVar[bool] = False  # a modern level (docs/design.md §14)
-    layout: ClassVar[str] = "dense"
+    layout: ClassVar[Layout] = "dense"
     witness: ClassVar[str] = ""
     shape_of_A: ClassVar[Structure] = ANY
     #: methods of the level whose matrices have a narrower structure than the level's
@@ -143,7 +145,7 @@ class PDiag(Level):
     title: ClassVar[str] = "PDIAG(H)"
     form: ClassVar[str] = "A(x) = diag(exp(theta) x): positive diagonal entries"
     tracks: ClassVar[str] = "only the trivial group"
-    layout: ClassVar[str] = "diagonal"
+    layout: ClassVar[Layout] = "diagonal"
     shape_of_A: ClassVar[Structure] = POSITIVE_DIAGONAL
 
     def transition_parameters(self, symbols: int) -> int:
@@ -156,7 +158,7 @@ class RDiag(Level):
     title: ClassVar[str] = "RDIAG(H)"
     form: ClassVar[str] = "A(x) = diag(V x): real diagonal entries"
     tracks: ClassVar[str] = "exactly the elementary abelian 2-groups Z_2^k (k >= 0)"
-    layout: ClassVar[str] = "diagonal"
+    layout: ClassVar[Layout] = "diagonal"
     shape_of_A: ClassVar[Structure] = DIAGONAL
 
     def transition_parameters(self, symbols: int) -> int:
@@ -169,7 +171,7 @@ class Rot(Level):
     title: ClassVar[str] = "ROT(H), H even"
     form: ClassVar[str] = "A(e_k) = blockdiag of 2x2 rotations"
     tracks: ClassVar[str] = "exactly the abelian groups"
-    layout: ClassVar[str] = "complex_pairs"
+    layout: ClassVar[Layout] = "pairs"
     shape_of_A: ClassVar[Structure] = ROTATION_PAIRS
 
     def _check_sizes(self) -> None:
@@ -199,7 +201,7 @@ class Block(Level):
     title: ClassVar[str] = "BLOCK(H, B), B | H"
     form: ClassVar[str] = "A(x) = blockdiag of H/B full B x B blocks, each linear in x"
     tracks: ClassVar[str] = "every finite group G, exactly when B >= min_block_real(G)"
-    layout: ClassVar[str] = "block"
+    layout: ClassVar[Layout] = "blocks"
 
     def _check_sizes(self) -> None:
         if self.hidden % self.block:
@@ -220,7 +222,7 @@ class CP(Level):
     title: ClassVar[str] = "CP(H, R)"
     form: ClassVar[str] = "A(x) = U diag(V x) Z, U in R^{HxR}, V in R^{RxD}, Z in R^{RxH}"
     tracks: ClassVar[str] = "every finite group (CP(H, R) ⊂ FULL(H) ⊂ CP(H, min(H^2, HD)))"
-    layout: ClassVar[str] = "factored"
+    layout: ClassVar[Layout] = "cp"
     witness: ClassVar[str] = "cp"
 
     def structure(self, method: str | None = None) -> Structure:

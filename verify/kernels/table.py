@@ -27,15 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["Layout", "Table", "System", "chunk_length", "symbol_groups", "gather", "mix", "diagonal_factors"]
+from bilinear.theory.errors import expected
+from bilinear.theory.hierarchy.levels import LAYOUTS, Layout
 
-Layout = Literal["dense", "blocks", "pairs", "diagonal", "cp"]
+__all__ = ["Layout", "Table", "System", "chunk_length", "symbol_groups", "gather", "mix", "diagonal_factors"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +45,10 @@ class Table:
     source: torch.Tensor
     link: Callable[[torch.Tensor], torch.Tensor] | None = None
     factors: tuple[torch.Tensor, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise expected("layout", f"one of {', '.join(LAYOUTS)}", repr(self.layout))
 
     @property
     def values(self) -> torch.Tensor:

@@ -19,6 +19,7 @@ from torch import nn
 
 from bilinear.theory.errors import InputError, expected
 from bilinear.verify.kernels import scan
+from bilinear.theory.hierarchy.levels import LEVELS, Layout
 from bilinear.verify.kernels.table import System, Table
 
 __all__ = ["BilinearRNN", "NORMALISE_MODES", "INITS"]
@@ -84,6 +85,12 @@ class BilinearRNN(nn.Module):
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         """``A(x) h`` for a batch: ``h`` (N, H), ``x`` (N, Din) or None for one-hot ``tok`` (N,)."""
         raise NotImplementedError  # pragma: no cover - interface
+
+    @property
+    def layout(self) -> Layout:
+        """How this level's transitions are laid out for the kernels: the level's declaration
+        (:attr:`bilinear.theory.hierarchy.levels.Level.layout`), not written again here."""
+        return LEVELS[self.level].layout
 
     def table(self) -> Table:
         """The per-symbol transitions in the kernels' layout, formed from the parameters by

@@ -87,7 +87,7 @@ class FullRNN(BilinearRNN):
         self.W = nn.Parameter(W.contiguous())
 
     def table(self) -> Table:
-        return Table("dense", self.W)
+        return Table(self.layout, self.W)
 
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         # all D products W[k] h in one matmul, then pick (one-hot) or mix (embedding) them: about 4x
@@ -125,7 +125,7 @@ class CPRNN(BilinearRNN):
         self.U, self.V, self.Z = nn.Parameter(U), nn.Parameter(V), nn.Parameter(Z)
 
     def table(self) -> Table:
-        return Table("cp", self.V, factors=(self.U, self.Z))
+        return Table(self.layout, self.V, factors=(self.U, self.Z))
 
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         return ((h @ self.Z.T) * self.select(self.V, x, tok)) @ self.U.T
@@ -156,7 +156,7 @@ class BlockRNN(BilinearRNN):
         self.W = nn.Parameter(W.contiguous())
 
     def table(self) -> Table:
-        return Table("blocks", self.W)
+        return Table(self.layout, self.W)
 
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         n = h.shape[0]
@@ -204,7 +204,7 @@ class CDiagRNN(BilinearRNN):
         self.P = nn.Parameter(P)
 
     def table(self) -> Table:
-        return Table("pairs", self.P)
+        return Table(self.layout, self.P)
 
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         p = self.select(self.P, x, tok)
@@ -231,7 +231,7 @@ class RotRNN(BilinearRNN):
         self.theta = nn.Parameter(th)
 
     def table(self) -> Table:
-        return Table("pairs", self.theta, link=_unit_pairs)
+        return Table(self.layout, self.theta, link=_unit_pairs)
 
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         th = self.select(self.theta, x, tok)
@@ -256,7 +256,7 @@ class RDiagRNN(BilinearRNN):
         self.V = nn.Parameter(V)
 
     def table(self) -> Table:
-        return Table("diagonal", self.V)
+        return Table(self.layout, self.V)
 
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         return h * self.select(self.V, x, tok)
@@ -281,7 +281,7 @@ class PDiagRNN(BilinearRNN):
         return _decay(self.select(self.V, x, tok))
 
     def table(self) -> Table:
-        return Table("diagonal", self.V, link=_decay)
+        return Table(self.layout, self.V, link=_decay)
 
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         return h * self.decay(x, tok)

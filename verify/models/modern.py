@@ -116,7 +116,7 @@ class HouseRNN(BilinearRNN):
         return A
 
     def table(self) -> Table:
-        return Table("dense", self.transitions())
+        return Table(self.layout, self.transitions())
 
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         # the factors one at a time on the vector (H per factor), for every symbol, then pick or mix
@@ -189,7 +189,7 @@ class MonoRNN(BilinearRNN):
         return self.permutations() * self.d.unsqueeze(1)
 
     def table(self) -> Table:
-        return Table("dense", self.transitions())
+        return Table(self.layout, self.transitions())
 
     def act(self, h: torch.Tensor, x: torch.Tensor | None, tok: torch.Tensor) -> torch.Tensor:
         # scale the coordinates, then permute them: P_k (d_k ⊙ h) for every symbol k

@@ -314,3 +314,41 @@ def test_exact_rotation_construction_has_equal_gains():
     model = model_from_weights(rotation_weights(5)).train()
     _, g = model.forward_with_gains(torch.randint(0, 5, (4, 20)))
     assert float(g.detach().abs().max()) < 1e-12
+
+
+def _expand(layout, values, factors):
+    """The per-symbol matrices a table stands for, read from the layout's definition (numpy, by
+    hand): an independent reading of what the kernels are given."""
+    D = values.shape[0]
+    if layout == "dense":
+        return values
+    if layout == "diagonal":
+        return np.stack([np.diag(values[k]) for k in range(D)])
+    if layout == "cp":
+        U, Z = factors
+        return np.stack([U @ np.diag(values[k]) @ Z for k in range(D)])
+    if layout == "pairs":
+        blocks = np.stack([np.stack([np.array([[a, -b], [b, a]]) for a, b in values[k]]) for k in range(D)])
+    else:
+        blocks = values
+    n, B = blocks.shape[1], blocks.shape[2]
+    out = np.zeros((D, n * B, n * B))
+    for k in range(D):
+        for i in range(n):
+            out[k, i * B:(i + 1) * B, i * B:(i + 1) * B] = blocks[k, i]
+    return out
+
+
+@pytest.mark.parametrize("level", sorted(BILINEAR_LEVELS))
+def test_the_table_in_the_declared_layout_is_the_models_transitions(level):
+    """Each model hands the kernels its transitions in the layout its level declares (levels.py), and
+    read by that layout they are the matrices the model's own act() applies."""
+    from bilinear.theory.hierarchy.levels import LEVELS as DECLARED
+    model = build(level, init="gaussian", init_scale=0.3, rank=4, block=3)
+    table = model.table()
+    assert table.layout == DECLARED[level].layout
+    with torch.no_grad():
+        values = table.values.double().numpy()
+        factors = tuple(f.double().numpy() for f in table.factors)
+    A = _expand(table.layout, values, factors)
+    np.testing.assert_allclose(A.transpose(1, 2, 0), model.dense_W(), rtol=1e-12, atol=1e-12)
