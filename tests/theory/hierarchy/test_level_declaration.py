@@ -101,8 +101,8 @@ def test_every_level_has_a_layout_a_structure_and_a_symbolic_parametrisation():
         assert cls.layout in LAYOUTS
         assert SYMBOLIC[name.upper()].size_keys == tuple(cls.symbols().values()) + ("D",)
     assert {n: c.layout for n, c in LEVELS.items()} == {
-        "pdiag": "diagonal", "rdiag": "diagonal", "rot": "complex_pairs", "cdiag": "complex_pairs",
-        "block": "block", "cp": "factored", "full": "dense", "house": "dense", "mono": "dense"}
+        "pdiag": "diagonal", "rdiag": "diagonal", "rot": "pairs", "cdiag": "pairs",
+        "block": "blocks", "cp": "cp", "full": "dense", "house": "dense", "mono": "dense"}
 
 
 def test_symbolic_sizes_are_checked_by_the_declaration():
