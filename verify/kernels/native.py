@@ -21,7 +21,7 @@ compiled path off; without a compiler (or when the build fails) :func:`available
 :func:`status` says why, one warning is issued, and the torch paths of :mod:`bilinear.verify.kernels.fused` and
 :mod:`bilinear.verify.kernels.scan` run instead — the same numbers within the tolerances of their tests.
 
-The C interface is declared once, in :data:`C_API`: the prototypes of the exported functions as
+The C interface is declared once, in :data:`bilinear.verify.kernels.c_api.C_API`: the prototypes of the exported functions as
 recurrence.c writes them.  The ctypes declarations are made from it, every call passes its
 arguments by their C parameter names (a tensor for each pointer, of the element type the prototype
 names), and the source is compared with it before it is built: a library whose functions differ
@@ -61,7 +61,6 @@ import numbers
 import operator
 import os
 import platform
-import re
 import shutil
 import subprocess
 import tempfile
@@ -73,192 +72,17 @@ import torch
 
 from bilinear.theory.errors import InputError, expected, shown, type_of
 from bilinear.theory.files import atomic_path
+from bilinear.verify.kernels import c_api
 
 __all__ = ["available", "status", "forward", "logits", "backward", "xent_forward", "xent_backward", "check_tokens",
-           "cache_dir", "calls", "C_API"]
+           "cache_dir", "calls"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
+_SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
 _VERSION = 5                                  # must equal recurrence_version() in the C file
 _FLAG_SETS = (("-O3", "-march=native"), ("-O3",))
 _COMMON = ("-shared", "-fPIC", "-std=c99", "-fopenmp-simd")
 _state: dict = {}
-
-# -- the C interface, declared once ------------------------------------------------------------------
-
-#: The functions recurrence.c exports, written as it declares them: ``REAL`` is ``float`` in a macro's
-#: ``(float, f32)`` instance and ``double`` in its ``(double, f64)`` one, ``##SUFFIX`` the suffix
-#: (:data:`_INSTANCES`).  The ctypes ``argtypes`` and ``restype`` are made from these lines
-#: (:func:`_declare`), calls pass their arguments by these parameter names (:func:`_call`), and the
-#: source is compared with them before it is built (:func:`_api_differences`).
-C_API = (
-    "void forward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B, const int64_t *tok,"
-    " const REAL *Tt, const REAL *shift, int norm, REAL *X, REAL *S)",
-    "void logits_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B, const int64_t *tok,"
-    " const REAL *Tt, const REAL *shift, int norm, const REAL *R, int64_t K, REAL *x, REAL *Z, REAL *y)",
-    "void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B, const int64_t *tok,"
-    " const REAL *T, const REAL *X, const REAL *S, const REAL *g, const REAL *c, int norm, REAL *dY,"
-    " REAL *gT, REAL *G, REAL *tmp)",
-    "double xent_forward_##SUFFIX(int64_t rows, int64_t K, const REAL *lp, const int64_t *y, int64_t *count)",
-    "void xent_backward_##SUFFIX(int64_t rows, int64_t K, REAL *p, const int64_t *y, double scale)",
-    "int in_range(int64_t n, const int64_t *x, int64_t lo, int64_t hi)",
-    "int recurrence_version(void)",
-)
-#: The ``(REAL, SUFFIX)`` of every instance of a macro that defines ``##SUFFIX`` functions.
-_INSTANCES = (("float", "f32"), ("double", "f64"))
-_SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
-_REAL = dict(_INSTANCES)
-_CTYPES: dict[str, Any] = {"int64_t": ctypes.c_int64, "int": ctypes.c_int, "double": ctypes.c_double,
-                           "float": ctypes.c_float, "void": None}
-
-
-class _Function(NamedTuple):
-    returns: str                              # the return type, e.g. "double"
-    params: tuple[tuple[str, str], ...]       # (type, name), e.g. ("const REAL *", "Tt")
-    macro: str | None                         # the function-like macro whose body defines it
-
-
-_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
-_DEFINE = re.compile(r"\s*#\s*define\s+(\w+)(\([^)]*\))?(.*)")
-_HEADER = re.compile(r"(?P<returns>.*?)\b(?P<name>[A-Za-z_]\w*(?:\s*##\s*\w+)*)\s*\((?P<params>[^()]*)\)\s*", re.S)
-_WORD = re.compile(r"\w+(?:\s*##\s*\w+)*|\*")
-_DROPPED = frozenset(("restrict", "__restrict", "__restrict__", "extern"))
-
-
-def _words(text: str, objects: dict[str, str] | None = None) -> list[str]:
-    """The identifiers and ``*`` of a declaration, ``##`` joined, ``restrict`` dropped, object-like
-    macros of ``objects`` expanded once."""
-    out = []
-    for w in _WORD.findall(text):
-        w = re.sub(r"\s*##\s*", "##", w)
-        if objects and w in objects:
-            out.extend(_words(objects[w]))
-        elif w not in _DROPPED:
-            out.append(w)
-    return out
-
-
-def _parameters(text: str) -> tuple[tuple[str, str], ...]:
-    """``((type, name), ...)`` of a parameter list (``void``: none; an unnamed parameter: name ``""``)."""
-    if text.strip() in ("", "void"):
-        return ()
-    out = []
-    for part in text.split(","):
-        words = _words(part)
-        named = len(words) >= 2 and words[-1] != "*"
-        out.append((" ".join(words[:-1] if named else words), words[-1] if named else ""))
-    return tuple(out)
-
-
-def _top_level_headers(code: str) -> list[str]:
-    """The text before each top-level ``{`` of ``code``: the headers of its function definitions."""
-    headers, depth, start = [], 0, 0
-    for i, ch in enumerate(code):
-        if ch == "{":
-            if depth == 0:
-                headers.append(code[start:i])
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                start = i + 1
-        elif ch == ";" and depth == 0:
-            start = i + 1
-    return headers
-
-
-def _c_functions(source: str) -> tuple[dict[str, _Function], dict[str, list[tuple[str, ...]]]]:
-    """The exported (neither ``static`` nor ``inline``) functions defined in the C ``source``, by name
-    (``forward_##SUFFIX`` for one defined in a macro's body), and the arguments of every top-level
-    invocation of each function-like macro.  A small reader for recurrence.c's own style: comments and
-    line continuations removed, each function-like macro's body read as code of its own."""
-    text = _COMMENT.sub(" ", source).replace("\\\n", " ")
-    objects: dict[str, str] = {}
-    units: list[tuple[str | None, str]] = []
-    top = []
-    for line in text.split("\n"):
-        m = _DEFINE.match(line)
-        if m and m.group(2):
-            units.append((m.group(1), m.group(3)))
-        elif m:
-            objects[m.group(1)] = m.group(3).strip()
-        elif not line.lstrip().startswith("#"):
-            top.append(line)
-    invoked: dict[str, list[tuple[str, ...]]] = {}
-    code = "\n".join(top)
-    if units:
-        names = "|".join(re.escape(name) for name, _ in units if name)
-
-        def record(m: re.Match) -> str:
-            invoked.setdefault(m.group(1), []).append(tuple(a.strip() for a in m.group(2).split(",")))
-            return ";"
-        code = re.sub(rf"\b({names})\s*\(([^()]*)\)\s*;?", record, code)
-    units.append((None, code))
-    found = {}
-    for macro, body in units:
-        for header in _top_level_headers(body):
-            m = _HEADER.fullmatch(header.strip())
-            if m is None:
-                continue
-            returns = _words(m.group("returns"), objects)
-            if "static" in returns or "inline" in returns:
-                continue
-            found[re.sub(r"\s*##\s*", "##", m.group("name"))] = _Function(
-                " ".join(returns), _parameters(m.group("params")), macro)
-    return found, invoked
-
-
-def _declared(api: tuple[str, ...] = C_API) -> dict[str, _Function]:
-    """The prototypes of ``api`` by name."""
-    out = {}
-    for line in api:
-        m = _HEADER.fullmatch(line.strip())
-        if m is None:
-            raise ValueError(f"not a C prototype: {line!r}")
-        out[re.sub(r"\s*##\s*", "##", m.group("name"))] = _Function(" ".join(_words(m.group("returns"))),
-                                                                     _parameters(m.group("params")), None)
-    return out
-
-
-def _api_differences(source: str, api: tuple[str, ...] = C_API) -> list[str]:
-    """How the exported functions of the C ``source`` differ from the declarations ``api``: names,
-    return types, number, types and names of the parameters, and the instances of the macros that
-    define the ``##SUFFIX`` functions (empty: they agree)."""
-    declared, (defined, invoked) = _declared(api), _c_functions(source)
-    out = [f"{name}: declared in native.py, not defined in recurrence.c" for name in declared if name not in defined]
-    out += [f"{name}: defined in recurrence.c, not declared in native.py" for name in defined if name not in declared]
-    for name in (n for n in declared if n in defined):
-        d, c = declared[name], defined[name]
-        if d.returns != c.returns:
-            out.append(f"{name}: returns {d.returns} in native.py, {c.returns} in recurrence.c")
-        if len(d.params) != len(c.params):
-            out.append(f"{name}: {len(d.params)} parameters in native.py, {len(c.params)} in recurrence.c")
-        for i, (a, b) in enumerate(zip(d.params, c.params)):
-            if a != b:
-                out.append(f"{name}: parameter {i + 1} is '{' '.join(a)}' in native.py, '{' '.join(b)}' in recurrence.c")
-        if "##SUFFIX" in name:
-            made = sorted(invoked.get(c.macro or "", []))
-            if made != sorted(_INSTANCES):
-                out.append(f"{name}: instances {made} of {c.macro} in recurrence.c, {sorted(_INSTANCES)} in native.py")
-    return out
-
-
-_API = _declared()
-
-
-def _ctype(c_type: str, real: str) -> Any:
-    """The ctypes type of a C type of :data:`C_API` (every pointer a ``c_void_p``)."""
-    words = [w for w in c_type.replace("REAL", real).split() if w != "const"]
-    return ctypes.c_void_p if "*" in words else _CTYPES[" ".join(words)]
-
-
-def _declare(lib) -> None:
-    """``argtypes`` and ``restype`` of every function of :data:`C_API`, from its prototype."""
-    for name, fn in _API.items():
-        for real, suffix in _INSTANCES if "##SUFFIX" in name else (("", ""),):
-            f = getattr(lib, name.replace("##SUFFIX", suffix))
-            f.argtypes = [_ctype(t, real) for t, _ in fn.params]
-            f.restype = _ctype(fn.returns, real)
-
 
 _calls = [0]
 
@@ -269,18 +93,8 @@ def calls() -> int:
     return _calls[0]
 
 
-def _pointer_kind(c_type: str) -> str:
-    """``""`` for a value parameter, else the element a pointer parameter takes: ``"int64"`` or ``"REAL"``."""
-    if "*" not in c_type:
-        return ""
-    return "int64" if "int64_t" in c_type.split() else "REAL" if "REAL" in c_type.split() else c_type
-
-
-_PARAMS = {name: tuple((p, _pointer_kind(t)) for t, p in fn.params) for name, fn in _API.items()}
-
-
 def _call(name: str, dtype: torch.dtype, **args: Any) -> Any:
-    """The C function ``name`` of :data:`C_API` for ``dtype``, called with ``args`` by parameter name:
+    """The C function ``name`` of :data:`~bilinear.verify.kernels.c_api.C_API` for ``dtype``, called with ``args`` by parameter name:
     every parameter given once, a tensor (or ``None``) for each pointer, of the element type the
     prototype names (``REAL``: ``dtype``), or a ``ctypes.c_int64`` for an ``int64_t *``.  Only checked
     arguments come here (:func:`_arguments`); a mismatch is a bug of this module, a ``TypeError``
@@ -289,7 +103,7 @@ def _call(name: str, dtype: torch.dtype, **args: Any) -> Any:
     if plan is None:                          # the function and the element type of each parameter
         elements = {"": None, "int64": torch.int64, "REAL": dtype}
         plan = _state[("call", name, dtype)] = (getattr(_library(), name.replace("##SUFFIX", _SUFFIX[dtype])),
-                                                 tuple((p, elements[kind]) for p, kind in _PARAMS[name]))
+                                                 tuple((p, elements[kind]) for p, kind in c_api.PARAMS[name]))
     function, params = plan
     values = []
     try:
@@ -399,11 +213,11 @@ def _load():
         why = "turned off by BILINEAR_NATIVE=0"
     else:
         try:
-            differences = _api_differences(_SOURCE.read_text(encoding="utf-8"))
+            differences = c_api.api_differences(_SOURCE.read_text(encoding="utf-8"))
         except OSError as e:
             differences = [f"{_SOURCE} cannot be read ({e.strerror or e})"]
         if differences:
-            why = "recurrence.c differs from native.C_API: " + "; ".join(differences)
+            why = "recurrence.c differs from c_api.C_API: " + "; ".join(differences)
         else:
             path, why = _build(_compiler())
             built = why == "built"
@@ -412,7 +226,7 @@ def _load():
                 if lib.recurrence_version() != _VERSION:
                     lib, why = None, f"{path} has interface version {lib.recurrence_version()}, expected {_VERSION}"
     if lib is not None:
-        _declare(lib)
+        c_api.declare(lib)
         why = f"compiled: {path}"
     elif why != "turned off by BILINEAR_NATIVE=0":
         warnings.warn(f"bilinear.verify.kernels.native: the compiled recurrence is unavailable ({why}); using the torch paths",

@@ -22,7 +22,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels import native
+from bilinear.verify.kernels import c_api, native
 
 TOL = {torch.float64: 1e-11, torch.float32: 2e-5}
 
@@ -277,8 +277,8 @@ SOURCE = native._SOURCE.read_text(encoding="utf-8")
 
 
 def test_the_declarations_agree_with_recurrence_c():
-    assert native._api_differences(SOURCE) == []
-    defined, invoked = native._c_functions(SOURCE)
+    assert c_api.api_differences(SOURCE) == []
+    defined, invoked = c_api.c_functions(SOURCE)
     assert sorted(defined) == sorted(["forward_##SUFFIX", "logits_##SUFFIX", "backward_##SUFFIX", "xent_forward_##SUFFIX",
                                       "xent_backward_##SUFFIX", "in_range", "recurrence_version"])
     assert defined["xent_backward_##SUFFIX"].params == (("int64_t", "rows"), ("int64_t", "K"), ("REAL *", "p"),
@@ -307,7 +307,7 @@ def test_the_reader_finds_what_the_library_exports():
     path = native.status().removeprefix("compiled: ")
     text = subprocess.run([nm, "-D", "--defined-only", path], capture_output=True, text=True, check=True).stdout
     exported = {line.split()[-1] for line in text.splitlines() if line.split()[-2:-1] == ["T"]}
-    defined, _ = native._c_functions(SOURCE)
+    defined, _ = c_api.c_functions(SOURCE)
     assert exported == {name.replace("##SUFFIX", sfx) for name in defined for sfx in (("f32", "f64") if "##" in name else ("",))}
 
 
@@ -329,19 +329,19 @@ def test_a_call_passes_every_parameter_by_name_with_its_element_type():
 CHANGES = [
     ("a parameter added", "void xent_backward_##SUFFIX(int64_t rows, int64_t K,",
      "void xent_backward_##SUFFIX(int64_t rows, int64_t K, int64_t pad,",
-     r"xent_backward_##SUFFIX: 5 parameters in native.py, 6 in recurrence.c"),
+     r"xent_backward_##SUFFIX: 5 parameters in c_api.py, 6 in recurrence.c"),
     ("a type changed", "int norm, REAL *restrict X", "int64_t norm, REAL *restrict X",
-     r"forward_##SUFFIX: parameter 9 is 'int norm' in native.py, 'int64_t norm' in recurrence.c"),
+     r"forward_##SUFFIX: parameter 9 is 'int norm' in c_api.py, 'int64_t norm' in recurrence.c"),
     ("two parameters swapped", "void forward_##SUFFIX(int64_t n, int64_t L,", "void forward_##SUFFIX(int64_t L, int64_t n,",
-     r"forward_##SUFFIX: parameter 1 is 'int64_t n' in native.py, 'int64_t L' in recurrence.c"),
+     r"forward_##SUFFIX: parameter 1 is 'int64_t n' in c_api.py, 'int64_t L' in recurrence.c"),
     ("const dropped", "REAL *restrict p, const int64_t *restrict y,", "REAL *restrict p, int64_t *restrict y,",
-     r"xent_backward_##SUFFIX: parameter 4 is 'const int64_t \* y' in native.py, 'int64_t \* y' in recurrence.c"),
+     r"xent_backward_##SUFFIX: parameter 4 is 'const int64_t \* y' in c_api.py, 'int64_t \* y' in recurrence.c"),
     ("a return type changed", "double xent_forward_##SUFFIX(", "float xent_forward_##SUFFIX(",
-     r"xent_forward_##SUFFIX: returns double in native.py, float in recurrence.c"),
+     r"xent_forward_##SUFFIX: returns double in c_api.py, float in recurrence.c"),
     ("a function renamed", "void logits_##SUFFIX(", "void readout_##SUFFIX(",
-     r"logits_##SUFFIX: declared in native.py, not defined in recurrence.c"),
+     r"logits_##SUFFIX: declared in c_api.py, not defined in recurrence.c"),
     ("a helper exported", "static void matvec_##SUFFIX(", "void matvec_##SUFFIX(",
-     r"matvec_##SUFFIX: defined in recurrence.c, not declared in native.py"),
+     r"matvec_##SUFFIX: defined in recurrence.c, not declared in c_api.py"),
     ("an instance dropped", "DEFINE_XENT(double, f64)\n", "\n",
      r"xent_forward_##SUFFIX: instances \[\('float', 'f32'\)\] of DEFINE_XENT in recurrence.c, .*"),
 ]
@@ -352,15 +352,15 @@ def test_a_changed_prototype_is_found(tmp_path, change, old, new, difference):
     assert SOURCE.count(old) == 1, f"recurrence.c no longer holds {old!r}: update this case"
     copy = tmp_path / "recurrence.c"
     copy.write_text(SOURCE.replace(old, new))
-    found = native._api_differences(copy.read_text())
+    found = c_api.api_differences(copy.read_text())
     assert any(re.fullmatch(difference, d) for d in found), found
 
 
 def test_a_changed_declaration_is_found():
-    api = tuple(line.replace("int64_t *count", "int *count") for line in native.C_API)
-    assert api != native.C_API
-    assert native._api_differences(SOURCE, api) == [
-        "xent_forward_##SUFFIX: parameter 5 is 'int * count' in native.py, 'int64_t * count' in recurrence.c"]
+    api = tuple(line.replace("int64_t *count", "int *count") for line in c_api.C_API)
+    assert api != c_api.C_API
+    assert c_api.api_differences(SOURCE, api) == [
+        "xent_forward_##SUFFIX: parameter 5 is 'int * count' in c_api.py, 'int64_t * count' in recurrence.c"]
 
 
 def test_a_source_that_differs_is_never_built(fresh, monkeypatch):
@@ -370,8 +370,8 @@ def test_a_source_that_differs_is_never_built(fresh, monkeypatch):
     cc = fake_compiler(monkeypatch, fresh, fail="*")
     with pytest.warns(RuntimeWarning, match="the compiled recurrence is unavailable"):
         assert not native.available()
-    assert native.status() == ("recurrence.c differs from native.C_API: forward_##SUFFIX: parameter 9 is 'int norm' "
-                               "in native.py, 'int64_t norm' in recurrence.c")
+    assert native.status() == ("recurrence.c differs from c_api.C_API: forward_##SUFFIX: parameter 9 is 'int norm' "
+                               "in c_api.py, 'int64_t norm' in recurrence.c")
     assert calls_of(cc) == []
 
 
