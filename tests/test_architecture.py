@@ -163,3 +163,26 @@ def test_the_checks_can_fail(tmp_path):
     path.write_text(tree_src + "if TYPE_CHECKING:\n    from bilinear.cli import main\n")
     internal, _ = imports_of("bilinear.theory.synthetic", path)
     assert "bilinear.verify.kernels.fused" in internal and "bilinear.cli" not in internal
+
+
+def test_one_package_is_installed():
+    """Every package the distribution installs lies in the one ``bilinear`` namespace."""
+    packages = PYPROJECT["tool"]["setuptools"]["packages"]
+    assert packages and all(p == "bilinear" or p.startswith("bilinear.") for p in packages)
+    assert all(ns == "bilinear" or ns.startswith("bilinear.") for ns in PACKAGE_DIR)
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_one_top_level_package(tmp_path):
+    """Built as pip builds it, the wheel puts one folder, ``bilinear``, at the top of site-packages
+    (with the C source and the figure data inside it)."""
+    import subprocess
+    import zipfile
+    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                          str(ROOT), "-w", str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    wheel, = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")} == {"bilinear"}
+    assert {"bilinear/py.typed", "bilinear/verify/kernels/recurrence.c",
+            "bilinear/paper_figs/data/small_groups.json"} <= set(names)
