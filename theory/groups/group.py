@@ -33,88 +33,10 @@ from bilinear.theory.groups.backends import Backend, PermutationBackend
 from bilinear.theory.errors import InputError, MathematicalError, OrderLimitError, expected, shown
 from bilinear.theory.arith.integers import factorint
 from bilinear.theory.groups.limits import MAX_TABLE_ORDER
+from bilinear.theory.groups.rows import RowIndex, lex_sorted, strictly_increasing_rows
 
 
 __all__ = ["FiniteGroup", "group_from_rows"]
-
-class _RowIndex:
-    """Maps rows of ``codes`` back to their indices through integer keys on a few columns."""
-
-    def __init__(self, codes: np.ndarray, key_columns: tuple[int, ...] | None):
-        self.codes = codes
-        cols = tuple(range(codes.shape[1])) if key_columns is None else tuple(key_columns)
-        self.cols = np.asarray(cols, dtype=np.int64)
-        sub = codes[:, self.cols]
-        self.radix = sub.max(axis=0) + 1 if len(codes) else np.ones(len(cols), dtype=np.int64)
-        total = 1
-        for r in self.radix:
-            total *= int(r)
-        self.dict_mode = total >= 2 ** 62
-        if self.dict_mode:
-            self.table = {bytes(np.ascontiguousarray(row)): i for i, row in enumerate(sub)}
-            if len(self.table) != len(codes):
-                raise MathematicalError("key columns do not determine the group elements")
-            return
-        mult = np.ones(len(cols), dtype=np.int64)
-        for j in range(len(cols) - 2, -1, -1):
-            mult[j] = mult[j + 1] * self.radix[j + 1]
-        self.mult = mult
-        keys = sub @ mult
-        self.order = np.argsort(keys, kind="stable")
-        self.sorted_keys = keys[self.order]
-        if np.any(np.diff(self.sorted_keys) == 0):
-            raise MathematicalError("key columns do not determine the group elements")
-
-    def lookup_keys(self, sub: np.ndarray) -> np.ndarray:
-        """Indices of the elements whose key columns are the rows of ``sub`` (unchecked)."""
-        sub = np.asarray(sub, dtype=np.int64)
-        shape = sub.shape[:-1]
-        flat = sub.reshape(-1, sub.shape[-1])
-        if self.dict_mode:
-            return np.fromiter((self.table[bytes(np.ascontiguousarray(r))] for r in flat),
-                               dtype=np.int64, count=len(flat)).reshape(shape)
-        pos = np.minimum(np.searchsorted(self.sorted_keys, flat @ self.mult), len(self.sorted_keys) - 1)
-        return self.order[pos].reshape(shape)
-
-    def lookup(self, rows: np.ndarray, check: bool = True) -> np.ndarray:
-        rows = np.asarray(rows, dtype=np.int64)
-        shape = rows.shape[:-1]
-        flat = rows.reshape(-1, rows.shape[-1])
-        sub = flat[:, self.cols]
-        if self.dict_mode:
-            try:
-                idx = np.fromiter((self.table[bytes(np.ascontiguousarray(r))] for r in sub),
-                                  dtype=np.int64, count=len(sub))
-            except KeyError:
-                raise MathematicalError("a product is not an element of the group (not closed)") from None
-        else:
-            if check and (np.any(sub < 0) or np.any(sub >= self.radix)):
-                raise MathematicalError("a row is not an element of the group")
-            keys = sub @ self.mult
-            pos = np.searchsorted(self.sorted_keys, keys)
-            pos = np.minimum(pos, len(self.sorted_keys) - 1)
-            if np.any(self.sorted_keys[pos] != keys):
-                raise MathematicalError("a row is not an element of the group (not closed)")
-            idx = self.order[pos]
-        if check and not np.array_equal(self.codes[idx], flat):
-            raise MathematicalError("a row is not an element of the group")
-        return idx.reshape(shape)
-
-
-def _lex_sorted(codes: np.ndarray) -> np.ndarray:
-    """Permutation that sorts the rows of ``codes`` lexicographically (column 0 most significant)."""
-    return np.lexsort(codes.T[::-1])
-
-
-def _strictly_increasing_rows(codes: np.ndarray) -> bool:
-    if len(codes) < 2:
-        return True
-    d = codes[1:] - codes[:-1]
-    nz = d != 0
-    has = nz.any(axis=1)
-    first = np.argmax(nz, axis=1)
-    return bool(np.all(has) and np.all(d[np.arange(len(d)), first] > 0))
-
 
 @dataclass(frozen=True, eq=False)
 class FiniteGroup:
@@ -142,7 +64,7 @@ class FiniteGroup:
         codes = codes.astype(np.int64, copy=True)
         codes.setflags(write=False)
         object.__setattr__(self, "codes", codes)
-        if not _strictly_increasing_rows(codes):
+        if not strictly_increasing_rows(codes):
             raise InputError("codes: rows must be distinct and sorted lexicographically")
         if not np.array_equal(self.backend.compose(codes[0], codes), codes) or \
                 not np.array_equal(self.backend.compose(codes, codes[0]), codes):
@@ -184,8 +106,8 @@ class FiniteGroup:
         return store[key]
 
     @cached_property
-    def _index(self) -> _RowIndex:
-        return _RowIndex(self.codes, self.key_columns)
+    def _index(self) -> RowIndex:
+        return RowIndex(self.codes, self.key_columns)
 
     def index_of_rows(self, rows, check: bool = True) -> np.ndarray:
         """Indices of the given rows (raises :class:`MathematicalError` if one is not an element)."""
@@ -605,10 +527,10 @@ def group_from_rows(name: str, rows: np.ndarray, backend: Backend, generator_row
     rows to explicit names.
     """
     rows = np.asarray(rows, dtype=np.int64)
-    rows = rows[_lex_sorted(rows)]
-    if len(rows) > 1 and not _strictly_increasing_rows(rows):
+    rows = rows[lex_sorted(rows)]
+    if len(rows) > 1 and not strictly_increasing_rows(rows):
         raise MathematicalError(f"{name}: element enumeration produced repeated rows")
-    idx = _RowIndex(rows, key_columns)
+    idx = RowIndex(rows, key_columns)
     gens = [int(i) for i in idx.lookup(np.asarray(generator_rows, dtype=np.int64).reshape(-1, rows.shape[1]))] \
         if len(generator_rows) else []
     labels = None if labels_of is None else tuple(labels_of(rows))
