@@ -34,11 +34,10 @@ from collections.abc import Iterator
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels.table import chunk_length, diagonal_factors, gather
+from bilinear.verify.kernels.table import TINY, chunk_length, diagonal_factors, gather, start_size
 
 __all__ = ["chunks", "forward", "backward"]
 
-_TINY = 1e-30
 Saved = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
 
 
@@ -69,14 +68,14 @@ def chunks(layout: str, values: torch.Tensor, tt: torch.Tensor, steps: torch.Ten
     pairs = layout == "pairs"
     table = diagonal_factors(layout, values if steps is None else steps)
     c = chunk_length(table, h0.dtype, longest)
-    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
+    size0 = start_size(h0)
     start = _complex_start(pairs, h0 / size0).expand(n, -1)
     offset = torch.log(size0).expand(n)                                    # log of the scale divided out
     for a in range(0, L, c):
         w = gather(table, tt[a:a + c]) if steps is None else table[a:a + c]            # (m, N, H')
         raw = _products(w, start)
         r = torch.view_as_real(raw).reshape(raw.shape[0], n, H) if pairs else raw
-        size = torch.linalg.vector_norm(r, dim=-1, keepdim=True).clamp_min(_TINY)
+        size = torch.linalg.vector_norm(r, dim=-1, keepdim=True).clamp_min(TINY)
         u = r / size
         lg = torch.log(size.squeeze(-1)) + offset
         yield u, lg
@@ -92,7 +91,7 @@ def forward(layout: str, values: torch.Tensor, tokens: torch.Tensor, h0: torch.T
     parts = list(chunks(layout, values, tt, None, h0, tt.shape[0]))
     u = torch.cat([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
     N = torch.cat([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]     # (L, N): N_t = log ||h_t^raw||
-    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
+    size0 = start_size(h0)
     gains = N - torch.cat((torch.log(size0).expand(1, N.shape[1]), N[:-1]))
     out = u if norm else u * torch.exp(N).unsqueeze(-1)
     return out.transpose(0, 1), gains.T, (h0.detach(), values.detach(), tt, u.detach(), out.detach())
@@ -101,10 +100,10 @@ def forward(layout: str, values: torch.Tensor, tokens: torch.Tensor, h0: torch.T
 def _polar_grad(pairs: bool, w: torch.Tensor, dl: torch.Tensor, dp: torch.Tensor | None) -> torch.Tensor:
     """The gradient of ``w`` (real (..., H) or pairs (..., H/2, 2)) from those of ``log |w|`` and ``arg w``."""
     if not pairs:
-        return torch.where(w.abs() > _TINY, dl / w, torch.zeros_like(w))
+        return torch.where(w.abs() > TINY, dl / w, torch.zeros_like(w))
     assert dp is not None
     a, b = w[..., 0], w[..., 1]
-    r2 = (a * a + b * b).clamp_min(_TINY)
+    r2 = (a * a + b * b).clamp_min(TINY)
     return torch.stack(((dl * a - dp * b) / r2, (dl * b + dp * a) / r2), dim=-1)
 
 
@@ -133,7 +132,7 @@ def backward(layout: str, norm: bool, saved: Saved, g: torch.Tensor | None,
     dtab_p = None if dphase is None else Ct @ dphase.reshape(L * n, -1)
     gvalues = _polar_grad(pairs, values, Ct @ dl.reshape(L * n, -1), dtab_p)
     # h0: through λ_0 (every step's λ_t, and N_0 in the first gain) and φ_0
-    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
+    size0 = start_size(h0)
     q0 = (h0 / size0) ** 2
     if pairs:
         q0 = q0.view(-1, 2).sum(-1)

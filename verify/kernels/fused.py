@@ -44,11 +44,10 @@ import torch
 import torch.nn.functional as F
 
 from bilinear.verify.kernels import diagonal, loop, native, paths
-from bilinear.verify.kernels.table import Layout, System, Table
+from bilinear.verify.kernels.table import Layout, System, Table, start_of, start_size
 
 __all__ = ["states", "objective", "native_table", "Recurrence", "Objective", "Spec"]
 
-_TINY = 1e-30
 #: how a recurrence runs: ``(path, layout, normalise, tokens (N, L))``
 Spec = tuple[paths.Path, Layout, bool, torch.Tensor]
 Grads = tuple[torch.Tensor | None, ...]
@@ -82,8 +81,7 @@ def _forward(spec: Spec, h0: torch.Tensor, in_weight: torch.Tensor | None, in_bi
     tt = tokens.T.contiguous()
     X, S, ops = next(loop.run(system, tt, None, max(1, tt.shape[0]), True, start=True))   # x_0 .. x_L
     assert S is not None
-    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
-    gains, _ = loop.gains_of(S, torch.log(size0).expand(S.shape[0], 1), norm)
+    gains, _ = loop.gains_of(S, torch.log(start_size(h0)).expand(S.shape[0], 1), norm)
     return X[1:].transpose(0, 1), gains, (ops, h0, X, S, in_weight)
 
 
@@ -227,13 +225,11 @@ def _native_forward(layout: Layout, norm: bool, tokens: torch.Tensor, h0: torch.
     Tt = T if layout == "pairs" else native_table(layout, values, True)
     tt = native.check_tokens(tokens.T, T.shape[0])
     L, n = tt.shape
-    H = h0.shape[0]
     shift = None
     if in_weight is not None and in_bias is not None:
         shift = (F.embedding(tt, in_weight) + in_bias).detach().contiguous()
-    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
-    x0 = (h0 / size0 if norm else h0).detach().expand(n, H).contiguous()
-    X, S = native.forward(tt, Tt, x0, shift, norm, checked=True)
+    x0, size0 = start_of(h0.detach(), norm, n)
+    X, S = native.forward(tt, Tt, x0.contiguous(), shift, norm, checked=True)
     St = S.T
     gains, _ = loop.gains_of(St, torch.log(size0).expand(n, 1), norm)
     return X[1:].transpose(0, 1), gains, (tt, T, values.shape, h0, X, St, in_weight)

@@ -29,11 +29,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels.table import System, Table, gather, symbol_groups
+from bilinear.verify.kernels.table import TINY, System, Table, gather, start_of, start_size, symbol_groups
 
 __all__ = ["Steps", "run", "backward", "gains_of", "pair_blocks", "grouped_outer"]
 
-_TINY = 1e-30
 Saved = tuple["Steps", torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]
 
 
@@ -157,13 +156,6 @@ def shift_of(system: System, tt: torch.Tensor, xs: torch.Tensor | None) -> torch
     return B + system.in_bias
 
 
-def start_of(system: System, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(x_0 (N, H), ||h0||)``."""
-    h0 = system.h0
-    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
-    return (h0 / size0 if system.normalise else h0).expand(n, h0.shape[0]), size0
-
-
 def gains_of(S: torch.Tensor, prev: torch.Tensor, norm: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """``(gains (N, c), log ||x_last||)`` from the sizes ``s_t`` (N, c) of a span and ``prev`` (N, 1),
     the log-norm of the state before it."""
@@ -181,7 +173,7 @@ def run(system: System, tt: torch.Tensor, xs: torch.Tensor | None, span: int, si
     begin with the start state ``x_0`` (c + 1 of them)."""
     L, n = tt.shape
     norm = system.normalise
-    x, _ = start_of(system, n)
+    x, _ = start_of(system.h0, norm, n)
     for a in range(0, L, span):
         ops = Steps(system.table, tt[a:a + span], None if xs is None else xs[a:a + span])
         shift = shift_of(system, tt[a:a + span], None if xs is None else xs[a:a + span])
@@ -191,7 +183,7 @@ def run(system: System, tt: torch.Tensor, xs: torch.Tensor | None, span: int, si
             if shift is not None:
                 y = y + shift[t]
             if norm or sizes:
-                s = torch.linalg.vector_norm(y, dim=-1, keepdim=True).clamp_min(_TINY)
+                s = torch.linalg.vector_norm(y, dim=-1, keepdim=True).clamp_min(TINY)
                 ss.append(s)
                 x = y / s if norm else y
             else:
@@ -214,7 +206,7 @@ def start_grads(norm: bool, h0: torch.Tensor, gu: torch.Tensor, gl: torch.Tensor
                 dY: torch.Tensor, flat: torch.Tensor,
                 D: int) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
     """Gradients of ``h0`` (from that of the start state, summed over the batch) and of the affine terms."""
-    size0 = torch.linalg.vector_norm(h0).clamp_min(_TINY)
+    size0 = start_size(h0)
     if norm:
         u0 = h0 / size0
         gh0 = (gu - u0 * (u0 * gu).sum()) / size0

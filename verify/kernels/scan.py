@@ -40,11 +40,10 @@ import torch
 import torch.nn.functional as F
 
 from bilinear.verify.kernels import diagonal, fused, loop, native, paths
-from bilinear.verify.kernels.table import System
+from bilinear.verify.kernels.table import System, start_of, start_size
 
 __all__ = ["states", "logits", "path_of"]
 
-_TINY = 1e-30
 _TRAIN_CHUNK = 256                # diagonal products per chunk with gradients (embedded input)
 _EVAL_CHUNK = 32                  # without (a chunk's tensors stay in cache)
 _GATHER_FLOATS = 1 << 21          # per-step operands or states held at once (floats), bounds memory
@@ -121,7 +120,7 @@ def _diagonal(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_
     table = system.table
     steps = None if x is None else table.mixed(x.transpose(0, 1))               # (L, N, ...)
     longest = _TRAIN_CHUNK if torch.is_grad_enabled() else _EVAL_CHUNK
-    prev = torch.log(torch.linalg.vector_norm(system.h0).clamp_min(_TINY)).expand(tokens.shape[0])
+    prev = torch.log(start_size(system.h0)).expand(tokens.shape[0])
     out: Blocks = []
     for u, logs in diagonal.chunks(table.layout, table.values, tokens.T, steps, system.h0, longest):
         h = u if system.normalise else u * torch.exp(logs).unsqueeze(-1)
@@ -135,8 +134,7 @@ def _loop(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_gain
     tt = tokens.T                                                                # time-major steps
     xt = None if x is None else x.transpose(0, 1)
     n, length = tokens.shape
-    _, size0 = loop.start_of(system, n)
-    prev = torch.log(size0).expand(n, 1)                                         # log ||h_{t-1}||
+    prev = torch.log(start_size(system.h0)).expand(n, 1)                         # log ||h_{t-1}||
     out: Blocks = []
     for X, S, _ in loop.run(system, tt, xt, _span(system, n, length), log_gains):
         gains = None
@@ -163,7 +161,7 @@ def _native_setup(system: System, tokens: torch.Tensor) -> tuple[torch.Tensor, t
     if w is not None and b is not None:
         def shift(a: int, c: int) -> torch.Tensor:
             return (F.embedding(tt[a:c], w) + b).contiguous()
-    x, _ = loop.start_of(system, tt.shape[1])
+    x, _ = start_of(system.h0, system.normalise, tt.shape[1])
     return tt, Tt, x.contiguous(), shift
 
 
@@ -188,7 +186,7 @@ def _native(system: System, tokens: torch.Tensor, log_gains: bool) -> Blocks:
     tt, Tt, x, shift = _native_setup(system, tokens)
     length, n = tt.shape
     H, norm = x.shape[1], system.normalise
-    prev = torch.log(torch.linalg.vector_norm(system.h0).clamp_min(_TINY)).expand(n, 1)   # log ||h_{t-1}||
+    prev = torch.log(start_size(system.h0)).expand(n, 1)                         # log ||h_{t-1}||
     span = max(1, min(length, _GATHER_FLOATS // (n * H)))
     out: Blocks = []
     for a in range(0, length, span):

@@ -34,7 +34,11 @@ import torch.nn.functional as F
 from bilinear.theory.errors import expected
 from bilinear.theory.hierarchy.levels import LAYOUTS, Layout
 
-__all__ = ["Layout", "Table", "System", "chunk_length", "symbol_groups", "gather", "mix", "diagonal_factors"]
+__all__ = ["Layout", "Table", "System", "TINY", "start_size", "start_of", "chunk_length", "symbol_groups", "gather",
+           "mix", "diagonal_factors"]
+
+#: The floor under every norm a kernel divides by (a zero state stays zero instead of becoming NaN).
+TINY = 1e-30
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +95,18 @@ class System:
     @property
     def affine(self) -> bool:
         return self.in_weight is not None
+
+
+def start_size(h0: torch.Tensor) -> torch.Tensor:
+    """``||h0||`` (at least :data:`TINY`): what the start state is divided by when normalising, and the
+    size the first gain is measured from."""
+    return torch.linalg.vector_norm(h0).clamp_min(TINY)
+
+
+def start_of(h0: torch.Tensor, normalise: bool, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(x_0 (n, H), ||h0||)``: the start state of every path, ``h0 / ||h0||`` when normalising."""
+    size0 = start_size(h0)
+    return (h0 / size0 if normalise else h0).expand(n, h0.shape[0]), size0
 
 
 def mix(x: torch.Tensor, P: torch.Tensor) -> torch.Tensor:
