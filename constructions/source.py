@@ -28,11 +28,12 @@ from bilinear.theory.automata.automaton import Automaton
 from bilinear.theory.errors import InputError
 from bilinear.theory.groups.group import FiniteGroup
 
-__all__ = ["MAX_TABLE_ORDER", "SourceTarget", "group_source", "automaton_source", "group_from_source",
+__all__ = ["MAX_SOURCE_TABLE_ORDER", "SourceTarget", "group_source", "automaton_source", "group_from_source",
            "source_kind", "check_source", "read_source"]
 
-#: Largest Cayley table written to (and read from) ``meta.source``.
-MAX_TABLE_ORDER = 2000
+#: Largest Cayley table written to (and read from) ``meta.source`` (its check is cubic in the order;
+#: the dense tables a group builds for itself are limited by :data:`bilinear.theory.groups.limits.MAX_TABLE_ORDER`).
+MAX_SOURCE_TABLE_ORDER = 2000
 
 
 def group_source(group: FiniteGroup, alphabet: list[int]) -> dict:
@@ -46,7 +47,7 @@ def group_source(group: FiniteGroup, alphabet: list[int]) -> dict:
             return {"kind": "group", "group": group.name, "alphabet": alph}
     except InputError:
         pass
-    if group.order > MAX_TABLE_ORDER:
+    if group.order > MAX_SOURCE_TABLE_ORDER:
         raise InputError(f"group {group.name}: cannot be written to a weight file (no parse_group spec "
                          "rebuilds it and its Cayley table is too large)")
     return {"kind": "group", "group": group.name, "cayley_table": group.table.tolist(),
@@ -88,9 +89,9 @@ def check_source(src) -> None:
     if "cayley_table" in src:
         if not isinstance(src["cayley_table"], list) or not isinstance(src.get("names"), list):
             raise InputError("meta.source: expected cayley_table and names as lists")
-        if len(src["cayley_table"]) > MAX_TABLE_ORDER:      # its check is cubic in the order
+        if len(src["cayley_table"]) > MAX_SOURCE_TABLE_ORDER:      # its check is cubic in the order
             raise InputError(f"meta.source.cayley_table: {len(src['cayley_table'])} rows, more than "
-                             f"{MAX_TABLE_ORDER} (groups that large are written by their spec)")
+                             f"{MAX_SOURCE_TABLE_ORDER} (groups that large are written by their spec)")
     elif not isinstance(src.get("group"), str):
         raise InputError("meta.source.group: expected a group spec (docs/design.md §11)")
 

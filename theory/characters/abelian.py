@@ -232,7 +232,7 @@ class AbelianCharacterTable(BaseCharacterTable):
 
     def dense(self):
         """The same table as a :class:`~bilinear.theory.characters.table.CharacterTable` with every row stored
-        (``|G| x |G|`` entries: only up to :data:`bilinear.theory.groups.group.MAX_TABLE_ORDER`)."""
+        (``|G| x |G|`` entries: only up to :data:`bilinear.theory.groups.limits.MAX_TABLE_ORDER`)."""
         from bilinear.theory.groups.limits import MAX_TABLE_ORDER
         if self.group.order > MAX_TABLE_ORDER:
             raise OrderLimitError(f"{self.group.name}: a dense character table of order {self.group.order} "
