@@ -6,6 +6,7 @@ import numpy as np
 
 from bilinear.theory.automata.automaton import Automaton
 from bilinear.theory.errors import expected, type_of
+from bilinear.theory.resources import check_memory
 from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
 from bilinear.theory.arith.number_field import RATIONALS
 
@@ -39,6 +40,9 @@ def automaton_construction(automaton: Automaton, minimize: bool = True, as_block
         raise expected("automaton", "an Automaton", type_of(automaton))
     M = automaton.minimize() if minimize else automaton.trim().canonical()
     n = M.num_states
+    # the weight file holds the readout dense (K x H float64): refused here, before the matrices are built
+    check_memory(8 * len(M.output_labels) * n, f"the dense readout of {M.name} ({len(M.output_labels)} labels x "
+                                              f"{n} states, float64)")
     q = np.arange(n)
     mats = tuple(SparseMatrix(RATIONALS, (n, n), M.delta[:, k], q, np.ones((1, n), dtype=np.int64))
                  for k in range(M.num_symbols))

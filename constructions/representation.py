@@ -29,6 +29,7 @@ import sympy
 
 from bilinear.theory.automata.automaton import Automaton
 from bilinear.theory.groups.backends import PermutationBackend
+from bilinear.theory.resources import check_work
 from bilinear.theory.errors import MathematicalError, NotRealizableError, expected
 from bilinear.theory.arith.field_matrices import Columns, SparseMatrix
 from bilinear.theory.groups.group import FiniteGroup
@@ -128,6 +129,25 @@ def _offsets(dims: list[int], B: int | None, blocks) -> tuple[list[int], int]:
     return offsets, B * len(blocks)
 
 
+def _min_distance(states: np.ndarray, chunk_bytes: int = 2 ** 25) -> float:
+    """The least Euclidean distance between two rows of ``states`` (``n x H``), computed a block of
+    rows at a time so that the ``n x n x H`` differences are never held at once (``chunk_bytes``
+    per block: 32 MiB, where the whole array of S_7 was 1.2 GB).
+
+    >>> _min_distance(np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]]), chunk_bytes=1)
+    1.0
+    """
+    n, H = states.shape
+    step = max(1, chunk_bytes // (8 * n * max(H, 1)))
+    best = np.inf
+    for start in range(0, n, step):
+        block = states[start:start + step]
+        dist = np.linalg.norm(block[:, None, :] - states[None, :, :], axis=2)
+        dist[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
+        best = min(best, float(dist.min()))
+    return best
+
+
 def _generic_h0(rims, offsets, H, members) -> np.ndarray:
     """An integer start vector with trivial stabiliser (distinct float states for all members)."""
     rng = np.random.default_rng(0)
@@ -140,9 +160,7 @@ def _generic_h0(rims, offsets, H, members) -> np.ndarray:
         states = np.zeros((len(members), H))
         for r, o in zip(rims, offsets):
             states[:, o:o + r.dim] = np.einsum("gji,j->gi", r.matrices[members], v[o:o + r.dim])
-        diffs = states[:, None, :] - states[None, :, :]
-        dist = np.linalg.norm(diffs, axis=2) + np.eye(len(members)) * 1e9
-        if dist.min() > 1e-6:
+        if _min_distance(states) > 1e-6:
             return v
     raise NotRealizableError("no start vector with trivial stabiliser found among 51 candidates")
 
@@ -244,6 +262,10 @@ def exact_readout(F: NumberField, G: FiniteGroup, mats, start: Columns, labels, 
 
 def _exact(G, alph_S, rims, offsets, H, h0, common: _Common) -> ExactConstruction:
     F, theta = _field_of(rims)
+    # the readout's exact orbit checks every element against every symbol: refused up front when too long
+    check_work(G.order * len(alph_S) * H * H * F.degree ** 2,
+               f"the exact one-step check of {G.order} states x {len(alph_S)} symbols (hidden size {H}, "
+               f"field degree {F.degree})")
     cache: dict = {}
 
     def coeffs(e):
@@ -258,7 +280,7 @@ def _exact(G, alph_S, rims, offsets, H, h0, common: _Common) -> ExactConstructio
     for a in alph_S:
         entries = {(i, i): [Fraction(1)] + [Fraction(0)] * (F.degree - 1) for i in np.flatnonzero(~used)}
         for r, o in zip(rims, offsets):
-            M = r.matrices_exact[a].T
+            M = r.exact_matrix(a).T          # the alphabet's matrices only, not all |G| of them
             for i in range(r.dim):
                 for j in range(r.dim):
                     if M[i, j] != 0:

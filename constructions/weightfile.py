@@ -26,6 +26,7 @@ from bilinear.constructions.source import check_source
 from bilinear.theory.errors import InputError, expected, shown, type_of
 from bilinear.theory.files import atomic_path
 from bilinear.theory.npz import read_npz
+from bilinear.theory.resources import check_memory
 from bilinear.theory.version import software_versions
 
 __all__ = ["WeightFile", "save_weights", "load_weights", "check_meta", "transitions_of", "weights_of",
@@ -110,12 +111,15 @@ class WeightFile:
         return self.shape[0]
 
     def dense_W(self) -> np.ndarray:
-        """``W`` as a dense float64 array (built from the sparse form if needed)."""
+        """``W`` as a dense float64 array (built from the sparse form if needed, after checking its
+        size against the memory limit: :func:`bilinear.theory.resources.check_memory`)."""
         if self.W is not None:
             return np.asarray(self.W, dtype=np.float64)
         if self.W_sparse is None:
             raise InputError("W: the file holds neither W nor W_index/W_value/W_shape")
         index, value, shape = self.W_sparse
+        H, _, D = shape
+        check_memory(8 * H * H * D, f"the dense W of this weight file ({H} x {H} x {D} float64)")
         W = np.zeros(shape, dtype=np.float64)
         W[index[:, 0], index[:, 1], index[:, 2]] = value
         return W

@@ -24,7 +24,7 @@ the value:
 
 from __future__ import annotations
 
-__all__ = ["BilinearError", "InputError", "OrderLimitError", "MathematicalError", "NotRealizableError",
+__all__ = ["BilinearError", "InputError", "OrderLimitError", "ResourceLimitError", "MathematicalError", "NotRealizableError",
            "expected", "shown", "type_of", "check_int", "check_choice"]
 
 
@@ -38,6 +38,11 @@ class InputError(BilinearError, ValueError):
 
 class OrderLimitError(InputError):
     """A group or monoid would exceed the configured size limit; raised before allocating it."""
+
+
+class ResourceLimitError(InputError):
+    """Work whose estimated memory (or size) exceeds the configured limit; raised before allocating
+    it (:mod:`bilinear.theory.resources`)."""
 
 
 class MathematicalError(BilinearError, ArithmeticError):

@@ -79,7 +79,9 @@ def main(argv=None) -> int:
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     try:
         from bilinear.theory.groups.limits import group_limits
-        with group_limits(getattr(args, "max_order", None), getattr(args, "max_degree", None)):
+        from bilinear.theory.resources import memory_limit
+        with group_limits(getattr(args, "max_order", None), getattr(args, "max_degree", None)), \
+                memory_limit(getattr(args, "max_memory", None), getattr(args, "max_work", None)):
             return int(args.run(args) or EXIT_OK)
     except MathematicalError as e:
         print(f"bilinear {args.command}: does not hold: {_one_line(e)}", file=sys.stderr)

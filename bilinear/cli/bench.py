@@ -22,7 +22,7 @@ from bilinear.theory.errors import InputError
 from bilinear.theory.files import write_text_atomically
 from bilinear.theory.hierarchy.levels import CLASSICAL_LEVEL_NAMES, MODERN_LEVEL_NAMES
 
-from bilinear.cli.common import add_json, add_threads, check_output_file, positive_int
+from bilinear.cli.common import add_json, add_max_memory, add_threads, check_output_file, positive_int
 
 # strongest classical level first, then the modern ones, from the one list of levels
 LEVELS = tuple(reversed(CLASSICAL_LEVEL_NAMES)) + MODERN_LEVEL_NAMES
@@ -39,6 +39,7 @@ def add_parser(sub):
     p.add_argument("--levels", help=f"comma-separated bilinear levels (default {','.join(LEVELS)})")
     p.add_argument("--hidden", type=positive_int, default=64, help="hidden size H (default 64)")
     add_threads(p)
+    add_max_memory(p)
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.set_defaults(run=run)
 
@@ -51,17 +52,19 @@ def run(args) -> int:
     if args.out:
         check_output_file("--out", args.out, ".md")
     from bilinear.verify.kernels import native
-    from bilinear.verify.experiments.bench import evaluation_speed, goal_report, markdown, training_speed
+    from bilinear.verify.experiments.bench import (check_bench_memory, evaluation_speed, goal_report, markdown,
+                                                   training_speed)
     from bilinear.verify.device import resolve_device, set_threads
 
     device = resolve_device(args.device)
     set_threads(args.threads)
     say = (lambda msg: print(msg, file=sys.stderr, flush=True))
     rounds = 3 if args.quick else 7
+    lengths = (100, 1000) if args.quick else (100, 1000, 10000)
+    check_bench_memory(levels, hidden=args.hidden, lengths=lengths)       # before any model is built
     say(f"bench: recurrence {native.status()}")
     say(f"bench: training, {len(levels)} levels and lstm, {rounds} rounds")
     train = training_speed(levels, hidden=args.hidden, rounds=rounds, steps=10 if args.quick else 20, device=device)
-    lengths = (100, 1000) if args.quick else (100, 1000, 10000)
     say(f"bench: evaluation at T = {', '.join(map(str, lengths))}")
     evaluation = evaluation_speed(levels, lengths=lengths, hidden=args.hidden, rounds=2 if args.quick else 3,
                                   device=device)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bilinear.theory.errors import InputError, expected
 
 __all__ = ["positive_int", "nonnegative_int", "seed", "int_list", "seed_list", "parse_int_list",
-           "add_json", "json_text", "add_threads", "add_group_source", "add_group_limits", "group_source", "check_output_file",
+           "add_json", "json_text", "add_threads", "add_group_source", "add_group_limits", "add_max_memory", "add_max_tokens", "memory_size", "group_source", "check_output_file",
            "check_output_dir", "THREADS_HELP"]
 
 THREADS_HELP = ("torch CPU threads (default 1: these models run small kernels per step, where extra "
@@ -140,15 +140,47 @@ def add_threads(p) -> None:
     p.add_argument("--threads", type=positive_int, default=1, help=THREADS_HELP)
 
 
+def memory_size(text: str) -> int:
+    """argparse type: a memory size, ``2G``, ``512M``, ``1.5GiB`` or bytes
+    (:func:`bilinear.theory.resources.parse_memory`)."""
+    from bilinear.theory.resources import parse_memory
+    try:
+        return parse_memory(text)
+    except InputError as e:
+        raise argparse.ArgumentTypeError(str(e).split(": ", 1)[1]) from None
+
+
+def add_max_memory(p) -> None:
+    """``--max-memory`` and ``--max-work``, declared here once for every subcommand; :func:`bilinear.main`
+    applies them to every estimate checked while the subcommand runs
+    (:func:`bilinear.theory.resources.memory_limit`)."""
+    from bilinear.theory.resources import DEFAULT_MAX_MEMORY, DEFAULT_MAX_WORK, format_bytes
+    p.add_argument("--max-memory", type=memory_size, metavar="SIZE",
+                   help=f"refuse, before it starts, work whose estimated memory exceeds this (e.g. 8G; default "
+                        f"{format_bytes(DEFAULT_MAX_MEMORY)}; the interpreter and torch come on top)")
+    p.add_argument("--max-work", type=positive_int, metavar="N",
+                   help=f"refuse, before it starts, an exact computation (the one-step certificate) estimated at "
+                        f"more than N coefficient operations (default {DEFAULT_MAX_WORK:.0e}, a few minutes)")
+
+
+def add_max_tokens(p, what: str = "--n x --length") -> None:
+    """``--max-tokens``, declared here once for every subcommand that makes sequences."""
+    from bilinear.verify.tasks.base import DEFAULT_MAX_TOKENS
+    p.add_argument("--max-tokens", type=positive_int,
+                   help=f"refuse {what} above this many tokens (default {DEFAULT_MAX_TOKENS}: about 0.4 GB of memory)")
+
+
 def add_group_limits(p) -> None:
     """``--max-order`` and ``--max-degree``, declared here once for every subcommand that parses a
     group (from its arguments or from a file); :func:`bilinear.main` applies them to every group
-    parsed while the subcommand runs (:func:`bilinear.theory.groups.group.group_limits`)."""
+    parsed while the subcommand runs (:func:`bilinear.theory.groups.group.group_limits`).  With
+    them, ``--max-memory`` (:func:`add_max_memory`)."""
     from bilinear.theory.groups.limits import DEFAULT_MAX_DEGREE, DEFAULT_MAX_ORDER
     p.add_argument("--max-order", type=positive_int,
                    help=f"refuse groups above this order (default {DEFAULT_MAX_ORDER})")
     p.add_argument("--max-degree", type=positive_int,
                    help=f"refuse permutation groups on more points than this (default {DEFAULT_MAX_DEGREE})")
+    add_max_memory(p)
 
 
 def add_group_source(p, positional: bool = True, automaton: bool = True) -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from bilinear.cli.common import add_group_limits, add_json, positive_int, seed
+from bilinear.cli.common import add_group_limits, add_json, add_max_tokens, positive_int, seed
 
 DTYPES = ("float32", "float64")
 
@@ -24,6 +24,7 @@ def add_parser(sub):
     p.add_argument("--no-normalize", dest="no_normalise", action="store_true", help=argparse.SUPPRESS)  # alias
     p.add_argument("--horizon", action="store_true", help="also search the exactness horizon")
     p.add_argument("--max-length", type=positive_int, default=10 ** 6, help="horizon search bound (default 10^6)")
+    add_max_tokens(p)
     add_json(p, "the accuracy (and horizon)")
     add_group_limits(p)                        # the file's group: --max-order, --max-degree
     p.set_defaults(run=run)
@@ -33,11 +34,16 @@ def run(args) -> int:
     import torch  # imported here: torch is slow to import and only this command needs it
 
     from bilinear.verify.recover.snap import weights_input
-    from bilinear.verify.experiments.simulate import exactness_horizon, simulate_accuracy
+    from bilinear.verify.experiments.simulate import check_simulation_size, exactness_horizon, simulate_accuracy
+    check_simulation_size(args.n, args.length, args.max_tokens)      # before a checkpoint is read
     args.file = weights_input(args.file)      # a training checkpoint (.pt) becomes its weight file
     dtype = getattr(torch, args.dtype)
+
+    def steps(t, total):
+        print(f"  simulate: step {t} of {total}", file=sys.stderr, flush=True)
     res = {"accuracy": simulate_accuracy(args.file, n=args.n, length=args.length, seed=args.seed, dtype=dtype,
-                                         normalize=not args.no_normalise)}
+                                         normalize=not args.no_normalise, max_tokens=args.max_tokens,
+                                         progress=steps)}
     if args.horizon:
         def progress(done):
             print(f"  horizon search: {done} steps without error", file=sys.stderr)

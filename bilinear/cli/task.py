@@ -8,9 +8,9 @@ import sys
 
 from bilinear.theory.errors import expected
 from bilinear.theory.files import write_text_atomically
-from bilinear.verify.tasks import (DEFAULT_MAX_TOKENS, TASK_NAMES, TASKS, check_task_size, illusion_csv, make_task, task_class, write_jsonl)
+from bilinear.verify.tasks import (TASK_NAMES, TASKS, check_task_size, illusion_csv, make_task, task_class, write_jsonl)
 
-from bilinear.cli.common import add_group_source, check_output_file, group_source, positive_int, seed
+from bilinear.cli.common import add_group_source, add_max_tokens, check_output_file, group_source, positive_int, seed
 
 
 def add_parser(sub):
@@ -34,9 +34,7 @@ def add_parser(sub):
                         "train and test data share the automaton)")
     add_group_source(p, positional=False)      # --group (word), --automaton FILE.json, --max-order, --max-degree
     p.add_argument("--file", dest="automaton", help=argparse.SUPPRESS)  # older spelling of --automaton
-    p.add_argument("--max-tokens", type=positive_int,
-                   help=f"refuse --n x --length above this many tokens (default {DEFAULT_MAX_TOKENS}: "
-                        "about 0.4 GB of memory)")
+    add_max_tokens(p)
     p.add_argument("--format", choices=("jsonl", "illusion-csv"), default="jsonl",
                    help="illusion-csv: the 'Illusion of State' word-problem CSV (word task with S_n, A_n, Z_n "
                         "and products). Its input column equals the jsonl tokens of the same seed and its "

@@ -155,6 +155,7 @@ def _plan(args):
     from bilinear.verify.experiments.evaluate import EvalConfig, task_lengths
     from bilinear.verify.experiments.presets import PRESETS, parse_task_spec, sweep_specs
     from bilinear.verify.tasks import check_task_size, make_task
+    from bilinear.verify.models.registry import check_model_memory
     from bilinear.verify.experiments.train import RunSpec, TrainConfig, training_lengths
 
     preset = PRESETS[args.preset or "quick"]
@@ -209,6 +210,7 @@ def _plan(args):
             task.check_lengths(evaluation.lengths, "--test-lengths")
         check_task_size(evaluation.n, max(task_lengths(task, evaluation.lengths)), what="--test-n x test length",
                         remedy="lower --test-n")
+        check_model_memory(spec.model, task.vocab_size, task.num_classes)     # --hidden: before any training
     return specs, train, evaluation, lrs
 
 

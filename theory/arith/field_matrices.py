@@ -26,6 +26,7 @@ from functools import cached_property
 import numpy as np
 
 from bilinear.theory.errors import InputError
+from bilinear.theory.resources import check_memory
 from bilinear.theory.arith.number_field import NumberField, as_int_array, mul_ints
 
 __all__ = ["SparseMatrix", "Columns"]
@@ -95,7 +96,9 @@ class SparseMatrix:
         return cls(F, tuple(shape), np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), num, den)
 
     def dense_float(self) -> np.ndarray:
-        """Correctly rounded float64 dense matrix (the values stored in a weight file)."""
+        """Correctly rounded float64 dense matrix (the values stored in a weight file); its size is
+        checked against the memory limit first (:func:`bilinear.theory.resources.check_memory`)."""
+        check_memory(8 * self.shape[0] * self.shape[1], f"a dense {self.shape[0]} x {self.shape[1]} float64 matrix")
         out = np.zeros(self.shape, dtype=np.float64)
         if len(self.rows):
             out[self.rows, self.cols] = self.field.rounded(self.num, self.den)

@@ -29,9 +29,18 @@ import numpy as np
 if TYPE_CHECKING:
     import networkx as nx
 
-from bilinear.theory.errors import InputError, expected, shown, type_of
+from bilinear.theory.errors import InputError, ResourceLimitError, expected, shown, type_of
+from bilinear.theory.resources import check_memory, current_memory_limit, format_bytes
 
-__all__ = ["Automaton", "random_automaton"]
+__all__ = ["Automaton", "random_automaton", "JSON_BYTES_PER_CHARACTER"]
+
+#: Decoded JSON takes up to about this many bytes of Python objects per character of text (a list
+#: of integers: an 8-byte slot and a 28-byte int object per number of a few characters), so an
+#: automaton file is read up to the memory limit divided by this.
+JSON_BYTES_PER_CHARACTER = 16
+#: Bytes of Python objects per state of an automaton beyond its transition table (its name, a
+#: ``str`` of about 60 bytes, in a tuple; its output label likewise), for the memory estimates.
+STATE_NAME_BYTES = 128
 
 
 def _label(x, argument: str) -> str:
@@ -170,7 +179,9 @@ class Automaton:
     @classmethod
     def from_json(cls, source: str | os.PathLike) -> "Automaton":
         """From a JSON file path (or a JSON string starting with ``{``): UTF-8, one JSON object in
-        the format of :meth:`from_dict`; no ``NaN``/``Infinity``, no key twice in one object.  Every
+        the format of :meth:`from_dict`; no ``NaN``/``Infinity``, no key twice in one object.  A
+        file is read up to the memory limit over :data:`JSON_BYTES_PER_CHARACTER` bytes (128 MiB by
+        default; :func:`bilinear.theory.resources.memory_limit`, ``--max-memory``), and refused above it.  Every
         problem is one :class:`InputError` line ``automaton file PATH: ...``."""
         text = str(source)
         where = f"automaton file {source!s}"
@@ -178,11 +189,16 @@ class Automaton:
             name, where = "automaton", "automaton"
         else:
             name = os.path.splitext(os.path.basename(text))[0]
+            cap = current_memory_limit() // JSON_BYTES_PER_CHARACTER
             try:
                 with open(text, "rb") as f:
-                    raw = f.read()
+                    raw = f.read(cap + 1)          # a size cap: /dev/zero or a huge file is not read whole
             except OSError as e:
                 raise InputError(f"{where}: {e.strerror or e}") from None
+            if len(raw) > cap:
+                raise ResourceLimitError(f"{where}: more than {format_bytes(cap)} of JSON, the most read under the "
+                                         f"memory limit {format_bytes(current_memory_limit())} (raise it with "
+                                         "max_memory= or --max-memory)")
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:
@@ -367,7 +383,8 @@ class Automaton:
         for q in range(m.num_states):  # states are already in BFS order
             first.setdefault(int(cls[q]), q)
         reps = sorted(first.values())
-        rep_of_cls = {c: reps.index(q) for c, q in first.items()}
+        position = {q: i for i, q in enumerate(reps)}          # reps.index(q) in O(1): 10^5 states stay fast
+        rep_of_cls = {c: position[q] for c, q in first.items()}
         to = np.array([rep_of_cls[int(c)] for c in cls], dtype=np.int64)
         delta = to[m.delta[reps]]
         return Automaton(tuple(m.states[q] for q in reps), m.alphabet, delta, int(to[m.start]),
@@ -390,6 +407,8 @@ def random_automaton(num_states: int, num_symbols: int, seed: int) -> Automaton:
             raise expected(arg, "an integer >= 1", v)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise expected("seed", "a non-negative integer", seed)
+    check_memory(8 * num_states * num_symbols + STATE_NAME_BYTES * num_states,
+                 f"a random automaton of {num_states} states and {num_symbols} symbols")
     rng = np.random.default_rng([int(seed), int(num_states), int(num_symbols)])
     delta = rng.integers(0, num_states, size=(num_states, num_symbols))
     states = tuple(str(i) for i in range(num_states))

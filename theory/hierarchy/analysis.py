@@ -277,8 +277,8 @@ def analysis(group: FiniteGroup, alphabet=None, modern_max_order: int | None = N
     the rows were checked to be central characters); ``modern_levels``: ``"computed"``, or why the
     ``house`` and ``mono`` rows are left out (the order limit and the option that raises it).
     """
+    T = character_table(group)         # first: a table too large for the memory limit is refused before the rest
     info = group.summary()
-    T = character_table(group)
     irr = real_irreducibles(T)
     L = hierarchy_level(T)
     rows = level_reports(T, alphabet, modern_max_order, house_max_sets)

@@ -28,10 +28,11 @@ import time
 import numpy as np
 import torch
 
-from bilinear.verify.models.registry import ModelConfig, make_model
+from bilinear.theory.resources import check_memory
+from bilinear.verify.models.registry import MODEL_COPIES, ModelConfig, check_model_memory, make_model
 from bilinear.verify.experiments.train import TrainConfig, _objective, _optimizer
 
-__all__ = ["training_speed", "evaluation_speed", "GOALS", "goal_report", "markdown", "PeakMemory"]
+__all__ = ["training_speed", "evaluation_speed", "check_bench_memory", "EVALUATION_COPIES", "GOALS", "goal_report", "markdown", "PeakMemory"]
 
 #: (name, kind, levels, minimum ratio, setting) — the speed goals of the fast recurrence
 GOALS = (
@@ -111,6 +112,24 @@ def _clock(device):
 
 def _summary(values: list[float]) -> dict:
     return {"median": float(np.median(values)), "min": float(min(values)), "max": float(max(values))}
+
+
+def check_bench_memory(levels, hidden: int = 64, vocab: int = 10, block: int = 4, lengths=(100, 1000, 10000),
+                       batch: int = 200, long_batch: int = 20) -> None:
+    """Refuse (:func:`bilinear.theory.resources.check_memory`) a benchmark whose models or states do
+    not fit the memory limit, before any is built: :func:`training_speed` holds every model (and
+    ``lstm``) with its optimiser at once; :func:`evaluation_speed` holds ``n x T x H`` states."""
+    names = ["lstm"] + [lv for lv in levels if lv != "lstm"]
+    for name in names:        # the m + 1 models are held at once: each is checked as m + 1 of its size
+        check_model_memory(ModelConfig(name, hidden=hidden, block=block), vocab, vocab,
+                           copies=MODEL_COPIES * len(names))
+    n, T = max(((batch if L < 10000 else long_batch), L) for L in lengths)
+    check_memory(EVALUATION_COPIES * 4 * n * T * hidden, f"the states of {n} words of length {T} at hidden size {hidden}")
+
+
+#: Float32 copies of the ``n x T x H`` states one evaluation measurement holds (the scan's, the
+#: step loop's, and their readouts' temporaries).
+EVALUATION_COPIES = 4
 
 
 def training_speed(levels, hidden: int = 64, vocab: int = 10, batch: int = 64, length: int = 10,

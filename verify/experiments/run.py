@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 import torch
 
-from bilinear.theory.errors import InputError
+from bilinear.theory.errors import InputError, expected
 from bilinear.theory.groups.parser import parse_group
 
 from bilinear.verify.experiments.checkpoint import load_checkpoint
-from bilinear.verify.models.registry import ModelConfig, class_names, make_model
+from bilinear.verify.models.registry import ModelConfig, class_names, make_model, parameter_floor
 from bilinear.verify.tasks import make_task
 
 __all__ = ["TrainedRun", "task_target"]
@@ -51,6 +51,17 @@ def task_target(task):
     raise InputError(f"task {name}: no group or target machine is known for it")  # pragma: no cover
 
 
+def _check_declared_size(path: str, config: ModelConfig, task, stored: dict) -> None:
+    """The stored configuration may not declare a model larger than the parameters the file holds
+    (checked before the model of that configuration is allocated)."""
+    held = sum(int(t.numel()) for t in stored.values())
+    floor = parameter_floor(config, task.vocab_size, task.num_classes)
+    if floor > held:
+        raise expected(f"checkpoint {path}: identity.model.hidden",
+                       f"a hidden size whose model has the {held} parameters the file holds "
+                       f"(hidden size {config.hidden} needs at least {floor})", config.hidden)
+
+
 @dataclass(frozen=True, eq=False)
 class TrainedRun:
     """One trained run: ``path`` (the checkpoint), ``config`` (the model's configuration), ``task``,
@@ -72,8 +83,12 @@ class TrainedRun:
             identity = json.loads(state["identity"])
             config = ModelConfig.from_dict(identity["model"])
             task = make_task(identity["task"], **identity["task_options"])
+            stored = state["best_model"] if state.get("best_model") is not None else state["model"]
+            _check_declared_size(path, config, task, stored)
             model = make_model(config, task.vocab_size, task.num_classes, seed=int(identity["seed"]))
             model.load_state_dict(state["best_model"] if state.get("best_model") is not None else state["model"])
+        except InputError:              # already one line naming the checkpoint or the limit
+            raise
         except (KeyError, TypeError, ValueError, RuntimeError, json.JSONDecodeError) as e:
             raise InputError(f"checkpoint {path}: inconsistent contents ({type(e).__name__}: {str(e)[:80]})") from None
         with torch.no_grad():

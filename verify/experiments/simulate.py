@@ -23,10 +23,20 @@ import torch
 from bilinear.constructions.certificate import reference_machine
 from bilinear.constructions.weightfile import WeightFile, load_weights
 from bilinear.theory.errors import expected, shown
+from bilinear.theory.resources import check_memory
+from bilinear.verify.tasks.base import check_task_size
 
 from bilinear.verify.device import default_device, threads
 
-__all__ = ["Simulator", "decoding_errors", "default_device", "exactness_horizon", "random_words", "simulate_accuracy"]
+__all__ = ["Simulator", "decoding_errors", "default_device", "exactness_horizon", "random_words", "simulate_accuracy",
+           "check_simulation_size", "SIMULATE_BYTES_PER_TOKEN", "PROGRESS_STEPS"]
+
+
+#: Bytes per token :func:`simulate_accuracy` holds: the words, the decoded and the reference labels
+#: (int64 each), the reference states and the comparisons.
+SIMULATE_BYTES_PER_TOKEN = 48
+#: Long words report progress every this many steps.
+PROGRESS_STEPS = 2 ** 16
 
 
 def _few_threads(hidden: int):
@@ -87,16 +97,26 @@ class Simulator:
     def decode(self, h: torch.Tensor) -> torch.Tensor:
         return torch.argmax(h @ self.R.T, dim=1)
 
-    def run(self, tokens) -> np.ndarray:
-        """Decoded label indices after each token, ``(B, T)``."""
+    def step_bytes(self, batch: int) -> int:
+        """The memory one step of a batch of ``batch`` words takes: the gathered transitions
+        ``A[x]`` (``batch x H x H``) of a non-monomial construction, else ``O(batch x H)``."""
+        H = int(self.h0.shape[0])
+        return batch * H * (1 if self.monomial else H) * 4 * self.h0.element_size()
+
+    def run(self, tokens, progress=None) -> np.ndarray:
+        """Decoded label indices after each token, ``(B, T)``; ``progress(t, T)`` every
+        :data:`PROGRESS_STEPS` steps (long words)."""
         x = torch.as_tensor(np.asarray(tokens, dtype=np.int64), device=self.device)
         B, T = x.shape
+        check_memory(self.step_bytes(B), f"a simulation step of {B} words at hidden size {self.h0.shape[0]}")
         h = self.h0.expand(B, -1).clone()
         out = torch.empty((B, T), dtype=torch.long, device=self.device)
         with torch.no_grad(), _few_threads(self.h0.shape[0]):
             for t in range(T):
                 h = self.step(h, x[:, t])
                 out[:, t] = self.decode(h)
+                if progress is not None and (t + 1) % PROGRESS_STEPS == 0:
+                    progress(t + 1, T)
         return out.cpu().numpy()
 
 
@@ -106,18 +126,31 @@ def _reference_labels(wf: WeightFile, ref, tokens: np.ndarray) -> np.ndarray:
     return out_idx[ref.run(tokens)]
 
 
+def check_simulation_size(n: int, length: int, max_tokens: int | None = None) -> None:
+    """Refuse ``n`` words of ``length`` above ``max_tokens`` (:func:`bilinear.verify.tasks.check_task_size`)
+    or above the memory limit (:data:`SIMULATE_BYTES_PER_TOKEN`), before anything is read or drawn."""
+    check_task_size(n, length, max_tokens, what="--n x --length")
+    check_memory(SIMULATE_BYTES_PER_TOKEN * n * length, f"simulating {n} words of length {length}")
+
+
 def random_words(num_symbols: int, n: int, length: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, num_symbols, size=(n, length))
 
 
 def simulate_accuracy(wf: WeightFile | str, n: int = 1000, length: int = 1000, seed: int = 0,
-                      dtype: torch.dtype = torch.float64, normalize: bool = True, tokens=None) -> dict:
-    """Per-token and final-label accuracy of the construction against its reference on random words."""
+                      dtype: torch.dtype = torch.float64, normalize: bool = True, tokens=None,
+                      max_tokens: int | None = None, progress=None) -> dict:
+    """Per-token and final-label accuracy of the construction against its reference on random words.
+    ``n x length`` above ``max_tokens`` (:func:`bilinear.verify.tasks.check_task_size`) or above the
+    memory limit (:data:`SIMULATE_BYTES_PER_TOKEN`) is refused before the file is read;
+    ``progress(t, length)`` is called every :data:`PROGRESS_STEPS` steps."""
+    if tokens is None:
+        check_simulation_size(n, length, max_tokens)
     wf = load_weights(wf) if not isinstance(wf, WeightFile) else wf
     ref = reference_machine(wf)
     tokens = random_words(wf.shape[2], n, length, seed) if tokens is None else np.asarray(tokens)
     sim = Simulator(wf, dtype=dtype, normalize=normalize)
-    pred = sim.run(tokens)
+    pred = sim.run(tokens, progress)
     target = _reference_labels(wf, ref, tokens)
     return {"per_token": float(np.mean(pred == target)), "final": float(np.mean(pred[:, -1] == target[:, -1])),
             "n": int(tokens.shape[0]), "length": int(tokens.shape[1]), "dtype": str(dtype).replace("torch.", "")}

@@ -26,11 +26,14 @@ from torch import nn
 from bilinear.constructions.weightfile import WeightFile, load_weights, transitions_of
 from bilinear.theory.errors import InputError, expected
 from bilinear.theory.hierarchy.levels import LEVELS, Level
+from bilinear.theory.resources import check_memory, current_memory_limit
 
 from bilinear.verify.models.baselines import BASELINES
 from bilinear.verify.models.classic import BILINEAR_LEVELS, INITS, NORMALISE_MODES, FullRNN
 
-__all__ = ["ModelConfig", "MODEL_NAMES", "make_model", "parse_model_name", "model_from_weights",
+__all__ = ["ModelConfig", "MODEL_NAMES", "make_model", "parameter_bound", "parameter_floor", "parameter_count", "model_shapes",
+           "check_model_memory",
+           "MODEL_COPIES", "parse_model_name", "model_from_weights",
            "class_names", "count_parameters"]
 
 MODEL_NAMES = tuple(list(BILINEAR_LEVELS) + [f"{k}-affine" for k in BILINEAR_LEVELS] + list(BASELINES))
@@ -145,9 +148,63 @@ class ModelConfig:
         return cls(**d)
 
 
+#: Copies of the parameters a model is checked to fit in memory for (:func:`check_model_memory`):
+#: the parameters, their gradients, Adam's two moments and the best parameters kept by training
+#: (loading a checkpoint needs fewer: float32 and a float64 copy).
+MODEL_COPIES = 5
+
+
+def parameter_bound(config: ModelConfig, vocab_size: int, num_classes: int) -> int:
+    """An upper bound on the number of parameters of :func:`make_model` ``(config, vocab_size,
+    num_classes)``, from the sizes alone (every model here has at most a few ``(H + input)^2``
+    matrices per symbol, class and layer)."""
+    inputs = config.embedding or vocab_size
+    return (vocab_size + num_classes + inputs + 32 * (config.layers or 2) + 32) * (config.hidden + inputs + 1) ** 2
+
+
+def parameter_floor(config: ModelConfig, vocab_size: int, num_classes: int) -> int:
+    """A lower bound on the number of parameters of :func:`make_model` ``(config, vocab_size,
+    num_classes)``: every model reads its classes out of its hidden state (a ``K x H`` readout)."""
+    return num_classes * config.hidden
+
+
+def model_shapes(config: ModelConfig, vocab_size: int, num_classes: int) -> nn.Module:
+    """The model of :func:`make_model` on torch's meta device: its parameters' names, shapes and
+    dtypes, with nothing of their size allocated."""
+    with torch.device("meta"):
+        return _build_model(config, vocab_size, num_classes, 0)
+
+
+def parameter_count(config: ModelConfig, vocab_size: int, num_classes: int) -> int:
+    """The exact number of parameters of :func:`make_model` ``(config, vocab_size, num_classes)``,
+    counted on :func:`model_shapes`."""
+    return sum(p.numel() for p in model_shapes(config, vocab_size, num_classes).parameters())
+
+
+def check_model_memory(config: ModelConfig, vocab_size: int, num_classes: int, copies: int = MODEL_COPIES) -> None:
+    """Refuse (:func:`bilinear.theory.resources.check_memory`) a model whose ``copies`` float32 copies
+    of the parameters exceed the memory limit, before any is allocated: at once if even
+    :func:`parameter_floor` does not fit, else by the exact :func:`parameter_count` when the cheap
+    :func:`parameter_bound` does not fit."""
+    what = f"the model {config.model} with hidden size {config.hidden}"
+    limit = current_memory_limit()
+    if 4 * copies * parameter_bound(config, vocab_size, num_classes) <= limit:
+        return
+    floor = parameter_floor(config, vocab_size, num_classes)
+    check_memory(4 * copies * floor, f"{what} (at least {floor} parameters, {copies} float32 copies)", bound="at least")
+    n = parameter_count(config, vocab_size, num_classes)
+    check_memory(4 * copies * n, f"{what} ({n} parameters, {copies} float32 copies)")
+
+
 def make_model(config: ModelConfig, vocab_size: int, num_classes: int, seed: int = 0) -> nn.Module:
     """Build the model of ``config`` for a task with ``vocab_size`` tokens and ``num_classes``
-    classes; its parameters are a fixed function of ``seed`` (the global RNG is left as it was)."""
+    classes; its parameters are a fixed function of ``seed`` (the global RNG is left as it was).
+    A model too large for the memory limit is refused first (:func:`check_model_memory`)."""
+    check_model_memory(config, vocab_size, num_classes)
+    return _build_model(config, vocab_size, num_classes, seed)
+
+
+def _build_model(config: ModelConfig, vocab_size: int, num_classes: int, seed: int) -> nn.Module:
     kind = config.kind
     if kind in BILINEAR_LEVELS:
         extra = {k: v for k, v in config.shape().parameters().items() if k != "hidden"}
