@@ -17,7 +17,7 @@ decision inside the memory of a laptop.
     ...     check_memory(10 ** 7, "a dense W of shape (1000, 1000, 10)")
     Traceback (most recent call last):
     ...
-    bilinear.theory.errors.ResourceLimitError: a dense W of shape (1000, 1000, 10) needs about 9.54 MiB, above the memory limit 1 MiB (raise it with max_memory= or --max-memory)
+    bilinear.theory.errors.ResourceLimitError: a dense W of shape (1000, 1000, 10) needs about 9.54 MiB, above the memory limit 1 MiB (raise it with --max-memory or memory_limit())
     >>> parse_memory("2G"), parse_memory("512MiB"), parse_memory("1000")
     (2147483648, 536870912, 1000)
 """
@@ -97,7 +97,7 @@ def check_memory(nbytes: float, what: str, max_memory: int | None = None, bound:
     limit = current_memory_limit(max_memory)
     if nbytes > limit:
         raise ResourceLimitError(f"{what} needs {bound} {format_bytes(nbytes)}, above the memory limit "
-                                 f"{format_bytes(limit)} (raise it with max_memory= or --max-memory)")
+                                 f"{format_bytes(limit)} (raise it with --max-memory or memory_limit())")
 
 
 def check_work(operations: int, what: str, max_work: int | None = None) -> None:
@@ -108,11 +108,11 @@ def check_work(operations: int, what: str, max_work: int | None = None) -> None:
     >>> check_work(10 ** 12, "the one-step check of 5040 states x 5040 symbols")
     Traceback (most recent call last):
     ...
-    bilinear.theory.errors.ResourceLimitError: the one-step check of 5040 states x 5040 symbols needs about 1e+12 exact operations, above the limit 1e+10 (raise it with max_work= or --max-work)
+    bilinear.theory.errors.ResourceLimitError: the one-step check of 5040 states x 5040 symbols needs about 1e+12 exact operations, above the limit 1e+10 (raise it with --max-work or memory_limit(max_work=))
     """
     if max_work is None:
         max_work = _WORK.get()
     limit = DEFAULT_MAX_WORK if max_work is None else int(max_work)
     if operations > limit:
         raise ResourceLimitError(f"{what} needs about {operations:.3g} exact operations, above the limit {limit:.3g} "
-                                 "(raise it with max_work= or --max-work)")
+                                 "(raise it with --max-work or memory_limit(max_work=))")

@@ -239,7 +239,7 @@ def test_the_limit_in_force():
         assert current_memory_limit() == 10 and current_memory_limit(20) == 20
         check_memory(10, "ten bytes")
         with pytest.raises(ResourceLimitError, match=r"eleven bytes needs about 11 bytes, above the memory limit "
-                                                     r"10 bytes \(raise it with max_memory= or --max-memory\)"):
+                                                     r"10 bytes \(raise it with --max-memory or memory_limit\(\)\)"):
             check_memory(11, "eleven bytes")
     with memory_limit(max_work=5), pytest.raises(ResourceLimitError, match="--max-work"):
         check_work(6, "six operations")

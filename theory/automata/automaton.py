@@ -198,7 +198,7 @@ class Automaton:
             if len(raw) > cap:
                 raise ResourceLimitError(f"{where}: more than {format_bytes(cap)} of JSON, the most read under the "
                                          f"memory limit {format_bytes(current_memory_limit())} (raise it with "
-                                         "max_memory= or --max-memory)")
+                                         "--max-memory or memory_limit())")
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:
