@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from bilinear.theory.errors import ResourceLimitError, expected
 
 __all__ = ["DEFAULT_MAX_MEMORY", "DEFAULT_MAX_WORK", "memory_limit", "current_memory_limit", "check_memory",
-           "check_work", "format_bytes", "parse_memory", "MEMORY_SYNTAX"]
+           "check_work", "current_work_limit", "format_bytes", "parse_memory", "MEMORY_SYNTAX"]
 
 #: Work whose estimated memory exceeds this is refused before it starts (``max_memory=``, ``--max-memory``).
 DEFAULT_MAX_MEMORY = 2 * 2 ** 30
@@ -100,6 +100,13 @@ def check_memory(nbytes: float, what: str, max_memory: int | None = None, bound:
                                  f"{format_bytes(limit)} (raise it with --max-memory or memory_limit())")
 
 
+def current_work_limit(max_work: int | None = None) -> int:
+    """``max_work``, else the :func:`memory_limit` in force, else :data:`DEFAULT_MAX_WORK`."""
+    if max_work is None:
+        max_work = _WORK.get()
+    return DEFAULT_MAX_WORK if max_work is None else int(max_work)
+
+
 def check_work(operations: int, what: str, max_work: int | None = None) -> None:
     """Raise :class:`ResourceLimitError` if ``what`` (estimated at ``operations`` exact coefficient
     operations) exceeds ``max_work``, else the :func:`memory_limit` in force, else
@@ -110,9 +117,7 @@ def check_work(operations: int, what: str, max_work: int | None = None) -> None:
     ...
     bilinear.theory.errors.ResourceLimitError: the one-step check of 5040 states x 5040 symbols needs about 1e+12 exact operations, above the limit 1e+10 (raise it with --max-work or memory_limit(max_work=))
     """
-    if max_work is None:
-        max_work = _WORK.get()
-    limit = DEFAULT_MAX_WORK if max_work is None else int(max_work)
+    limit = current_work_limit(max_work)
     if operations > limit:
         raise ResourceLimitError(f"{what} needs about {operations:.3g} exact operations, above the limit {limit:.3g} "
                                  "(raise it with --max-work or memory_limit(max_work=))")

@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 
 from bilinear.theory.errors import InputError, expected
+from bilinear.theory.resources import current_memory_limit, current_work_limit, memory_limit
 from bilinear.theory.files import atomic_path
 from bilinear.theory.version import software_versions
 
@@ -428,9 +429,10 @@ def _eta(seconds: float) -> str:
 
 def _sweep_worker(args):
     """One run of a parallel sweep, in its own process with one torch thread."""
-    index, spec, cfg, lrs, eval_cfg, device, checkpoint_dir, quiet = args
+    index, spec, cfg, lrs, eval_cfg, device, checkpoint_dir, quiet, limits = args
     torch.set_num_threads(1)
-    return index, run_experiment(spec, cfg, lrs, eval_cfg, device, checkpoint_dir, None if quiet else _stderr)
+    with memory_limit(*limits):               # the parent's --max-memory / --max-work (a context variable)
+        return index, run_experiment(spec, cfg, lrs, eval_cfg, device, checkpoint_dir, None if quiet else _stderr)
 
 
 def run_sweep(specs: list[RunSpec], cfg: TrainConfig, lrs, eval_cfg: EvalConfig = EvalConfig(), device="cpu",
@@ -461,7 +463,8 @@ def run_sweep(specs: list[RunSpec], cfg: TrainConfig, lrs, eval_cfg: EvalConfig 
         if on_result:
             on_result([done[k] for k in sorted(done)])
 
-    work = [(i, spec, cfg, list(lrs), eval_cfg, str(device), checkpoint_dir, progress is None)
+    limits = (current_memory_limit(), current_work_limit())
+    work = [(i, spec, cfg, list(lrs), eval_cfg, str(device), checkpoint_dir, progress is None, limits)
             for i, spec in enumerate(specs)]
     if launcher is not None:
         for i, record in launcher.map(_sweep_worker, work, jobs, progress):
