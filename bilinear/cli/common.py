@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bilinear.theory.errors import InputError, expected
 
 __all__ = ["positive_int", "nonnegative_int", "seed", "int_list", "seed_list", "parse_int_list",
-           "add_json", "json_text", "add_threads", "add_group_source", "add_group_limits", "add_max_memory", "add_max_tokens", "memory_size", "group_source", "check_output_file",
+           "add_json", "json_text", "add_threads", "add_group_source", "add_group_limits", "add_max_memory", "add_max_tokens", "memory_size", "operation_count", "group_source", "check_output_file",
            "check_output_dir", "THREADS_HELP"]
 
 THREADS_HELP = ("torch CPU threads (default 1: these models run small kernels per step, where extra "
@@ -150,6 +150,22 @@ def memory_size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(e).split(": ", 1)[1]) from None
 
 
+def operation_count(text: str) -> int:
+    """argparse type: a positive whole number, also written like ``1e10``.
+
+    >>> operation_count("1e10"), operation_count("2500")
+    (10000000000, 2500)
+    """
+    import decimal
+    try:
+        v = decimal.Decimal(text.strip())
+    except decimal.InvalidOperation:
+        v = decimal.Decimal(0)
+    if not v.is_finite() or v < 1 or v != v.to_integral_value():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 like 10000000000 or 1e10, got {text!r}")
+    return int(v)
+
+
 def add_max_memory(p) -> None:
     """``--max-memory`` and ``--max-work``, declared here once for every subcommand; :func:`bilinear.main`
     applies them to every estimate checked while the subcommand runs
@@ -158,7 +174,7 @@ def add_max_memory(p) -> None:
     p.add_argument("--max-memory", type=memory_size, metavar="SIZE",
                    help=f"refuse, before it starts, work whose estimated memory exceeds this (e.g. 8G; default "
                         f"{format_bytes(DEFAULT_MAX_MEMORY)}; the interpreter and torch come on top)")
-    p.add_argument("--max-work", type=positive_int, metavar="N",
+    p.add_argument("--max-work", type=operation_count, metavar="N",
                    help=f"refuse, before it starts, an exact computation (the one-step certificate) estimated at "
                         f"more than N coefficient operations (default {DEFAULT_MAX_WORK:.0e}, a few minutes)")
 

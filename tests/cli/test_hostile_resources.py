@@ -117,6 +117,13 @@ def test_the_raised_limit_lets_the_same_group_through(tmp_path, capsys):
     assert "group D20" in capsys.readouterr().out
 
 
+def test_analyze_bounds_the_exponential_faithful_set_search(tmp_path, capsys, monkeypatch):
+    """Q8 x Z2^n has ever more normal subgroups: the search's work is counted as it goes."""
+    monkeypatch.chdir(tmp_path)
+    err = refused(capsys, tmp_path, ["analyze", "Q8xZ2^5", "--max-work", "1e6"], "--max-work")
+    assert "the faithful-set search of Q8xZ2^5" in err
+
+
 # ------------------------------------------------------------------------------------ item 2: files
 def test_certify_refuses_a_checkpoint_declaring_a_huge_hidden_size(checkpoint, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -57,6 +57,7 @@ import numpy as np
 from bilinear.theory.characters.table import BaseCharacterTable
 
 from bilinear.theory.characters.build import character_table
+from bilinear.theory.resources import check_work
 from bilinear.theory.errors import MathematicalError, NotRealizableError, expected, type_of
 from bilinear.theory.groups.group import FiniteGroup
 from bilinear.theory.arith.integers import factorint, isprime, primefactors
@@ -210,11 +211,19 @@ def minimum_faithful_set(G: FiniteGroup, costs, kernel_masks, min_cost_bound: bo
     parent: dict[int, tuple[int, int] | None] = {everything: None}
     heap = [(h(everything), 0, 0, everything)]
     counter = 0
+    # each expansion meets k-bit kernels with every item and evaluates the bound per layer: the
+    # search is exponential for some groups (Q8 x Z2^n), so its work is bounded as it goes
+    per_expansion = (len(kers) + len(layer_w) + 1) * k
+    expanded = 0
     while heap:
         f, neg_g, _, K = heapq.heappop(heap)
         g = -neg_g
         if g > best_g[K]:
             continue
+        expanded += 1
+        if expanded % 1024 == 0:
+            check_work(expanded * per_expansion, f"the faithful-set search of {G.name} ({len(kers)} irreducibles, "
+                                                 f"{k} classes; {expanded} kernels examined without finishing)")
         if K == goal:
             chosen = []
             step = parent[K]
