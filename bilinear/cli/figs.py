@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
-from bilinear.cli.common import add_json, check_output_dir
+from bilinear.cli.common import add_json, check_output_dir, output_path
 
 
 def _names(text: str) -> list[str]:
@@ -30,7 +30,7 @@ def add_parser(sub):
     p.add_argument("--quick", action="store_true",
                    help="re-run small fresh computations (minimal sizes, exactness horizons, fewer Monte-Carlo "
                         "samples) instead of reading their committed records")
-    p.add_argument("--out", metavar="DIR", help="output folder (default docs/figures of the repository; created if missing)")
+    p.add_argument("--out", type=output_path, metavar="DIR", help="output folder (default docs/figures of the repository; created if missing)")
     p.add_argument("--only", metavar="NAME[,NAME...]", help="draw only these figures (" + ", ".join(FIGURES) + ")")
     p.add_argument("--training", metavar="PATH",
                    help="training records for the accuracy figure: a results.json of bilinear train --out, or a "

@@ -14,7 +14,8 @@ from bilinear.theory import InputError
 from bilinear.verify.experiments import train as train_mod
 from bilinear.verify import kernels
 from bilinear.verify.kernels import native
-from bilinear.verify.experiments.evaluate import EvalConfig, evaluate, markdown_table, task_lengths, write_results
+from bilinear.verify.experiments.evaluate import EvalConfig, evaluate, markdown_table, task_lengths
+from bilinear.verify.experiments.results_file import write_results
 from bilinear.verify.models.registry import ModelConfig
 from bilinear.verify.tasks import make_task
 from bilinear.verify.experiments.train import (RunSpec, TrainConfig, checkpoint_path, load_checkpoint, run_experiment, train_model, training_lengths, training_throughput)
@@ -245,7 +246,7 @@ def test_cli_plain_task_options_and_table_on_stdout(capsys):
 @pytest.mark.parametrize("argv, match", [
     (["--task", "parity", "--model", "nope"], "model: unknown model 'nope'"),
     (["--task", "parity", "--model", "cdiag", "--hidden", "5"], "hidden"),
-    (["--task", "modadd"], "option m"),
+    (["--task", "modadd"], "option --m"),
     (["--task", "parity", "--m", "3"], "--m"),
     (["--task", "parity", "--lr", "0"], "--lr"),
     (["--task", "parity", "--seed", "a"], "--seed"),
