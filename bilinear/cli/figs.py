@@ -57,6 +57,7 @@ def run(args) -> int:
         if not os.path.exists(args.training):
             from bilinear.theory.errors import expected
             raise expected("--training", "a results.json file or a folder of them", args.training)
+        records.training_runs(args.training)          # refused before anything is drawn
         sources["accuracy"] = args.training
     if args.update_records:
         update_records(selected)
