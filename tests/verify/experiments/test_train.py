@@ -138,8 +138,9 @@ def test_selection_uses_validation_only(monkeypatch):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"steps": 0}, "steps"), ({"train_lengths": (5, 2)}, "train-lengths"), ({"loss": "mse"}, "loss"),
-    ({"schedule": "step"}, "schedule"), ({"weight_decay": -1}, "weight_decay"), ({"final_lr": 2}, "final-lr"),
-    ({"gain_penalty": float("nan")}, "gain_penalty"),
+    ({"schedule": "step"}, "schedule"), ({"weight_decay": -1}, "--weight-decay"), ({"final_lr": 2}, "--final-lr"),
+    ({"gain_penalty": float("nan")}, "--gain-penalty"), ({"weight_decay": float("inf")}, "--weight-decay: expected a finite"),
+    ({"grad_clip": float("inf")}, "--grad-clip"), ({"patience": -1}, "--patience"), ({"steps": True}, "--steps"),
 ])
 def test_bad_train_configs(kwargs, match):
     with pytest.raises(InputError, match=match):
@@ -313,7 +314,7 @@ def test_gain_penalty_is_part_of_the_objective_and_off_at_zero():
         with_pen = train_mod._objective(model, batch, TrainConfig(gain_penalty=2.0), False, "cpu")
         _, g = model.forward_with_gains(torch.as_tensor(batch.tokens))
     assert float(with_pen - plain) == pytest.approx(2.0 * float(g.var()), rel=1e-5) and float(g.var()) > 0
-    with pytest.raises(InputError, match="gain_penalty"):
+    with pytest.raises(InputError, match="--gain-penalty"):
         TrainConfig(gain_penalty=-1)
 
 
