@@ -22,7 +22,7 @@ from bilinear.theory.errors import InputError
 from bilinear.theory.files import write_text_atomically
 from bilinear.theory.hierarchy.levels import CLASSICAL_LEVEL_NAMES, MODERN_LEVEL_NAMES
 
-from bilinear.cli.common import add_json, add_threads, check_output_file, positive_int, output_path
+from bilinear.cli.common import add_json, add_threads, check_output_file, output_path, parse_name_list, positive_int
 
 # strongest classical level first, then the modern ones, from the one list of levels
 LEVELS = tuple(reversed(CLASSICAL_LEVEL_NAMES)) + MODERN_LEVEL_NAMES
@@ -44,9 +44,9 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    levels = tuple(s.strip() for s in (args.levels or ",".join(LEVELS)).split(",") if s.strip())
+    levels = tuple(parse_name_list(args.levels or ",".join(LEVELS), "--levels"))
     bad = [lv for lv in levels if lv not in LEVELS]
-    if bad or not levels:
+    if bad:
         raise InputError(f"--levels: expected names among {', '.join(LEVELS)}, got {args.levels!r}")
     if args.out:
         check_output_file("--out", args.out, ".md")

@@ -14,11 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
-from bilinear.cli.common import add_json, check_output_dir, output_path
-
-
-def _names(text: str) -> list[str]:
-    return [s.strip() for s in text.split(",") if s.strip()]
+from bilinear.cli.common import add_json, check_output_dir, output_path, parse_name_list
 
 
 def add_parser(sub):
@@ -48,7 +44,7 @@ def run(args) -> int:
     from bilinear.paper_figs.gallery import write_readme
     from bilinear.paper_figs.registry import check_names, draw, update_records
 
-    selected = check_names(_names(args.only) if args.only is not None else None)
+    selected = check_names(parse_name_list(args.only, "--only") if args.only is not None else None)
     out = args.out if args.out is not None else str(records.FIGURES_DIR)
     check_output_dir("--out", out)
     sources = {}
