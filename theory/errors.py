@@ -99,9 +99,10 @@ def check_int(name: str, value: object, minimum: int | None = None, maximum: int
         what = "an integer"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise expected(name, what, value)
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+    v = int(value)
+    if (minimum is not None and v < minimum) or (maximum is not None and v > maximum):
         raise expected(name, what, value)
-    return int(value)
+    return v
 
 
 def _interval(minimum: float | None, maximum: float | None, open_min: bool) -> str:

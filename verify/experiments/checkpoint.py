@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from typing import TypeGuard
 
 import torch
 
@@ -62,7 +63,8 @@ def _tensors(state, key: str) -> None:
             raise InputError(f"{key}.{name}: contains non-finite values (NaN or inf)")
 
 
-def _check_fields(state) -> None:
+def _check_fields(state) -> TypeGuard[dict]:
+    """True, or an :class:`InputError` saying what is wrong with the checkpoint's fields."""
     if not isinstance(state, dict):
         raise InputError(f"expected a dict of the checkpoint fields, got {type(state).__name__}")
     fmt = state.get("format")
@@ -102,6 +104,7 @@ def _check_fields(state) -> None:
     opt = state["optimizer"]
     if not isinstance(opt, dict) or not isinstance(opt.get("state"), dict) or not isinstance(opt.get("param_groups"), list):
         raise InputError("optimizer: expected an optimizer state dict {state, param_groups}")
+    return True
 
 
 def read_torch_file(path: str | os.PathLike, what: str = "checkpoint") -> object:
@@ -131,10 +134,11 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     path = os.fspath(path)
     state = read_torch_file(path)
     try:
-        _check_fields(state)
+        if _check_fields(state):
+            return state
     except InputError as e:
         raise InputError(f"checkpoint {path}: {e}") from None
-    return state
+    raise AssertionError("unreachable: _check_fields returns True or raises")
 
 
 def check_module_state(module: torch.nn.Module, state: dict, where: str) -> None:

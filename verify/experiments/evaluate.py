@@ -18,7 +18,6 @@ next one it accepts (2 -> 3, ..., 500 -> 501, 1000 -> 1001); the keys and ``leng
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from dataclasses import dataclass
