@@ -536,7 +536,7 @@ def prove_containment(pmap: ParameterMap, unit_map: Callable | None = None) -> d
 
 def _steps(pmap: ParameterMap, red) -> tuple[str, ...]:
     lemmas = "; ".join(f"{n}: {LEMMAS[n].statement}" for n in red.lemmas)
-    steps = (f"Lemmas (matrices of symbolic sizes, so every size; checked once by {LEMMA_WHERE}): {lemmas}.",
+    steps: tuple[str, ...] = (f"Lemmas (matrices of symbolic sizes, so every size; checked once by {LEMMA_WHERE}): {lemmas}.",
              f"Identity (unit: {red.unit}; unit map {UNITS_WHERE.rsplit('.', 1)[0]}.REDUCTIONS[{pmap.key!r}]"
              f".unit_map, proved by {UNITS_WHERE}): {red.identity}.",
              f"Assembly (the global map {red.code} applies the unit map to every unit): {red.assembly}",
