@@ -536,12 +536,13 @@ def prove_containment(pmap: ParameterMap, unit_map: Callable | None = None) -> d
 
 def _steps(pmap: ParameterMap, red) -> tuple[str, ...]:
     lemmas = "; ".join(f"{n}: {LEMMAS[n].statement}" for n in red.lemmas)
-    steps: tuple[str, ...] = (f"Lemmas (matrices of symbolic sizes, so every size; checked once by {LEMMA_WHERE}): {lemmas}.",
-             f"Identity (unit: {red.unit}; unit map {UNITS_WHERE.rsplit('.', 1)[0]}.REDUCTIONS[{pmap.key!r}]"
-             f".unit_map, proved by {UNITS_WHERE}): {red.identity}.",
-             f"Assembly (the global map {red.code} applies the unit map to every unit): {red.assembly}",
-             "Induction on the word length (word_step, readout): h'_0 = E h_0 and A'(x_t)E = EA(x_t) give "
-             "h'_t = E h_t for every t, and R' = R E^T gives R'h'_t = R E^T E h_t = R h_t (E^T E = I).")
+    steps: tuple[str, ...] = (
+        f"Lemmas (matrices of symbolic sizes, so every size; checked once by {LEMMA_WHERE}): {lemmas}.",
+        f"Identity (unit: {red.unit}; unit map {UNITS_WHERE.rsplit('.', 1)[0]}.REDUCTIONS[{pmap.key!r}]"
+        f".unit_map, proved by {UNITS_WHERE}): {red.identity}.",
+        f"Assembly (the global map {red.code} applies the unit map to every unit): {red.assembly}",
+        "Induction on the word length (word_step, readout): h'_0 = E h_0 and A'(x_t)E = EA(x_t) give "
+        "h'_t = E h_t for every t, and R' = R E^T gives R'h'_t = R E^T E h_t = R h_t (E^T E = I).")
     if red.remains is not None:
         steps += (f"Remains checked, not proved: {red.remains}.",)
     return steps
@@ -556,8 +557,8 @@ def _latex_proof(pmap: ParameterMap, red) -> str:
             r"gives $h'_t = A'(x_t)Eh_{t-1} = EA(x_t)h_{t-1} = Eh_t$, and $R' = RE^\top$ with $E^\top E = I$ "
             r"gives $R'h'_t = Rh_t$ for every word.")
     if red.remains is not None:
-        text += " The reduction covers " + r"entries in $[-1, 1]$; " + "the rescaling by a positive scale per symbol is " \
-            r"\texttt{scale\_invariance.normalisation}, checked on a finite range."
+        text += (r" The reduction covers entries in $[-1, 1]$; the rescaling by a positive scale per symbol is "
+                 r"\texttt{scale\_invariance.normalisation}, checked on a finite range.")
     return text + r" \end{proof}"
 
 
