@@ -333,7 +333,7 @@ def test_an_ascii_stream_gets_ascii_not_a_traceback(argv):
 
 # -- one validator: the argument types are the API's rules ---------------------------------------
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(st.text(max_size=30))
 def test_number_lists_accept_exactly_finite_distinct_positive_numbers(text):
     parse = number_list("--lr", minimum=0, open_min=True)
@@ -345,7 +345,7 @@ def test_number_lists_accept_exactly_finite_distinct_positive_numbers(text):
     assert all(check_number("--lr", v, minimum=0, open_min=True) == v for v in values)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(st.text(alphabet="0123456789-, x", max_size=20))
 def test_int_lists_either_parse_to_distinct_seeds_or_refuse_with_the_flag(text):
     try:
@@ -356,7 +356,7 @@ def test_int_lists_either_parse_to_distinct_seeds_or_refuse_with_the_flag(text):
     assert values and len(set(values)) == len(values) and all(check_seed("--seed", v) == v for v in values)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
 @given(st.lists(st.sampled_from(["full", "rdiag", "cp", " ", ""]), min_size=1, max_size=5))
 def test_name_lists_refuse_empty_names_and_repeats(names):
     text = ",".join(names)
