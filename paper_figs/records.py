@@ -100,8 +100,8 @@ def training_runs(source: str | os.PathLike | None = None) -> tuple[list[dict], 
         ok = isinstance(data, list) and data and all(is_training_run(r) for r in data)
         if not ok:
             if source.is_file():
-                raise expected(f"record {path}", "a list of training runs (the results.json format of "
-                                              "bilinear train --out)", type_of(data))
+                raise expected(f"record {path}", "a non-empty list of training runs (the results.json format "
+                                              "of bilinear train --out)", _what_it_holds(data))
             continue
         for r in data:
             runs.append({**r, "_file": str(path)})
@@ -109,6 +109,19 @@ def training_runs(source: str | os.PathLike | None = None) -> tuple[list[dict], 
     if not runs:
         raise expected("training records", "at least one run", shown(f"none in {str(source)!r}"))
     return runs, used
+
+
+def _what_it_holds(data) -> object:
+    """What a file that is not a list of training runs holds, for the error."""
+    if not isinstance(data, list):
+        return type_of(data)
+    if not data:
+        return shown("an empty list")
+    bad = next(i for i, r in enumerate(data) if not is_training_run(r))
+    missing = sorted(set(_RUN_KEYS) - set(r)) if isinstance(r := data[bad], dict) else None
+    return shown(f"a list whose item {bad} is " + (f"missing {', '.join(missing)}" if missing else
+                                                    "not a run record" if missing is None else
+                                                    "a run with a non-object accuracy"))
 
 
 def recovery_records(source: str | os.PathLike | None = None) -> list[dict]:

@@ -3,7 +3,8 @@
 A ``console`` block is a sequence of ``$ command`` lines, each followed by the output it prints
 (compared with doctest's ELLIPSIS rules: ``...`` stands for any text, including whole lines). The
 commands run in order, in one scratch folder holding a copy of ``examples/``, so later commands can
-read the files earlier ones wrote. A command whose shown output contains ``error:`` must exit non-zero;
+read the files earlier ones wrote. A command whose comment says ``# exit N`` must exit with exactly N
+(docs/design.md §11); otherwise one whose shown output contains ``error:`` must exit non-zero and
 every other command must exit 0. ``bash`` blocks (installation, runs of minutes to hours) are not run.
 """
 
@@ -75,7 +76,10 @@ def test_the_readme_has_examples():
 def test_console_example(command, expected, scratch):
     r = _shell(command, scratch)
     got = r.stdout + r.stderr
-    if "error:" in expected:
+    stated = re.search(r"#\s*exit (\d+)\b", command)
+    if stated:
+        assert r.returncode == int(stated[1]), f"{command}: exit {r.returncode}:\n{got}"
+    elif "error:" in expected:
         assert r.returncode != 0, f"{command}: expected a failure, got exit 0:\n{got}"
     else:
         assert r.returncode == 0, f"{command}: exit {r.returncode}:\n{got}"

@@ -24,8 +24,15 @@ the value:
 
 from __future__ import annotations
 
-__all__ = ["BilinearError", "InputError", "OrderLimitError", "ResourceLimitError", "MathematicalError", "NotRealizableError",
-           "expected", "shown", "type_of", "check_int", "check_choice"]
+import numbers
+
+__all__ = ["BilinearError", "InputError", "OrderLimitError", "ResourceLimitError", "MathematicalError",
+           "NotRealizableError", "expected", "shown", "type_of", "check_int", "check_number", "check_seed",
+           "check_distinct", "check_choice", "MAX_SEED"]
+
+#: the largest seed anything accepts (a signed 64-bit integer: what torch, numpy and the derived
+#: seeds of the toolkit all take)
+MAX_SEED = 2**63 - 1
 
 
 class BilinearError(Exception):
@@ -49,10 +56,12 @@ class MathematicalError(BilinearError, ArithmeticError):
     """A claimed mathematical fact failed its check (certificate, axiom, theorem)."""
 
 
-class NotRealizableError(InputError):
+class NotRealizableError(MathematicalError):
     """A construction was asked for at a level of the hierarchy that cannot track the object; the
     message names the theorem and the reason (e.g. "S3 is not abelian: complex-diagonal transitions
-    commute (commutation barrier)")."""
+    commute (commutation barrier)").  A negative mathematical verdict about well-formed input, so a
+    :class:`MathematicalError` (the command line exits 1, docs/design.md §11), not an
+    :class:`InputError`."""
 
 
 def expected(name: str, what: str, got: object) -> InputError:
@@ -83,7 +92,8 @@ def type_of(value: object) -> object:
 
 
 def check_int(name: str, value: object, minimum: int | None = None, maximum: int | None = None) -> int:
-    """``value`` if it is an ``int`` (not a bool) within ``[minimum, maximum]``, else :func:`expected`."""
+    """``value`` as an ``int`` if it is an integer (a Python or numpy integer, not a bool) within
+    ``[minimum, maximum]``, else :func:`expected`."""
     if minimum is not None and maximum is not None:
         what = f"an integer in [{minimum}, {maximum}]"
     elif minimum is not None:
@@ -92,11 +102,68 @@ def check_int(name: str, value: object, minimum: int | None = None, maximum: int
         what = f"an integer <= {maximum}"
     else:
         what = "an integer"
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise expected(name, what, value)
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+    v = int(value)
+    if (minimum is not None and v < minimum) or (maximum is not None and v > maximum):
         raise expected(name, what, value)
-    return value
+    return v
+
+
+def _interval(minimum: float | None, maximum: float | None, open_min: bool) -> str:
+    lo = "" if minimum is None else f"{'>' if open_min else '>='} {minimum:g}"
+    hi = "" if maximum is None else f"<= {maximum:g}"
+    if lo and hi:
+        return f"a finite number {lo} and {hi}"
+    return f"a finite number {lo or hi}".rstrip()
+
+
+def check_number(name: str, value: object, minimum: float | None = None, maximum: float | None = None,
+                 open_min: bool = False) -> float:
+    """``value`` as a ``float`` if it is a finite real number (an ``int`` or ``float``, not a bool,
+    NaN or infinity) within ``[minimum, maximum]`` (``(minimum, maximum]`` with ``open_min``), else
+    :func:`expected`.  The one rule for every number a user gives (learning rates, weight decay,
+    scales, tolerances), in the command line and the API alike.
+
+    >>> check_number("--lr", 3e-3, minimum=0, open_min=True)
+    0.003
+    >>> try:
+    ...     check_number("--lr", float("inf"), minimum=0, open_min=True)
+    ... except InputError as e:
+    ...     print(e)
+    --lr: expected a finite number > 0, got inf
+    """
+    what = _interval(minimum, maximum, open_min)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise expected(name, what, value)
+    v = float(value)
+    if v != v or v in (float("inf"), float("-inf")):
+        raise expected(name, what, value)
+    if minimum is not None and (v < minimum or (open_min and v == minimum)):
+        raise expected(name, what, value)
+    if maximum is not None and v > maximum:
+        raise expected(name, what, value)
+    return v
+
+
+def check_seed(name: str, value: object) -> int:
+    """``value`` if it is an integer seed in ``[0, MAX_SEED]``, else :func:`expected`."""
+    return check_int(name, value, minimum=0, maximum=MAX_SEED)
+
+
+def check_distinct(name: str, values) -> list:
+    """``values`` as a list if no value repeats, else :func:`expected` naming the first repeat
+    (``--model rdiag,rdiag`` would run the same run twice and count it twice in a median).
+
+    >>> check_distinct("--seed", [0, 1, 2])
+    [0, 1, 2]
+    """
+    seen: list = []
+    for v in values:
+        if v in seen:
+            raise expected(name, "distinct values (each at most once)", shown(f"{v!r} twice"))
+        seen.append(v)
+    return seen
 
 
 def check_choice(name: str, value: object, choices) -> str:

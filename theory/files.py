@@ -64,9 +64,14 @@ def _naming_target(e: OSError, path: str) -> OSError:
 def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
     """Yield a temporary path next to ``path``; on success give it the usual mode and rename it to
     ``path``, on any error remove it (and the parent folders this call created).  An ``OSError``
-    (no space, no permission, a parent that is a file, ...) is re-raised naming ``path``."""
+    (no space, no permission, a parent that is a file, ...) is re-raised naming ``path``.
+
+    A ``path`` that is a symbolic link is written through: the link's resolved target is replaced
+    and the link stays a link (so it never points at stale contents)."""
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    shown_path = path
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
     created: list[str] = []
     tmp = None
     try:
@@ -80,8 +85,8 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
         _remove_created(created)
-        if isinstance(e, OSError) and e.filename != path:
-            raise _naming_target(e, path) from None
+        if isinstance(e, OSError) and e.filename != shown_path:
+            raise _naming_target(e, shown_path) from None
         raise
 
 

@@ -2,26 +2,31 @@
 
 Each subcommand lives in its own module with ``add_parser(subparsers)`` and ``run(args)``, listed in
 :data:`SUBCOMMANDS`.  Exit codes (docs/design.md §11): 0 success; 1 a negative mathematical verdict
-(a :class:`bilinear.theory.errors.MathematicalError`: not certified, a theorem check that fails); 2 bad input
-or usage (:class:`bilinear.theory.errors.InputError`, argparse errors, unreadable or unwritable files), as one
-line ``bilinear <cmd>: error: --flag: expected ..., got ...`` on standard error.  Anything else is a
-bug and keeps its traceback.
+(a :class:`bilinear.theory.errors.MathematicalError`: not certified, a theorem check that fails, a
+level that cannot track the object); 2 bad input, usage or a refused resource
+(:class:`bilinear.theory.errors.InputError`, argparse errors, unreadable or unwritable files, a size
+above a limit, memory exhausted), as one line ``bilinear <cmd>: error: --flag: expected ..., got ...``
+on standard error; 130 interrupted.  Anything else is a bug: one line ``internal error`` and exit 3
+(``BILINEAR_TRACEBACK=1`` re-raises it with its traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 
-from bilinear.theory.errors import BilinearError, MathematicalError
+from bilinear.theory.errors import BilinearError, MathematicalError, NotRealizableError
 from bilinear.theory.version import __version__
 
+from bilinear.cli.encoding import degrade_streams
 from bilinear.cli import analyze, bench, certify, construct, export, figs, prove, recover, simulate, task, train
 
-__all__ = ["main", "build_parser", "SUBCOMMANDS", "OneLineParser", "EXIT_OK", "EXIT_NEGATIVE", "EXIT_USAGE"]
+__all__ = ["main", "build_parser", "SUBCOMMANDS", "OneLineParser", "EXIT_OK", "EXIT_NEGATIVE", "EXIT_USAGE",
+           "EXIT_BUG", "EXIT_INTERRUPTED"]
 
-EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 SUBCOMMANDS = [analyze, task, construct, certify, simulate, prove, train, recover, export, bench, figs]
 
@@ -57,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="bilinear",
                            description="Exact constructions, proofs and training for bilinear RNNs "
                                        "h_t = A(x_t) h_{t-1} and state tracking.",
-                           epilog="exit status: 0 success, 1 a negative mathematical verdict (not certified, "
-                                  "a theorem check that fails), 2 bad input or usage.")
+                           epilog="exit status: 0 success; 1 a negative mathematical verdict (not certified, "
+                                  "a theorem check that fails, a level that cannot track the object); 2 bad "
+                                  "input, usage or a refused resource; 3 a bug in the toolkit; 130 interrupted.")
     parser.add_argument("--version", action="version", version=f"bilinear-states {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
@@ -70,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit status (usage
     errors, ``--help`` and ``--version`` return it too instead of raising ``SystemExit``)."""
+    degrade_streams()
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)
@@ -83,6 +90,9 @@ def main(argv=None) -> int:
         with group_limits(getattr(args, "max_order", None), getattr(args, "max_degree", None)), \
                 memory_limit(getattr(args, "max_memory", None), getattr(args, "max_work", None)):
             return int(args.run(args) or EXIT_OK)
+    except NotRealizableError as e:
+        print(f"bilinear {args.command}: cannot track: {_one_line(e)}", file=sys.stderr)
+        return EXIT_NEGATIVE
     except MathematicalError as e:
         print(f"bilinear {args.command}: does not hold: {_one_line(e)}", file=sys.stderr)
         return EXIT_NEGATIVE
@@ -95,9 +105,19 @@ def main(argv=None) -> int:
         where = f" {e.filename}:" if getattr(e, "filename", None) else ""
         print(f"bilinear {args.command}: error:{where} {_one_line(e.strerror or e)}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:
+        print(f"bilinear {args.command}: error: out of memory: the sizes asked for do not fit this machine "
+              "(lower them)", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"bilinear {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as e:                  # a bug: one line and its own exit status, never a traceback
+        if os.environ.get("BILINEAR_TRACEBACK") == "1":
+            raise
+        print(f"bilinear {args.command}: internal error (a bug in the toolkit; BILINEAR_TRACEBACK=1 shows "
+              f"where): {type(e).__name__}: {_one_line(e)}", file=sys.stderr)
+        return EXIT_BUG
 
 
 def _one_line(e) -> str:

@@ -22,7 +22,8 @@ from bilinear.theory.errors import InputError
 from bilinear.theory.files import write_text_atomically
 from bilinear.theory.hierarchy.levels import CLASSICAL_LEVEL_NAMES, MODERN_LEVEL_NAMES
 
-from bilinear.cli.common import add_json, add_max_memory, add_threads, check_output_file, positive_int
+from bilinear.cli.common import (add_json, add_max_memory, add_threads, check_output_file, output_path,
+                                  parse_name_list, positive_int)
 
 # strongest classical level first, then the modern ones, from the one list of levels
 LEVELS = tuple(reversed(CLASSICAL_LEVEL_NAMES)) + MODERN_LEVEL_NAMES
@@ -35,7 +36,7 @@ def add_parser(sub):
                                    "(interleaved rounds, medians, spread), with peak memory.")
     p.add_argument("--quick", action="store_true", help="fewer rounds, lengths 100 and 1000 only")
     add_json(p, "the measurements")
-    p.add_argument("--out", help="write the markdown report here (e.g. docs/results_speed.md)")
+    p.add_argument("--out", type=output_path, help="write the markdown report here (e.g. docs/results_speed.md)")
     p.add_argument("--levels", help=f"comma-separated bilinear levels (default {','.join(LEVELS)})")
     p.add_argument("--hidden", type=positive_int, default=64, help="hidden size H (default 64)")
     add_threads(p)
@@ -45,9 +46,9 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    levels = tuple(s.strip() for s in (args.levels or ",".join(LEVELS)).split(",") if s.strip())
+    levels = tuple(parse_name_list(args.levels or ",".join(LEVELS), "--levels"))
     bad = [lv for lv in levels if lv not in LEVELS]
-    if bad or not levels:
+    if bad:
         raise InputError(f"--levels: expected names among {', '.join(LEVELS)}, got {args.levels!r}")
     if args.out:
         check_output_file("--out", args.out, ".md")

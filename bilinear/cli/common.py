@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 from collections.abc import Callable
 
-from bilinear.theory.errors import InputError, expected
+from bilinear.theory.errors import MAX_SEED, InputError, check_distinct, check_number, check_seed, expected
 
 __all__ = ["positive_int", "nonnegative_int", "seed", "int_list", "seed_list", "parse_int_list",
-           "add_json", "json_text", "add_threads", "add_group_source", "add_group_limits", "add_max_memory", "add_max_tokens", "memory_size", "operation_count", "group_source", "check_output_file",
-           "check_output_dir", "THREADS_HELP"]
+           "add_json", "json_text", "add_threads", "add_group_source", "add_group_limits", "add_max_memory",
+           "add_max_tokens", "memory_size", "operation_count", "group_source", "check_output_file",
+           "check_output_dir", "output_path", "number", "number_list", "parse_name_list",
+           "THREADS_HELP", "MAX_LIST"]
 
 THREADS_HELP = ("torch CPU threads (default 1: these models run small kernels per step, where extra "
                 "threads only contend; measured on a 2-core machine under load, 2 threads took 21x "
@@ -46,17 +49,73 @@ def nonnegative_int(text: str) -> int:
 
 
 def seed(text: str) -> int:
-    """argparse type: one seed, an integer >= 0."""
-    return _int(text, 0)
+    """argparse type: one seed, an integer in ``[0, MAX_SEED]`` (:func:`bilinear.theory.errors.check_seed`)."""
+    try:
+        return check_seed("seed", int(text))
+    except (ValueError, InputError):
+        raise argparse.ArgumentTypeError(f"expected an integer in [0, {MAX_SEED}], got {text!r}") from None
 
+
+def number(minimum: float | None = None, maximum: float | None = None, open_min: bool = False
+           ) -> Callable[[str], float]:
+    """argparse type: a finite number in the range, checked by the API's own rule
+    (:func:`bilinear.theory.errors.check_number`), so ``inf`` and ``nan`` are refused everywhere."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = text                          # type: ignore[assignment]   # refused below, as given
+        try:
+            return check_number("x", value, minimum, maximum, open_min)
+        except InputError as e:
+            raise argparse.ArgumentTypeError(str(e).split(": ", 1)[1].replace(f"got {value!r}", f"got {text!r}")) from None
+    parse.__name__ = "number"
+    return parse
+
+
+def parse_name_list(text: str, flag: str) -> list[str]:
+    """``"full, rdiag"`` -> ``["full", "rdiag"]``: comma-separated names, none empty and none twice
+    (an :class:`InputError` naming ``flag`` otherwise).  The one parser of lists of names (models,
+    levels, figures).
+
+    >>> parse_name_list("full, rdiag", "--model")
+    ['full', 'rdiag']
+    """
+    names = [p.strip() for p in text.split(",")]
+    if not all(names):
+        raise expected(flag, "names separated by commas, none empty", text)
+    return check_distinct(flag, names)
+
+
+def number_list(flag: str, minimum: float | None = None, maximum: float | None = None, open_min: bool = False
+                ) -> Callable[[str], list[float]]:
+    """argparse type: comma-separated numbers, each as :func:`number`, none twice."""
+    one = number(minimum, maximum, open_min)
+
+    def parse(text: str) -> list[float]:
+        parts = [p.strip() for p in text.split(",")]
+        if not text.strip() or not all(parts):
+            raise argparse.ArgumentTypeError(f"expected numbers separated by commas like 3e-3,1e-2, got {text!r}")
+        values = [one(p) for p in parts]
+        try:
+            return check_distinct(flag, values)
+        except InputError as e:
+            raise argparse.ArgumentTypeError(str(e).split(": ", 1)[1]) from None
+    parse.__name__ = "number_list"
+    return parse
+
+
+#: the most values a list option takes (a typo such as 0-99999999 is refused, not expanded)
+MAX_LIST = 10_000
 
 INT_LIST_SYNTAX = "integers like 3, 0,1,2 or 0-2 (ranges inclusive, combinable: 0-2,5)"
 
 
-def parse_int_list(text: str, flag: str, minimum: int = 0) -> list[int]:
+def parse_int_list(text: str, flag: str, minimum: int = 0, maximum: int = MAX_SEED) -> list[int]:
     """``"3"`` -> ``[3]``; ``"0,1,2"`` and ``"0-2"`` -> ``[0, 1, 2]``; ``"0-2,5"`` -> ``[0, 1, 2, 5]``.
-    Anything else (empty, a reversed range, a value below ``minimum``) is an :class:`InputError`
-    naming ``flag``.  The one parser of seeds and length lists (docs/design.md §11).
+    Anything else (empty, a reversed range, a value outside ``[minimum, maximum]``, a value twice, a
+    list of more than :data:`MAX_LIST` values) is an :class:`InputError` naming ``flag``.  The one
+    parser of seeds and length lists (docs/design.md §11).
 
     >>> parse_int_list("0-2,5", "--seed")
     [0, 1, 2, 5]
@@ -68,10 +127,12 @@ def parse_int_list(text: str, flag: str, minimum: int = 0) -> list[int]:
             a, b = (int(lo), int(hi)) if sep else (int(lo), int(lo))
         except ValueError:
             raise expected(flag, INT_LIST_SYNTAX, text) from None
-        if b < a or a < minimum:
-            raise expected(flag, INT_LIST_SYNTAX + (f", each >= {minimum}" if minimum else ""), text)
+        if b < a or a < minimum or b > maximum:
+            raise expected(flag, INT_LIST_SYNTAX + f", each in [{minimum}, {maximum}]", text)
+        if len(out) + b - a + 1 > MAX_LIST:
+            raise expected(flag, f"at most {MAX_LIST} values", text)
         out.extend(range(a, b + 1))
-    return out
+    return check_distinct(flag, out)
 
 
 def int_list(flag: str, minimum: int = 0) -> Callable[[str], list[int]]:
@@ -229,6 +290,14 @@ def group_source(args, required: bool = True) -> tuple[str | None, str | None]:
     return group, automaton
 
 
+def output_path(text: str) -> str:
+    """argparse type of every output file or folder flag: a non-empty path (``--out ''`` is refused,
+    not read as "no output")."""
+    if not text.strip() or "\0" in text:
+        raise argparse.ArgumentTypeError(f"expected a file or folder path, got {text!r}")
+    return text
+
+
 def _first_existing(folder: str) -> str:
     while not os.path.exists(folder):
         parent = os.path.dirname(folder)
@@ -239,28 +308,51 @@ def _first_existing(folder: str) -> str:
 
 
 def _check_parents(flag: str, path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
+    """The folder that will hold ``path`` (its nearest existing ancestor: the rest is created when
+    writing) is a folder in which a file can be created: tried by creating and removing an empty
+    file, so a read-only file system is caught too, and for every user (``os.access`` says yes to
+    root everywhere)."""
+    folder = os.path.dirname(os.path.realpath(path))
     existing = _first_existing(folder)
     if not os.path.isdir(existing):
         raise InputError(f"{flag}: expected a path whose folders can be created, got {path!r} "
                          f"({existing} is not a folder)")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(f"{flag}: expected a path in a writable folder, got {path!r} ({existing} is not writable)")
+    try:
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".bilinear-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise InputError(f"{flag}: expected a path in a writable folder, got {path!r} "
+                         f"({existing} is not writable: {e.strerror or e})") from None
 
 
-def check_output_file(flag: str, path: str, suffix: str | None = None) -> None:
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output_file(flag: str, path: str, suffix: str | None = None, inputs: tuple[str, ...] = ()) -> None:
     """Refuse, before any work, an output file that cannot be written: a folder, a wrong suffix, a
-    parent that is a file or not writable.  Missing parent folders are fine: the atomic writer
-    (:func:`bilinear.theory.files.atomic_path`) creates them when it writes."""
+    parent that is a file or not writable, or one of the command's ``inputs`` (writing there would
+    replace what was read).  Missing parent folders are fine: the atomic writer
+    (:func:`bilinear.theory.files.atomic_path`) creates them when it writes; a symbolic link is
+    written through to its target."""
     if suffix is not None and not path.endswith(suffix):
         raise InputError(f"{flag}: expected a {suffix} file name, got {path!r}")
     if os.path.isdir(path):
         raise InputError(f"{flag}: expected a file name, got {path!r} (a folder)")
+    for source in inputs:
+        if _same_file(path, source):
+            raise InputError(f"{flag}: expected a file other than the input {source!r}, got {path!r} "
+                             "(writing it would replace the input)")
     _check_parents(flag, path)
 
 
 def check_output_dir(flag: str, path: str) -> None:
-    """Refuse, before any work, an output folder that exists as a file or cannot be created."""
+    """Refuse, before any work, an output folder that exists as a file or cannot be created or
+    written."""
     if os.path.exists(path) and not os.path.isdir(path):
         raise InputError(f"{flag}: expected a folder, got {path!r} (exists and is not a directory)")
     _check_parents(flag, os.path.join(path, "x"))

@@ -11,7 +11,7 @@ from bilinear.theory.groups.group import FiniteGroup
 from bilinear.theory.groups.parser import GROUP_SYNTAX, parse_group
 from bilinear.theory.hierarchy.levels import check_level_name
 
-from bilinear.cli.common import add_group_source, add_json, check_output_file, group_source, positive_int
+from bilinear.cli.common import add_group_source, add_json, check_output_file, group_source, positive_int, output_path
 
 
 def add_parser(sub):
@@ -40,7 +40,7 @@ def add_parser(sub):
                    help="the symbols: 'generators' (the group's generators in their given order, the default), 'all' "
                         "(every element) or element names separated by ';' (e.g. '(1,2);(1,2,3)')")
     p.add_argument("--keep-states", action="store_true", help="automata: do not minimise (keep the reachable part)")
-    p.add_argument("--out", required=True, help="the weight file to write (.npz; missing folders are created)")
+    p.add_argument("--out", type=output_path, required=True, help="the weight file to write (.npz; missing folders are created)")
     add_json(p, "a summary")
     p.set_defaults(run=run)
 
@@ -48,7 +48,7 @@ def add_parser(sub):
 def run(args) -> int:
     check_level_name(args.level)
     group, automaton = group_source(args)
-    check_output_file("--out", args.out, ".npz")
+    check_output_file("--out", args.out, ".npz", inputs=(automaton,) if automaton else ())
     if automaton is not None:
         if args.alphabet != "generators":
             raise expected("--alphabet", "a GROUP (an automaton has its own alphabet)", f"--automaton {automaton}")

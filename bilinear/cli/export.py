@@ -7,7 +7,7 @@ import os
 
 from bilinear.theory.errors import InputError
 
-from bilinear.cli.common import add_group_limits, add_json, check_output_file
+from bilinear.cli.common import add_group_limits, add_json, check_output_file, output_path
 
 
 def add_parser(sub):
@@ -16,7 +16,7 @@ def add_parser(sub):
                                    "file (level full) with its group or target machine as meta.source, so that "
                                    "bilinear certify and simulate can check it.")
     p.add_argument("checkpoint", metavar="CHECKPOINT.pt")
-    p.add_argument("--out", required=True, metavar="FILE.npz", help="the weight file to write (missing folders are created)")
+    p.add_argument("--out", type=output_path, required=True, metavar="FILE.npz", help="the weight file to write (missing folders are created)")
     add_json(p, "a summary")
     add_group_limits(p)                        # the checkpoint's group: --max-order, --max-degree
     p.set_defaults(run=run)
@@ -27,7 +27,7 @@ def run(args) -> int:
     from bilinear.constructions.weightfile import save_weights
     from bilinear.verify.recover.snap import learned_weight_file
     from bilinear.verify.recover.source import load_learned
-    check_output_file("--out", args.out, ".npz")              # missing folders are created on writing
+    check_output_file("--out", args.out, ".npz", inputs=(args.checkpoint,))   # missing folders are created on writing
     model = load_learned(args.checkpoint)
     if model.kind != "checkpoint":
         raise InputError(f"CHECKPOINT: expected a bilinear train checkpoint (.pt), got {args.checkpoint!r}")

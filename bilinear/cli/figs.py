@@ -14,11 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
-from bilinear.cli.common import add_json, check_output_dir
-
-
-def _names(text: str) -> list[str]:
-    return [s.strip() for s in text.split(",") if s.strip()]
+from bilinear.cli.common import add_json, check_output_dir, output_path, parse_name_list
 
 
 def add_parser(sub):
@@ -30,7 +26,7 @@ def add_parser(sub):
     p.add_argument("--quick", action="store_true",
                    help="re-run small fresh computations (minimal sizes, exactness horizons, fewer Monte-Carlo "
                         "samples) instead of reading their committed records")
-    p.add_argument("--out", metavar="DIR", help="output folder (default docs/figures of the repository; created if missing)")
+    p.add_argument("--out", type=output_path, metavar="DIR", help="output folder (default docs/figures of the repository; created if missing)")
     p.add_argument("--only", metavar="NAME[,NAME...]", help="draw only these figures (" + ", ".join(FIGURES) + ")")
     p.add_argument("--training", metavar="PATH",
                    help="training records for the accuracy figure: a results.json of bilinear train --out, or a "
@@ -48,7 +44,7 @@ def run(args) -> int:
     from bilinear.paper_figs.gallery import write_readme
     from bilinear.paper_figs.registry import check_names, draw, update_records
 
-    selected = check_names(_names(args.only) if args.only is not None else None)
+    selected = check_names(parse_name_list(args.only, "--only") if args.only is not None else None)
     out = args.out if args.out is not None else str(records.FIGURES_DIR)
     check_output_dir("--out", out)
     sources = {}
@@ -57,6 +53,7 @@ def run(args) -> int:
         if not os.path.exists(args.training):
             from bilinear.theory.errors import expected
             raise expected("--training", "a results.json file or a folder of them", args.training)
+        records.training_runs(args.training)          # refused before anything is drawn
         sources["accuracy"] = args.training
     if args.update_records:
         update_records(selected)

@@ -1,4 +1,4 @@
-"""``bilinear prove [--json] [--only NAME] [--list] [--show NAME]``: run every theorem check (the one
+"""``bilinear prove [--json] [--only NAME] [--list] [--show NAME [--latex]]``: run every theorem check (the one
 registry, bilinear.constructions.theorems.registry).
 
 Prints one row per theorem (name, kind, status, seconds) and exits 0 when every check passes, 1 when
@@ -8,7 +8,9 @@ covers a finite range exactly (the range is printed after the table and is in ``
 ``estimated``: a Monte-Carlo estimate agrees with the formula.  ``--json`` prints a list of objects
 with name, title, kind, status, seconds, message and details.  ``--only`` takes an exact name, a
 family prefix (``containment``) or a glob (``*parity*``).  ``--show NAME`` prints the statement,
-assumptions, proof and what the check covers, without running it.
+assumptions, proof, the reduction (lemma -> identity -> induction, with where in the code each part is
+checked), what the check covers and its scope (a proof for all sizes, a certificate-producing
+algorithm, an estimate), without running it; ``--latex`` prints the theorem and a short proof in LaTeX.
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ def add_parser(sub):
                    help="run only theorems matching NAME: exact name, family prefix or glob")
     p.add_argument("--list", action="store_true", help="list the theorem names and kinds without running them")
     p.add_argument("--show", metavar="NAME", default=None,
-                   help="print the statement, assumptions and proof of theorem NAME (exact name) without running it")
+                   help="print the statement, assumptions, proof, reduction and scope of theorem NAME (exact name) "
+                        "without running it")
+    p.add_argument("--latex", action="store_true",
+                   help="with --show: print the theorem and a short proof in LaTeX instead")
     p.set_defaults(run=run)
 
 
@@ -50,9 +55,21 @@ def show_text(t) -> str:
               "estimated": f"{t.checked_range}."}[t.passing_status]
     lines = [f"{t.name}: {t.title}", "", "Statement:", _wrap(t.statement), "", "Assumptions:"]
     lines += [_wrap(a, "  - ").replace("\n  - ", "\n    ") for a in t.assumptions]
-    lines += ["", "Proof:", _wrap(t.proof), "", "Check:", _wrap(f"{t.kind.value}, status '{t.passing_status}': {covers}"),
-              "", "LaTeX:", f"  {t.latex}"]
+    lines += ["", "Proof:", _wrap(t.proof)]
+    if t.steps:
+        lines += ["", "Reduction (lemma -> identity -> induction, and where each is checked):"]
+        lines += [_wrap(step, "  - ").replace("\n  - ", "\n    ") for step in t.steps]
+    lines += ["", "Check:", _wrap(f"{t.kind.value}, status '{t.passing_status}': {covers}")]
+    if t.scope:
+        lines += ["", "Scope:", _wrap(t.scope)]
+    lines += ["", "LaTeX:", f"  {t.latex}"]
     return "\n".join(lines)
+
+
+def latex_text(t) -> str:
+    """A theorem and its short proof in LaTeX (what ``--show NAME --latex`` prints)."""
+    proof = t.latex_proof or "\\begin{proof} " + t.proof + " \\end{proof}"
+    return "\n".join([f"\\begin{{theorem}}[{t.title}]", t.statement, f"\\[ {t.latex} \\]", "\\end{theorem}", proof])
 
 
 def run(args) -> int:
@@ -62,8 +79,10 @@ def run(args) -> int:
             raise InputError(f"--show: expected one theorem name alone, without --list or --only, got --show {args.show} "
                              f"with {'--list' if args.list else '--only'}")
         t = registry.get_theorem(args.show)
-        print(json.dumps(t.describe(), indent=2) if args.json else show_text(t))
+        print(json.dumps(t.describe(), indent=2) if args.json else latex_text(t) if args.latex else show_text(t))
         return 0
+    if args.latex:
+        raise InputError("--latex: expected --show NAME with it, got --latex alone")
     theorems = registry.select(args.only)
     if args.list:
         if args.json:

@@ -7,7 +7,7 @@ import json
 
 from bilinear.theory.errors import InputError
 
-from bilinear.cli.common import add_group_limits, add_json, check_output_file, positive_int, seed
+from bilinear.cli.common import add_group_limits, add_json, check_output_file, positive_int, seed, output_path
 
 
 def add_parser(sub):
@@ -27,7 +27,7 @@ def add_parser(sub):
                    help="foreign files of an automaton model: the target machine (docs/design.md §11 format)")
     add_json(p, "one object per file (a list)")
     add_group_limits(p)                        # --group or the files' groups: --max-order, --max-degree
-    p.add_argument("--snap", metavar="OUT.npz", help="write the exact action in the learned basis as a weight file "
+    p.add_argument("--snap", type=output_path, metavar="OUT.npz", help="write the exact action in the learned basis as a weight file "
                                                      "(one input file only)")
     p.add_argument("--words", type=positive_int, default=256, help="random words for the states (default 256)")
     p.add_argument("--length", type=positive_int, default=16, help="their length (default 16)")
@@ -90,7 +90,8 @@ def run(args) -> int:
     if args.snap and len(args.files) != 1:
         raise InputError(f"--snap: expected one input FILE, got {len(args.files)}")
     if args.snap:
-        check_output_file("--snap", args.snap, ".npz")         # missing folders are created on writing
+        check_output_file("--snap", args.snap, ".npz",          # missing folders are created on writing
+                          inputs=tuple(args.files) + ((args.automaton,) if args.automaton else ()))
     target = None
     if args.automaton:
         from bilinear.theory.automata.automaton import Automaton

@@ -10,7 +10,7 @@ from bilinear.theory.errors import expected
 from bilinear.theory.files import write_text_atomically
 from bilinear.verify.tasks import (TASK_NAMES, TASKS, check_task_size, illusion_csv, make_task, task_class, write_jsonl)
 
-from bilinear.cli.common import add_group_source, add_max_tokens, check_output_file, group_source, positive_int, seed
+from bilinear.cli.common import add_group_source, add_max_tokens, check_output_file, group_source, positive_int, seed, output_path
 
 
 def add_parser(sub):
@@ -41,14 +41,14 @@ def add_parser(sub):
                         "element indices are the same, but its target composes as functions, as that "
                         "benchmark does: target_t = g_t*...*g_1 in our convention (g*h applies g first), "
                         "while the jsonl label is g_1*...*g_t")
-    p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--out", type=output_path, help="write to this file instead of standard output")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     group, automaton = group_source(args, required=False)
     if args.out:
-        check_output_file("--out", args.out)
+        check_output_file("--out", args.out, inputs=(automaton,) if automaton else ())
     check_task_size(args.n, args.length, args.max_tokens)
     if args.format != "jsonl":
         if args.format not in task_class(args.name).ENCODINGS:

@@ -22,11 +22,12 @@ import json
 import os
 import sys
 
-from bilinear.theory.errors import InputError, expected
+from bilinear.theory.errors import InputError, check_distinct, expected
 from bilinear.theory.files import write_text_atomically
 from bilinear.theory.version import software_versions
+from bilinear.verify.tasks.base import option_flag as _flag
 
-from bilinear.cli.common import add_group_source, add_json, add_threads, check_output_dir, int_list, positive_int, seed, seed_list
+from bilinear.cli.common import add_group_source, add_json, add_threads, check_output_dir, int_list, positive_int, seed, seed_list, output_path, nonnegative_int, number, number_list, parse_name_list
 
 _MODEL_FIELDS = ("rank", "block", "householders", "embedding", "normalise", "init", "init_scale", "layers",
                  "heads")
@@ -50,10 +51,6 @@ def _option_kinds() -> dict:
             "layers": _BASELINE_LAYERS, "heads": ("transformer",)}
 
 
-def _flag(field: str) -> str:
-    return "--" + {"file": "automaton"}.get(field, field).replace("_", "-")
-
-
 def _lengths_range(text: str) -> tuple[int, int]:
     lo, sep, hi = text.partition("-")
     try:
@@ -63,16 +60,6 @@ def _lengths_range(text: str) -> tuple[int, int]:
     if not 1 <= a <= b:
         raise expected("--train-lengths", "MIN-MAX with 1 <= MIN <= MAX such as 2-10", text)
     return a, b
-
-
-def _float_list(text: str, flag: str) -> list[float]:
-    try:
-        out = [float(p) for p in text.split(",") if p]
-    except ValueError:
-        raise expected(flag, "positive numbers like 3e-3,1e-2", text) from None
-    if not out or min(out) <= 0:
-        raise expected(flag, "positive numbers like 3e-3,1e-2", text)
-    return out
 
 
 def add_parser(sub):
@@ -110,28 +97,28 @@ def add_parser(sub):
     m.add_argument("--normalize", dest="normalise", choices=("auto", "none", "eval", "always"),
                    help=argparse.SUPPRESS)     # the American spelling, accepted as an alias
     m.add_argument("--init", choices=("identity", "orthogonal", "gaussian"), help="bilinear models: init")
-    m.add_argument("--init-scale", type=float, help="bilinear models: init perturbation")
+    m.add_argument("--init-scale", type=number(minimum=0), help="bilinear models: init perturbation")
     m.add_argument("--layers", type=positive_int, help="lstm, mamba, transformer: layers")
     m.add_argument("--heads", type=positive_int, help="transformer: heads")
     o = p.add_argument_group("training and evaluation")
     o.add_argument("--steps", type=positive_int, help="maximum optimiser steps")
     o.add_argument("--batch-size", type=positive_int)
-    o.add_argument("--lr", help="learning rate(s), comma separated; the best on validation is kept")
+    o.add_argument("--lr", type=number_list("--lr", minimum=0, open_min=True), help="learning rate(s), comma separated; the best on validation is kept")
     o.add_argument("--train-lengths", help="training lengths MIN-MAX (default 2-10)")
     o.add_argument("--loss", choices=("token", "final"), help="per-token (default) or final-label loss")
-    o.add_argument("--weight-decay", type=float)
-    o.add_argument("--final-lr", type=float, help="cosine schedule ends at this fraction of the rate")
-    o.add_argument("--gain-penalty", type=float,
+    o.add_argument("--weight-decay", type=number(minimum=0), help="AdamW weight decay (>= 0)")
+    o.add_argument("--final-lr", type=number(minimum=0, maximum=1), help="cosine schedule ends at this fraction of the rate")
+    o.add_argument("--gain-penalty", type=number(minimum=0),
                    help="weight of the penalty on unequal per-step gains of bilinear models (default 1, 0 = off)")
     o.add_argument("--val-every", type=positive_int)
-    o.add_argument("--patience", type=int, help="validations without improvement before stopping (0 = never)")
+    o.add_argument("--patience", type=nonnegative_int, help="validations without improvement before stopping (0 = never)")
     o.add_argument("--test-lengths", type=int_list("--test-lengths", minimum=1),
                    help="test lengths, e.g. 2-10,20,50 (default 2-10,20,50,100,200,500,1000); "
                         "lengths a task does not accept are refused (modarith: odd lengths only; its "
                         "default even lengths L are replaced by L+1)")
     o.add_argument("--test-n", type=positive_int, help="test sequences per length")
-    o.add_argument("--out", help="directory for results.json, results.md and checkpoints/ (created if missing)")
-    o.add_argument("--checkpoint-dir", help="checkpoints here instead of OUT/checkpoints")
+    o.add_argument("--out", type=output_path, help="directory for results.json, results.md and checkpoints/ (created if missing)")
+    o.add_argument("--checkpoint-dir", type=output_path, help="checkpoints here instead of OUT/checkpoints")
     o.add_argument("--device", default="auto", help="auto (cuda if available), cpu or cuda")
     add_threads(o)
     o.add_argument("--jobs", type=positive_int, default=1,
@@ -143,7 +130,7 @@ def add_parser(sub):
                    help="local: --jobs processes on this machine (default); submitit: one job per run, at most "
                         "--jobs at a time, on SLURM when srun is on the PATH, else submitit's local executor; "
                         "the same records and resumption")
-    c.add_argument("--cluster-dir", help="submitit's job files and the jobs' logs (default OUT/submitit)")
+    c.add_argument("--cluster-dir", type=output_path, help="submitit's job files and the jobs' logs (default OUT/submitit)")
     c.add_argument("--cluster-timeout", type=positive_int,
                    help="minutes a job may run before it is killed (default 1440; run the command again to resume)")
     c.add_argument("--slurm-partition", help="SLURM partition (default: the cluster's)")
@@ -153,7 +140,7 @@ def add_parser(sub):
 def _plan(args):
     """Validate everything and build (specs, train config, eval config, lrs) before any work."""
     from bilinear.verify.experiments.evaluate import EvalConfig, task_lengths
-    from bilinear.verify.experiments.presets import PRESETS, parse_task_spec, sweep_specs
+    from bilinear.verify.experiments.presets import PRESETS, format_task_spec, parse_task_spec, sweep_specs
     from bilinear.verify.tasks import check_task_size, make_task
     from bilinear.verify.models.registry import check_model_memory
     from bilinear.verify.experiments.train import RunSpec, TrainConfig, training_lengths
@@ -172,7 +159,7 @@ def _plan(args):
     if args.test_n:
         eval_kw["n"] = args.test_n
     evaluation = EvalConfig(**{**preset.eval.__dict__, **eval_kw})
-    lrs = _float_list(args.lr, "--lr") if args.lr else list(preset.lrs)
+    lrs = args.lr or list(preset.lrs)
     if args.sweep:
         if args.task or args.model:
             raise InputError("--sweep: expected a named sweep or --task/--model, got both")
@@ -193,13 +180,14 @@ def _plan(args):
                 opts = {k: v for k, v in given.items() if k in _task_keys(name)}
                 used |= set(opts)
             tasks.append((name, opts))
+        check_distinct("--task", [format_task_spec(name, dict(sorted(opts.items()))) for name, opts in tasks])
         unused = sorted(set(given) - used)
         if unused:
             from bilinear.verify.tasks import TASK_OPTIONS
             takers = [t for t, keys in TASK_OPTIONS.items() if unused[0] in keys]
             raise expected(_flag(unused[0]), f"a plain --task that takes it ({', '.join(takers)})",
                            ",".join(args.task))
-        models = [s.strip() for s in (args.model or "full").split(",") if s.strip()]
+        models = parse_name_list(args.model or "full", "--model")
         _check_model_options(model_extra, models)
         configs = [_model_config(mname, hidden, model_extra) for mname in models]
         specs = [RunSpec(name, opts, cfg, seed) for name, opts in tasks for cfg in configs for seed in seeds]
@@ -285,12 +273,17 @@ def run(args) -> int:
     set_threads(args.threads)
     if args.out:
         check_output_dir("--out", args.out)
+        from bilinear.verify.experiments.results_file import check_results_file
+        check_results_file(args.out)
+    if args.checkpoint_dir:
+        check_output_dir("--checkpoint-dir", args.checkpoint_dir)
     launcher = _launcher(args)
     if args.speed:
         return _speed(args, device)
     specs, train, evaluation, lrs = _plan(args)
 
-    from bilinear.verify.experiments.evaluate import markdown_table, write_results
+    from bilinear.verify.experiments.evaluate import markdown_table
+    from bilinear.verify.experiments.results_file import write_results
     from bilinear.verify.experiments.train import run_sweep
 
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))

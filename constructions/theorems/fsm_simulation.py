@@ -120,6 +120,9 @@ THEOREMS = (
         proof="A_sigma e_q = e_{delta(q, sigma)} is the one-step certificate; induction on the word length gives "
               "h_T = e_{delta(q0, w)}; R e_q is the indicator of lambda(q), so the argmax is lambda(q) with margin 1.",
         kind=CheckKind.CERTIFICATE,
+        scope=("a certificate-producing algorithm for given machines: each machine's one-hot FULL(|Q|) model"
+               ' is built and certified; the statement for every machine rests on the written proof (one-hot'
+               ' states turn the transition function into permutation-like 0/1 matrices).'),
         checker=check_fsm_simulation,
         checked_range=f"{len(HAND_WRITTEN)} hand-written machines ({', '.join(HAND_WRITTEN)}) and {RANDOM_MACHINES} "
                       "seeded random machines (1-30 states, 1-4 symbols, 3 output labels); float64 runs on "

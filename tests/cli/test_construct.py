@@ -63,8 +63,6 @@ def test_simulate_command(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["construct", "S3", "--level", "rot"], "commutation barrier"),
-    (["construct", "Z3", "--level", "rdiag"], "finite-order diagonals"),
     (["construct", "Foo", "--level", "full"], "expected a group"),
     (["construct", "--level", "full"], "exactly one of GROUP or --automaton"),
     (["construct", "S3", "--automaton", "x.json", "--level", "full"], "exactly one of"),
@@ -83,6 +81,21 @@ def test_construct_bad_input(tmp_path, argv, fragment):
     assert code == 2 and "Traceback" not in err
     assert len(err.strip().split("\n")) == 1 and fragment in err, err
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["construct", "S3", "--level", "rot"], "commutation barrier"),
+    (["construct", "Z3", "--level", "rdiag"], "finite-order diagonals"),
+    (["construct", "S5", "--level", "block", "--block", "3"], "block-size classification"),
+])
+def test_construct_at_a_level_that_cannot_track_is_a_negative_verdict(tmp_path, argv, fragment):
+    """A level that cannot track the object is a mathematical "no" (exit 1, "cannot track"), not bad
+    input (exit 2): a script can tell it from a typo (docs/design.md §11)."""
+    out = tmp_path / "x.npz"
+    code, _, err = cli(*argv, "--out", str(out))
+    assert code == 1 and "Traceback" not in err
+    assert err.count("\n") == 1 and err.startswith("bilinear construct: cannot track:") and fragment in err, err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_certify_bad_files(tmp_path):

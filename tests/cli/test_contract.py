@@ -129,7 +129,7 @@ def test_a_mathematical_error_is_exit_1(name, capsys, monkeypatch):
     (["simulate", "/nonexistent/x.npz"], "/nonexistent/x.npz"),
     (["simulate", "x.npz", "--dtype", "float16"], "--dtype: expected one of float32, float64, got 'float16'"),
     (["prove", "--only", "no-such-theorem*"], "no-such-theorem*"),
-    (["task", "parity", "--n", "2", "--length", "3", "--seed", "0-2"], "--seed: expected an integer >= 0, got '0-2'"),
+    (["task", "parity", "--n", "2", "--length", "3", "--seed", "0-2"], "--seed: expected an integer in [0, 9223372036854775807], got '0-2'"),
     (["task", "automaton", "--automaton", "/nonexistent.json", "--n", "2", "--length", "3", "--seed", "0"],
      "/nonexistent.json"),
     (["train", "--task", "parity", "--model", "rdiag", "--rank", "3"], "--rank: expected a --model that uses it (cp), got 'rdiag'"),

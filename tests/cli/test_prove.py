@@ -23,8 +23,36 @@ def test_json_only_family(capsys):
     code, out, _ = run(capsys, "prove", "--only", "containment.pdiag_in_rdiag", "--json")
     rows = json.loads(out)
     assert code == 0 and [r["name"] for r in rows] == ["containment.pdiag_in_rdiag"]
-    assert rows[0]["status"] == "checked" and rows[0]["kind"] == "symbolic identity"
-    assert rows[0]["details"]["cases"] == 18 and rows[0]["details"]["checked_range"] == "H <= 6, D <= 3"
+    assert rows[0]["status"] == "proved" and rows[0]["kind"] == "symbolic identity"
+    assert "linearity" in rows[0]["details"]["lemmas"] and "checked_range" not in rows[0]["details"]
+    code, out, _ = run(capsys, "prove", "--only", "containment.rdiag_in_house", "--json")
+    row = json.loads(out)[0]
+    assert code == 0 and row["status"] == "checked" and "scale_invariance" in row["details"]["checked_range"]
+    assert "homogeneous_step" in row["details"]["remains_checked"]
+
+
+def test_show_prints_the_reduction_and_where_it_is_checked(capsys):
+    code, out, _ = run(capsys, "prove", "--show", "containment.cdiag_in_block2")
+    flat = " ".join(out.split())
+    assert code == 0 and "Reduction (lemma -> identity -> induction" in out and "Scope:" in out
+    for where in ("bilinear.theory.theorems.reduction.check_lemmas",
+                  "bilinear.theory.theorems.containment_units.prove_reduction",
+                  "bilinear.theory.theorems.containments._cdiag_to_block", "Induction on the word length"):
+        assert where in flat, where
+    code, out, _ = run(capsys, "prove", "--show", "containment.rdiag_in_house")
+    assert code == 0 and "Remains checked, not proved:" in " ".join(out.split())
+    code, out, _ = run(capsys, "prove", "--show", "exponential_sum.pdiag_parity")
+    assert code == 0 and "certificate-producing algorithm for given models" in " ".join(out.split())
+
+
+def test_latex_prints_theorem_and_proof(capsys):
+    code, out, _ = run(capsys, "prove", "--show", "containment.block_in_full", "--latex")
+    assert code == 0 and out.startswith("\\begin{theorem}[BLOCK(H, B)") and "\\begin{proof}" in out
+    assert out.rstrip().endswith("\\end{proof}") and "$x\\,W = x\\,W$" in out
+    code, out, _ = run(capsys, "prove", "--show", "commutation.barrier", "--latex")
+    assert code == 0 and "\\begin{proof}" in out and COMMUTATION_PROOF in out
+    code, out, err = run(capsys, "prove", "--latex")
+    assert code == 2 and out == "" and "--latex: expected --show NAME" in err
 
 
 def test_table_and_list(capsys):
@@ -67,7 +95,8 @@ def test_show_carries_every_part_of_every_theorem(capsys, name):
     t = registry.get_theorem(name)
     code, out, _ = run(capsys, "prove", "--show", name)
     flat = " ".join(out.split())
-    parts = (t.statement, t.proof, t.latex, *t.assumptions) + ((t.checked_range,) if t.checked_range else ())
+    parts = ((t.statement, t.proof, t.latex, t.scope, *t.assumptions, *t.steps)
+             + ((t.checked_range,) if t.checked_range else ()))
     assert code == 0 and all(" ".join(p.split()) in flat for p in parts)
     assert f"status '{t.passing_status}'" in flat
 
@@ -81,7 +110,7 @@ def test_prove_runs_without_docstrings():
     """Under ``python -OO`` docstrings are None; statements and proofs are explicit strings."""
     p = _under_OO("prove", "--only", "affine", "--json")
     assert p.returncode == 0, p.stderr
-    assert [r["status"] for r in json.loads(p.stdout)] == ["checked", "proved"]
+    assert [r["status"] for r in json.loads(p.stdout)] == ["proved", "proved"]
     p = _under_OO("prove", "--show", "exponential_sum.rdiag_mod3")
     assert p.returncode == 0, p.stderr
     assert "Lemma (sign alternation)" in p.stdout and "Theorem B." in p.stdout

@@ -55,7 +55,7 @@ def test_a_folder_is_read_recursively_and_other_json_is_passed_over(tmp_path):
 def test_a_named_file_must_hold_runs(tmp_path):
     bad = tmp_path / "x.json"
     bad.write_text(json.dumps({"not": "runs"}))
-    with pytest.raises(InputError, match="expected a list of training runs"):
+    with pytest.raises(InputError, match="expected a non-empty list of training runs"):
         records.training_runs(bad)
     with pytest.raises(InputError, match="expected a results.json file or a folder"):
         records.training_runs(tmp_path / "missing")

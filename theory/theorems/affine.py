@@ -9,8 +9,10 @@ affine state ``h`` after every step can change ``argmax`` of the readout.
 
 Proofs: :data:`PROOF_EMBEDDING`, :data:`PROOF_COUNTEREXAMPLE` (``bilinear prove --show affine.as_bilinear``).
 
-**Checks**: (i) symbolic identity for ``H <= 6``, ``D <= 3`` with ``x_{D-1} = 1 - sum_{k<D-1} x_k`` (the
-hyperplane ``1^T x = 1``), and a record that the identity fails off that hyperplane; (ii) the example
+**Checks**: (i) proved for every ``H`` and ``D`` (:func:`prove_affine_embedding`: block matrices of
+symbolic size ``H``, the lemmas of :mod:`bilinear.theory.theorems.reduction`); the code's map at
+``H <= 6``, ``D <= 3`` with ``x_{D-1} = 1 - sum_{k<D-1} x_k`` (the hyperplane ``1^T x = 1``), and a record
+that the identity fails off that hyperplane, is :func:`check_affine_embedding` (run by the tests); (ii) the example
 run in exact rationals for 12 steps, and a check that the normalised *embedded* bilinear model gives
 the same labels as the plain affine one at every step.
 
@@ -26,13 +28,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
+from sympy import BlockMatrix, Identity, MatrixSymbol, ZeroMatrix
 
 from bilinear.theory.errors import MathematicalError
 from bilinear.theory.theorems.base import CheckKind, Theorem
 from bilinear.theory.theorems.model_classes import LEVELS, symbol_matrix, symbol_vector
+from bilinear.theory.theorems.reduction import check_lemmas, size_symbols, zero_or_raise
 from bilinear.theory.theorems.scale_invariance import argmax_first, exact_normalised_run, l1_norm
 
-__all__ = ["affine_params", "affine_to_full", "check_affine_embedding", "AffineModel", "AFFINE_EXAMPLE",
+__all__ = ["affine_params", "affine_block", "affine_to_full", "prove_affine_embedding", "check_affine_embedding", "AffineModel", "AFFINE_EXAMPLE",
            "scale_counterexample", "check_counterexample", "PROOF_EMBEDDING", "PROOF_COUNTEREXAMPLE", "THEOREMS"]
 
 
@@ -42,16 +46,37 @@ def affine_params(H: int, D: int) -> dict:
             "b": symbol_vector("b", H)}
 
 
-def affine_to_full(p: dict, H: int, D: int) -> dict:
-    """The map ``W'_k = [[W_k, B e_k + b], [0, 1]]`` to FULL(H+1) parameters."""
-    out = []
-    for k in range(D):
-        Wk = sympy.zeros(H + 1, H + 1)
-        Wk[:H, :H] = p["W"][k]
-        Wk[:H, H] = p["B"][:, k] + p["b"]
-        Wk[H, H] = 1
-        out.append(Wk)
-    return {"W": out}
+def affine_block(W, c):
+    """The unit map ``(W, c) -> [[W, c], [0, 1]]``: a block matrix of symbolic size when ``W`` and ``c``
+    are ``MatrixSymbol``s (the proof), an explicit matrix when they are explicit (the map)."""
+    M = BlockMatrix([[W, c], [ZeroMatrix(1, W.shape[1]), Identity(1)]])
+    return sympy.Matrix(M.as_explicit()) if isinstance(W, sympy.MatrixBase) else M
+
+
+def affine_to_full(p: dict, H: int, D: int, block=affine_block) -> dict:
+    """The map ``W'_k = [[W_k, B e_k + b], [0, 1]]`` to FULL(H+1) parameters (``block`` per symbol)."""
+    return {"W": [block(p["W"][k], p["B"][:, k] + p["b"]) for k in range(D)]}
+
+
+def prove_affine_embedding(block=affine_block) -> dict:
+    """The proof for every ``H`` and ``D``: with ``H`` symbolic (``W`` an H x H ``MatrixSymbol``, ``c = Be_k
+    + b`` and ``h`` H x 1), (i) ``block(W, c) (h, 1) = (Wh + c, 1)`` for one symbol, and (ii) the linear
+    step ``(x0 M0 + x1 M1)(h, 1) = ((x0 W0 + x1 W1)h + x0 c0 + x1 c1, x0 + x1)``: by induction on ``D`` the
+    last coordinate is ``1^T x``, which is 1 on the hyperplane (and not otherwise)."""
+    (H,) = size_symbols("H")
+    W0, W1 = MatrixSymbol("W0", H, H), MatrixSymbol("W1", H, H)
+    c0, c1, h = MatrixSymbol("c0", H, 1), MatrixSymbol("c1", H, 1), MatrixSymbol("h", H, 1)
+    x0, x1 = sympy.symbols("x0 x1", real=True)
+    hp = BlockMatrix([[h], [Identity(1)]])
+    zero_or_raise(block(W0, c0) * hp - BlockMatrix([[W0 * h + c0], [Identity(1)]]),
+                  "block(W, c) (h, 1) - (W h + c, 1)")
+    step = (x0 * block(W0, c0) + x1 * block(W1, c1)) * hp
+    want = BlockMatrix([[(x0 * W0 + x1 * W1) * h + x0 * c0 + x1 * c1], [(x0 + x1) * Identity(1)]])
+    zero_or_raise(step - want, "the linear step over two symbols")
+    check_lemmas()
+    return {"lemmas": ["linearity", "block_sum", "word_step", "readout"],
+            "unit_identity": ["[[W, c], [0, 1]] (h, 1) = (W h + c, 1), H symbolic",
+                              "sum_k x_k [[W_k, c_k], [0, 1]] (h, 1) = (A(x) h + sum_k x_k c_k, 1^T x)"]}
 
 
 def check_affine_embedding(mapping=affine_to_full, max_h: int = 6, max_d: int = 3) -> dict:
@@ -173,8 +198,22 @@ THEOREMS = (
         assumptions=("one-hot inputs (more generally 1^T x = 1)", "affine readout R h + β becomes [R, β]"),
         proof=PROOF_EMBEDDING,
         kind=CheckKind.SYMBOLIC,
-        checker=check_affine_embedding,
-        checked_range="H <= 6, D <= 3",
+        checker=prove_affine_embedding,
+        scope="a proof for every H and D: block matrices of symbolic size H, and the linear step over symbols "
+              "(induction on D); no size is sampled.",
+        steps=("Lemmas (checked once by bilinear.theory.theorems.reduction.check_lemmas): linearity, block_sum, "
+               "word_step, readout.",
+               "Identity (unit: one symbol, H symbolic; unit map bilinear.theory.theorems.affine.affine_block, "
+               "proved by bilinear.theory.theorems.affine.prove_affine_embedding): [[W_k, c_k], [0, 1]] (h, 1) = "
+               "(W_k h + c_k, 1) with c_k = B e_k + b.",
+               "Assembly (affine_to_full applies affine_block to every symbol): sum_k x_k [[W_k, c_k], [0, 1]] "
+               "(h, 1) = (A(x) h + Bx + (1^T x) b, 1^T x), and 1^T x = 1 on one-hot inputs.",
+               "Induction on the word length: h'_t = (h_t, 1) for every t, and [R, beta] (h, 1) = R h + beta."),
+        latex_proof=r"\begin{proof} For every $H$, block multiplication gives $\begin{pmatrix}W_k & c_k\\ 0 & 1"
+                    r"\end{pmatrix}\begin{pmatrix}h\\1\end{pmatrix} = \begin{pmatrix}W_kh + c_k\\1\end{pmatrix}$ "
+                    r"with $c_k = Be_k + b$; by linearity in $x$ the last coordinate of $A'(x)(h, 1)$ is $1^\top x = 1$ "
+                    r"for one-hot $x$, so induction on $t$ gives $h'_t = (h_t, 1)$ and $[R, \beta]\,h'_t = Rh_t + \beta$."
+                    r" \end{proof}",
     ),
     Theorem(
         name="affine.not_scale_invariant",
@@ -188,6 +227,8 @@ THEOREMS = (
                      "readout scores (h, -h), argmax with ties to the lowest index"),
         proof=PROOF_COUNTEREXAMPLE,
         kind=CheckKind.WITNESS,
+        scope=('a proof: the statement is existential and the check verifies its witness exactly, in '
+               'rationals.'),
         checker=lambda: check_counterexample(AFFINE_EXAMPLE, first=7),
     ),
 )

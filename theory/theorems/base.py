@@ -147,7 +147,11 @@ class Theorem:
     ``bilinear prove --only``; ``checker()`` returns a details dict or raises
     :class:`MathematicalError`.  ``checked_range`` is the finite range the check covers (``"H <= 6,
     D <= 3"``, ``"19 catalogue groups"``), or ``None`` when the check establishes the whole
-    statement; it decides :attr:`passing_status`.
+    statement; it decides :attr:`passing_status`.  ``scope`` says in words why the check does or does
+    not cover every size (a proof for all sizes, a certificate-producing algorithm for given objects, an
+    estimate); ``steps`` is the reduction of a proof (lemma -> identity -> induction, each with where in
+    the code it is checked) and ``latex_proof`` a short proof in LaTeX (``bilinear prove --show`` and
+    ``--latex`` print them).
     """
 
     name: str
@@ -159,6 +163,9 @@ class Theorem:
     kind: CheckKind
     checker: Callable[[], dict] = field(repr=False, compare=False)
     checked_range: str | None = None
+    scope: str | None = None
+    steps: tuple[str, ...] = ()
+    latex_proof: str | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not _NAME.match(self.name):
@@ -175,6 +182,12 @@ class Theorem:
         if self.checked_range is not None and (not isinstance(self.checked_range, str)
                                                or not self.checked_range.strip()):
             raise InputError(f"theorem {self.name}: checked_range must be None or a non-empty string")
+        for attr in ("scope", "latex_proof"):
+            if getattr(self, attr) is not None and (not isinstance(getattr(self, attr), str)
+                                                    or not getattr(self, attr).strip()):
+                raise InputError(f"theorem {self.name}: {attr} must be None or a non-empty string")
+        if not isinstance(self.steps, tuple) or not all(isinstance(a, str) and a.strip() for a in self.steps):
+            raise InputError(f"theorem {self.name}: steps must be a tuple of non-empty strings")
         if self.kind.runs_on_instances and self.checked_range is None:
             raise InputError(f"theorem {self.name}: a {self.kind.value} runs on instances; "
                              "checked_range must say which")
@@ -211,7 +224,8 @@ class Theorem:
 
     def describe(self) -> dict:
         """The statement part (no check run): name, title, kind, the status a passing check reports and
-        the range it covers, statement, LaTeX, assumptions, proof."""
+        the range it covers, statement, LaTeX, assumptions, proof, scope, reduction steps, LaTeX proof."""
         return {"name": self.name, "title": self.title, "kind": self.kind.value, "status": self.passing_status,
                 "checked_range": self.checked_range, "statement": self.statement, "latex": self.latex,
-                "assumptions": list(self.assumptions), "proof": self.proof}
+                "assumptions": list(self.assumptions), "proof": self.proof, "scope": self.scope,
+                "steps": list(self.steps), "latex_proof": self.latex_proof}

@@ -18,11 +18,18 @@ parameters have exactly the shapes of the target level (so the parameter budget,
 only.  Constraints of the source level are part of the statement and are checked too: its declared
 structure (:mod:`bilinear.theory.hierarchy.structure`) on every ``A(e_k)`` — PDIAG entries ``exp(theta)``
 are positive (sympy's assumptions), ROT blocks are ``[[a, -b], [b, a]]`` with ``a^2 + b^2 = 1``
-(rotations, by ``trigsimp``).
+(rotations, by ``trigsimp``).  That check runs on a finite grid of sizes (every ``H <= 6``, ``D <= 3``
+and every block size / rank the map needs): it tests the code's assembled maps, and the test suite runs it.
 
-Sizes: every ``H <= 6``, ``D <= 3`` and every block size / rank the map needs (see each map); the
-identity is stated for every size, so ``bilinear prove`` reports these theorems ``checked`` on that
-range (the general case is the written argument of each map).
+**The proof for every size** is :func:`prove_containment`, what ``bilinear prove`` runs: every map here
+applies a *unit map* to each unit (an entry, a 2x2 block, a B x B block, one symbol's matrix) and places
+the images block by block, so the statement reduces to the unit identity (a finite symbolic computation,
+:mod:`bilinear.theory.theorems.containment_units`), the lemmas on block matrices of symbolic sizes and the
+induction on word length (:mod:`bilinear.theory.theorems.reduction`).  The two CP maps are proved
+entrywise with symbolic sizes and indices.  Every map is proved for all sizes except
+``rdiag_in_house``, whose identity covers entries in [-1, 1]; its rescaling by a positive scale per
+symbol rests on ``scale_invariance.normalisation`` (checked on a finite range), so it reports
+``checked``.
 
 Example::
 
@@ -41,11 +48,16 @@ import sympy
 
 from bilinear.theory.errors import InputError, MathematicalError
 from bilinear.theory.theorems.base import CheckKind, Theorem
+from bilinear.theory.theorems.containment_units import REDUCTIONS, prove_reduction
+from bilinear.theory.theorems.containment_units import WHERE as UNITS_WHERE
+from bilinear.theory.theorems.reduction import LEMMAS
+from bilinear.theory.theorems.reduction import WHERE as LEMMA_WHERE
 from bilinear.theory.hierarchy import levels as declared
 from bilinear.theory.theorems.model_classes import (LEVELS, SymbolicEntries, block_diagonal, rdiag1_entries,
                                                    symbol_vector)
 
-__all__ = ["ParameterMap", "MAPS", "THEOREMS", "check_parameter_map", "default_grid", "MAX_H", "MAX_D"]
+__all__ = ["ParameterMap", "MAPS", "THEOREMS", "check_parameter_map", "prove_containment", "default_grid", "MAX_H",
+           "MAX_D"]
 
 MAX_H = 6
 MAX_D = 3
@@ -85,26 +97,38 @@ def _block_pair_grid():
             for D in range(1, MAX_D + 1)]
 
 
-def _unit(n: int, i: int) -> sympy.Matrix:
+def _unit_vector(n: int, i: int) -> sympy.Matrix:
     v = sympy.zeros(n, 1)
     v[i] = 1
     return v
 
 
 # ------------------------------------------------------------------------------------ the maps
+# Every map applies the unit map of its reduction (containment_units.REDUCTIONS) to each unit and
+# places the images block by block: the unit map is the object the proof is about.
+def _unit(key: str):
+    return REDUCTIONS[key].unit_map
+
+
 def _pdiag_to_rdiag(p, s):
-    return {"V": p["theta"].applyfunc(sympy.exp)}
+    return {"V": p["theta"].applyfunc(_unit("pdiag_in_rdiag"))}
 
 
 def _rdiag_to_block(p, s):
     H, B, D = s["H"], s["B"], s["D"]
-    V = p["V"]
-    return {"blocks": [[sympy.diag(*[V[b * B + i, k] for i in range(B)]) for k in range(D)]
+    V, unit = p["V"], _unit("rdiag_in_block")
+    return {"blocks": [[block_diagonal(unit(V[b * B + i, k]) for i in range(B)) for k in range(D)]
                        for b in range(H // B)]}
 
 
+def _pairs(M: sympy.Matrix, unit) -> dict:
+    images = [[unit(M[i, k]) for k in range(M.cols)] for i in range(M.rows)]
+    return {"a": sympy.Matrix(M.rows, M.cols, lambda i, k: images[i][k][0]),
+            "b": sympy.Matrix(M.rows, M.cols, lambda i, k: images[i][k][1])}
+
+
 def _rdiag_to_cdiag(p, s):
-    return {"a": p["V"], "b": sympy.zeros(s["H"], s["D"])}
+    return _pairs(p["V"], _unit("rdiag_in_cdiag"))
 
 
 def _interleave_embedding(s):
@@ -116,90 +140,103 @@ def _interleave_embedding(s):
 
 
 def _rot_to_cdiag(p, s):
-    return {"a": p["theta"].applyfunc(sympy.cos), "b": p["theta"].applyfunc(sympy.sin)}
+    return _pairs(p["theta"], _unit("rot_in_cdiag"))
 
 
 def _cdiag_to_block(p, s):
-    a, b = p["a"], p["b"]
-    return {"blocks": [[sympy.Matrix([[a[j, k], -b[j, k]], [b[j, k], a[j, k]]]) for k in range(s["D"])]
-                       for j in range(a.rows)]}
+    a, b, unit = p["a"], p["b"], _unit("cdiag_in_block2")
+    return {"blocks": [[unit(a[j, k], b[j, k]) for k in range(s["D"])] for j in range(a.rows)]}
 
 
 def _block_to_block(p, s):
-    ratio = s["B2"] // s["B"]
+    ratio, unit = s["B2"] // s["B"], _unit("block_in_block")
     blocks = p["blocks"]
-    return {"blocks": [[block_diagonal(blocks[c * ratio + t][k] for t in range(ratio)) for k in range(s["D"])]
+    return {"blocks": [[block_diagonal(unit(blocks[c * ratio + t][k]) for t in range(ratio)) for k in range(s["D"])]
                        for c in range(len(blocks) // ratio)]}
 
 
 def _block_to_full(p, s):
-    return {"W": [block_diagonal(blk[k] for blk in p["blocks"]) for k in range(s["D"])]}
+    unit = _unit("block_in_full")
+    return {"W": [block_diagonal(unit(blk[k]) for blk in p["blocks"]) for k in range(s["D"])]}
 
 
 def _block_to_cp(p, s):
+    """The index formulas of :func:`cp_of_block` evaluated at integers, block b's term (q, r) at rank
+    index b B^2 + q B + r."""
     H, B, D = s["H"], s["B"], s["D"]
+    unit = _unit("block_in_cp")
     R = H * B
     U, V, Z = sympy.zeros(H, R), sympy.zeros(R, D), sympy.zeros(R, H)
-    r = 0
     for b, blk in enumerate(p["blocks"]):
-        for i in range(B):
-            for j in range(B):
-                U[b * B + i, r] = 1
-                Z[r, b * B + j] = 1
-                for k in range(D):
-                    V[r, k] = blk[k][i, j]
-                r += 1
+        W = lambda q, r, k, blk=blk: blk[k][q, r]  # noqa: E731
+        for q, r in itertools.product(range(B), range(B)):
+            t = b * B * B + q * B + r
+            for i in range(B):
+                U[b * B + i, t] = unit(i, q, r, 0, 0, W)[0]
+                Z[t, b * B + i] = unit(0, q, r, i, 0, W)[2]
+            for k in range(D):
+                V[t, k] = unit(0, q, r, 0, k, W)[1]
     return {"U": U, "V": V, "Z": Z}
 
 
 def _full_to_cp(p, s):
+    """The index formulas of :func:`cp_of_full` evaluated at integers: if H <= D the term (i, j) at rank
+    index i H + j, else the term (i, s) at i D + s."""
     H, D = s["H"], s["D"]
-    W = p["W"]
-    R = min(H * H, H * D)
+    W = lambda i, j, k: p["W"][k][i, j]  # noqa: E731
+    unit = _unit("full_in_cp")
+    small = H * H <= H * D
+    R, n2 = (H * H, H) if small else (H * D, D)
     U, V, Z = sympy.zeros(H, R), sympy.zeros(R, D), sympy.zeros(R, H)
-    if H * H <= H * D:      # one rank-one term e_i e_j^T per entry, weights W_k[i, j] on symbol k
-        for r, (i, j) in enumerate(itertools.product(range(H), range(H))):
-            U[i, r], Z[r, j] = 1, 1
-            for k in range(D):
-                V[r, k] = W[k][i, j]
-    else:                   # one term per (row i, symbol k): e_i (x_k) W_k[i, :]
-        for r, (i, k) in enumerate(itertools.product(range(H), range(D))):
-            U[i, r], V[r, k] = 1, 1
-            Z[r, :] = W[k][i, :]
+    for r1, r2 in itertools.product(range(H), range(n2)):
+        t = r1 * n2 + r2
+        for a in range(H):
+            U[a, t] = unit(small, a, r1, r2, 0, 0, W)[0]
+            Z[t, a] = unit(small, 0, r1, r2, a, 0, W)[2]
+        for k in range(D):
+            V[t, k] = unit(small, 0, r1, r2, 0, k, W)[1]
     return {"U": U, "V": V, "Z": Z}
 
 
 def _rdiag_to_cp_identity(p, s):
-    H = s["H"]
-    return {"U": sympy.eye(H), "V": p["V"], "Z": sympy.eye(H)}
+    V, unit = p["V"], _unit("rdiag_eq_cp_identity")
+    images = [[unit(V[i, k]) for k in range(V.cols)] for i in range(V.rows)]
+    return {"U": sympy.diag(*[images[i][0][0] for i in range(V.rows)]),
+            "V": sympy.Matrix(V.rows, V.cols, lambda i, k: images[i][k][1]),
+            "Z": sympy.diag(*[images[i][0][2] for i in range(V.rows)])}
 
 
 def _rdiag1_to_house(p, s):
     H, D = s["H"], s["D"]
-    V = rdiag1_entries(p)
-    return {"u": [[_unit(H, i) for i in range(H)] for _k in range(D)],
-            "beta": sympy.Matrix(H, D, lambda i, k: sympy.together(1 - V[i, k]))}
+    V, unit = rdiag1_entries(p), _unit("rdiag_in_house")
+    return {"u": [[_unit_vector(H, i) for i in range(H)] for _k in range(D)],
+            "beta": sympy.Matrix(H, D, lambda i, k: unit(V[i, k]))}
 
 
 def _house_to_full(p, s):
     from bilinear.theory.theorems.model_classes import house_factors_product
-    N = s["N"]
-    return {"W": [house_factors_product(p["u"][k], [p["beta"][j, k] for j in range(N)]) for k in range(s["D"])]}
+    N, unit = s["N"], _unit("house_in_full")
+    return {"W": [unit(house_factors_product(p["u"][k], [p["beta"][j, k] for j in range(N)])) for k in range(s["D"])]}
 
 
 def _house_to_house(p, s):
     H, N, N2, D = s["H"], s["N"], s["N2"], s["D"]
     beta = sympy.zeros(N2, D)
     beta[:N, :] = p["beta"]
-    return {"u": [list(p["u"][k]) + [_unit(H, 0)] * (N2 - N) for k in range(D)], "beta": beta}
+    for j, k in itertools.product(range(N, N2), range(D)):
+        beta[j, k] = _unit("house_in_house")()
+    return {"u": [list(p["u"][k]) + [_unit_vector(H, 0)] * (N2 - N) for k in range(D)], "beta": beta}
 
 
 def _mono_to_full(p, s):
-    return {"W": [P * sympy.diag(*p["d"][:, k]) for k, P in enumerate(p["P"])]}
+    unit = _unit("mono_in_full")
+    return {"W": [unit(P * sympy.diag(*p["d"][:, k])) for k, P in enumerate(p["P"])]}
 
 
 def _rdiag_to_mono(p, s):
-    return {"P": [sympy.eye(s["H"]) for _k in range(s["D"])], "d": p["V"]}
+    V, unit = p["V"], _unit("rdiag_in_mono")
+    return {"P": [sympy.diag(*[unit(V[i, k])[0] for i in range(V.rows)]) for k in range(V.cols)],
+            "d": sympy.Matrix(V.rows, V.cols, lambda i, k: unit(V[i, k])[1])}
 
 
 def _house_grid():
@@ -482,10 +519,62 @@ def checked_range(pmap: ParameterMap) -> str:
     return text
 
 
+def prove_containment(pmap: ParameterMap, unit_map: Callable | None = None) -> dict:
+    """The proof of ``pmap`` for every size: the lemmas (once) and the unit identity of its reduction
+    (:func:`~bilinear.theory.theorems.containment_units.prove_reduction`); ``unit_map`` replaces the
+    reduction's unit map (a broken variant must make this raise :class:`MathematicalError`).  For a
+    partial reduction the part that remains checked runs too (the positive scale per symbol:
+    :mod:`bilinear.theory.theorems.scale_invariance` on its finite range)."""
+    red = REDUCTIONS[pmap.key]
+    details = prove_reduction(red, unit_map)
+    if red.remains is not None:
+        from bilinear.theory.theorems.scale_invariance import check_homogeneous_step, check_readout_invariance
+        details["remains_checked"] = {"homogeneous_step": check_homogeneous_step(),
+                                      "readout_invariance": check_readout_invariance()}
+    return details
+
+
+def _steps(pmap: ParameterMap, red) -> tuple[str, ...]:
+    lemmas = "; ".join(f"{n}: {LEMMAS[n].statement}" for n in red.lemmas)
+    steps: tuple[str, ...] = (
+        f"Lemmas (matrices of symbolic sizes, so every size; checked once by {LEMMA_WHERE}): {lemmas}.",
+        f"Identity (unit: {red.unit}; unit map {UNITS_WHERE.rsplit('.', 1)[0]}.REDUCTIONS[{pmap.key!r}]"
+        f".unit_map, proved by {UNITS_WHERE}): {red.identity}.",
+        f"Assembly (the global map {red.code} applies the unit map to every unit): {red.assembly}",
+        "Induction on the word length (word_step, readout): h'_0 = E h_0 and A'(x_t)E = EA(x_t) give "
+        "h'_t = E h_t for every t, and R' = R E^T gives R'h'_t = R E^T E h_t = R h_t (E^T E = I).")
+    if red.remains is not None:
+        steps += (f"Remains checked, not proved: {red.remains}.",)
+    return steps
+
+
+def _latex_proof(pmap: ParameterMap, red) -> str:
+    lemma_tex = "; ".join(f"${LEMMAS[n].latex}$" for n in red.lemmas if n not in ("word_step", "readout"))
+    text = (r"\begin{proof}[" + pmap.containment + "] "
+            + (f"For matrices of any sizes, {lemma_tex}. " if lemma_tex else "")
+            + f"So it suffices to check one unit ({red.unit}): ${red.latex}$, a finite symbolic identity. "
+            + r"Linearity in $x$ gives $A'(x)E = EA(x)$ for every $x$; from $h'_0 = Eh_0$, induction on $t$ "
+            r"gives $h'_t = A'(x_t)Eh_{t-1} = EA(x_t)h_{t-1} = Eh_t$, and $R' = RE^\top$ with $E^\top E = I$ "
+            r"gives $R'h'_t = Rh_t$ for every word.")
+    if red.remains is not None:
+        text += (r" The reduction covers entries in $[-1, 1]$; the rescaling by a positive scale per symbol is "
+                 r"\texttt{scale\_invariance.normalisation}, checked on a finite range.")
+    return text + r" \end{proof}"
+
+
 def _theorem(pmap: ParameterMap) -> Theorem:
+    red = REDUCTIONS[pmap.key]
     statement = (f"{pmap.containment}: for every model of {pmap.source} there is a model of {pmap.target} "
                  f"computing the same scores on every word, via the explicit map {pmap.description}; "
                  "the identity A'(x)E = E A(x) holds for every input x.")
+    if red.remains is None:
+        scope = ("a proof for every H and D: the unit identity is a finite symbolic computation and the lemmas "
+                 "are identities between matrices of symbolic sizes; no size is sampled.")
+        rng = None
+    else:
+        scope = (f"partial: proved for every H and D for the part the reduction covers; {red.remains}.")
+        rng = ("the identity: every H, D (proved); the positive rescaling per symbol: "
+               "scale_invariance.normalisation's homogeneity and readout checks, H <= 4, D <= 3")
     return Theorem(
         name=f"containment.{pmap.key}",
         title=pmap.containment,
@@ -496,8 +585,11 @@ def _theorem(pmap: ParameterMap) -> Theorem:
                      "h0' = E h0, readout R' = R E^T (E = I when the hidden sizes agree)"),
         proof=pmap.argument + " Induction on the word length then gives h'_T = E h_T and R'h'_T = R h_T.",
         kind=CheckKind.SYMBOLIC,
-        checker=lambda: check_parameter_map(pmap),
-        checked_range=checked_range(pmap),
+        checker=lambda: prove_containment(pmap),
+        checked_range=rng,
+        scope=scope,
+        steps=_steps(pmap, red),
+        latex_proof=_latex_proof(pmap, red),
     )
 
 

@@ -483,6 +483,9 @@ THEOREMS = (
                      "output = argmax of R h + bias, ties to the lowest index (threshold: output 1 iff r.h > tau)"),
         proof=LEMMA + "\n\n" + PROOF_A,
         kind=CheckKind.CERTIFICATE,
+        scope=('a certificate-producing algorithm for given models: every seeded model is refuted exactly (a'
+               ' length at which it is wrong, re-verified in rationals); the bound for every model rests on '
+               'the written proof (sign changes of exponential sums).'),
         checker=check_parity_refuter,
         checked_range=(f"seed 0: {PARITY_PER_FAMILY} random PDIAG models per family ({', '.join(PARITY_FAMILIES)}), "
                        f"{PARITY_INTERPOLANTS} exact interpolants (where the bound m + 1 is attained), the lemma's "
@@ -502,6 +505,9 @@ THEOREMS = (
                      "output = argmax of R h + bias over classes 0, 1, 2, ties to the lowest index"),
         proof=LEMMA + "\n\n" + PROOF_B,
         kind=CheckKind.CERTIFICATE,
+        scope=('a certificate-producing algorithm for given models: every seeded model is refuted exactly on'
+               ' 1^n mod 3; the bound for every model rests on the written proof (sign alternation of the '
+               'exponential sums).'),
         checker=check_mod3_refuter,
         checked_range=(f"seed 0: {MOD3_PER_FAMILY} random RDIAG models per family ({', '.join(MOD3_FAMILIES)}), "
                        f"{MOD3_INTERPOLANTS} exact interpolants right on their first lengths"),

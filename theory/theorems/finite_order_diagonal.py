@@ -182,6 +182,9 @@ THEOREMS = (
                      "over a generating alphabet"),
         proof=PROOF,
         kind=CheckKind.EXHAUSTIVE,
+        scope=('an exhaustive check on a finite range: the real roots of x^m - 1 for m <= 24 and certified '
+               'sign-character trackers of the listed groups; every m rests on the written proof (|a|^m = 1 '
+               'forces |a| = 1).'),
         checker=_check,
         checked_range=CHECKED_RANGE,
     ),

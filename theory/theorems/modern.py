@@ -206,6 +206,8 @@ THEOREMS = (
                   "rank(c_s rho(s) - I_V) <= rank(A_s - I) <= n_h; if dim V > n_h then 1/c_s is an eigenvalue of "
                   "rho(s), of finite order and positive, so c_s = 1; otherwise rank(rho(s) - I) <= dim V <= n_h. "
                   "The check: exact ranks of seeded products of factors. " + _CHAR,
+            scope=('a certificate-producing algorithm on seeded products: exact ranks of 150 products; the '
+                   'bound for every product rests on the written proof (each factor fixes a hyperplane).'),
             kind=CheckKind.CERTIFICATE, checker=check_fixed_hyperplanes,
             checked_range="150 seeded exact products, H <= 5, n_h <= 4"),
     Theorem(name="house.cartan_dieudonne", title="an orthogonal map is a product of rank(A - I) reflections",
@@ -219,6 +221,9 @@ THEOREMS = (
                   "R B e_i = e_i, and R fixes every x with Bx = x (x^T w = (B^T x)^T e_i - x^T e_i = 0); so the "
                   "fixed space of R B is that of B plus e_i: it grows by one per step, and a reflection changes it by "
                   "at most one, so exactly rank(A - I) steps reach I, and A = R_1 ... R_r.",
+            scope=('an exhaustive check on given groups: the decomposition algorithm is run and its product '
+                   're-verified exactly on every element of the listed real irreducibles; every orthogonal '
+                   'map rests on the written proof.'),
             kind=CheckKind.EXHAUSTIVE, checker=check_cartan_dieudonne,
             checked_range="every element of every exact real irreducible of S3, D4, Q8, A4, S4"),
     Theorem(name="house.single_factor_order", title="a single factor has finite order only for beta in {0, 2}",
@@ -230,6 +235,8 @@ THEOREMS = (
             proof="The eigenvalues are 1 (on k^perp) and 1 - beta (on k); a finite order m needs (1 - beta)^m = 1, and "
                   "the only real roots of unity are ±1. The check lists the real roots of x^m - 1 for m <= 24 and "
                   "verifies the projective witness exactly.",
+            scope=('an exhaustive check on a finite range (m <= 24) plus an exact witness; every m rests on '
+                   'the written proof (the only real roots of unity are ±1).'),
             kind=CheckKind.EXHAUSTIVE, checker=check_single_factor_order, checked_range="m <= 24"),
     Theorem(name="mono.characterisation", title="MONO(H) tracks G iff G has a faithful ±1-monomial representation "
                                                 "of degree <= H",
@@ -243,6 +250,9 @@ THEOREMS = (
                   "stabiliser of a line acts on it by a real character of finite order, ±1, so V* is a quotient of "
                   "a ±1-monomial representation M of degree <= H; ker M lies in ker V* = 1. The check compares the "
                   "induced-character minimum with brute force over signed permutation groups.",
+            scope=('an exhaustive check on given groups: the induced-character minimum equals a brute force '
+                   'over signed permutation groups for the 8 listed groups; every group rests on the written'
+                   ' proof.'),
             kind=CheckKind.EXHAUSTIVE, checker=check_mono_characterisation,
             checked_range="Z2, Z3, Z4, Z2^2, S3, Z6, D4, Q8 (brute force over B_n)"),
     Theorem(name="modern.strict_containments", title="the modern containments are strict",
@@ -253,5 +263,7 @@ THEOREMS = (
             proof="S3 is non-abelian (commutation.barrier) and HOUSE(2, 2) tracks it; Z3's rotation has rank 2 and "
                   "no faithful representation of Z3 has a rank-1 element; Z4 has exponent 4 (finite_order.diagonal) "
                   "and [[0, -1], [1, 0]] is monomial; Z3 has no ±1 character, so its least monomial degree is 3 > 2.",
+            scope=('a proof: each strictness is existential and its witness group is verified exactly (the '
+                   'classifications it uses are the theorems named in its assumptions).'),
             kind=CheckKind.WITNESS, checker=check_strict_containments),
 )

@@ -192,6 +192,9 @@ THEOREMS = (
                      "linear readout R followed by argmax with a fixed tie rule"),
         proof=PROOF,
         kind=CheckKind.SYMBOLIC,
+        scope=('checked on a finite range (FULL(H), H <= 4, D <= 3, and seeded runs); the statement for '
+               'every H rests on the written proof (A(x)(ch) = cA(x)h is linearity, argmax(cs) = argmax(s) '
+               'for c > 0).'),
         checker=_check,
         checked_range=CHECKED_RANGE,
     ),

@@ -22,12 +22,13 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from typing import TypeGuard
 
 import torch
 
 from bilinear.theory.errors import InputError, expected, shown
 
-__all__ = ["CHECKPOINT_FORMAT", "FIELDS", "load_checkpoint", "check_module_state", "check_optimizer_state"]
+__all__ = ["CHECKPOINT_FORMAT", "FIELDS", "read_torch_file", "load_checkpoint", "check_module_state", "check_optimizer_state"]
 
 CHECKPOINT_FORMAT = 2
 FIELDS = ("format", "identity", "step", "model", "optimizer", "best_model", "best_key", "best_step",
@@ -62,7 +63,8 @@ def _tensors(state, key: str) -> None:
             raise InputError(f"{key}.{name}: contains non-finite values (NaN or inf)")
 
 
-def _check_fields(state) -> None:
+def _check_fields(state) -> TypeGuard[dict]:
+    """True, or an :class:`InputError` saying what is wrong with the checkpoint's fields."""
     if not isinstance(state, dict):
         raise InputError(f"expected a dict of the checkpoint fields, got {type(state).__name__}")
     fmt = state.get("format")
@@ -102,29 +104,41 @@ def _check_fields(state) -> None:
     opt = state["optimizer"]
     if not isinstance(opt, dict) or not isinstance(opt.get("state"), dict) or not isinstance(opt.get("param_groups"), list):
         raise InputError("optimizer: expected an optimizer state dict {state, param_groups}")
+    return True
+
+
+def read_torch_file(path: str | os.PathLike, what: str = "checkpoint") -> object:
+    """The contents of the ``.pt`` file ``path`` read with ``torch.load(weights_only=True)`` (tensors
+    and plain data only, never arbitrary pickled objects), torch's own warnings silenced: a refused or
+    corrupt file is one :class:`InputError` line ``WHAT PATH: ...``.  The toolkit's one reader of
+    ``.pt`` files."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise InputError(f"{what} {path}: no such file")
+    if os.path.isfile(path) and os.path.getsize(path) == 0:
+        raise InputError(f"{what} {path}: empty file")
+    try:
+        with warnings.catch_warnings():      # a refused file must end in one line, not torch's warnings
+            warnings.simplefilter("ignore")
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except OSError as e:
+        raise InputError(f"{what} {path}: cannot be read ({e.strerror or _one_line(e)})") from None
+    except Exception as e:  # noqa: BLE001 - torch.load raises many types on refused or corrupt input
+        raise InputError(f"{what} {path}: not a readable {what} ({type(e).__name__}; only tensors and plain "
+                         "data are read, never pickled objects)") from None
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict:
     """Read and check a checkpoint (see the module docstring); never unpickles anything but tensors
     and plain data."""
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise InputError(f"checkpoint {path}: no such file")
-    if os.path.isfile(path) and os.path.getsize(path) == 0:
-        raise InputError(f"checkpoint {path}: empty file")
+    state = read_torch_file(path)
     try:
-        with warnings.catch_warnings():      # a refused file must end in one line, not torch's warnings
-            warnings.simplefilter("ignore")
-            state = torch.load(path, map_location="cpu", weights_only=True)
-    except OSError as e:
-        raise InputError(f"checkpoint {path}: cannot be read ({e.strerror or _one_line(e)})") from None
-    except Exception as e:  # noqa: BLE001 - torch.load raises many types on refused or corrupt input
-        raise InputError(f"checkpoint {path}: not a readable checkpoint ({type(e).__name__}: {_one_line(e)})") from None
-    try:
-        _check_fields(state)
+        if _check_fields(state):
+            return state
     except InputError as e:
         raise InputError(f"checkpoint {path}: {e}") from None
-    return state
+    raise AssertionError("unreachable: _check_fields returns True or raises")
 
 
 def check_module_state(module: torch.nn.Module, state: dict, where: str) -> None:

@@ -18,9 +18,7 @@ next one it accepts (2 -> 3, ..., 500 -> 501, 1000 -> 1001); the keys and ``leng
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import statistics
 from dataclasses import dataclass
 
@@ -28,12 +26,11 @@ import numpy as np
 import torch
 
 from bilinear.theory.errors import expected, shown
-from bilinear.theory.files import write_text_atomically
 
 from bilinear.verify.device import derived_seed
 
 __all__ = ["DEFAULT_LENGTHS", "TEST_SEED", "EvalConfig", "task_lengths", "predict", "evaluate",
-           "markdown_table", "write_results", "median"]
+           "markdown_table", "median"]
 
 DEFAULT_LENGTHS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 50, 100, 200, 500, 1000)
 TEST_SEED = 20250527
@@ -152,15 +149,3 @@ def markdown_table(runs: list[dict], key: str = "accuracy") -> str:
     for lengths_note in dict.fromkeys(r["lengths_note"] for r in runs if r.get("lengths_note")):
         note += lengths_note + ".\n"
     return "\n".join(lines) + "\n" + note
-
-
-def write_results(out_dir: str, runs: list[dict]) -> tuple[str, str]:
-    """Write ``out_dir/results.json`` (the list of runs) and ``out_dir/results.md`` (the tables),
-    each atomically; returns both paths."""
-    os.makedirs(out_dir, exist_ok=True)
-    jpath, mpath = os.path.join(out_dir, "results.json"), os.path.join(out_dir, "results.md")
-    write_text_atomically(jpath, json.dumps(runs, indent=1, sort_keys=True) + "\n")
-    md = ("# Length generalisation\n\n## Final-label accuracy\n\n" + markdown_table(runs)
-          + "\n## Per-token accuracy\n\n" + markdown_table(runs, "accuracy_per_token"))
-    write_text_atomically(mpath, md)
-    return jpath, mpath

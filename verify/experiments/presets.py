@@ -77,13 +77,16 @@ def parse_task_spec(spec: str) -> tuple[str, dict]:
     name, _, rest = str(spec).partition(":")
     name = name.strip()
     if name not in TASK_NAMES:
-        raise InputError(f"task: unknown task {name!r} in {spec!r}; expected one of {', '.join(TASK_NAMES)}")
+        raise expected("--task", f"a task among {', '.join(TASK_NAMES)} (NAME or NAME:key=value,...)", spec)
     options = {}
     for item in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = item.partition("=")
         if not eq or not key.strip() or not value.strip():
-            raise expected("task", "NAME:key=value,... ", spec)
-        options[key.strip().replace("-", "_")] = _value(value.strip())
+            raise expected("--task", "NAME:key=value,... ", spec)
+        key = key.strip().replace("-", "_")
+        if key in options:
+            raise expected("--task", f"each option once (NAME:key=value,...), {key!r} twice", spec)
+        options[key] = _value(value.strip())
     return name, options
 
 

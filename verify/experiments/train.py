@@ -37,7 +37,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from bilinear.theory.errors import InputError, expected
+from bilinear.theory.errors import InputError, check_choice, check_int, check_number, check_seed, expected
 from bilinear.theory.resources import current_memory_limit, current_work_limit, memory_limit
 from bilinear.theory.files import atomic_path
 from bilinear.theory.version import software_versions
@@ -49,6 +49,7 @@ from bilinear.verify.experiments.evaluate import EvalConfig, evaluate
 from bilinear.verify.models.registry import ModelConfig, count_parameters, make_model
 from bilinear.verify.models.base import BilinearRNN
 from bilinear.verify.tasks import make_task
+from bilinear.verify.tasks.base import option_flag as _flag
 
 __all__ = ["TrainConfig", "RunSpec", "TrainOutcome", "train_model", "run_experiment", "run_sweep",
            "training_lengths", "checkpoint_path", "load_checkpoint", "training_throughput", "source_commit",
@@ -93,26 +94,18 @@ class TrainConfig:
 
     def __post_init__(self):
         for name in ("steps", "batch_size", "val_n", "val_every"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise expected(name, "an integer >= 1", v)
+            check_int(_flag(name), getattr(self, name), minimum=1)
         for name in ("patience", "warmup"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-                raise expected(name, "an integer >= 0", getattr(self, name))
+            check_int(_flag(name), getattr(self, name), minimum=0)
         lo_hi = tuple(self.train_lengths)
         if len(lo_hi) != 2 or not all(isinstance(v, int) for v in lo_hi) or not 1 <= lo_hi[0] <= lo_hi[1]:
-            raise expected("train-lengths", "MIN-MAX with 1 <= MIN <= MAX", self.train_lengths)
+            raise expected("--train-lengths", "MIN-MAX with 1 <= MIN <= MAX", self.train_lengths)
         object.__setattr__(self, "train_lengths", lo_hi)
-        if self.loss not in ("token", "final"):
-            raise expected("loss", "token or final", self.loss)
-        if self.schedule not in ("cosine", "constant"):
-            raise expected("schedule", "cosine or constant", self.schedule)
-        if not (isinstance(self.final_lr, (int, float)) and 0 <= self.final_lr <= 1):
-            raise expected("final-lr", "a fraction in [0, 1]", self.final_lr)
+        check_choice("--loss", self.loss, ("token", "final"))
+        check_choice("schedule", self.schedule, ("cosine", "constant"))
+        check_number("--final-lr", self.final_lr, minimum=0, maximum=1)
         for name in ("weight_decay", "grad_clip", "stop_loss", "gain_penalty"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not v >= 0:
-                raise expected(name, "a number >= 0", v)
+            check_number(_flag(name), getattr(self, name), minimum=0)
 
     def lr_at(self, step: int, lr: float) -> float:
         """Learning rate of step ``step`` (0-based): linear warmup, then cosine to 10% or constant."""
@@ -132,6 +125,9 @@ class RunSpec:
     task_options: dict = field(default_factory=dict)
     model: ModelConfig = ModelConfig()
     seed: int = 0
+
+    def __post_init__(self):
+        check_seed("--seed", self.seed)
 
     def make_task(self):
         return make_task(self.task, **self.task_options)

@@ -16,7 +16,11 @@ a second or two.  The library is cached in ``$BILINEAR_CACHE_DIR`` (default
 directory when that cannot be written) under a name derived from the source, the flags and the
 CPU's feature flags: a cached build is used without a compiler, and a cache shared by machines of
 different CPUs never loads code built for another.  The file is written under a temporary name and
-renamed, so concurrent processes never see half a library.  ``BILINEAR_NATIVE=0`` turns the
+renamed, so concurrent processes never see half a library; its size and SHA-256 are recorded beside it
+at build time (``NAME.so.sha256``) and checked before every load, so a damaged cache (truncated,
+overwritten, left by an older toolkit) is removed and rebuilt — or, without a compiler, the torch
+paths run with one warning — instead of being loaded (a truncated shared object kills the process
+with SIGBUS).  ``BILINEAR_NATIVE=0`` turns the
 compiled path off; without a compiler (or when the build fails) :func:`available` is ``False``,
 :func:`status` says why, one warning is issued, and the torch paths of :mod:`bilinear.verify.kernels.fused` and
 :mod:`bilinear.verify.kernels.scan` run instead — the same numbers within the tolerances of their tests.
@@ -55,6 +59,7 @@ VALUE``), with or without a compiled library.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import numbers
@@ -71,7 +76,7 @@ from typing import Any, NamedTuple, TypeGuard
 import torch
 
 from bilinear.theory.errors import InputError, expected, shown, type_of
-from bilinear.theory.files import atomic_path
+from bilinear.theory.files import atomic_path, write_text_atomically
 from bilinear.verify.kernels import c_api
 
 __all__ = ["available", "status", "forward", "logits", "backward", "xent_forward", "xent_backward", "check_tokens",
@@ -164,15 +169,53 @@ def _library_name(flags: tuple) -> str:
     return f"recurrence-{key[:20]}.so"
 
 
+def _checksum(path: Path) -> str:
+    """``"<size> <sha256>"`` of the file at ``path``."""
+    data = path.read_bytes()
+    return f"{len(data)} {hashlib.sha256(data).hexdigest()}"
+
+
+def _sidecar(path: Path) -> Path:
+    """Where the checksum of the library ``path`` is recorded when it is built."""
+    return path.with_name(path.name + ".sha256")
+
+
+def _damage(path: Path) -> str | None:
+    """Why the cached library ``path`` must not be loaded (its recorded checksum is missing or differs
+    from the file: truncated, overwritten, from an older toolkit), or ``None``.  Loading a damaged
+    shared object can kill the process (a truncated one with SIGBUS), so nothing is loaded unchecked."""
+    try:
+        recorded = _sidecar(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return f"{path} has no recorded checksum"
+    try:
+        actual = _checksum(path)
+    except OSError as e:
+        return f"{path} cannot be read ({e.strerror or e})"
+    return None if actual == recorded else f"{path} differs from the checksum recorded when it was built"
+
+
+def _discard(path: Path) -> None:
+    for p in (path, _sidecar(path)):
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
 def _build(cc: str | None) -> tuple[Path | None, str]:
-    """The cached library for this source and CPU (built if absent and ``cc`` given) and ``"cached"``
-    or ``"built"``, or ``(None, why)``."""
+    """The cached library for this source and CPU (built if absent or damaged and ``cc`` given) and
+    ``"cached"`` or ``"built"``, or ``(None, why)``.  A cached library is used only when its checksum
+    matches the one recorded at build time (:func:`_damage`); a damaged one is removed and rebuilt."""
+    damaged = ""
     for folder in _folders():
         for flags in _FLAG_SETS:
             if (path := folder / _library_name(flags)).exists():
-                return path, "cached"
+                why = _damage(path)
+                if why is None:
+                    return path, "cached"
+                damaged = f"; the cached build was damaged ({why})"
+                _discard(path)
     if cc is None:
-        return None, "no C compiler found (set CC or install cc)"
+        return None, "no C compiler found (set CC or install cc)" + damaged
     why = "no flags tried"
     for folder in _folders():
         for flags in _FLAG_SETS:
@@ -180,11 +223,12 @@ def _build(cc: str | None) -> tuple[Path | None, str]:
             try:
                 with atomic_path(path, suffix=".so") as tmp:    # renamed into place only when built
                     _compile(cc, flags, tmp)
+                    write_text_atomically(_sidecar(path), _checksum(Path(tmp)) + "\n")
                 return path, "built"
             except _BuildFailed as e:
-                why = str(e)
+                why = str(e) + damaged
             except OSError as e:
-                why = f"cache folder {folder} is not writable ({e.strerror or e})"
+                why = f"cache folder {folder} is not writable ({e.strerror or e})" + damaged
                 break                                           # the next folder
         else:
             return None, why                                    # the compiler failed: no other folder helps
@@ -222,8 +266,11 @@ def _load():
             path, why = _build(_compiler())
             built = why == "built"
             if path is not None:
-                lib = ctypes.CDLL(str(path))
-                if lib.recurrence_version() != _VERSION:
+                try:
+                    lib = ctypes.CDLL(str(path))
+                except OSError as e:
+                    lib, why = None, f"{path} cannot be loaded ({' '.join(str(e).split())})"
+                if lib is not None and lib.recurrence_version() != _VERSION:
                     lib, why = None, f"{path} has interface version {lib.recurrence_version()}, expected {_VERSION}"
     if lib is not None:
         c_api.declare(lib)

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from bilinear.constructions.weightfile import WeightFile, load_weights, transitions_of
-from bilinear.theory.errors import InputError, expected
+from bilinear.theory.errors import InputError, check_number, expected
 from bilinear.theory.hierarchy.levels import LEVELS, Level
 from bilinear.theory.resources import check_memory, current_memory_limit
 
@@ -35,6 +35,10 @@ __all__ = ["ModelConfig", "MODEL_NAMES", "make_model", "parameter_bound", "param
            "check_model_memory",
            "MODEL_COPIES", "parse_model_name", "model_from_weights",
            "class_names", "count_parameters"]
+
+#: the largest initial perturbation ``init_scale`` of a bilinear model (larger ones start far from the
+#: identity or orthogonal matrix the initialisation is built around)
+MAX_INIT_SCALE = 10.0
 
 MODEL_NAMES = tuple(list(BILINEAR_LEVELS) + [f"{k}-affine" for k in BILINEAR_LEVELS] + list(BASELINES))
 
@@ -91,8 +95,7 @@ class ModelConfig:
             raise InputError(f"normalise: expected auto, {', '.join(NORMALISE_MODES)}; got {self.normalise!r}")
         if self.init not in INITS:
             raise expected("init", f"one of {', '.join(INITS)}", self.init)
-        if not (isinstance(self.init_scale, (int, float)) and 0 <= self.init_scale < 10):
-            raise expected("init-scale", "a number in [0, 10)", self.init_scale)
+        check_number("--init-scale", self.init_scale, minimum=0, maximum=MAX_INIT_SCALE)
         if kind in LEVELS:
             self.shape()                 # the level's own size checks (theory/hierarchy/levels.py)
         if kind == "transformer" and (self.hidden % self.heads or self.hidden % 2):

@@ -176,11 +176,8 @@ def load_learned(path: str, group: str | None = None, alphabet: str | None = Non
     if not os.path.isfile(path):
         raise InputError(f"{path}: no such file")
     if path.endswith(".pt"):
-        import torch
-        try:
-            data = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as e:  # refused unpickling or a corrupt file
-            raise InputError(f"{path}: not a readable .pt file ({type(e).__name__})") from None
+        from bilinear.verify.experiments.checkpoint import read_torch_file
+        data = read_torch_file(path, ".pt file")
         if isinstance(data, dict) and "identity" in data and "format" in data:
             m = _from_checkpoint(path)
         elif isinstance(data, dict) and "A" in data:
@@ -213,6 +210,13 @@ def load_learned(path: str, group: str | None = None, alphabet: str | None = Non
             raise InputError(f"--group: {path} is an automaton model; --group applies to group models")
         G = _group(group)
         alph = parse_alphabet(alphabet, G, m.num_symbols, path)
+        if m.group is not None and m.alphabet is not None:     # the file names its own group: they must agree
+            from bilinear.theory.groups.homomorphism import mismatch
+            why = mismatch(m.group, m.alphabet, G, alph, symbols=[f"s{i}" for i in range(m.num_symbols)])
+            if why is not None:
+                raise expected("--group", f"a group whose symbols act as in {path}'s own group {m.group.name} "
+                                          "(an isomorphism of the generated groups)",
+                               shown(f"{G.name}: {why}"))
         from dataclasses import replace
         m = replace(m, group=G, alphabet=alph)
     elif alphabet is not None:

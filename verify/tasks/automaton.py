@@ -51,10 +51,10 @@ class AutomatonTask(Task):
     def from_options(cls, **given):
         if "file" in given:
             if {"states", "symbols", "automaton_seed"} & set(given):
-                raise InputError("task automaton: give either file or states/symbols/automaton_seed")
+                raise InputError("task automaton: give either --automaton FILE or --states/--symbols/--automaton-seed")
             return cls(Automaton.from_json(given["file"]), spec={"file": str(given["file"])})
         if "states" not in given or "symbols" not in given:
-            raise InputError("task automaton: options states and symbols are required (or file)")
+            raise InputError("task automaton: options --states and --symbols are required (or --automaton FILE)")
         seed = given.get("automaton_seed", 0)
         a = random_automaton(given["states"], given["symbols"], seed)
         return cls(a, spec={"states": int(given["states"]), "symbols": int(given["symbols"]),

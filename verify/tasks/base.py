@@ -35,7 +35,7 @@ from typing import ClassVar, Iterator
 
 import numpy as np
 
-from bilinear.theory.errors import InputError, expected, shown
+from bilinear.theory.errors import InputError, check_int, check_seed, expected, shown
 
 __all__ = ["IGNORE", "DEFAULT_MAX_TOKENS", "TaskBatch", "Task", "check_int", "check_task_size", "write_jsonl"]
 
@@ -48,11 +48,14 @@ IGNORE = -1
 DEFAULT_MAX_TOKENS = 10_000_000
 
 
-def check_int(value, argument: str, minimum: int) -> int:
-    """``value`` as an ``int`` >= ``minimum``, or :class:`InputError` naming ``argument``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < minimum:
-        raise expected(argument, f"an integer >= {minimum}", value)
-    return int(value)
+def option_flag(key: str) -> str:
+    """The name errors give a task option ``key``: the flag that sets it in ``bilinear task`` and
+    ``bilinear train`` (``automaton_seed`` -> ``--automaton-seed``, ``file`` -> ``--automaton``).
+
+    >>> option_flag("automaton_seed"), option_flag("file"), option_flag("m")
+    ('--automaton-seed', '--automaton', '--m')
+    """
+    return "--" + {"file": "automaton"}.get(key, key).replace("_", "-")
 
 
 def check_task_size(n: int, length: int, max_tokens: int | None = None, what: str = "n x length",
@@ -63,7 +66,7 @@ def check_task_size(n: int, length: int, max_tokens: int | None = None, what: st
     Traceback (most recent call last):
     bilinear.theory.errors.InputError: n x length: 10000 x 10000 = 100000000 tokens, above the limit 10000000 (raise it with --max-tokens or max_tokens=)
     """
-    limit = DEFAULT_MAX_TOKENS if max_tokens is None else check_int(max_tokens, "max-tokens", 1)
+    limit = DEFAULT_MAX_TOKENS if max_tokens is None else check_int("--max-tokens", max_tokens, minimum=1)
     if n * length > limit:
         raise InputError(f"{what}: {n} x {length} = {n * length} tokens, above the limit {limit} ({remedy})")
 
@@ -144,14 +147,14 @@ class Task(ABC):
     # ------------------------------------------------------------------ lengths
     def check_length(self, length, argument: str = "length") -> int:
         """``length`` if the task accepts it, else :class:`InputError` naming ``argument`` and the rule."""
-        length = check_int(length, argument, 1)
+        length = check_int(argument, length, minimum=1)
         if not self.accepts_length(length):
             raise InputError(f"{argument}: {self.name} accepts {self.length_rule}, got {length}")
         return length
 
     def check_lengths(self, lengths, argument: str = "lengths") -> tuple[int, ...]:
         """Every length accepted, or one :class:`InputError` naming ``argument``, the rule and the rejects."""
-        lengths = tuple(check_int(L, argument, 1) for L in lengths)
+        lengths = tuple(check_int(argument, L, minimum=1) for L in lengths)
         bad = [L for L in lengths if not self.accepts_length(L)]
         if bad:
             raise InputError(f"{argument}: {self.name} accepts {self.length_rule}, got "
@@ -207,9 +210,9 @@ class Task(ABC):
     def sample(self, n: int, length: int, seed: int, max_tokens: int | None = None) -> TaskBatch:
         """``n`` random sequences of ``length`` tokens, deterministic in ``seed``; sequence ``i`` is
         the same for every ``n > i``.  Refused above ``max_tokens`` tokens (:func:`check_task_size`)."""
-        n = check_int(n, "n", 1)
+        n = check_int("--n", n, minimum=1)
         length = self.check_length(length)
-        seed = check_int(seed, "seed", 0)
+        seed = check_seed("--seed", seed)
         check_task_size(n, length, max_tokens)
         rng = np.random.default_rng(seed)
         return self.batch(self.sample_tokens(rng, n, length))

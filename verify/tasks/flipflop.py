@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bilinear.verify.tasks.base import Task, check_int
+from bilinear.theory.errors import check_int
+from bilinear.verify.tasks.base import Task
 
 __all__ = ["FlipFlopTask"]
 
@@ -34,7 +35,7 @@ class FlipFlopTask(Task):
     PARAMS = ("m",)
 
     def __post_init__(self):
-        object.__setattr__(self, "m", check_int(self.m, "m", 2))
+        object.__setattr__(self, "m", check_int("--m", self.m, minimum=2))
 
     @classmethod
     def from_options(cls, **given):

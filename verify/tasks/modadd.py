@@ -19,9 +19,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from bilinear.theory.errors import InputError
+from bilinear.theory.errors import InputError, check_int
 
-from bilinear.verify.tasks.base import Task, check_int
+from bilinear.verify.tasks.base import Task
 
 __all__ = ["ModAddTask"]
 
@@ -36,12 +36,12 @@ class ModAddTask(Task):
     PARAMS: ClassVar[tuple[str, ...]] = ("m",)
 
     def __post_init__(self):
-        object.__setattr__(self, "m", check_int(self.m, "m", 2))
+        object.__setattr__(self, "m", check_int("--m", self.m, minimum=2))
 
     @classmethod
     def from_options(cls, **given):
         if "m" not in given:
-            raise InputError(f"task {cls.name}: option m (the modulus) is required")
+            raise InputError(f"task {cls.name}: option --m (the modulus) is required")
         return cls(given["m"])
 
     @property

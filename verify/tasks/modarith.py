@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bilinear.theory.errors import InputError
+from bilinear.theory.errors import InputError, check_int
 
-from bilinear.verify.tasks.base import IGNORE, Task, check_int
+from bilinear.verify.tasks.base import IGNORE, Task
 
 __all__ = ["ModArithTask", "modarith_tokens"]
 
@@ -49,7 +49,7 @@ class ModArithTask(Task):
     length_rule = "odd lengths only (1, 3, 5, ...)"
 
     def __post_init__(self):
-        object.__setattr__(self, "m", check_int(self.m, "m", 2))
+        object.__setattr__(self, "m", check_int("--m", self.m, minimum=2))
 
     @classmethod
     def from_options(cls, **given):

@@ -35,7 +35,7 @@ class ParityTask(ModAddTask):
     def __post_init__(self):
         super().__post_init__()
         if self.m != 2:
-            raise InputError(f"m: parity has m = 2, got {self.m}")
+            raise InputError(f"--m: parity has m = 2, got {self.m}")
 
     @classmethod
     def from_options(cls, **given):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bilinear.theory.errors import InputError
 
 from bilinear.verify.tasks.automaton import AutomatonTask
-from bilinear.verify.tasks.base import Task
+from bilinear.verify.tasks.base import Task, option_flag
 from bilinear.verify.tasks.cycle_nav import CycleNavTask
 from bilinear.verify.tasks.even_pairs import EvenPairsTask
 from bilinear.verify.tasks.flipflop import FlipFlopTask
@@ -53,6 +53,6 @@ def make_task(name: str, **options) -> Task:
     given = {k: v for k, v in options.items() if v is not None}
     extra = sorted(set(given) - set(cls.PARAMS))
     if extra:
-        raise InputError(f"task {name}: option(s) {', '.join(extra)} do not apply "
-                         f"(it takes {', '.join(cls.PARAMS) or 'no options'})")
+        raise InputError(f"task {name}: option(s) {', '.join(map(option_flag, extra))} do not apply "
+                         f"(it takes {', '.join(map(option_flag, cls.PARAMS)) or 'no options'})")
     return cls.from_options(**given)

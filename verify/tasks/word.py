@@ -58,7 +58,7 @@ class WordTask(Task):
     @classmethod
     def from_options(cls, **given):
         if "group" not in given:
-            raise InputError("task word: option group is required (e.g. S5, A4xZ5)")
+            raise InputError("task word: option --group is required (e.g. S5, A4xZ5)")
         group = given["group"]
         if not isinstance(group, FiniteGroup):
             group = parse_group(group, max_order=given.get("max_order"), max_degree=given.get("max_degree"))

@@ -114,7 +114,7 @@ def test_house_map_needs_the_normalised_diagonal():
     non-unit direction is refused."""
     def unbounded(p, s):
         H, D = s["H"], s["D"]
-        return {"u": [[C._unit(H, i) for i in range(H)] for _k in range(D)],
+        return {"u": [[C._unit_vector(H, i) for i in range(H)] for _k in range(D)],
                 "beta": sympy.Matrix(H, D, lambda i, k: 1 - sympy.Symbol(f"V_{i}_{k}", real=True))}
     with pytest.raises(MathematicalError, match="not provably in"):
         C.check_parameter_map(dataclasses.replace(C.MAPS["rdiag_in_house"], source="RDIAG", apply=unbounded),

@@ -14,7 +14,8 @@ from bilinear.theory import InputError
 from bilinear.verify.experiments import train as train_mod
 from bilinear.verify import kernels
 from bilinear.verify.kernels import native
-from bilinear.verify.experiments.evaluate import EvalConfig, evaluate, markdown_table, task_lengths, write_results
+from bilinear.verify.experiments.evaluate import EvalConfig, evaluate, markdown_table, task_lengths
+from bilinear.verify.experiments.results_file import write_results
 from bilinear.verify.models.registry import ModelConfig
 from bilinear.verify.tasks import make_task
 from bilinear.verify.experiments.train import (RunSpec, TrainConfig, checkpoint_path, load_checkpoint, run_experiment, train_model, training_lengths, training_throughput)
@@ -137,8 +138,9 @@ def test_selection_uses_validation_only(monkeypatch):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"steps": 0}, "steps"), ({"train_lengths": (5, 2)}, "train-lengths"), ({"loss": "mse"}, "loss"),
-    ({"schedule": "step"}, "schedule"), ({"weight_decay": -1}, "weight_decay"), ({"final_lr": 2}, "final-lr"),
-    ({"gain_penalty": float("nan")}, "gain_penalty"),
+    ({"schedule": "step"}, "schedule"), ({"weight_decay": -1}, "--weight-decay"), ({"final_lr": 2}, "--final-lr"),
+    ({"gain_penalty": float("nan")}, "--gain-penalty"), ({"weight_decay": float("inf")}, "--weight-decay: expected a finite"),
+    ({"grad_clip": float("inf")}, "--grad-clip"), ({"patience": -1}, "--patience"), ({"steps": True}, "--steps"),
 ])
 def test_bad_train_configs(kwargs, match):
     with pytest.raises(InputError, match=match):
@@ -245,7 +247,7 @@ def test_cli_plain_task_options_and_table_on_stdout(capsys):
 @pytest.mark.parametrize("argv, match", [
     (["--task", "parity", "--model", "nope"], "model: unknown model 'nope'"),
     (["--task", "parity", "--model", "cdiag", "--hidden", "5"], "hidden"),
-    (["--task", "modadd"], "option m"),
+    (["--task", "modadd"], "option --m"),
     (["--task", "parity", "--m", "3"], "--m"),
     (["--task", "parity", "--lr", "0"], "--lr"),
     (["--task", "parity", "--seed", "a"], "--seed"),
@@ -312,7 +314,7 @@ def test_gain_penalty_is_part_of_the_objective_and_off_at_zero():
         with_pen = train_mod._objective(model, batch, TrainConfig(gain_penalty=2.0), False, "cpu")
         _, g = model.forward_with_gains(torch.as_tensor(batch.tokens))
     assert float(with_pen - plain) == pytest.approx(2.0 * float(g.var()), rel=1e-5) and float(g.var()) > 0
-    with pytest.raises(InputError, match="gain_penalty"):
+    with pytest.raises(InputError, match="--gain-penalty"):
         TrainConfig(gain_penalty=-1)
 
 

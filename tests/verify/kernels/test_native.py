@@ -8,8 +8,10 @@ prototypes; and the build: one real compile, and a fake compiler script for the 
 failure modes (turned off, no working compiler, ``-march=native`` refused, an unwritable cache)."""
 
 import ctypes
+import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -432,7 +434,7 @@ def real_build(tmp_path_factory):
                               torch.ones(1, 1).double(), None, False)
         assert X.flatten().tolist() == [1.0, 2.0, 6.0] and S.flatten().tolist() == [2.0, 6.0]
         path = Path(native.status().removeprefix("compiled: "))
-        assert sorted(p.name for p in (folder / "cache").iterdir()) == [path.name]   # nothing half-built left
+        assert sorted(p.name for p in (folder / "cache").iterdir()) == [path.name, path.name + ".sha256"]  # nothing half-built left
         return path
 
 
@@ -449,10 +451,58 @@ def test_a_cached_build_is_used_without_a_compiler(fresh, real_build, monkeypatc
     cache = fresh / "cache"
     cache.mkdir()
     shutil.copy(real_build, cache / real_build.name)
+    shutil.copy(native._sidecar(real_build), native._sidecar(cache / real_build.name))
     cc = fake_compiler(monkeypatch, fresh, fail="*")
     assert native.available(), native.status()
     assert native.status() == f"compiled: {cache / real_build.name}"
     assert calls_of(cc) == [] and not native._state["built"]
+
+
+def test_the_recorded_checksum_is_the_files_size_and_sha256(real_build):
+    data = real_build.read_bytes()
+    recorded = native._sidecar(real_build).read_text().split()
+    assert recorded == [str(len(data)), hashlib.sha256(data).hexdigest()]
+
+
+def _damaged_caches(real_build):
+    data = real_build.read_bytes()
+    return {"truncated": data[: len(data) // 3], "random bytes": bytes(random.Random(0).randrange(256)
+                                                                          for _ in range(len(data))),
+            "one byte changed": data[:100] + bytes([data[100] ^ 1]) + data[101:], "no checksum": data}
+
+
+@compiled
+@pytest.mark.parametrize("damage", ["truncated", "random bytes", "one byte changed", "no checksum"])
+def test_a_damaged_cached_build_is_rebuilt_not_loaded(fresh, real_build, monkeypatch, damage):
+    """A truncated cached library used to kill the process with SIGBUS when loaded, and one of random
+    bytes failed every run with 'invalid ELF header': each is now detected by its checksum before
+    loading, removed and rebuilt."""
+    cache = fresh / "cache"
+    cache.mkdir()
+    target = cache / real_build.name
+    target.write_bytes(_damaged_caches(real_build)[damage])
+    if damage != "no checksum":
+        shutil.copy(native._sidecar(real_build), native._sidecar(target))
+    cc = fake_compiler(monkeypatch, fresh, copy=real_build)
+    assert native.available(), native.status()
+    assert native.status() == f"compiled: {target}" and native._state["built"] and len(calls_of(cc)) == 1
+    assert target.read_bytes() == real_build.read_bytes() and native._damage(target) is None
+
+
+@compiled
+def test_a_damaged_cached_build_without_a_compiler_falls_back_with_one_warning(fresh, real_build, monkeypatch):
+    cache = fresh / "cache"
+    cache.mkdir()
+    target = cache / real_build.name
+    target.write_bytes(_damaged_caches(real_build)["truncated"])
+    shutil.copy(native._sidecar(real_build), native._sidecar(target))
+    monkeypatch.setenv("CC", str(fresh / "no-such-compiler"))
+    monkeypatch.setattr(native, "_compiler", lambda: None)
+    with pytest.warns(RuntimeWarning, match="the cached build was damaged") as caught:
+        assert not native.available() and not native.available()
+    assert len(caught) == 1
+    assert "differs from the checksum recorded" in native.status()      # status() says why; it does not raise
+    assert not target.exists()                                          # removed, so the next build replaces it
 
 
 @compiled

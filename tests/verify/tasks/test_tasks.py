@@ -170,7 +170,7 @@ def test_task_errors():
         make_task("modadd", m=1)
     with pytest.raises(InputError, match="odd length"):
         make_task("modarith").sample(2, 4, 0)
-    with pytest.raises(InputError, match="states and symbols"):
+    with pytest.raises(InputError, match="--states and --symbols"):
         make_task("automaton", states=3)
     with pytest.raises(InputError, match="group is required"):
         make_task("word")
@@ -180,7 +180,7 @@ def test_task_errors():
         make_task("modarith").batch([1, 1, 1])
     with pytest.raises(InputError, match="seed"):
         make_task("parity").sample(2, 3, -1)
-    with pytest.raises(InputError, match="either file"):
+    with pytest.raises(InputError, match="either --automaton FILE"):
         make_task("automaton", file="x.json", states=3)
 
 
