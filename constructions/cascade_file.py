@@ -127,7 +127,8 @@ def save_cascade(path: str | os.PathLike, cf: CascadeFile | Cascade) -> str:
         for name, arr in weight_arrays(wf).items():
             arrays[f"layer{i}_{name}"] = arr
     with atomic_path(path, suffix=".npz") as tmp:
-        np.savez(tmp, **arrays)  # type: ignore[arg-type]   (fixed names, never allow_pickle; see save_weights)
+        # the keys are fixed array names, never allow_pickle (see save_weights for mypy's reading of savez)
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]
     return path
 
 
