@@ -138,6 +138,10 @@ THEOREMS = (
               "subgroups are monotone (H <= K => V(H) <= V(K)); if N_0 > ... > N_k = 1 has factors in C then "
               "V(N_i) <= N_{i+1}, so by induction V^i(G) <= N_i and V^k(G) = 1.",
         kind=CheckKind.EXHAUSTIVE,
+        scope=("checked on a finite range: on the listed groups the greedy length is compared with a search over "
+               "every subnormal series, and one layer is built exactly at depth 1; the cascade-to-series direction "
+               "is cited (Shakerinava et al., ICLR 2026), and the minimality of the greedy series for every group "
+               "rests on the written proof (monotone verbal subgroups)."),
         checker=check_depth_lower_bound,
         checked_range=_RANGE + ": greedy length = least length by a search over every subnormal series; one layer "
                                "tracks exactly the groups of depth 1",
@@ -155,6 +159,9 @@ THEOREMS = (
               "coordinates, so c_i moves by a right translation of the abelian factor; each layer is a one-layer "
               "tracker (its one-step certificate) and the output is P_k = g.",
         kind=CheckKind.CERTIFICATE,
+        scope=("a certificate-producing algorithm for given groups: each cascade is built, written, read back and "
+               "certified exactly from its file; the statement for every group of finite depth rests on the "
+               "written proof (the coordinates move by right translations of the abelian factors)."),
         checker=check_cascade_construction,
         checked_range=_RANGE + ": built, written, read back and certified exactly from the file; A5 refused",
     ),
