@@ -30,9 +30,9 @@ def run() -> None:
     records = json.loads(RECORDS.read_text()) if RECORDS.exists() else []
     done = {_key(r) for r in records}
     config = GapConfig()
-    for group, level in CASES:
-        for init, noise in [("cascade", s) for s in NOISES] + [("random", None)]:
-            for seed in SEEDS:
+    for seed in SEEDS:                       # seed-major: an interrupted sweep covers every case evenly
+        for group, level in CASES:
+            for init, noise in [("cascade", s) for s in NOISES] + [("random", None)]:
                 if (group, level, init, noise, seed) in done:
                     continue
                 r = gap_run(group, level, init, noise or 0.0, seed, config)

@@ -38,8 +38,8 @@ class GapConfig:
     """Training and evaluation of one run."""
 
     steps: int = 200
-    batch: int = 32
-    train_length: int = 16
+    batch: int = 16
+    train_length: int = 32
     lr: float = 5e-3
     eval_n: int = 64
     eval_length: int = 256
