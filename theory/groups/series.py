@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bilinear.theory.arith.integers import factorint
-from bilinear.theory.errors import InputError, MathematicalError
+from bilinear.theory.errors import InputError, MathematicalError, check_choice
 from bilinear.theory.groups.group import FiniteGroup
 
 __all__ = ["Series", "generating_subset", "commutator_subgroup", "square_subgroup", "quotient_invariants",
@@ -134,8 +134,7 @@ class Series:
     factor_invariants: tuple[tuple[int, ...], ...]
 
     def __post_init__(self):
-        if self.verbal not in VERBAL:
-            raise InputError(f"verbal: expected one of {', '.join(VERBAL)}, got {self.verbal!r}")
+        check_choice("verbal", self.verbal, VERBAL)
         if not self.members or len(self.factor_invariants) != len(self.members) - 1:
             raise InputError("series: expected one factor per step")
 
@@ -168,8 +167,7 @@ VERBAL = {
 def series_of(G: FiniteGroup, verbal: str) -> Series:
     """Iterate the verbal subgroup ``verbal`` (``commutator``, ``square`` or ``whole``) from ``G``
     until a term repeats (cached on the group)."""
-    if verbal not in VERBAL:
-        raise InputError(f"verbal: expected one of {', '.join(VERBAL)}, got {verbal!r}")
+    check_choice("verbal", verbal, VERBAL)
     return G.memo(("series", verbal), lambda: _series(G, verbal))
 
 

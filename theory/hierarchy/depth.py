@@ -56,7 +56,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from bilinear.theory.errors import InputError, expected, type_of
+from bilinear.theory.errors import check_choice, expected, type_of
 from bilinear.theory.groups.group import FiniteGroup
 from bilinear.theory.groups.series import Series, series_of
 from bilinear.theory.hierarchy.levels import LEVEL_NAMES, LEVELS, check_level_name
@@ -140,8 +140,7 @@ def least_length_by_search(G: FiniteGroup, verbal: str, max_order: int | None = 
     for the trivial class).  ``None`` when ``{e}`` is not reached."""
     from bilinear.theory.groups.subgroups import members, subgroups, table_lists
     G = _check_group(G)
-    if verbal not in _CLASS:
-        raise InputError(f"verbal: expected one of {', '.join(_CLASS)}, got {verbal!r}")
+    check_choice("verbal", verbal, _CLASS)
     subs = subgroups(G, max_order)
     table = table_lists(G)
     inv = [int(x) for x in G.inverses]
