@@ -159,6 +159,10 @@ def _int_table(arrays: dict, name: str) -> np.ndarray:
     return arr
 
 
+def _refuse_constant(name: str):
+    raise InputError(f"meta: {name} is not a JSON number")
+
+
 def _from_arrays(arrays: dict) -> CascadeFile:
     missing = _TOP - set(arrays)
     if missing:
@@ -166,7 +170,7 @@ def _from_arrays(arrays: dict) -> CascadeFile:
     if str(_string(arrays, "format", 0)) != FORMAT:
         raise expected("format", repr(FORMAT), str(arrays["format"]))
     try:
-        meta = json.loads(str(_string(arrays, "meta", 0)), parse_constant=lambda c: float("nan"))
+        meta = json.loads(str(_string(arrays, "meta", 0)), parse_constant=_refuse_constant)
     except json.JSONDecodeError as e:
         raise InputError(f"meta: not JSON ({e.msg} at character {e.pos + 1})") from None
     if not isinstance(meta, dict):
