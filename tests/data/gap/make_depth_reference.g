@@ -1,4 +1,4 @@
-# Reference data for the depth of the diagonal levels: tests/theory/hierarchy/test_depth_reference.py.
+# Reference data for the depth of the diagonal levels: tests/theory/hierarchy/test_depth.py.
 #
 # Run from the repository root:   gap -q --quitonbreak tests/data/gap/make_depth_reference.g
 # (or tests/data/gap/make_depth_reference.sh).  Writes tests/data/depth_reference.json.
