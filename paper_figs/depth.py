@@ -70,13 +70,13 @@ def draw(data: dict, out_dir: str) -> list[str]:
     style.panel_label(ax, "(a) depth")
     noises = sorted({float(k) for c in data["gap"].values() for k in c["noise"]})
     pos = {n: k for k, n in enumerate(noises)}
-    for case, c in data["gap"].items():
+    for n_case, (case, c) in enumerate(data["gap"].items()):
         level = case.split()[-1]
         xs = [pos[float(k)] for k in c["noise"]]
         order = sorted(range(len(xs)), key=lambda t: xs[t])
         ys = list(c["noise"].values())
         bx.plot([xs[t] for t in order], [ys[t] for t in order], marker=style.marker(case.split()[0]),
-                color=style.color(level), label=case, linewidth=1)
+                color=style.color(level), label=case, linewidth=1, linestyle=("-", "--", ":", "-.")[n_case % 4])
         if c["random"] is not None:
             bx.plot([len(noises) + 0.5], [c["random"]], marker=style.marker(case.split()[0]), color=style.color(level),
                     linestyle="none")
