@@ -29,7 +29,7 @@ from bilinear.theory.npz import read_npz
 from bilinear.theory.resources import check_memory
 from bilinear.theory.version import software_versions
 
-__all__ = ["WeightFile", "save_weights", "load_weights", "check_meta", "transitions_of", "weights_of",
+__all__ = ["WeightFile", "save_weights", "load_weights", "weights_from_arrays", "weight_arrays", "check_meta", "transitions_of", "weights_of",
            "DENSE_LIMIT_BYTES"]
 
 #: Dense ``W`` above this size is written in the sparse form.
@@ -146,6 +146,16 @@ def save_weights(path: str | os.PathLike, wf: WeightFile, dense_limit: int = DEN
     ``meta.versions`` records the toolkit, numpy and torch versions that wrote the file
     (:func:`bilinear.theory.version.software_versions`) unless ``wf.meta`` already has it."""
     path = os.fspath(path)
+    arrays = weight_arrays(wf, dense_limit)
+    with atomic_path(path, suffix=".npz") as tmp:
+        # numpy's stub gives savez a keyword `allow_pickle: bool` next to `**kwds: ArrayLike`, and mypy
+        # matches a `**dict` against it; the keys here are the fixed array names above, never allow_pickle
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]
+    return path
+
+
+def weight_arrays(wf: WeightFile, dense_limit: int = DENSE_LIMIT_BYTES) -> dict[str, np.ndarray]:
+    """The arrays :func:`save_weights` writes, by name (``meta.versions`` added)."""
     H, _, D = wf.shape
     meta = {"versions": software_versions(), **wf.meta}
     arrays = {
@@ -159,11 +169,7 @@ def save_weights(path: str | os.PathLike, wf: WeightFile, dense_limit: int = DEN
                       W_shape=np.asarray(shape, dtype=np.int64))
     else:
         arrays["W"] = np.asarray(wf.W, dtype=np.float64)
-    with atomic_path(path, suffix=".npz") as tmp:
-        # numpy's stub gives savez a keyword `allow_pickle: bool` next to `**kwds: ArrayLike`, and mypy
-        # matches a `**dict` against it; the keys here are the fixed array names above, never allow_pickle
-        np.savez(tmp, **arrays)  # type: ignore[arg-type]
-    return path
+    return arrays
 
 
 _FLOAT_MEMBERS = {"W": 3, "h0": 1, "readout": 2, "W_value": 1}
@@ -337,19 +343,25 @@ def load_weights(path: str | os.PathLike) -> WeightFile:
     path = os.fspath(path)
     arrays = read_npz(path, "weight file")
     try:
-        keys = set(arrays)
-        if not _REQUIRED <= keys:
-            raise InputError(f"missing array(s) {', '.join(sorted(_REQUIRED - keys))}")
-        for name, arr in arrays.items():
-            _check_member(name, arr)
-        if "W" in keys and keys & _SPARSE or "W" not in keys and not _SPARSE <= keys:
-            raise InputError("expected either W or all of W_index, W_value, W_shape")
-        W = arrays.get("W")
-        sparse = None if "W" in keys else _sparse(arrays)
-        wf = WeightFile(W, arrays["h0"], arrays["readout"], tuple(arrays["labels"].tolist()),
-                        tuple(arrays["alphabet"].tolist()), str(arrays["level"]), _meta(str(arrays["meta"])),
-                        sparse)
-        check_meta(wf)
-        return wf
+        return weights_from_arrays(arrays)
     except InputError as e:
         raise InputError(f"weight file {path}: {e}") from None
+
+
+def weights_from_arrays(arrays: dict) -> WeightFile:
+    """The checks of :func:`load_weights` on arrays already read (a cascade file's layers,
+    :mod:`bilinear.constructions.cascade_file`); problems raise :class:`InputError` naming the array."""
+    keys = set(arrays)
+    if not _REQUIRED <= keys:
+        raise InputError(f"missing array(s) {', '.join(sorted(_REQUIRED - keys))}")
+    for name, arr in arrays.items():
+        _check_member(name, arr)
+    if "W" in keys and keys & _SPARSE or "W" not in keys and not _SPARSE <= keys:
+        raise InputError("expected either W or all of W_index, W_value, W_shape")
+    W = arrays.get("W")
+    sparse = None if "W" in keys else _sparse(arrays)
+    wf = WeightFile(W, arrays["h0"], arrays["readout"], tuple(arrays["labels"].tolist()),
+                    tuple(arrays["alphabet"].tolist()), str(arrays["level"]), _meta(str(arrays["meta"])),
+                    sparse)
+    check_meta(wf)
+    return wf

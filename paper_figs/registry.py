@@ -29,6 +29,7 @@ FIGURES = {
     "parity": "bilinear.paper_figs.parity",
     "horizon": "bilinear.paper_figs.horizon",
     "speed": "bilinear.paper_figs.speed",
+    "depth": "bilinear.paper_figs.depth",
 }
 
 #: Figures drawn from a record that the toolkit computes (``update_record``).

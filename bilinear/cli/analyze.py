@@ -15,7 +15,7 @@ from bilinear.cli.common import add_group_source, add_json, group_source, json_t
 def add_parser(sub):
     p = sub.add_parser("analyze", help="invariants, character table and hierarchy level of a finite group",
                        description=f"Analyse a finite group. GROUP is {GROUP_SYNTAX}.")
-    add_group_source(p, automaton=False)       # GROUP or --group GROUP, --max-order, --max-degree
+    add_group_source(p)                        # GROUP or --group GROUP or --automaton FILE.json; --max-order, --max-degree
     p.add_argument("--alphabet", default="all",
                    help="the symbols of the house row: 'all' (every element, the default), 'generators', or element "
                         "names separated by ';' (e.g. '(1,2);(1,2,3)'); they must generate the group")
@@ -31,8 +31,10 @@ def add_parser(sub):
 
 def run(args) -> int:
     from bilinear.theory.hierarchy.analysis import analysis, analysis_lines  # the representation theory loads sympy:
-    spec, _ = group_source(args)                                             # import it when needed
-    assert spec is not None                     # required, and analyze takes no --automaton: a group
+    spec, automaton = group_source(args)                                     # import it when needed
+    if automaton is not None:
+        return _run_automaton(args, automaton)
+    assert spec is not None                     # required: a group or an automaton
     group = parse_group(spec, max_order=args.max_order, max_degree=args.max_degree)
     from bilinear.theory.groups.parser import parse_elements
     alphabet = parse_elements(group, args.alphabet, "--alphabet")
@@ -43,4 +45,26 @@ def run(args) -> int:
         print(json_text(info))                 # long lists by the C encoder (10^5 characters)
         return 0
     print("\n".join(analysis_lines(group, info)))
+    return 0
+
+
+def _run_automaton(args, path: str) -> int:
+    """``--automaton``: the depth of every level (theory/hierarchy/automaton_depth.py); the character table
+    and hidden sizes are for groups."""
+    from bilinear.theory.automata.automaton import Automaton
+    from bilinear.theory.hierarchy.automaton_depth import automaton_depth_report, automaton_depths
+    if args.alphabet != "all" or args.modern_max_order is not None or args.house_max_sets is not None:
+        raise expected("--automaton", "no --alphabet, --modern-max-order or --house-max-sets (group options)", path)
+    A = Automaton.from_json(path)
+    info = automaton_depth_report(A)
+    if args.json:
+        print(json_text(info))
+        return 0
+    m = info["transition_monoid"]
+    print(f"automaton {info['automaton']}: {info['states']} states (minimal machine), {info['symbols']} symbols; "
+          f"transition monoid of {m['size']} elements ({'a group' if m['is_group'] else 'not a group'}"
+          f"{', aperiodic' if m['is_aperiodic'] else ''}{', commutative' if m['is_commutative'] else ''})")
+    print("levels (depth = the least number of layers whose cascade tracks the machine; ∞ none; ? not determined):")
+    for r in automaton_depths(A):
+        print(f"{r.level:<6} {r.cell:>5}  {r.reason}")
     return 0

@@ -39,10 +39,41 @@ def add_parser(sub):
     p.add_argument("--alphabet", default="generators",
                    help="the symbols: 'generators' (the group's generators in their given order, the default), 'all' "
                         "(every element) or element names separated by ';' (e.g. '(1,2);(1,2,3)')")
+    p.add_argument("--layers", type=_layers, metavar="auto|K",
+                   help="a cascade of the diagonal level (pdiag, rdiag, rot, cdiag): 'auto' builds the least number of "
+                        "layers (the depth column of analyze); K refuses (exit 1) a group that needs more than K. "
+                        "Writes the cascade file format (docs/design.md §7)")
     p.add_argument("--keep-states", action="store_true", help="automata: do not minimise (keep the reachable part)")
     p.add_argument("--out", type=output_path, required=True, help="the weight file to write (.npz; missing folders are created)")
     add_json(p, "a summary")
     p.set_defaults(run=run)
+
+
+def _layers(text: str):
+    """``auto`` or a positive integer (the argument of ``--layers``)."""
+    return "auto" if text == "auto" else positive_int(text)
+
+
+def _run_cascade(args, target) -> int:
+    """``--layers``: build, write and summarise the cascade (:mod:`bilinear.constructions.cascade`)."""
+    from bilinear.constructions.cascade import cascade_construction
+    from bilinear.constructions.cascade_file import save_cascade
+    from bilinear.constructions.construction import GroupTarget
+    for flag in ("block", "method", "householders", "modern_max_order", "house_max_sets"):
+        if getattr(args, flag) is not None:
+            raise expected("--layers", f"no --{flag.replace('_', '-')} (a cascade's layers are the level's "
+                                       "one-layer constructions)", "--" + flag.replace("_", "-"))
+    c = cascade_construction(GroupTarget.resolve(target, args.alphabet), args.level,
+                             None if args.layers == "auto" else args.layers)
+    save_cascade(args.out, c)
+    summary = dict(out=args.out, **c.summary())
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"wrote {args.out}: cascade of {len(c.layers)} {c.level} layer(s), hidden sizes {list(c.hidden_sizes)}, "
+              f"{len(c.target.alphabet)} symbols, {len(c.labels)} labels; series of orders {list(c.series.orders)} "
+              f"with factors {[list(f) for f in c.series.factor_invariants]}")
+    return 0
 
 
 def run(args) -> int:
@@ -62,6 +93,11 @@ def run(args) -> int:
     if isinstance(target, FiniteGroup) and alphabet not in ("generators", "all"):
         from bilinear.theory.groups.parser import parse_elements
         alphabet = list(parse_elements(target, alphabet, "--alphabet"))
+    if args.layers is not None:
+        if not isinstance(target, FiniteGroup):
+            raise expected("--layers", "a GROUP (cascades are built for groups)", f"--automaton {automaton}")
+        args.alphabet = alphabet
+        return _run_cascade(args, target)
     c = build(target, args.level, block=args.block, alphabet=alphabet, minimize=not args.keep_states,
               method=args.method, householders=args.householders, modern_max_order=args.modern_max_order,
               house_max_sets=args.house_max_sets)

@@ -35,9 +35,12 @@ def run(args) -> int:
 
     from bilinear.verify.recover.snap import weights_input
     from bilinear.verify.experiments.simulate import check_simulation_size, exactness_horizon, simulate_accuracy
+    from bilinear.constructions.cascade_file import is_cascade_file
     check_simulation_size(args.n, args.length, args.max_tokens)      # before a checkpoint is read
-    args.file = weights_input(args.file)      # a training checkpoint (.pt) becomes its weight file
     dtype = getattr(torch, args.dtype)
+    if isinstance(args.file, str) and args.file.endswith(".npz") and is_cascade_file(args.file):
+        return _run_cascade(args, dtype)
+    args.file = weights_input(args.file)      # a training checkpoint (.pt) becomes its weight file
 
     def steps(t, total):
         print(f"  simulate: step {t} of {total}", file=sys.stderr, flush=True)
@@ -59,4 +62,20 @@ def run(args) -> int:
             h = res["horizon"]
             print(f"exactness horizon ({h['dtype']}): " +
                   (f"first failure at length {h['horizon']}" if h["horizon"] else f"no failure up to {h['searched']}"))
+    return 0
+
+
+def _run_cascade(args, dtype) -> int:
+    """A cascade file: every layer in torch, decoded between layers (:mod:`bilinear.verify.experiments.cascade`)."""
+    from bilinear.theory.errors import expected
+    from bilinear.verify.experiments.cascade import simulate_cascade
+    if args.horizon:
+        raise expected("--horizon", "a one-layer weight file (not searched for cascades)", args.file)
+    a = simulate_cascade(args.file, n=args.n, length=args.length, seed=args.seed, dtype=dtype,
+                         normalize=not args.no_normalise)
+    if args.json:
+        print(json.dumps({"accuracy": a}, indent=2))
+    else:
+        print(f"{a['n']} words of length {a['length']} ({a['dtype']}, cascade of {a['layers']} layers): per-token "
+              f"accuracy {a['per_token']:.6f}, final-label accuracy {a['final']:.6f}")
     return 0

@@ -21,7 +21,7 @@ import fnmatch
 from functools import lru_cache
 from types import ModuleType
 
-from bilinear.constructions.theorems import block_classification, fsm_simulation
+from bilinear.constructions.theorems import block_classification, depth, fsm_simulation
 from bilinear.theory.theorems import (affine, commutation, containments, exponential_sum, finite_order_diagonal,
                                       frozen_parity, modern, scale_invariance)
 
@@ -42,6 +42,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     exponential_sum,
     frozen_parity,
     modern,
+    depth,
 )
 
 #: Their dotted names (what ``bilinear prove --json`` and the tests compare).

@@ -120,7 +120,7 @@ def test_a_mathematical_error_is_exit_1(name, capsys, monkeypatch):
 # -- named bad inputs and negative verdicts -------------------------------------------------------
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["analyze"], "GROUP: expected a group"),
+    (["analyze"], "GROUP: expected exactly one of GROUP or --automaton FILE.json, got neither"),
     (["analyze", "S3", "--group", "S4"], "--group: expected the group once"),
     (["analyze", "--max-order", "0", "S3"], "--max-order: expected an integer >= 1, got '0'"),
     (["construct", "S3", "--level", "warp", "--out", "x.npz"], "--level: expected one of pdiag, rdiag, rot, cdiag, block, cp, full, house, mono, got "),

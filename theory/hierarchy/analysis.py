@@ -45,7 +45,7 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -54,6 +54,7 @@ from bilinear.theory.characters.table import BaseCharacterTable
 from bilinear.theory.characters.build import character_table
 from bilinear.theory.errors import InputError, expected, type_of
 from bilinear.theory.groups.group import FiniteGroup
+from bilinear.theory.hierarchy.depth import LevelDepth, depth_cell, least_depth
 from bilinear.theory.hierarchy.placement import HierarchyLevel, block_packing, hierarchy_level
 from bilinear.theory.hierarchy.levels import CLASSICAL_LEVEL_NAMES, LEVEL_NAMES, check_level_name
 from bilinear.theory.representations.real_irreps import TYPE_OF_INDICATOR, real_irreducibles
@@ -81,6 +82,7 @@ class LevelReport:
     irreps: tuple[int, ...] = ()
     householders: int | None = None
     extra: tuple[tuple[str, object], ...] = ()
+    depth: LevelDepth | None = None
 
     def __post_init__(self):
         check_level_name(self.level)
@@ -97,6 +99,8 @@ class LevelReport:
         if self.level == "house":
             out["householders"] = self.householders
         out.update(dict(self.extra))
+        if self.depth is not None:                 # the least number of layers (theory/hierarchy/depth.py)
+            out.update(self.depth.to_json())
         return out
 
 
@@ -255,7 +259,7 @@ def level_reports(G, alphabet=None, modern_max_order: int | None = None,
     if grp.order <= (MODERN_MAX_ORDER if modern_max_order is None else modern_max_order):
         rows += (house_report(T, alphabet, house_max_sets), mono_report(grp, grp.order))
         assert tuple(r.level for r in rows) == LEVEL_NAMES
-    return rows
+    return tuple(replace(r, depth=least_depth(grp, r.level)) for r in rows)
 
 
 def analysis(group: FiniteGroup, alphabet=None, modern_max_order: int | None = None,
@@ -317,19 +321,25 @@ def analysis(group: FiniteGroup, alphabet=None, modern_max_order: int | None = N
 
 
 def _level_lines(info: dict) -> list[str]:
-    out = [f"{'level':<6} {'tracks':<6} {'hidden':>6} {'block':>5} {'rank':>5} {'n_h':>4}  upper bound / lower bound"]
+    out = [f"{'level':<6} {'tracks':<6} {'hidden':>6} {'block':>5} {'rank':>5} {'n_h':>4} {'depth':>5}  "
+           "upper bound / lower bound"]
     cell = lambda v: "-" if v is None else str(v)  # noqa: E731
     for r in info["levels"]:
         out.append(f"{r['level']:<6} {'yes' if r['tracks'] else 'no':<6} {cell(r['hidden']):>6} "
-                   f"{cell(r['block']):>5} {cell(r['rank']):>5} {cell(r.get('householders')):>4}  upper: {r['upper']}")
-        out.append(f"{'':<6} {'':<6} {'':>6} {'':>5} {'':>5} {'':>4}  lower: {r['lower']}")
+                   f"{cell(r['block']):>5} {cell(r['rank']):>5} {cell(r.get('householders')):>4} "
+                   f"{depth_cell(r['depth']) if 'depth' in r else '-':>5}  upper: {r['upper']}")
+        out.append(f"{'':<6} {'':<6} {'':>6} {'':>5} {'':>5} {'':>4} {'':>5}  lower: {r['lower']}")
+        if r.get("depth_series") is not None:
+            s = r["depth_series"]
+            out.append(f"{'':<43}  depth: {r['depth_reason']}" if s["reaches_trivial"] else
+                       f"{'':<43}  depth ∞: {r['depth_reason']} (orders {s['orders']})")
         if r["level"] == "house":
             table = ", ".join(f"H={p['hidden']}: {p['householders']}" for p in r["per_hidden"])
             at = ", ".join(f"n_h={n}: {cell(h)}" for n, h in r["hidden_at_householders"].items())
-            out.append(f"{'':<31}  least n_h per hidden size: {table}; least hidden size per n_h: {at} "
+            out.append(f"{'':<43}  least n_h per hidden size: {table}; least hidden size per n_h: {at} "
                        f"(alphabet of {r['alphabet_size']} elements)")
         if r["level"] == "mono":
-            out.append(f"{'':<31}  complex diagonal (PD-SSM): {r['complex_degree']} complex coordinates; plain "
+            out.append(f"{'':<43}  complex diagonal (PD-SSM): {r['complex_degree']} complex coordinates; plain "
                        f"permutations: degree {r['permutation_degree']}")
     if info.get("modern_levels", "computed") != "computed":
         out.append(f"house, mono: {info['modern_levels']}")
@@ -374,6 +384,7 @@ def analysis_lines(group: FiniteGroup, info: dict | None = None) -> list[str]:
         f"lowest level: {level}; smallest hidden size there: {info['lowest_level_hidden_size']} "
         f"(real irreducibles {info['lowest_level_irreps']})",
         "",
-        "levels (weakest first; hidden = the smallest hidden size at which the level tracks G exactly):",
+        "levels (weakest first; hidden = the smallest hidden size at which one layer of the level tracks G exactly; "
+        "depth = the least number of layers of the level whose cascade tracks G, ∞ = none):",
     ]
     return out + _level_lines(info)

@@ -90,6 +90,9 @@ class Level:
     layout: ClassVar[Layout] = "dense"
     witness: ClassVar[str] = ""
     shape_of_A: ClassVar[Structure] = ANY
+    #: the verbal subgroup whose quotients one layer tracks (:mod:`bilinear.theory.hierarchy.depth`):
+    #: ``commutator`` (abelian groups), ``square`` (Z_2^k), ``whole`` (only {e}); ``None``: every group
+    one_layer_verbal: ClassVar[str | None] = None
     #: methods of the level whose matrices have a narrower structure than the level's
     method_structures: ClassVar[dict[str, Structure]] = {}
 
@@ -145,6 +148,7 @@ class PDiag(Level):
     title: ClassVar[str] = "PDIAG(H)"
     form: ClassVar[str] = "A(x) = diag(exp(theta) x): positive diagonal entries"
     tracks: ClassVar[str] = "only the trivial group"
+    one_layer_verbal: ClassVar[str | None] = "whole"
     layout: ClassVar[Layout] = "diagonal"
     shape_of_A: ClassVar[Structure] = POSITIVE_DIAGONAL
 
@@ -158,6 +162,7 @@ class RDiag(Level):
     title: ClassVar[str] = "RDIAG(H)"
     form: ClassVar[str] = "A(x) = diag(V x): real diagonal entries"
     tracks: ClassVar[str] = "exactly the elementary abelian 2-groups Z_2^k (k >= 0)"
+    one_layer_verbal: ClassVar[str | None] = "square"
     layout: ClassVar[Layout] = "diagonal"
     shape_of_A: ClassVar[Structure] = DIAGONAL
 
@@ -171,6 +176,7 @@ class Rot(Level):
     title: ClassVar[str] = "ROT(H), H even"
     form: ClassVar[str] = "A(e_k) = blockdiag of 2x2 rotations"
     tracks: ClassVar[str] = "exactly the abelian groups"
+    one_layer_verbal: ClassVar[str | None] = "commutator"
     layout: ClassVar[Layout] = "pairs"
     shape_of_A: ClassVar[Structure] = ROTATION_PAIRS
 

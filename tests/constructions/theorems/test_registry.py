@@ -99,7 +99,7 @@ def test_required_families_present_in_order():
     fams = [n.split(".")[0] for n in (t.name for t in all_theorems())]
     order = list(dict.fromkeys(fams))
     assert order == ["fsm_simulation", "containment", "commutation", "finite_order", "block_classification",
-                     "scale_invariance", "affine", "exponential_sum", "frozen_parity", "house", "mono", "modern"]
+                     "scale_invariance", "affine", "exponential_sum", "frozen_parity", "house", "mono", "modern", "depth"]
 
 
 def _modules_defining_theorems():

@@ -1,0 +1,159 @@
+"""Trainable stacks of diagonal bilinear layers with a small MLP between layers (docs/design.md §9, depth).
+
+A :class:`BilinearStack` of level ``cdiag``, ``rot`` or ``rdiag`` has ``k`` layers; layer ``i`` runs
+``h_t = A_i(x_t) h_{t-1}`` (normalised after every step) with ``A_i(x) = sum_s x_s A_i(e_s)`` over its own
+``D_i`` input symbols, and a readout ``R_i`` whose scores give soft labels ``p_i = softmax(beta R_i h)``.
+Its input ``x_t`` is the output of a decoder MLP (one ReLU hidden layer, then a softmax over the
+``D_i`` symbols) of the one-hot token and the soft labels of the layers below at the same step; the
+output MLP maps the soft labels of all layers to logits over the task's labels.  Transitions per
+level: ``cdiag`` pairs ``(a, b)`` per symbol and 2x2 block, ``rot`` an angle (``a = cos``, ``b = sin``),
+``rdiag`` a real diagonal.
+
+:meth:`BilinearStack.from_cascade` sets every parameter from a certified cascade file
+(:mod:`bilinear.constructions.cascade_file`): the layers' float weights, and decoder / output MLPs that
+realise the lookup tables exactly on one-hot inputs — one hidden unit per table cell ``(token, c_1, ...)``
+with weight 1 on each of its indicators and bias ``-(number of indicators - 1)``, so the unit is 1 on its
+cell and 0 elsewhere, and output logits ``scale`` times the units of each symbol.  With soft labels at
+``beta = 20`` the stack then reproduces the cascade (checked by a test).  ``noise`` perturbs every
+parameter tensor by ``noise`` times its root mean square times a standard normal.  The recurrence runs
+as a plain step loop in torch (not through the kernels' fast paths).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from bilinear.theory.errors import InputError, check_choice
+
+__all__ = ["BilinearStack", "STACK_LEVELS"]
+
+STACK_LEVELS = ("cdiag", "rot", "rdiag")
+
+
+class BilinearStack(nn.Module):
+    """``k`` layers (``hidden[i]``, ``symbols[i]`` input symbols, ``labels[i]`` readout rows), decoder MLPs
+    of widths ``decoder_width[i]`` and an output MLP of width ``output_width`` (see the module docstring)."""
+
+    def __init__(self, level: str, vocab_size: int, num_classes: int, hidden, symbols, labels, decoder_width,
+                 output_width: int, beta: float = 20.0, seed: int = 0):
+        super().__init__()
+        self.level = check_choice("level", level, STACK_LEVELS)
+        self.k = len(hidden)
+        if not (self.k >= 1 and len(symbols) == len(labels) == len(decoder_width) == self.k):
+            raise InputError("stack: hidden, symbols, labels and decoder_width need one entry per layer")
+        if level in ("cdiag", "rot") and any(h % 2 for h in hidden):
+            raise InputError(f"hidden: {level} needs even hidden sizes, got {list(hidden)}")
+        self.vocab_size, self.num_classes, self.beta = int(vocab_size), int(num_classes), float(beta)
+        self.hidden, self.symbols, self.labels = list(hidden), list(symbols), list(labels)
+        g = torch.Generator().manual_seed(int(seed))
+
+        def rnd(*shape, std=1.0):
+            return nn.Parameter(torch.randn(*shape, generator=g, dtype=torch.float64) * std)
+        self.trans = nn.ParameterList()
+        self.h0 = nn.ParameterList()
+        self.readout = nn.ParameterList()
+        self.dec1, self.dec1b, self.dec2, self.dec2b = (nn.ParameterList() for _ in range(4))
+        for i, (H, D, K, M) in enumerate(zip(hidden, symbols, labels, decoder_width)):
+            if level == "cdiag":
+                self.trans.append(rnd(D, 2, H // 2, std=1 / math.sqrt(2)))       # a, b
+            elif level == "rot":
+                self.trans.append(nn.Parameter(torch.rand(D, 1, H // 2, generator=g, dtype=torch.float64) * 2 * math.pi))
+            else:
+                self.trans.append(rnd(D, 1, H))
+            self.h0.append(rnd(H, std=1 / math.sqrt(H)))
+            self.readout.append(rnd(K, H, std=1 / math.sqrt(H)))
+            n_in = self.vocab_size + sum(labels[:i])
+            self.dec1.append(rnd(M, n_in, std=1 / math.sqrt(n_in)))
+            self.dec1b.append(rnd(M, std=0.1))
+            self.dec2.append(rnd(D, M, std=1 / math.sqrt(M)))
+            self.dec2b.append(rnd(D, std=0.1))
+        n_in = sum(labels)
+        self.out1, self.out1b = rnd(output_width, n_in, std=1 / math.sqrt(n_in)), rnd(output_width, std=0.1)
+        self.out2, self.out2b = rnd(num_classes, output_width, std=1 / math.sqrt(output_width)), rnd(num_classes, std=0.1)
+
+    # ------------------------------------------------------------------ forward
+    def _step(self, i: int, h: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        P = self.trans[i]
+        if self.level == "rdiag":
+            h = (x @ P[:, 0, :]) * h
+        else:
+            if self.level == "cdiag":
+                a, b = x @ P[:, 0, :], x @ P[:, 1, :]
+            else:
+                a, b = x @ torch.cos(P[:, 0, :]), x @ torch.sin(P[:, 0, :])
+            h0, h1 = h[:, 0::2], h[:, 1::2]
+            h = torch.stack([a * h0 - b * h1, b * h0 + a * h1], dim=-1).reshape(h.shape)
+        return h / (torch.linalg.vector_norm(h, dim=1, keepdim=True) + 1e-30)
+
+    def layer_inputs(self, i: int, onehot: torch.Tensor, soft: list[torch.Tensor]) -> torch.Tensor:
+        """Layer ``i``'s input distribution ``(B, T, D_i)`` from the tokens and the soft labels below."""
+        z = torch.cat([onehot] + soft[:i], dim=-1)
+        u = torch.relu(z @ self.dec1[i].T + self.dec1b[i])
+        return torch.softmax(u @ self.dec2[i].T + self.dec2b[i], dim=-1)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Logits ``(B, T, num_classes)`` after every token of ``tokens`` ``(B, T)``."""
+        onehot = torch.nn.functional.one_hot(tokens, self.vocab_size).to(torch.float64)
+        B, T = tokens.shape
+        soft: list[torch.Tensor] = []
+        for i in range(self.k):
+            x = self.layer_inputs(i, onehot, soft)
+            h = (self.h0[i] / torch.linalg.vector_norm(self.h0[i])).expand(B, -1)
+            hs = []
+            for t in range(T):
+                h = self._step(i, h, x[:, t])
+                hs.append(h)
+            states = torch.stack(hs, dim=1)                                   # (B, T, H_i)
+            soft.append(torch.softmax(self.beta * states @ self.readout[i].T, dim=-1))
+        u = torch.relu(torch.cat(soft, dim=-1) @ self.out1.T + self.out1b)
+        return u @ self.out2.T + self.out2b
+
+    # ------------------------------------------------------------------ the certified cascade
+    @classmethod
+    def from_cascade(cls, cf, noise: float = 0.0, seed: int = 0, beta: float = 20.0,
+                     scale: float = 20.0) -> "BilinearStack":
+        """The stack set to the cascade file ``cf`` (a :class:`~bilinear.constructions.cascade_file.CascadeFile`),
+        every parameter tensor then perturbed by ``noise`` times its RMS times N(0, 1) (seeded)."""
+        level = cf.level
+        sizes = [len(wf.labels) for wf in cf.layers]
+        D = len(cf.alphabet)
+        widths = [D * int(np.prod(sizes[:i], dtype=np.int64)) for i in range(len(sizes))]
+        m = cls(level, D, len(cf.labels), [wf.hidden_size for wf in cf.layers], [wf.shape[2] for wf in cf.layers],
+                sizes, widths, int(np.prod(sizes, dtype=np.int64)), beta=beta, seed=seed)
+        with torch.no_grad():
+            for i, (wf, table) in enumerate(zip(cf.layers, cf.inputs)):
+                A = torch.as_tensor(wf.transitions(), dtype=torch.float64)           # (D_i, H, H)
+                if level == "rdiag":
+                    m.trans[i].copy_(torch.diagonal(A, dim1=1, dim2=2)[:, None, :])
+                else:
+                    a, b = A[:, 0::2, 0::2].diagonal(dim1=1, dim2=2), A[:, 1::2, 0::2].diagonal(dim1=1, dim2=2)
+                    if level == "cdiag":
+                        m.trans[i].copy_(torch.stack([a, b], dim=1))
+                    else:
+                        m.trans[i].copy_(torch.atan2(b, a)[:, None, :])
+                m.h0[i].copy_(torch.as_tensor(wf.h0))
+                m.readout[i].copy_(torch.as_tensor(wf.readout))
+                _lookup_mlp(m.dec1[i], m.dec1b[i], m.dec2[i], m.dec2b[i], table, [D] + sizes[:i], scale)
+            _lookup_mlp(m.out1, m.out1b, m.out2, m.out2b, cf.output, sizes, scale)
+            if noise:
+                g = torch.Generator().manual_seed(int(seed) + 1)
+                for p in m.parameters():
+                    rms = float(torch.sqrt(torch.mean(p ** 2))) or 1.0
+                    p.add_(torch.randn(p.shape, generator=g, dtype=p.dtype) * noise * rms)
+        return m
+
+
+def _lookup_mlp(W1, b1, W2, b2, table: np.ndarray, blocks: list[int], scale: float) -> None:
+    """Set a one-hidden-layer ReLU MLP on concatenated one-hot blocks of sizes ``blocks`` to
+    ``scale`` times the one-hot of ``table[c_0, c_1, ...]``: one hidden unit per cell."""
+    W1.zero_(), b1.zero_(), W2.zero_(), b2.zero_()
+    offsets = np.concatenate([[0], np.cumsum(blocks)[:-1]]).astype(np.int64)
+    for unit, cell in enumerate(np.ndindex(*table.shape)):
+        for off, c in zip(offsets, cell):
+            W1[unit, int(off + c)] = 1.0
+        b1[unit] = -(len(cell) - 1)
+        W2[int(table[cell]), unit] = scale
