@@ -79,8 +79,8 @@ class TrainConfig:
     of a block-diagonal ``A(x_t)`` on its own part of the state
     (:mod:`bilinear.verify.kernels.block_gains`): normalisation is global, so a block with a larger gain
     than the blocks the readout uses owns the normalised state after some tens of steps although the
-    total gain is steady (docs/results_training.md: BLOCK mod 50 exact in 3 of 3 seeds with it, 1 of 3
-    without).  For ROT every block gain is 0 exactly, so the penalty is 0 up to rounding.
+    total gain is steady (docs/results_training.md).  For ROT every block gain is 0 exactly (its blocks
+    are rotations), so the penalty is skipped.
 
     The validation loss (selection and early stopping) is computed in float64 from the logits: in
     float32 it becomes exactly 0 once the margins pass about 17, every later state ties with the
@@ -209,12 +209,12 @@ def _objective(model, batch, cfg: TrainConfig, final: bool, device) -> torch.Ten
     labels = torch.as_tensor(batch.labels, device=device)
     if torch.is_grad_enabled() and isinstance(model, BilinearRNN) and model.embedding_dim is None:
         return fused.objective(model.system(), model.readout, tokens, labels, final, cfg.gain_penalty,
-                               cfg.block_gain_penalty)
+                               0.0 if model.unit_blocks else cfg.block_gain_penalty)
     if isinstance(model, BilinearRNN) and (cfg.gain_penalty or cfg.block_gain_penalty):
         states, gains = model.states(tokens, log_gains=True)
         loss = _loss(states @ model.readout.T, labels, final) + cfg.gain_penalty * gains.var()
         width = (block_gains.block_width(model.layout, model.table().source)
-                 if cfg.block_gain_penalty and model.layout in ("blocks", "pairs") else None)
+                 if cfg.block_gain_penalty and model.layout in ("blocks", "pairs") and not model.unit_blocks else None)
         if width:
             loss = loss + block_gains.penalty(states, gains, width, cfg.block_gain_penalty)
         return loss

@@ -12,7 +12,8 @@ are read off the states the recurrence already returns, without running any bloc
 (``gain_t = log ||y_t|| - log ||x_{t-1}||`` is the total gain; ``x_t`` is ``y_t`` up to a positive
 factor, so ``r`` is the same with or without normalisation), for ``t = 2 .. L`` (the first step's
 would need the start state, which the recurrence does not return).  The penalty is ``λ`` times the
-unbiased variance of all ``b_{t,j}`` over the batch, the steps and the blocks.  :func:`penalty` is
+unbiased variance of all ``b_{t,j}`` over the steps, the blocks and the first :data:`ROWS` sequences of
+the batch.  :func:`penalty` is
 it in torch (differentiable: the reference); :func:`forward` and :func:`backward` are it and its
 gradient with respect to the states and the total gains, written out for
 :class:`bilinear.verify.kernels.fused.Objective`.
@@ -32,7 +33,15 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["block_width", "block_log_gains", "penalty", "forward", "backward"]
+from bilinear.verify.kernels import native
+
+__all__ = ["ROWS", "block_width", "block_log_gains", "penalty", "forward", "backward"]
+
+#: The penalty is computed on the first ROWS sequences of a batch (an unbiased estimate of the same
+#: variance: the sequences are drawn independently): on all 64 it cost about a quarter of a training
+#: step, the logarithms of every block's norm at every step dominating; on 16 it is within the 10 %
+#: the training speed may lose (docs/results_speed.md).
+ROWS = 16
 
 
 def block_width(layout: str, values: torch.Tensor) -> int | None:
@@ -62,54 +71,69 @@ def block_log_gains(states: torch.Tensor, gains: torch.Tensor, width: int) -> to
 
 
 def penalty(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float) -> torch.Tensor:
-    """``weight`` times the unbiased variance of :func:`block_log_gains` (0 for sequences of one step)."""
-    b = block_log_gains(states, gains, width)
+    """``weight`` times the unbiased variance of :func:`block_log_gains` over the first :data:`ROWS`
+    sequences (0 when that is fewer than two terms)."""
+    b = block_log_gains(states[:ROWS], gains[:ROWS], width)
     if b.numel() < 2:
         return states.new_zeros(())
     return weight * b.var()
 
 
-def forward(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float,
-            normalised: bool) -> tuple[torch.Tensor, tuple]:
-    """``(penalty, saved)`` for :class:`bilinear.verify.kernels.fused.Objective`: :func:`penalty` with
-    as few torch calls as the fused step allows (it runs every training step, beside a compiled
-    recurrence of about a millisecond), on the time-major states when the recurrence produced them.
-    ``normalised``: every state has norm 1, so ``log ||x_t||`` is dropped from ``r`` (and its
-    gradient, which is radial, is removed by the normalisation's backward anyway)."""
-    n, L, H = states.shape
-    tm = states.transpose(0, 1)
-    tm = tm if tm.is_contiguous() else tm.contiguous()
-    nb = H // width
-    q2 = (tm * tm).view(L, n, nb, width).sum(-1).clamp_min_(torch.finfo(tm.dtype).tiny)
+def forward(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float, normalised: bool,
+            compiled: bool = False) -> tuple[torch.Tensor, tuple]:
+    """``(penalty, saved)`` for :class:`bilinear.verify.kernels.fused.Objective`: :func:`penalty` on the
+    time-major states (as the recurrence produced them), by the compiled kernel
+    (:func:`bilinear.verify.kernels.native.block_gains`, which reads the first :data:`ROWS` sequences in
+    place) when ``compiled``, else by a few torch calls.  ``normalised``: every state has norm 1, so
+    ``log ||x_t||`` is dropped from ``r`` (its gradient is radial, which the normalisation's backward
+    removes anyway)."""
+    N, L, H = states.shape
+    n, nb = min(N, ROWS), H // width
+    m = (L - 1) * n * nb
+    if m < 2:
+        return states.new_zeros(()), (None,)
+    if compiled:
+        tm, lg = states.transpose(0, 1), gains.T
+        tm, lg = (t if t.is_contiguous() else t.contiguous() for t in (tm, lg))
+        ss, inv, dev = native.block_gains(tm, lg, width, normalised, n)
+        return tm.new_tensor(ss * weight / (m - 1)), (tm, inv, dev, weight, normalised, True)
+    tm = states[:n].transpose(0, 1)
+    tiny = torch.finfo(tm.dtype).tiny
+    q2 = (tm * tm).reshape(L, n, nb, width).sum(-1).clamp_min_(tiny)
     lq = torch.log(q2)
     if not normalised:
         lq = lq - torch.log(q2.sum(-1, keepdim=True))
-    b = torch.sub(lq[1:], lq[:-1]).mul_(0.5).add_(gains.T[1:].unsqueeze(-1))
-    m = b.numel()
-    if m < 2:
-        return tm.new_zeros(()), (None,)
-    dev = b.sub_(b.mean()).view(-1)
-    value = torch.dot(dev, dev) * (weight / (m - 1))
-    return value, (tm, q2, dev.view(L - 1, n, nb), weight, normalised)
+    inv = torch.where(q2 > tiny, 1.0 / q2, 0.0)        # no gradient through the floor (as clamp_min)
+    b = torch.sub(lq[1:], lq[:-1]).mul_(0.5).add_(gains[:n].T[1:].unsqueeze(-1))
+    dev = b.sub_(b.mean())
+    flat = dev.reshape(-1)
+    return torch.dot(flat, flat) * (weight / (m - 1)), (tm, (inv, q2), dev, weight, normalised, False)
 
 
-def backward(saved: tuple, go: torch.Tensor | float) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """``(d/d states, time-major (L, n, H); d/d gains (n, L))`` of ``go * penalty`` from
-    :func:`forward`'s ``saved`` (None when the penalty had fewer than two terms)."""
+def backward(saved: tuple, go: torch.Tensor | float, g: torch.Tensor) -> torch.Tensor | None:
+    """Add the gradient of ``go * penalty`` with respect to the states to ``g`` (time-major (L, N, H),
+    contiguous, in place) and return the gradient with respect to the gains (N, L), from
+    :func:`forward`'s ``saved``; None (``g`` untouched) when the penalty had fewer than two terms."""
     if saved[0] is None:
         return None
-    tm, q2, dev, weight, normalised = saved
-    L, n, H = tm.shape
-    nb = q2.shape[-1]
-    d = dev * (2.0 * weight / (dev.numel() - 1) * float(go))
-    gg = torch.zeros(n, L, dtype=tm.dtype, device=tm.device)
-    gg[:, 1:] = d.sum(-1).T
-    w = torch.empty_like(q2)
+    tm, q, dev, weight, normalised, compiled = saved
+    L, N, H = g.shape
+    n, nb = dev.shape[1], dev.shape[-1]
+    scale = 2.0 * weight / (dev.numel() - 1) * float(go)
+    if compiled:
+        gl = torch.zeros(L, N, dtype=g.dtype)
+        native.block_gains_backward(tm, q, dev, g, gl, scale, H // nb, normalised)
+        return gl.T
+    d = dev * scale
+    gg = torch.zeros(N, L, dtype=g.dtype, device=g.device)
+    gg[:n, 1:] = d.sum(-1).T
+    w = torch.empty(L, n, nb, dtype=g.dtype, device=g.device)
     w[0] = -d[0]
     w[-1] = d[-1]
     torch.sub(d[:-1], d[1:], out=w[1:-1])
-    w.div_(q2)
-    gx = (w.unsqueeze(-1) * tm.view(L, n, nb, -1)).view(L, n, H)
+    inv, q2 = q
+    gx = ((w * inv).unsqueeze(-1) * tm.reshape(L, n, nb, -1)).reshape(L, n, H)
     if not normalised:
-        gx = gx - (w * q2).sum(-1, keepdim=True) / q2.sum(-1, keepdim=True) * tm
-    return gx, gg
+        gx = gx - w.sum(-1, keepdim=True) / q2.sum(-1, keepdim=True) * tm
+    g[:, :n] += gx
+    return gg

@@ -165,7 +165,7 @@ class Objective(torch.autograd.Function):
             ctx.dev = gains - mean
         ctx.blocks = None
         if block_penalty and width:
-            value, ctx.blocks = block_gains.forward(out, gains, width, block_penalty, spec[2])
+            value, ctx.blocks = block_gains.forward(out, gains, width, block_penalty, spec[2], spec[0] == "native")
             loss = loss + value
         ctx.spec, ctx.saved, ctx.final, ctx.penalty = spec, saved, final, penalty
         ctx.head = (h, p, yc, weight, R, (n, L, H), time_major)
@@ -180,24 +180,20 @@ class Objective(torch.autograd.Function):
             dzt = p.scatter_add(0, yc, torch.full_like(p[:1], -1.0)).mul_(weight * go)
         gR = dzt @ h
         gh = dzt.T @ R
-        blocks = None if ctx.blocks is None else block_gains.backward(ctx.blocks, go)
         if ctx.final:
-            if blocks is None:
-                g = torch.zeros(n, L, H, dtype=gh.dtype, device=gh.device)
-            else:
-                g = blocks[0].transpose(0, 1)
-            g[:, -1] += gh
+            g = torch.zeros(L, n, H, dtype=gh.dtype, device=gh.device)      # time-major, as the adjoint reads it
+            g[-1] = gh
         elif time_major:
             g = gh.view(L, n, H)
-            g = (g if blocks is None else g.add_(blocks[0])).transpose(0, 1)
         else:
-            g = gh.view(n, L, H)
-            g = g if blocks is None else g + blocks[0].transpose(0, 1)
+            g = gh.view(n, L, H).transpose(0, 1).contiguous()
+        block_gl = None if ctx.blocks is None else block_gains.backward(ctx.blocks, go, g)
+        g = g.transpose(0, 1)
         gl = None
         if ctx.penalty:
             gl = ctx.dev * (2.0 * ctx.penalty / (ctx.dev.numel() - 1)) * go
-        if blocks is not None:
-            gl = blocks[1] if gl is None else gl + blocks[1]
+        if block_gl is not None:
+            gl = block_gl if gl is None else gl + block_gl
         return (None, None, None, None, gR, *_backward(ctx.spec, ctx.saved, g, gl))
 
 

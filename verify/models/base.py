@@ -58,6 +58,7 @@ class BilinearRNN(nn.Module):
     level = "bilinear"
     transition_params: tuple[str, ...] = ()     # names of the parameters that define A(x)
     rotation_init = False                       # whether init="rotation" (det +1 transitions) is defined
+    unit_blocks = False                         # every block of A(x) a rotation: all per-block gains 0
 
     def __init__(self, vocab_size: int, num_classes: int, hidden: int, *, embedding: int | None = None,
                  affine: bool = False, normalise: str = "always", init: str = "orthogonal",

@@ -230,6 +230,7 @@ class RotRNN(BilinearRNN):
     level = "rot"
     transition_params = ("theta",)
     rotation_init = True
+    unit_blocks = True          # the per-block gain penalty is 0 (up to rounding): training skips it
 
     def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale
