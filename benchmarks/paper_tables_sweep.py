@@ -20,6 +20,7 @@ its wall and CPU time (of the ``bilinear train`` child) to ``OUT/sweep_times.jso
 
     nice -n 15 python benchmarks/paper_tables_sweep.py OUT                 # the cpu protocol
     python benchmarks/paper_tables_sweep.py OUT --list                     # the steps and their state
+    python benchmarks/paper_tables_sweep.py OUT --print                    # their commands
     python benchmarks/paper_tables_sweep.py OUT --protocol paper --estimate
     python benchmarks/paper_tables_sweep.py OUT --protocol paper -- --launcher submitit --jobs 50
 
@@ -146,6 +147,7 @@ def main(argv=None) -> int:
     p.add_argument("out", help="folder of the step folders (created)")
     p.add_argument("--protocol", default="cpu", choices=("cpu", "paper"))
     p.add_argument("--list", action="store_true", help="list the steps and how many runs each has finished")
+    p.add_argument("--print", action="store_true", help="print the command of every step instead of running it")
     p.add_argument("--only", help="comma-separated step names to run (default: all, in order)")
     p.add_argument("--estimate", action="store_true", help="print the cost per cell from measured tokens/s")
     args = p.parse_args(argv)
@@ -164,12 +166,16 @@ def main(argv=None) -> int:
         for s in plan:
             print(f"{s['name']}: {finished_runs(out / s['name'])}/{s['runs']} runs")
         return 0
-    out.mkdir(parents=True, exist_ok=True)
+    if not args.print:
+        out.mkdir(parents=True, exist_ok=True)
     for s in plan:
         folder = out / s["name"]
+        command = ["bilinear", "train", *s["args"], "--jobs", "1", "--out", str(folder), "--quiet", *extra]
+        if args.print:
+            print(" ".join(command))
+            continue
         if finished_runs(folder) >= s["runs"]:
             continue
-        command = ["bilinear", "train", *s["args"], "--jobs", "1", "--out", str(folder), "--quiet", *extra]
         print(f"[{time.strftime('%Y-%m-%d %H:%M:%S')}] {s['name']}: {' '.join(command)}", flush=True)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.time()
@@ -183,7 +189,8 @@ def main(argv=None) -> int:
         if code != 0:
             print(f"paper_tables_sweep: {s['name']} failed (exit {code})", file=sys.stderr)
             return code
-    print("ALLDONE", flush=True)
+    if not args.print:
+        print("ALLDONE", flush=True)
     return 0
 
 
