@@ -21,6 +21,7 @@ its wall and CPU time (of the ``bilinear train`` child) to ``OUT/sweep_times.jso
     nice -n 15 python benchmarks/paper_tables_sweep.py OUT                 # the cpu protocol
     python benchmarks/paper_tables_sweep.py OUT --list                     # the steps and their state
     python benchmarks/paper_tables_sweep.py OUT --print                    # their commands
+    python benchmarks/paper_tables_sweep.py OUT --copy-records DEST        # the records, without checkpoints
     python benchmarks/paper_tables_sweep.py OUT --protocol paper --estimate
     python benchmarks/paper_tables_sweep.py OUT --protocol paper -- --launcher submitit --jobs 50
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -150,6 +152,9 @@ def main(argv=None) -> int:
     p.add_argument("--print", action="store_true", help="print the command of every step instead of running it")
     p.add_argument("--only", help="comma-separated step names to run (default: all, in order)")
     p.add_argument("--estimate", action="store_true", help="print the cost per cell from measured tokens/s")
+    p.add_argument("--copy-records", metavar="DEST",
+                   help="copy every step's results.json and results.md (not its checkpoints) and sweep_times.jsonl "
+                        "into DEST/<step>/, then stop")
     args = p.parse_args(argv)
     if args.estimate:
         sys.stdout.write(estimate(args.protocol))
@@ -162,6 +167,16 @@ def main(argv=None) -> int:
         if unknown:
             raise SystemExit(f"paper_tables_sweep: --only: unknown step(s) {', '.join(sorted(unknown))}")
         plan = [s for s in plan if s["name"] in wanted]
+    if args.copy_records:
+        dest = Path(args.copy_records)
+        for s in plan:
+            for name in ("results.json", "results.md"):
+                if (out / s["name"] / name).is_file():
+                    (dest / s["name"]).mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(out / s["name"] / name, dest / s["name"] / name)
+        if (out / "sweep_times.jsonl").is_file():
+            shutil.copyfile(out / "sweep_times.jsonl", dest / "sweep_times.jsonl")
+        return 0
     if args.list:
         for s in plan:
             print(f"{s['name']}: {finished_runs(out / s['name'])}/{s['runs']} runs")
