@@ -26,6 +26,7 @@ import math
 import os
 import statistics
 import textwrap
+from typing import Any
 
 from bilinear.paper_figs import records, style
 
@@ -42,7 +43,7 @@ SOURCES = ("docs/results_paper_tables/ when present, else docs/results_training/
 #: Line styles of the series of one model in a panel (its variants), in order.
 STYLES = ("-", "--", ":", "-.")
 #: Line styles of the baselines by layer count.
-LAYER_STYLES = {1: "-", 2: "--", 4: ":"}
+LAYER_STYLES: dict[int, Any] = {1: "-", 2: "--", 4: ":"}
 
 __all__ = ["NAME", "TITLE", "CAPTION", "SOURCES", "task_label", "task_order", "record_name", "series_key", "compute",
            "draw", "build"]
