@@ -164,15 +164,15 @@ def test_committed_page_regenerates(tmp_path):
 
 
 def test_committed_10k_page_regenerates(tmp_path):
-    """docs/results_paper_tables_10k.md and summary_10k.json are what the script writes from the
+    """docs/results_paper_tables_10k.md and its summary.json are what the script writes from the
     committed records of the 10 000-step re-run (as far as it has come)."""
     docs = ROOT / "docs"
-    dirs = sorted(str(d) for d in (docs / "results_paper_tables" / "sweep_10k").iterdir() if d.is_dir())
+    dirs = sorted(str(d) for d in (docs / "results_paper_tables_10k" / "records").iterdir() if d.is_dir())
     assert dirs
     page = tmp_path / "page.md"
     page.write_text((docs / "results_paper_tables_10k.md").read_text(encoding="utf-8"), encoding="utf-8")
     summary = tmp_path / "summary.json"
     assert paper_tables.main([*dirs, "--out", str(page), "--summary", str(summary)]) == 0
     assert page.read_text(encoding="utf-8") == (docs / "results_paper_tables_10k.md").read_text(encoding="utf-8")
-    assert summary.read_text(encoding="utf-8") == (docs / "results_paper_tables" / "summary_10k.json").read_text(
+    assert summary.read_text(encoding="utf-8") == (docs / "results_paper_tables_10k" / "summary.json").read_text(
         encoding="utf-8")

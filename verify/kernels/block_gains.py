@@ -24,7 +24,8 @@ have no per-block penalty (:func:`block_width` is None).
 
     >>> import torch
     >>> x = torch.tensor([[[1.0, 0.0, 0.0, 1.0], [2.0, 0.0, 0.0, 1.0]]])   # block 0 doubles, block 1 stays
-    >>> gains = torch.log(x.norm(dim=-1))                                 # the total gains from norm 1
+    >>> n = x.norm(dim=-1)
+    >>> gains = torch.log(n / torch.cat((torch.ones(1, 1), n[:, :-1]), 1))   # total gains, from a unit start
     >>> block_log_gains(x, gains, 2).exp().tolist()
     [[[2.0, 1.0]]]
 """
