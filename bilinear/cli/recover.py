@@ -81,7 +81,8 @@ def _text(r: dict) -> str:
             lines.append(f"  snapped to {s['file']}: certified {s['certified']}"
                          + (f" ({s['reason']})" if s.get("reason") else "")
                          + f"; float32 horizon before {s['horizon_before']}, after {s['horizon_after']} "
-                           f"(searched to {s['horizon_searched']}; None = no failure)")
+                           f"(searched to {s['horizon_searched']}; None = no failure); accuracy >= 0.95 at every "
+                           f"length up to {s['accuracy_horizon_before']} before, {s['accuracy_horizon_after']} after")
     return "\n".join(lines)
 
 

@@ -32,7 +32,7 @@ from bilinear.cli.common import add_group_source, add_json, add_threads, check_o
 _MODEL_FIELDS = ("rank", "block", "householders", "embedding", "normalise", "init", "init_scale", "layers",
                  "heads")
 _TRAIN_FIELDS = ("steps", "batch_size", "loss", "weight_decay", "val_every", "patience", "final_lr",
-                 "gain_penalty")
+                 "gain_penalty", "block_gain_penalty")
 
 
 #: which model kinds each model option applies to (None: every model); an option given for
@@ -96,7 +96,8 @@ def add_parser(sub):
                         "for affine)")
     m.add_argument("--normalize", dest="normalise", choices=("auto", "none", "eval", "always"),
                    help=argparse.SUPPRESS)     # the American spelling, accepted as an alias
-    m.add_argument("--init", choices=("identity", "orthogonal", "gaussian"), help="bilinear models: init")
+    m.add_argument("--init", choices=("auto", "identity", "orthogonal", "rotation", "gaussian"),
+                   help="bilinear models: init (auto: rotation for block, orthogonal for the others)")
     m.add_argument("--init-scale", type=number(minimum=0), help="bilinear models: init perturbation")
     m.add_argument("--layers", type=positive_int, help="lstm, mamba, transformer: layers")
     m.add_argument("--heads", type=positive_int, help="transformer: heads")
@@ -110,6 +111,8 @@ def add_parser(sub):
     o.add_argument("--final-lr", type=number(minimum=0, maximum=1), help="cosine schedule ends at this fraction of the rate")
     o.add_argument("--gain-penalty", type=number(minimum=0),
                    help="weight of the penalty on unequal per-step gains of bilinear models (default 1, 0 = off)")
+    o.add_argument("--block-gain-penalty", type=number(minimum=0),
+                   help="weight of the penalty on unequal per-block gains of block, cdiag and rot (default 1, 0 = off)")
     o.add_argument("--val-every", type=positive_int)
     o.add_argument("--patience", type=nonnegative_int, help="validations without improvement before stopping (0 = never)")
     o.add_argument("--test-lengths", type=int_list("--test-lengths", minimum=1),

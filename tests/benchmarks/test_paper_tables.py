@@ -20,7 +20,7 @@ def record(task, options, model, seed, acc, layers=0, seconds=10.0, cpu=9.0, ste
     variant = f"layers={layers}" if layers else ""          # as ModelConfig.variant() spells it
     return {"task": task, "task_options": options, "model": model, "variant": variant, "hidden": 64, "seed": seed,
             "lr": 0.01, "accuracy": acc, "lr_search": [{"lr": 0.01, "seconds": seconds, "cpu_seconds": cpu}],
-            "train_config": {"steps": steps}, "model_config": {"layers": layers}}
+            "train_config": {"steps": steps}, "model_config": {"layers": layers}, "chance": 0.5}
 
 
 FULL5 = [{"3": 1.0, "500": 0.96}, {"3": 1.0, "500": 0.50}, {"3": 0.99, "500": 0.985}]
@@ -66,7 +66,9 @@ def family(text: str, title: str) -> str:
 
 def test_cells_are_the_records_numbers(records, tmp_path):
     out = tmp_path / "page.md"
-    assert paper_tables.main([str(d) for d in records] + ["--out", str(out), "--summary", str(tmp_path / "s.json")]) == 0
+    assert paper_tables.main([str(d) for d in records] + ["--out", str(out), "--summary", str(tmp_path / "s.json"),
+                                                         "--figure", str(tmp_path / "fig")]) == 0
+    assert sorted(p.name for p in (tmp_path / "fig").iterdir()) == ["accuracy.pdf", "accuracy.png"]
     text = out.read_text()
     add = family(text, "Modular addition")
     col = 1 + 2          # columns m=2, m=3, m=5, ...: m=5 is the third
@@ -81,12 +83,15 @@ def test_cells_are_the_records_numbers(records, tmp_path):
     assert norm["full"][col - 1] == f"{statistics.median(n):.3f} ({', '.join(f'{v:.3f}' for v in n)})"
     assert norm["rdiag"][0] == f"{(0.75 - 0.5) / 0.5:.3f}"
     side = rows(add, "Chance-normalised median over seeds, **ours / reported**")
-    assert side["Bilinear (full)"][1 + col - 1] == f"{statistics.median(n):.2f} / 1.00"
+    assert side["Bilinear (full)"][1 + col - 1] == f"{statistics.median(n):.2f} / 1.00 (h 500)"   # horizons 500, 3, 500
     rot = statistics.median([(r["500"] - 0.2) / 0.8 for r in ROT5])            # -0.125: clipped to 0, vs 1.00
     rot_row = next(v for k, v in side.items() if k.startswith("R2") and v[0] == "rot")
-    assert rot_row[1 + col - 1] == f"{rot:.2f} / 1.00 **≠**"
+    assert rot_row[1 + col - 1] == f"{rot:.2f} / 1.00 **≠** (h 3)"
     mamba_row = next(v for k, v in side.items() if k.startswith("Mamba") and v[0] == "mamba-L2")
-    assert mamba_row[1 + col - 1] == f"{(0.3 - 0.2) / 0.8:.2f} / 0.01 **≠**"
+    assert mamba_row[1 + col - 1] == f"{(0.3 - 0.2) / 0.8:.2f} / 0.01 **≠** (h 0)"
+    assert "- modadd(m=5), rot: ours -0.12, reported 1.00 — reason not measured yet" in add
+    horizons = rows(add, "Horizon: the longest test length")
+    assert horizons["full"][col - 1] == "500 (500, 3, 500)" and horizons["mamba-L2"][col - 1] == "0"
     chance = rows(add, "Chance (best constant guess")
     assert chance["chance"][0] == "0.5000" and chance["chance"][col - 1] == "0.2000"
     fsm = rows(family(text, "Random automata"), "Raw accuracy")
@@ -97,7 +102,7 @@ def test_cells_are_the_records_numbers(records, tmp_path):
     fsm_chance = rows(family(text, "Random automata"), "Chance (best constant guess")
     assert fsm_chance["best from the last 4 symbols"][0] == f"{1 - 0.5 / 81:.4f}"
     lengths = rows(text, "#### modadd(m=5)")
-    assert lengths["full"] == [f"{statistics.median(r['3'] for r in FULL5):.3f}", f"{statistics.median(acc):.3f}"]
+    assert lengths["full"] == [f"{statistics.median(r['3'] for r in FULL5):.3f}", f"{statistics.median(acc):.3f}", "500"]
     compute = rows(text, "## Compute")
     assert compute["tables_A1"][:4] == ["10", f"{(60 + 61 + 62 + 7 * 10) / 60:.1f}", f"{(3 * 30 + 6 * 9) / 60:.1f}", "1"]
     summary = json.loads((tmp_path / "s.json").read_text())
@@ -155,4 +160,19 @@ def test_committed_page_regenerates(tmp_path):
                               "--time-log", str(docs / "results_paper_tables" / "time.log")]) == 0
     assert page.read_text(encoding="utf-8") == (docs / "results_paper_tables.md").read_text(encoding="utf-8")
     assert summary.read_text(encoding="utf-8") == (docs / "results_paper_tables" / "summary.json").read_text(
+        encoding="utf-8")
+
+
+def test_committed_10k_page_regenerates(tmp_path):
+    """docs/results_paper_tables_10k.md and its summary.json are what the script writes from the
+    committed records of the 10 000-step re-run (as far as it has come)."""
+    docs = ROOT / "docs"
+    dirs = sorted(str(d) for d in (docs / "results_paper_tables_10k" / "records").iterdir() if d.is_dir())
+    assert dirs
+    page = tmp_path / "page.md"
+    page.write_text((docs / "results_paper_tables_10k.md").read_text(encoding="utf-8"), encoding="utf-8")
+    summary = tmp_path / "summary.json"
+    assert paper_tables.main([*dirs, "--out", str(page), "--summary", str(summary)]) == 0
+    assert page.read_text(encoding="utf-8") == (docs / "results_paper_tables_10k.md").read_text(encoding="utf-8")
+    assert summary.read_text(encoding="utf-8") == (docs / "results_paper_tables_10k" / "summary.json").read_text(
         encoding="utf-8")

@@ -53,6 +53,11 @@ def test_recover_weight_file_and_snap(tmp_path, capsys):
     c = r["constituents"][0]
     assert {"degree", "indicator", "real_dimension", "multiplicity", "character"} <= set(c)
     assert r["snap"]["certified"] and os.path.exists(snap)
+    # the exact construction decodes every word at every step: no failure, accuracy 1 up to the bound
+    assert (r["snap"]["horizon_before"], r["snap"]["horizon_after"]) == (None, None)
+    assert (r["snap"]["accuracy_horizon_before"], r["snap"]["accuracy_horizon_after"]) == (200, 200)
+    code, out, _ = run(capsys, "recover", src, "--snap", tmp_path / "again.npz", "--words", 32, "--horizon-max", 50)
+    assert code == 0 and "accuracy >= 0.95 at every length up to 50 before, 50 after" in out
     code, out, _ = run(capsys, "certify", snap)
     assert code == 0 and out.startswith("certified (numeric")
 

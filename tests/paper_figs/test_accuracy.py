@@ -89,3 +89,18 @@ def test_runs_of_two_tables_stay_two_series(tmp_path):
     data = accuracy.compute(records.training_runs(tmp_path)[0])
     (panel,) = data["panels"]
     assert sorted((s["label"], s["median"][0]) for s in panel["series"]) == [("full (t1)", 1.0), ("full (t2)", 0.5)]
+
+
+def test_panels_are_in_numeric_order_and_lines_carry_their_horizon(tmp_path):
+    """m = 2, 3, 10, 25 (not 10, 2, 25, 3); the horizon of each line is that of its median, which
+    differs from reading the last length alone (a line right again at 100 after failing at 10)."""
+    runs = [run("modadd", "block", 0, {2: 1.0, 10: 0.2, 100: 1.0}, 1 / m, options={"m": m}) for m in (10, 2, 25, 3)]
+    runs += [dict(run("modadd", "mamba", 0, {2: 1.0, 10: 0.97, 100: 0.1}, 0.1, options={"m": 10},
+                      variant=f"layers={n}"), model_config={"layers": n}) for n in (1, 4)]
+    src = write_runs(tmp_path / "r" / "results.json", runs)
+    res = accuracy.build(str(tmp_path / "out"), source=str(src))
+    assert [p["task"] for p in res["data"]["panels"]] == ["modadd m=2", "modadd m=3", "modadd m=10", "modadd m=25"]
+    ten = {s["label"]: s for s in res["data"]["panels"][2]["series"]}
+    assert ten["block"]["horizon"] == 2 and ten["block"]["median"][-1] == 1.0
+    assert sorted((s["layers"], s["horizon"]) for s in ten.values() if s["model"] == "mamba") == [(1, 10), (4, 10)]
+    assert res["data"]["panels"][0]["train_lengths"] == [[2, 10]]

@@ -9,6 +9,14 @@ non-finite logits (an overflow) counts as wrong.  Beside them: ``chance`` = 1 / 
 ``majority`` = the frequency of the most common final label in the test set (the best a constant
 guess scores; it can exceed chance, e.g. for automata with absorbing states).
 
+**Horizon** (``horizon``): the longest length of the test grid up to which *every* length of the grid
+has accuracy at least :data:`HORIZON_THRESHOLD` (0.95); 0 when the shortest already fails.  Accuracy at
+one length alone misleads: a model with a small systematic phase drift is wrong at some lengths and
+right again at later ones (docs/results_training.md), and the horizon does not count the later ones.
+
+    >>> horizon({"2": 1.0, "10": 0.97, "100": 0.5, "500": 1.0})
+    10
+
 Test sequences come from a fixed test seed (:data:`TEST_SEED`), the same for every model and run,
 independent of training and validation seeds.  A length the task does not accept
 (:meth:`~bilinear.verify.tasks.Task.accepts_length`; ``modarith`` has odd lengths only) is replaced by the
@@ -29,11 +37,25 @@ from bilinear.theory.errors import expected, shown
 
 from bilinear.verify.device import derived_seed
 
-__all__ = ["DEFAULT_LENGTHS", "TEST_SEED", "EvalConfig", "task_lengths", "predict", "evaluate",
-           "markdown_table", "median"]
+__all__ = ["DEFAULT_LENGTHS", "TEST_SEED", "HORIZON_THRESHOLD", "EvalConfig", "task_lengths", "predict", "evaluate",
+           "horizon", "markdown_table", "median"]
 
 DEFAULT_LENGTHS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 50, 100, 200, 500, 1000)
 TEST_SEED = 20250527
+HORIZON_THRESHOLD = 0.95
+
+
+def horizon(accuracy, threshold: float = HORIZON_THRESHOLD) -> int:
+    """The longest length ``L`` of ``accuracy`` (``{length: accuracy}``, keys ints or their strings) such
+    that every length ``<= L`` in it has accuracy ``>= threshold``; 0 when the shortest fails (module
+    docstring)."""
+    best = 0
+    for L in sorted(int(k) for k in accuracy):
+        value = accuracy[str(L)] if str(L) in accuracy else accuracy[L]
+        if value is None or not value >= threshold:
+            break
+        best = L
+    return best
 
 
 @dataclass(frozen=True)
@@ -88,7 +110,8 @@ def predict(model, tokens: np.ndarray, batch_size: int, device) -> np.ndarray:
 
 def evaluate(model, task, config: EvalConfig = EvalConfig(), device="cpu") -> dict:
     """``{"accuracy": {L: final-label acc}, "accuracy_per_token": {...}, "majority": {...},
-    "chance": 1/K, "lengths_note": ...}`` with string keys ``str(L)``."""
+    "chance": 1/K, "horizon": ..., "horizon_threshold": 0.95, "lengths_note": ...}`` with string keys
+    ``str(L)`` (:func:`horizon` of the final-label accuracy)."""
     acc, tok_acc, majority = {}, {}, {}
     for L in task_lengths(task, config.lengths):
         batch = task.sample(config.n, L, derived_seed(config.seed, L))
@@ -98,7 +121,7 @@ def evaluate(model, task, config: EvalConfig = EvalConfig(), device="cpu") -> di
         tok_acc[str(L)] = float(np.mean(pred[mask] == batch.labels[mask]))
         majority[str(L)] = float(np.bincount(batch.label).max() / len(batch.label))
     out = {"accuracy": acc, "accuracy_per_token": tok_acc, "majority": majority,
-           "chance": task.chance_level()}
+           "chance": task.chance_level(), "horizon": horizon(acc), "horizon_threshold": HORIZON_THRESHOLD}
     replaced = [f"{L}->{task.valid_length_at_least(L)}" for L in config.lengths if not task.accepts_length(L)]
     if replaced:
         out["lengths_note"] = f"{task.name} accepts {task.length_rule}: test lengths replaced {', '.join(replaced)}"
@@ -118,11 +141,12 @@ def _task_label(run: dict) -> str:
 def markdown_table(runs: list[dict], key: str = "accuracy") -> str:
     """One row per run (task, model, hidden, seed, lr) and one median row per (task, model, hidden)
     group with several seeds; one column per length; chance and majority (at the longest length)
-    beside them.  Values are ``key`` (``accuracy`` = final label, or ``accuracy_per_token``)."""
+    beside them, and the :func:`horizon` of the final-label accuracy (the median's for a median row).
+    Values are ``key`` (``accuracy`` = final label, or ``accuracy_per_token``)."""
     if not runs:
         return "(no runs)\n"
     lengths = sorted({int(L) for r in runs for L in r[key]})
-    head = ["task", "model", "H", "seed", "lr"] + [str(L) for L in lengths] + ["chance", "majority"]
+    head = ["task", "model", "H", "seed", "lr"] + [str(L) for L in lengths] + ["chance", "majority", "horizon"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
 
     def cells(values):
@@ -137,15 +161,18 @@ def markdown_table(runs: list[dict], key: str = "accuracy") -> str:
             vals = [r[key].get(str(L)) for L in lengths]
             maj = r.get("majority", {}).get(str(max(int(L) for L in r[key])))
             lines.append("| " + " | ".join([task, model, str(hidden), str(r["seed"]), f"{r['lr']:g}"]
-                                           + cells(vals) + cells([r.get("chance"), maj])) + " |")
+                                           + cells(vals) + cells([r.get("chance"), maj])
+                                           + [str(horizon(r["accuracy"]))]) + " |")
         if len(rs) > 1:
             med = [median([r[key].get(str(L)) for r in rs]) for L in lengths]
+            med_final = {L: median([r["accuracy"].get(L) for r in rs]) for L in rs[0]["accuracy"]}
             lines.append("| " + " | ".join([task, model, str(hidden), f"**median of {len(rs)}**", ""]
-                                           + [f"**{v:.3f}**" for v in med] + cells([rs[0].get("chance"), None]))
-                         + " |")
+                                           + [f"**{v:.3f}**" for v in med] + cells([rs[0].get("chance"), None])
+                                           + [f"**{horizon(med_final)}**"]) + " |")
     note = ("\nAccuracy = final-label accuracy at exactly that many tokens" if key == "accuracy"
             else "\nAccuracy = per-token accuracy over all labelled prefixes")
-    note += "; chance = 1/classes; majority = most frequent final label at the longest length.\n"
+    note += ("; chance = 1/classes; majority = most frequent final label at the longest length; horizon = the "
+             f"longest test length up to which every test length has final-label accuracy >= {HORIZON_THRESHOLD}.\n")
     for lengths_note in dict.fromkeys(r["lengths_note"] for r in runs if r.get("lengths_note")):
         note += lengths_note + ".\n"
     return "\n".join(lines) + "\n" + note

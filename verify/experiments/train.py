@@ -42,7 +42,7 @@ from bilinear.theory.resources import current_memory_limit, current_work_limit, 
 from bilinear.theory.files import atomic_path
 from bilinear.theory.version import software_versions
 
-from bilinear.verify.kernels import fused, native
+from bilinear.verify.kernels import block_gains, fused, native
 from bilinear.verify.experiments.checkpoint import CHECKPOINT_FORMAT, check_module_state, check_optimizer_state, load_checkpoint
 from bilinear.verify.device import derived_seed
 from bilinear.verify.experiments.evaluate import EvalConfig, evaluate
@@ -68,13 +68,25 @@ class TrainConfig:
     ``grad_clip`` (max global norm, 0 = off), ``schedule`` ("cosine" decay to ``final_lr`` times the
     rate, or "constant", after ``warmup`` linear steps), ``val_n`` validation sequences per training length, ``val_every`` steps, ``patience`` evaluations without
     improvement (0 = never stop early), ``stop_loss`` (stop once the validation loss is below it
-    and validation accuracy is 1; 0 = off), ``gain_penalty`` (λ, bilinear models only; 0 = off).
+    and validation accuracy is 1; 0 = off), ``gain_penalty`` (λ, bilinear models only; 0 = off),
+    ``block_gain_penalty`` (λ_b, bilinear models with blocks only — BLOCK, CDIAG, ROT; 0 = off).
 
     The gain penalty adds ``λ Var_{n,t}[log ||A(x_t) h_{t-1}|| - log ||h_{t-1}||]`` over the batch
     and time steps to the cross-entropy.  Exact tracking (docs/design.md §3) needs one common gain ``c`` in
     ``A_σ φ(q) = c φ(δ(q, σ))``; with unequal gains the small error components of a learned state
     along another state's direction grow geometrically over long words (a multiplicative random
     walk), which training lengths 2–10 do not show and normalisation hides from the loss.
+
+    The block gain penalty adds ``λ_b Var_{n,t,j}[b_{t,j}]``, ``b_{t,j}`` the log-gain of block ``j``
+    of a block-diagonal ``A(x_t)`` on its own part of the state
+    (:mod:`bilinear.verify.kernels.block_gains`): normalisation is global, so a block with a larger gain
+    than the blocks the readout uses owns the normalised state after some tens of steps although the
+    total gain is steady (docs/results_training.md).  For ROT every block gain is 0 exactly (its blocks
+    are rotations), so the penalty is skipped.
+
+    The validation loss (selection and early stopping) is computed in float64 from the logits: in
+    float32 it becomes exactly 0 once the margins pass about 17, every later state ties with the
+    best and patience ends a run that is still improving (docs/results_training.md).
     """
 
     steps: int = 2000
@@ -91,6 +103,7 @@ class TrainConfig:
     patience: int = 0
     stop_loss: float = 0.0
     gain_penalty: float = 1.0
+    block_gain_penalty: float = 1.0
 
     def __post_init__(self):
         for name in ("steps", "batch_size", "val_n", "val_every"):
@@ -104,7 +117,7 @@ class TrainConfig:
         check_choice("--loss", self.loss, ("token", "final"))
         check_choice("schedule", self.schedule, ("cosine", "constant"))
         check_number("--final-lr", self.final_lr, minimum=0, maximum=1)
-        for name in ("weight_decay", "grad_clip", "stop_loss", "gain_penalty"):
+        for name in ("weight_decay", "grad_clip", "stop_loss", "gain_penalty", "block_gain_penalty"):
             check_number(_flag(name), getattr(self, name), minimum=0)
 
     def lr_at(self, step: int, lr: float) -> float:
@@ -178,22 +191,30 @@ _FUSED_ADAMW: dict[str, Any] = {"fused": True} if tuple(int(v) for v in torch.__
 
 
 def _loss(logits: torch.Tensor, labels: torch.Tensor, final: bool) -> torch.Tensor:
+    """Mean cross-entropy over the labelled steps (``final``: the last step only), in the logits' dtype."""
     if final:
         return F.cross_entropy(logits[:, -1], labels[:, -1])
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-1)
 
 
 def _objective(model, batch, cfg: TrainConfig, final: bool, device) -> torch.Tensor:
-    """Cross-entropy, plus ``gain_penalty * Var(log gains)`` for bilinear models; with gradients on,
+    """Cross-entropy, plus ``gain_penalty * Var(log gains)`` for bilinear models and
+    ``block_gain_penalty * Var(per-block log gains)`` for those with blocks; with gradients on,
     a bilinear model with one-hot input computes it as one fused node (:func:`bilinear.verify.kernels.fused.objective`,
     equal to this function's plain autograd form within float tolerance)."""
     tokens = torch.as_tensor(batch.tokens, device=device)
     labels = torch.as_tensor(batch.labels, device=device)
     if torch.is_grad_enabled() and isinstance(model, BilinearRNN) and model.embedding_dim is None:
-        return fused.objective(model.system(), model.readout, tokens, labels, final, cfg.gain_penalty)
-    if cfg.gain_penalty and hasattr(model, "forward_with_gains"):
-        logits, gains = model.forward_with_gains(tokens)
-        return _loss(logits, labels, final) + cfg.gain_penalty * gains.var()
+        return fused.objective(model.system(), model.readout, tokens, labels, final, cfg.gain_penalty,
+                               0.0 if model.unit_blocks else cfg.block_gain_penalty)
+    if isinstance(model, BilinearRNN) and (cfg.gain_penalty or cfg.block_gain_penalty):
+        states, gains = model.states(tokens, log_gains=True)
+        loss = _loss(states @ model.readout.T, labels, final) + cfg.gain_penalty * gains.var()
+        width = (block_gains.block_width(model.layout, model.table().source)
+                 if cfg.block_gain_penalty and model.layout in ("blocks", "pairs") and not model.unit_blocks else None)
+        if width:
+            loss = loss + block_gains.penalty(states, gains, width, cfg.block_gain_penalty)
+        return loss
     return _loss(model(tokens), labels, final)
 
 
@@ -211,14 +232,15 @@ def _validation_set(task, cfg: TrainConfig, lengths: list[int], seed: int):
 @torch.no_grad()
 def _validate(model, val_set, final: bool, device) -> tuple[float, float]:
     """(final-label accuracy, mean loss) on the validation set, with the training-mode forward
-    (the function being optimised; for pure bilinear models the argmax equals evaluation mode's)."""
+    (the function being optimised; for pure bilinear models the argmax equals evaluation mode's);
+    the loss in float64 from the logits, so it is not 0 while a margin is below about 700."""
     correct = total = 0
     losses = []
     for b in val_set:
         tokens = torch.as_tensor(b.tokens, device=device)
         labels = torch.as_tensor(b.labels, device=device)
         logits = model(tokens)
-        loss = _loss(logits, labels, final)
+        loss = _loss(logits.double(), labels, final)
         losses.append(float(loss) if torch.isfinite(loss) else float("inf"))
         last = logits[:, -1]
         pred = torch.where(torch.isfinite(last).all(-1), last.argmax(-1), torch.full_like(labels[:, -1], -1))

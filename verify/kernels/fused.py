@@ -43,7 +43,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels import diagonal, loop, native, paths
+from bilinear.verify.kernels import block_gains, diagonal, loop, native, paths
 from bilinear.verify.kernels.table import Layout, System, Table, start_of, start_size
 
 __all__ = ["states", "objective", "native_table", "Recurrence", "Objective", "Spec"]
@@ -104,15 +104,19 @@ def states(system: System, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Te
 
 
 def objective(system: System, readout: torch.Tensor, tokens: torch.Tensor, labels: torch.Tensor,
-              final: bool, gain_penalty: float) -> torch.Tensor:
+              final: bool, gain_penalty: float, block_penalty: float = 0.0) -> torch.Tensor:
     """The training objective of :func:`bilinear.verify.experiments.train._objective` — the mean cross-entropy of the
     readout ``R h_t`` over the labelled steps (``final``: the last step only; label ``-1`` = no
     label), plus ``gain_penalty`` times the (unbiased) variance of the gains — as one autograd node
     over the recurrence and the loss: the loss's backward is written out (``softmax - onehot``
-    through ``R``; ``2 (gain - mean) / (n - 1)``) and feeds the recurrence's."""
+    through ``R``; ``2 (gain - mean) / (n - 1)``) and feeds the recurrence's.  ``block_penalty``
+    adds :func:`bilinear.verify.kernels.block_gains.penalty` for the layouts with blocks (computed from
+    the states and gains the recurrence returns; its gradient written out as well)."""
     spec, tensors = _spec(system, tokens)
     labels = torch.as_tensor(labels, device=system.h0.device).long()
-    return Objective.apply(spec, labels, bool(final), float(gain_penalty), readout, *tensors)
+    width = block_gains.block_width(system.table.layout, system.table.source) if block_penalty else None
+    return Objective.apply(spec, labels, bool(final), (float(gain_penalty), float(block_penalty), width),
+                           readout, *tensors)
 
 
 class Recurrence(torch.autograd.Function):
@@ -132,13 +136,16 @@ class Recurrence(torch.autograd.Function):
 
 
 class Objective(torch.autograd.Function):
-    """The training loss as one node: ``apply(spec, labels, final, gain_penalty, readout, h0,
-    in_weight, in_bias, *table.tensors())`` -> scalar (see :func:`objective`)."""
+    """The training loss as one node: ``apply(spec, labels, final, (gain_penalty, block_penalty,
+    block width or None), readout, h0, in_weight, in_bias, *table.tensors())`` -> scalar (see
+    :func:`objective`)."""
 
     @staticmethod
-    def forward(ctx: Any, spec: Spec, labels: torch.Tensor, final: bool, penalty: float,   # type: ignore[override]
+    def forward(ctx: Any, spec: Spec, labels: torch.Tensor, final: bool,   # type: ignore[override]
+                penalties: tuple[float, float, int | None],
                 R: torch.Tensor, h0: torch.Tensor, in_weight: torch.Tensor | None, in_bias: torch.Tensor | None,
                 *params: torch.Tensor) -> torch.Tensor:
+        penalty, block_penalty, width = penalties
         out, gains, saved = _forward(spec, h0, in_weight, in_bias, params)
         n, L, H = out.shape
         time_major = out.transpose(0, 1).is_contiguous()       # the compiled path's layout: no copy
@@ -156,6 +163,10 @@ class Objective(torch.autograd.Function):
             mean = gains.mean()
             loss = ce + penalty * ((gains - mean) ** 2).sum() / (gains.numel() - 1)
             ctx.dev = gains - mean
+        ctx.blocks = None
+        if block_penalty and width:
+            value, ctx.blocks = block_gains.forward(out, gains, width, block_penalty, spec[2], spec[0] == "native")
+            loss = loss + value
         ctx.spec, ctx.saved, ctx.final, ctx.penalty = spec, saved, final, penalty
         ctx.head = (h, p, yc, weight, R, (n, L, H), time_major)
         return loss
@@ -170,15 +181,19 @@ class Objective(torch.autograd.Function):
         gR = dzt @ h
         gh = dzt.T @ R
         if ctx.final:
-            g = torch.zeros(n, L, H, dtype=gh.dtype, device=gh.device)
-            g[:, -1] = gh
+            g = torch.zeros(L, n, H, dtype=gh.dtype, device=gh.device)      # time-major, as the adjoint reads it
+            g[-1] = gh
         elif time_major:
-            g = gh.view(L, n, H).transpose(0, 1)
+            g = gh.view(L, n, H)
         else:
-            g = gh.view(n, L, H)
+            g = gh.view(n, L, H).transpose(0, 1).contiguous()
+        block_gl = None if ctx.blocks is None else block_gains.backward(ctx.blocks, go, g)
+        g = g.transpose(0, 1)
         gl = None
         if ctx.penalty:
             gl = ctx.dev * (2.0 * ctx.penalty / (ctx.dev.numel() - 1)) * go
+        if block_gl is not None:
+            gl = block_gl if gl is None else gl + block_gl
         return (None, None, None, None, gR, *_backward(ctx.spec, ctx.saved, g, gl))
 
 

@@ -37,6 +37,7 @@
  * so the compiler vectorises and unrolls them; reductions use `omp simd` (-fopenmp-simd), which
  * changes only the order of the additions.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -45,6 +46,35 @@
 
 #define TILE 32
 #define INLINE static inline __attribute__((always_inline))
+
+/* logf for a normal positive float, branch-free so that loops over it vectorise: x = m 2^e with m in
+ * [sqrt(1/2), sqrt(2)), log x = e log 2 + log1p(m - 1) by Cephes' logf polynomial (relative error
+ * about 1e-7, that of logf within a few units in the last place).  Used by the per-block gains. */
+INLINE float logf_simd(float x)
+{
+    union { float f; uint32_t i; } u = { x };
+    int32_t e = (int32_t) ((u.i >> 23) & 0xff) - 126;
+    u.i = (u.i & 0x007fffffu) | 0x3f000000u;                 /* m in [0.5, 1) */
+    float m = u.f;
+    const int small = m < 0.70710678f;
+    e -= small;
+    m = small ? m + m - 1.0f : m - 1.0f;
+    const float z = m * m;
+    float y = 7.0376836292e-2f;
+    y = y * m - 1.1514610310e-1f;
+    y = y * m + 1.1676998740e-1f;
+    y = y * m - 1.2420140846e-1f;
+    y = y * m + 1.4249322787e-1f;
+    y = y * m - 1.6668057665e-1f;
+    y = y * m + 2.0000714765e-1f;
+    y = y * m - 2.4999993993e-1f;
+    y = y * m + 3.3333331174e-1f;
+    y = y * m * z;
+    const float fe = (float) e;
+    y += -2.12194440e-4f * fe;
+    y += -0.5f * z;
+    return m + y + 0.693359375f * fe;
+}
 
 #define DEFINE_KERNELS(REAL, SUFFIX)                                                              \
 INLINE void mv_##SUFFIX(const REAL *restrict Tt, const REAL *restrict x, REAL *restrict y,        \
@@ -292,10 +322,128 @@ void xent_backward_##SUFFIX(int64_t rows, int64_t K, REAL *restrict p, const int
     }                                                                                             \
 }
 
+#define DEFINE_BLOCK_GAINS(REAL, SUFFIX)                                                          \
+INLINE REAL blocklog_##SUFFIX(REAL v)                                                             \
+{   /* log v (v a normal positive number): libm's log in double; in float the vectorisable logf */ \
+    return sizeof(REAL) == sizeof(float) ? (REAL) logf_simd((float) v) : (REAL) log((double) v);  \
+}                                                                                                 \
+                                                                                                  \
+double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w,               \
+                            const REAL *restrict X, const REAL *restrict lg, int norm,            \
+                            REAL *restrict Q, REAL *restrict P, REAL *restrict b)                 \
+{   /* X (L, N, nb * w): the states x_1 .. x_L, of which rows 0 .. n-1 are read; lg (L, N): the */ \
+    /* total log-gains.  Q (L, n, nb) receives 1 / ||x_t^j||^2 (0 where the squared norm is at    */ \
+    /* most the smallest normal number, the floor of the logarithm: no gradient), P (L, n, nb)    */ \
+    /* r[t, j] = log ||x_t^j|| - log ||x_t|| (the last     */ \
+    /* term only when not normalising), b (L-1, n, nb) the per-block log-gains                   */ \
+    /* lg[t] + r[t, j] - r[t-1, j] minus their mean; returns the sum of the squared deviations */  \
+    const int64_t H = nb * w, M = (L - 1) * n * nb;                                               \
+    const REAL tiny = sizeof(REAL) == sizeof(float) ? (REAL) FLT_MIN : (REAL) DBL_MIN;            \
+    for (int64_t t = 0; t < L; t++) {                                                             \
+        for (int64_t i = 0; i < n; i++) {                                                         \
+            const REAL *restrict x = X + (t * N + i) * H;                                         \
+            REAL *restrict q = Q + (t * n + i) * nb, *restrict lq = P + (t * n + i) * nb;         \
+            REAL total = 0;                                                                       \
+            for (int64_t j = 0; j < nb; j++) {                                                    \
+                REAL ss = 0;                                                                      \
+                for (int64_t c = 0; c < w; c++) ss += x[j * w + c] * x[j * w + c];                \
+                ss = ss < tiny ? tiny : ss;                                                       \
+                total += ss;                                                                      \
+                lq[j] = ss;                                                                       \
+            }                                                                                     \
+            for (int64_t j = 0; j < nb; j++) q[j] = lq[j] > tiny ? (REAL) 1 / lq[j] : (REAL) 0;   \
+            _Pragma("omp simd")                                                                   \
+            for (int64_t j = 0; j < nb; j++) lq[j] = (REAL) 0.5 * blocklog_##SUFFIX(lq[j]);       \
+            if (!norm) {                                                                          \
+                const REAL lt = (REAL) 0.5 * blocklog_##SUFFIX(total);                            \
+                for (int64_t j = 0; j < nb; j++) lq[j] -= lt;                                     \
+            }                                                                                     \
+        }                                                                                         \
+    }                                                                                             \
+    if (M == 0) return 0;                                                                         \
+    double sum = 0;                                                                               \
+    for (int64_t t = 1; t < L; t++) {                                                             \
+        for (int64_t i = 0; i < n; i++) {                                                         \
+            const REAL *restrict p1 = P + (t * n + i) * nb, *restrict p0 = p1 - n * nb;           \
+            REAL *restrict br = b + ((t - 1) * n + i) * nb;                                       \
+            const REAL g = lg[t * N + i];                                                         \
+            REAL part = 0;                                                                        \
+            _Pragma("omp simd reduction(+:part)")                                                 \
+            for (int64_t j = 0; j < nb; j++) {                                                    \
+                br[j] = g + p1[j] - p0[j];                                                        \
+                part += br[j];                                                                    \
+            }                                                                                     \
+            sum += part;                                                                          \
+        }                                                                                         \
+    }                                                                                             \
+    const REAL mean = (REAL) (sum / (double) M);                                                  \
+    double ss = 0;                                                                                \
+    REAL part = 0;                                                                                \
+    _Pragma("omp simd reduction(+:part)")                                                         \
+    for (int64_t k = 0; k < M; k++) {                                                             \
+        b[k] -= mean;                                                                             \
+        part += b[k] * b[k];                                                                      \
+    }                                                                                             \
+    ss += part;                                                                                   \
+    return ss;                                                                                    \
+}                                                                                                 \
+                                                                                                  \
+void block_gains_backward_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w,        \
+                                   const REAL *restrict X, const REAL *restrict Q,                \
+                                   const REAL *restrict b, int norm, double scale,                \
+                                   REAL *restrict g, REAL *restrict gl, REAL *restrict v)         \
+{   /* with d = scale * b (Q, b from block_gains): gl (L, N) += sum_j d[t-1, j] (t >= 1);        */ \
+    /* g (L, N, H) += v_j x_t^j Q[t, j], v_j = d[t-1, j] - d[t, j] (absent terms 0), minus       */ \
+    /* (sum_j v_j) x_t / ||x_t||^2 when not normalising: the gradient of r[t, j] (rows 0 .. n-1; */ \
+    /* v: scratch of nb entries) */                                                               \
+    const int64_t H = nb * w;                                                                     \
+    const REAL sc = (REAL) scale;                                                                 \
+    const REAL tiny = sizeof(REAL) == sizeof(float) ? (REAL) FLT_MIN : (REAL) DBL_MIN;            \
+    for (int64_t t = 0; t < L; t++) {                                                             \
+        for (int64_t i = 0; i < n; i++) {                                                         \
+            const REAL *restrict x = X + (t * N + i) * H, *restrict q = Q + (t * n + i) * nb;     \
+            REAL *restrict gr = g + (t * N + i) * H;                                              \
+            REAL vsum = 0, bsum = 0;                                                              \
+            for (int64_t j = 0; j < nb; j++) v[j] = 0;                                            \
+            if (t > 0) {                                                                          \
+                const REAL *restrict before = b + ((t - 1) * n + i) * nb;                         \
+                for (int64_t j = 0; j < nb; j++) { v[j] += before[j]; bsum += before[j]; }        \
+            }                                                                                     \
+            if (t < L - 1) {                                                                      \
+                const REAL *restrict after = b + (t * n + i) * nb;                                \
+                for (int64_t j = 0; j < nb; j++) v[j] -= after[j];                                \
+            }                                                                                     \
+            for (int64_t j = 0; j < nb; j++) { v[j] *= sc; vsum += v[j]; v[j] *= q[j]; }          \
+            if (w == 2) {                                                                         \
+                for (int64_t j = 0; j < nb; j++) {                                                \
+                    gr[2 * j] += v[j] * x[2 * j];                                                 \
+                    gr[2 * j + 1] += v[j] * x[2 * j + 1];                                         \
+                }                                                                                 \
+            } else {                                                                              \
+                for (int64_t j = 0; j < nb; j++)                                                  \
+                    for (int64_t c = 0; c < w; c++) gr[j * w + c] += v[j] * x[j * w + c];         \
+            }                                                                                     \
+            gl[t * N + i] += sc * bsum;                                                           \
+            if (!norm) {                                                                          \
+                REAL total = 0;                                                                   \
+                for (int64_t j = 0; j < nb; j++) {      /* the floored squared norms, as forward */ \
+                    REAL ss = 0;                                                                  \
+                    for (int64_t c = 0; c < w; c++) ss += x[j * w + c] * x[j * w + c];            \
+                    total += ss < tiny ? tiny : ss;                                               \
+                }                                                                                 \
+                const REAL f = vsum / total;                                                      \
+                for (int64_t h = 0; h < H; h++) gr[h] -= f * x[h];                                \
+            }                                                                                     \
+        }                                                                                         \
+    }                                                                                             \
+}
+
 DEFINE_KERNELS(float, f32)
 DEFINE_KERNELS(double, f64)
 DEFINE_XENT(float, f32)
 DEFINE_XENT(double, f64)
+DEFINE_BLOCK_GAINS(float, f32)
+DEFINE_BLOCK_GAINS(double, f64)
 
 /* Whether every entry of x[0 .. n) lies in [lo, hi): the range check of tokens and labels in
  * verify/kernels/native.py (which has checked that x is a contiguous int64 array of n entries). */
@@ -307,4 +455,4 @@ int in_range(int64_t n, const int64_t *restrict x, int64_t lo, int64_t hi)
 }
 
 /* the interface version: verify/kernels/native.py refuses a library whose version differs */
-int recurrence_version(void) { return 5; }
+int recurrence_version(void) { return 6; }

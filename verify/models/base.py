@@ -25,14 +25,20 @@ from bilinear.verify.kernels.table import System, Table
 __all__ = ["BilinearRNN", "NORMALISE_MODES", "INITS"]
 
 NORMALISE_MODES = ("none", "eval", "always")
-INITS = ("identity", "orthogonal", "gaussian")
+INITS = ("identity", "orthogonal", "rotation", "gaussian")
 _TINY = 1e-30
 
 
-def _orthogonal(g: torch.Generator, *shape: int) -> torch.Tensor:
-    """Haar-random orthogonal matrices of shape ``(*batch, n, n)`` (QR with sign fix)."""
+def _orthogonal(g: torch.Generator, *shape: int, proper: bool = False) -> torch.Tensor:
+    """Haar-random orthogonal matrices of shape ``(*batch, n, n)`` (QR with sign fix); with
+    ``proper``, Haar-random rotations (determinant +1): the same draws, with the first column of
+    every matrix of determinant -1 negated (a bijection of the two cosets, so still Haar on SO(n))."""
     q, r = torch.linalg.qr(torch.randn(*shape, generator=g))
-    return q * torch.sign(torch.diagonal(r, dim1=-2, dim2=-1)).unsqueeze(-2)
+    q = q * torch.sign(torch.diagonal(r, dim1=-2, dim2=-1)).unsqueeze(-2)
+    if proper:
+        flip = torch.ones(shape[-1])
+        q = torch.where((torch.linalg.det(q) < 0)[..., None, None], q * torch.cat((-flip[:1], flip[1:])), q)
+    return q
 
 
 def _gaussian(g: torch.Generator, *shape: int, std: float = 1.0) -> torch.Tensor:
@@ -51,6 +57,8 @@ class BilinearRNN(nn.Module):
 
     level = "bilinear"
     transition_params: tuple[str, ...] = ()     # names of the parameters that define A(x)
+    rotation_init = False                       # whether init="rotation" (det +1 transitions) is defined
+    unit_blocks = False                         # every block of A(x) a rotation: all per-block gains 0
 
     def __init__(self, vocab_size: int, num_classes: int, hidden: int, *, embedding: int | None = None,
                  affine: bool = False, normalise: str = "always", init: str = "orthogonal",
@@ -63,6 +71,9 @@ class BilinearRNN(nn.Module):
                              "scale invariant); use 'none' or 'always'")
         if init not in INITS:
             raise expected("init", f"one of {', '.join(INITS)}", init)
+        if init == "rotation" and not self.rotation_init:
+            raise InputError(f"init: 'rotation' (transitions of determinant +1) is for the levels full, block, "
+                             f"cdiag and rot, got {self.level}")
         self.vocab_size, self.num_classes, self.hidden = int(vocab_size), int(num_classes), int(hidden)
         self.affine, self.normalise, self.init, self.init_scale = bool(affine), normalise, init, float(init_scale)
         self.embedding_dim = embedding

@@ -43,7 +43,13 @@ overflow) count as a wrong prediction in :mod:`bilinear.verify.experiments.evalu
 
 Initialisations (``init``; ``init_scale`` = size of the Gaussian perturbation):
 ``"identity"`` A_k = I + noise (diagonals near 1, rotations near angle 0); ``"orthogonal"`` A_k a
-random orthogonal matrix (random angles / random signs for the diagonal levels);
+random orthogonal matrix (random angles / random signs for the diagonal levels); ``"rotation"``
+(FULL, BLOCK, CDIAG, ROT) every block of A_k a random rotation, determinant +1 — the same draws as
+``"orthogonal"`` with the reflections' first column negated; CDIAG's and ROT's blocks are rotations
+under ``"orthogonal"`` already, so for them the two are the same.  BLOCK's default
+(:meth:`bilinear.verify.models.registry.ModelConfig.resolved_init`): about half of the Haar-orthogonal
+2 x 2 blocks are reflections, and most stay reflections through training (a reflection cannot become
+a rotation continuously), which cost BLOCK mod-m tasks their exactness (docs/results_training.md);
 ``"gaussian"`` i.i.d. N(0, 1/fan-in) entries.
 """
 
@@ -72,14 +78,15 @@ class FullRNN(BilinearRNN):
 
     level = "full"
     transition_params = ("W",)
+    rotation_init = True
     labels: tuple[str, ...] = ()        # the class names of a model read from a weight file (registry)
 
     def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale
         if self.init == "identity":
             W = torch.eye(H).expand(D, H, H) + _gaussian(g, D, H, H, std=s / math.sqrt(H))
-        elif self.init == "orthogonal":
-            W = _orthogonal(g, D, H, H) + _gaussian(g, D, H, H, std=s / math.sqrt(H))
+        elif self.init in ("orthogonal", "rotation"):
+            W = _orthogonal(g, D, H, H, proper=self.init == "rotation") + _gaussian(g, D, H, H, std=s / math.sqrt(H))
         else:
             W = _gaussian(g, D, H, H, std=1 / math.sqrt(H))
         if self.embedding_dim is not None:      # A(x) = sum_k x_k W[k] with x ~ N(0, 1): keep the scale
@@ -137,6 +144,7 @@ class BlockRNN(BilinearRNN):
 
     level = "block"
     transition_params = ("W",)
+    rotation_init = True
 
     def __init__(self, *args: Any, block: int, **kwargs: Any) -> None:
         self.block = int(block)
@@ -149,8 +157,9 @@ class BlockRNN(BilinearRNN):
         nb = H // B
         if self.init == "identity":
             W = torch.eye(B).expand(D, nb, B, B) + _gaussian(g, D, nb, B, B, std=s / math.sqrt(B))
-        elif self.init == "orthogonal":
-            W = _orthogonal(g, D, nb, B, B) + _gaussian(g, D, nb, B, B, std=s / math.sqrt(B))
+        elif self.init in ("orthogonal", "rotation"):
+            W = (_orthogonal(g, D, nb, B, B, proper=self.init == "rotation")
+                 + _gaussian(g, D, nb, B, B, std=s / math.sqrt(B)))
         else:
             W = _gaussian(g, D, nb, B, B, std=1 / math.sqrt(B))
         self.W = nn.Parameter(W.contiguous())
@@ -189,6 +198,7 @@ class CDiagRNN(BilinearRNN):
 
     level = "cdiag"
     transition_params = ("P",)
+    rotation_init = True
 
     def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale
@@ -196,7 +206,7 @@ class CDiagRNN(BilinearRNN):
             raise InputError(f"hidden: cdiag needs an even hidden size, got {H}")
         if self.init == "identity":
             P = torch.stack((torch.ones(D, H // 2), torch.zeros(D, H // 2)), -1) + _gaussian(g, D, H // 2, 2, std=s)
-        elif self.init == "orthogonal":
+        elif self.init in ("orthogonal", "rotation"):
             th = (torch.rand(D, H // 2, generator=g) * 2 - 1) * math.pi
             P = torch.stack((th.cos(), th.sin()), -1) + _gaussian(g, D, H // 2, 2, std=s)
         else:
@@ -219,6 +229,8 @@ class RotRNN(BilinearRNN):
 
     level = "rot"
     transition_params = ("theta",)
+    rotation_init = True
+    unit_blocks = True          # the per-block gain penalty is 0 (up to rounding): training skips it
 
     def build(self, g: torch.Generator) -> None:
         D, H, s = self.input_dim, self.hidden, self.init_scale

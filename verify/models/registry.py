@@ -63,7 +63,8 @@ class ModelConfig:
     learned embedding dimension; ``normalise``: ``"auto"`` (= ``"always"`` for pure bilinear models —
     measured to length-generalise far better than ``"eval"``, see docs/results_training.md — and
     ``"none"`` for affine ones), ``"none"``, ``"eval"`` or ``"always"``; ``init``, ``init_scale``:
-    bilinear initialisation (see :mod:`bilinear.verify.models.classic`); ``layers``, ``heads``: baselines
+    bilinear initialisation (see :mod:`bilinear.verify.models.classic`; ``init="auto"``, the default, is
+    :meth:`resolved_init`); ``layers``, ``heads``: baselines
     (``layers`` 0 = the baseline's default: 1 for lstm and mamba, 2 for transformer).
     """
 
@@ -74,7 +75,7 @@ class ModelConfig:
     householders: int = 1
     embedding: int | None = None
     normalise: str = "auto"
-    init: str = "orthogonal"
+    init: str = "auto"
     init_scale: float = 0.01
     layers: int = 0
     heads: int = 4
@@ -93,8 +94,8 @@ class ModelConfig:
             raise expected("layers", "an integer >= 0", self.layers)
         if self.normalise not in ("auto",) + NORMALISE_MODES:
             raise InputError(f"normalise: expected auto, {', '.join(NORMALISE_MODES)}; got {self.normalise!r}")
-        if self.init not in INITS:
-            raise expected("init", f"one of {', '.join(INITS)}", self.init)
+        if self.init not in ("auto",) + INITS:
+            raise expected("init", f"one of auto, {', '.join(INITS)}", self.init)
         check_number("--init-scale", self.init_scale, minimum=0, maximum=MAX_INIT_SCALE)
         if kind in LEVELS:
             self.shape()                 # the level's own size checks (theory/hierarchy/levels.py)
@@ -129,6 +130,15 @@ class ModelConfig:
         if self.normalise != "auto":
             return self.normalise
         return "none" if self.affine else "always"
+
+    def resolved_init(self) -> str:
+        """``init``, with ``"auto"`` resolved: ``"rotation"`` (determinant +1 blocks) for BLOCK,
+        ``"orthogonal"`` for every other level — measured on modular addition and the random automata
+        (docs/results_training.md): from Haar-orthogonal blocks BLOCK keeps most of its reflections
+        through training and loses exactness; CDIAG's and ROT's blocks are rotations either way."""
+        if self.init != "auto":
+            return self.init
+        return "rotation" if self.kind == "block" else "orthogonal"
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -213,7 +223,7 @@ def _build_model(config: ModelConfig, vocab_size: int, num_classes: int, seed: i
         extra = {k: v for k, v in config.shape().parameters().items() if k != "hidden"}
         return BILINEAR_LEVELS[kind](vocab_size, num_classes, config.hidden, embedding=config.embedding,
                                      affine=config.affine, normalise=config.resolved_normalise(),
-                                     init=config.init, init_scale=config.init_scale, seed=seed, **extra)
+                                     init=config.resolved_init(), init_scale=config.init_scale, seed=seed, **extra)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
         if kind == "transformer":

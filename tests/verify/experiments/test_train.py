@@ -1,6 +1,7 @@
 """Training, selection, checkpoints, evaluation and the ``bilinear train`` command."""
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -429,3 +430,69 @@ def test_no_git_or_no_checkout_gives_unknown_not_an_error(tmp_path, monkeypatch)
         assert train_mod.source_state(train_mod.__file__) == ("unknown", None)
     finally:
         train_mod.source_state.cache_clear()
+
+
+# -- the horizon, the float64 validation loss, the block gain penalty in the objective --------------
+
+def test_the_horizon_equals_a_running_minimum():
+    """The horizon by the definition (walk the grid until a length fails) against numpy's running
+    minimum of the accuracies (the longest length whose prefix minimum is >= 0.95)."""
+    from bilinear.verify.experiments.evaluate import horizon
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        lengths = np.sort(rng.choice(np.arange(1, 3000), size=rng.integers(1, 15), replace=False))
+        acc = np.where(rng.random(len(lengths)) < 0.8, 1.0, rng.random(len(lengths)))
+        ok = np.minimum.accumulate(acc) >= 0.95
+        want = int(lengths[ok].max()) if ok.any() else 0
+        assert horizon({str(L): float(a) for L, a in zip(lengths, acc)}) == want
+    assert horizon({"2": 1.0, "150": 0.0, "500": 1.0}) == 2 and horizon({"2": 0.949}) == 0
+
+
+def test_evaluation_and_the_table_report_the_horizon():
+    res = evaluate(Oracle(4, nan_from=20), make_task("modadd", m=4), EvalConfig(lengths=(5, 10, 40, 60), n=20))
+    assert res["horizon"] == 10 and res["horizon_threshold"] == 0.95
+    runs = [run_record(s, {"10": 1.0, "200": b, "500": a}) for s, (b, a) in enumerate([(0.2, 1.0), (1.0, 1.0), (0.96, 0.1)])]
+    table = markdown_table(runs)
+    assert "| **median of 3** |  | **1.000** | **0.960** | **1.000** | 0.200 |  | **500** |" in table
+    assert table.count(" | 10 |\n") == 1 and table.count(" | 500 |\n") == 1 and table.count(" | 200 |\n") == 1
+
+
+class Confident(torch.nn.Module):
+    """The true modadd labels with margin 30: float32 cross-entropy rounds to exactly 0."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, tokens):
+        return 30.0 * torch.nn.functional.one_hot(torch.cumsum(tokens, 1) % self.m, self.m).float()
+
+
+def test_the_validation_loss_is_not_zero_at_float32_saturation():
+    task = make_task("modadd", m=5)
+    cfg = TrainConfig(val_n=8)
+    val = train_mod._validation_set(task, cfg, [3, 4], 0)
+    logits = Confident(5)(torch.as_tensor(val[0].tokens))
+    assert float(train_mod._loss(logits, torch.as_tensor(val[0].labels), False)) == 0.0        # float32 ties
+    acc, loss = train_mod._validate(Confident(5), val, False, "cpu")
+    assert acc == 1.0 and loss == pytest.approx(4 * math.exp(-30), rel=1e-6)
+
+
+@pytest.mark.parametrize("level", ["block", "cdiag", "rot"])
+def test_the_block_gain_penalty_is_part_of_the_objective(level):
+    from bilinear.verify.kernels import block_gains
+    task = make_task("modadd", m=3)
+    batch = task.sample(8, 6, 0)
+    model = train_mod.make_model(ModelConfig(level, hidden=6, init="gaussian", init_scale=0.5), 3, 3, seed=0)
+    cfg = TrainConfig(block_gain_penalty=2.0)
+    with torch.no_grad():                                         # the plain path
+        plain = train_mod._objective(model, batch, TrainConfig(block_gain_penalty=0), False, "cpu")
+        with_pen = train_mod._objective(model, batch, cfg, False, "cpu")
+        states, gains = model.reference_states(torch.as_tensor(batch.tokens), log_gains=True)
+        want = 0.0 if level == "rot" else 2.0 * float(block_gains.penalty(states, gains, 2, 1.0))
+    fused_value = train_mod._objective(model, batch, cfg, False, "cpu")      # gradients on: the fused node
+    assert float(with_pen - plain) == pytest.approx(want, rel=1e-4, abs=1e-7)
+    assert float(fused_value.detach()) == pytest.approx(float(with_pen), rel=1e-5)
+    assert (want > 1e-3) == (level != "rot")
+    with pytest.raises(InputError, match="--block-gain-penalty"):
+        TrainConfig(block_gain_penalty=-1)

@@ -352,3 +352,39 @@ def test_the_table_in_the_declared_layout_is_the_models_transitions(level):
         factors = tuple(f.double().numpy() for f in table.factors)
     A = _expand(table.layout, values, factors)
     np.testing.assert_allclose(A.transpose(1, 2, 0), model.dense_W(), rtol=1e-12, atol=1e-12)
+
+
+# -- the rotation initialisation ------------------------------------------------------------------
+
+@pytest.mark.parametrize("block", [2, 3, 4])
+def test_rotation_init_draws_blocks_of_determinant_one(block):
+    """Every block of ``init="rotation"`` is orthogonal with determinant +1 (numpy's determinant, not
+    torch's); the blocks that ``"orthogonal"`` draws with determinant +1 are the same, the others
+    differ in their first column's sign only."""
+    rot = make_model(ModelConfig("block", hidden=4 * block, block=block, init="rotation", init_scale=0.0), 6, 2, seed=3)
+    orth = make_model(ModelConfig("block", hidden=4 * block, block=block, init="orthogonal", init_scale=0.0), 6, 2,
+                      seed=3)
+    R, O = rot.W.detach().double().numpy(), orth.W.detach().double().numpy()
+    dets = np.linalg.det(R)
+    assert np.allclose(dets, 1.0, atol=1e-5)
+    assert np.allclose(np.einsum("...ji,...jk->...ik", R, R), np.eye(block), atol=1e-5)
+    reflections = np.linalg.det(O) < 0
+    assert 0 < reflections.sum() < reflections.size              # Haar draws: both kinds occur
+    assert np.array_equal(R[~reflections], O[~reflections])
+    assert np.array_equal(R[reflections][..., 0], -O[reflections][..., 0])
+    assert np.array_equal(R[reflections][..., 1:], O[reflections][..., 1:])
+
+
+def test_auto_init_is_rotation_for_block_and_orthogonal_for_the_others():
+    assert ModelConfig("block").resolved_init() == "rotation"
+    assert [ModelConfig(m).resolved_init() for m in ("full", "cdiag", "rot", "rdiag", "cp")] == ["orthogonal"] * 5
+    a = make_model(ModelConfig("block", hidden=8), 3, 2, seed=0)
+    b = make_model(ModelConfig("block", hidden=8, init="rotation"), 3, 2, seed=0)
+    assert torch.equal(a.W, b.W)
+    full = make_model(ModelConfig("full", hidden=6, init="rotation", init_scale=0.0), 3, 2, seed=0)
+    assert np.allclose(np.linalg.det(full.W.detach().double().numpy()), 1.0, atol=1e-5)
+
+
+def test_rotation_init_is_refused_where_it_means_nothing():
+    with pytest.raises(InputError, match=r"init: 'rotation' \(transitions of determinant \+1\) is for the levels .*got rdiag"):
+        make_model(ModelConfig("rdiag", hidden=4, init="rotation"), 3, 2)
