@@ -25,7 +25,7 @@ from bilinear.verify.recover.intertwiner import intertwine
 from bilinear.verify.recover.representation import (REPRESENTATION_TOLERANCE, cayley_tree, extend, homomorphism_residual, relation_symbols)
 from bilinear.verify.recover.states import prefix_elements, projective_spread, random_words, run_states
 from bilinear.verify.recover.subspace import LEAK_TOLERANCE, RANK_TOLERANCE, candidates, leakage, restrict, state_spectra
-from bilinear.verify.recover.robust import burn_in, singular_symbols
+from bilinear.verify.recover.robust import burn_in, refine, singular_symbols
 from bilinear.verify.recover.verdict import APPROXIMATE_TOLERANCE, grade_result
 
 __all__ = ["RecoverySettings", "recover", "recover_one", "default_device"]
@@ -119,6 +119,12 @@ def _choose_subspace(model, rel_s, vh, s: RecoverySettings):
     if d is None:
         d = min(cands, key=lambda k: (tried[k], k))
     sub = restrict(model.A, rel_s, vh, d, leak, s.leak_tol, s.rank_tol)
+    if sub.invariance > 1e-12 and d < model.hidden:
+        U = refine(model.A, sub.U)
+        vr = np.concatenate([U.T, vh[d:]])                    # the refined span first (restrict reads vh[:d])
+        better = restrict(model.A, rel_s, vr, d, leak, s.leak_tol, s.rank_tol)
+        if better.invariance < 0.5 * sub.invariance:
+            sub = better
     S = np.transpose(sub.B, (0, 2, 1))
     return sub, S, extend(G, model.alphabet, S, tree), tree, tried
 
@@ -151,7 +157,7 @@ def _group_result(model, states: np.ndarray, tokens: np.ndarray, s: RecoverySett
     out = {
         "file": model.path, "kind": model.kind, "group": G.name, "order": G.order,
         "alphabet": [G.names[a] for a in model.alphabet], "hidden": model.hidden, "level": model.level,
-        "words": s.words, "length": s.length, "seed": s.seed,
+        "words": s.words, "length": int(L), "seed": s.seed,
         "burn_in": bi["burn_in"], "burn_in_settled": bi["settled"], "burn_in_distance": bi["distance"],
         "burn_in_floor": bi["floor"],
         "leak_tolerance": s.leak_tol, "rank_tolerance": s.rank_tol, "state_rank": sub.state_rank,
@@ -177,7 +183,8 @@ def _group_result(model, states: np.ndarray, tokens: np.ndarray, s: RecoverySett
         "intertwiner": {"residual": None, "condition": None, "nullspace_gap": None},
         "info": model.info,
     }
-    extra = {"sub": sub, "rho": rho, "dec": dec, "identity_state": _mean_state(states, elements, G.identity)}
+    extra = {"sub": sub, "rho": rho, "dec": dec, "identity_state": _mean_state(states, elements, G.identity),
+             "element_states": [_mean_state(states, elements, g) for g in range(G.order)]}
     if is_rep:
         tw = intertwine(G, rho, dec.rounded, seed=s.seed)
         out["intertwiner"] = {"residual": _finite(tw.residual), "condition": _finite(tw.condition),
@@ -203,16 +210,27 @@ def _transposed(model):
     return replace(model, A=A, info=info)
 
 
+def _states_of(model, tokens: np.ndarray, s: RecoverySettings) -> np.ndarray:
+    return run_states(torch.as_tensor(model.A[None], device=s.device), torch.as_tensor(model.h0[None], device=s.device),
+                      torch.as_tensor(tokens, device=s.device))[0].cpu().numpy()
+
+
 def _analyse_group(model, states: np.ndarray, tokens: np.ndarray, s: RecoverySettings):
     """Steps 1-6 and the verdict; with ``orientation = "auto"`` a model that is not exact is also read
     with row vectors (the anti-homomorphism), and that reading is kept when its verdict is better."""
     out, extra = _group_result(model, states, tokens, s)
+    length = tokens.shape[1]
+    while not out["burn_in_settled"] and length < 8 * s.length:   # transients outlive the words: longer ones
+        length *= 2
+        tokens = random_words(model.num_symbols, s.words, length, s.seed)
+        states = _states_of(model, tokens, s)
+        out, extra = _group_result(model, states, tokens, s)
+        out["length_extended"] = f"transients outlived length {s.length}: words of length {length} used"
     out["orientation"] = "column vectors (h <- A h)"
     if s.orientation != "auto" or out["grade"] == "exact" or model.group.is_abelian:
         return out, extra
     mt = _transposed(model)
-    st = run_states(torch.as_tensor(mt.A[None], device=s.device), torch.as_tensor(mt.h0[None], device=s.device),
-                    torch.as_tensor(tokens, device=s.device))[0].cpu().numpy()
+    st = _states_of(mt, tokens, s)
     out_t, extra_t = _group_result(mt, st, tokens, s)
     rank = {"exact": 0, "approximate": 1, "not a representation": 2}
     better = rank[out_t["grade"]] < rank[out["grade"]] or (

@@ -8,7 +8,8 @@ are always computed:
 * **exact**: a representation by the tests of steps 3–4 (residual <= 0.05, multiplicities within 0.1
   of integers), no symbol singular on ``V``, projective spread <= :data:`SPREAD_TOLERANCE`, the
   snapped model (step 7) passes its certificate, and the learned weights decode every random word
-  correctly in float32 up to the searched length (the *exactness horizon*, ``None`` = no failure);
+  correctly in float32 from the burn-in up to the searched length (the *exactness horizon*, ``None``
+  = no failure; a model without a readout is decoded by the mean state of each element);
 * **approximate**: not exact, no symbol singular on ``V``, relation residual <= :data:`APPROXIMATE_TOLERANCE`
   and multiplicities within :data:`APPROXIMATE_MULTIPLICITY` of non-negative integers adding up to
   ``dim V``: the closest representation is named, with the residual, the spread and the horizon;
@@ -42,18 +43,26 @@ def _constituents_text(out: dict) -> str:
                       f"psi{c['real_irreducible']}(dim {c['real_dimension']})" for c in out["constituents"]) or "none"
 
 
-def _horizon(model, horizon_max: int, seed: int) -> dict:
-    """The float32 exactness horizon of the learned weights (``None`` = none failed up to ``horizon_max``)."""
+def _horizon(model, extra: dict, horizon_max: int, seed: int, start: int = 1) -> dict:
+    """The float32 exactness horizon of the learned weights (``None`` = none failed up to ``horizon_max``).
+    A model without a readout of its own is read out by the mean unit state of each element (of the
+    states kept after the burn-in), the nearest-state decoder of an exact tracker."""
+    from dataclasses import replace
+
     from bilinear.verify.experiments.simulate import exactness_horizon
     from bilinear.verify.recover.snap import learned_weight_file
     if horizon_max == 0:
         return {"horizon": None, "searched": 0, "dtype": "float32", "reason": "not searched (--horizon-max 0)"}
+    means = extra.get("element_states")
+    if model.readout is None and means is not None and all(m is not None for m in means):
+        G = model.group
+        model = replace(model, readout=np.array(means), labels=tuple(G.names))
     try:
         wf = learned_weight_file(model)
-        r = exactness_horizon(wf, dtype=torch.float32, max_length=horizon_max, seed=seed)
+        r = exactness_horizon(wf, dtype=torch.float32, max_length=horizon_max, seed=seed, start=start)
     except (InputError, MathematicalError, FloatingPointError, ValueError) as e:
         return {"horizon": None, "searched": 0, "dtype": "float32", "reason": f"not measured: {e}"}
-    return {"horizon": r["horizon"], "searched": r["searched"], "dtype": "float32"}
+    return {"horizon": r["horizon"], "searched": r["searched"], "dtype": "float32", "from_length": start}
 
 
 def _snap_certified(model, extra) -> tuple[bool, str | None]:
@@ -83,9 +92,10 @@ def grade_result(model, out: dict, extra: dict, s) -> None:
     whole = bool(np.all(dec.rounded >= 0) and dec.dimension_check == out["dimension"])
     near = (not out["singular_symbols"] and resid <= APPROXIMATE_TOLERANCE and mult_err <= APPROXIMATE_MULTIPLICITY
             and whole and all(x > 0 for x in out["scales"]))
-    out["closest"] = {"constituents": _constituents_text(out), "dimension": out["dimension"],
+    out["closest"] = {"constituents": "none (symbols singular on V)" if out["singular_symbols"] else _constituents_text(out),
+                      "dimension": out["dimension"],
                       "homomorphism_residual": out["homomorphism_residual"], "multiplicity_error": out["multiplicity_error"]}
-    horizon = _horizon(model, s.horizon_max, s.seed) if near or out["is_representation"] else \
+    horizon = _horizon(model, extra, s.horizon_max, s.seed, out["burn_in"]) if near or out["is_representation"] else \
         {"horizon": None, "searched": 0, "dtype": "float32", "reason": "not measured: not a representation"}
     out["horizon"] = horizon
     certified, why = _snap_certified(model, extra) if out["is_representation"] else (False, "not a representation")
