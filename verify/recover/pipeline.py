@@ -31,6 +31,10 @@ from bilinear.verify.recover.verdict import APPROXIMATE_TOLERANCE, grade_result
 __all__ = ["RecoverySettings", "recover", "recover_one", "default_device"]
 
 
+#: Relative singular values of the states at or below this are directions no state visits.
+ZERO_TOLERANCE = 1e-9
+
+
 def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -97,10 +101,11 @@ def _candidate_residual(model, vh, k: int, gens: list[int], tree) -> float:
 
 
 def _choose_subspace(model, rel_s, vh, s: RecoverySettings):
-    """``dim V`` (docs/design.md §10 step 2; see :mod:`.subspace`): the first candidate (leak below
-    tolerance, increasing) on which the restriction is a representation by its generators'
-    relations; else the first within the approximate tolerance (:mod:`.verdict`); else the
-    candidate of least residual (the closest).  Returns the subspace, ρ on the symbols and every
+    """``dim V`` (docs/design.md §10 step 2; see :mod:`.subspace`): among the candidates (leak below
+    tolerance, increasing) no larger than the span the states visit at all (relative singular
+    values above :data:`ZERO_TOLERANCE`), the first on which the restriction is a representation by
+    its generators' relations, else the first within the approximate tolerance (:mod:`.verdict`);
+    then the same among the larger candidates; else the candidate of least residual (the closest).  Returns the subspace, ρ on the symbols and every
     element, the tree, and the residual of every candidate examined."""
     G = model.group
     leak = leakage(model.A, vh)
@@ -108,16 +113,27 @@ def _choose_subspace(model, rel_s, vh, s: RecoverySettings):
     tree = cayley_tree(G, model.alphabet)
     cands = candidates(leak, rel_s, s.leak_tol, s.rank_tol)
     tried: dict[int, float] = {}
+
+    def residual(k: int) -> float:
+        if k not in tried:
+            tried[k] = _candidate_residual(model, vh, k, gens, tree)
+        return tried[k]
+
+    # directions no state visits (relative singular value ~ 0) are examined last: the identity on
+    # them dilutes a relative residual without saying anything about what the model learned
+    visited = int(np.sum(rel_s > ZERO_TOLERANCE))
+    inside = [k for k in cands if k <= visited]
+    outside = [k for k in cands if k > visited]
     d = None
-    for k in cands:
-        tried[k] = _candidate_residual(model, vh, k, gens, tree)
-        if tried[k] <= REPRESENTATION_TOLERANCE:
-            d = k
+    for group in (inside, outside):
+        for tol in (REPRESENTATION_TOLERANCE, APPROXIMATE_TOLERANCE):
+            d = next((k for k in group if residual(k) <= tol), None)
+            if d is not None:
+                break
+        if d is not None:
             break
     if d is None:
-        d = next((k for k in cands if tried[k] <= APPROXIMATE_TOLERANCE), None)
-    if d is None:
-        d = min(cands, key=lambda k: (tried[k], k))
+        d = min(cands, key=lambda k: (residual(k), k))
     sub = restrict(model.A, rel_s, vh, d, leak, s.leak_tol, s.rank_tol)
     if sub.invariance > 1e-12 and d < model.hidden:
         U = refine(model.A, sub.U)
