@@ -72,13 +72,16 @@ def _verdict_line(r: dict) -> str:
     cons = r["closest"]["constituents"]
     where = f"dim V={r['dimension']} of H={r['hidden']}"
     hz = r["horizon"]
-    horizon = (f"no float32 failure up to length {hz['searched']}" if hz["horizon"] is None and hz["searched"]
+    since = f" (from length {hz['from_length']}, after the burn-in)" if hz.get("from_length", 1) > 1 else ""
+    horizon = (f"no float32 failure up to length {hz['searched']}{since}" if hz["horizon"] is None and hz["searched"]
                else f"float32 horizon {hz['horizon']}" if hz["horizon"] is not None else hz.get("reason", "horizon not measured"))
     nums = f"residual {_e(r['homomorphism_residual'])}, spread {r['projective_spread']:.2e}"
+    rows = "; read with row vectors (h <- h A)" if "column_reading" in r else ""
+    rows += "" if r.get("constituents_faithful", True) else "; NOT FAITHFUL (does not tell every element apart)"
     if r["grade"] == "exact":
-        return f"EXACT: {r['group']} {cons}, {where}; certified after snapping; {nums}; {horizon}"
+        return f"EXACT: {r['group']} {cons}, {where}; certified after snapping; {nums}; {horizon}{rows}"
     if r["grade"] == "approximate":
-        return f"APPROXIMATE: {r['group']} {cons}, {where}; {nums}; {horizon}"
+        return f"APPROXIMATE: {r['group']} {cons}, {where}; {nums}; {horizon}{rows}"
     why = "; ".join(r["reasons"]) or "see below"
     return f"NOT A REPRESENTATION: {why}; closest: {cons}, {where} at residual {_e(r['homomorphism_residual'])}"
 

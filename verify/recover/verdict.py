@@ -9,7 +9,9 @@ are always computed:
   of integers), no symbol singular on ``V``, projective spread <= :data:`SPREAD_TOLERANCE`, the
   snapped model (step 7) passes its certificate, and the learned weights decode every random word
   correctly in float32 from the burn-in up to the searched length (the *exactness horizon*, ``None``
-  = no failure; a model without a readout is decoded by the mean state of each element);
+  = no failure; a model without a readout is decoded by the mean state of each element), and the
+  mean states of any two elements are apart (a representation reached from an ``h0`` that a
+  subgroup fixes — a permutation model started at ``e_0`` — cannot tell the elements apart);
 * **approximate**: not exact, no symbol singular on ``V``, relation residual <= :data:`APPROXIMATE_TOLERANCE`
   and multiplicities within :data:`APPROXIMATE_MULTIPLICITY` of non-negative integers adding up to
   ``dim V``: the closest representation is named, with the residual, the spread and the horizon;
@@ -17,7 +19,9 @@ are always computed:
   closest representation (the rounded multiplicities on the chosen subspace).
 
 ``verdict`` (the exit status: 0 unless some file is "not a representation") is true for exact and
-approximate.
+approximate.  A representation that is not faithful (e.g. a model that collapses every state to one,
+the trivial representation) keeps its grade — it *is* that representation — and the verdict says
+"not faithful" (``constituents_faithful`` false): such a model does not track the group.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ APPROXIMATE_TOLERANCE = 0.15
 APPROXIMATE_MULTIPLICITY = 0.25
 #: An exact tracker's states are a function of the element: projective spread at most this.
 SPREAD_TOLERANCE = 0.05
+#: Two elements whose mean unit states are closer than this are not told apart.
+SEPARATION_TOLERANCE = 1e-3
 GRADES = ("exact", "approximate", "not a representation")
 
 
@@ -73,6 +79,21 @@ def _snap_certified(model, extra) -> tuple[bool, str | None]:
         return False, "no intertwiner with the exact construction"
     rho_o, W = snapped_matrices(tw.T, tw.reference)
     return certify_verdict(snapped_weight_file(model, extra["sub"], rho_o, W))
+
+
+def _separation(model, extra: dict) -> dict:
+    """The least distance between the mean unit states of two elements, and the first pair closer
+    than :data:`SEPARATION_TOLERANCE` (None when every pair is apart)."""
+    means = extra.get("element_states") or []
+    idx = [g for g, m in enumerate(means) if m is not None]
+    if len(idx) < 2:
+        return {"min_distance": None, "pair": None}
+    X = np.array([means[g] for g in idx])
+    D = np.linalg.norm(X[:, None] - X[None], axis=-1) + np.diag(np.full(len(idx), np.inf))
+    i, j = np.unravel_index(int(np.argmin(D)), D.shape)
+    close = D[i, j] < SEPARATION_TOLERANCE
+    names = model.group.names
+    return {"min_distance": float(D[i, j]), "pair": [names[idx[min(i, j)]], names[idx[max(i, j)]]] if close else None}
 
 
 def grade_result(model, out: dict, extra: dict, s) -> None:
@@ -126,5 +147,16 @@ def grade_result(model, out: dict, extra: dict, s) -> None:
                 reasons.append(f"relation residual {resid:.3g} > {APPROXIMATE_TOLERANCE}")
             if mult_err > APPROXIMATE_MULTIPLICITY or not whole:
                 reasons.append(f"multiplicities {mult_err:.3g} from non-negative integers summing to dim V")
+    out["separation"] = _separation(model, extra)
+    if grade != "not a representation" and out["separation"]["pair"] is not None:
+        a, b = out["separation"]["pair"]
+        reasons.append(f"elements {a} and {b} reach the same state: h0's orbit does not tell every element apart "
+                       "(h0 is fixed by a subgroup)")
+        if grade == "exact":
+            grade = "approximate"
+    out["constituents_faithful"] = bool(dec.faithful)
+    if grade != "not a representation" and not dec.faithful:
+        reasons.append("not faithful: the constituents' kernels meet beyond the identity, so the states do not tell "
+                       "every element apart")
     out["grade"], out["reasons"] = grade, reasons
     out["verdict"] = grade != "not a representation"
