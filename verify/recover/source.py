@@ -190,7 +190,7 @@ def load_learned(path: str, group: str | None = None, alphabet: str | None = Non
         data = read_torch_file(path, ".pt file")
         if isinstance(data, dict) and "identity" in data and "format" in data:
             m = _from_checkpoint(path)
-        elif _is_foreign(data):
+        elif isinstance(data, dict) and _is_foreign(data):
             return _foreign(path, data, group, alphabet, automaton, foreign)
         else:
             raise InputError(f"{path}: expected a bilinear train checkpoint, a dict with tensor 'A' (D x H x H) or "

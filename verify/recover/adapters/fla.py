@@ -120,7 +120,7 @@ def fla_from_file_dict(data: dict, where: str, head: int | None = None, column: 
 
 def _need(sd: dict, key: str, where: str) -> np.ndarray:
     if key not in sd:
-        raise InputError(f"{where}: expected {key} in the layer's state_dict, got keys {sorted(sd)[:8]}")
+        raise expected(f"{where}: state_dict", f"the layer's {key}", shown(f"keys {sorted(sd)[:8]}"))
     return sd[key]
 
 
@@ -128,7 +128,7 @@ def fla_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None = None,
                     where: str = "fla") -> Transitions:
     """Per-symbol transitions of one head of an fla layer (module docstring); ``u`` (D, hidden) is the
     layer's input for each symbol, ``sd`` the layer's state_dict (arrays), ``cfg`` its arguments."""
-    layer = LAYERS.get(cfg.get("layer"))
+    layer = LAYERS.get(str(cfg.get("layer")))
     if layer is None:
         raise expected(f"{where}: config.layer", "DeltaNet, GatedDeltaNet or GatedDeltaProduct", cfg.get("layer"))
     if cfg.get("use_short_conv", True) or any("conv1d" in k for k in sd):
@@ -154,7 +154,7 @@ def fla_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None = None,
                        shown(f"{Wk.shape[0]}, {Wv.shape[0]}"))
     h = 0 if head is None and v_heads == 1 else head
     if h is None:
-        raise expected("--head", f"the head to read (the layer has {v_heads})", "nothing")
+        raise expected("--head", f"the head to read (the layer has {v_heads})", shown("nothing"))
     if not 0 <= h < v_heads:
         raise expected("--head", f"an integer in [0, {v_heads - 1}]", h)
     hk = h // (v_heads // heads)                        # the key head repeated for value head h

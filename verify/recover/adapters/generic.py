@@ -53,7 +53,9 @@ def random_h0(H: int, seed: int, complex_: bool = False) -> np.ndarray:
 def _numeric(x, name: str, where: str) -> np.ndarray:
     a = np.asarray(x.detach().cpu().numpy() if hasattr(x, "detach") else x)
     if a.dtype.kind not in "fiuc":
-        raise expected(f"{where}: {name}", "a numeric array", shown(f"{a.dtype} {a.shape}"))
+        raise expected(f"{where}: {name}", "a float array (real or complex)", shown(f"{a.dtype} {a.shape}"))
+    if not np.all(np.isfinite(a)):
+        raise InputError(f"{where}: {name}: contains non-finite values (NaN or inf)")
     return a
 
 
@@ -61,7 +63,7 @@ def _select_head(a: np.ndarray, name: str, head: int | None, ndim: int, where: s
     if a.ndim == ndim + 1:
         if head is None:
             raise expected("--head", f"the head (or layer) of {where}'s {name}, whose shape {a.shape} has a leading "
-                                     f"axis of {a.shape[0]}", "nothing")
+                                     f"axis of {a.shape[0]}", shown("nothing"))
         if not 0 <= head < a.shape[0]:
             raise expected("--head", f"an integer in [0, {a.shape[0] - 1}]", head)
         return a[head]
@@ -85,7 +87,7 @@ def _oriented(A: np.ndarray, layout: str | None, where: str) -> tuple[np.ndarray
         raise expected(f"{where}: A", "shape (D, H, H) or (H, H, D)", shown(f"shape {A.shape}"))
     elif len(fits) == 2:
         raise expected("--layout", f"D,H,H or H,H,D for {where}, whose A has shape {A.shape} (D = H: ambiguous)",
-                       "nothing")
+                       shown("nothing"))
     else:
         layout, how = fits[0], "read off the shape"
     A = A if layout == "D,H,H" else np.transpose(A, (2, 0, 1))
@@ -97,7 +99,7 @@ def from_arrays(data: dict, where: str, layout: str | None = None, head: int | N
     """:class:`Transitions` from a dict of arrays (module docstring)."""
     notes: list[str] = []
     if "A" in data and ("k" in data or "beta" in data):
-        raise InputError(f"{where}: expected either A or Householder factors (k, beta), got both")
+        raise expected(where, "either A or Householder factors (k, beta)", shown("both"))
     if "A" in data:
         A, note = _oriented(_select_head(_numeric(data["A"], "A", where), "A", head, 3, where), layout, where)
         notes.append(note)
