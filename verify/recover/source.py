@@ -170,9 +170,10 @@ def _foreign(path: str, data: dict, group: str | None, alphabet: str | None, aut
 
 def _is_foreign(data) -> bool:
     from bilinear.verify.recover.adapters.fla import is_fla_dict
+    from bilinear.verify.recover.adapters.mamba3 import is_mamba3_dict
     from bilinear.verify.recover.adapters.pdssm import is_pdssm_dict
     return isinstance(data, dict) and ("A" in data or ("k" in data and "beta" in data) or is_fla_dict(data)
-                                       or is_pdssm_dict(data) is not None)
+                                       or is_pdssm_dict(data) is not None or is_mamba3_dict(data))
 
 
 def load_learned(path: str, group: str | None = None, alphabet: str | None = None,

@@ -213,3 +213,17 @@ def test_the_stated_limits_of_beta_at_most_one_hold_by_brute_force():
             assert np.max(np.abs(lam.imag)) < 1e-7 and np.min(lam.real) > -1e-9
         assert np.min(np.linalg.det(A)) >= -1e-12
     assert not limits(np.array([[1.9], [0.5]]))
+
+
+def test_mamba3_complex_diagonal_matches_rotation_blocks():
+    """Two forms of Mamba-3's per-pair decay and rotation: the complex diagonal the adapter builds
+    (realified) against real 2 x 2 rotation blocks (the coordinates reordered pairwise)."""
+    from bilinear.verify.recover.adapters.mamba3 import mamba3_transitions, rotation_blocks
+    rng = np.random.default_rng(6)
+    dt, theta, a = rng.uniform(0.1, 1, 4), rng.uniform(-3, 3, (4, 3)), -rng.uniform(0, 0.2, 3)
+    lm = mamba3_transitions(dt, theta, a).linear()
+    R = rotation_blocks(dt, theta, a)
+    perm = np.array([j for i in range(3) for j in (i, i + 3)])           # [Re_0, Im_0, Re_1, Im_1, ...]
+    assert np.allclose(lm.A[:, perm][:, :, perm], R)
+    t = read_foreign({"dt": dt, "theta": theta, "a": a}, "m.npz")
+    assert np.allclose(t.A, mamba3_transitions(dt, theta, a).A) and "differs between symbols" in " ".join(t.notes)

@@ -14,6 +14,7 @@ from bilinear.theory.errors import InputError
 
 from bilinear.verify.recover.adapters.fla import fla_from_file_dict, is_fla_dict
 from bilinear.verify.recover.adapters.generic import from_arrays
+from bilinear.verify.recover.adapters.mamba3 import is_mamba3_dict, mamba3_transitions
 from bilinear.verify.recover.adapters.pdssm import is_pdssm_dict, pdssm_transitions
 from bilinear.verify.recover.adapters.transitions import LinearModel, Transitions
 
@@ -40,8 +41,9 @@ def _refuse(opts: ForeignOptions, allowed: tuple[str, ...], what: str) -> None:
 
 
 def read_foreign(data: dict, where: str, opts: ForeignOptions | None = None) -> Transitions:
-    """The :class:`Transitions` of a foreign file's dict: an fla layer or model, a PD-SSM block, or
-    arrays (``A`` or ``k``/``beta``, optional ``b``, ``h0``)."""
+    """The :class:`Transitions` of a foreign file's dict: an fla layer or model, a PD-SSM block,
+    Mamba-3 rotations and decay (``dt``, ``theta``, ``a``), or arrays (``A`` or ``k``/``beta``,
+    optional ``b``, ``h0``)."""
     opts = opts or ForeignOptions()
     if is_fla_dict(data):
         _refuse(opts, ("--head", "--value-column"), f"{where} (an fla layer)")
@@ -49,5 +51,9 @@ def read_foreign(data: dict, where: str, opts: ForeignOptions | None = None) -> 
     if is_pdssm_dict(data):
         _refuse(opts, (), f"{where} (a PD-SSM block)")
         return pdssm_transitions(data, where)
+    if is_mamba3_dict(data):
+        _refuse(opts, (), f"{where} (Mamba-3 rotations and decay)")
+        return mamba3_transitions(data["dt"], data["theta"], data.get("a", 0.0), int(data.get("plain", 0)),
+                                  data.get("h0"), where)
     _refuse(opts, ("--layout", "--head", "--row-vectors"), f"{where} (arrays)")
     return from_arrays(data, where, layout=opts.layout, head=opts.head, row_vectors=opts.row_vectors, seed=opts.seed)

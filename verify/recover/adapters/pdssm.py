@@ -132,5 +132,7 @@ def pdssm_transitions(data: dict, where: str = "PD-SSM", convention: str | None 
         h0, h0_note = np.zeros(N, dtype=np.complex128), "h0: the zero state (the JAX scan starts from 0)"
         conv = "JAX convention: A = P diag(D), P one-hot per column (argmax over rows); h_t = A h_(t-1) + B u"
     b = u @ B.T
-    notes = [f"{what}: {conv}; N = {N} complex coordinates, dictionary of {sel.shape[1]} matrices"]
+    notes = [f"{what}: {conv}; N = {N} complex coordinates, dictionary of {sel.shape[1]} matrices",
+             f"magnitudes are sigmoids (here in [{float(mag.min()):.4g}, {float(mag.max()):.4g}]): every transition "
+             "is a contraction; exact tracking needs them at 1 (below 1 the state decays: a finite horizon)"]
     return Transitions(A=A, b=b, h0=h0, h0_note=h0_note, notes=notes, where=where)
