@@ -33,6 +33,9 @@ __all__ = ["RecoverySettings", "recover", "recover_one", "default_device"]
 
 #: Relative singular values of the states at or below this are directions no state visits.
 ZERO_TOLERANCE = 1e-9
+#: At most this many candidate dimensions within the visited span are examined (the smallest ones),
+#: and half as many beyond it, plus the whole space: each costs a residual over the group.
+MAX_CANDIDATES = 16
 
 
 def default_device() -> torch.device:
@@ -105,7 +108,8 @@ def _choose_subspace(model, rel_s, vh, s: RecoverySettings):
     tolerance, increasing) no larger than the span the states visit at all (relative singular
     values above :data:`ZERO_TOLERANCE`), the first on which the restriction is a representation by
     its generators' relations, else the first within the approximate tolerance (:mod:`.verdict`);
-    then the same among the larger candidates; else the candidate of least residual (the closest).  Returns the subspace, ρ on the symbols and every
+    then the same among the larger candidates; else the candidate of least residual (the closest).
+    At most :data:`MAX_CANDIDATES` candidates are examined within the visited span.  Returns the subspace, ρ on the symbols and every
     element, the tree, and the residual of every candidate examined."""
     G = model.group
     leak = leakage(model.A, vh)
@@ -122,8 +126,10 @@ def _choose_subspace(model, rel_s, vh, s: RecoverySettings):
     # directions no state visits (relative singular value ~ 0) are examined last: the identity on
     # them dilutes a relative residual without saying anything about what the model learned
     visited = int(np.sum(rel_s > ZERO_TOLERANCE))
-    inside = [k for k in cands if k <= visited]
+    inside = [k for k in cands if k <= visited][:MAX_CANDIDATES]
     outside = [k for k in cands if k > visited]
+    outside = outside[:MAX_CANDIDATES // 2] + ([cands[-1]] if cands[-1] not in outside[:MAX_CANDIDATES // 2] else [])
+    cands = sorted(set(inside) | set(outside))
     d = None
     for group in (inside, outside):
         for tol in (REPRESENTATION_TOLERANCE, APPROXIMATE_TOLERANCE):

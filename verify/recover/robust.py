@@ -85,7 +85,10 @@ def refine(A: np.ndarray, U: np.ndarray, steps: int = REFINE_STEPS) -> np.ndarra
         Y = np.einsum("khj,jl->khl", A, U)
         Y = Y / np.maximum(np.linalg.norm(Y, axis=(1, 2), keepdims=True), 1e-300)
         W, _, _ = np.linalg.svd(np.concatenate(list(Y), axis=1), full_matrices=False)
+        moved = np.linalg.norm(W[:, :d] - U @ (U.T @ W[:, :d]))      # how far the span moved
         U = W[:, :d]
+        if moved < 1e-13:
+            break
     return U
 
 
