@@ -29,7 +29,7 @@ def _steps() -> list[tuple[str, str, str]]:
 
 def test_the_page_has_an_example_per_source():
     text = PAGE.read_text(encoding="utf-8")
-    for heading in ("Arrays", "Householder", "flash-linear-attention", "PD-SSM", "Mamba-3"):
+    for heading in ("Arrays", "Householder", "flash-linear-attention", "PD-SSM", "Mamba-3", "Export to fla"):
         assert re.search(rf"^## .*{heading}", text, re.MULTILINE), heading
     assert sum(kind == "console" for kind, _, _ in _steps()) >= 10
 

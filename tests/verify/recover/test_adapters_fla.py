@@ -48,10 +48,15 @@ def _run_layer(layer, module, E, word, S0, kind, allow_neg):
         q, k = (_l2(q), _l2(k)) if use_qk_l2norm_in_kernel else (q, k)
         if kind == "GatedDeltaProduct":
             n = layer.num_householder
-            o, S = naive_recurrent_gated_delta_product(q[:, n - 1::n], k, v, None if g is None else g[:, ::n], beta,
-                                                       scale=q.shape[-1] ** -0.5, cu_seqlens=None, initial_state=S0.clone(),
-                                                       output_final_state=True, num_householder=n)
+            chunked = q.shape[1] * n == k.shape[1]          # chunk mode: q and g per token; fused: interleaved
+            qq = q if chunked else q[:, n - 1::n]
+            gg = g if chunked or g is None else g[:, ::n]
+            o, S = naive_recurrent_gated_delta_product(qq, k, v, gg, beta, scale=q.shape[-1] ** -0.5, cu_seqlens=None,
+                                                       initial_state=S0.clone(), output_final_state=True,
+                                                       num_householder=n)
             got["S"] = S[0]
+            if chunked:
+                return o, None
             full = torch.zeros(v.shape[0], v.shape[1], v.shape[2], v.shape[3])
             full[:, n - 1::n] = o
             return full, None

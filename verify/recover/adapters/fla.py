@@ -38,7 +38,8 @@ layer's ``state_dict`` and its constructor arguments (``"layer"``: ``DeltaNet``,
 ``GatedDeltaProduct``, ``num_heads``, ...), or a whole single-layer fla model:
 ``{"config": model.config.to_dict(), "state_dict": model.state_dict()}`` (``model_type`` ``delta_net``,
 ``gated_deltanet``, ``gated_deltaproduct``; the embedding is ``model.embeddings.weight`` and every
-vocabulary entry is a symbol unless ``tokens`` lists the symbol ids).
+vocabulary entry is a symbol unless ``tokens`` lists the symbol ids).  An ``initial_state``
+(``1 x heads x K x V``, fla's argument) beside them is the initial state; else the zero state.
 """
 
 from __future__ import annotations
@@ -115,6 +116,18 @@ def fla_from_file_dict(data: dict, where: str, head: int | None = None, column: 
         u, layer_sd, note = _array(data["embedding"]), sd, "input of the layer: the embedding rows"
     t = fla_transitions(layer_sd, u, cfg, head=head, column=column, where=where)
     t.notes.insert(0, note)
+    if data.get("initial_state") is not None:                # [B=1, heads, K, V], fla's initial_state
+        S0 = _array(data["initial_state"])
+        h = 0 if head is None else head
+        if S0.ndim != 4 or S0.shape[0] != 1 or h >= S0.shape[1]:
+            raise expected(f"{where}: initial_state", "shape (1, heads, K, V)", shown(f"shape {S0.shape}"))
+        S = S0[0, h]
+        h0 = S.reshape(-1) if column is None else S[:, column]
+        size = t.A.shape[1]
+        if h0.shape != (size,):
+            raise expected(f"{where}: initial_state", f"a state of {size} entries for head {h}",
+                           shown(f"shape {S0.shape}"))
+        t = Transitions(A=t.A, b=t.b, h0=h0, h0_note="h0: the file's initial_state", notes=t.notes, where=where)
     return t
 
 
