@@ -144,6 +144,17 @@ def affine_input(tmp, rng):
     return path, ["--group", "S3"], "exact", "dim V=3"
 
 
+def affine_row_vectors(tmp, rng):
+    """The affine model of :func:`affine_input` stored for ``h <- h A + b`` (A transposed, b as is)."""
+    rho = _rep(S3, [2])
+    M = _basis(2, rng)
+    A = M @ np.transpose(rho, (0, 2, 1)) @ np.linalg.inv(M)
+    t = rng.standard_normal(2)
+    path = tmp / "affine_rows.npz"
+    np.savez(path, A=np.transpose(A, (0, 2, 1)), b=np.array([(np.eye(2) - a) @ t for a in A]))
+    return path, ["--group", "S3"], "exact", "read with row vectors"
+
+
 def ambiguous_layout(tmp, rng):
     """S3's regular representation (H = 6 = D) stored H x H x D."""
     rho = _rep(S3, [0, 1, 2, 2])
@@ -156,4 +167,4 @@ def ambiguous_layout(tmp, rng):
 
 FIXTURES = {"dead block 0.7x/step": dead_block, "H=16 near miss": near_miss, "singular PD-SSM": singular_pdssm,
             "row vectors": row_vectors, "complex input": complex_input, "affine input": affine_input,
-            "D = H layout": ambiguous_layout}
+            "affine row vectors": affine_row_vectors, "D = H layout": ambiguous_layout}
