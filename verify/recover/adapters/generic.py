@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bilinear.constructions.weightfile import transitions_of
 from bilinear.theory.errors import InputError, expected, shown
 
 from bilinear.verify.recover.adapters.householder import householder_transitions, limits
@@ -90,7 +91,7 @@ def _oriented(A: np.ndarray, layout: str | None, where: str) -> tuple[np.ndarray
                        shown("nothing"))
     else:
         layout, how = fits[0], "read off the shape"
-    A = A if layout == "D,H,H" else np.transpose(A, (2, 0, 1))
+    A = A if layout == "D,H,H" else transitions_of(A)          # the toolkit's own H,H,D layout
     return A, f"layout {layout} ({how}: D = {A.shape[0]}, H = {A.shape[1]})"
 
 
