@@ -1,4 +1,5 @@
-"""``bilinear export CHECKPOINT --out FILE.npz``: a training checkpoint as a weight file."""
+"""``bilinear export CHECKPOINT --out FILE.npz``: a training checkpoint as a weight file;
+``bilinear export WEIGHTS.npz --to fla --out LAYER.pt``: a HOUSE construction as one fla layer."""
 
 from __future__ import annotations
 
@@ -15,14 +16,54 @@ def add_parser(sub):
                        description="The selected (best-validation) model of a checkpoint as a numeric weight "
                                    "file (level full) with its group or target machine as meta.source, so that "
                                    "bilinear certify and simulate can check it.")
-    p.add_argument("checkpoint", metavar="CHECKPOINT.pt")
+    p.add_argument("checkpoint", metavar="CHECKPOINT.pt",
+                   help="a training checkpoint; with --to fla, a weight file of level house")
+    p.add_argument("--to", choices=["weights", "fla"], default="weights",
+                   help="weights: a numeric weight file (default); fla: the weights of one fla GatedDeltaProduct "
+                        "layer (.pt: config, state_dict, embedding, initial_state), beta = 2 - eps, its float32 "
+                        "horizon measured and stated (docs/bring_your_own_model.md)")
+    p.add_argument("--eps", type=_eps, default=1e-3, help="--to fla: beta = 2 - eps for reflections (default 1e-3)")
     p.add_argument("--out", type=output_path, required=True, metavar="FILE.npz", help="the weight file to write (missing folders are created)")
     add_json(p, "a summary")
     add_group_limits(p)                        # the checkpoint's group: --max-order, --max-degree
     p.set_defaults(run=run)
 
 
+def _eps(text: str) -> float:
+    import argparse
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return v
+
+
+def _to_fla(args) -> int:
+    import torch
+
+    from bilinear.constructions.weightfile import load_weights
+    from bilinear.verify.recover.adapters.fla_export import house_to_fla
+    check_output_file("--out", args.out, ".pt", inputs=(args.checkpoint,))
+    out = house_to_fla(load_weights(args.checkpoint), eps=args.eps)
+    tensors = {"config": out["config"], "state_dict": {k: torch.as_tensor(v) for k, v in out["state_dict"].items()},
+               "embedding": torch.as_tensor(out["embedding"]), "initial_state": torch.as_tensor(out["initial_state"]),
+               "meta": {k: v for k, v in out["meta"].items() if k != "source"}}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    torch.save(tensors, args.out)
+    hz = out["meta"]["horizon"]
+    said = (f"tracks to length {hz['searched']} without a float32 failure" if hz["horizon"] is None
+            else f"float32 horizon {hz['horizon']}")
+    print(json.dumps({"out": args.out, "eps": args.eps, **hz}) if args.json else
+          f"wrote {args.out}: fla GatedDeltaProduct, H={out['config']['head_dim']}, n_h={out['config']['num_householder']}, "
+          f"beta = 2 - {args.eps:g}: {said}")
+    return 0
+
+
 def run(args) -> int:
+    if args.to == "fla":
+        return _to_fla(args)
     from bilinear.constructions.source import source_kind
     from bilinear.constructions.weightfile import save_weights
     from bilinear.verify.recover.snap import learned_weight_file

@@ -7,7 +7,8 @@ import json
 
 from bilinear.theory.errors import InputError
 
-from bilinear.cli.common import add_group_limits, add_json, check_output_file, positive_int, seed, output_path
+from bilinear.cli.common import (add_group_limits, add_json, check_output_file, nonnegative_int, output_path,
+                                 positive_int, seed)
 
 
 def add_parser(sub):
@@ -17,8 +18,10 @@ def add_parser(sub):
                                    "construction, eigen-angles for cyclic groups; automaton tasks: clustered "
                                    "states against the minimal machine. Inputs: bilinear train checkpoints, "
                                    "bilinear construct weight files, or .npz/.pt files with A (D x H x H) and "
-                                   "optionally h0. Exit 0 if every file is a representation (automata: "
-                                   "isomorphic), 1 if one is not, 2 for bad input.")
+                                   "optionally h0, or another codebase's model (fla layers, PD-SSM, Householder factors, complex or "
+                                   "affine arrays: docs/bring_your_own_model.md). The first line of each file is "
+                                   "the graded verdict: exact, approximate or not a representation. Exit 0 if no "
+                                   "file is 'not a representation' (automata: isomorphic), 1 if one is, 2 for bad input.")
     p.add_argument("files", metavar="FILE", nargs="+")
     p.add_argument("--group", help="the group the symbols act as (required for foreign files), e.g. S3, Z5")
     p.add_argument("--alphabet", help="element of each symbol, separated by ';' (e.g. '(1,2);(1,2,3)'), "
@@ -34,8 +37,18 @@ def add_parser(sub):
     p.add_argument("--seed", type=seed, default=0, help="seed of the random words (default 0)")
     p.add_argument("--rank-tol", type=_fraction, default=None,
                    help="relative singular value below which the states count as outside V (default 0.1)")
-    p.add_argument("--horizon-max", type=positive_int, default=10_000,
-                   help="--snap: bound of the float32 exactness-horizon search before and after (default 10^4)")
+    p.add_argument("--horizon-max", type=nonnegative_int, default=10_000,
+                   help="bound of the float32 exactness-horizon search of the verdict (and of --snap, before and "
+                        "after); 0 = not searched (default 10^4)")
+    g = p.add_argument_group("foreign files (docs/bring_your_own_model.md)")
+    g.add_argument("--layout", choices=["D,H,H", "H,H,D"],
+                   help="order of the axes of A: A[x] (D,H,H) or A[:, :, x] (H,H,D); required when D = H")
+    g.add_argument("--head", type=nonnegative_int, help="the head (or layer) to read, for arrays with a leading "
+                                                        "head axis and fla layers with several heads")
+    g.add_argument("--row-vectors", action="store_true",
+                   help="the model computes h <- h A (+ b) (torch's h @ A): read A^T; recovery also detects this")
+    g.add_argument("--value-column", type=nonnegative_int, metavar="J",
+                   help="fla layers: read one value column of the matrix state (K + 1 coordinates) instead of all")
     p.set_defaults(run=run)
 
 
@@ -50,6 +63,29 @@ def _fraction(text: str) -> float:
     return v
 
 
+def _e(x) -> str:
+    return "None" if x is None else format(x, ".2e")
+
+
+def _verdict_line(r: dict) -> str:
+    """The first line: the graded verdict (docs/design.md §10)."""
+    cons = r["closest"]["constituents"]
+    where = f"dim V={r['dimension']} of H={r['hidden']}"
+    hz = r["horizon"]
+    since = f" (from length {hz['from_length']}, after the burn-in)" if hz.get("from_length", 1) > 1 else ""
+    horizon = (f"no float32 failure up to length {hz['searched']}{since}" if hz["horizon"] is None and hz["searched"]
+               else f"float32 horizon {hz['horizon']}" if hz["horizon"] is not None else hz.get("reason", "horizon not measured"))
+    nums = f"residual {_e(r['homomorphism_residual'])}, spread {r['projective_spread']:.2e}"
+    rows = "; read with row vectors (h <- h A)" if "column_reading" in r else ""
+    rows += "" if r.get("constituents_faithful", True) else "; NOT FAITHFUL (does not tell every element apart)"
+    if r["grade"] == "exact":
+        return f"EXACT: {r['group']} {cons}, {where}; certified after snapping; {nums}; {horizon}{rows}"
+    if r["grade"] == "approximate":
+        return f"APPROXIMATE: {r['group']} {cons}, {where}; {nums}; {horizon}{rows}"
+    why = "; ".join(r["reasons"]) or "see below"
+    return f"NOT A REPRESENTATION: {why}; closest: {cons}, {where} at residual {_e(r['homomorphism_residual'])}"
+
+
 def _text(r: dict) -> str:
     head = f"{r['file']}: "
     if "automaton" in r:
@@ -58,13 +94,24 @@ def _text(r: dict) -> str:
                 f"{r['mismatches']} mismatches -> " + ("isomorphic" if r["isomorphic"] else "NOT isomorphic"))
     cons = " + ".join((f"{c['multiplicity']}x" if c["multiplicity"] > 1 else "") +
                       f"psi{c['real_irreducible']}(dim {c['real_dimension']}, {c['type']})" for c in r["constituents"])
-    lines = [head + f"group {r['group']}, H={r['hidden']}, dim V={r['dimension']} (state rank {r['state_rank']} at {r['rank_tolerance']:g}), "
-             f"homomorphism residual {r['homomorphism_residual'] if r['homomorphism_residual'] is None else format(r['homomorphism_residual'], '.2e')}, "
-             f"projective spread {r['projective_spread']:.2e} -> "
-             + ("a representation" if r["is_representation"] else "NOT a representation")]
+    lines = [head + _verdict_line(r)]
+    lines.append(f"  group {r['group']}, H={r['hidden']}, dim V={r['dimension']} (state rank {r['state_rank']} at {r['rank_tolerance']:g}), "
+                 f"homomorphism residual {_e(r['homomorphism_residual'])}, "
+                 f"projective spread {r['projective_spread']:.2e} -> "
+                 + ("a representation" if r["is_representation"] else "NOT a representation"))
+    for note in r["info"].get("source", []) if isinstance(r.get("info"), dict) else []:
+        lines.append(f"  read: {note}")
+    if isinstance(r.get("info"), dict) and r["info"].get("h0"):
+        lines.append(f"  {r['info']['h0']}")
+    lines.append(f"  orientation: {r['orientation']}; burn-in: states after >= {r['burn_in']} symbol(s) kept"
+                 + ("" if r["burn_in_settled"] else " (transients persist: try a larger --length)"))
+    if r["reasons"] and r["grade"] != "not a representation":
+        lines.append(f"  not exact: {'; '.join(r['reasons'])}")
+    if r["near_singular_symbols"]:
+        lines.append(f"  near-singular on V: symbols {', '.join(r['near_singular_symbols'])}")
     lines.append(f"  character on classes {r['classes']}: [{', '.join(f'{x:.3f}' for x in r['character'])}]")
     err = r["multiplicity_error"]
-    lines.append(f"  constituents: {cons or 'none'} (multiplicity error {err if err is None else format(err, '.2e')}); "
+    lines.append(f"  constituents: {cons or 'none'} (multiplicity error {_e(err)}); "
                  f"faithful {r['faithful']}, minimal {r['minimal']} (smallest faithful dim {r['min_faithful_dimension']})")
     tw = r["intertwiner"]
     if tw["residual"] is not None:
@@ -97,9 +144,13 @@ def run(args) -> int:
     if args.automaton:
         from bilinear.theory.automata.automaton import Automaton
         target = Automaton.from_json(args.automaton)
-    models = [load_learned(f, args.group, args.alphabet, target) for f in args.files]
+    from bilinear.verify.recover.adapters import ForeignOptions
+    foreign = ForeignOptions(layout=args.layout, head=args.head, row_vectors=args.row_vectors,
+                             column=args.value_column, seed=args.seed)
+    models = [load_learned(f, args.group, args.alphabet, target, foreign) for f in args.files]
     extra = {} if args.rank_tol is None else {"rank_tol": args.rank_tol}
-    settings = RecoverySettings(words=args.words, length=args.length, seed=args.seed, **extra)
+    settings = RecoverySettings(words=args.words, length=args.length, seed=args.seed, horizon_max=args.horizon_max,
+                                orientation="columns" if args.row_vectors else "auto", **extra)
     results, extras = recover(models, settings, details=True)
     if args.snap:
         from bilinear.verify.recover.snap_file import snap_to_file

@@ -68,9 +68,11 @@ def test_recover_foreign_exit_codes(tmp_path, capsys):
     A = np.transpose(wf.dense_W(), (2, 0, 1))
     path = _foreign(tmp_path, A, wf.h0)
     alph = ";".join(wf.alphabet)
-    code, out, _ = run(capsys, "recover", path, "--group", "D4", "--alphabet", alph)
+    code, _, err = run(capsys, "recover", path, "--group", "D4", "--alphabet", alph)    # D = H = 8: ambiguous
+    assert code == 2 and "--layout: expected D,H,H or H,H,D" in err
+    code, out, _ = run(capsys, "recover", path, "--group", "D4", "--alphabet", alph, "--layout", "D,H,H")
     assert code == 0 and "a representation" in out
-    code, out, _ = run(capsys, "recover", path, "--group", "Q8")          # D4's matrices declared as Q8
+    code, out, _ = run(capsys, "recover", path, "--group", "Q8", "--layout", "D,H,H")   # D4's matrices declared as Q8
     assert code == 1 and "NOT a representation" in out
     rnd = _foreign(tmp_path, np.random.default_rng(0).standard_normal((6, 3, 3)), name="rnd.pt.npz")
     code, _, _ = run(capsys, "recover", rnd, "--group", "S3", "--json")

@@ -185,13 +185,15 @@ def _wrong_per_step(wf: WeightFile, dtype: torch.dtype, max_length: int, batch: 
 
 
 def exactness_horizon(wf: WeightFile | str, dtype: torch.dtype = torch.float32, max_length: int = 10 ** 6,
-                      batch: int = 64, seed: int = 0, normalize: bool = True, progress=None) -> dict:
+                      batch: int = 64, seed: int = 0, normalize: bool = True, progress=None, start: int = 1) -> dict:
     """First length at which decoding fails on ``batch`` random words (``None`` if none fails up to
-    ``max_length``).  Words are generated and checked in chunks, so memory stays ``O(batch x chunk)``."""
+    ``max_length``).  Words are generated and checked in chunks, so memory stays ``O(batch x chunk)``.
+    With ``start`` > 1 the lengths before it are not checked (a model's transient, e.g. the burn-in
+    of representation recovery)."""
     wf = load_weights(wf) if not isinstance(wf, WeightFile) else wf
     t0 = time.perf_counter()
     for t, wrong in enumerate(_wrong_per_step(wf, dtype, max_length, batch, seed, normalize, progress), start=1):
-        if bool(wrong.any()):
+        if t >= start and bool(wrong.any()):
             return {"horizon": t, "searched": max_length, "dtype": str(dtype).replace("torch.", ""),
                     "seconds": time.perf_counter() - t0}
     return {"horizon": None, "searched": max_length, "dtype": str(dtype).replace("torch.", ""),

@@ -11,9 +11,12 @@ Moore machine (automaton tasks).  :func:`load_learned` reads
   +1``; automaton tasks: the target machine);
 * a weight file of ``bilinear construct`` (``meta.source`` names the group and alphabet, or the
   automaton);
-* a foreign ``.npz`` with ``A`` (``D x H x H``) and optionally ``h0`` (``H``), or a ``.pt`` holding the
-  same tensors; ``--group`` and ``--alphabet`` then say what the symbols are (``h0`` defaults to the
-  first basis vector).
+* a foreign file, read by its adapter (:mod:`bilinear.verify.recover.adapters`): arrays (``A``
+  real or complex, in either layout, or Householder factors ``k``, ``beta``; an additive term ``b``;
+  ``h0``), an fla layer or single-layer model, a PD-SSM block; ``--group`` and ``--alphabet`` then say
+  what the symbols are.  A missing ``h0`` is the source's own initial state when it has one (fla:
+  zero; PD-SSM: its code's), else the zero state of an affine model or a seeded random vector,
+  never silently a basis vector; ``info["h0"]`` says which.
 
 Every problem is an :class:`~bilinear.theory.errors.InputError` naming the file and what was expected.
 """
@@ -143,35 +146,43 @@ def _from_weight_file(path: str) -> LearnedModel:
                         level=wf.level, info={"level": wf.level})
 
 
-def _foreign(path: str, A, h0, group: str | None, alphabet: str | None, automaton=None) -> LearnedModel:
-    A = np.asarray(A)
-    if A.ndim != 3 or A.shape[1] != A.shape[2] or A.dtype.kind not in "fiu":
-        raise expected(f"{path}: A", "a float array of shape (D, H, H)", shown(f"{A.dtype} {A.shape}"))
-    if h0 is not None:
-        h0 = np.asarray(h0)
-        if h0.dtype.kind not in "fiu" or h0.shape != (A.shape[1],):
-            raise expected(f"{path}: h0", f"a float array of shape ({A.shape[1]},)", shown(f"{h0.dtype} {h0.shape}"))
-    if not np.all(np.isfinite(A)) or (h0 is not None and not np.all(np.isfinite(h0))):
-        raise InputError(f"{path}: A or h0 contains non-finite values (NaN or inf)")
-    if h0 is None:
-        h0 = np.eye(A.shape[1])[0]
+def _foreign(path: str, data: dict, group: str | None, alphabet: str | None, automaton=None,
+             foreign=None) -> LearnedModel:
+    """A foreign file through its adapter (:mod:`bilinear.verify.recover.adapters`): the real linear
+    model (realified, affine-lifted) and the notes of the reading, kept in ``info["source"]``."""
+    from bilinear.verify.recover.adapters import read_foreign
+    t = read_foreign(data, path, foreign)
+    lm = t.linear()
+    info = {"source": lm.notes, "h0": t.h0_note, "lifted": lm.lifted}
+    A, h0 = lm.A, lm.h0
+    if h0 is None or not np.any(h0):
+        raise expected(f"{path}: h0", "a non-zero initial state (the model never leaves the zero state)", "zero")
     if automaton is not None:
         if group is not None or alphabet is not None:
             raise InputError("--automaton: give either --automaton or --group/--alphabet")
-        return LearnedModel(path=path, A=A.astype(np.float64), h0=np.asarray(h0, dtype=np.float64), kind="foreign",
-                            automaton=automaton, info={})
+        return LearnedModel(path=path, A=A, h0=h0, kind="foreign", automaton=automaton, info=info)
     if group is None:
         raise InputError(f"--group: {path} is a foreign file; name the group its symbols act as (e.g. --group S3)")
     G = _group(group)
-    return LearnedModel(path=path, A=A.astype(np.float64), h0=np.asarray(h0, dtype=np.float64), kind="foreign",
-                        group=G, alphabet=parse_alphabet(alphabet, G, A.shape[0], path), info={})
+    return LearnedModel(path=path, A=A, h0=h0, kind="foreign", group=G,
+                        alphabet=parse_alphabet(alphabet, G, A.shape[0], path), info=info)
+
+
+def _is_foreign(data) -> bool:
+    from bilinear.verify.recover.adapters.fla import is_fla_dict
+    from bilinear.verify.recover.adapters.mamba3 import is_mamba3_dict
+    from bilinear.verify.recover.adapters.pdssm import is_pdssm_dict
+    return isinstance(data, dict) and ("A" in data or ("k" in data and "beta" in data) or is_fla_dict(data)
+                                       or is_pdssm_dict(data) is not None or is_mamba3_dict(data))
 
 
 def load_learned(path: str, group: str | None = None, alphabet: str | None = None,
-                 automaton: Automaton | None = None) -> LearnedModel:
+                 automaton: Automaton | None = None, foreign=None) -> LearnedModel:
     """Read any input of ``bilinear recover`` (module docstring).  ``group``/``alphabet`` override the
     file's own (checkpoints and weight files) or are required (foreign files); a foreign file may
-    instead name its target machine (``automaton``, symbols in the machine's alphabet order)."""
+    instead name its target machine (``automaton``, symbols in the machine's alphabet order).
+    ``foreign`` (:class:`~bilinear.verify.recover.adapters.ForeignOptions`) says how to read a
+    foreign file (layout, head, row vectors, value column)."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise InputError(f"{path}: no such file")
@@ -180,29 +191,27 @@ def load_learned(path: str, group: str | None = None, alphabet: str | None = Non
         data = read_torch_file(path, ".pt file")
         if isinstance(data, dict) and "identity" in data and "format" in data:
             m = _from_checkpoint(path)
-        elif isinstance(data, dict) and "A" in data:
-            h0 = data.get("h0")
-            return _foreign(path, np.asarray(data["A"].detach().double().numpy() if hasattr(data["A"], "detach")
-                                             else data["A"]),
-                            None if h0 is None else np.asarray(h0.detach().double().numpy() if hasattr(h0, "detach")
-                                                               else h0), group, alphabet, automaton)
+        elif isinstance(data, dict) and _is_foreign(data):
+            return _foreign(path, data, group, alphabet, automaton, foreign)
         else:
-            raise InputError(f"{path}: expected a bilinear train checkpoint or a dict with tensor 'A' (D x H x H)")
+            raise InputError(f"{path}: expected a bilinear train checkpoint, a dict with tensor 'A' (D x H x H) or "
+                             "Householder factors 'k', 'beta', an fla layer or model (config, state_dict) or a "
+                             "PD-SSM block")
     elif path.endswith(".npz"):
         from bilinear.theory.npz import read_npz       # no unpickling; truncated, empty, object members refused
         data = read_npz(path, "file")
         keys = set(data)
         if "meta" in keys and ("W" in keys or "W_index" in keys):
-            arrays = None
-        elif "A" in keys:
-            arrays = (data["A"], data.get("h0"))
+            m = _from_weight_file(path)
+        elif _is_foreign(data):
+            return _foreign(path, dict(data), group, alphabet, automaton, foreign)
         else:
-            raise InputError(f"{path}: expected a weight file (W, h0, meta, ...) or an array 'A' (D x H x H)")
-        if arrays is not None:
-            return _foreign(path, arrays[0], arrays[1], group, alphabet, automaton)
-        m = _from_weight_file(path)
+            raise InputError(f"{path}: expected a weight file (W, h0, meta, ...), an array 'A' (D x H x H), "
+                             "Householder factors 'k', 'beta', or a PD-SSM layer's arrays")
     else:
         raise InputError(f"{path}: expected a .pt checkpoint or tensors, or an .npz weight file or arrays")
+    if foreign is not None and foreign.used():
+        raise InputError(f"{foreign.used()[0]}: applies to foreign files; {path} is a {m.kind} file")
     if automaton is not None:
         raise InputError(f"--automaton: applies to foreign files; {path} names its own target")
     if group is not None:
