@@ -205,7 +205,7 @@ def fla_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None = None,
     if column is None:
         A = np.einsum("dij,vw->divjw", M, np.eye(V)).reshape(D, K * V, K * V)
         b = W.reshape(D, K * V)
-        notes.append(f"state S [K, V] flattened row-major (index k*V + v): A = M kron I_V, b = vec(beta k v^T)")
+        notes.append("state S [K, V] flattened row-major (index k*V + v): A = M kron I_V, b = vec(beta k v^T)")
     else:
         if not 0 <= column < V:
             raise expected("--value-column", f"an integer in [0, {V - 1}]", column)

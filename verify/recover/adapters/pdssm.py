@@ -109,7 +109,6 @@ def pdssm_transitions(data: dict, where: str = "PD-SSM", convention: str | None 
     B = block["B_re"] + 1j * block["B_im"]
     if u.ndim != 2 or u.shape[1] != B.shape[1]:
         raise expected(f"{where}: embedding", f"shape (D, {B.shape[1]})", shown(f"shape {u.shape}"))
-    D = u.shape[0]
     N = B.shape[0]
     if convention == "pytorch":
         sel = _softmax(u @ block["S.weight"].T, axis=1)                          # (D, K)
