@@ -110,18 +110,18 @@ def check_int(name: str, value: object, minimum: int | None = None, maximum: int
     return v
 
 
-def _interval(minimum: float | None, maximum: float | None, open_min: bool) -> str:
+def _interval(minimum: float | None, maximum: float | None, open_min: bool, open_max: bool = False) -> str:
     lo = "" if minimum is None else f"{'>' if open_min else '>='} {minimum:g}"
-    hi = "" if maximum is None else f"<= {maximum:g}"
+    hi = "" if maximum is None else f"{'<' if open_max else '<='} {maximum:g}"
     if lo and hi:
         return f"a finite number {lo} and {hi}"
     return f"a finite number {lo or hi}".rstrip()
 
 
 def check_number(name: str, value: object, minimum: float | None = None, maximum: float | None = None,
-                 open_min: bool = False) -> float:
+                 open_min: bool = False, open_max: bool = False) -> float:
     """``value`` as a ``float`` if it is a finite real number (an ``int`` or ``float``, not a bool,
-    NaN or infinity) within ``[minimum, maximum]`` (``(minimum, maximum]`` with ``open_min``), else
+    NaN or infinity) within ``[minimum, maximum]`` (an end excluded with ``open_min`` / ``open_max``), else
     :func:`expected`.  The one rule for every number a user gives (learning rates, weight decay,
     scales, tolerances), in the command line and the API alike.
 
@@ -133,7 +133,7 @@ def check_number(name: str, value: object, minimum: float | None = None, maximum
     ...     print(e)
     --lr: expected a finite number > 0, got inf
     """
-    what = _interval(minimum, maximum, open_min)
+    what = _interval(minimum, maximum, open_min, open_max)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise expected(name, what, value)
     v = float(value)
@@ -141,7 +141,7 @@ def check_number(name: str, value: object, minimum: float | None = None, maximum
         raise expected(name, what, value)
     if minimum is not None and (v < minimum or (open_min and v == minimum)):
         raise expected(name, what, value)
-    if maximum is not None and v > maximum:
+    if maximum is not None and (v > maximum or (open_max and v == maximum)):
         raise expected(name, what, value)
     return v
 

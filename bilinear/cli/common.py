@@ -56,8 +56,8 @@ def seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected an integer in [0, {MAX_SEED}], got {text!r}") from None
 
 
-def number(minimum: float | None = None, maximum: float | None = None, open_min: bool = False
-           ) -> Callable[[str], float]:
+def number(minimum: float | None = None, maximum: float | None = None, open_min: bool = False,
+           open_max: bool = False) -> Callable[[str], float]:
     """argparse type: a finite number in the range, checked by the API's own rule
     (:func:`bilinear.theory.errors.check_number`), so ``inf`` and ``nan`` are refused everywhere."""
     def parse(text: str) -> float:
@@ -66,7 +66,7 @@ def number(minimum: float | None = None, maximum: float | None = None, open_min:
         except ValueError:
             value = text                          # type: ignore[assignment]   # refused below, as given
         try:
-            return check_number("x", value, minimum, maximum, open_min)
+            return check_number("x", value, minimum, maximum, open_min, open_max)
         except InputError as e:
             raise argparse.ArgumentTypeError(str(e).split(": ", 1)[1].replace(f"got {value!r}", f"got {text!r}")) from None
     parse.__name__ = "number"

@@ -8,7 +8,7 @@ import os
 
 from bilinear.theory.errors import InputError
 
-from bilinear.cli.common import add_group_limits, add_json, check_output_file, output_path
+from bilinear.cli.common import add_group_limits, add_json, check_output_file, output_path, number
 
 
 def add_parser(sub):
@@ -22,22 +22,11 @@ def add_parser(sub):
                    help="weights: a numeric weight file (default); fla: the weights of one fla GatedDeltaProduct "
                         "layer (.pt: config, state_dict, embedding, initial_state), beta = 2 - eps, its float32 "
                         "horizon measured and stated (docs/bring_your_own_model.md)")
-    p.add_argument("--eps", type=_eps, default=1e-3, help="--to fla: beta = 2 - eps for reflections (default 1e-3)")
+    p.add_argument("--eps", type=number(minimum=0, maximum=1, open_min=True, open_max=True), default=1e-3, help="--to fla: beta = 2 - eps for reflections (default 1e-3)")
     p.add_argument("--out", type=output_path, required=True, metavar="FILE.npz", help="the weight file to write (missing folders are created)")
     add_json(p, "a summary")
     add_group_limits(p)                        # the checkpoint's group: --max-order, --max-degree
     p.set_defaults(run=run)
-
-
-def _eps(text: str) -> float:
-    import argparse
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
-    if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
-    return v
 
 
 def _to_fla(args) -> int:

@@ -7,7 +7,7 @@ import json
 
 from bilinear.theory.errors import InputError
 
-from bilinear.cli.common import (add_group_limits, add_json, check_output_file, nonnegative_int, output_path,
+from bilinear.cli.common import (add_group_limits, add_json, check_output_file, nonnegative_int, number, output_path,
                                  positive_int, seed)
 
 
@@ -35,7 +35,7 @@ def add_parser(sub):
     p.add_argument("--words", type=positive_int, default=256, help="random words for the states (default 256)")
     p.add_argument("--length", type=positive_int, default=16, help="their length (default 16)")
     p.add_argument("--seed", type=seed, default=0, help="seed of the random words (default 0)")
-    p.add_argument("--rank-tol", type=_fraction, default=None,
+    p.add_argument("--rank-tol", type=number(minimum=0, maximum=1, open_min=True, open_max=True), default=None,
                    help="relative singular value below which the states count as outside V (default 0.1)")
     p.add_argument("--horizon-max", type=nonnegative_int, default=10_000,
                    help="bound of the float32 exactness-horizon search of the verdict (and of --snap, before and "
@@ -50,17 +50,6 @@ def add_parser(sub):
     g.add_argument("--value-column", type=nonnegative_int, metavar="J",
                    help="fla layers: read one value column of the matrix state (K + 1 coordinates) instead of all")
     p.set_defaults(run=run)
-
-
-def _fraction(text: str) -> float:
-    import argparse
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
-    if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
-    return v
 
 
 def _e(x) -> str:
