@@ -45,7 +45,7 @@ import numpy as np
 from bilinear.theory.errors import InputError, MathematicalError, expected, shown
 from bilinear.theory.files import atomic_path
 from bilinear.theory.hierarchy.levels import check_level_name
-from bilinear.theory.npz import read_npz
+from bilinear.theory.npz import load_npz, read_npz
 from bilinear.theory.version import software_versions
 
 from bilinear.constructions.cascade import CASCADE_LEVELS, Cascade
@@ -136,7 +136,7 @@ def is_cascade_file(path: str | os.PathLike) -> bool:
     """Whether the ``.npz`` at ``path`` declares the cascade format (an unreadable file is not one: the
     one-layer reader then says what is wrong with it)."""
     try:
-        arrays = read_npz(path, "weight file")
+        arrays = read_npz(path, "weight file", names=("format",))     # the other members are not read
     except InputError:
         return False
     fmt = arrays.get("format")
@@ -208,12 +208,7 @@ def _from_arrays(arrays: dict) -> CascadeFile:
 def load_cascade(path: str | os.PathLike) -> CascadeFile:
     """Read and validate a cascade file (never unpickles); every problem is one :class:`InputError` line
     naming the file and the array."""
-    path = os.fspath(path)
-    arrays = read_npz(path, "cascade file")
-    try:
-        return _from_arrays(arrays)
-    except InputError as e:
-        raise InputError(f"cascade file {path}: {e}") from None
+    return load_npz(path, "cascade file", _from_arrays)
 
 
 @dataclass(frozen=True)

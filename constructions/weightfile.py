@@ -25,7 +25,7 @@ import numpy as np
 from bilinear.constructions.source import check_source
 from bilinear.theory.errors import InputError, expected, shown, type_of
 from bilinear.theory.files import atomic_path
-from bilinear.theory.npz import read_npz
+from bilinear.theory.npz import load_npz
 from bilinear.theory.resources import check_memory
 from bilinear.theory.version import software_versions
 
@@ -340,12 +340,7 @@ def load_weights(path: str | os.PathLike) -> WeightFile:
     """Read and validate a weight file (dense or sparse ``W``); never unpickles.  Every problem
     (not an archive, truncated, empty, object or wrong dtype, wrong shape, NaN/inf, missing or
     unknown arrays, meta not a JSON object) is one :class:`InputError` line naming the file."""
-    path = os.fspath(path)
-    arrays = read_npz(path, "weight file")
-    try:
-        return weights_from_arrays(arrays)
-    except InputError as e:
-        raise InputError(f"weight file {path}: {e}") from None
+    return load_npz(path, "weight file", weights_from_arrays)
 
 
 def weights_from_arrays(arrays: dict) -> WeightFile:

@@ -25,17 +25,20 @@ import math
 import os
 import zipfile
 import zlib
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
 from bilinear.theory.errors import InputError
 
-__all__ = ["read_npz", "MAX_MEMBERS", "MAX_BYTES"]
+__all__ = ["read_npz", "load_npz", "MAX_MEMBERS", "MAX_BYTES"]
 
 #: An archive with more members than this is refused before reading any.
 MAX_MEMBERS = 64
 #: An archive whose members declare more data than this (2 GiB) in all is refused before reading any.
 MAX_BYTES = 2 ** 31
+T = TypeVar("T")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")     # a local file header, or the end record of an empty zip
 
 
@@ -63,9 +66,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
         return np.lib.format.read_array(fp, allow_pickle=False)
 
 
-def read_npz(path: str | os.PathLike, what: str = "weight file") -> dict[str, np.ndarray]:
-    """All arrays of the ``.npz`` archive at ``path`` by name; malformed input raises
-    :class:`InputError` ``"<what> <path>: ..."``."""
+def read_npz(path: str | os.PathLike, what: str = "weight file", names=None) -> dict[str, np.ndarray]:
+    """All arrays of the ``.npz`` archive at ``path`` by name (only those in ``names`` when given: the
+    other members are checked by name but not read); malformed input raises :class:`InputError`
+    ``"<what> <path>: ..."``."""
     path = os.fspath(path)
     where = f"{what} {path}"
     try:
@@ -80,6 +84,7 @@ def read_npz(path: str | os.PathLike, what: str = "weight file") -> dict[str, np
     if head not in _ZIP_MAGIC:
         raise InputError(f"{where}: not a .npz archive (expected a zip file as written by numpy.savez)")
     arrays: dict[str, np.ndarray] = {}
+    skipped: set[str] = set()
     member = None
     try:
         with zipfile.ZipFile(path) as archive:
@@ -94,8 +99,11 @@ def read_npz(path: str | os.PathLike, what: str = "weight file") -> dict[str, np
                 if not member.endswith(".npy"):
                     raise InputError("not a .npy array")
                 key = member[:-len(".npy")]
-                if key in arrays:
+                if key in arrays or key in skipped:
                     raise InputError("appears twice")
+                if names is not None and key not in names:
+                    skipped.add(key)
+                    continue
                 arrays[key] = _read_member(archive, info)
     except InputError as e:
         raise InputError(f"{where}: {'' if member is None else f'member {member!r}: '}{e}") from None
@@ -104,3 +112,13 @@ def read_npz(path: str | os.PathLike, what: str = "weight file") -> dict[str, np
         part = "" if member is None else f"member {member!r}: "
         raise InputError(f"{where}: {part}not readable ({_one_line(e)})") from None
     return arrays
+
+
+def load_npz(path: str | os.PathLike, what: str, build: Callable[[dict[str, np.ndarray]], T]) -> T:
+    """``build(read_npz(path, what))``, an :class:`InputError` of ``build`` prefixed ``"<what> <path>: "``:
+    the reader of every file format kept as a ``.npz`` archive (weight files, cascade files)."""
+    arrays = read_npz(path, what)
+    try:
+        return build(arrays)
+    except InputError as e:
+        raise InputError(f"{what} {os.fspath(path)}: {e}") from None

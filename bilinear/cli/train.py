@@ -276,8 +276,8 @@ def run(args) -> int:
     set_threads(args.threads)
     if args.out:
         check_output_dir("--out", args.out)
-        from bilinear.verify.experiments.results_file import check_results_file
-        check_results_file(args.out)
+        from bilinear.verify.experiments.results_file import read_results
+        read_results(args.out)              # runs merge into it later: a file that is not runs is refused now
     if args.checkpoint_dir:
         check_output_dir("--checkpoint-dir", args.checkpoint_dir)
     launcher = _launcher(args)

@@ -31,7 +31,7 @@ from bilinear.theory.files import write_text_atomically
 
 from bilinear.verify.experiments.evaluate import markdown_table
 
-__all__ = ["RESULTS_JSON", "RESULTS_MD", "run_identity", "read_results", "check_results_file", "merge_runs",
+__all__ = ["RESULTS_JSON", "RESULTS_MD", "run_identity", "read_results", "merge_runs",
            "write_results"]
 
 RESULTS_JSON, RESULTS_MD, _LOCK = "results.json", "results.md", ".results.lock"
@@ -73,11 +73,6 @@ def read_results(out_dir: str) -> list[dict]:
         raise expected("--out", f"a folder whose {RESULTS_JSON} holds earlier runs (a list of run records)",
                        shown(f"{path}, which holds something else (choose another --out or move the file)"))
     return runs
-
-
-def check_results_file(out_dir: str) -> None:
-    """Refuse, before any work, an ``out_dir`` whose ``results.json`` the runs could not be merged into."""
-    read_results(out_dir)
 
 
 def merge_runs(old: list[dict], new: list[dict]) -> list[dict]:
