@@ -81,23 +81,24 @@ def penalty(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float
 
 
 def forward(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float, normalised: bool,
-            compiled: bool = False) -> tuple[torch.Tensor, tuple]:
+            compiled: bool = False) -> tuple[torch.Tensor | float, tuple]:
     """``(penalty, saved)`` for :class:`bilinear.verify.kernels.fused.Objective`: :func:`penalty` on the
     time-major states (as the recurrence produced them), by the compiled kernel
     (:func:`bilinear.verify.kernels.native.block_gains`, which reads the first :data:`ROWS` sequences in
-    place) when ``compiled``, else by a few torch calls.  ``normalised``: every state has norm 1, so
+    place and returns the penalty's gradient in the same call, so that :func:`backward` only scales it;
+    the penalty then is a float) when ``compiled``, else by a few torch calls (a tensor).  ``normalised``: every state has norm 1, so
     ``log ||x_t||`` is dropped from ``r`` (its gradient is radial, which the normalisation's backward
     removes anyway)."""
     N, L, H = states.shape
     n, nb = min(N, ROWS), H // width
     m = (L - 1) * n * nb
     if m < 2:
-        return states.new_zeros(()), (None,)
+        return states.new_zeros(()), (None, None, None)
     if compiled:
-        tm, lg = states.transpose(0, 1), gains.T
-        tm, lg = (t if t.is_contiguous() else t.contiguous() for t in (tm, lg))
-        ss, inv, dev = native.block_gains(tm, lg, width, normalised, n)
-        return tm.new_tensor(ss * weight / (m - 1)), (tm, inv, dev, weight, normalised, True)
+        tm = states.transpose(0, 1)
+        tm, lg = (t if t.is_contiguous() else t.contiguous() for t in (tm, gains))
+        ss, dev, grad, grad_gains = native.block_gains(tm, lg, width, normalised, n)
+        return ss * weight / (m - 1), (None, (grad, grad_gains), dev, weight, normalised, True)
     tm = states[:n].transpose(0, 1)
     tiny = torch.finfo(tm.dtype).tiny
     q2 = (tm * tm).reshape(L, n, nb, width).sum(-1).clamp_min_(tiny)
@@ -111,23 +112,26 @@ def forward(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float
     return torch.dot(flat, flat) * (weight / (m - 1)), (tm, (inv, q2), dev, weight, normalised, False)
 
 
-def backward(saved: tuple, go: torch.Tensor | float, g: torch.Tensor) -> torch.Tensor | None:
+def backward(saved: tuple, go: torch.Tensor | float, g: torch.Tensor,
+             gl: torch.Tensor | None = None) -> torch.Tensor | None:
     """Add the gradient of ``go * penalty`` with respect to the states to ``g`` (time-major (L, N, H),
-    contiguous, in place) and return the gradient with respect to the gains (N, L), from
-    :func:`forward`'s ``saved``; None (``g`` untouched) when the penalty had fewer than two terms."""
-    if saved[0] is None:
-        return None
+    contiguous, in place) and that with respect to the gains to ``gl`` (N, L; in place, a new one
+    when None), from :func:`forward`'s ``saved``, and return ``gl``; ``g`` and ``gl`` untouched when
+    the penalty had fewer than two terms."""
+    if saved[2] is None:
+        return gl
     tm, q, dev, weight, normalised, compiled = saved
     L, N, H = g.shape
     n, nb = dev.shape[1], dev.shape[-1]
     scale = 2.0 * weight / (dev.numel() - 1) * float(go)
-    if compiled:
-        gl = torch.zeros(L, N, dtype=g.dtype)
-        native.block_gains_backward(tm, q, dev, g, gl, scale, H // nb, normalised)
-        return gl.T
+    gg = g.new_zeros(N, L) if gl is None else gl
+    if compiled:                         # the kernel's gradient of sum b^2 / 2, scaled
+        grad, grad_gains = q
+        g[:, :n].add_(grad, alpha=scale)
+        gg[:n].add_(grad_gains, alpha=scale)
+        return gg
     d = dev * scale
-    gg = torch.zeros(N, L, dtype=g.dtype, device=g.device)
-    gg[:n, 1:] = d.sum(-1).T
+    gg[:n, 1:] += d.sum(-1).T
     w = torch.empty(L, n, nb, dtype=g.dtype, device=g.device)
     w[0] = -d[0]
     w[-1] = d[-1]

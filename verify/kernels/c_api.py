@@ -39,9 +39,7 @@ C_API = (
     "double xent_forward_##SUFFIX(int64_t rows, int64_t K, const REAL *lp, const int64_t *y, int64_t *count)",
     "void xent_backward_##SUFFIX(int64_t rows, int64_t K, REAL *p, const int64_t *y, double scale)",
     "double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w, const REAL *X,"
-    " const REAL *lg, int norm, REAL *Q, REAL *P, REAL *b)",
-    "void block_gains_backward_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w, const REAL *X,"
-    " const REAL *Q, const REAL *b, int norm, double scale, REAL *g, REAL *gl, REAL *v)",
+    " const REAL *lg, int norm, REAL *Q, REAL *P, REAL *b, REAL *G, REAL *GL)",
     "int in_range(int64_t n, const int64_t *x, int64_t lo, int64_t hi)",
     "int recurrence_version(void)",
 )

@@ -187,13 +187,12 @@ class Objective(torch.autograd.Function):
             g = gh.view(L, n, H)
         else:
             g = gh.view(n, L, H).transpose(0, 1).contiguous()
-        block_gl = None if ctx.blocks is None else block_gains.backward(ctx.blocks, go, g)
-        g = g.transpose(0, 1)
         gl = None
         if ctx.penalty:
             gl = ctx.dev * (2.0 * ctx.penalty / (ctx.dev.numel() - 1)) * go
-        if block_gl is not None:
-            gl = block_gl if gl is None else gl + block_gl
+        if ctx.blocks is not None:
+            gl = block_gains.backward(ctx.blocks, go, g, gl)
+        g = g.transpose(0, 1)
         return (None, None, None, None, gR, *_backward(ctx.spec, ctx.saved, g, gl))
 
 

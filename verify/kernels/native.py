@@ -80,11 +80,11 @@ from bilinear.theory.files import atomic_path, write_text_atomically
 from bilinear.verify.kernels import c_api
 
 __all__ = ["available", "status", "forward", "logits", "backward", "xent_forward", "xent_backward", "block_gains",
-           "block_gains_backward", "check_tokens", "cache_dir", "calls"]
+           "check_tokens", "cache_dir", "calls"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
 _SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
-_VERSION = 6                                  # must equal recurrence_version() in the C file
+_VERSION = 7                                  # must equal recurrence_version() in the C file
 _FLAG_SETS = (("-O3", "-march=native"), ("-O3",))
 _COMMON = ("-shared", "-fPIC", "-std=c99", "-fopenmp-simd")
 _state: dict = {}
@@ -317,9 +317,7 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
                  ("c", "L n")),
     "xent_forward": (("lp", "K rows"), ("labels", "labels")),
     "xent_backward": (("p", "K rows"), ("labels", "labels"), ("scale", "real")),
-    "block_gains": (("X", "L N H"), ("lg", "L N"), ("w", "size"), ("rows", "size")),
-    "block_gains_backward": (("X", "L N H"), ("Q", "L rows nb"), ("b", "Lb rows nb"), ("g", "L N H"),
-                             ("gl", "L N"), ("scale", "real"), ("w", "size")),
+    "block_gains": (("X", "L N H"), ("lg", "N L"), ("w", "size"), ("rows", "size")),
 }
 
 
@@ -551,35 +549,23 @@ def _block_sizes(entry: str, a: _Checked, w: int, rows: int) -> int:
         raise expected(f"native.{entry}(rows)", f"a number of sequences in [1, {a.size['N']}]", rows)
     if a.size["L"] < 2:
         raise expected(f"native.{entry}(X)", "states of at least 2 steps", a.size["L"])
-    if "Lb" in a.size and (a.size["Lb"] != a.size["L"] - 1 or a.size["nb"] != H // w):
-        raise expected(f"native.{entry}(b)", f"a tensor of shape (L-1, rows, H/w) = ({a.size['L'] - 1}, {rows}, "
-                       f"{H // w})", shown(f"shape ({a.size['Lb']}, {rows}, {a.size['nb']})"))
     return H // w
 
 
 def block_gains(X: torch.Tensor, lg: torch.Tensor, w: int, norm: bool,
-                rows: int) -> tuple[float, torch.Tensor, torch.Tensor]:
-    """``(sum of squared deviations, Q (L, rows, nb), b (L-1, rows, nb))`` of the per-block log-gains of
-    blocks of ``w`` dimensions (:mod:`bilinear.verify.kernels.block_gains`) of the first ``rows``
-    sequences, from the states ``X`` (L, N, H) and the total log-gains ``lg`` (L, N), both time-major:
-    ``b`` the deviations from their mean, ``Q`` the inverse squared block norms, for
-    :func:`block_gains_backward` (recurrence.c)."""
+                rows: int) -> tuple[float, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(sum of squared deviations, b (L-1, rows, nb), G (L, rows, H), GL (rows, L))`` of the
+    per-block log-gains of blocks of ``w`` dimensions (:mod:`bilinear.verify.kernels.block_gains`) of
+    the first ``rows`` sequences, from the time-major states ``X`` (L, N, H) and the total log-gains
+    ``lg`` (N, L): ``b`` the deviations from their mean, ``G`` and ``GL`` the gradient of ``sum b^2 / 2``
+    with respect to those sequences' states and log-gains — computed here, in the same call, so that
+    a training step's backward only scales them (recurrence.c)."""
     a = _arguments("block_gains", X=X, lg=lg, w=w, rows=rows)
     nb = _block_sizes("block_gains", a, w, rows)
-    L, N = a.size["L"], a.size["N"]
-    Q = torch.empty(L, rows, nb, dtype=a.dtype)
+    L, N, H = a.size["L"], a.size["N"], a.size["H"]
     b = torch.empty(L - 1, rows, nb, dtype=a.dtype)
+    G = torch.empty(L, rows, H, dtype=a.dtype)
+    GL = torch.empty(rows, L, dtype=a.dtype)
     ss = _call("block_gains_##SUFFIX", a.dtype, L=L, N=N, n=rows, nb=nb, w=w, X=X, lg=lg, norm=int(bool(norm)),
-               Q=Q, P=torch.empty(L, rows, nb, dtype=a.dtype), b=b)
-    return ss, Q, b
-
-
-def block_gains_backward(X: torch.Tensor, Q: torch.Tensor, b: torch.Tensor, g: torch.Tensor, gl: torch.Tensor,
-                         scale: float, w: int, norm: bool) -> None:
-    """Add ``scale`` times the gradient of ``sum b^2 / 2`` (``Q``, ``b`` from :func:`block_gains`) with
-    respect to the states to ``g`` (L, N, H) and with respect to the total log-gains to ``gl`` (L, N),
-    in place (recurrence.c)."""
-    a = _arguments("block_gains_backward", X=X, Q=Q, b=b, g=g, gl=gl, scale=scale, w=w)
-    nb = _block_sizes("block_gains_backward", a, w, a.size["rows"])
-    _call("block_gains_backward_##SUFFIX", a.dtype, L=a.size["L"], N=a.size["N"], n=a.size["rows"], nb=nb, w=w,
-          X=X, Q=Q, b=b, norm=int(bool(norm)), scale=float(scale), g=g, gl=gl, v=torch.empty(nb, dtype=a.dtype))
+               Q=torch.empty(L, rows, nb, dtype=a.dtype), P=torch.empty(L, rows, nb, dtype=a.dtype), b=b, G=G, GL=GL)
+    return ss, b, G, GL

@@ -328,81 +328,20 @@ INLINE REAL blocklog_##SUFFIX(REAL v)                                           
     return sizeof(REAL) == sizeof(float) ? (REAL) logf_simd((float) v) : (REAL) log((double) v);  \
 }                                                                                                 \
                                                                                                   \
-double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w,               \
-                            const REAL *restrict X, const REAL *restrict lg, int norm,            \
-                            REAL *restrict Q, REAL *restrict P, REAL *restrict b)                 \
-{   /* X (L, N, nb * w): the states x_1 .. x_L, of which rows 0 .. n-1 are read; lg (L, N): the */ \
-    /* total log-gains.  Q (L, n, nb) receives 1 / ||x_t^j||^2 (0 where the squared norm is at    */ \
-    /* most the smallest normal number, the floor of the logarithm: no gradient), P (L, n, nb)    */ \
-    /* r[t, j] = log ||x_t^j|| - log ||x_t|| (the last     */ \
-    /* term only when not normalising), b (L-1, n, nb) the per-block log-gains                   */ \
-    /* lg[t] + r[t, j] - r[t-1, j] minus their mean; returns the sum of the squared deviations */  \
-    const int64_t H = nb * w, M = (L - 1) * n * nb;                                               \
-    const REAL tiny = sizeof(REAL) == sizeof(float) ? (REAL) FLT_MIN : (REAL) DBL_MIN;            \
-    for (int64_t t = 0; t < L; t++) {                                                             \
-        for (int64_t i = 0; i < n; i++) {                                                         \
-            const REAL *restrict x = X + (t * N + i) * H;                                         \
-            REAL *restrict q = Q + (t * n + i) * nb, *restrict lq = P + (t * n + i) * nb;         \
-            REAL total = 0;                                                                       \
-            for (int64_t j = 0; j < nb; j++) {                                                    \
-                REAL ss = 0;                                                                      \
-                for (int64_t c = 0; c < w; c++) ss += x[j * w + c] * x[j * w + c];                \
-                ss = ss < tiny ? tiny : ss;                                                       \
-                total += ss;                                                                      \
-                lq[j] = ss;                                                                       \
-            }                                                                                     \
-            for (int64_t j = 0; j < nb; j++) q[j] = lq[j] > tiny ? (REAL) 1 / lq[j] : (REAL) 0;   \
-            _Pragma("omp simd")                                                                   \
-            for (int64_t j = 0; j < nb; j++) lq[j] = (REAL) 0.5 * blocklog_##SUFFIX(lq[j]);       \
-            if (!norm) {                                                                          \
-                const REAL lt = (REAL) 0.5 * blocklog_##SUFFIX(total);                            \
-                for (int64_t j = 0; j < nb; j++) lq[j] -= lt;                                     \
-            }                                                                                     \
-        }                                                                                         \
-    }                                                                                             \
-    if (M == 0) return 0;                                                                         \
-    double sum = 0;                                                                               \
-    for (int64_t t = 1; t < L; t++) {                                                             \
-        for (int64_t i = 0; i < n; i++) {                                                         \
-            const REAL *restrict p1 = P + (t * n + i) * nb, *restrict p0 = p1 - n * nb;           \
-            REAL *restrict br = b + ((t - 1) * n + i) * nb;                                       \
-            const REAL g = lg[t * N + i];                                                         \
-            REAL part = 0;                                                                        \
-            _Pragma("omp simd reduction(+:part)")                                                 \
-            for (int64_t j = 0; j < nb; j++) {                                                    \
-                br[j] = g + p1[j] - p0[j];                                                        \
-                part += br[j];                                                                    \
-            }                                                                                     \
-            sum += part;                                                                          \
-        }                                                                                         \
-    }                                                                                             \
-    const REAL mean = (REAL) (sum / (double) M);                                                  \
-    double ss = 0;                                                                                \
-    REAL part = 0;                                                                                \
-    _Pragma("omp simd reduction(+:part)")                                                         \
-    for (int64_t k = 0; k < M; k++) {                                                             \
-        b[k] -= mean;                                                                             \
-        part += b[k] * b[k];                                                                      \
-    }                                                                                             \
-    ss += part;                                                                                   \
-    return ss;                                                                                    \
-}                                                                                                 \
-                                                                                                  \
-void block_gains_backward_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w,        \
-                                   const REAL *restrict X, const REAL *restrict Q,                \
-                                   const REAL *restrict b, int norm, double scale,                \
-                                   REAL *restrict g, REAL *restrict gl, REAL *restrict v)         \
-{   /* with d = scale * b (Q, b from block_gains): gl (L, N) += sum_j d[t-1, j] (t >= 1);        */ \
-    /* g (L, N, H) += v_j x_t^j Q[t, j], v_j = d[t-1, j] - d[t, j] (absent terms 0), minus       */ \
-    /* (sum_j v_j) x_t / ||x_t||^2 when not normalising: the gradient of r[t, j] (rows 0 .. n-1; */ \
-    /* v: scratch of nb entries) */                                                               \
+INLINE void block_gains_grad_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w,     \
+                                      const REAL *restrict X, const REAL *restrict Q,             \
+                                      const REAL *restrict b, int norm,                           \
+                                      REAL *restrict G, REAL *restrict GL, REAL *restrict v)      \
+{   /* the gradient of sum b^2 / 2 (Q, b as block_gains leaves them): GL (n, L) = sum_j b[t-1, j] */\
+    /* (t >= 1, else 0); G (L, n, H) = v_j x_t^j Q[t, j], v_j = b[t-1, j] - b[t, j] (absent terms */\
+    /* 0), minus (sum_j v_j) x_t / ||x_t||^2 when not normalising: the gradient of r[t, j] (v:    */\
+    /* scratch of nb entries)                                                                     */\
     const int64_t H = nb * w;                                                                     \
-    const REAL sc = (REAL) scale;                                                                 \
     const REAL tiny = sizeof(REAL) == sizeof(float) ? (REAL) FLT_MIN : (REAL) DBL_MIN;            \
     for (int64_t t = 0; t < L; t++) {                                                             \
         for (int64_t i = 0; i < n; i++) {                                                         \
             const REAL *restrict x = X + (t * N + i) * H, *restrict q = Q + (t * n + i) * nb;     \
-            REAL *restrict gr = g + (t * N + i) * H;                                              \
+            REAL *restrict gr = G + (t * n + i) * H;                                              \
             REAL vsum = 0, bsum = 0;                                                              \
             for (int64_t j = 0; j < nb; j++) v[j] = 0;                                            \
             if (t > 0) {                                                                          \
@@ -413,20 +352,21 @@ void block_gains_backward_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, 
                 const REAL *restrict after = b + (t * n + i) * nb;                                \
                 for (int64_t j = 0; j < nb; j++) v[j] -= after[j];                                \
             }                                                                                     \
-            for (int64_t j = 0; j < nb; j++) { v[j] *= sc; vsum += v[j]; v[j] *= q[j]; }          \
+            for (int64_t j = 0; j < nb; j++) { vsum += v[j]; v[j] *= q[j]; }                      \
             if (w == 2) {                                                                         \
+                _Pragma("omp simd")                                                               \
                 for (int64_t j = 0; j < nb; j++) {                                                \
-                    gr[2 * j] += v[j] * x[2 * j];                                                 \
-                    gr[2 * j + 1] += v[j] * x[2 * j + 1];                                         \
+                    gr[2 * j] = v[j] * x[2 * j];                                                  \
+                    gr[2 * j + 1] = v[j] * x[2 * j + 1];                                          \
                 }                                                                                 \
             } else {                                                                              \
                 for (int64_t j = 0; j < nb; j++)                                                  \
-                    for (int64_t c = 0; c < w; c++) gr[j * w + c] += v[j] * x[j * w + c];         \
+                    for (int64_t c = 0; c < w; c++) gr[j * w + c] = v[j] * x[j * w + c];          \
             }                                                                                     \
-            gl[t * N + i] += sc * bsum;                                                           \
+            GL[i * L + t] = bsum;                                                                 \
             if (!norm) {                                                                          \
                 REAL total = 0;                                                                   \
-                for (int64_t j = 0; j < nb; j++) {      /* the floored squared norms, as forward */ \
+                for (int64_t j = 0; j < nb; j++) {      /* the floored squared norms, as forward */\
                     REAL ss = 0;                                                                  \
                     for (int64_t c = 0; c < w; c++) ss += x[j * w + c] * x[j * w + c];            \
                     total += ss < tiny ? tiny : ss;                                               \
@@ -436,6 +376,75 @@ void block_gains_backward_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, 
             }                                                                                     \
         }                                                                                         \
     }                                                                                             \
+}                                                                                                 \
+                                                                                                  \
+double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w,               \
+                            const REAL *restrict X, const REAL *restrict lg, int norm,            \
+                            REAL *restrict Q, REAL *restrict P, REAL *restrict b,                 \
+                            REAL *restrict G, REAL *restrict GL)                                  \
+{   /* X (L, N, nb * w): the states x_1 .. x_L, of which rows 0 .. n-1 are read; lg (N, L): the */\
+    /* total log-gains. Q (L, n, nb) receives 1 / ||x_t^j||^2 (0 where the squared norm is at */  \
+    /* most the smallest normal number, the floor of the logarithm: no gradient), P (L, n, nb) */ \
+    /* r[t, j] = log ||x_t^j|| - log ||x_t|| (the last term only when not normalising), b (L-1, */\
+    /* n, nb) the per-block log-gains lg[t] + r[t, j] - r[t-1, j] minus their mean; returns the */\
+    /* sum of the squared deviations.  One pass over the rows: the squared block norms (pairs */  \
+    /* read as pairs), their inverses and logarithms, b as soon as r[t-1] is there; then the  */  \
+    /* mean removed, and G (L, n, H), GL (n, L) the gradient of sum b^2 / 2 with respect to the  */\
+    /* states and the log-gains (block_gains_grad): the training's backward only scales them.  */ \
+    const int64_t H = nb * w, M = (L - 1) * n * nb;                                               \
+    const REAL tiny = sizeof(REAL) == sizeof(float) ? (REAL) FLT_MIN : (REAL) DBL_MIN;            \
+    double sum = 0;                                                                               \
+    for (int64_t t = 0; t < L; t++) {                                                             \
+        for (int64_t i = 0; i < n; i++) {                                                         \
+            const REAL *restrict x = X + (t * N + i) * H;                                         \
+            REAL *restrict q = Q + (t * n + i) * nb, *restrict lq = P + (t * n + i) * nb;         \
+            if (w == 2) {                                                                         \
+                _Pragma("omp simd")                                                               \
+                for (int64_t j = 0; j < nb; j++) {                                                \
+                    const REAL ss = x[2 * j] * x[2 * j] + x[2 * j + 1] * x[2 * j + 1];            \
+                    lq[j] = ss < tiny ? tiny : ss;                                                \
+                }                                                                                 \
+            } else {                                                                              \
+                for (int64_t j = 0; j < nb; j++) {                                                \
+                    REAL ss = 0;                                                                  \
+                    for (int64_t c = 0; c < w; c++) ss += x[j * w + c] * x[j * w + c];            \
+                    lq[j] = ss < tiny ? tiny : ss;                                                \
+                }                                                                                 \
+            }                                                                                     \
+            /* separate loops: gcc vectorises each of them, not the loop that does all three */   \
+            _Pragma("omp simd")                                                                   \
+            for (int64_t j = 0; j < nb; j++) q[j] = lq[j] > tiny ? (REAL) 1 / lq[j] : (REAL) 0;   \
+            REAL lt = 0;                                                                          \
+            if (!norm) {                                                                          \
+                REAL total = 0;                                                                   \
+                for (int64_t j = 0; j < nb; j++) total += lq[j];                                  \
+                lt = (REAL) 0.5 * blocklog_##SUFFIX(total);                                       \
+            }                                                                                     \
+            _Pragma("omp simd")                                                                   \
+            for (int64_t j = 0; j < nb; j++) lq[j] = (REAL) 0.5 * blocklog_##SUFFIX(lq[j]) - lt;  \
+            if (t == 0) continue;                                                                 \
+            const REAL *restrict p0 = lq - n * nb;                                                \
+            REAL *restrict br = b + ((t - 1) * n + i) * nb;                                       \
+            const REAL g = lg[i * L + t];                                                         \
+            REAL part = 0;                                                                        \
+            _Pragma("omp simd reduction(+:part)")                                                 \
+            for (int64_t j = 0; j < nb; j++) {                                                    \
+                br[j] = g + lq[j] - p0[j];                                                        \
+                part += br[j];                                                                    \
+            }                                                                                     \
+            sum += part;                                                                          \
+        }                                                                                         \
+    }                                                                                             \
+    if (M == 0) return 0;                                                                         \
+    const REAL mean = (REAL) (sum / (double) M);                                                  \
+    REAL part = 0;                                                                                \
+    _Pragma("omp simd reduction(+:part)")                                                         \
+    for (int64_t k = 0; k < M; k++) {                                                             \
+        b[k] -= mean;                                                                             \
+        part += b[k] * b[k];                                                                      \
+    }                                                                                             \
+    block_gains_grad_##SUFFIX(L, N, n, nb, w, X, Q, b, norm, G, GL, P);   /* P: scratch now */    \
+    return (double) part;                                                                         \
 }
 
 DEFINE_KERNELS(float, f32)
@@ -455,4 +464,4 @@ int in_range(int64_t n, const int64_t *restrict x, int64_t lo, int64_t hi)
 }
 
 /* the interface version: verify/kernels/native.py refuses a library whose version differs */
-int recurrence_version(void) { return 6; }
+int recurrence_version(void) { return 7; }
