@@ -1,0 +1,236 @@
+"""Black-box automaton extraction (docs/design.md §10): which Moore machine does a trained model
+compute, read from its predictions alone, for every model class (bilinear levels, LSTM, Mamba-like,
+Transformer, stacks).
+
+The model is a **membership oracle**: the output of a word is the class the model predicts at the
+word's last position (the argmax of its logits, named by the task's class names), and the empty
+word, which no model predicts anything for, has the output :data:`NO_OUTPUT`.  Words are answered
+in batches: the distinct words of a batch that are not a prefix of another are run, padded on the
+right, and every prefix of every run word is kept (a causal model's prediction at position ``t``
+depends on the first ``t + 1`` symbols only; this is checked on random words before anything is
+learned, and a model that looks ahead is refused).  The **equivalence oracle** draws ``words``
+random words of ``length`` symbols per round (seeded: round ``j`` uses ``default_rng([seed, j])``)
+and compares the hypothesis with the model at every prefix
+(:func:`bilinear.theory.automata.learning.random_word_oracle`).  The learner is L* with
+Rivest–Schapire counterexamples (:func:`bilinear.theory.automata.learning.learn_moore`), capped in
+states and membership queries.
+
+The extracted (minimal) machine is compared with the task's minimal machine *as the model observes
+it*: :func:`bilinear.theory.automata.compare.silent_start` gives it a start state with output
+:data:`NO_OUTPUT` (so a task that re-enters its start, a group's identity, has one state more).  The
+verdict is **identical** (isomorphic; the state map is reported, every extracted state named by its
+shortlex-least access word) or **differs** with the shortlex-least distinguishing word, the
+extracted machine's and the task's outputs on it, and the model's own output on it (asked again).
+"Identical" means identical on every word the membership queries and the random words tested, not
+on every word.
+
+Targets: a checkpoint's task (:func:`task_machine`: the machine of
+:func:`bilinear.verify.experiments.run.task_target` with the task's symbol and class names; not
+``modarith``, whose task only ever shows well-formed expressions), a weight file's own automaton or
+group (the Cayley machine of its alphabet), or a machine given with ``--automaton``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from bilinear.theory.automata.automaton import Automaton
+from bilinear.theory.automata.compare import compare_machines, silent_start
+from bilinear.theory.automata.learning import DEFAULT_MAX_QUERIES, DEFAULT_MAX_STATES, learn_moore, random_word_oracle, word_name
+from bilinear.theory.errors import InputError, check_int, check_seed, expected
+
+__all__ = ["NO_OUTPUT", "NOT_FINITE", "Subject", "ModelOracle", "task_machine", "load_subject", "extract"]
+
+#: The output of the empty word (no model predicts anything before the first symbol).
+NO_OUTPUT = "(none)"
+#: The output of a position whose logits are not finite.
+NOT_FINITE = "(not finite)"
+#: The name of the start state of the machine the model is compared with.
+BEFORE_INPUT = "(before input)"
+#: Rows of one batch of membership words.
+BATCH = 1024
+
+
+def task_machine(task) -> Automaton:
+    """The task's Moore machine with the task's symbol names and, as outputs, the task's class
+    names: the machine of :func:`~bilinear.verify.experiments.run.task_target` (the target machine,
+    or the Cayley machine of the group on the symbols' elements), each state's output read from the
+    task's own label of a non-empty word reaching it (the start, when no non-empty word re-enters
+    it, keeps the placeholder ``"(start)"``: the model never observes it)."""
+    from bilinear.verify.experiments.run import task_target
+    if task.name == "modarith":
+        raise InputError("task modarith: its words are well-formed expressions of odd length only, and "
+                         "extraction asks the model about every word over the alphabet; not supported")
+    group, target = task_target(task)
+    M = target if group is None else Automaton.from_group(group, target)
+    if M.num_symbols != task.vocab_size:            # pragma: no cover - task_target's contract
+        raise AssertionError("task machine and task disagree on the alphabet")
+    words: dict[int, tuple[int, ...]] = {}
+    frontier = [(int(M.delta[M.start, a]), (a,)) for a in range(M.num_symbols)]
+    while frontier:                                 # breadth-first over non-empty words
+        nxt = []
+        for q, w in frontier:
+            if q not in words:
+                words[q] = w
+                nxt += [(int(M.delta[q, a]), w + (a,)) for a in range(M.num_symbols)]
+        frontier = nxt
+    outputs = []
+    for q in range(M.num_states):
+        if q in words:
+            label = int(task.label_tokens(np.array([words[q]], dtype=np.int64))[0, -1])
+            outputs.append(task.classes[label])
+        else:
+            outputs.append("(start)")
+    return Automaton(M.states, tuple(task.alphabet), M.delta, M.start, tuple(outputs), name=task.name)
+
+
+@dataclass(frozen=True, eq=False)
+class Subject:
+    """What is extracted and what it is compared with: ``model`` (a torch module, tokens ``(N, L)``
+    to logits ``(N, L, K)``), ``labels`` (the name of each logit), ``target`` (a Moore machine over the
+    model's symbols, outputs among the labels), ``kind`` and ``info`` (task and model, for the report)."""
+
+    path: str
+    model: object
+    labels: tuple[str, ...]
+    target: Automaton
+    kind: str
+    info: dict
+
+    def __post_init__(self):
+        if NO_OUTPUT in self.labels or NOT_FINITE in self.labels:
+            raise InputError(f"{self.path}: a class is named {NO_OUTPUT!r} or {NOT_FINITE!r}, the names extraction "
+                             "gives to the empty word and to non-finite logits")
+
+
+def load_subject(path: str, target: Automaton | None = None) -> Subject:
+    """A ``bilinear train`` checkpoint (its selected model and its task's machine) or a ``bilinear
+    construct`` weight file (a FULL model and the file's own machine); ``target`` replaces the
+    machine compared with (it must have the model's alphabet)."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: no such file")
+    if path.endswith(".pt"):
+        from bilinear.verify.experiments.run import TrainedRun
+        run = TrainedRun.load(path)
+        labels, alphabet = tuple(run.task.classes), tuple(run.task.alphabet)
+        machine = task_machine(run.task) if target is None else None
+        info = run.summary() | {"layers": run.identity["model"].get("layers", 0)}
+        model, kind = run.model, "checkpoint"
+    elif path.endswith(".npz"):
+        from bilinear.theory.npz import read_npz
+        from bilinear.verify.models.registry import model_from_weights
+        from bilinear.verify.recover.source import load_learned
+        keys = set(read_npz(path, "file"))
+        if "meta" not in keys or not keys & {"W", "W_index"}:
+            raise InputError(f"{path}: extraction needs a model's predictions: a bilinear train checkpoint (.pt) or "
+                             "a bilinear construct weight file (.npz); foreign arrays have no readout")
+        learned = load_learned(path)
+        model = model_from_weights(path)
+        labels = tuple(model.labels)
+        if learned.automaton is not None:
+            machine = learned.automaton
+        else:
+            machine = Automaton.from_group(learned.group, learned.alphabet)
+        alphabet, kind = machine.alphabet, "weights"
+        info = {"model": "full (construction)", "target": machine.name}
+        machine = machine if target is None else None
+    else:
+        raise InputError(f"{path}: expected a .pt checkpoint or an .npz weight file")
+    if target is not None:
+        if tuple(target.alphabet) != alphabet:
+            raise expected("--automaton: alphabet", f"the model's symbols {list(alphabet)}", list(target.alphabet))
+        machine = target
+    assert machine is not None
+    return Subject(path, model, labels, machine, kind, info)
+
+
+class ModelOracle:
+    """Membership answers of a model (see the module docstring), cached per word, with the count of
+    sequences and tokens run."""
+
+    def __init__(self, model, labels, num_symbols: int):
+        self.model, self.num_symbols = model, num_symbols
+        self.names = np.array(tuple(labels) + (NOT_FINITE,), dtype=object)
+        self.cache: dict[tuple[int, ...], str] = {}
+        self.sequences = self.tokens = 0
+
+    def trace(self, tokens: np.ndarray) -> np.ndarray:
+        """The output after every prefix, ``(N, L)`` names, for tokens ``(N, L)`` (each prefix cached)."""
+        from bilinear.verify.experiments.evaluate import predict
+        tokens = np.asarray(tokens, dtype=np.int64)
+        pred = predict(self.model, tokens, BATCH, "cpu")
+        self.sequences += tokens.shape[0]
+        self.tokens += tokens.size
+        out = self.names[np.where(pred < 0, len(self.names) - 1, pred)]
+        for row, ys in zip(tokens.tolist(), out.tolist()):
+            for t, y in enumerate(ys):
+                self.cache.setdefault(tuple(row[:t + 1]), y)
+        return out
+
+    def query(self, words) -> list[str]:
+        """The output of each word: the words not yet known that are no prefix of another are run,
+        grouped by length, padded on the right with symbol 0."""
+        todo = sorted({w for w in words if w and w not in self.cache})
+        maximal = [w for i, w in enumerate(todo) if not (i + 1 < len(todo) and todo[i + 1][:len(w)] == w)]
+        maximal.sort(key=len)
+        for i in range(0, len(maximal), BATCH):
+            chunk = maximal[i:i + BATCH]
+            tokens = np.zeros((len(chunk), len(chunk[-1])), dtype=np.int64)
+            for r, w in enumerate(chunk):
+                tokens[r, :len(w)] = w
+            self.trace(tokens)                       # a padded row is a word too: all its prefixes are kept
+        return [NO_OUTPUT if not w else self.cache[w] for w in words]
+
+    def check_causal(self, length: int, seed: int, path: str) -> None:
+        """Predictions on a prefix do not change when the rest of the word changes (16 random words of
+        ``length`` symbols, their first halves with two different continuations)."""
+        from bilinear.verify.experiments.evaluate import predict
+        rng = np.random.default_rng([int(seed), 2**31])
+        a = rng.integers(0, self.num_symbols, size=(16, max(2, length)))
+        b = a.copy()
+        half = a.shape[1] // 2
+        b[:, half:] = rng.integers(0, self.num_symbols, size=b[:, half:].shape)
+        pa, pb, pc = (predict(self.model, t, BATCH, "cpu") for t in (a, b, a[:, :half]))
+        bad = np.flatnonzero((pa[:, :half] != pb[:, :half]).any(axis=1) | (pa[:, :half] != pc).any(axis=1))
+        if len(bad):
+            raise InputError(f"{path}: the model's prediction within the first {half} symbols of a word changes with "
+                             "the symbols after them; extraction needs a causal model")
+
+
+def extract(subject: Subject, words: int = 256, length: int = 16, seed: int = 0,
+            max_states: int = DEFAULT_MAX_STATES, max_queries: int = DEFAULT_MAX_QUERIES) -> dict:
+    """Learn the model's machine and compare it with the target (module docstring); the report as a
+    dict (every number kept)."""
+    words = check_int("--words", words, minimum=1)
+    length = check_int("--length", length, minimum=1)
+    seed = check_seed("--seed", seed)
+    alphabet = subject.target.alphabet
+    oracle = ModelOracle(subject.model, subject.labels, len(alphabet))
+    oracle.check_causal(length, seed, subject.path)
+    equivalence = random_word_oracle(oracle.trace, len(alphabet), words, length, seed)
+    learned, stats = learn_moore(alphabet, oracle.query, equivalence, max_states, max_queries)
+    observed = silent_start(subject.target, NO_OUTPUT, BEFORE_INPUT)
+    cmp = compare_machines(learned, observed)
+    report = {"file": subject.path, "kind": subject.kind, "info": subject.info, "target": subject.target.name,
+              "verdict": "identical" if cmp["isomorphic"] else "differs", "isomorphic": cmp["isomorphic"],
+              "learned_states": cmp["learned_states"], "target_states": cmp["target_states"],
+              "task_machine_states": subject.target.minimize().num_states, "no_output": NO_OUTPUT,
+              "before_input": BEFORE_INPUT,
+              "equivalence_oracle": {"words": words, "length": length, "seed": seed,
+                                     "rounds": stats["equivalence_queries"]},
+              "queries": {"membership": stats["membership_queries"], "suffixes": stats["suffixes"],
+                          "counterexample_lengths": stats["counterexamples"]},
+              "model_runs": {"sequences": oracle.sequences, "tokens": oracle.tokens},
+              "max_states": max_states, "max_queries": max_queries}
+    if cmp["isomorphic"]:
+        report["state_map"] = cmp["state_map"]
+    else:
+        w = tuple(cmp["word_indices"])
+        report |= {"word": cmp["word"], "word_indices": list(w), "word_text": word_name(w, alphabet), "learned_output": cmp["learned_output"],
+                   "target_output": cmp["target_output"], "model_output": oracle.query([w])[0]}
+    report["learned"] = learned.to_dict()
+    return report
