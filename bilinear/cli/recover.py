@@ -145,12 +145,12 @@ def _extract_text(r: dict) -> str:
     tested = (f"tested at every prefix of {eq['words']} random words of length {eq['length']} per round (seed "
               f"{eq['seed']}, {eq['rounds']} round(s))")
     if r["isomorphic"]:
-        head = (f"{r['file']}: IDENTICAL: the model's machine has {n} states, isomorphic to {r['target']}'s minimal "
-                f"machine ({task} states; {m} with the state {r['before_input']}); {tested}")
+        head = (f"{r['file']}: IDENTICAL: the model's machine has {n} states, isomorphic to the minimal machine of the "
+                f"target {r['target']!r} ({task} states; {m} with the state {r['before_input']}); {tested}")
         body = ["  state map (model's state, named by its first word -> target state): "
                 + ", ".join(f"{k} -> {v}" for k, v in r["state_map"].items())]
     else:
-        head = (f"{r['file']}: DIFFERS: the model's machine has {n} states, {r['target']}'s {m} (with the state "
+        head = (f"{r['file']}: DIFFERS: the model's machine has {n} states, the minimal machine of the target {r['target']!r} {m} (with the state "
                 f"{r['before_input']}; {task} without); first distinguishing word {r['word_text']}: the model "
                 f"outputs {r['model_output']} (its extracted machine {r['learned_output']}), the target "
                 f"{r['target_output']}")
