@@ -35,8 +35,12 @@ from bilinear.theory.files import write_text_atomically  # noqa: E402
 
 
 def _key(task, options, model_config, seed, lr) -> str:
+    """One run, as records and checkpoints both spell it (task options and model configuration
+    completed with their defaults: a record has ``automaton_seed`` where the command line left it out)."""
     from bilinear.verify.models.registry import ModelConfig
-    return json.dumps([task, options, ModelConfig.from_dict(model_config).to_dict(), seed, lr], sort_keys=True)
+    from bilinear.verify.tasks import make_task
+    return json.dumps([task, make_task(task, **options).options, ModelConfig.from_dict(model_config).to_dict(), seed,
+                       lr], sort_keys=True)
 
 
 def extract_directory(d: Path, words: int, length: int, seed: int, max_states: int, force: bool, log=print) -> int:

@@ -11,7 +11,10 @@ depends on the first ``t + 1`` symbols only; this is checked on random words bef
 learned, and a model that looks ahead is refused).  The **equivalence oracle** draws ``words``
 random words of ``length`` symbols per round (seeded: round ``j`` uses ``default_rng([seed, j])``)
 and compares the hypothesis with the model at every prefix
-(:func:`bilinear.theory.automata.learning.random_word_oracle`).  The learner is L* with
+(:func:`bilinear.theory.automata.learning.random_word_oracle`); when they agree, it also asks the model
+about the shortlex-least word on which the hypothesis and the target differ, and returns it when the
+model answers it otherwise than the hypothesis (so the word a "differs" verdict reports is one on
+which the model itself, not only its extracted machine, differs from the target).  The learner is L* with
 Rivest–Schapire counterexamples (:func:`bilinear.theory.automata.learning.learn_moore`), capped in
 states and membership queries.
 
@@ -20,7 +23,8 @@ it*: :func:`bilinear.theory.automata.compare.silent_start` gives it a start stat
 :data:`NO_OUTPUT` (so a task that re-enters its start, a group's identity, has one state more).  The
 verdict is **identical** (isomorphic; the state map is reported, every extracted state named by its
 shortlex-least access word) or **differs** with the shortlex-least distinguishing word, the
-extracted machine's and the task's outputs on it, and the model's own output on it (asked again).
+extracted machine's and the task's outputs on it, and the model's own output on it (equal to the
+extracted machine's, by the equivalence oracle's last check).
 "Identical" means identical on every word the membership queries and the random words tested, not
 on every word.
 
@@ -38,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bilinear.theory.automata.automaton import Automaton
-from bilinear.theory.automata.compare import compare_machines, silent_start
+from bilinear.theory.automata.compare import compare_machines, distinguishing_word, silent_start
 from bilinear.theory.automata.learning import DEFAULT_MAX_QUERIES, DEFAULT_MAX_STATES, learn_moore, random_word_oracle, word_name
 from bilinear.theory.errors import InputError, check_int, check_seed, expected
 
@@ -211,9 +215,20 @@ def extract(subject: Subject, words: int = 256, length: int = 16, seed: int = 0,
     alphabet = subject.target.alphabet
     oracle = ModelOracle(subject.model, subject.labels, len(alphabet))
     oracle.check_causal(length, seed, subject.path)
-    equivalence = random_word_oracle(oracle.trace, len(alphabet), words, length, seed)
-    learned, stats = learn_moore(alphabet, oracle.query, equivalence, max_states, max_queries)
     observed = silent_start(subject.target, NO_OUTPUT, BEFORE_INPUT)
+    random_words = random_word_oracle(oracle.trace, len(alphabet), words, length, seed)
+
+    def equivalence(H: Automaton):
+        """Random words first; then the first word on which the hypothesis and the target differ, when
+        the model does not answer it as the hypothesis does (so a 'differs' word is the model's own)."""
+        w = random_words(H)
+        if w is None:
+            w = distinguishing_word(H, observed)
+            if w is not None and oracle.query([w])[0] == H.output_of_word(w):
+                w = None
+        return w
+
+    learned, stats = learn_moore(alphabet, oracle.query, equivalence, max_states, max_queries)
     cmp = compare_machines(learned, observed)
     report = {"file": subject.path, "kind": subject.kind, "info": subject.info, "target": subject.target.name,
               "verdict": "identical" if cmp["isomorphic"] else "differs", "isomorphic": cmp["isomorphic"],
