@@ -7,7 +7,7 @@ checkpoint: task, task options, model configuration, seed, learning rate), the M
 model's predictions is extracted and compared with the task's minimal machine
 (:func:`bilinear.verify.recover.extract.extract`, as ``bilinear recover CHECKPOINT --extract``), and
 ``DIR/extraction/<checkpoint name>.json`` gets the run's identity fields (as the records spell them)
-and the extraction's verdict, state counts, distinguishing word and settings.  A run whose
+and the extraction's verdict, state counts, distinguishing word, settings and wall seconds.  A run whose
 extraction goes past ``--max-states`` is recorded as such (verdict ``over the cap``).  Tasks without
 a machine extraction can ask about (``modarith``) are skipped and named.  An existing file is kept
 unless ``--force``.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +71,7 @@ def extract_directory(d: Path, words: int, length: int, seed: int, max_states: i
             continue
         fields = {k: r[k] for k in ("task", "task_options", "model", "model_config", "variant", "hidden", "seed", "lr")
                   if k in r}
+        start = time.perf_counter()
         try:
             e = extract(load_subject(str(ckpt)), words, length, seed, max_states)
             e.pop("learned")
@@ -77,6 +79,7 @@ def extract_directory(d: Path, words: int, length: int, seed: int, max_states: i
         except ResourceLimitError as err:
             e = {"verdict": "over the cap", "reason": str(err), "max_states": max_states,
                  "equivalence_oracle": {"words": words, "length": length, "seed": seed}}
+        e["seconds"] = round(time.perf_counter() - start, 2)
         out.parent.mkdir(exist_ok=True)
         write_text_atomically(out, json.dumps(fields | {"checkpoint": ckpt.name, "extraction": e}, indent=1,
                                               sort_keys=True) + "\n")

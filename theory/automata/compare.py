@@ -46,7 +46,7 @@ def _product_search(A: Automaton, B: Automaton):
     """Breadth-first search of the product from the start pair: yields ``(pair, word)`` in the order
     the pairs are met (each with its shortlex-least word)."""
     start = (A.start, B.start)
-    words = {start: ()}
+    words: dict[tuple[int, int], tuple[int, ...]] = {start: ()}
     queue = deque([start])
     while queue:
         p = queue.popleft()

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,16 +47,12 @@ from bilinear.theory.automata.compare import compare_machines, distinguishing_wo
 from bilinear.theory.automata.learning import DEFAULT_MAX_QUERIES, DEFAULT_MAX_STATES, learn_moore, random_word_oracle, word_name
 from bilinear.theory.errors import InputError, check_int, check_seed, expected
 
-__all__ = ["NO_OUTPUT", "NOT_FINITE", "Subject", "ModelOracle", "task_machine", "load_subject", "extract"]
+from bilinear.verify.recover.model_oracle import NO_OUTPUT, NOT_FINITE, ModelOracle
 
-#: The output of the empty word (no model predicts anything before the first symbol).
-NO_OUTPUT = "(none)"
-#: The output of a position whose logits are not finite.
-NOT_FINITE = "(not finite)"
+__all__ = ["NO_OUTPUT", "NOT_FINITE", "Subject", "task_machine", "load_subject", "extract"]
+
 #: The name of the start state of the machine the model is compared with.
 BEFORE_INPUT = "(before input)"
-#: Rows of one batch of membership words.
-BATCH = 1024
 
 
 def task_machine(task) -> Automaton:
@@ -73,7 +70,7 @@ def task_machine(task) -> Automaton:
     if M.num_symbols != task.vocab_size:            # pragma: no cover - task_target's contract
         raise AssertionError("task machine and task disagree on the alphabet")
     words: dict[int, tuple[int, ...]] = {}
-    frontier = [(int(M.delta[M.start, a]), (a,)) for a in range(M.num_symbols)]
+    frontier: list[tuple[int, tuple[int, ...]]] = [(int(M.delta[M.start, a]), (a,)) for a in range(M.num_symbols)]
     while frontier:                                 # breadth-first over non-empty words
         nxt = []
         for q, w in frontier:
@@ -120,7 +117,8 @@ def load_subject(path: str, target: Automaton | None = None) -> Subject:
     if path.endswith(".pt"):
         from bilinear.verify.experiments.run import TrainedRun
         run = TrainedRun.load(path)
-        labels, alphabet = tuple(run.task.classes), tuple(run.task.alphabet)
+        task: Any = run.task
+        labels, alphabet = tuple(task.classes), tuple(task.alphabet)
         machine = task_machine(run.task) if target is None else None
         info = run.summary() | {"layers": run.identity["model"].get("layers", 0)}
         model, kind = run.model, "checkpoint"
@@ -150,59 +148,6 @@ def load_subject(path: str, target: Automaton | None = None) -> Subject:
         machine = target
     assert machine is not None
     return Subject(path, model, labels, machine, kind, info)
-
-
-class ModelOracle:
-    """Membership answers of a model (see the module docstring), cached per word, with the count of
-    sequences and tokens run."""
-
-    def __init__(self, model, labels, num_symbols: int):
-        self.model, self.num_symbols = model, num_symbols
-        self.names = np.array(tuple(labels) + (NOT_FINITE,), dtype=object)
-        self.cache: dict[tuple[int, ...], str] = {}
-        self.sequences = self.tokens = 0
-
-    def trace(self, tokens: np.ndarray) -> np.ndarray:
-        """The output after every prefix, ``(N, L)`` names, for tokens ``(N, L)`` (each prefix cached)."""
-        from bilinear.verify.experiments.evaluate import predict
-        tokens = np.asarray(tokens, dtype=np.int64)
-        pred = predict(self.model, tokens, BATCH, "cpu")
-        self.sequences += tokens.shape[0]
-        self.tokens += tokens.size
-        out = self.names[np.where(pred < 0, len(self.names) - 1, pred)]
-        for row, ys in zip(tokens.tolist(), out.tolist()):
-            for t, y in enumerate(ys):
-                self.cache.setdefault(tuple(row[:t + 1]), y)
-        return out
-
-    def query(self, words) -> list[str]:
-        """The output of each word: the words not yet known that are no prefix of another are run,
-        grouped by length, padded on the right with symbol 0."""
-        todo = sorted({w for w in words if w and w not in self.cache})
-        maximal = [w for i, w in enumerate(todo) if not (i + 1 < len(todo) and todo[i + 1][:len(w)] == w)]
-        maximal.sort(key=len)
-        for i in range(0, len(maximal), BATCH):
-            chunk = maximal[i:i + BATCH]
-            tokens = np.zeros((len(chunk), len(chunk[-1])), dtype=np.int64)
-            for r, w in enumerate(chunk):
-                tokens[r, :len(w)] = w
-            self.trace(tokens)                       # a padded row is a word too: all its prefixes are kept
-        return [NO_OUTPUT if not w else self.cache[w] for w in words]
-
-    def check_causal(self, length: int, seed: int, path: str) -> None:
-        """Predictions on a prefix do not change when the rest of the word changes (16 random words of
-        ``length`` symbols, their first halves with two different continuations)."""
-        from bilinear.verify.experiments.evaluate import predict
-        rng = np.random.default_rng([int(seed), 2**31])
-        a = rng.integers(0, self.num_symbols, size=(16, max(2, length)))
-        b = a.copy()
-        half = a.shape[1] // 2
-        b[:, half:] = rng.integers(0, self.num_symbols, size=b[:, half:].shape)
-        pa, pb, pc = (predict(self.model, t, BATCH, "cpu") for t in (a, b, a[:, :half]))
-        bad = np.flatnonzero((pa[:, :half] != pb[:, :half]).any(axis=1) | (pa[:, :half] != pc).any(axis=1))
-        if len(bad):
-            raise InputError(f"{path}: the model's prediction within the first {half} symbols of a word changes with "
-                             "the symbols after them; extraction needs a causal model")
 
 
 def extract(subject: Subject, words: int = 256, length: int = 16, seed: int = 0,

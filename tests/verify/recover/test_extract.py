@@ -17,7 +17,8 @@ from bilinear import main
 from bilinear.theory import InputError
 from bilinear.theory.automata.automaton import Automaton
 from bilinear.verify.models.registry import ModelConfig, make_model, model_from_weights
-from bilinear.verify.recover.extract import NO_OUTPUT, ModelOracle, Subject, extract, load_subject, task_machine
+from bilinear.verify.recover.extract import Subject, extract, load_subject, task_machine
+from bilinear.verify.recover.model_oracle import NO_OUTPUT, ModelOracle
 from bilinear.verify.tasks import make_task
 
 MACHINE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "machine.json")
