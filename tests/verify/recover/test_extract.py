@@ -16,7 +16,7 @@ import torch
 from bilinear import main
 from bilinear.theory import InputError
 from bilinear.theory.automata.automaton import Automaton
-from bilinear.verify.models.registry import ModelConfig, make_model, model_from_weights
+from bilinear.verify.models.registry import MODEL_NAMES, ModelConfig, make_model, model_from_weights
 from bilinear.verify.recover.extract import Subject, extract, load_subject, task_machine
 from bilinear.verify.recover.model_oracle import NO_OUTPUT, ModelOracle
 from bilinear.verify.tasks import make_task
@@ -63,10 +63,13 @@ def test_task_machine_refuses_modarith():
         task_machine(make_task("modarith", m=3))
 
 
-def test_batched_queries_equal_one_word_at_a_time():
-    torch.manual_seed(0)
-    model = make_model(ModelConfig("lstm", hidden=4), 3, 3, seed=1).double().eval()
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_batched_queries_equal_one_word_at_a_time(name):
+    """Every model class the toolkit trains: the batched, prefix-sharing, right-padded answers are the
+    model's predictions on each word alone (and the causality check passes)."""
+    model = make_model(ModelConfig(name, hidden=4), 3, 3, seed=1).double().eval()
     oracle = ModelOracle(model, ("a", "b", "c"), 3)
+    oracle.check_causal(10, 0, name)
     rng = np.random.default_rng(0)
     words = [tuple(rng.integers(0, 3, size=rng.integers(0, 9)).tolist()) for _ in range(60)]
     words += [w[:len(w) // 2] for w in words[:10]]                 # prefixes of other words in the batch
