@@ -71,8 +71,8 @@ def test_batched_queries_equal_one_word_at_a_time(name):
     oracle = ModelOracle(model, ("a", "b", "c"), 3)
     oracle.check_causal(10, 0, name)
     rng = np.random.default_rng(0)
-    words = [tuple(rng.integers(0, 3, size=rng.integers(0, 9)).tolist()) for _ in range(60)]
-    words += [w[:len(w) // 2] for w in words[:10]]                 # prefixes of other words in the batch
+    words = [tuple(rng.integers(0, 3, size=rng.integers(0, 9)).tolist()) for _ in range(30)]
+    words += [w[:len(w) // 2] for w in words[:6]]                  # prefixes of other words in the batch
     got = oracle.query(words)
     with torch.no_grad():
         want = [NO_OUTPUT if not w else "abc"[int(model(torch.tensor([w]))[0, -1].argmax())] for w in words]
