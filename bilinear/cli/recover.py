@@ -33,7 +33,8 @@ def add_parser(sub):
     p.add_argument("--alphabet", help="element of each symbol, separated by ';' (e.g. '(1,2);(1,2,3)'), "
                                       "or 'all' (symbol k = element k; the default)")
     p.add_argument("--automaton", metavar="FILE.json",
-                   help="foreign files of an automaton model: the target machine (docs/design.md §11 format)")
+                   help="foreign files of an automaton model, or any file with --extract: the target machine "
+                        "(docs/design.md §11 format)")
     add_json(p, "one object per file (a list)")
     add_group_limits(p)                        # --group or the files' groups: --max-order, --max-degree
     p.add_argument("--snap", type=output_path, metavar="OUT.npz", help="write the exact action in the learned basis as a weight file "
