@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from bilinear.theory.automata.learning import DEFAULT_MAX_QUERIES, DEFAULT_MAX_STATES
-from bilinear.theory.errors import InputError
+from bilinear.theory.errors import InputError, expected
 
 from bilinear.cli.common import (add_group_limits, add_json, check_output_file, nonnegative_int, number, output_path,
                                  positive_int, seed)
@@ -169,7 +169,7 @@ def _run_extract(args) -> int:
                         ("--rank-tol", args.rank_tol), ("--layout", args.layout), ("--head", args.head),
                         ("--row-vectors", args.row_vectors or None), ("--value-column", args.value_column)):
         if value is not None:
-            raise InputError(f"{flag}: does not apply to --extract (it reads the model's predictions only)")
+            raise expected(flag, "nothing with --extract (extraction reads the model's predictions only)", value)
     target = None
     if args.automaton:
         from bilinear.theory.automata.automaton import Automaton

@@ -131,10 +131,10 @@ def test_cli_extract_exit_codes(weights, tmp_path, capsys):
     assert code == 1 and "DIFFERS" in out and "first distinguishing word inc·inc·inc: the model outputs 0" in out
     foreign = tmp_path / "A.npz"
     np.savez(foreign, A=np.eye(2)[None])
-    for argv, needle in [((weights, "--group", "Z3"), "--group: does not apply to --extract"),
+    for argv, needle in [((weights, "--group", "Z3"), "--group: expected nothing with --extract"),
                          ((weights, "--max-states", 2), "more than 2 states"),
                          ((weights, "--max-queries", 3), "more than 3 distinct membership queries"),
-                         ((foreign, "--group", "Z2"), "--group: does not apply"),
+                         ((foreign, "--group", "Z2"), "--group: expected nothing"),
                          ((foreign,), "foreign arrays have no readout")]:
         code, out, err = run(capsys, "recover", *argv, "--extract")
         assert code == 2 and needle in err and err.count("\n") == 1, err
