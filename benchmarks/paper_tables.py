@@ -34,7 +34,8 @@ draws the accuracy figure (:mod:`bilinear.paper_figs.accuracy`) of the same reco
 written by ``benchmarks/extract_automata.py`` from the run's checkpoint: the Moore machine extracted
 from the model's predictions, ``bilinear recover --extract``), each family gains a table of the
 extracted machine against the task's minimal machine per seed: ``≅`` identical, ``≠ n`` differs
-(``n`` states extracted), ``> cap`` more states than the extraction's cap.
+(``n`` states extracted), ``≠ > cap`` differs with more states than the extraction's cap, ``> cap``
+stopped at the cap without a word that differs.
 """
 
 from __future__ import annotations
@@ -189,12 +190,13 @@ def read_extractions(directories) -> dict:
 
 
 def structure_cell(extraction: dict) -> str:
-    """``≅`` (identical), ``≠ n`` (differs, ``n`` states extracted) or ``> cap`` (over the state cap)."""
+    """``≅`` (identical), ``≠ n`` (differs, ``n`` states extracted), ``≠ > cap`` (differs on a word the
+    model answered, the learner stopped at the state cap) or ``> cap`` (stopped at the cap, no such word)."""
     e = extraction["extraction"]
     if e["verdict"] == "identical":
         return "≅"
     if e["verdict"] == "differs":
-        return f"≠ {e['learned_states']}"
+        return f"≠ {e['learned_states']}" if e.get("learned_states") is not None else f"≠ > {e['max_states']}"
     return f"> {e['max_states']}"
 
 
@@ -370,8 +372,9 @@ def family_tables(summary, title, name, option, values) -> str:
     if any("structure" in summary[lab]["models"].get(m, {}) for _, lab in present for m in models):
         lines += ["Structure: the Moore machine extracted from each model's predictions (L*, `bilinear recover "
                   "--extract`, benchmarks/extract_automata.py) against the task's minimal machine, per seed: ≅ "
-                  "identical, ≠ n differs (n states extracted, the state before input included), > cap more "
-                  "states than the cap; — not extracted:", "",
+                  "identical, ≠ n differs (n states extracted, the state before input included), ≠ > cap differs "
+                  "with more states than the cap, > cap stopped at the cap without a differing word; — not "
+                  "extracted:", "",
                   "| model | " + " | ".join(head) + " |", "|---|" + "---|" * len(head)]
         for m in models:
             cells = []

@@ -144,12 +144,19 @@ def _extract_text(r: dict) -> str:
     n, m, task = r["learned_states"], r["target_states"], r["task_machine_states"]
     eq = r["equivalence_oracle"]
     tested = (f"tested at every prefix of {eq['words']} random words of length {eq['length']} per round (seed "
-              f"{eq['seed']}, {eq['rounds']} round(s))")
+              f"{eq['seed']}, {eq.get('rounds')} round(s))")
     if r["isomorphic"]:
         head = (f"{r['file']}: IDENTICAL: the model's machine has {n} states, isomorphic to the minimal machine of the "
                 f"target {r['target']!r} ({task} states; {m} with the state {r['before_input']}); {tested}")
         body = ["  state map (model's state, named by its first word -> target state): "
                 + ", ".join(f"{k} -> {v}" for k, v in r["state_map"].items())]
+    elif n is None:
+        head = (f"{r['file']}: DIFFERS: the model's machine has more than {r['max_states']} states or needs more than "
+                f"{r['max_queries']} queries (the learner stopped at the cap), the minimal machine of the target "
+                f"{r['target']!r} {m} (with the state {r['before_input']}; {task} without); the first of the "
+                f"{r['words_answered']} words the model answered on which it differs from the target: {r['word_text']}: "
+                f"the model outputs {r['model_output']}, the target {r['target_output']}")
+        return head + f"\n  stopped: {r['stopped']}"
     else:
         head = (f"{r['file']}: DIFFERS: the model's machine has {n} states, the minimal machine of the target {r['target']!r} {m} (with the state "
                 f"{r['before_input']}; {task} without); first distinguishing word {r['word_text']}: the model "

@@ -134,6 +134,8 @@ def test_structure_table_when_extractions_exist(records, tmp_path):
     structure = rows(family(text, "Modular addition"), "Structure:")
     assert structure["full"][2] == "≅ ≠ 9 —" and structure["full"][0] == "—" and structure["rot"][2] == "—"
     assert rows(family(text, "Random automata"), "Structure:")["cp"][0] == "> 512"
+    assert paper_tables.structure_cell({"extraction": {"verdict": "differs", "learned_states": None,
+                                                       "max_states": 64}}) == "≠ > 64"
     summary = json.loads((tmp_path / "s.json").read_text())
     assert [e and e["verdict"] for e in summary["modadd(m=5)"]["models"]["full"]["structure"]] == \
         ["identical", "differs", None]

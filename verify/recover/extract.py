@@ -24,7 +24,11 @@ it*: :func:`bilinear.theory.automata.compare.silent_start` gives it a start stat
 verdict is **identical** (isomorphic; the state map is reported, every extracted state named by its
 shortlex-least access word) or **differs** with the shortlex-least distinguishing word, the
 extracted machine's and the task's outputs on it, and the model's own output on it (equal to the
-extracted machine's, by the equivalence oracle's last check).
+extracted machine's, by the equivalence oracle's last check).  When the learner stops at a cap, the
+model still **differs** if one of the words it answered is answered otherwise than by the target
+(certain when the table held more states than the target has); the verdict then names the
+shortlex-least such word, the number of states as unknown (more than the cap) and the cap's message;
+otherwise the cap's error stands.
 "Identical" means identical on every word the membership queries and the random words tested, not
 on every word.
 
@@ -45,7 +49,7 @@ import numpy as np
 from bilinear.theory.automata.automaton import Automaton
 from bilinear.theory.automata.compare import compare_machines, distinguishing_word, silent_start
 from bilinear.theory.automata.learning import DEFAULT_MAX_QUERIES, DEFAULT_MAX_STATES, learn_moore, random_word_oracle, word_name
-from bilinear.theory.errors import InputError, check_int, check_seed, expected
+from bilinear.theory.errors import InputError, ResourceLimitError, check_int, check_seed, expected
 
 from bilinear.verify.recover.model_oracle import NO_OUTPUT, NOT_FINITE, ModelOracle
 
@@ -150,6 +154,26 @@ def load_subject(path: str, target: Automaton | None = None) -> Subject:
     return Subject(path, model, labels, machine, kind, info)
 
 
+def _over_the_cap(oracle: ModelOracle, observed: Automaton, reason: str, words: int, length: int, seed: int) -> dict:
+    """The learner stopped at a cap: the model still differs from the target when one of the words it
+    answered does (there is one when the table held more states than the target has: two access words
+    the target merges, told apart by a suffix, give a word the model answers otherwise than the
+    target); the shortlex-least such word is reported, else the cap's error stands."""
+    table = np.array(observed.outputs, dtype=object)
+    known = sorted(oracle.cache, key=lambda w: (len(w), w))
+    witness = next((w for w in known if oracle.cache[w] != table[observed.state_of_word(w)]), None)
+    if witness is None:
+        raise ResourceLimitError(reason)
+    alphabet = observed.alphabet
+    return {"verdict": "differs", "isomorphic": False, "learned_states": None, "stopped": reason,
+            "word": [alphabet[a] for a in witness], "word_indices": list(witness),
+            "word_text": word_name(witness, alphabet), "learned_output": None,
+            "target_output": observed.output_of_word(witness), "model_output": oracle.cache[witness],
+            "words_answered": len(known),
+            "equivalence_oracle": {"words": words, "length": length, "seed": seed},
+            "model_runs": {"sequences": oracle.sequences, "tokens": oracle.tokens}}
+
+
 def extract(subject: Subject, words: int = 256, length: int = 16, seed: int = 0,
             max_states: int = DEFAULT_MAX_STATES, max_queries: int = DEFAULT_MAX_QUERIES) -> dict:
     """Learn the model's machine and compare it with the target (module docstring); the report as a
@@ -173,19 +197,22 @@ def extract(subject: Subject, words: int = 256, length: int = 16, seed: int = 0,
                 w = None
         return w
 
-    learned, stats = learn_moore(alphabet, oracle.query, equivalence, max_states, max_queries)
+    base = {"file": subject.path, "kind": subject.kind, "info": subject.info, "target": subject.target.name,
+            "target_states": observed.minimize().num_states,
+            "task_machine_states": subject.target.minimize().num_states, "no_output": NO_OUTPUT,
+            "before_input": BEFORE_INPUT, "max_states": max_states, "max_queries": max_queries}
+    try:
+        learned, stats = learn_moore(alphabet, oracle.query, equivalence, max_states, max_queries)
+    except ResourceLimitError as e:
+        return base | _over_the_cap(oracle, observed, str(e), words, length, seed)
     cmp = compare_machines(learned, observed)
-    report = {"file": subject.path, "kind": subject.kind, "info": subject.info, "target": subject.target.name,
-              "verdict": "identical" if cmp["isomorphic"] else "differs", "isomorphic": cmp["isomorphic"],
-              "learned_states": cmp["learned_states"], "target_states": cmp["target_states"],
-              "task_machine_states": subject.target.minimize().num_states, "no_output": NO_OUTPUT,
-              "before_input": BEFORE_INPUT,
-              "equivalence_oracle": {"words": words, "length": length, "seed": seed,
-                                     "rounds": stats["equivalence_queries"]},
-              "queries": {"membership": stats["membership_queries"], "suffixes": stats["suffixes"],
-                          "counterexample_lengths": stats["counterexamples"]},
-              "model_runs": {"sequences": oracle.sequences, "tokens": oracle.tokens},
-              "max_states": max_states, "max_queries": max_queries}
+    report = base | {
+        "verdict": "identical" if cmp["isomorphic"] else "differs", "isomorphic": cmp["isomorphic"],
+        "learned_states": cmp["learned_states"],
+        "equivalence_oracle": {"words": words, "length": length, "seed": seed, "rounds": stats["equivalence_queries"]},
+        "queries": {"membership": stats["membership_queries"], "suffixes": stats["suffixes"],
+                    "counterexample_lengths": stats["counterexamples"]},
+        "model_runs": {"sequences": oracle.sequences, "tokens": oracle.tokens}}
     if cmp["isomorphic"]:
         report["state_map"] = cmp["state_map"]
     else:

@@ -15,6 +15,7 @@ import torch
 
 from bilinear import main
 from bilinear.theory import InputError
+from bilinear.theory.errors import ResourceLimitError
 from bilinear.theory.automata.automaton import Automaton
 from bilinear.verify.models.registry import MODEL_NAMES, ModelConfig, make_model, model_from_weights
 from bilinear.verify.recover.extract import Subject, extract, load_subject, task_machine
@@ -100,6 +101,21 @@ def test_corrupted_construction_differs_at_the_first_word(weights):
     assert not r["isomorphic"] and tuple(r["word_indices"]) == w
     assert r["model_output"] == r["learned_output"] == swapped.output_of_word(w)
     assert r["target_output"] == M.output_of_word(w)
+
+
+def test_at_the_cap_a_word_the_model_answers_otherwise_is_still_a_verdict(weights):
+    M = Automaton.from_json(MACHINE)
+    model = model_from_weights(weights)
+    with torch.no_grad():
+        model.W.data = model.W.data[[1, 0]].clone()
+    swapped = Automaton(M.states, M.alphabet, M.delta[:, [1, 0]], M.start, M.outputs)
+    r = extract(Subject("swapped", model, tuple(model.labels), M, "weights", {}), words=16, length=8, max_states=2)
+    w = tuple(r["word_indices"])
+    assert r["verdict"] == "differs" and r["learned_states"] is None and "more than 2 states" in r["stopped"]
+    assert r["model_output"] == swapped.output_of_word(w) != M.output_of_word(w) == r["target_output"]
+    # the exact model answers every word as the target does: the cap's error stands
+    with pytest.raises(ResourceLimitError, match="more than 2 states"):
+        extract(load_subject(weights), words=16, length=8, max_states=2)
 
 
 class LookAhead(torch.nn.Module):
