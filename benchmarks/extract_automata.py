@@ -74,7 +74,7 @@ def extract_directory(d: Path, words: int, length: int, seed: int, max_states: i
         start = time.perf_counter()
         try:
             e = extract(load_subject(str(ckpt)), words, length, seed, max_states)
-            e.pop("learned")
+            e.pop("learned", None)
             e.pop("file")
         except ResourceLimitError as err:
             e = {"verdict": "over the cap", "reason": str(err), "max_states": max_states,
