@@ -50,6 +50,7 @@ def extract_directory(d: Path, words: int, length: int, seed: int, max_states: i
 
     from bilinear.verify.experiments.checkpoint import load_checkpoint
     from bilinear.verify.recover.extract import extract, load_subject
+    from bilinear.verify.tasks import make_task
     torch.set_num_threads(1)
     results = d / "results.json"
     if not results.is_file():
@@ -66,8 +67,9 @@ def extract_directory(d: Path, words: int, length: int, seed: int, max_states: i
         out = d / "extraction" / (ckpt.stem + ".json")
         if out.exists() and not force:
             continue
-        if r["task"] == "modarith":
-            log(f"{ckpt.name}: skipped (modarith: extraction asks about every word, the task shows well-formed ones)")
+        task = make_task(r["task"], **r["task_options"])
+        if not all(task.accepts_length(n) for n in (1, 2, 3)):        # as task_machine refuses it
+            log(f"{ckpt.name}: skipped ({task.name} takes {task.length_rule}; extraction asks about every word)")
             continue
         fields = {k: r[k] for k in ("task", "task_options", "model", "model_config", "variant", "hidden", "seed", "lr")
                   if k in r}

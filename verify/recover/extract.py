@@ -64,11 +64,12 @@ def task_machine(task) -> Automaton:
     names: the machine of :func:`~bilinear.verify.experiments.run.task_target` (the target machine,
     or the Cayley machine of the group on the symbols' elements), each state's output read from the
     task's own label of a non-empty word reaching it (the start, when no non-empty word re-enters
-    it, keeps the placeholder ``"(start)"``: the model never observes it)."""
+    it, keeps the placeholder ``"(start)"``: the model never observes it).  A task that does not
+    take words of every length (``modarith``: well-formed expressions only) is refused."""
     from bilinear.verify.experiments.run import task_target
-    if task.name == "modarith":
-        raise InputError("task modarith: its words are well-formed expressions of odd length only, and "
-                         "extraction asks the model about every word over the alphabet; not supported")
+    if not all(task.accepts_length(n) for n in (1, 2, 3)):     # modarith: well-formed expressions only
+        raise InputError(f"task {task.name}: it takes {task.length_rule}, and extraction asks the model about "
+                         "every word over the alphabet; not supported")
     group, target = task_target(task)
     M = target if group is None else Automaton.from_group(group, target)
     if M.num_symbols != task.vocab_size:            # pragma: no cover - task_target's contract

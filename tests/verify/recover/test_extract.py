@@ -60,7 +60,7 @@ def test_task_machine_gives_the_task_labels(name, options):
 
 
 def test_task_machine_refuses_modarith():
-    with pytest.raises(InputError, match="modarith: its words are well-formed expressions"):
+    with pytest.raises(InputError, match="modarith: it takes odd lengths only"):
         task_machine(make_task("modarith", m=3))
 
 
