@@ -29,6 +29,13 @@ median.
 
 ``--summary`` also writes every number of the tables as JSON (for the figures); ``--figure DIR``
 draws the accuracy figure (:mod:`bilinear.paper_figs.accuracy`) of the same records into DIR.
+
+**Structure.**  Where a record directory holds ``extraction/*.json`` (one small file per run,
+written by ``benchmarks/extract_automata.py`` from the run's checkpoint: the Moore machine extracted
+from the model's predictions, ``bilinear recover --extract``), each family gains a table of the
+extracted machine against the task's minimal machine per seed: ``≅`` identical, ``≠ n`` differs
+(``n`` states extracted), ``≠ > cap`` differs with more states than the extraction's cap, ``> cap``
+stopped at the cap without a word that differs.
 """
 
 from __future__ import annotations
@@ -168,6 +175,31 @@ def read_records(directories) -> list[dict]:
     return out
 
 
+def read_extractions(directories) -> dict:
+    """``{(task key, model key, hidden, seed): extraction record}`` from ``DIR/extraction/*.json`` of each
+    directory that has one (written by ``benchmarks/extract_automata.py``); a run found twice is refused."""
+    out: dict = {}
+    for d in directories:
+        for path in sorted((Path(d) / "extraction").glob("*.json")):
+            r = json.loads(path.read_text(encoding="utf-8"))
+            key = (task_key(r), model_key(r), r["hidden"], r["seed"])
+            if key in out:
+                raise InputError(f"{path}: run {task_label(key[0])} {key[1]} seed {key[3]} is extracted twice")
+            out[key] = r
+    return out
+
+
+def structure_cell(extraction: dict) -> str:
+    """``≅`` (identical), ``≠ n`` (differs, ``n`` states extracted), ``≠ > cap`` (differs on a word the
+    model answered, the learner stopped at the state cap) or ``> cap`` (stopped at the cap, no such word)."""
+    e = extraction["extraction"]
+    if e["verdict"] == "identical":
+        return "≅"
+    if e["verdict"] == "differs":
+        return f"≠ {e['learned_states']}" if e.get("learned_states") is not None else f"≠ > {e['max_states']}"
+    return f"> {e['max_states']}"
+
+
 def group_runs(records) -> dict:
     """``{task key: {model key: [records sorted by seed]}}``."""
     groups: dict = {}
@@ -206,9 +238,11 @@ def _fmt(v, digits=3) -> str:
     return "—" if v is None else ("n/a" if isinstance(v, float) and math.isnan(v) else f"{v:.{digits}f}")
 
 
-def summarise(records) -> dict:
+def summarise(records, extractions: dict | None = None) -> dict:
     """Every number the tables show: per task, chance per length, and per model the seeds, each
-    seed's accuracy per length, the median and the chance-normalised values."""
+    seed's accuracy per length, the median and the chance-normalised values, and (with
+    ``extractions``, :func:`read_extractions`) each seed's extracted structure (None: not extracted)."""
+    extractions = extractions or {}
     out = {}
     for key, models in group_runs(records).items():
         lengths = sorted({int(L) for rs in models.values() for r in rs for L in r["accuracy"]})
@@ -232,6 +266,10 @@ def summarise(records) -> dict:
                 "normalised": {L: [normalise(a, chance[int(L)]) for a in v] for L, v in acc.items()},
                 "normalised_median": {L: normalise(v, chance[int(L)]) for L, v in med.items()},
             }
+            found = [extractions.get((key, m, r["hidden"], r["seed"])) for r in rs]
+            if any(found):
+                entry["models"][m]["structure"] = [None if e is None else e["extraction"] | {"cell": structure_cell(e)}
+                                                   for e in found]
         out[task_label(key)] = entry
     return out
 
@@ -331,6 +369,23 @@ def family_tables(summary, title, name, option, values) -> str:
                 cells.append(f"{model['horizon_median']:g} ({', '.join(map(str, model['horizons']))})")
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     lines.append("")
+    if any("structure" in summary[lab]["models"].get(m, {}) for _, lab in present for m in models):
+        lines += ["Structure: the Moore machine extracted from each model's predictions (L*, `bilinear recover "
+                  "--extract`, benchmarks/extract_automata.py) against the task's minimal machine, per seed: ≅ "
+                  "identical, ≠ n differs (n states extracted, the state before input included), ≠ > cap differs "
+                  "with more states than the cap, > cap stopped at the cap without a differing word; — not "
+                  "extracted:", "",
+                  "| model | " + " | ".join(head) + " |", "|---|" + "---|" * len(head)]
+        for m in models:
+            cells = []
+            for _, lab in tasks:
+                model = summary[lab]["models"].get(m) if lab else None
+                if model is None or "structure" not in model:
+                    cells.append("—")
+                else:
+                    cells.append(" ".join("—" if e is None else e["cell"] for e in model["structure"]))
+            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -385,8 +440,8 @@ def compute_table(records, times: dict | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(records, times: dict | None = None) -> tuple[str, dict]:
-    summary = summarise(records)
+def render(records, times: dict | None = None, extractions: dict | None = None) -> tuple[str, dict]:
+    summary = summarise(records, extractions)
     parts = [BEGIN, "", "## Accuracy at the test length", ""]
     for title, name, option, values in FAMILIES:
         parts.append(family_tables(summary, title, name, option, values))
@@ -417,7 +472,7 @@ def main(argv=None) -> int:
         times = {}
         for log in args.time_log or ():
             times.update(parse_time_log(Path(log).read_text(encoding="utf-8")))
-        tables, summary = render(records, times)
+        tables, summary = render(records, times, read_extractions(args.dirs))
         page = Path(args.out).read_text(encoding="utf-8") if os.path.exists(args.out) else None
         text = splice(page, tables)
     except (InputError, OSError) as e:

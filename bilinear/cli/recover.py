@@ -1,11 +1,13 @@
 """``bilinear recover FILE... [--group G] [--alphabet A] [--json] [--snap OUT.npz]``: which
-representation did a model learn (docs/design.md §10)."""
+representation did a model learn; ``bilinear recover FILE... --extract``: which automaton does it
+compute, from its predictions alone (docs/design.md §10)."""
 
 from __future__ import annotations
 
 import json
 
-from bilinear.theory.errors import InputError
+from bilinear.theory.automata.learning import DEFAULT_MAX_QUERIES, DEFAULT_MAX_STATES
+from bilinear.theory.errors import InputError, expected
 
 from bilinear.cli.common import (add_group_limits, add_json, check_output_file, nonnegative_int, number, output_path,
                                  positive_int, seed)
@@ -21,13 +23,18 @@ def add_parser(sub):
                                    "optionally h0, or another codebase's model (fla layers, PD-SSM, Householder factors, complex or "
                                    "affine arrays: docs/bring_your_own_model.md). The first line of each file is "
                                    "the graded verdict: exact, approximate or not a representation. Exit 0 if no "
-                                   "file is 'not a representation' (automata: isomorphic), 1 if one is, 2 for bad input.")
+                                   "file is 'not a representation' (automata: isomorphic), 1 if one is, 2 for bad input. With "
+                                   "--extract: black-box extraction of the Moore machine the model computes (L* on its "
+                                   "predictions, any model class: bilinear levels, lstm, mamba, transformer), "
+                                   "compared with the task's minimal machine; exit 0 if every file's machine is "
+                                   "identical, 1 if one differs, 2 for bad input.")
     p.add_argument("files", metavar="FILE", nargs="+")
     p.add_argument("--group", help="the group the symbols act as (required for foreign files), e.g. S3, Z5")
     p.add_argument("--alphabet", help="element of each symbol, separated by ';' (e.g. '(1,2);(1,2,3)'), "
                                       "or 'all' (symbol k = element k; the default)")
     p.add_argument("--automaton", metavar="FILE.json",
-                   help="foreign files of an automaton model: the target machine (docs/design.md §11 format)")
+                   help="foreign files of an automaton model, or any file with --extract: the target machine "
+                        "(docs/design.md §11 format)")
     add_json(p, "one object per file (a list)")
     add_group_limits(p)                        # --group or the files' groups: --max-order, --max-degree
     p.add_argument("--snap", type=output_path, metavar="OUT.npz", help="write the exact action in the learned basis as a weight file "
@@ -40,6 +47,17 @@ def add_parser(sub):
     p.add_argument("--horizon-max", type=nonnegative_int, default=10_000,
                    help="bound of the float32 exactness-horizon search of the verdict (and of --snap, before and "
                         "after); 0 = not searched (default 10^4)")
+    x = p.add_argument_group("automaton extraction (docs/design.md §10)")
+    x.add_argument("--extract", action="store_true",
+                   help="learn the Moore machine of the model's predictions (L*, Rivest-Schapire counterexamples; "
+                        "the equivalence oracle compares every prefix of --words random words of --length symbols "
+                        "per round, seeded by --seed) and compare it with the task's minimal machine (or "
+                        "--automaton's): the state map, or the first distinguishing word; checkpoints of every "
+                        "model class and weight files")
+    x.add_argument("--max-states", type=positive_int, default=DEFAULT_MAX_STATES,
+                   help=f"--extract: refuse to learn more states (default {DEFAULT_MAX_STATES})")
+    x.add_argument("--max-queries", type=positive_int, default=DEFAULT_MAX_QUERIES,
+                   help=f"--extract: refuse to ask more distinct words (default {DEFAULT_MAX_QUERIES})")
     g = p.add_argument_group("foreign files (docs/bring_your_own_model.md)")
     g.add_argument("--layout", choices=["D,H,H", "H,H,D"],
                    help="order of the axes of A: A[x] (D,H,H) or A[:, :, x] (H,H,D); required when D = H")
@@ -122,7 +140,60 @@ def _text(r: dict) -> str:
     return "\n".join(lines)
 
 
+def _extract_text(r: dict) -> str:
+    n, m, task = r["learned_states"], r["target_states"], r["task_machine_states"]
+    eq = r["equivalence_oracle"]
+    tested = (f"tested at every prefix of {eq['words']} random words of length {eq['length']} per round (seed "
+              f"{eq['seed']}, {eq.get('rounds')} round(s))")
+    if r["isomorphic"]:
+        head = (f"{r['file']}: IDENTICAL: the model's machine has {n} states, isomorphic to the minimal machine of the "
+                f"target {r['target']!r} ({task} states; {m} with the state {r['before_input']}); {tested}")
+        body = ["  state map (model's state, named by its first word -> target state): "
+                + ", ".join(f"{k} -> {v}" for k, v in r["state_map"].items())]
+    elif n is None:
+        head = (f"{r['file']}: DIFFERS: the model's machine has more than {r['max_states']} states or needs more than "
+                f"{r['max_queries']} queries (the learner stopped at the cap), the minimal machine of the target "
+                f"{r['target']!r} {m} (with the state {r['before_input']}; {task} without); the first of the "
+                f"{r['words_answered']} words the model answered on which it differs from the target: {r['word_text']}: "
+                f"the model outputs {r['model_output']}, the target {r['target_output']}")
+        return head + f"\n  stopped: {r['stopped']}"
+    else:
+        head = (f"{r['file']}: DIFFERS: the model's machine has {n} states, the minimal machine of the target {r['target']!r} {m} (with the state "
+                f"{r['before_input']}; {task} without); first distinguishing word {r['word_text']}: the model "
+                f"outputs {r['model_output']} (its extracted machine {r['learned_output']}), the target "
+                f"{r['target_output']}")
+        body = [f"  {tested}"]
+    q = r["queries"]
+    body.append(f"  queries: {q['membership']} membership, {eq['rounds']} equivalence, counterexamples of length "
+                f"{q['counterexample_lengths'] or 'none'}; the model ran {r['model_runs']['sequences']} words, "
+                f"{r['model_runs']['tokens']} tokens; output of the empty word: {r['no_output']}")
+    return "\n".join([head] + body)
+
+
+def _run_extract(args) -> int:
+    from bilinear.verify.recover.extract import extract, load_subject
+    for flag, value in (("--snap", args.snap), ("--group", args.group), ("--alphabet", args.alphabet),
+                        ("--rank-tol", args.rank_tol), ("--layout", args.layout), ("--head", args.head),
+                        ("--row-vectors", args.row_vectors or None), ("--value-column", args.value_column)):
+        if value is not None:
+            raise expected(flag, "nothing with --extract (extraction reads the model's predictions only)", value)
+    target = None
+    if args.automaton:
+        from bilinear.theory.automata.automaton import Automaton
+        target = Automaton.from_json(args.automaton)
+    subjects = [load_subject(f, target) for f in args.files]
+    results = [extract(s, args.words, args.length, args.seed, args.max_states, args.max_queries) for s in subjects]
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for r in results:
+            print(_extract_text(r))
+    return 0 if all(r["isomorphic"] for r in results) else 1
+
+
 def run(args) -> int:
+    if args.extract:
+        return _run_extract(args)
     from bilinear.verify.recover import RecoverySettings, load_learned, recover
     if args.snap and len(args.files) != 1:
         raise InputError(f"--snap: expected one input FILE, got {len(args.files)}")

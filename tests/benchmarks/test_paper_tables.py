@@ -109,6 +109,40 @@ def test_cells_are_the_records_numbers(records, tmp_path):
     assert summary["modadd(m=5)"]["models"]["full"]["accuracy"]["500"] == acc
 
 
+def extraction(rec, verdict, states=None):
+    """The file benchmarks/extract_automata.py writes for run ``rec`` (its identity fields and the verdict)."""
+    e = {"verdict": verdict, "max_states": 512}
+    if states is not None:
+        e["learned_states"] = states
+    return {k: rec[k] for k in ("task", "task_options", "model", "model_config", "variant", "hidden", "seed", "lr")} \
+        | {"extraction": e}
+
+
+def test_structure_table_when_extractions_exist(records, tmp_path):
+    out = tmp_path / "page.md"
+    assert paper_tables.main([str(d) for d in records] + ["--out", str(out)]) == 0
+    assert "Structure:" not in out.read_text()                     # no extraction records: no table
+    runs = json.loads((records[0] / "results.json").read_text())
+    full = [r for r in runs if r["model"] == "full"]               # modadd m=5, seeds 0, 1, 2
+    (records[0] / "extraction").mkdir()
+    for r, verdict, states in zip(full[:2], ("identical", "differs"), (6, 9)):
+        (records[0] / "extraction" / f"full-s{r['seed']}.json").write_text(json.dumps(extraction(r, verdict, states)))
+    cap = next(r for r in runs if r["task"] == "automaton")
+    (records[0] / "extraction" / "cp.json").write_text(json.dumps(extraction(cap, "over the cap")))
+    assert paper_tables.main([str(d) for d in records] + ["--out", str(out), "--summary", str(tmp_path / "s.json")]) == 0
+    text = out.read_text()
+    structure = rows(family(text, "Modular addition"), "Structure:")
+    assert structure["full"][2] == "≅ ≠ 9 —" and structure["full"][0] == "—" and structure["rot"][2] == "—"
+    assert rows(family(text, "Random automata"), "Structure:")["cp"][0] == "> 512"
+    assert paper_tables.structure_cell({"extraction": {"verdict": "differs", "learned_states": None,
+                                                       "max_states": 64}}) == "≠ > 64"
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert [e and e["verdict"] for e in summary["modadd(m=5)"]["models"]["full"]["structure"]] == \
+        ["identical", "differs", None]
+    (records[0] / "extraction" / "again.json").write_text(json.dumps(extraction(full[0], "identical", 6)))
+    assert paper_tables.main([str(d) for d in records] + ["--out", str(out)]) == 2
+
+
 def test_model_keys():
     assert paper_tables.model_key(record("modadd", {}, "mamba", 0, {}, layers=4)) == "mamba-L4"
     assert paper_tables.model_key({**record("modadd", {}, "full", 0, {}), "variant": "normalise=eval"}) \
@@ -176,3 +210,31 @@ def test_committed_10k_page_regenerates(tmp_path):
     assert page.read_text(encoding="utf-8") == (docs / "results_paper_tables_10k.md").read_text(encoding="utf-8")
     assert summary.read_text(encoding="utf-8") == (docs / "results_paper_tables_10k" / "summary.json").read_text(
         encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_extract_automata_script_feeds_the_structure_table(tmp_path):
+    """A real record directory: two learning rates searched, only the selected one's checkpoint is
+    extracted, and its file names the run as the records do."""
+    import subprocess
+    import sys
+    spec = importlib.util.spec_from_file_location("extract_automata", ROOT / "benchmarks" / "extract_automata.py")
+    extract_automata = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(extract_automata)
+    d = tmp_path / "tables_A1"
+    code = subprocess.run([sys.executable, "-c", "import bilinear; bilinear.main()", "train", "--task",
+                           "automaton:states=2,symbols=3", "--model", "full", "--hidden", "4", "--steps", "100",
+                           "--lr", "1e-2,3e-2", "--test-lengths", "2,500", "--out", str(d), "--quiet"],
+                          capture_output=True, text=True).returncode
+    assert code == 0
+    assert len(list((d / "checkpoints").glob("*.pt"))) == 2
+    assert extract_automata.main([str(d), "--words", "32"]) == 0
+    files = list((d / "extraction").glob("*.json"))
+    run = json.loads((d / "results.json").read_text())[0]
+    assert len(files) == 1
+    written = json.loads(files[0].read_text())
+    assert written["lr"] == run["lr"] and written["extraction"]["verdict"] in ("identical", "differs", "over the cap")
+    out = tmp_path / "page.md"
+    assert paper_tables.main([str(d), "--out", str(out)]) == 0
+    cell = rows(family(out.read_text(), "Random automata"), "Structure:")["full"][0]
+    assert cell == paper_tables.structure_cell(written)

@@ -448,6 +448,22 @@ def test_ci_runs_mypy_over_the_whole_package():
     assert "exclude" not in _pyproject().split("[tool.mypy]")[1].split("[tool.pytest")[0]
 
 
+def test_ci_runs_the_fla_checks_last():
+    """The adapters' checks against fla run in CI: the extra installed after the slow step, then the
+    fla-marked tests (the marker registered, carried by every test module that imports fla)."""
+    ci = open(os.path.join(str(ROOT), ".ci", "run")).read()
+    slow, fla = ci.rindex("python -m pytest -q -m slow"), ci.rindex("python -m pytest -q -m fla")
+    assert slow < ci.rindex('pip install -q -e ".[fla]"') < fla
+    assert re.search(r'(?m)^\s*"fla: ', _pyproject())
+    tests = os.path.join(str(ROOT), "tests")
+    for folder, _, files in os.walk(tests):
+        for n in files:
+            if n.endswith(".py"):
+                text = open(os.path.join(folder, n), encoding="utf-8").read()
+                if 'importorskip("fla"' in text:
+                    assert "pytestmark = pytest.mark.fla" in text, n
+
+
 def test_cli_input_errors_follow_the_template():
     """Every InputError raised in bilinear/cli/ reads 'NAME: expected ..., got ...' (or uses expected())."""
     root = os.path.join(str(ROOT), "bilinear", "cli")

@@ -162,7 +162,9 @@ def _native_setup(system: System, tokens: torch.Tensor) -> tuple[torch.Tensor, t
         def shift(a: int, c: int) -> torch.Tensor:
             return (F.embedding(tt[a:c], w) + b).contiguous()
     x, _ = start_of(system.h0, system.normalise, tt.shape[1])
-    return tt, Tt, x.contiguous(), shift
+    # a copy always: the compiled recurrence writes the last states into x, and for one sequence
+    # without normalisation x is h0 itself (a contiguous expand of it), so h0 would be overwritten
+    return tt, Tt, x.clone(memory_format=torch.contiguous_format), shift
 
 
 def _native_logits(system: System, readout: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:

@@ -25,9 +25,11 @@ class _Inputs(nn.Module):
         self.dim = vocab_size if embedding is None else int(embedding)
         self.embed = None if embedding is None else nn.Embedding(vocab_size, self.dim)
 
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+    def forward(self, tokens: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """One-hot vectors in ``dtype`` (the model's parameter dtype: a model read back in float64 gets
+        float64 inputs), or the embedding."""
         if self.embed is None:
-            return F.one_hot(tokens, self.vocab_size).to(torch.get_default_dtype())
+            return F.one_hot(tokens, self.vocab_size).to(dtype)
         return self.embed(tokens)
 
 
@@ -44,7 +46,7 @@ class LSTMModel(nn.Module):
         self.readout = nn.Linear(hidden, num_classes)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        out, _ = self.lstm(self.inp(tokens.long()))
+        out, _ = self.lstm(self.inp(tokens.long(), self.readout.weight.dtype))
         return self.readout(out)
 
 
@@ -117,7 +119,7 @@ class MambaLike(nn.Module):
         self.readout = nn.Linear(hidden, num_classes)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        x = self.proj(self.inp(tokens.long()))
+        x = self.proj(self.inp(tokens.long(), self.proj.weight.dtype))
         for block in self.blocks:
             x = block(x)
         return self.readout(self.norm(x))
@@ -168,7 +170,7 @@ class CausalTransformer(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         tokens = tokens.long()
-        x = self.proj(self.inp(tokens)) + sinusoidal_positions(tokens.shape[1], self.hidden, tokens.device)
+        x = self.proj(self.inp(tokens, self.proj.weight.dtype)) + sinusoidal_positions(tokens.shape[1], self.hidden, tokens.device)
         for block in self.blocks:
             x = block(x)
         return self.readout(self.norm(x))

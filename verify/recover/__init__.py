@@ -5,8 +5,10 @@ One module per stage: :mod:`.source` (reading checkpoints, weight files and fore
 restriction, scale), :mod:`.representation` (3: every element, homomorphism residual),
 :mod:`.decomposition` (4: character, real multiplicities, faithful, minimal), :mod:`.intertwiner`
 (5), :mod:`.angles` (6: cyclic groups), :mod:`.snap` (7: exact action as a weight file),
-:mod:`.automaton` (automaton tasks: clustering and comparison with the minimal machine), and
-:mod:`.pipeline` (all steps, batched over several models).
+:mod:`.automaton` (automaton tasks: clustering and comparison with the minimal machine),
+:mod:`.pipeline` (all steps, batched over several models), and, apart from the representation,
+:mod:`.extract` (black-box automaton extraction from any model's predictions, with the model as a
+membership oracle in :mod:`.model_oracle`).
 
     >>> import numpy as np
     >>> from bilinear.theory.groups.parser import parse_group

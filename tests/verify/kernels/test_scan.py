@@ -146,6 +146,22 @@ def test_long_evaluation_predictions_equal_the_step_loop():
         assert torch.equal(fast, ref), level
 
 
+@pytest.mark.parametrize("name", LEVELS + [f"{k}-affine" for k in LEVELS])
+@pytest.mark.parametrize("normalise", ["none", "always"])
+def test_evaluation_leaves_the_parameters_alone(name, normalise):
+    """One sequence without normalisation: the start states handed to the compiled recurrence (which
+    writes the last states into them) were h0 itself, so each evaluation overwrote h0 and the next
+    one started elsewhere; found by automaton extraction's one-word-at-a-time check."""
+    model = build(name, torch.float64, normalise=normalise).eval()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    tok = tokens(1, 9, 4)
+    with torch.no_grad():
+        first, second = model(tok), model(tok)
+        ref = model.reference_states(tok) @ model.readout.T
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert torch.equal(first, second) and torch.allclose(first, ref, atol=1e-9)
+
+
 @pytest.mark.parametrize("name", ["full-affine", "rdiag-affine", "block", "rot"])
 def test_spans_of_a_long_sequence_join_up(name, monkeypatch):
     """States, gains and logits computed span by span (the memory bound of evaluation, forced here to

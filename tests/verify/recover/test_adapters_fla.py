@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 
+pytestmark = pytest.mark.fla
 fla = pytest.importorskip("fla", reason="flash-linear-attention is an optional extra: pip install -e '.[fla]'")
 
 from bilinear.verify.recover.adapters.fla import fla_from_file_dict, fla_transitions  # noqa: E402

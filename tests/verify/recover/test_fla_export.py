@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 
+pytestmark = pytest.mark.fla
 fla = pytest.importorskip("fla", reason="flash-linear-attention is an optional extra: pip install -e '.[fla]'")
 
 from bilinear.constructions.build import build  # noqa: E402
