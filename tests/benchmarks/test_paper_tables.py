@@ -238,3 +238,22 @@ def test_extract_automata_script_feeds_the_structure_table(tmp_path):
     assert paper_tables.main([str(d), "--out", str(out)]) == 0
     cell = rows(family(out.read_text(), "Random automata"), "Structure:")["full"][0]
     assert cell == paper_tables.structure_cell(written)
+
+
+def test_the_script_s_docstring_examples_hold():
+    import doctest
+    result = doctest.testmod(paper_tables, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 2 and result.failed == 0
+
+
+@pytest.mark.parametrize("horizons, ours, reported, explained", [
+    ([2000, 700, 1000], 1.0, 0.37, True),     # every seed exact past the test length, ours above
+    ([2000, 300, 1000], 1.0, 0.37, False),    # one seed fails before 500
+    ([2000, 700, 1000], 0.5, 1.0, False),     # ours below: the records cannot explain it
+])
+def test_a_difference_is_explained_by_the_records_only_when_every_seed_reaches_the_length(horizons, ours, reported,
+                                                                                         explained):
+    reason = paper_tables._records_reason({"horizons": horizons, "seeds": [0, 1, 2]}, 500, ours, reported)
+    assert (reason is not None) == explained
+    if explained:
+        assert f"horizons {', '.join(map(str, horizons))}" in reason
