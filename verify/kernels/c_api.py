@@ -36,7 +36,7 @@ C_API = (
     "void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B, const int64_t *tok,"
     " const REAL *T, const REAL *X, const REAL *S, const REAL *g, const REAL *c, int norm, REAL *dY,"
     " REAL *gT, REAL *G, REAL *tmp)",
-    "void forward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *tok, const REAL *Tt,"
+    "void forward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *tok, const REAL *T,"
     " const REAL *shift, int norm, REAL *X, REAL *S, REAL *work, int64_t *index, const void *gemm)",
     "void logits_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *tok, const REAL *Tt,"
     " const REAL *shift, int norm, const REAL *R, int64_t K, REAL *x, REAL *Z, REAL *work, int64_t *index,"

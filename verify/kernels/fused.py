@@ -239,14 +239,15 @@ def _native_forward(layout: Layout, norm: bool, tokens: torch.Tensor, h0: torch.
     """The step loop by the compiled recurrence (:mod:`bilinear.verify.kernels.native`; ``grouped``: the
     rows of each step grouped by symbol)."""
     T = native_table(layout, values, False)
-    Tt = T if layout == "pairs" else native_table(layout, values, True)
+    Tt = T if layout == "pairs" or grouped else native_table(layout, values, True)   # grouped: T itself
     tt = native.check_tokens(tokens.T, T.shape[0])
     L, n = tt.shape
     shift = None
     if in_weight is not None and in_bias is not None:
         shift = (F.embedding(tt, in_weight) + in_bias).detach().contiguous()
     x0, size0 = start_of(h0.detach(), norm, n)
-    X, S = native.forward(tt, Tt, x0.contiguous(), shift, norm, checked=True, grouped=grouped)
+    forward = native.forward_grouped if grouped else native.forward
+    X, S = forward(tt, Tt, x0.contiguous(), shift, norm, checked=True)
     St = S.T
     gains, _ = loop.gains_of(St, torch.log(size0).expand(n, 1), norm)
     return X[1:].transpose(0, 1), gains, (tt, T, values.shape, h0, X, St, in_weight, grouped)

@@ -79,8 +79,8 @@ from bilinear.theory.errors import InputError, expected, shown, type_of
 from bilinear.theory.files import atomic_path, write_text_atomically
 from bilinear.verify.kernels import blas, c_api
 
-__all__ = ["available", "status", "forward", "logits", "backward", "grouped_gemm", "xent_forward", "xent_backward",
-           "block_gains", "check_tokens", "cache_dir", "calls"]
+__all__ = ["available", "status", "forward", "logits", "backward", "forward_grouped", "grouped_gemm", "xent_forward",
+           "xent_backward", "block_gains", "check_tokens", "cache_dir", "calls"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
 _SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
@@ -311,6 +311,7 @@ def _library():
 #: shape of a float tensor of the call's dtype in the sizes of the call (``?``: may be ``None``).
 _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
     "check_tokens": (("D", "size"), ("tokens", "tokens")),
+    "forward_grouped": (("T", "table"), ("tokens", "tokens"), ("x0", "n H"), ("shift", "L n H ?")),
     "forward": (("Tt", "table"), ("tokens", "tokens"), ("x0", "n H"), ("shift", "L n H ?")),
     "logits": (("Tt", "table"), ("tokens", "tokens"), ("x", "n H"), ("shift", "L n H ?"), ("R", "K H")),
     "backward": (("T", "table"), ("tokens", "tokens"), ("X", "L+1 n H"), ("S", "L n"), ("g", "L n H"),
@@ -475,27 +476,36 @@ def _recurrence(a: _Checked) -> dict[str, Any]:
 
 
 def forward(tokens: torch.Tensor, Tt: torch.Tensor, x0: torch.Tensor, shift: torch.Tensor | None,
-            norm: bool, checked: bool = False, grouped: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+            norm: bool, checked: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """``(X (L+1, n, H), S (L, n))`` of the recurrence (recurrence.c) for time-major ``tokens`` (L, n),
     the transposed blocks ``Tt`` (D, nb, B, B) of the ``A_k`` (or their complex pairs (D, nb, 2)), start states ``x0`` (n, H) and the
     affine terms ``shift`` (L, n, H) or None.  ``checked`` (tokens from :func:`check_tokens`) is kept
-    for the callers: the token range is checked on every call all the same (about a microsecond).
-    ``grouped``: the rows of each step grouped by symbol, one BLAS product per symbol (one block of
-    H x H only: :func:`grouped_gemm`)."""
+    for the callers: the token range is checked on every call all the same (about a microsecond)."""
     a = _arguments("forward", tokens=tokens, Tt=Tt, x0=x0, shift=shift)
     L, n, H = a.size["L"], a.size["n"], a.size["H"]
     X = torch.empty(L + 1, n, H, dtype=a.dtype)
     X[0] = x0
     S = torch.empty(L, n, dtype=a.dtype)
-    if grouped:
-        gemm = grouped_gemm("forward", a)
-        with blas.one_thread():
-            _call("forward_grouped_##SUFFIX", a.dtype, n=n, L=L, D=a.size["D"], H=H, tok=a.tokens, Tt=Tt, shift=shift,
-                  norm=int(bool(norm)), X=X, S=S, work=torch.empty(2, n, H, dtype=a.dtype),
-                  index=torch.empty(n + a.size["D"] + 1, dtype=torch.int64), gemm=gemm)
-        return X, S
     _call("forward_##SUFFIX", a.dtype, **_recurrence(a), tok=a.tokens, Tt=Tt, shift=shift, norm=int(bool(norm)),
           X=X, S=S)
+    return X, S
+
+
+def forward_grouped(tokens: torch.Tensor, T: torch.Tensor, x0: torch.Tensor, shift: torch.Tensor | None,
+                    norm: bool, checked: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`forward` with the rows of each step grouped by symbol, one BLAS product per symbol, from
+    the blocks ``T`` (D, 1, H, H) themselves (not transposed: one ``H x H`` block per symbol only,
+    :func:`grouped_gemm`)."""
+    a = _arguments("forward_grouped", tokens=tokens, T=T, x0=x0, shift=shift)
+    L, n, H = a.size["L"], a.size["n"], a.size["H"]
+    gemm = grouped_gemm("forward_grouped", a)
+    X = torch.empty(L + 1, n, H, dtype=a.dtype)
+    X[0] = x0
+    S = torch.empty(L, n, dtype=a.dtype)
+    with blas.one_thread():
+        _call("forward_grouped_##SUFFIX", a.dtype, n=n, L=L, D=a.size["D"], H=H, tok=a.tokens, T=T, shift=shift,
+              norm=int(bool(norm)), X=X, S=S, work=torch.empty(2, n, H, dtype=a.dtype),
+              index=torch.empty(n + a.size["D"] + 1, dtype=torch.int64), gemm=gemm)
     return X, S
 
 
@@ -515,7 +525,8 @@ def logits(tokens: torch.Tensor, Tt: torch.Tensor, x: torch.Tensor, shift: torch
            R: torch.Tensor, checked: bool = False, grouped: bool = False) -> torch.Tensor:
     """The readout ``R x_t`` (L, n, K) of every step of the recurrence of :func:`forward`, without holding
     the states; ``x`` (n, H, contiguous) holds the start states and receives the last ones (in place);
-    the readout ``R`` is (K, H); ``checked`` and ``grouped`` as for :func:`forward`."""
+    the readout ``R`` is (K, H); ``checked`` as for :func:`forward`; ``grouped``: the rows of each step
+    grouped by symbol, one BLAS product per symbol (from ``Tt``, one ``H x H`` block per symbol only)."""
     a = _arguments("logits", tokens=tokens, Tt=Tt, x=x, shift=shift, R=R)
     L, n, H, K = a.size["L"], a.size["n"], a.size["H"], a.size["K"]
     Z = torch.empty(L, n, K, dtype=a.dtype)
@@ -536,7 +547,7 @@ def backward(tokens: torch.Tensor, T: torch.Tensor, X: torch.Tensor, S: torch.Te
              grouped: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(dY (L, n, H), gT (D, nb, B, B), G0 (n, H))`` of the adjoint recurrence (recurrence.c) from the
     forward's ``X`` and ``S``, the state gradients ``g`` (L, n, H) and the gain coefficients ``c`` (L, n);
-    ``checked`` and ``grouped`` as for :func:`forward`."""
+    ``checked`` as for :func:`forward`; ``grouped`` as the forward of :func:`forward_grouped`."""
     a = _arguments("backward", tokens=tokens, T=T, X=X, S=S, g=g, c=c)
     L, n, H = a.size["L"], a.size["n"], a.size["H"]
     dY = torch.empty(L, n, H, dtype=a.dtype)

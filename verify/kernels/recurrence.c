@@ -352,21 +352,39 @@ static void products_##SUFFIX(const void *gemm, int64_t D, int64_t H, const int6
 }                                                                                                 \
                                                                                                   \
 void forward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *restrict tok, \
-                              const REAL *restrict Tt, const REAL *restrict shift, int norm,      \
+                              const REAL *restrict T, const REAL *restrict shift, int norm,       \
                               REAL *restrict X, REAL *restrict S, REAL *restrict work,            \
                               int64_t *restrict index, const void *gemm)                          \
-{   /* forward_##SUFFIX for nb = 1, B = H; work: 2 n H entries, index: n + D + 1 */               \
-    REAL *restrict xg = work, *restrict yg = work + n * H;                                        \
+{   /* forward_##SUFFIX for nb = 1, B = H from the blocks T themselves (no transposed copy of the  */ \
+    /* table, which costs as much as a step's products at H = 256): the gathered states held as   */ \
+    /* columns, Y^T = A_k X^T; work: 2 n H entries, index: n + D + 1 */                           \
+    const gemm_##SUFFIX##_t mm = (gemm_##SUFFIX##_t) gemm;                                        \
+    REAL *restrict xc = work, *restrict yc = work + n * H;        /* (H, n): column j, row order[j] */ \
     int64_t *restrict order = index, *restrict first = index + n;                                 \
     for (int64_t t = 0; t < L; t++) {                                                             \
         group_rows(n, tok + t * n, D, first, order);                                              \
-        for (int64_t j = 0; j < n; j++)                                                           \
-            memcpy(xg + j * H, X + (t * n + order[j]) * H, (size_t) H * sizeof(REAL));            \
-        products_##SUFFIX(gemm, D, H, first, xg, Tt, yg);                                         \
+        for (int64_t j = 0; j < n; j++) {                                                         \
+            const REAL *restrict x = X + (t * n + order[j]) * H;                                  \
+            for (int64_t h = 0; h < H; h++) xc[h * n + j] = x[h];                                 \
+        }                                                                                         \
+        for (int64_t k = 0; k < D; k++) {                                                         \
+            const int64_t m = first[k + 1] - first[k];                                            \
+            if (m)                                                                                \
+                mm(ROW_MAJOR, NO_TRANS, NO_TRANS, H, m, H, (REAL) 1, T + k * H * H, H,            \
+                   xc + first[k], n, (REAL) 0, yc + first[k], n);                                 \
+        }                                                                                         \
         for (int64_t j = 0; j < n; j++) {                                                         \
             const int64_t r = t * n + order[j];                                                   \
             REAL *restrict y = X + (r + n) * H;                                                   \
-            const REAL s = settle_##SUFFIX(yg + j * H, y, shift ? shift + r * H : NULL, H);       \
+            const REAL *restrict sh = shift ? shift + r * H : NULL;                               \
+            REAL ss = 0;                                                                          \
+            for (int64_t h = 0; h < H; h++) {                                                     \
+                const REAL v = yc[h * n + j] + (sh ? sh[h] : (REAL) 0);                           \
+                y[h] = v;                                                                         \
+                ss += v * v;                                                                      \
+            }                                                                                     \
+            REAL s = (REAL) sqrt((double) ss);                                                    \
+            if (s < (REAL) TINY) s = (REAL) TINY;           /* as step_##SUFFIX: NaN stays NaN */ \
             S[r] = s;                                                                             \
             if (norm) {                                                                           \
                 const REAL inv = (REAL) 1 / s;                                                    \

@@ -190,12 +190,15 @@ def _native(system: System, tokens: torch.Tensor, log_gains: bool, grouped: bool
     tt, Tt, x, shift = _native_setup(system, tokens)
     length, n = tt.shape
     H, norm = x.shape[1], system.normalise
+    forward = native.forward_grouped if grouped else native.forward
+    # grouped: from the blocks themselves, not transposed
+    table = fused.native_table(system.table.layout, system.table.values, False) if grouped else Tt
     prev = torch.log(start_size(system.h0)).expand(n, 1)                         # log ||h_{t-1}||
     span = max(1, min(length, _GATHER_FLOATS // (n * H)))
     out: Blocks = []
     for a in range(0, length, span):
         part = None if shift is None else shift(a, a + span)
-        X, S = native.forward(tt[a:a + span], Tt, x, part, norm, checked=True, grouped=grouped)
+        X, S = forward(tt[a:a + span], table, x, part, norm, checked=True)
         x = X[-1]
         gains = None
         if log_gains:

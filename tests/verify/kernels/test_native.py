@@ -97,7 +97,10 @@ def test_forward_and_backward_equal_the_dense_loop(B, nb, grouped, affine, norm,
     (rX[1:] * gX).sum().add((torch.log(rS) * gS).sum()).backward()
 
     Tt = table.detach() if pairs else table.detach().transpose(-1, -2).contiguous()
-    X, S = native.forward(tok, Tt, x0.detach().contiguous(), shift, norm, grouped=grouped)
+    if grouped:
+        X, S = native.forward_grouped(tok, table.detach().contiguous(), x0.detach().contiguous(), shift, norm)
+    else:
+        X, S = native.forward(tok, Tt, x0.detach().contiguous(), shift, norm)
     scale = rX.detach().abs().amax()
     assert float((X - rX.detach()).abs().max() / scale) < TOL[dtype]
     assert float(((S - rS.detach()) / rS.detach()).abs().max()) < TOL[dtype]
@@ -195,8 +198,11 @@ BAD = [
     ("logits a readout too narrow", "native.logits(tok, T, x0.clone(), None, True, torch.ones(4, 1, dtype=d))",
      r"native\.logits\(R\): expected a contiguous CPU float64 tensor of shape \(K, H\) = \(4, 2\), "
      r"got float64 tensor of shape \(4, 1\)"),
-    ("forward grouped with blocks", "native.forward(tok, T, x0, None, True, grouped=True)",
-     r"native\.forward\(grouped\): expected a table of one H x H block per symbol \(D, 1, H, H\), got 2 blocks of 1"),
+    ("forward grouped with blocks", "native.forward_grouped(tok, T, x0, None, True)",
+     r"native\.forward_grouped\(grouped\): expected a table of one H x H block per symbol \(D, 1, H, H\), "
+     r"got 2 blocks of 1"),
+    ("logits grouped with blocks", "native.logits(tok, T, x0.clone(), None, True, R, grouped=True)",
+     r"native\.logits\(grouped\): expected .*, got 2 blocks of 1"),
     ("backward grouped with pairs", "native.backward(tok, T.view(3, 1, 2), X, S, g, c, True, grouped=True)",
      r"native\.backward\(grouped\): expected .*, got 1 blocks of complex pairs"),
     ("logits states of too few sequences", "native.logits(tok, T, torch.ones(1, 2, dtype=d), None, True, R)",
