@@ -7,8 +7,9 @@ Four paths:
   product per symbol (:func:`bilinear.verify.kernels.native.forward` with ``grouped=True``): the dense
   layout (FULL, HOUSE, MONO) of width ``H >= GROUPED_MIN_WIDTH`` where ``"native"`` applies and
   numpy's OpenBLAS was found (:mod:`bilinear.verify.kernels.blas`).  Measured against the one-row
-  kernel (training step's forward and backward, batch 64, length 10, D = 10, float32, one thread):
-  0.93x at H = 4, 1.06x at H = 8, 1.5-1.7x at H = 16 and 32, 1.9x at 64, 2.4x at 256 (docs/results_speed.md);
+  kernel (a training step's forward and backward, batch 64, length 10, D = 10, float32, one thread;
+  ``benchmarks/grouped_speed.py --kernel``): 0.74x at H = 4, 1.1-1.3x at H = 8 to 32, 1.6x at 64,
+  1.9x at 128, 2.3x at 256 (docs/results_speed.md);
 * ``"native"`` — the compiled recurrence (:mod:`bilinear.verify.kernels.native`), one row at a time:
   every other layout but CP's, one-hot input, float32 or float64 on the CPU, the library available and
   not turned off by ``BILINEAR_NATIVE=0``;
