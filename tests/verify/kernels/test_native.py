@@ -124,6 +124,21 @@ def test_the_dense_layout_is_grouped_from_its_width_on(width, grouped):
     assert paths.plan("blocks", affine=False, embedded=False, device=cpu, dtype=f64, width=width) == "native"
 
 
+def test_without_the_blas_the_dense_layout_runs_one_row_at_a_time(monkeypatch):
+    """``BILINEAR_BLAS=0`` (as a numpy without its bundled OpenBLAS): no address, and the plan keeps the
+    one-row kernel for the dense layout at every width; forcing the grouped path is refused."""
+    monkeypatch.setenv("BILINEAR_BLAS", "0")
+    monkeypatch.setattr(blas, "_state", {})
+    assert blas.gemm(torch.float32) == 0 and blas.status() == "turned off by BILINEAR_BLAS=0"
+    if not paths.native_allowed():
+        pytest.skip(f"no compiled recurrence: {native.status()}")
+    cpu = torch.device("cpu")
+    assert paths.plan("dense", affine=False, embedded=False, device=cpu, dtype=torch.float32, width=256) == "native"
+    with pytest.raises(RuntimeError, match=r"forced_path\('grouped'\): no BLAS"):
+        with paths.forced_path("grouped"):
+            pass
+
+
 @compiled
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_cross_entropy_equals_torch(dtype):
