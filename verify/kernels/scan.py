@@ -152,11 +152,12 @@ def _loop(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_gain
 Shift = Callable[[int, int], torch.Tensor]
 
 
-def _native_setup(system: System, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Shift | None]:
+def _native_setup(system: System, tokens: torch.Tensor,
+                  transposed: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Shift | None]:
     """``(tt, Tt, x, shift)`` for the compiled recurrence: time-major checked tokens, the transposed
-    table, the start states (N, H) and ``shift(a, b)``, the affine terms of steps ``a..b-1``
-    (b - a, N, H), or None."""
-    Tt = fused.native_table(system.table.layout, system.table.values, transposed=True)
+    table (the table itself when not ``transposed``), the start states (N, H) and ``shift(a, b)``, the
+    affine terms of steps ``a..b-1`` (b - a, N, H), or None."""
+    Tt = fused.native_table(system.table.layout, system.table.values, transposed=transposed)
     tt = native.check_tokens(tokens.T.contiguous(), Tt.shape[0])
     w, b = system.in_weight, system.in_bias
     shift = None
@@ -187,12 +188,10 @@ def _native(system: System, tokens: torch.Tensor, log_gains: bool, grouped: bool
     """Without gradients, one-hot input, on the CPU: the compiled recurrence over spans of steps whose
     states fit in ``_GATHER_FLOATS`` floats, each span starting from the previous one's last state
     (the step loop itself, so the reference's numbers up to rounding); ``grouped``: rows grouped by symbol."""
-    tt, Tt, x, shift = _native_setup(system, tokens)
+    tt, table, x, shift = _native_setup(system, tokens, transposed=not grouped)   # grouped: the blocks themselves
     length, n = tt.shape
     H, norm = x.shape[1], system.normalise
     forward = native.forward_grouped if grouped else native.forward
-    # grouped: from the blocks themselves, not transposed
-    table = fused.native_table(system.table.layout, system.table.values, False) if grouped else Tt
     prev = torch.log(start_size(system.h0)).expand(n, 1)                         # log ||h_{t-1}||
     span = max(1, min(length, _GATHER_FLOATS // (n * H)))
     out: Blocks = []
