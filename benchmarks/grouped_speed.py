@@ -2,6 +2,7 @@
 
     python benchmarks/grouped_speed.py [--hidden 64,256] [--levels full,house,mono] [--rounds 5] [--markdown]
     python benchmarks/grouped_speed.py --kernel 4,8,16,32,64,128,256 --skip-models --markdown
+    python benchmarks/grouped_speed.py --mono-parts --skip-models --rounds 7 --markdown
 
 Training steps of ``bilinear bench`` (fused objective, backward, AdamW; batch 64, length 10, D = 10,
 one thread, CPU time) for nn.LSTM and for each level twice: ``before`` — the compiled kernel one row
@@ -14,7 +15,8 @@ Then evaluation (``model(tokens)`` without gradients, the readout inside the com
 FULL at batch 200 and T = 1000, one row at a time against grouped; and this machine's single-thread
 GEMM rate (``torch.mm``, 64 x H times H x H), against which the kernels' arithmetic rate is stated.
 ``--kernel`` adds the compiled forward and backward alone, one row at a time against grouped, at the
-widths given (what ``paths.GROUPED_MIN_WIDTH`` was chosen from).
+widths given (what ``paths.GROUPED_MIN_WIDTH`` was chosen from); ``--mono-parts`` MONO's Sinkhorn
+normalisation and hard permutation beside an LSTM training step at H = 64 (what bounds MONO's ratio).
 """
 
 from __future__ import annotations
@@ -138,6 +140,40 @@ def kernel(hidden: int, rounds: int, calls: int = 10, n: int = 64, length: int =
                                                                                          times["grouped"])])}
 
 
+def mono_parts(hidden: int, rounds: int, calls: int = 5) -> dict:
+    """Milliseconds (median over interleaved rounds) of an LSTM training step beside MONO's Sinkhorn
+    normalisation (forward and backward), its hard permutation in rounds and by the H greedy picks."""
+    task = make_task("modadd", m=10)
+    data = task.sample(64, 10, 0)
+    cfg = TrainConfig()
+    lstm = make_model(ModelConfig("lstm", hidden=hidden), task.vocab_size, task.num_classes, seed=0).train()
+    opt = _optimizer(lstm, cfg, 1e-3)
+    mono = make_model(ModelConfig("mono", hidden=hidden), task.vocab_size, task.num_classes, seed=0).train()
+    scores = modern.sinkhorn(mono.logits).detach()
+
+    def lstm_step():
+        loss = _objective(lstm, data, cfg, False, "cpu")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    def sinkhorn():
+        modern.sinkhorn(mono.logits).sum().backward()
+
+    parts = {"lstm step": lstm_step, "sinkhorn forward and backward": sinkhorn,
+             "hard permutation (rounds)": lambda: modern.hard_permutation(scores),
+             "hard permutation (H picks)": lambda: modern.greedy_permutation(scores)}
+    times: dict[str, list[float]] = {k: [] for k in parts}
+    for r in range(rounds + 1):
+        for key, fn in parts.items():
+            t0 = time.process_time()
+            for _ in range(calls):
+                fn()
+            if r:
+                times[key].append((time.process_time() - t0) / calls)
+    return {key: statistics.median(ts) * 1e3 for key, ts in times.items()}
+
+
 def gemm_rate(hidden: int, rows: int = 64) -> float:
     """GFLOP/s of torch.mm, ``rows x H`` times ``H x H``, float32, median of 7 timings."""
     a, b = torch.randn(rows, hidden), torch.randn(hidden, hidden)
@@ -166,6 +202,10 @@ def markdown(result: dict) -> str:
             lines.append(f"| {h} | {k['one_row']['ms']:.3f} ms ({k['one_row']['gflops']:.1f} GFLOP/s) | "
                          f"{k['grouped']['ms']:.3f} ms ({k['grouped']['gflops']:.1f} GFLOP/s) | {_fmt(k['speedup'])} |")
         lines.append("")
+    if result.get("mono_parts"):
+        lines += ["MONO's parts beside an LSTM training step (H = 64; milliseconds, medians of "
+                  f"{result['rounds']} interleaved rounds):", "", "| part | ms |", "|---|---|"]
+        lines += [f"| {k} | {v:.2f} |" for k, v in result["mono_parts"].items()] + [""]
     for h, part in result["hidden"].items():
         tr = part["training"]
         lines += [f"Training at H = {h} (batch 64, length 10, D = 10, one thread; {result['rounds']} interleaved "
@@ -193,7 +233,8 @@ def main(argv=None) -> int:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--kernel", default="", help="hidden sizes of the kernel-alone comparison (e.g. 4,8,16,32,64,256)")
-    p.add_argument("--skip-models", action="store_true", help="the kernel comparison only")
+    p.add_argument("--skip-models", action="store_true", help="the kernel comparison (and MONO's parts) only")
+    p.add_argument("--mono-parts", action="store_true", help="MONO's Sinkhorn and permutation beside an LSTM step")
     p.add_argument("--markdown", action="store_true")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
@@ -204,6 +245,9 @@ def main(argv=None) -> int:
     for h in (int(x) for x in args.kernel.split(",") if x):
         print(f"H = {h}: kernel", file=sys.stderr, flush=True)
         result["kernel"][str(h)] = kernel(h, args.rounds)
+    if args.mono_parts:
+        print("MONO's parts", file=sys.stderr, flush=True)
+        result["mono_parts"] = mono_parts(64, args.rounds)
     for h in (() if args.skip_models else (int(x) for x in args.hidden.split(","))):
         print(f"H = {h}: training", file=sys.stderr, flush=True)
         part = {"training": training(h, levels, args.rounds, args.steps)}
