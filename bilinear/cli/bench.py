@@ -52,7 +52,7 @@ def run(args) -> int:
         raise InputError(f"--levels: expected names among {', '.join(LEVELS)}, got {args.levels!r}")
     if args.out:
         check_output_file("--out", args.out, ".md")
-    from bilinear.verify.kernels import native
+    from bilinear.verify.kernels import blas, native
     from bilinear.verify.experiments.bench import (check_bench_memory, evaluation_speed, goal_report, markdown,
                                                    training_speed)
     from bilinear.verify.device import resolve_device, set_threads
@@ -73,7 +73,7 @@ def run(args) -> int:
     meta = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load average "
                        f"{os.getloadavg()[0]:.1f} at the end", "quick": bool(args.quick),
-            "recurrence": native.status()}
+            "recurrence": native.status(), "blas": blas.status()}
     result = {"training": train, "evaluation": evaluation, "goals": goals, "meta": meta}
     if args.out:
         write_text_atomically(args.out, markdown(train, evaluation, goals, meta))

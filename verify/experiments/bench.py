@@ -230,7 +230,11 @@ def _recurrence(meta: dict) -> str:
     """The path the bilinear models ran through, as recorded by ``bilinear bench``."""
     why = meta.get("recurrence", "not recorded")
     if why.startswith("compiled: "):
-        return "the compiled kernel (`verify/kernels/recurrence.c` through `verify/kernels/native.py`)"
+        grouped = meta.get("blas")
+        rows = ("" if grouped is None else "; FULL, HOUSE and MONO with the rows of each step grouped by symbol, "
+                "one BLAS product per symbol (numpy's OpenBLAS, `verify/kernels/blas.py`)" if grouped == "found"
+                else f"; one row at a time for every level (no BLAS for the grouped products: {grouped})")
+        return "the compiled kernel (`verify/kernels/recurrence.c` through `verify/kernels/native.py`)" + rows
     return f"the torch paths only (the compiled kernel was not used: {why})"
 
 
@@ -292,6 +296,11 @@ _NOTES = (
     "- **Without a compiler** (or with `BILINEAR_NATIVE=0`) the torch paths run: the closed-form "
     "backward for the pure diagonal levels and the adjoint step loop for the others, about 120 "
     "(RDIAG) to 380 (FULL) small operations per step, and the torch scans for evaluation.",
+    "- **Rows grouped by symbol (FULL, HOUSE, MONO).** At each step the sequences that read the same "
+    "symbol are gathered and multiplied by its matrix in one BLAS product (forward and adjoint); the "
+    "weight gradient is one product per symbol over all its tokens after the loop; evaluation reads "
+    "out each step in one product. The BLAS is numpy's own OpenBLAS, called from the C kernel through "
+    "a function pointer on the calling thread; taken from H = 16 on.",
     "- **Evaluation.** `model(tokens)` without gradients runs the compiled forward with the readout "
     "inside: only the current states are held, so the scan's memory is that of the logits (8 MB at "
     "T=1000, batch 200), against the reference loop's half a dozen torch operations per step with "

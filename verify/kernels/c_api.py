@@ -36,6 +36,14 @@ C_API = (
     "void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B, const int64_t *tok,"
     " const REAL *T, const REAL *X, const REAL *S, const REAL *g, const REAL *c, int norm, REAL *dY,"
     " REAL *gT, REAL *G, REAL *tmp)",
+    "void forward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *tok, const REAL *T,"
+    " const REAL *shift, int norm, REAL *X, REAL *S, REAL *work, int64_t *index, const void *gemm)",
+    "void logits_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *tok, const REAL *Tt,"
+    " const REAL *shift, int norm, const REAL *R, int64_t K, REAL *x, REAL *Z, REAL *work, int64_t *index,"
+    " const void *gemm)",
+    "void backward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *tok, const REAL *T,"
+    " const REAL *X, const REAL *S, const REAL *g, const REAL *c, int norm, REAL *dY, REAL *gT, REAL *G,"
+    " REAL *work, int64_t *index, const void *gemm)",
     "double xent_forward_##SUFFIX(int64_t rows, int64_t K, const REAL *lp, const int64_t *y, int64_t *count)",
     "void xent_backward_##SUFFIX(int64_t rows, int64_t K, REAL *p, const int64_t *y, double scale)",
     "double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w, const REAL *X,"
@@ -201,10 +209,12 @@ def declare(lib) -> None:
 
 
 def pointer_kind(c_type: str) -> str:
-    """``""`` for a value parameter, else the element a pointer parameter takes: ``"int64"`` or ``"REAL"``."""
+    """``""`` for a value parameter, else the element a pointer parameter takes: ``"int64"`` or ``"REAL"``,
+    or ``"address"`` for a ``void *`` (a function's address, passed as an integer)."""
     if "*" not in c_type:
         return ""
-    return "int64" if "int64_t" in c_type.split() else "REAL" if "REAL" in c_type.split() else c_type
+    words = c_type.split()
+    return "int64" if "int64_t" in words else "REAL" if "REAL" in words else "address" if "void" in words else c_type
 
 
 #: ``(parameter name, pointer kind)`` of every declared function, in order.

@@ -58,7 +58,8 @@ def _spec(system: System, tokens: torch.Tensor) -> tuple[Spec, tuple[torch.Tenso
     ``(h0, in_weight, in_bias, *table.tensors())`` (``None`` for the absent affine terms)."""
     h0, table = system.h0, system.table
     tokens = torch.as_tensor(tokens, device=h0.device).long()
-    path = paths.plan(table.layout, affine=system.affine, embedded=False, device=h0.device, dtype=h0.dtype)
+    path = paths.plan(table.layout, affine=system.affine, embedded=False, device=h0.device, dtype=h0.dtype,
+                      width=table.width)
     return (path, table.layout, system.normalise, tokens), (h0, system.in_weight, system.in_bias, *table.tensors())
 
 
@@ -75,8 +76,8 @@ def _forward(spec: Spec, h0: torch.Tensor, in_weight: torch.Tensor | None, in_bi
     path, layout, norm, tokens = spec
     if path == "diagonal":
         return diagonal.forward(layout, params[0], tokens, h0, norm)
-    if path == "native":
-        return _native_forward(layout, norm, tokens, h0, in_weight, in_bias, params[0])
+    if paths.compiled(path):
+        return _native_forward(layout, norm, tokens, h0, in_weight, in_bias, params[0], path == "grouped")
     system = System(_table(layout, params), h0, in_weight, in_bias, norm)
     tt = tokens.T.contiguous()
     X, S, ops = next(loop.run(system, tt, None, max(1, tt.shape[0]), True, start=True))   # x_0 .. x_L
@@ -91,7 +92,7 @@ def _backward(spec: Spec, saved: Any, g: torch.Tensor | None, gl: torch.Tensor |
     if path == "diagonal":
         gh0, gvalues = diagonal.backward(layout, norm, saved, g, gl)
         return gh0, None, None, gvalues
-    if path == "native":
+    if paths.compiled(path):
         return _native_backward(norm, saved, g, gl)
     return loop.backward(norm, saved, g, gl)
 
@@ -157,7 +158,7 @@ class Objective(torch.autograd.Function):
             h, y = out.reshape(n * L, H), labels.reshape(-1)
         # logits transposed (K, rows): R @ h^T is several times faster than h @ R^T for a narrow R
         zt = R @ h.T
-        ce, p, yc, weight = _cross_entropy(spec[0] == "native", zt, y)
+        ce, p, yc, weight = _cross_entropy(paths.compiled(spec[0]), zt, y)
         loss = ce
         if penalty:
             mean = gains.mean()
@@ -165,7 +166,8 @@ class Objective(torch.autograd.Function):
             ctx.dev = gains - mean
         ctx.blocks = None
         if block_penalty and width:
-            value, ctx.blocks = block_gains.forward(out, gains, width, block_penalty, spec[2], spec[0] == "native")
+            value, ctx.blocks = block_gains.forward(out, gains, width, block_penalty, spec[2],
+                                                       paths.compiled(spec[0]))
             loss = loss + value
         ctx.spec, ctx.saved, ctx.final, ctx.penalty = spec, saved, final, penalty
         ctx.head = (h, p, yc, weight, R, (n, L, H), time_major)
@@ -174,7 +176,7 @@ class Objective(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, go: torch.Tensor) -> Grads:   # type: ignore[override]
         h, p, yc, weight, R, (n, L, H), time_major = ctx.head
-        if ctx.spec[0] == "native":
+        if paths.compiled(ctx.spec[0]):
             dzt = native.xent_backward(torch.exp(p), yc, weight * float(go))          # p: log-probabilities
         else:
             dzt = p.scatter_add(0, yc, torch.full_like(p[:1], -1.0)).mul_(weight * go)
@@ -233,28 +235,30 @@ def native_table(layout: Layout, values: torch.Tensor, transposed: bool) -> torc
 
 def _native_forward(layout: Layout, norm: bool, tokens: torch.Tensor, h0: torch.Tensor,
                     in_weight: torch.Tensor | None, in_bias: torch.Tensor | None,
-                    values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, Any]:
-    """The step loop by the compiled recurrence (:mod:`bilinear.verify.kernels.native`)."""
+                    values: torch.Tensor, grouped: bool) -> tuple[torch.Tensor, torch.Tensor, Any]:
+    """The step loop by the compiled recurrence (:mod:`bilinear.verify.kernels.native`; ``grouped``: the
+    rows of each step grouped by symbol)."""
     T = native_table(layout, values, False)
-    Tt = T if layout == "pairs" else native_table(layout, values, True)
+    Tt = T if layout == "pairs" or grouped else native_table(layout, values, True)   # grouped: T itself
     tt = native.check_tokens(tokens.T, T.shape[0])
     L, n = tt.shape
     shift = None
     if in_weight is not None and in_bias is not None:
         shift = (F.embedding(tt, in_weight) + in_bias).detach().contiguous()
     x0, size0 = start_of(h0.detach(), norm, n)
-    X, S = native.forward(tt, Tt, x0.contiguous(), shift, norm, checked=True)
+    forward = native.forward_grouped if grouped else native.forward
+    X, S = forward(tt, Tt, x0.contiguous(), shift, norm, checked=True)
     St = S.T
     gains, _ = loop.gains_of(St, torch.log(size0).expand(n, 1), norm)
-    return X[1:].transpose(0, 1), gains, (tt, T, values.shape, h0, X, St, in_weight)
+    return X[1:].transpose(0, 1), gains, (tt, T, values.shape, h0, X, St, in_weight, grouped)
 
 
 def _native_backward(norm: bool, saved: Any, g: torch.Tensor | None, gl: torch.Tensor | None) -> Grads:
-    tt, T, shape, h0, X, S, in_weight = saved
+    tt, T, shape, h0, X, S, in_weight, grouped = saved
     L, n = tt.shape
     gt, ct, gl = loop.adjoint_inputs(norm, g, gl, n, L, X)
     dY, gT, G = native.backward(tt, T, X, S.T.contiguous(), gt.contiguous(), ct.contiguous(), norm,
-                                checked=True)
+                                checked=True, grouped=grouped)
     D = 0 if in_weight is None else in_weight.shape[0]
     gh0, gw, gb = loop.start_grads(norm, h0, G.sum(0), gl, in_weight is not None, dY, tt.reshape(-1), D)
     return gh0, gw, gb, gT.view(shape)

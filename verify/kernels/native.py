@@ -77,14 +77,14 @@ import torch
 
 from bilinear.theory.errors import InputError, expected, shown, type_of
 from bilinear.theory.files import atomic_path, write_text_atomically
-from bilinear.verify.kernels import c_api
+from bilinear.verify.kernels import blas, c_api
 
-__all__ = ["available", "status", "forward", "logits", "backward", "xent_forward", "xent_backward", "block_gains",
-           "check_tokens", "cache_dir", "calls"]
+__all__ = ["available", "status", "forward", "logits", "backward", "forward_grouped", "grouped_gemm", "xent_forward",
+           "xent_backward", "block_gains", "check_tokens", "cache_dir", "calls"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
 _SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
-_VERSION = 7                                  # must equal recurrence_version() in the C file
+_VERSION = 8                                  # must equal recurrence_version() in the C file
 _FLAG_SETS = (("-O3", "-march=native"), ("-O3",))
 _COMMON = ("-shared", "-fPIC", "-std=c99", "-fopenmp-simd")
 _state: dict = {}
@@ -106,7 +106,7 @@ def _call(name: str, dtype: torch.dtype, **args: Any) -> Any:
     before the call."""
     plan = _state.get(("call", name, dtype))
     if plan is None:                          # the function and the element type of each parameter
-        elements = {"": None, "int64": torch.int64, "REAL": dtype}
+        elements = {"": None, "int64": torch.int64, "REAL": dtype, "address": None}
         plan = _state[("call", name, dtype)] = (getattr(_library(), name.replace("##SUFFIX", _SUFFIX[dtype])),
                                                  tuple((p, elements[kind]) for p, kind in c_api.PARAMS[name]))
     function, params = plan
@@ -311,6 +311,7 @@ def _library():
 #: shape of a float tensor of the call's dtype in the sizes of the call (``?``: may be ``None``).
 _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
     "check_tokens": (("D", "size"), ("tokens", "tokens")),
+    "forward_grouped": (("T", "table"), ("tokens", "tokens"), ("x0", "n H"), ("shift", "L n H ?")),
     "forward": (("Tt", "table"), ("tokens", "tokens"), ("x0", "n H"), ("shift", "L n H ?")),
     "logits": (("Tt", "table"), ("tokens", "tokens"), ("x", "n H"), ("shift", "L n H ?"), ("R", "K H")),
     "backward": (("T", "table"), ("tokens", "tokens"), ("X", "L+1 n H"), ("S", "L n"), ("g", "L n H"),
@@ -490,29 +491,76 @@ def forward(tokens: torch.Tensor, Tt: torch.Tensor, x0: torch.Tensor, shift: tor
     return X, S
 
 
+def forward_grouped(tokens: torch.Tensor, T: torch.Tensor, x0: torch.Tensor, shift: torch.Tensor | None,
+                    norm: bool, checked: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`forward` with the rows of each step grouped by symbol, one BLAS product per symbol, from
+    the blocks ``T`` (D, 1, H, H) themselves (not transposed: one ``H x H`` block per symbol only,
+    :func:`grouped_gemm`)."""
+    a = _arguments("forward_grouped", tokens=tokens, T=T, x0=x0, shift=shift)
+    L, n, H = a.size["L"], a.size["n"], a.size["H"]
+    gemm = grouped_gemm("forward_grouped", a)
+    X = torch.empty(L + 1, n, H, dtype=a.dtype)
+    X[0] = x0
+    S = torch.empty(L, n, dtype=a.dtype)
+    with blas.one_thread():
+        _call("forward_grouped_##SUFFIX", a.dtype, n=n, L=L, D=a.size["D"], H=H, tok=a.tokens, T=T, shift=shift,
+              norm=int(bool(norm)), X=X, S=S, work=torch.empty(2, n, H, dtype=a.dtype),
+              index=torch.empty(n + a.size["D"] + 1, dtype=torch.int64), gemm=gemm)
+    return X, S
+
+
+def grouped_gemm(entry: str, a: _Checked) -> int:
+    """The BLAS ``?gemm`` address for a grouped call of ``entry`` (:mod:`bilinear.verify.kernels.blas`),
+    refused unless the table is one ``H x H`` block per symbol and the BLAS was found."""
+    if a.size["nb"] != 1 or a.size["B"] != a.size["H"]:
+        raise expected(f"native.{entry}(grouped)", "a table of one H x H block per symbol (D, 1, H, H)",
+                       shown(f"{a.size['nb']} blocks of {a.size['B'] or 'complex pairs'}"))
+    address = blas.gemm(a.dtype)
+    if not address:
+        raise RuntimeError(f"native.{entry}(grouped): no BLAS for the grouped recurrence ({blas.status()})")
+    return address
+
+
 def logits(tokens: torch.Tensor, Tt: torch.Tensor, x: torch.Tensor, shift: torch.Tensor | None, norm: bool,
-           R: torch.Tensor, checked: bool = False) -> torch.Tensor:
+           R: torch.Tensor, checked: bool = False, grouped: bool = False) -> torch.Tensor:
     """The readout ``R x_t`` (L, n, K) of every step of the recurrence of :func:`forward`, without holding
     the states; ``x`` (n, H, contiguous) holds the start states and receives the last ones (in place);
-    the readout ``R`` is (K, H); ``checked`` as for :func:`forward`."""
+    the readout ``R`` is (K, H); ``checked`` as for :func:`forward`; ``grouped``: the rows of each step
+    grouped by symbol, one BLAS product per symbol (from ``Tt``, one ``H x H`` block per symbol only)."""
     a = _arguments("logits", tokens=tokens, Tt=Tt, x=x, shift=shift, R=R)
     L, n, H, K = a.size["L"], a.size["n"], a.size["H"], a.size["K"]
     Z = torch.empty(L, n, K, dtype=a.dtype)
+    if grouped:
+        gemm = grouped_gemm("logits", a)
+        with blas.one_thread():
+            _call("logits_grouped_##SUFFIX", a.dtype, n=n, L=L, D=a.size["D"], H=H, tok=a.tokens, Tt=Tt, shift=shift,
+                  norm=int(bool(norm)), R=R, K=K, x=x, Z=Z, work=torch.empty(2, n, H, dtype=a.dtype),
+                  index=torch.empty(n + a.size["D"] + 1, dtype=torch.int64), gemm=gemm)
+        return Z
     _call("logits_##SUFFIX", a.dtype, **_recurrence(a), tok=a.tokens, Tt=Tt, shift=shift, norm=int(bool(norm)),
           R=R, K=K, x=x, Z=Z, y=torch.empty(H, dtype=a.dtype))
     return Z
 
 
 def backward(tokens: torch.Tensor, T: torch.Tensor, X: torch.Tensor, S: torch.Tensor, g: torch.Tensor,
-             c: torch.Tensor, norm: bool, checked: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+             c: torch.Tensor, norm: bool, checked: bool = False,
+             grouped: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(dY (L, n, H), gT (D, nb, B, B), G0 (n, H))`` of the adjoint recurrence (recurrence.c) from the
     forward's ``X`` and ``S``, the state gradients ``g`` (L, n, H) and the gain coefficients ``c`` (L, n);
-    ``checked`` as for :func:`forward`."""
+    ``checked`` as for :func:`forward`; ``grouped`` as the forward of :func:`forward_grouped`."""
     a = _arguments("backward", tokens=tokens, T=T, X=X, S=S, g=g, c=c)
     L, n, H = a.size["L"], a.size["n"], a.size["H"]
     dY = torch.empty(L, n, H, dtype=a.dtype)
     gT = torch.zeros_like(T)
     G = torch.zeros(n, H, dtype=a.dtype)
+    if grouped:
+        gemm = grouped_gemm("backward", a)
+        with blas.one_thread():
+            _call("backward_grouped_##SUFFIX", a.dtype, n=n, L=L, D=a.size["D"], H=H, tok=a.tokens, T=T, X=X, S=S,
+                  g=g, c=c, norm=int(bool(norm)), dY=dY, gT=gT, G=G,
+                  work=torch.empty(2, max(L, 1), n, H, dtype=a.dtype),
+                  index=torch.empty(max(L, 1) * n + a.size["D"] + 1, dtype=torch.int64), gemm=gemm)
+        return dY, gT, G
     _call("backward_##SUFFIX", a.dtype, **_recurrence(a), tok=a.tokens, T=T, X=X, S=S, g=g, c=c,
           norm=int(bool(norm)), dY=dY, gT=gT, G=G, tmp=torch.empty(H, dtype=a.dtype))
     return dY, gT, G

@@ -296,6 +296,182 @@ void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,  
     }                                                                                             \
 }
 
+/* Rows grouped by symbol (FULL: one H x H block, nb = 1), the matrix products by a BLAS GEMM whose
+ * address the caller passes (`gemm`: a row-major CBLAS ?gemm with 64-bit integers, such as numpy's
+ * OpenBLAS scipy_cblas_sgemm64_ / scipy_cblas_dgemm64_).  At each step the rows are sorted by symbol
+ * (a stable counting sort), gathered, and every symbol's rows are multiplied by its matrix in one
+ * product [m x H] x [H x H]; the per-row work (shift, norm, adjoint coefficients) stays as above.
+ * The weight gradient is left to the end: one product per symbol over all its tokens,
+ * gT_k += dY_k^T X_k (m about L n / D rows: an efficient GEMM).  Same results as forward_##SUFFIX,
+ * logits_##SUFFIX and backward_##SUFFIX up to the order of the additions. */
+#define ROW_MAJOR 101
+#define NO_TRANS 111
+#define TRANS 112
+
+static void group_rows(int64_t n, const int64_t *restrict tok, int64_t D, int64_t *restrict first,
+                       int64_t *restrict order)
+{   /* order (n): the rows sorted by symbol (stable); first (D + 1): symbol k at order[first[k] .. first[k+1]) */
+    for (int64_t k = 0; k <= D; k++) first[k] = 0;
+    for (int64_t i = 0; i < n; i++) first[tok[i] + 1]++;
+    for (int64_t k = 0; k < D; k++) first[k + 1] += first[k];
+    for (int64_t i = 0; i < n; i++) order[first[tok[i]]++] = i;
+    for (int64_t k = D; k > 0; k--) first[k] = first[k - 1];
+    first[0] = 0;
+}
+
+#define DEFINE_GROUPED(REAL, SUFFIX)                                                              \
+typedef void (*gemm_##SUFFIX##_t)(int, int, int, int64_t, int64_t, int64_t, REAL, const REAL *,   \
+                                  int64_t, const REAL *, int64_t, REAL, REAL *, int64_t);         \
+                                                                                                  \
+INLINE REAL settle_##SUFFIX(const REAL *restrict src, REAL *restrict y, const REAL *restrict shift, \
+                            int64_t H)                                                            \
+{   /* y = src (+ shift); returns max(||y||, TINY) as step_##SUFFIX */                           \
+    REAL ss = 0;                                                                                  \
+    if (shift) {                                                                                  \
+        _Pragma("omp simd reduction(+:ss)")                                                       \
+        for (int64_t h = 0; h < H; h++) { y[h] = src[h] + shift[h]; ss += y[h] * y[h]; }          \
+    } else {                                                                                      \
+        _Pragma("omp simd reduction(+:ss)")                                                       \
+        for (int64_t h = 0; h < H; h++) { y[h] = src[h]; ss += y[h] * y[h]; }                     \
+    }                                                                                             \
+    REAL s = (REAL) sqrt((double) ss);                                                            \
+    if (s < (REAL) TINY) s = (REAL) TINY;                                                         \
+    return s;                                                                                     \
+}                                                                                                 \
+                                                                                                  \
+static void products_##SUFFIX(const void *gemm, int64_t D, int64_t H, const int64_t *restrict first, \
+                              const REAL *restrict A, const REAL *restrict M, REAL *restrict out) \
+{   /* out[rows of k] = A[rows of k] M_k for every symbol k (M: D matrices H x H, row-major) */    \
+    const gemm_##SUFFIX##_t mm = (gemm_##SUFFIX##_t) gemm;                                        \
+    for (int64_t k = 0; k < D; k++) {                                                             \
+        const int64_t m = first[k + 1] - first[k];                                                \
+        if (m)                                                                                    \
+            mm(ROW_MAJOR, NO_TRANS, NO_TRANS, m, H, H, (REAL) 1, A + first[k] * H, H,             \
+               M + k * H * H, H, (REAL) 0, out + first[k] * H, H);                                \
+    }                                                                                             \
+}                                                                                                 \
+                                                                                                  \
+void forward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *restrict tok, \
+                              const REAL *restrict T, const REAL *restrict shift, int norm,       \
+                              REAL *restrict X, REAL *restrict S, REAL *restrict work,            \
+                              int64_t *restrict index, const void *gemm)                          \
+{   /* forward_##SUFFIX for nb = 1, B = H from the blocks T themselves (no transposed copy of the  */ \
+    /* table, which costs as much as a step's products at H = 256): the gathered states held as   */ \
+    /* columns, Y^T = A_k X^T; work: 2 n H entries, index: n + D + 1 */                           \
+    const gemm_##SUFFIX##_t mm = (gemm_##SUFFIX##_t) gemm;                                        \
+    REAL *restrict xc = work, *restrict yc = work + n * H;        /* (H, n): column j, row order[j] */ \
+    int64_t *restrict order = index, *restrict first = index + n;                                 \
+    for (int64_t t = 0; t < L; t++) {                                                             \
+        group_rows(n, tok + t * n, D, first, order);                                              \
+        for (int64_t j = 0; j < n; j++) {                                                         \
+            const REAL *restrict x = X + (t * n + order[j]) * H;                                  \
+            for (int64_t h = 0; h < H; h++) xc[h * n + j] = x[h];                                 \
+        }                                                                                         \
+        for (int64_t k = 0; k < D; k++) {                                                         \
+            const int64_t m = first[k + 1] - first[k];                                            \
+            if (m)                                                                                \
+                mm(ROW_MAJOR, NO_TRANS, NO_TRANS, H, m, H, (REAL) 1, T + k * H * H, H,            \
+                   xc + first[k], n, (REAL) 0, yc + first[k], n);                                 \
+        }                                                                                         \
+        for (int64_t j = 0; j < n; j++) {                                                         \
+            const int64_t r = t * n + order[j];                                                   \
+            REAL *restrict y = X + (r + n) * H;                                                   \
+            const REAL *restrict sh = shift ? shift + r * H : NULL;                               \
+            REAL ss = 0;                                                                          \
+            for (int64_t h = 0; h < H; h++) {                                                     \
+                const REAL v = yc[h * n + j] + (sh ? sh[h] : (REAL) 0);                           \
+                y[h] = v;                                                                         \
+                ss += v * v;                                                                      \
+            }                                                                                     \
+            REAL s = (REAL) sqrt((double) ss);                                                    \
+            if (s < (REAL) TINY) s = (REAL) TINY;           /* as step_##SUFFIX: NaN stays NaN */ \
+            S[r] = s;                                                                             \
+            if (norm) {                                                                           \
+                const REAL inv = (REAL) 1 / s;                                                    \
+                for (int64_t h = 0; h < H; h++) y[h] *= inv;                                      \
+            }                                                                                     \
+        }                                                                                         \
+    }                                                                                             \
+}                                                                                                 \
+                                                                                                  \
+void logits_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *restrict tok, \
+                             const REAL *restrict Tt, const REAL *restrict shift, int norm,       \
+                             const REAL *restrict R, int64_t K, REAL *restrict x, REAL *restrict Z, \
+                             REAL *restrict work, int64_t *restrict index, const void *gemm)      \
+{   /* logits_##SUFFIX for nb = 1, B = H, the readout of each step one product; work: 2 n H */    \
+    /* entries, index: n + D + 1 */                                                               \
+    const gemm_##SUFFIX##_t mm = (gemm_##SUFFIX##_t) gemm;                                        \
+    REAL *restrict xg = work, *restrict yg = work + n * H;                                        \
+    int64_t *restrict order = index, *restrict first = index + n;                                 \
+    for (int64_t t = 0; t < L; t++) {                                                             \
+        group_rows(n, tok + t * n, D, first, order);                                              \
+        for (int64_t j = 0; j < n; j++)                                                           \
+            memcpy(xg + j * H, x + order[j] * H, (size_t) H * sizeof(REAL));                      \
+        products_##SUFFIX(gemm, D, H, first, xg, Tt, yg);                                         \
+        for (int64_t j = 0; j < n; j++) {                                                         \
+            const int64_t i = order[j];                                                           \
+            REAL *restrict xi = x + i * H;                                                        \
+            const REAL s = settle_##SUFFIX(yg + j * H, xi, shift ? shift + (t * n + i) * H : NULL, H); \
+            if (norm) {                                                                           \
+                const REAL inv = (REAL) 1 / s;                                                    \
+                for (int64_t h = 0; h < H; h++) xi[h] *= inv;                                     \
+            }                                                                                     \
+        }                                                                                         \
+        if (K)                                                                                    \
+            mm(ROW_MAJOR, NO_TRANS, TRANS, n, K, H, (REAL) 1, x, H, R, H, (REAL) 0, Z + t * n * K, K); \
+    }                                                                                             \
+}                                                                                                 \
+                                                                                                  \
+void backward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const int64_t *restrict tok, \
+                               const REAL *restrict T, const REAL *restrict X, const REAL *restrict S, \
+                               const REAL *restrict g, const REAL *restrict c, int norm,          \
+                               REAL *restrict dY, REAL *restrict gT, REAL *restrict G,            \
+                               REAL *restrict work, int64_t *restrict index, const void *gemm)    \
+{   /* backward_##SUFFIX for nb = 1, B = H; work: 2 L n H entries (at least 2 n H), index: L n + */ \
+    /* D + 1 (at least n + D + 1) */                                                              \
+    const gemm_##SUFFIX##_t mm = (gemm_##SUFFIX##_t) gemm;                                        \
+    REAL *dg = work, *gg = work + n * H;                  /* work: reused below, not restrict */                                        \
+    int64_t *restrict order = index, *restrict first = index + n;                                 \
+    for (int64_t t = L - 1; t >= 0; t--) {                                                        \
+        group_rows(n, tok + t * n, D, first, order);                                              \
+        for (int64_t j = 0; j < n; j++) {                                                         \
+            const int64_t i = order[j], r = t * n + i;                                            \
+            REAL *restrict Gi = G + i * H;                                                        \
+            const REAL *restrict gi = g + r * H, *restrict x = X + (r + n) * H;                   \
+            REAL *restrict dy = dY + r * H;                                                       \
+            const REAL inv = (REAL) 1 / S[r];                                                     \
+            for (int64_t h = 0; h < H; h++) Gi[h] += gi[h];                                       \
+            if (norm) {                                                                           \
+                REAL dot = 0;                                                                     \
+                _Pragma("omp simd reduction(+:dot)")                                              \
+                for (int64_t h = 0; h < H; h++) dot += x[h] * Gi[h];                              \
+                const REAL coef = dot - c[r];                                                     \
+                for (int64_t h = 0; h < H; h++) dy[h] = (Gi[h] - x[h] * coef) * inv;              \
+            } else {                                                                              \
+                const REAL coef = c[r] * inv * inv;                                               \
+                for (int64_t h = 0; h < H; h++) dy[h] = Gi[h] + x[h] * coef;                      \
+            }                                                                                     \
+            memcpy(dg + j * H, dy, (size_t) H * sizeof(REAL));                                    \
+        }                                                                                         \
+        products_##SUFFIX(gemm, D, H, first, dg, T, gg);          /* G = A_k^T dy, as rows */     \
+        for (int64_t j = 0; j < n; j++)                                                           \
+            memcpy(G + order[j] * H, gg + j * H, (size_t) H * sizeof(REAL));                      \
+    }                                                                                             \
+    const int64_t N = L * n;                       /* gT_k += sum over the tokens of k of dy x^T */ \
+    REAL *dk = work, *xk = work + N * H;                                        \
+    group_rows(N, tok, D, index + N, index);                                                      \
+    for (int64_t j = 0; j < N; j++) {                                                             \
+        memcpy(dk + j * H, dY + index[j] * H, (size_t) H * sizeof(REAL));                         \
+        memcpy(xk + j * H, X + index[j] * H, (size_t) H * sizeof(REAL));                          \
+    }                                                                                             \
+    for (int64_t k = 0; k < D; k++) {                                                             \
+        const int64_t a = index[N + k], m = index[N + k + 1] - a;                                 \
+        if (m)                                                                                    \
+            mm(ROW_MAJOR, TRANS, NO_TRANS, H, H, m, (REAL) 1, dk + a * H, H, xk + a * H, H,       \
+               (REAL) 1, gT + k * H * H, H);                                                      \
+    }                                                                                             \
+}
+
 #define DEFINE_XENT(REAL, SUFFIX)                                                                 \
 double xent_forward_##SUFFIX(int64_t rows, int64_t K, const REAL *restrict lp,                    \
                              const int64_t *restrict y, int64_t *restrict count)                  \
@@ -453,6 +629,8 @@ DEFINE_XENT(float, f32)
 DEFINE_XENT(double, f64)
 DEFINE_BLOCK_GAINS(float, f32)
 DEFINE_BLOCK_GAINS(double, f64)
+DEFINE_GROUPED(float, f32)
+DEFINE_GROUPED(double, f64)
 
 /* Whether every entry of x[0 .. n) lies in [lo, hi): the range check of tokens and labels in
  * verify/kernels/native.py (which has checked that x is a contiguous int64 array of n entries). */
@@ -464,4 +642,4 @@ int in_range(int64_t n, const int64_t *restrict x, int64_t lo, int64_t hi)
 }
 
 /* the interface version: verify/kernels/native.py refuses a library whose version differs */
-int recurrence_version(void) { return 7; }
+int recurrence_version(void) { return 8; }

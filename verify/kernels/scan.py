@@ -10,9 +10,10 @@ normalising) through :func:`states` and :func:`logits` here, given the model's
 recurrence, with a hand-written backward).  Otherwise the path is
 :func:`bilinear.verify.kernels.paths.plan`'s:
 
-* ``"native"`` (no gradients, one-hot input, CPU, every layout but CP): the compiled recurrence
-  (:mod:`bilinear.verify.kernels.native`; :func:`logits` with the readout inside, so no state is held),
-  over spans of steps whose states fit in ``_GATHER_FLOATS`` floats;
+* ``"native"`` and ``"grouped"`` (no gradients, one-hot input, CPU, every layout but CP): the compiled
+  recurrence (:mod:`bilinear.verify.kernels.native`; :func:`logits` with the readout inside, so no state
+  is held), over spans of steps whose states fit in ``_GATHER_FLOATS`` floats; ``"grouped"`` (the dense
+  layout) with the rows of each step grouped by symbol, one BLAS product per symbol;
 * ``"diagonal"`` (pure diagonal layouts): the products of the factors in chunks that restart from the
   unit vector (:func:`bilinear.verify.kernels.diagonal.chunks`: nothing overflows at any length,
   ``10^5`` is tested), differentiated by autograd for embedded input;
@@ -54,7 +55,7 @@ def path_of(system: System, embedded: bool) -> paths.Path:
     """The path :func:`states` takes without gradients (:func:`bilinear.verify.kernels.paths.plan`)."""
     h0 = system.h0
     return paths.plan(system.table.layout, affine=system.affine, embedded=embedded, device=h0.device,
-                      dtype=h0.dtype)
+                      dtype=h0.dtype, width=system.table.width)
 
 
 def _blocks(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_gains: bool) -> Blocks:
@@ -63,8 +64,8 @@ def _blocks(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_ga
         states_, gains = fused.states(system, tokens)
         return [(states_, gains if log_gains else None)]
     path = path_of(system, x is not None)
-    if path == "native":                            # one-hot input without gradients
-        return _native(system, tokens, log_gains)
+    if paths.compiled(path):                        # one-hot input without gradients
+        return _native(system, tokens, log_gains, path == "grouped")
     if path == "diagonal":
         return _diagonal(system, tokens, x, log_gains)
     return _loop(system, tokens, x, log_gains)
@@ -85,8 +86,9 @@ def logits(system: System, readout: torch.Tensor, tokens: torch.Tensor,
     """``states(system, tokens, x) @ readout^T`` (N, L, K), the readout applied block by block (the
     states of a long sequence are never held at once)."""
     tokens = torch.as_tensor(tokens, device=system.h0.device).long()
-    if not torch.is_grad_enabled() and path_of(system, x is not None) == "native":
-        return _native_logits(system, readout, tokens)
+    path = path_of(system, x is not None) if not torch.is_grad_enabled() else None
+    if path is not None and paths.compiled(path):
+        return _native_logits(system, readout, tokens, path == "grouped")
     R = readout.T
     blocks = _blocks(system, tokens, x, False)
     if len(blocks) == 1 or torch.is_grad_enabled() or not all(h.transpose(0, 1).is_contiguous() for h, _ in blocks):
@@ -150,11 +152,12 @@ def _loop(system: System, tokens: torch.Tensor, x: torch.Tensor | None, log_gain
 Shift = Callable[[int, int], torch.Tensor]
 
 
-def _native_setup(system: System, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Shift | None]:
+def _native_setup(system: System, tokens: torch.Tensor,
+                  transposed: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, Shift | None]:
     """``(tt, Tt, x, shift)`` for the compiled recurrence: time-major checked tokens, the transposed
-    table, the start states (N, H) and ``shift(a, b)``, the affine terms of steps ``a..b-1``
-    (b - a, N, H), or None."""
-    Tt = fused.native_table(system.table.layout, system.table.values, transposed=True)
+    table (the table itself when not ``transposed``), the start states (N, H) and ``shift(a, b)``, the
+    affine terms of steps ``a..b-1`` (b - a, N, H), or None."""
+    Tt = fused.native_table(system.table.layout, system.table.values, transposed=transposed)
     tt = native.check_tokens(tokens.T.contiguous(), Tt.shape[0])
     w, b = system.in_weight, system.in_bias
     shift = None
@@ -167,33 +170,34 @@ def _native_setup(system: System, tokens: torch.Tensor) -> tuple[torch.Tensor, t
     return tt, Tt, x.clone(memory_format=torch.contiguous_format), shift
 
 
-def _native_logits(system: System, readout: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
+def _native_logits(system: System, readout: torch.Tensor, tokens: torch.Tensor, grouped: bool) -> torch.Tensor:
     """:func:`logits` by the compiled recurrence with the readout inside (no states held; the affine
-    terms, when there are any, in spans of ``_GATHER_FLOATS``)."""
+    terms, when there are any, in spans of ``_GATHER_FLOATS``); ``grouped``: rows grouped by symbol."""
     tt, Tt, x, shift = _native_setup(system, tokens)
     length, n = tt.shape
     R, norm = readout.contiguous(), system.normalise
     if shift is None:
-        return native.logits(tt, Tt, x, None, norm, R, checked=True).transpose(0, 1)
+        return native.logits(tt, Tt, x, None, norm, R, checked=True, grouped=grouped).transpose(0, 1)
     span = max(1, min(length, _GATHER_FLOATS // (n * x.shape[1])))
-    parts = [native.logits(tt[a:a + span], Tt, x, shift(a, a + span), norm, R, checked=True)
+    parts = [native.logits(tt[a:a + span], Tt, x, shift(a, a + span), norm, R, checked=True, grouped=grouped)
              for a in range(0, length, span)]
     return torch.cat(parts).transpose(0, 1)
 
 
-def _native(system: System, tokens: torch.Tensor, log_gains: bool) -> Blocks:
+def _native(system: System, tokens: torch.Tensor, log_gains: bool, grouped: bool) -> Blocks:
     """Without gradients, one-hot input, on the CPU: the compiled recurrence over spans of steps whose
     states fit in ``_GATHER_FLOATS`` floats, each span starting from the previous one's last state
-    (the step loop itself, so the reference's numbers up to rounding)."""
-    tt, Tt, x, shift = _native_setup(system, tokens)
+    (the step loop itself, so the reference's numbers up to rounding); ``grouped``: rows grouped by symbol."""
+    tt, table, x, shift = _native_setup(system, tokens, transposed=not grouped)   # grouped: the blocks themselves
     length, n = tt.shape
     H, norm = x.shape[1], system.normalise
+    forward = native.forward_grouped if grouped else native.forward
     prev = torch.log(start_size(system.h0)).expand(n, 1)                         # log ||h_{t-1}||
     span = max(1, min(length, _GATHER_FLOATS // (n * H)))
     out: Blocks = []
     for a in range(0, length, span):
         part = None if shift is None else shift(a, a + span)
-        X, S = native.forward(tt[a:a + span], Tt, x, part, norm, checked=True)
+        X, S = forward(tt[a:a + span], table, x, part, norm, checked=True)
         x = X[-1]
         gains = None
         if log_gains:

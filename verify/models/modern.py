@@ -62,7 +62,7 @@ from bilinear.theory.errors import expected
 from bilinear.verify.kernels.table import Table
 from bilinear.verify.models.base import BilinearRNN, _gaussian
 
-__all__ = ["HouseRNN", "MonoRNN", "sinkhorn", "hard_permutation"]
+__all__ = ["HouseRNN", "MonoRNN", "sinkhorn", "hard_permutation", "greedy_permutation"]
 
 _TINY = 1e-30
 _SINKHORN_STEPS = 8
@@ -144,7 +144,38 @@ def sinkhorn(logits: torch.Tensor, steps: int = _SINKHORN_STEPS) -> torch.Tensor
 @torch.no_grad()
 def hard_permutation(scores: torch.Tensor) -> torch.Tensor:
     """Permutation matrices (D, H, H) from ``scores`` (D, H, H) by greedy assignment: H times, the
-    largest remaining entry ``(i, j)`` sets ``P[i, j] = 1`` and strikes row i and column j."""
+    largest remaining entry ``(i, j)`` sets ``P[i, j] = 1`` and strikes row i and column j.
+
+    Computed in rounds rather than H picks: every remaining entry that is the largest of both its
+    remaining row and its remaining column (ties broken by position, as the picks break them) is
+    taken at once — no larger entry shares its row or column, so the picks take it too — and its row
+    and column are struck; each round takes at least the largest remaining entry, and a nearly
+    permutation-shaped matrix (what Sinkhorn gives) takes one to three rounds.  Scores that are not
+    all finite go through the H picks themselves (:func:`greedy_permutation`)."""
+    D, H, _ = scores.shape
+    s = scores.detach()
+    if not bool(torch.isfinite(s).all()):
+        return greedy_permutation(s)
+    s = s.clone()
+    P = torch.zeros_like(s)
+    free = torch.ones(D, H, dtype=torch.bool, device=s.device)          # rows not yet assigned
+    rows = torch.arange(H, device=s.device)
+    while bool(free.any()):
+        across = s.argmax(-1)                                             # (D, H): each row's largest column
+        down = s.argmax(-2)                                               # (D, H): each column's largest row
+        take = free & (down.gather(1, across) == rows)                   # row i and column across[i] agree
+        d, i = take.nonzero(as_tuple=True)
+        j = across[d, i]
+        P[d, i, j] = 1.0
+        s[d, i, :] = -math.inf
+        s[d, :, j] = -math.inf
+        free[d, i] = False
+    return P
+
+
+@torch.no_grad()
+def greedy_permutation(scores: torch.Tensor) -> torch.Tensor:
+    """:func:`hard_permutation` by the H greedy picks alone (the definition, one pick per step)."""
     D, H, _ = scores.shape
     s = scores.detach().clone()
     P = torch.zeros_like(s)

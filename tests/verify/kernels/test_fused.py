@@ -152,29 +152,31 @@ def test_embedded_input_is_not_fused():
     assert states.grad_fn is not None and type(states.grad_fn).__name__ != "RecurrenceBackward"
 
 
-def test_forced_path_chooses_the_torch_paths_and_restores_the_choice():
+def test_forced_path_chooses_the_torch_paths_and_restores_the_choice(recurrence_path):
     """Inside ``forced_path("torch")`` the plan never takes the compiled recurrence; outside, the
-    choice is the usual one again (and an unknown path is refused)."""
+    choice is the one forced by the fixture again (and an unknown path is refused)."""
     cpu, f64 = torch.device("cpu"), torch.float64
     with paths.forced_path("torch"):
-        assert paths.plan("dense", affine=False, embedded=False, device=cpu, dtype=f64) == "loop"
-        assert paths.plan("pairs", affine=False, embedded=False, device=cpu, dtype=f64) == "diagonal"
-        assert paths.plan("diagonal", affine=True, embedded=False, device=cpu, dtype=f64) == "loop"
-        assert paths.plan("cp", affine=False, embedded=False, device=cpu, dtype=f64) == "loop"
+        assert paths.plan("dense", affine=False, embedded=False, device=cpu, dtype=f64, width=64) == "loop"
+        assert paths.plan("pairs", affine=False, embedded=False, device=cpu, dtype=f64, width=64) == "diagonal"
+        assert paths.plan("diagonal", affine=True, embedded=False, device=cpu, dtype=f64, width=64) == "loop"
+        assert paths.plan("cp", affine=False, embedded=False, device=cpu, dtype=f64, width=64) == "loop"
     with paths.forced_path("torch"):
         pass
-    outside = paths.plan("dense", affine=False, embedded=False, device=cpu, dtype=f64)
-    assert outside == ("native" if paths.native_allowed() else "loop")
-    with pytest.raises(InputError, match="path: expected 'native' or 'torch'"):
+    outside = paths.plan("dense", affine=False, embedded=False, device=cpu, dtype=f64, width=64)
+    assert outside == {"grouped": "grouped", "native": "native", "torch": "loop"}[recurrence_path]
+    with pytest.raises(InputError, match="path: expected 'grouped', 'native' or 'torch'"):
         with paths.forced_path("gpu"):  # type: ignore[arg-type]
             pass
 
 
 def test_the_recurrence_takes_the_planned_path(recurrence_path):
     """The fused node runs the path that the plan names: the compiled one under ``native`` (its
-    states are time-major views), the closed form of the diagonal layouts and the step loop otherwise."""
+    states are time-major views) and, for the dense layout, the grouped one under ``grouped``; the
+    closed form of the diagonal layouts and the step loop otherwise."""
     tok = torch.randint(0, 5, (3, 6), generator=torch.Generator().manual_seed(0))
-    for level, torch_path in (("rdiag", "diagonal"), ("block", "loop")):
+    for level, torch_path in (("rdiag", "diagonal"), ("block", "loop"), ("full", "loop")):
         system = build(level, False, "always", torch.float64).system()
         spec, _ = fused._spec(system, tok)
-        assert spec[0] == ("native" if recurrence_path == "native" else torch_path)
+        compiled = "grouped" if recurrence_path == "grouped" and level == "full" else "native"
+        assert spec[0] == (torch_path if recurrence_path == "torch" else compiled)

@@ -24,7 +24,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels import c_api, native
+from bilinear.verify.kernels import blas, c_api, native, paths
 
 TOL = {torch.float64: 1e-11, torch.float32: 2e-5}
 
@@ -67,14 +67,18 @@ def reference(tok, A, x0, shift, norm):
 #: the wide blocks (B >= 16: 16 x 2, 40, 64) cover partial register tiles and several blocks, and run
 #: with several rows per symbol at each step (13 rows, 3 symbols), as a grouped kernel would see them
 LAYOUTS = [(1, 12), (2, 6), (3, 4), (4, 3), (8, 2), (16, 2), (40, 1), (64, 1), ("pairs", 6)]
+#: and the kernel with the rows of each step grouped by symbol (one block per symbol only)
+KERNELS = [(B, nb, False) for B, nb in LAYOUTS] + [(5, 1, True), (40, 1, True), (64, 1, True)]
 
 
 @compiled
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("norm", [True, False])
 @pytest.mark.parametrize("affine", [False, True])
-@pytest.mark.parametrize("B, nb", LAYOUTS)
-def test_forward_and_backward_equal_the_dense_loop(B, nb, affine, norm, dtype):
+@pytest.mark.parametrize("B, nb, grouped", KERNELS)
+def test_forward_and_backward_equal_the_dense_loop(B, nb, grouped, affine, norm, dtype):
+    if grouped and not blas.gemm(dtype):
+        pytest.skip(f"no BLAS for the grouped recurrence: {blas.status()}")
     g = torch.Generator().manual_seed(hash((str(B), nb, affine, norm)) % 2 ** 31)
     pairs = B == "pairs"
     D, n, L = (4, 5, 7) if pairs or B < 16 else (3, 13, 5)
@@ -93,15 +97,46 @@ def test_forward_and_backward_equal_the_dense_loop(B, nb, affine, norm, dtype):
     (rX[1:] * gX).sum().add((torch.log(rS) * gS).sum()).backward()
 
     Tt = table.detach() if pairs else table.detach().transpose(-1, -2).contiguous()
-    X, S = native.forward(tok, Tt, x0.detach().contiguous(), shift, norm)
+    if grouped:
+        X, S = native.forward_grouped(tok, table.detach().contiguous(), x0.detach().contiguous(), shift, norm)
+    else:
+        X, S = native.forward(tok, Tt, x0.detach().contiguous(), shift, norm)
     scale = rX.detach().abs().amax()
     assert float((X - rX.detach()).abs().max() / scale) < TOL[dtype]
     assert float(((S - rS.detach()) / rS.detach()).abs().max()) < TOL[dtype]
 
     # the kernel's coefficient c_t is the gradient of log s_t (normalised or not)
-    dY, gT, G = native.backward(tok, table.detach().contiguous(), X, S, gX.contiguous(), gS.contiguous(), norm)
+    dY, gT, G = native.backward(tok, table.detach().contiguous(), X, S, gX.contiguous(), gS.contiguous(), norm,
+                                grouped=grouped)
     for got, want in ((gT, table.grad), (G, x0.grad)):
         assert float((got - want).abs().max() / want.abs().amax()) < 10 * TOL[dtype]
+
+
+@pytest.mark.parametrize("width, grouped", [(paths.GROUPED_MIN_WIDTH - 1, False), (paths.GROUPED_MIN_WIDTH, True)])
+def test_the_dense_layout_is_grouped_from_its_width_on(width, grouped):
+    """Unforced, the dense layout takes the grouped kernel from ``GROUPED_MIN_WIDTH`` on (where it was
+    measured faster) and the one-row kernel below it; other layouts never take it."""
+    if not (paths.native_allowed() and blas.gemm(torch.float64)):
+        pytest.skip(f"no compiled recurrence or no BLAS: {native.status()}, {blas.status()}")
+    cpu, f64 = torch.device("cpu"), torch.float64
+    assert paths.plan("dense", affine=True, embedded=False, device=cpu, dtype=f64, width=width) == (
+        "grouped" if grouped else "native")
+    assert paths.plan("blocks", affine=False, embedded=False, device=cpu, dtype=f64, width=width) == "native"
+
+
+def test_without_the_blas_the_dense_layout_runs_one_row_at_a_time(monkeypatch):
+    """``BILINEAR_BLAS=0`` (as a numpy without its bundled OpenBLAS): no address, and the plan keeps the
+    one-row kernel for the dense layout at every width; forcing the grouped path is refused."""
+    monkeypatch.setenv("BILINEAR_BLAS", "0")
+    monkeypatch.setattr(blas, "_state", {})
+    assert blas.gemm(torch.float32) == 0 and blas.status() == "turned off by BILINEAR_BLAS=0"
+    if not paths.native_allowed():
+        pytest.skip(f"no compiled recurrence: {native.status()}")
+    cpu = torch.device("cpu")
+    assert paths.plan("dense", affine=False, embedded=False, device=cpu, dtype=torch.float32, width=256) == "native"
+    with pytest.raises(RuntimeError, match=r"forced_path\('grouped'\): no BLAS"):
+        with paths.forced_path("grouped"):
+            pass
 
 
 @compiled
@@ -178,6 +213,13 @@ BAD = [
     ("logits a readout too narrow", "native.logits(tok, T, x0.clone(), None, True, torch.ones(4, 1, dtype=d))",
      r"native\.logits\(R\): expected a contiguous CPU float64 tensor of shape \(K, H\) = \(4, 2\), "
      r"got float64 tensor of shape \(4, 1\)"),
+    ("forward grouped with blocks", "native.forward_grouped(tok, T, x0, None, True)",
+     r"native\.forward_grouped\(grouped\): expected a table of one H x H block per symbol \(D, 1, H, H\), "
+     r"got 2 blocks of 1"),
+    ("logits grouped with blocks", "native.logits(tok, T, x0.clone(), None, True, R, grouped=True)",
+     r"native\.logits\(grouped\): expected .*, got 2 blocks of 1"),
+    ("backward grouped with pairs", "native.backward(tok, T.view(3, 1, 2), X, S, g, c, True, grouped=True)",
+     r"native\.backward\(grouped\): expected .*, got 1 blocks of complex pairs"),
     ("logits states of too few sequences", "native.logits(tok, T, torch.ones(1, 2, dtype=d), None, True, R)",
      r"native\.logits\(x\): expected a contiguous CPU float64 tensor of shape \(n, H\) = \(2, 2\), "
      r"got float64 tensor of shape \(1, 2\)"),
@@ -283,14 +325,16 @@ SOURCE = native._SOURCE.read_text(encoding="utf-8")
 def test_the_declarations_agree_with_recurrence_c():
     assert c_api.api_differences(SOURCE) == []
     defined, invoked = c_api.c_functions(SOURCE)
-    assert sorted(defined) == sorted(["forward_##SUFFIX", "logits_##SUFFIX", "backward_##SUFFIX", "xent_forward_##SUFFIX",
+    assert sorted(defined) == sorted(["forward_##SUFFIX", "logits_##SUFFIX", "backward_##SUFFIX", "forward_grouped_##SUFFIX",
+                                      "logits_grouped_##SUFFIX", "backward_grouped_##SUFFIX", "xent_forward_##SUFFIX",
                                       "xent_backward_##SUFFIX", "block_gains_##SUFFIX",
                                       "in_range", "recurrence_version"])
     assert defined["xent_backward_##SUFFIX"].params == (("int64_t", "rows"), ("int64_t", "K"), ("REAL *", "p"),
                                                         ("const int64_t *", "y"), ("double", "scale"))
     assert invoked == {"DEFINE_KERNELS": [("float", "f32"), ("double", "f64")],
                        "DEFINE_XENT": [("float", "f32"), ("double", "f64")],
-                       "DEFINE_BLOCK_GAINS": [("float", "f32"), ("double", "f64")]}
+                       "DEFINE_BLOCK_GAINS": [("float", "f32"), ("double", "f64")],
+                       "DEFINE_GROUPED": [("float", "f32"), ("double", "f64")]}
 
 
 @compiled
@@ -302,6 +346,8 @@ def test_the_ctypes_declarations_are_made_from_the_table():
     assert lib.forward_f64.argtypes == [i64] * 5 + [ptr] * 3 + [ctypes.c_int] + [ptr] * 2
     assert lib.backward_f32.argtypes == [i64] * 5 + [ptr] * 6 + [ctypes.c_int] + [ptr] * 4
     assert lib.logits_f64.argtypes == [i64] * 5 + [ptr] * 3 + [ctypes.c_int, ptr, i64] + [ptr] * 3
+    assert lib.backward_grouped_f64.argtypes == [i64] * 4 + [ptr] * 6 + [ctypes.c_int] + [ptr] * 6
+    assert c_api.PARAMS["forward_grouped_##SUFFIX"][-3:] == (("work", "REAL"), ("index", "int64"), ("gemm", "address"))
 
 
 @compiled

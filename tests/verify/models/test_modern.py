@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch.func import functional_call
 
 from bilinear.cli import main
-from bilinear.verify.models.modern import HouseRNN, MonoRNN, hard_permutation, sinkhorn
+from bilinear.verify.models.modern import HouseRNN, MonoRNN, greedy_permutation, hard_permutation, sinkhorn
 from bilinear.verify.models.registry import ModelConfig, make_model
 from bilinear.verify.experiments.train import RunSpec, TrainConfig, checkpoint_path, train_model
 
@@ -107,6 +107,21 @@ def test_hard_permutation_is_a_permutation_and_optimal_when_the_column_maxima_di
         want[list(best), list(range(5))] = 1
         assert torch.equal(hard_permutation(S.unsqueeze(0))[0], want)
     assert checked >= 10
+
+
+def test_hard_permutation_equals_the_greedy_picks_one_at_a_time():
+    """The assignment in rounds equals the H greedy picks (the definition), matrix by matrix: near
+    permutations as Sinkhorn gives them, plain random scores, integer scores full of ties (broken by
+    position alike), and a matrix with a NaN (the picks themselves)."""
+    g = torch.Generator().manual_seed(3)
+    scores = torch.cat([torch.randn(40, 6, 6, generator=g, dtype=torch.float64),
+                        sinkhorn(3 * torch.randn(40, 6, 6, generator=g, dtype=torch.float64)
+                                 + 4 * torch.eye(6, dtype=torch.float64)[torch.randperm(6, generator=g)]),
+                        torch.randint(0, 3, (200, 6, 6), generator=g).double()])
+    assert _is_permutation(hard_permutation(scores))
+    assert torch.equal(hard_permutation(scores), greedy_permutation(scores))
+    scores[0, 2, 3] = float("nan")
+    assert torch.equal(hard_permutation(scores), greedy_permutation(scores))
 
 
 def _loss_of(model, names, tokens, labels):
