@@ -15,8 +15,24 @@ realise the lookup tables exactly on one-hot inputs — one hidden unit per tabl
 with weight 1 on each of its indicators and bias ``-(number of indicators - 1)``, so the unit is 1 on its
 cell and 0 elsewhere, and output logits ``scale`` times the units of each symbol.  With soft labels at
 ``beta = 20`` the stack then reproduces the cascade (checked by a test).  ``noise`` perturbs every
-parameter tensor by ``noise`` times its root mean square times a standard normal.  The recurrence runs
-as a plain step loop in torch (not through the kernels' fast paths).
+parameter tensor by ``noise`` times its root mean square times a standard normal.
+
+**Fast path.** With a continuous input the layer recurrence is still elementwise, ``h_t = w_t * h_{t-1}``
+with ``w_t = sum_s x_{t,s} w(e_s)`` a complex number per pair (``cdiag``, ``rot``) or a real number per
+entry (``rdiag``), so a layer's states over the whole sequence are cumulative products of the ``w_t``,
+normalised: every layer runs through the single-layer models' ``"diagonal"`` path with embedded input
+(:func:`bilinear.verify.kernels.scan.states` on the layer's :meth:`BilinearStack.table`; chunked cumulative
+products restarting from unit vectors, differentiated by autograd), not a Python loop over time.
+:meth:`BilinearStack.reference_layer_states` keeps the step loop (normalised after every step, as
+the single-layer models' reference) and ``forward(tokens, reference=True)`` runs it; the two agree in
+float64, gradients included (tests/verify/models/test_stack.py), and ``benchmarks/stack_speed.py``
+measures the ratio.
+
+**Training** (``bilinear train --model cdiag --layers K``, :func:`bilinear.verify.models.registry.make_model`):
+:meth:`BilinearStack.for_task` builds a stack of ``K`` equal layers of hidden size ``H`` (``H`` input
+symbols and ``H`` readout rows per layer, decoder and output MLPs of width ``2H``) in float32;
+:meth:`BilinearStack.no_decay_parameters` exempts the transitions and start states from weight decay,
+as for one layer.
 """
 
 from __future__ import annotations
@@ -28,6 +44,8 @@ import torch
 from torch import nn
 
 from bilinear.theory.errors import InputError, check_choice
+from bilinear.verify.kernels import scan
+from bilinear.verify.kernels.table import TINY, System, Table
 
 __all__ = ["BilinearStack", "STACK_LEVELS"]
 
@@ -75,7 +93,34 @@ class BilinearStack(nn.Module):
         self.out1, self.out1b = rnd(output_width, n_in, std=1 / math.sqrt(n_in)), rnd(output_width, std=0.1)
         self.out2, self.out2b = rnd(num_classes, output_width, std=1 / math.sqrt(output_width)), rnd(num_classes, std=0.1)
 
+    @classmethod
+    def for_task(cls, level: str, vocab_size: int, num_classes: int, hidden: int, layers: int,
+                 seed: int = 0) -> "BilinearStack":
+        """The trainable stack of ``bilinear train --model LEVEL --layers K`` (module docstring), in float32."""
+        if isinstance(layers, bool) or not isinstance(layers, int) or layers < 1:
+            raise InputError(f"layers: expected an integer >= 1, got {layers!r}")
+        h = int(hidden)
+        return cls(level, vocab_size, num_classes, [h] * layers, [h] * layers, [h] * layers, [2 * h] * layers,
+                   2 * h, seed=seed).float()
+
+    def no_decay_parameters(self) -> set[str]:
+        """The transitions and start states of every layer: exempt from weight decay (as for one layer,
+        :meth:`bilinear.verify.models.base.BilinearRNN.no_decay_parameters`)."""
+        return {name for name, _ in self.named_parameters() if name.split(".")[0] in ("trans", "h0")}
+
     # ------------------------------------------------------------------ forward
+    def table(self, i: int) -> Table:
+        """Layer ``i``'s per-symbol transitions in the kernels' layout
+        (:class:`~bilinear.verify.kernels.table.Table`): ``pairs`` ``(a, b)`` for ``cdiag``, ``(cos t,
+        sin t)`` for ``rot`` (mixed as pairs: ``A(x) = sum_s x_s A(e_s)``, not a rotation by the mixed
+        angle), ``diagonal`` for ``rdiag``."""
+        P = self.trans[i]
+        if self.level == "rdiag":
+            return Table("diagonal", P[:, 0, :])
+        if self.level == "cdiag":
+            return Table("pairs", P.transpose(1, 2))
+        return Table("pairs", torch.stack((torch.cos(P[:, 0, :]), torch.sin(P[:, 0, :])), dim=-1))
+
     def _step(self, i: int, h: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         P = self.trans[i]
         if self.level == "rdiag":
@@ -87,7 +132,7 @@ class BilinearStack(nn.Module):
                 a, b = x @ torch.cos(P[:, 0, :]), x @ torch.sin(P[:, 0, :])
             h0, h1 = h[:, 0::2], h[:, 1::2]
             h = torch.stack([a * h0 - b * h1, b * h0 + a * h1], dim=-1).reshape(h.shape)
-        return h / (torch.linalg.vector_norm(h, dim=1, keepdim=True) + 1e-30)
+        return h / torch.linalg.vector_norm(h, dim=1, keepdim=True).clamp_min(TINY)
 
     def layer_inputs(self, i: int, onehot: torch.Tensor, soft: list[torch.Tensor]) -> torch.Tensor:
         """Layer ``i``'s input distribution ``(B, T, D_i)`` from the tokens and the soft labels below."""
@@ -95,19 +140,32 @@ class BilinearStack(nn.Module):
         u = torch.relu(z @ self.dec1[i].T + self.dec1b[i])
         return torch.softmax(u @ self.dec2[i].T + self.dec2b[i], dim=-1)
 
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Logits ``(B, T, num_classes)`` after every token of ``tokens`` ``(B, T)``."""
-        onehot = torch.nn.functional.one_hot(tokens, self.vocab_size).to(torch.float64)
+    def layer_states(self, i: int, tokens: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Layer ``i``'s normalised states ``(B, T, H_i)`` for its inputs ``x`` ``(B, T, D_i)``: the products
+        of the diagonal factors over the whole sequence (:func:`bilinear.verify.kernels.scan.states` with
+        embedded input, the ``"diagonal"`` path: chunked cumulative products, differentiated by autograd)."""
+        return scan.states(System(self.table(i), self.h0[i], normalise=True), tokens, x)
+
+    def reference_layer_states(self, i: int, tokens: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`layer_states` by the plain step loop (one :meth:`_step` per token): the reference the
+        fast path is tested and benchmarked against."""
         B, T = tokens.shape
+        h = (self.h0[i] / torch.linalg.vector_norm(self.h0[i]).clamp_min(TINY)).expand(B, -1)
+        hs = []
+        for t in range(T):
+            h = self._step(i, h, x[:, t])
+            hs.append(h)
+        return torch.stack(hs, dim=1)
+
+    def forward(self, tokens: torch.Tensor, reference: bool = False) -> torch.Tensor:
+        """Logits ``(B, T, num_classes)`` after every token of ``tokens`` ``(B, T)``; ``reference``: every
+        layer by the step loop (:meth:`reference_layer_states`) instead of the fast path."""
+        tokens = torch.as_tensor(tokens, device=self.out1.device).long()
+        onehot = torch.nn.functional.one_hot(tokens, self.vocab_size).to(self.out1.dtype)
+        run = self.reference_layer_states if reference else self.layer_states
         soft: list[torch.Tensor] = []
         for i in range(self.k):
-            x = self.layer_inputs(i, onehot, soft)
-            h = (self.h0[i] / torch.linalg.vector_norm(self.h0[i])).expand(B, -1)
-            hs = []
-            for t in range(T):
-                h = self._step(i, h, x[:, t])
-                hs.append(h)
-            states = torch.stack(hs, dim=1)                                   # (B, T, H_i)
+            states = run(i, tokens, self.layer_inputs(i, onehot, soft))          # (B, T, H_i)
             soft.append(torch.softmax(self.beta * states @ self.readout[i].T, dim=-1))
         u = torch.relu(torch.cat(soft, dim=-1) @ self.out1.T + self.out1b)
         return u @ self.out2.T + self.out2b

@@ -55,3 +55,62 @@ def test_gap_run_records_before_and_after():
                                                            eval_length=16))
     assert r["accuracy_before"] == 1.0 and r["layers"] == 2 and r["hidden_sizes"] == [2, 2]
     assert set(r) >= {"accuracy_after", "accuracy_after_train_length", "success", "final_loss", "config"}
+
+
+# ------------------------------------------------------------------ the fast path against the step loop
+@pytest.mark.parametrize("level", ["cdiag", "rot", "rdiag"])
+def test_fast_path_equals_the_step_loop_with_gradients(level):
+    """float64, a random stack, length 200 (several chunks of the diagonal products): the logits and
+    every parameter's gradient by the cumulative products equal those of the step loop."""
+    m = BilinearStack(level, 3, 6, [4, 4], [3, 5], [2, 3], [6, 8], 10, seed=1)
+    tok = torch.randint(0, 3, (2, 200), generator=torch.Generator().manual_seed(0))
+    runs = []
+    for reference in (False, True):
+        m.zero_grad()
+        logits = m(tok, reference=reference)
+        (logits * torch.linspace(-1, 1, logits.numel(), dtype=logits.dtype).view(logits.shape)).sum().backward()
+        runs.append((logits.detach(), {n: p.grad.clone() for n, p in m.named_parameters()}))
+    (got, fast), (want, ref) = runs
+    assert float((got - want).abs().max()) < 1e-9 * float(want.abs().max())
+    for name, g in ref.items():
+        assert float((fast[name] - g).abs().max()) <= 1e-8 * float(g.abs().max()), name
+
+
+def test_fast_path_is_not_the_step_loop():
+    """The fast path does not call the per-step update (so the equivalence above compares two methods)."""
+    m = BilinearStack("cdiag", 2, 3, [2, 2], [2, 2], [2, 3], [2, 4], 6, seed=0)
+    calls = []
+    step = m._step
+    m._step = lambda *a: calls.append(1) or step(*a)                       # type: ignore[method-assign]
+    m(torch.zeros(1, 7, dtype=torch.long))
+    assert not calls
+    m(torch.zeros(1, 7, dtype=torch.long), reference=True)
+    assert len(calls) == 2 * 7
+
+
+# ------------------------------------------------------------------ through the registry
+def test_registry_builds_a_stack_for_layers_two_or_more():
+    from bilinear.verify.models.registry import ModelConfig, make_model, parameter_bound, parameter_count
+    one = make_model(ModelConfig("cdiag", hidden=4), 6, 6)
+    assert not isinstance(one, BilinearStack)
+    cfg = ModelConfig("rot", hidden=4, layers=3)
+    m = make_model(cfg, 6, 6, seed=2)
+    assert isinstance(m, BilinearStack) and m.k == 3 and m.hidden == [4, 4, 4] and m.level == "rot"
+    assert cfg.is_stack and not cfg.is_bilinear and cfg.variant() == "layers=3"
+    assert all(p.dtype == torch.float32 for p in m.parameters())
+    n = sum(p.numel() for p in m.parameters())
+    assert parameter_count(cfg, 6, 6) == n <= parameter_bound(cfg, 6, 6)
+    assert m.no_decay_parameters() == {f"{kind}.{i}" for kind in ("trans", "h0") for i in range(3)}
+    assert m(torch.zeros(2, 5, dtype=torch.long)).shape == (2, 5, 6)
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"model": "full", "layers": 2}, "0 or 1 for full"),
+    ({"model": "cdiag-affine", "layers": 2}, "0 or 1 for cdiag-affine"),
+    ({"model": "cdiag", "layers": 2, "embedding": 3}, "embedding: expected its default"),
+    ({"model": "rdiag", "layers": 2, "init": "gaussian"}, "init: expected its default"),
+])
+def test_stack_configurations_that_do_not_exist_are_refused(kw, message):
+    from bilinear.verify.models.registry import ModelConfig
+    with pytest.raises(InputError, match=message):
+        ModelConfig(hidden=4, **kw)
