@@ -10,10 +10,11 @@ level: ``cdiag`` pairs ``(a, b)`` per symbol and 2x2 block, ``rot`` an angle (``
 ``rdiag`` a real diagonal.
 
 :meth:`BilinearStack.from_cascade` sets every parameter from a certified cascade file
-(:mod:`bilinear.constructions.cascade_file`): the layers' float weights, and decoder / output MLPs that
-realise the lookup tables exactly on one-hot inputs — one hidden unit per table cell ``(token, c_1, ...)``
-with weight 1 on each of its indicators and bias ``-(number of indicators - 1)``, so the unit is 1 on its
-cell and 0 elsewhere, and output logits ``scale`` times the units of each symbol.  With soft labels at
+(:mod:`bilinear.constructions.cascade_file`): the layers' float weights, and as decoder / output MLPs the
+file's exact MLPs (:mod:`bilinear.constructions.lookup_mlp`), which realise the lookup tables on one-hot
+inputs — one hidden unit per table cell ``(token, c_1, ...)`` with weight 1 on each of its indicators and
+bias ``-(number of indicators - 1)``, so the unit is 1 on its cell and 0 elsewhere — with output logits
+``scale`` times the units of each symbol.  With soft labels at
 ``beta = 20`` the stack then reproduces the cascade (checked by a test).  ``noise`` perturbs every
 parameter tensor by ``noise`` times its root mean square times a standard normal.
 
@@ -39,10 +40,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 from torch import nn
 
+from bilinear.constructions.lookup_mlp import lookup_mlp
 from bilinear.theory.errors import InputError, check_choice
 from bilinear.verify.kernels import scan
 from bilinear.verify.kernels.table import TINY, System, Table
@@ -175,15 +176,18 @@ class BilinearStack(nn.Module):
     def from_cascade(cls, cf, noise: float = 0.0, seed: int = 0, beta: float = 20.0,
                      scale: float = 20.0) -> "BilinearStack":
         """The stack set to the cascade file ``cf`` (a :class:`~bilinear.constructions.cascade_file.CascadeFile`),
-        every parameter tensor then perturbed by ``noise`` times its RMS times N(0, 1) (seeded)."""
+        every parameter tensor then perturbed by ``noise`` times its RMS times N(0, 1) (seeded).  The decoder
+        and output MLPs are the file's exact MLPs (:mod:`bilinear.constructions.lookup_mlp`; built from the
+        lookup tables for a version 1 file), their second layer times ``scale``."""
         level = cf.level
         sizes = [len(wf.labels) for wf in cf.layers]
         D = len(cf.alphabet)
-        widths = [D * int(np.prod(sizes[:i], dtype=np.int64)) for i in range(len(sizes))]
+        mlps = cf.decoders or tuple(lookup_mlp(t, wf.shape[2]) for t, wf in zip(cf.inputs, cf.layers)) + (
+            lookup_mlp(cf.output, len(cf.labels)),)
         m = cls(level, D, len(cf.labels), [wf.hidden_size for wf in cf.layers], [wf.shape[2] for wf in cf.layers],
-                sizes, widths, int(np.prod(sizes, dtype=np.int64)), beta=beta, seed=seed)
+                sizes, [mlp.width for mlp in mlps[:-1]], mlps[-1].width, beta=beta, seed=seed)
         with torch.no_grad():
-            for i, (wf, table) in enumerate(zip(cf.layers, cf.inputs)):
+            for i, wf in enumerate(cf.layers):
                 A = torch.as_tensor(wf.transitions(), dtype=torch.float64)           # (D_i, H, H)
                 if level == "rdiag":
                     m.trans[i].copy_(torch.diagonal(A, dim1=1, dim2=2)[:, None, :])
@@ -195,8 +199,8 @@ class BilinearStack(nn.Module):
                         m.trans[i].copy_(torch.atan2(b, a)[:, None, :])
                 m.h0[i].copy_(torch.as_tensor(wf.h0))
                 m.readout[i].copy_(torch.as_tensor(wf.readout))
-                _lookup_mlp(m.dec1[i], m.dec1b[i], m.dec2[i], m.dec2b[i], table, [D] + sizes[:i], scale)
-            _lookup_mlp(m.out1, m.out1b, m.out2, m.out2b, cf.output, sizes, scale)
+                _set_mlp((m.dec1[i], m.dec1b[i], m.dec2[i], m.dec2b[i]), mlps[i], scale)
+            _set_mlp((m.out1, m.out1b, m.out2, m.out2b), mlps[-1], scale)
             if noise:
                 g = torch.Generator().manual_seed(int(seed) + 1)
                 for p in m.parameters():
@@ -205,13 +209,11 @@ class BilinearStack(nn.Module):
         return m
 
 
-def _lookup_mlp(W1, b1, W2, b2, table: np.ndarray, blocks: list[int], scale: float) -> None:
-    """Set a one-hidden-layer ReLU MLP on concatenated one-hot blocks of sizes ``blocks`` to
-    ``scale`` times the one-hot of ``table[c_0, c_1, ...]``: one hidden unit per cell."""
-    W1.zero_(), b1.zero_(), W2.zero_(), b2.zero_()
-    offsets = np.concatenate([[0], np.cumsum(blocks)[:-1]]).astype(np.int64)
-    for unit, cell in enumerate(np.ndindex(*table.shape)):
-        for off, c in zip(offsets, cell):
-            W1[unit, int(off + c)] = 1.0
-        b1[unit] = -(len(cell) - 1)
-        W2[int(table[cell]), unit] = scale
+def _set_mlp(params, mlp, scale: float) -> None:
+    """Copy an exact :class:`~bilinear.constructions.lookup_mlp.LookupMLP` into ``(W1, b1, W2, b2)``, the second
+    layer times ``scale`` (the softmax over the outputs then puts ``1 - O(e^-scale)`` on the decision)."""
+    W1, b1, W2, b2 = params
+    W1.copy_(torch.as_tensor(mlp.w1))
+    b1.copy_(torch.as_tensor(mlp.b1))
+    W2.copy_(torch.as_tensor(mlp.w2) * scale)
+    b2.copy_(torch.as_tensor(mlp.b2) * scale)
