@@ -1,12 +1,13 @@
-"""Stacks of layers: the diagonal fast path against the step loop, side by side (docs/results_depth.md).
+"""Stacks of layers: the paths of a layer's recurrence side by side (docs/results_depth.md).
 
-:class:`~bilinear.verify.models.stack.BilinearStack` runs every layer by the cumulative products of its
-diagonal factors (``forward(tokens)``) or by the step loop (``forward(tokens, reference=True)``); the
-rest of a step (decoder and output MLPs, loss, backward, Adam) is the same.  Each round times
-``steps`` training steps (forward, cross-entropy, backward, Adam) of each contender in turn — the two
-paths of 2-layer stacks of ``cdiag``, ``rot`` and ``rdiag`` at hidden size H — in CPU time of this
-process; reported per level and sequence length: the ratio of the step loop's time to the fast path's
-per round (median, min, max) and the fast path's tokens/s.
+:class:`~bilinear.verify.models.stack.BilinearStack` runs every layer by ``path`` (``forward(tokens, path)``):
+``polar`` (cumulative sums of log-moduli and angles, the default), ``chunks`` (the single-layer models'
+chunked cumulative products) or ``loop`` (the step loop); the rest of a step (decoder and output MLPs, loss,
+backward, Adam) is the same.  Each round times ``steps`` training steps (forward, cross-entropy, backward,
+Adam) of each contender in turn — the three paths of 2-layer stacks of ``cdiag``, ``rot`` and ``rdiag`` at
+hidden size H, from the same initialisation and data — in CPU time of this process; reported per level and
+sequence length: the ratios of the step loop's time to each fast path's per round (median, min, max) and
+the tokens/s of each.
 
     python benchmarks/stack_speed.py [--rounds 7] [--steps 5] [--lengths 32,256] [--hidden 8] [--out FILE.md]
 """
@@ -30,6 +31,7 @@ from bilinear.verify.models.registry import ModelConfig, make_model  # noqa: E40
 from bilinear.verify.tasks import make_task  # noqa: E402
 
 LEVELS = ("cdiag", "rot", "rdiag")
+PATHS = ("polar", "chunks", "loop")
 
 
 def measure(rounds: int, steps: int, lengths: list[int], hidden: int, batch: int = 32) -> dict:
@@ -40,22 +42,22 @@ def measure(rounds: int, steps: int, lengths: list[int], hidden: int, batch: int
         for L in lengths:
             data = task.sample(batch, L, 0)
             tokens, labels = torch.as_tensor(data.tokens), torch.as_tensor(data.labels)
-            for reference in (False, True):
+            for path in PATHS:
                 model = make_model(ModelConfig(level, hidden=hidden, layers=2), task.vocab_size, task.num_classes,
                                    seed=0).train()
-                built.append((level, L, reference, model, torch.optim.Adam(model.parameters(), lr=1e-3), tokens, labels))
+                built.append((level, L, path, model, torch.optim.Adam(model.parameters(), lr=1e-3), tokens, labels))
     times: dict[tuple, list[float]] = {(level, L, ref): [] for level, L, ref, *_ in built}
     for r in range(rounds + 1):                      # round 0 warms up
-        for level, L, reference, model, opt, tokens, labels in built:
+        for level, L, path, model, opt, tokens, labels in built:
             t0 = time.process_time()
             for _ in range(steps):
-                logits = model(tokens, reference=reference)
+                logits = model(tokens, path=path)
                 loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
             if r:
-                times[(level, L, reference)].append(time.process_time() - t0)
+                times[(level, L, path)].append(time.process_time() - t0)
     return {"times": times, "rounds": rounds, "steps": steps, "lengths": lengths, "hidden": hidden, "batch": batch}
 
 
@@ -64,15 +66,18 @@ def markdown(result: dict) -> str:
     lines = [f"Training steps (forward, cross-entropy at every step, backward, Adam) of 2-layer stacks at H = "
              f"{result['hidden']} (float32, decoders of width 2H), batch {result['batch']}, S3 word problem, one thread; "
              f"{result['rounds']} interleaved rounds of {result['steps']} steps, CPU time; medians (min–max) over rounds.",
-             "", "| level | length | step loop / fast path | fast path, tokens/s | step loop, tokens/s |",
-             "|---|---|---|---|---|"]
+             "", "| level | length | loop / polar | loop / chunks | polar, tokens/s | chunks, tokens/s | loop, tokens/s |",
+             "|---|---|---|---|---|---|---|"]
     for level in LEVELS:
         for L in result["lengths"]:
-            fast, loop = times[(level, L, False)], times[(level, L, True)]
-            ratio = [b / a for a, b in zip(fast, loop)]
+            t = {p: times[(level, L, p)] for p in PATHS}
             tokens = result["batch"] * L * result["steps"]
-            lines.append(f"| {level} | {L} | {statistics.median(ratio):.1f} ({min(ratio):.1f}–{max(ratio):.1f}) | "
-                         f"{tokens / statistics.median(fast):,.0f} | {tokens / statistics.median(loop):,.0f} |")
+            cells = []
+            for p in ("polar", "chunks"):
+                ratio = [b / a for a, b in zip(t[p], t["loop"])]
+                cells.append(f"{statistics.median(ratio):.1f} ({min(ratio):.1f}–{max(ratio):.1f})")
+            cells += [f"{tokens / statistics.median(t[p]):,.0f}" for p in PATHS]
+            lines.append(f"| {level} | {L} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -53,6 +53,7 @@ from bilinear.theory.errors import InputError, MathematicalError, expected, show
 from bilinear.theory.files import atomic_path
 from bilinear.theory.hierarchy.levels import check_level_name
 from bilinear.theory.npz import load_npz, read_npz
+from bilinear.theory.resources import check_work
 from bilinear.theory.version import software_versions
 
 from bilinear.constructions.cascade import CASCADE_LEVELS, Cascade
@@ -327,6 +328,9 @@ def certify_cascade(cf: CascadeFile) -> CascadeCertificate:
     G, alph = target.group, target.alphabet
     if tuple(G.names[a] for a in alph) != tuple(cf.alphabet):
         raise MathematicalError("alphabet: the file's alphabet is not the source's")
+    if cf.decoders:            # the MLPs' decisions at the |G| pairs of an exact cascade, under every token
+        per_pair = len(alph) * sum(m.decision_cost for m in cf.decoders[:-1]) + cf.decoders[-1].decision_cost
+        check_work(G.order * per_pair, f"the MLP decoders' check ({G.order} pairs x {len(alph)} tokens)")
     # breadth-first search over (g, states of the layers), every layer advanced by its lookup table
     start = (0,) + (0,) * len(machines)
     seen = {start}

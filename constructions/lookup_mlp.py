@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bilinear.theory.errors import InputError, MathematicalError, expected, shown
+from bilinear.theory.resources import check_memory
 
 __all__ = ["LookupMLP", "lookup_mlp", "MLP_MEMBERS"]
 
@@ -74,6 +75,11 @@ class LookupMLP:
     def num_outputs(self) -> int:
         return int(self.w2.shape[0])
 
+    @property
+    def decision_cost(self) -> int:
+        """Integer operations of one :meth:`outputs` (the hidden layer from the hot columns, then the output layer)."""
+        return self.width * (len(self.blocks) + self.num_outputs)
+
     def arrays(self) -> dict[str, np.ndarray]:
         return {name: getattr(self, name) for name in MLP_MEMBERS}
 
@@ -109,6 +115,8 @@ def lookup_mlp(table: np.ndarray, num_outputs: int) -> LookupMLP:
     if table.min() < 0 or table.max() >= num_outputs:
         raise expected("table", f"entries in 0..{num_outputs - 1}", shown(f"{table.min()}..{table.max()}"))
     blocks = tuple(int(b) for b in table.shape)
+    check_memory(8 * table.size * (sum(blocks) + num_outputs + 1),
+                 f"the exact MLP of a lookup table of shape {blocks} ({table.size} hidden units, int64)")
     offsets = np.concatenate([[0], np.cumsum(blocks)[:-1]]).astype(np.int64)
     cells = list(np.ndindex(*blocks))
     w1 = np.zeros((len(cells), sum(blocks)), dtype=np.int64)

@@ -202,3 +202,23 @@ def test_cli_construct_certify_simulate(tmp_path, capsys):
     assert main(["construct", "A5", "--level", "cdiag", "--layers", "auto", "--out", str(out)]) == 1
     assert "cannot track: A5" in capsys.readouterr().err
     assert main(["construct", "S4", "--level", "full", "--layers", "auto", "--out", str(out)]) == 2
+
+
+def test_the_decoders_are_checked_against_the_resource_limits(tmp_path):
+    from bilinear.constructions.lookup_mlp import lookup_mlp
+    from bilinear.theory.errors import ResourceLimitError
+    from bilinear.theory.resources import memory_limit
+    table = np.zeros((10, 10, 10), dtype=np.int64)
+    with memory_limit(8 * 1000 * 30):                     # below 1000 units x (30 inputs + 1 output + 1)
+        with pytest.raises(ResourceLimitError, match=r"the exact MLP of a lookup table of shape \(10, 10, 10\)"):
+            lookup_mlp(table, 1)
+    assert lookup_mlp(table, 1).width == 1000
+    cf = load_cascade(_save(tmp_path, "S4", "cdiag"))
+    # 24 pairs x (2 tokens x (2*2 + 4*5 + 12*6) + 24*27) integer operations: hidden units x (blocks + outputs)
+    assert [(m.width, len(m.blocks), m.num_outputs) for m in cf.decoders] == [(2, 1, 1), (4, 2, 3), (12, 3, 3),
+                                                                                (24, 3, 24)]
+    with memory_limit(max_work=24 * (2 * 96 + 648) - 1):
+        with pytest.raises(ResourceLimitError, match="the MLP decoders' check"):
+            certify_cascade(cf)
+    with memory_limit(max_work=24 * (2 * 96 + 648)):
+        assert certify_cascade(cf).decoders == "mlp"

@@ -18,16 +18,18 @@ bias ``-(number of indicators - 1)``, so the unit is 1 on its cell and 0 elsewhe
 ``beta = 20`` the stack then reproduces the cascade (checked by a test).  ``noise`` perturbs every
 parameter tensor by ``noise`` times its root mean square times a standard normal.
 
-**Fast path.** With a continuous input the layer recurrence is still elementwise, ``h_t = w_t * h_{t-1}``
+**Fast paths.** With a continuous input the layer recurrence is still elementwise, ``h_t = w_t * h_{t-1}``
 with ``w_t = sum_s x_{t,s} w(e_s)`` a complex number per pair (``cdiag``, ``rot``) or a real number per
-entry (``rdiag``), so a layer's states over the whole sequence are cumulative products of the ``w_t``,
-normalised: every layer runs through the single-layer models' ``"diagonal"`` path with embedded input
-(:func:`bilinear.verify.kernels.scan.states` on the layer's :meth:`BilinearStack.table`; chunked cumulative
-products restarting from unit vectors, differentiated by autograd), not a Python loop over time.
-:meth:`BilinearStack.reference_layer_states` keeps the step loop (normalised after every step, as
-the single-layer models' reference) and ``forward(tokens, reference=True)`` runs it; the two agree in
-float64, gradients included (tests/verify/models/test_stack.py), and ``benchmarks/stack_speed.py``
-measures the ratio.
+entry (``rdiag``), so a layer's normalised states over the whole sequence follow from the cumulative
+products of the ``w_t``, with no Python loop over time.  :meth:`BilinearStack.layer_states` has three
+paths: ``"polar"`` (the default; :func:`bilinear.verify.kernels.diagonal.polar_states`: one cumulative
+sum of the factors' log-moduli and one of their angles over the whole sequence, in float64, the largest
+entry's modulus divided out per step), ``"chunks"`` (the single-layer models' ``"diagonal"`` path with
+embedded input, :func:`bilinear.verify.kernels.scan.states`: cumulative products in chunks that restart
+from unit vectors) and ``"loop"`` (:meth:`BilinearStack.reference_layer_states`, the step loop,
+normalised after every step as the single-layer models' reference).  The three agree in float64,
+gradients included (tests/verify/models/test_stack.py); ``benchmarks/stack_speed.py`` measures the
+ratios (docs/results_depth.md).
 
 **Training** (``bilinear train --model cdiag --layers K``, :func:`bilinear.verify.models.registry.make_model`):
 :meth:`BilinearStack.for_task` builds a stack of ``K`` equal layers of hidden size ``H`` (``H`` input
@@ -46,11 +48,14 @@ from torch import nn
 from bilinear.constructions.lookup_mlp import lookup_mlp
 from bilinear.theory.errors import InputError, check_choice
 from bilinear.verify.kernels import scan
+from bilinear.verify.kernels.diagonal import polar_states
 from bilinear.verify.kernels.table import TINY, System, Table
 
-__all__ = ["BilinearStack", "STACK_LEVELS"]
+__all__ = ["BilinearStack", "STACK_LEVELS", "STACK_PATHS"]
 
 STACK_LEVELS = ("cdiag", "rot", "rdiag")
+#: how a layer's recurrence runs (:meth:`BilinearStack.layer_states`)
+STACK_PATHS = ("polar", "chunks", "loop")
 
 
 class BilinearStack(nn.Module):
@@ -141,15 +146,24 @@ class BilinearStack(nn.Module):
         u = torch.relu(z @ self.dec1[i].T + self.dec1b[i])
         return torch.softmax(u @ self.dec2[i].T + self.dec2b[i], dim=-1)
 
-    def layer_states(self, i: int, tokens: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """Layer ``i``'s normalised states ``(B, T, H_i)`` for its inputs ``x`` ``(B, T, D_i)``: the products
-        of the diagonal factors over the whole sequence (:func:`bilinear.verify.kernels.scan.states` with
-        embedded input, the ``"diagonal"`` path: chunked cumulative products, differentiated by autograd)."""
-        return scan.states(System(self.table(i), self.h0[i], normalise=True), tokens, x)
+    def layer_states(self, i: int, tokens: torch.Tensor, x: torch.Tensor, path: str = "polar") -> torch.Tensor:
+        """Layer ``i``'s normalised states ``(B, T, H_i)`` for its inputs ``x`` ``(B, T, D_i)`` by ``path``
+        (:data:`STACK_PATHS`): ``"polar"`` (the default) — the whole sequence at once as cumulative sums of
+        the factors' log-moduli and angles (:func:`bilinear.verify.kernels.diagonal.polar_states`);
+        ``"chunks"`` — the single-layer models' ``"diagonal"`` path with embedded input
+        (:func:`bilinear.verify.kernels.scan.states`: cumulative products in chunks restarting from unit
+        vectors); ``"loop"`` — the plain step loop (:meth:`reference_layer_states`)."""
+        path = check_choice("path", path, STACK_PATHS)
+        if path == "loop":
+            return self.reference_layer_states(i, tokens, x)
+        table = self.table(i)
+        if path == "chunks":
+            return scan.states(System(table, self.h0[i], normalise=True), tokens, x)
+        return polar_states(table.layout, table.mixed(x), self.h0[i])
 
     def reference_layer_states(self, i: int, tokens: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """:meth:`layer_states` by the plain step loop (one :meth:`_step` per token): the reference the
-        fast path is tested and benchmarked against."""
+        """Layer ``i``'s states by the plain step loop (one :meth:`_step` per token, normalised after every
+        step): the reference the fast paths are tested and benchmarked against."""
         B, T = tokens.shape
         h = (self.h0[i] / torch.linalg.vector_norm(self.h0[i]).clamp_min(TINY)).expand(B, -1)
         hs = []
@@ -158,15 +172,14 @@ class BilinearStack(nn.Module):
             hs.append(h)
         return torch.stack(hs, dim=1)
 
-    def forward(self, tokens: torch.Tensor, reference: bool = False) -> torch.Tensor:
-        """Logits ``(B, T, num_classes)`` after every token of ``tokens`` ``(B, T)``; ``reference``: every
-        layer by the step loop (:meth:`reference_layer_states`) instead of the fast path."""
+    def forward(self, tokens: torch.Tensor, path: str = "polar") -> torch.Tensor:
+        """Logits ``(B, T, num_classes)`` after every token of ``tokens`` ``(B, T)``, every layer's states by
+        ``path`` (:meth:`layer_states`)."""
         tokens = torch.as_tensor(tokens, device=self.out1.device).long()
         onehot = torch.nn.functional.one_hot(tokens, self.vocab_size).to(self.out1.dtype)
-        run = self.reference_layer_states if reference else self.layer_states
         soft: list[torch.Tensor] = []
         for i in range(self.k):
-            states = run(i, tokens, self.layer_inputs(i, onehot, soft))          # (B, T, H_i)
+            states = self.layer_states(i, tokens, self.layer_inputs(i, onehot, soft), path)    # (B, T, H_i)
             soft.append(torch.softmax(self.beta * states @ self.readout[i].T, dim=-1))
         u = torch.relu(torch.cat(soft, dim=-1) @ self.out1.T + self.out1b)
         return u @ self.out2.T + self.out2b

@@ -57,35 +57,59 @@ def test_gap_run_records_before_and_after():
     assert set(r) >= {"accuracy_after", "accuracy_after_train_length", "success", "final_loss", "config"}
 
 
-# ------------------------------------------------------------------ the fast path against the step loop
+# ------------------------------------------------------------------ the fast paths against the step loop
+def _logits_and_grads(m, tok, path):
+    m.zero_grad()
+    logits = m(tok, path=path)
+    (logits * torch.linspace(-1, 1, logits.numel(), dtype=logits.dtype).view(logits.shape)).sum().backward()
+    return logits.detach(), {n: p.grad.clone() for n, p in m.named_parameters()}
+
+
 @pytest.mark.parametrize("level", ["cdiag", "rot", "rdiag"])
-def test_fast_path_equals_the_step_loop_with_gradients(level):
-    """float64, a random stack, length 200 (several chunks of the diagonal products): the logits and
-    every parameter's gradient by the cumulative products equal those of the step loop."""
+def test_fast_paths_equal_the_step_loop_with_gradients(level):
+    """float64, a random stack, length 150 (strongly contracting mixed factors: several chunks of the
+    products): the logits and every parameter's gradient by each fast path equal those of the step loop."""
     m = BilinearStack(level, 3, 6, [4, 4], [3, 5], [2, 3], [6, 8], 10, seed=1)
-    tok = torch.randint(0, 3, (2, 200), generator=torch.Generator().manual_seed(0))
-    runs = []
-    for reference in (False, True):
-        m.zero_grad()
-        logits = m(tok, reference=reference)
-        (logits * torch.linspace(-1, 1, logits.numel(), dtype=logits.dtype).view(logits.shape)).sum().backward()
-        runs.append((logits.detach(), {n: p.grad.clone() for n, p in m.named_parameters()}))
-    (got, fast), (want, ref) = runs
-    assert float((got - want).abs().max()) < 1e-9 * float(want.abs().max())
-    for name, g in ref.items():
-        assert float((fast[name] - g).abs().max()) <= 1e-8 * float(g.abs().max()), name
+    tok = torch.randint(0, 3, (2, 150), generator=torch.Generator().manual_seed(0))
+    want, ref = _logits_and_grads(m, tok, "loop")
+    for path in ("polar", "chunks"):
+        got, fast = _logits_and_grads(m, tok, path)
+        assert float((got - want).abs().max()) < 1e-9 * float(want.abs().max()), path
+        for name, g in ref.items():
+            assert float((fast[name] - g).abs().max()) <= 1e-8 * float(g.abs().max()), (path, name)
 
 
-def test_fast_path_is_not_the_step_loop():
-    """The fast path does not call the per-step update (so the equivalence above compares two methods)."""
+def test_polar_path_in_float32_and_at_length_10000():
+    """float32 (the training dtype): the polar path's states equal the float64 step loop's to float32
+    rounding; at length 10 000 (far past any chunk) they stay unit vectors, equal to the chunked products."""
+    m = BilinearStack("cdiag", 3, 6, [4], [3], [2], [6], 10, seed=2)
+    tok = torch.randint(0, 3, (2, 300), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        x = m.layer_inputs(0, torch.nn.functional.one_hot(tok, 3).double(), [])
+        want = m.layer_states(0, tok, x, "loop")
+        got = m.float().layer_states(0, tok, x.float(), "polar")
+        assert got.dtype == torch.float32 and float((got.double() - want).abs().max()) < 1e-5
+        m.double()
+        long = torch.randint(0, 3, (1, 10_000), generator=torch.Generator().manual_seed(2))
+        x = m.layer_inputs(0, torch.nn.functional.one_hot(long, 3).double(), [])
+        polar, chunks = m.layer_states(0, long, x, "polar"), m.layer_states(0, long, x, "chunks")
+    assert float((polar.norm(dim=-1) - 1).abs().max()) < 1e-12
+    assert float((polar - chunks).abs().max()) < 1e-7
+
+
+def test_fast_paths_are_not_the_step_loop():
+    """The fast paths do not call the per-step update (so the equivalence above compares two methods)."""
     m = BilinearStack("cdiag", 2, 3, [2, 2], [2, 2], [2, 3], [2, 4], 6, seed=0)
     calls = []
     step = m._step
     m._step = lambda *a: calls.append(1) or step(*a)                       # type: ignore[method-assign]
     m(torch.zeros(1, 7, dtype=torch.long))
+    m(torch.zeros(1, 7, dtype=torch.long), path="chunks")
     assert not calls
-    m(torch.zeros(1, 7, dtype=torch.long), reference=True)
+    m(torch.zeros(1, 7, dtype=torch.long), path="loop")
     assert len(calls) == 2 * 7
+    with pytest.raises(InputError, match="path: expected one of"):
+        m(torch.zeros(1, 7, dtype=torch.long), path="scan")
 
 
 # ------------------------------------------------------------------ through the registry
