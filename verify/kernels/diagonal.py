@@ -149,7 +149,8 @@ def polar_states(layout: str, w: torch.Tensor, h0: torch.Tensor) -> torch.Tensor
     ``arg h_t = arg h0 + cumsum(arg w)`` (real factors: the sign by a cumulative product of signs), so
     one cumulative sum over time and no loop over steps or chunks.  Before exponentiating, the largest
     entry's log-modulus is subtracted per step (a positive rescaling, detached: normalisation is scale
-    invariant), so nothing overflows or underflows at any length.  The sums run in float64 (a float32 sum
+    invariant), so nothing overflows or underflows at any length (an entry below ``e^-80`` of the largest is
+    held there: far below rounding, and no denormal numbers).  The sums run in float64 (a float32 sum
     of angles over ``L`` steps would drift by about ``L`` ulps of ``L * pi``); the states come back in
     ``w``'s dtype.  Differentiable by autograd (the gradient of ``log |w|`` and ``arg w`` is that of the
     polar form, as in :func:`backward`; a factor exactly 0 is floored at :data:`TINY`)."""
@@ -170,7 +171,9 @@ def polar_states(layout: str, w: torch.Tensor, h0: torch.Tensor) -> torch.Tensor
     log_mod = torch.cumsum(lw, dim=1)                                              # (N, L, H')
     with torch.no_grad():
         shift = (log_mod + torch.log(s_mod.clamp_min(TINY))).amax(dim=-1, keepdim=True)
-    mod = s_mod * torch.exp(log_mod - shift)                                       # the largest entry is 1
+    # the largest entry is 1; entries below e^-80 of it are held at e^-80 (far below the rounding of either
+    # dtype, and a normal float32 number: no denormal arithmetic downstream)
+    mod = s_mod * torch.exp((log_mod - shift).clamp_min(-80.0))
     if layout == "pairs":
         angle = phase + s_arg
         out = torch.stack((mod * torch.cos(angle), mod * torch.sin(angle)), dim=-1).flatten(-2)
