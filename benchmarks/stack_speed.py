@@ -5,7 +5,8 @@
 chunked cumulative products) or ``loop`` (the step loop); the rest of a step (decoder and output MLPs, loss,
 backward, Adam) is the same.  Each round times ``steps`` training steps (forward, cross-entropy, backward,
 Adam) of each contender in turn — the three paths of 2-layer stacks of ``cdiag``, ``rot`` and ``rdiag`` at
-hidden size H, from the same initialisation and data — in CPU time of this process; reported per level and
+hidden size H, from the same initialisation and data; each round starting at another contender, with
+garbage collected before each — in CPU time of this process; reported per level and
 sequence length: the ratios of the step loop's time to each fast path's per round (median, min, max) and
 the tokens/s of each.
 
@@ -15,6 +16,7 @@ the tokens/s of each.
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -48,7 +50,10 @@ def measure(rounds: int, steps: int, lengths: list[int], hidden: int, batch: int
                 built.append((level, L, path, model, torch.optim.Adam(model.parameters(), lr=1e-3), tokens, labels))
     times: dict[tuple, list[float]] = {(level, L, ref): [] for level, L, ref, *_ in built}
     for r in range(rounds + 1):                      # round 0 warms up
-        for level, L, path, model, opt, tokens, labels in built:
+        # each round starts at another contender, and the garbage of the one before is collected outside the
+        # timing: measured without either, the contender right after a 1024-step loop ran up to 3x slower
+        for level, L, path, model, opt, tokens, labels in built[r % len(built):] + built[:r % len(built)]:
+            gc.collect()
             t0 = time.process_time()
             for _ in range(steps):
                 logits = model(tokens, path=path)

@@ -241,12 +241,12 @@ def _from_arrays(arrays: dict) -> CascadeFile:
     decoders = []
     if version > 1:
         for prefix in [f"layer{i}_decoder" for i in range(1, k + 1)] + ["output_decoder"]:
-            names = [f"{prefix}_{m}" for m in MLP_MEMBERS]
-            missing = [n for n in names if n not in arrays]
-            if missing:
-                raise InputError(f"{missing[0]}: missing (a version {version} file has MLP decoders)")
-            decoders.append((prefix, [_int_table(arrays, n) for n in names]))
-            expected_names |= set(names)
+            members = [f"{prefix}_{m}" for m in MLP_MEMBERS]
+            absent = [n for n in members if n not in arrays]
+            if absent:
+                raise InputError(f"{absent[0]}: missing (a version {version} file has MLP decoders)")
+            decoders.append((prefix, [_int_table(arrays, n) for n in members]))
+            expected_names |= set(members)
     unknown = set(arrays) - expected_names
     if unknown:
         raise InputError(f"{sorted(unknown)[0]}: unknown array (the file declares {k} layer(s), version {version})")

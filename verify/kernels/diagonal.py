@@ -156,28 +156,25 @@ def polar_states(layout: str, w: torch.Tensor, h0: torch.Tensor) -> torch.Tensor
     polar form, as in :func:`backward`; a factor exactly 0 is floored at :data:`TINY`)."""
     dtype = w.dtype
     x = w.double()
-    if layout == "pairs":
+    pairs = layout == "pairs"
+    if pairs:
         a, b = x[..., 0], x[..., 1]
         lw = 0.5 * torch.log((a * a + b * b).clamp_min(TINY * TINY))
-        phase = torch.cumsum(torch.atan2(b, a), dim=1)
         start = h0.double().view(-1, 2)
         s_mod = torch.linalg.vector_norm(start, dim=-1)
-        s_arg = torch.atan2(start[:, 1], start[:, 0])
     else:
         lw = torch.log(x.abs().clamp_min(TINY))
-        sign = torch.cumprod(torch.sign(x.detach()), dim=1)
         s_mod = h0.double().abs()
-        s_arg = None
     log_mod = torch.cumsum(lw, dim=1)                                              # (N, L, H')
     with torch.no_grad():
         shift = (log_mod + torch.log(s_mod.clamp_min(TINY))).amax(dim=-1, keepdim=True)
     # the largest entry is 1; entries below e^-80 of it are held at e^-80 (far below the rounding of either
     # dtype, and a normal float32 number: no denormal arithmetic downstream)
     mod = s_mod * torch.exp((log_mod - shift).clamp_min(-80.0))
-    if layout == "pairs":
-        angle = phase + s_arg
+    if pairs:
+        angle = torch.cumsum(torch.atan2(b, a), dim=1) + torch.atan2(start[:, 1], start[:, 0])
         out = torch.stack((mod * torch.cos(angle), mod * torch.sin(angle)), dim=-1).flatten(-2)
-    else:
-        out = mod * sign * torch.sign(h0.detach().double())
+    else:                       # the signs: a cumulative product of +-1 (exact), times h0's
+        out = mod * torch.cumprod(torch.sign(x.detach()), dim=1) * torch.sign(h0.detach().double())
     out = out / torch.linalg.vector_norm(out, dim=-1, keepdim=True).clamp_min(TINY)
     return out.to(dtype)
