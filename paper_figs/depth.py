@@ -89,7 +89,7 @@ def draw(data: dict, out_dir: str) -> list[str]:
     bx.set_xlabel("noise (relative) at the cascade")
     bx.set_ylabel("fraction of seeds exact")
     if data["gap"]:
-        bx.legend(fontsize=5.5, loc="center right")
+        bx.legend(fontsize=5, loc="upper right")
     style.panel_label(bx, "(b) trained")
     return style.save(fig, out_dir, NAME)
 
