@@ -46,7 +46,7 @@ import torch
 from torch import nn
 
 from bilinear.constructions.lookup_mlp import lookup_mlp
-from bilinear.theory.errors import InputError, check_choice
+from bilinear.theory.errors import InputError, check_choice, expected
 from bilinear.verify.kernels import scan
 from bilinear.verify.kernels.diagonal import polar_states
 from bilinear.verify.kernels.table import TINY, System, Table
@@ -104,7 +104,7 @@ class BilinearStack(nn.Module):
                  seed: int = 0) -> "BilinearStack":
         """The trainable stack of ``bilinear train --model LEVEL --layers K`` (module docstring), in float32."""
         if isinstance(layers, bool) or not isinstance(layers, int) or layers < 1:
-            raise InputError(f"layers: expected an integer >= 1, got {layers!r}")
+            raise expected("layers", "an integer >= 1", layers)
         h = int(hidden)
         return cls(level, vocab_size, num_classes, [h] * layers, [h] * layers, [h] * layers, [2 * h] * layers,
                    2 * h, seed=seed).float()
