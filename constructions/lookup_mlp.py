@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bilinear.theory.errors import InputError, MathematicalError, expected, shown
+from bilinear.theory.errors import MathematicalError, expected, shown
 from bilinear.theory.resources import check_memory
 
 __all__ = ["LookupMLP", "lookup_mlp", "MLP_MEMBERS"]
@@ -86,7 +86,7 @@ class LookupMLP:
     def outputs(self, cell) -> tuple[int, ...]:
         """``y`` on the one-hot input of ``cell`` (one index per block), in exact integers."""
         if len(cell) != len(self.blocks) or any(not 0 <= int(c) < b for c, b in zip(cell, self.blocks)):
-            raise InputError(f"cell: expected one index per block of sizes {list(self.blocks)}, got {tuple(cell)}")
+            raise expected("cell", f"one index per block of sizes {list(self.blocks)}", shown(str(tuple(cell))))
         offsets = np.concatenate([[0], np.cumsum(self.blocks)[:-1]])
         hot = [int(o + c) for o, c in zip(offsets, cell)]
         pre = [int(b) + sum(int(v) for v in row) for b, row in zip(self.b1.tolist(), self.w1[:, hot].tolist())]

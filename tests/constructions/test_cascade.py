@@ -222,3 +222,10 @@ def test_the_decoders_are_checked_against_the_resource_limits(tmp_path):
             certify_cascade(cf)
     with memory_limit(max_work=24 * (2 * 96 + 648)):
         assert certify_cascade(cf).decoders == "mlp"
+
+
+def test_lookup_mlp_refuses_a_cell_outside_its_blocks():
+    from bilinear.constructions.lookup_mlp import lookup_mlp
+    mlp = lookup_mlp(np.array([[0, 1], [1, 0]]), 2)
+    with pytest.raises(InputError, match=r"cell: expected one index per block of sizes \[2, 2\], got \(0, 2\)"):
+        mlp.outputs((0, 2))
