@@ -1,7 +1,8 @@
 """The cascade weight file (docs/design.md §7, §11): a multi-layer construction as one ``.npz``, its
 reader and its certificate.
 
-**Format** ``bilinear-cascade``, version :data:`FORMAT_VERSION` (1).  Members:
+**Format** ``bilinear-cascade``, version :data:`FORMAT_VERSION` (2; version 1 files, without the MLP
+decoders, are read and certified as before).  Members:
 
 * ``format`` (string ``"bilinear-cascade"``), ``level`` (string, one of the diagonal levels),
   ``labels`` (``K`` strings: the tracked group's elements), ``alphabet`` (``D`` strings), ``meta``
@@ -13,11 +14,16 @@ reader and its certificate.
   symbol for the token and the labels decoded below) and ``layer<i>_<member>`` for every member of a
   one-layer weight file (:mod:`bilinear.constructions.weightfile`: ``W`` or ``W_index/W_value/W_shape``,
   ``h0``, ``readout``, ``labels`` (``K_i``), ``alphabet``, ``level``, ``meta`` with its own ``source``:
-  the factor group ``Q_i`` as a Cayley table, and ``exact``).
+  the factor group ``Q_i`` as a Cayley table, and ``exact``);
+* version 2: the exact MLP decoders (:mod:`bilinear.constructions.lookup_mlp`, int64):
+  ``layer<i>_decoder_<w1|b1|w2|b2>`` realising ``layer<i>_inputs`` on the one-hot token and labels below,
+  and ``output_decoder_<w1|b1|w2|b2>`` realising ``output`` on the one-hot labels of all layers.
 
 Running it: at each step, layer 1 reads ``layer1_inputs[token]``; each layer ``i`` steps
 ``h_i <- A_i(e_s) h_i`` with ``s = layer<i>_inputs[token, c_1, ..., c_{i-1}]`` and is decoded
-``c_i = argmax(R_i h_i)``; the output is ``labels[output[c_1, ..., c_k]]``.
+``c_i = argmax(R_i h_i)``; the output is ``labels[output[c_1, ..., c_k]]``.  With the MLP decoders the
+symbol and the output are their decisions on the one-hot inputs instead, which the certificate proves
+equal to the tables' wherever the cascade goes.
 
 **Certificate** (:func:`certify_cascade`, exact at every length by a finite check): (1) every layer's
 one-layer certificate from its own arrays (:func:`~bilinear.constructions.certificate.certify_weights`:
@@ -27,9 +33,10 @@ so for every word over its symbols, layer ``i`` decodes to the product of those 
 (2) the decoders: the lookup tables have their shapes and symbols in range, and a breadth-first search
 over the pairs (group element, labels of all layers) reached from (e, starts) under every token —
 each layer advanced by the symbol its table gives for the token and the *new* labels below — finds
-``labels[output[...]]`` equal to the group element at every pair.  The pairs are finitely many, so
-every word of every length ends at a checked pair.  A file whose floats, tables or sources were edited
-fails one of the two.
+``labels[output[...]]`` equal to the group element at every pair; in a version 2 file, at every
+transition and every pair the MLP decoders' decisions (exact integer arithmetic, a unique largest output)
+equal the tables' entries.  The pairs are finitely many, so every word of every length ends at a checked
+pair.  A file whose floats, tables, MLPs or sources were edited fails one of the two.
 """
 
 from __future__ import annotations
@@ -46,9 +53,11 @@ from bilinear.theory.errors import InputError, MathematicalError, expected, show
 from bilinear.theory.files import atomic_path
 from bilinear.theory.hierarchy.levels import check_level_name
 from bilinear.theory.npz import load_npz, read_npz
+from bilinear.theory.resources import check_work
 from bilinear.theory.version import software_versions
 
 from bilinear.constructions.cascade import CASCADE_LEVELS, Cascade
+from bilinear.constructions.lookup_mlp import MLP_MEMBERS, LookupMLP, lookup_mlp
 from bilinear.constructions.certificate import Certificate, certify_weights
 from bilinear.constructions.source import check_source, read_source
 from bilinear.constructions.weightfile import WeightFile, weight_arrays, weights_from_arrays
@@ -57,7 +66,9 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "MAX_LAYERS", "CascadeFile", "CascadeCert
            "save_cascade", "load_cascade", "is_cascade_file", "certify_cascade", "certify_cascade_file"]
 
 FORMAT = "bilinear-cascade"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: the versions this toolkit reads (1: lookup tables only; 2: with the MLP decoders)
+READ_VERSIONS = (1, 2)
 #: The most layers a file may declare.
 MAX_LAYERS = 64
 _TOP = {"format", "level", "labels", "alphabet", "meta", "output"}
@@ -66,7 +77,9 @@ _TOP = {"format", "level", "labels", "alphabet", "meta", "output"}
 @dataclass(frozen=True, eq=False)
 class CascadeFile:
     """The contents of a cascade file: ``layers`` (one :class:`WeightFile` each, bottom first),
-    ``inputs`` (the lookup table of each layer), ``output``, ``labels``, ``alphabet``, ``level``, ``meta``."""
+    ``inputs`` (the lookup table of each layer), ``output``, ``labels``, ``alphabet``, ``level``, ``meta``,
+    and ``decoders``: the exact MLP decoders of the layers and then of the output (``k + 1`` of them), or
+    none (a version 1 file)."""
 
     level: str
     labels: tuple[str, ...]
@@ -75,6 +88,7 @@ class CascadeFile:
     inputs: tuple[np.ndarray, ...]
     output: np.ndarray
     meta: dict = field(default_factory=dict)
+    decoders: tuple[LookupMLP, ...] = ()
 
     def __post_init__(self):
         if not self.layers or len(self.layers) != len(self.inputs) or len(self.layers) > MAX_LAYERS:
@@ -91,6 +105,23 @@ class CascadeFile:
             raise expected("output", f"int64 of shape {sizes}", shown(f"{self.output.dtype} of shape {self.output.shape}"))
         if self.output.min() < 0 or self.output.max() >= len(self.labels):
             raise InputError(f"output: label indices must lie in 0..{len(self.labels) - 1}")
+        if self.decoders:
+            if len(self.decoders) != len(self.layers) + 1:
+                raise expected("decoders", f"{len(self.layers) + 1} (one per layer and the output's)", len(self.decoders))
+            shapes = [((D,) + sizes[:i], wf.shape[2]) for i, wf in enumerate(self.layers)] + [(sizes, len(self.labels))]
+            for name, mlp, (blocks, outs) in zip(self.decoder_names(), self.decoders, shapes):
+                if mlp.blocks != blocks or mlp.num_outputs != outs:
+                    raise expected(name, f"inputs of one-hot blocks {list(blocks)} and {outs} outputs",
+                                   shown(f"blocks {list(mlp.blocks)} and {mlp.num_outputs} outputs"))
+
+    def decoder_names(self) -> list[str]:
+        """The member prefixes of the decoders: ``layer<i>_decoder`` for each layer, then ``output_decoder``."""
+        return [f"layer{i}_decoder" for i in range(1, len(self.layers) + 1)] + ["output_decoder"]
+
+    @property
+    def version(self) -> int:
+        """The format version these contents are written as: 2 with the MLP decoders, else 1."""
+        return 2 if self.decoders else 1
 
     @property
     def hidden_sizes(self) -> tuple[int, ...]:
@@ -109,23 +140,30 @@ def cascade_file(c: Cascade) -> CascadeFile:
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "level": c.level, "layers": len(c.layers),
             "hidden_sizes": list(c.hidden_sizes), "source": c.target.source, "series": c.series.to_json(),
             "theorem": "depth.cascade_construction"}
+    decoders = tuple(lookup_mlp(layer.inputs, layer.construction.to_weight_file().shape[2]) for layer in c.layers)
+    decoders += (lookup_mlp(np.asarray(c.output, dtype=np.int64), len(c.labels)),)
     return CascadeFile(c.level, c.labels, c.target.alphabet_names,
                        tuple(_dense_if_small(layer.construction.to_weight_file()) for layer in c.layers),
-                       tuple(layer.inputs for layer in c.layers), np.asarray(c.output, dtype=np.int64), meta)
+                       tuple(layer.inputs for layer in c.layers), np.asarray(c.output, dtype=np.int64), meta, decoders)
 
 
 def save_cascade(path: str | os.PathLike, cf: CascadeFile | Cascade) -> str:
-    """Write a cascade file atomically (``meta.versions`` added)."""
+    """Write a cascade file atomically (``meta.versions`` added; ``meta.format_version`` is the contents'
+    :attr:`CascadeFile.version`: 2 with the MLP decoders, 1 without)."""
     cf = cascade_file(cf) if isinstance(cf, Cascade) else cf
     path = os.fspath(path)
+    meta = {"versions": software_versions(), **cf.meta, "format_version": cf.version}
     arrays: dict[str, np.ndarray] = {
         "format": np.array(FORMAT), "level": np.array(cf.level), "labels": np.array(cf.labels, dtype=str),
         "alphabet": np.array(cf.alphabet, dtype=str), "output": cf.output,
-        "meta": np.array(json.dumps({"versions": software_versions(), **cf.meta}, sort_keys=True))}
+        "meta": np.array(json.dumps(meta, sort_keys=True))}
     for i, (wf, table) in enumerate(zip(cf.layers, cf.inputs), start=1):
         arrays[f"layer{i}_inputs"] = table
         for name, arr in weight_arrays(wf).items():
             arrays[f"layer{i}_{name}"] = arr
+    for prefix, mlp in zip(cf.decoder_names(), cf.decoders):
+        for name, arr in mlp.arrays().items():
+            arrays[f"{prefix}_{name}"] = arr
     with atomic_path(path, suffix=".npz") as tmp:
         # the keys are fixed array names, never allow_pickle (see save_weights for mypy's reading of savez)
         np.savez(tmp, **arrays)  # type: ignore[arg-type]
@@ -175,9 +213,10 @@ def _from_arrays(arrays: dict) -> CascadeFile:
         raise InputError(f"meta: not JSON ({e.msg} at character {e.pos + 1})") from None
     if not isinstance(meta, dict):
         raise expected("meta", "a JSON object", shown(type(meta).__name__))
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise expected("meta.format_version", f"{FORMAT_VERSION} (this toolkit reads version {FORMAT_VERSION})",
-                       meta.get("format_version"))
+    version = meta.get("format_version")
+    if isinstance(version, bool) or version not in READ_VERSIONS:
+        raise expected("meta.format_version", f"one of {', '.join(map(str, READ_VERSIONS))} (the versions this toolkit "
+                       "reads)", version)
     k = meta.get("layers")
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_LAYERS:
         raise expected("meta.layers", f"an integer in 1..{MAX_LAYERS}", k)
@@ -188,7 +227,8 @@ def _from_arrays(arrays: dict) -> CascadeFile:
     layers, inputs = [], []
     for i in range(1, k + 1):
         prefix = f"layer{i}_"
-        sub = {name[len(prefix):]: arr for name, arr in arrays.items() if name.startswith(prefix)}
+        sub = {name[len(prefix):]: arr for name, arr in arrays.items() if name.startswith(prefix)
+               and not (version > 1 and name[len(prefix):].startswith("decoder_"))}
         table = sub.pop("inputs", None)
         if table is None:
             raise InputError(f"{prefix}inputs: missing")
@@ -198,11 +238,29 @@ def _from_arrays(arrays: dict) -> CascadeFile:
         except InputError as e:
             raise InputError(f"layer {i}: {e}") from None
         expected_names |= {prefix + name for name in sub} | {prefix + "inputs"}
+    decoders = []
+    if version > 1:
+        for prefix in [f"layer{i}_decoder" for i in range(1, k + 1)] + ["output_decoder"]:
+            members = [f"{prefix}_{m}" for m in MLP_MEMBERS]
+            absent = [n for n in members if n not in arrays]
+            if absent:
+                raise InputError(f"{absent[0]}: missing (a version {version} file has MLP decoders)")
+            decoders.append((prefix, [_int_table(arrays, n) for n in members]))
+            expected_names |= set(members)
     unknown = set(arrays) - expected_names
     if unknown:
-        raise InputError(f"{sorted(unknown)[0]}: unknown array (the file declares {k} layer(s))")
+        raise InputError(f"{sorted(unknown)[0]}: unknown array (the file declares {k} layer(s), version {version})")
+    sizes = tuple(len(wf.labels) for wf in layers)
+    D = len(_string(arrays, "alphabet", 1))
+    mlps = []
+    for j, (prefix, parts) in enumerate(decoders):
+        blocks = (D,) + sizes[:j] if j < k else sizes
+        try:
+            mlps.append(LookupMLP(blocks, *parts))
+        except InputError as e:
+            raise InputError(f"{prefix}: {e}") from None
     return CascadeFile(level, tuple(_string(arrays, "labels", 1).tolist()), tuple(_string(arrays, "alphabet", 1).tolist()),
-                       tuple(layers), tuple(inputs), _int_table(arrays, "output"), meta)
+                       tuple(layers), tuple(inputs), _int_table(arrays, "output"), meta, tuple(mlps))
 
 
 def load_cascade(path: str | os.PathLike) -> CascadeFile:
@@ -213,8 +271,9 @@ def load_cascade(path: str | os.PathLike) -> CascadeFile:
 
 @dataclass(frozen=True)
 class CascadeCertificate:
-    """A successful cascade certificate (failures raise): the level, the per-layer certificates and the
-    number of (element, labels) pairs the decoder check visited."""
+    """A successful cascade certificate (failures raise): the level, the per-layer certificates, the
+    number of (element, labels) pairs the decoder check visited and what decoded: ``"mlp"`` (a version 2
+    file: the exact MLP decoders, checked equal to the tables) or ``"tables"`` (version 1)."""
 
     certified: bool
     level: str
@@ -225,6 +284,7 @@ class CascadeCertificate:
     product_states: int
     layer_certificates: tuple[Certificate, ...]
     seconds: float
+    decoders: str = "tables"
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -268,15 +328,33 @@ def certify_cascade(cf: CascadeFile) -> CascadeCertificate:
     G, alph = target.group, target.alphabet
     if tuple(G.names[a] for a in alph) != tuple(cf.alphabet):
         raise MathematicalError("alphabet: the file's alphabet is not the source's")
+    if cf.decoders:            # the MLPs' decisions at the |G| pairs of an exact cascade, under every token
+        per_pair = len(alph) * sum(m.decision_cost for m in cf.decoders[:-1]) + cf.decoders[-1].decision_cost
+        check_work(G.order * per_pair, f"the MLP decoders' check ({G.order} pairs x {len(alph)} tokens)")
     # breadth-first search over (g, states of the layers), every layer advanced by its lookup table
     start = (0,) + (0,) * len(machines)
     seen = {start}
     queue = deque([start])
 
+    mlps = cf.decoders
+
+    def decided(j: int, table: np.ndarray, cell: tuple[int, ...]) -> int:
+        """The table's entry at ``cell``; with the MLP decoders, their exact decision, which must equal it."""
+        entry = int(table[cell])
+        if mlps:
+            name = cf.decoder_names()[j]
+            try:
+                got = mlps[j].decide(cell)
+            except MathematicalError as e:
+                raise MathematicalError(f"{name}: {e}") from None
+            if got != entry:
+                raise MathematicalError(f"{name}: the MLP decides {got} at {cell} where the lookup table holds {entry}")
+        return entry
+
     def check(state) -> None:
         g, qs = state[0], state[1:]
         cell = tuple(int(m[2][q]) for m, q in zip(machines, qs))
-        if cf.labels[int(cf.output[cell])] != G.names[g]:
+        if cf.labels[decided(len(machines), cf.output, cell)] != G.names[g]:
             raise MathematicalError(f"the cascade outputs {cf.labels[int(cf.output[cell])]!r} where the group is at "
                                     f"{G.names[g]!r} (decoders or output table)")
     check(start)
@@ -286,8 +364,8 @@ def certify_cascade(cf: CascadeFile) -> CascadeCertificate:
             g = int(G.mul(state[0], a))
             new: list[int] = []
             cells: list[int] = []
-            for (Q, q_alph, q_pos), table, q in zip(machines, cf.inputs, state[1:]):
-                s = int(table[(d,) + tuple(cells)])
+            for j, ((Q, q_alph, q_pos), table, q) in enumerate(zip(machines, cf.inputs, state[1:])):
+                s = decided(j, table, (d,) + tuple(cells))
                 q2 = int(Q.mul(q, q_alph[s]))
                 new.append(q2)
                 cells.append(int(q_pos[q2]))
@@ -297,7 +375,7 @@ def certify_cascade(cf: CascadeFile) -> CascadeCertificate:
                 seen.add(nxt)
                 queue.append(nxt)
     return CascadeCertificate(True, level, len(cf.layers), cf.hidden_sizes, len(cf.alphabet), len(cf.labels),
-                              len(seen), tuple(certs), time.perf_counter() - t0)
+                              len(seen), tuple(certs), time.perf_counter() - t0, "mlp" if mlps else "tables")
 
 
 def certify_cascade_file(path: str | os.PathLike) -> CascadeCertificate:

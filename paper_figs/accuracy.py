@@ -68,7 +68,8 @@ def task_order(run: dict) -> tuple:
 
 
 def _layers(run: dict) -> int:
-    """The layer count of a baseline run (``model_config.layers``; 0 = its default or not a baseline)."""
+    """The layer count of a run (``model_config.layers``; 0 = the model's default: one layer for a bilinear level, a
+    baseline's own default; K >= 2 for a stack of bilinear layers or a K-layer baseline)."""
     return int((run.get("model_config") or {}).get("layers") or 0)
 
 

@@ -21,8 +21,8 @@ TITLE = "Depth per level, and whether training finds the cascades"
 CAPTION = ("(a) The least number of layers of each diagonal level whose cascade tracks each catalogue group "
            "(∞: none; BLOCK, CP, FULL, HOUSE, MONO need one), from `bilinear.theory.hierarchy.depth`. (b) Fraction "
            "of seeds whose stack, trained from the certified cascade plus noise (relative to each parameter's RMS), "
-           "is exact (per-token accuracy >= 0.99) on words of length 256 after training on length 32; the markers "
-           "at the right are random initialisations of the same architecture.")
+           "is exact (per-token accuracy >= 0.99) on words of length 256 after training on length 32 (line style: "
+           "the number of training steps); the markers at the right are random initialisations of the same architecture.")
 SOURCES = "theory/hierarchy/depth.py on the catalogue groups; docs/results_depth/records.json (benchmarks/depth_gap.py)"
 RECORDS = Path(__file__).resolve().parents[1] / "docs" / "results_depth" / "records.json"
 LEVELS = ("pdiag", "rdiag", "rot", "cdiag")
@@ -39,12 +39,14 @@ def compute(records_path=None) -> dict:
     records = json.loads(path.read_text()) if path.exists() else []
     gap: dict[str, dict] = {}
     for r in records:
-        case = gap.setdefault(f"{r['group']} {r['level']}", {"noise": {}, "random": []})
+        steps = (r.get("config") or {}).get("steps")
+        name = f"{r['group']} {r['level']}" + ("" if steps is None else f", {steps} steps")
+        case = gap.setdefault(name, {"noise": {}, "random": [], "steps": steps})
         if r["init"] == "random":
             case["random"].append(bool(r["success"]))
         else:
             case["noise"].setdefault(str(r["noise"]), []).append(bool(r["success"]))
-    rates = {c: {"noise": {k: sum(v) / len(v) for k, v in d["noise"].items()},
+    rates = {c: {"noise": {k: sum(v) / len(v) for k, v in d["noise"].items()}, "steps": d["steps"],
                  "random": sum(d["random"]) / len(d["random"]) if d["random"] else None,
                  "seeds": max([len(v) for v in d["noise"].values()] + [len(d["random"])])}
              for c, d in gap.items()}
@@ -70,13 +72,15 @@ def draw(data: dict, out_dir: str) -> list[str]:
     style.panel_label(ax, "(a) depth")
     noises = sorted({float(k) for c in data["gap"].values() for k in c["noise"]})
     pos = {n: k for k, n in enumerate(noises)}
-    for n_case, (case, c) in enumerate(data["gap"].items()):
-        level = case.split()[-1]
+    budgets = sorted({c.get("steps") or 0 for c in data["gap"].values()})
+    for case, c in data["gap"].items():
+        level = case.split(",")[0].split()[-1]
         xs = [pos[float(k)] for k in c["noise"]]
         order = sorted(range(len(xs)), key=lambda t: xs[t])
         ys = list(c["noise"].values())
         bx.plot([xs[t] for t in order], [ys[t] for t in order], marker=style.marker(case.split()[0]),
-                color=style.color(level), label=case, linewidth=1, linestyle=("-", "--", ":", "-.")[n_case % 4])
+                color=style.color(level), label=case, linewidth=1,
+                linestyle=("-", "--", ":", "-.")[budgets.index(c.get("steps") or 0) % 4])
         if c["random"] is not None:
             bx.plot([len(noises) + 0.5], [c["random"]], marker=style.marker(case.split()[0]), color=style.color(level),
                     linestyle="none")
@@ -85,7 +89,7 @@ def draw(data: dict, out_dir: str) -> list[str]:
     bx.set_xlabel("noise (relative) at the cascade")
     bx.set_ylabel("fraction of seeds exact")
     if data["gap"]:
-        bx.legend(fontsize=5.5, loc="center right")
+        bx.legend(fontsize=5, loc="upper right")
     style.panel_label(bx, "(b) trained")
     return style.save(fig, out_dir, NAME)
 

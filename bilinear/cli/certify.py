@@ -72,5 +72,6 @@ def _run_cascade(args) -> int:
         fields = ", ".join(c.field for c in cert.layer_certificates)
         print(f"certified (exact cascade): {cert.layers} {cert.level} layer(s), hidden sizes {list(cert.hidden_sizes)} "
               f"(fields {fields}), {cert.num_symbols} symbols, {cert.num_labels} labels, {cert.product_states} "
-              f"(element, layer states) pairs checked ({cert.seconds:.2f} s)")
+              f"(element, layer states) pairs checked, decoders: "
+              f"{'exact ReLU MLPs (= the lookup tables)' if cert.decoders == 'mlp' else 'lookup tables'} ({cert.seconds:.2f} s)")
     return 0

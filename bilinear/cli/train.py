@@ -3,6 +3,7 @@
     bilinear train --task modadd --m 5 --model full --hidden 64 --seed 0
     bilinear train --task modadd:m=5 --task parity --model full,rdiag --seed 0,1,2 --out DIR
     bilinear train --preset quick --sweep claims --out DIR
+    bilinear train --task word --group S3 --model cdiag --layers 2 --out DIR
     bilinear train --speed
     bilinear train --task parity --model full,rdiag --seed 0-9 --out DIR --launcher submitit --jobs 10
 
@@ -45,10 +46,11 @@ def _option_kinds() -> dict:
     them (:func:`bilinear.theory.hierarchy.levels.levels_taking`); the rest as listed."""
     from bilinear.theory.hierarchy.levels import levels_taking
     from bilinear.verify.models.classic import BILINEAR_LEVELS
+    from bilinear.verify.models.stack import STACK_LEVELS
     bilinear = tuple(BILINEAR_LEVELS)
     sizes = {size: levels_taking(size, bilinear) for size in _MODEL_FIELDS if levels_taking(size, bilinear)}
     return {**sizes, "embedding": None, "normalise": bilinear, "init": bilinear, "init_scale": bilinear,
-            "layers": _BASELINE_LAYERS, "heads": ("transformer",)}
+            "layers": _BASELINE_LAYERS + STACK_LEVELS, "heads": ("transformer",)}
 
 
 def _lengths_range(text: str) -> tuple[int, int]:
@@ -99,7 +101,9 @@ def add_parser(sub):
     m.add_argument("--init", choices=("auto", "identity", "orthogonal", "rotation", "gaussian"),
                    help="bilinear models: init (auto: rotation for block, orthogonal for the others)")
     m.add_argument("--init-scale", type=number(minimum=0), help="bilinear models: init perturbation")
-    m.add_argument("--layers", type=positive_int, help="lstm, mamba, transformer: layers")
+    m.add_argument("--layers", type=positive_int,
+                   help="lstm, mamba, transformer: layers; cdiag, rot, rdiag: K >= 2 trains a stack of K layers "
+                        "with an MLP decoder between layers (1: the one-layer model)")
     m.add_argument("--heads", type=positive_int, help="transformer: heads")
     o = p.add_argument_group("training and evaluation")
     o.add_argument("--steps", type=positive_int, help="maximum optimiser steps")

@@ -83,8 +83,11 @@ def _rewrite(path, member, edit):
 
 @pytest.mark.parametrize("member,edit,message", [
     ("layer2_W", lambda a: a * 1.0000001, "layer 2: W: the float weights are not the rounded exact values"),
-    ("layer1_inputs", lambda a: a[::-1].copy(), "the cascade outputs"),
-    ("output", lambda a: np.roll(a, 1), "the cascade outputs"),
+    ("layer1_inputs", lambda a: a[::-1].copy(), "layer1_decoder: the MLP decides 1 at"),
+    ("output", lambda a: np.roll(a, 1), "output_decoder: the MLP decides"),
+    ("layer2_decoder_w2", lambda a: a[::-1].copy(), "layer2_decoder: the MLP decides"),
+    ("layer2_decoder_b2", lambda a: a + 2 * np.arange(len(a)), "layer2_decoder: the MLP decides"),
+    ("output_decoder_w2", lambda a: np.vstack([a[:1] + a[1:2], a[1:]]), "output_decoder: the MLP has no unique largest"),
 ])
 def test_a_tampered_file_is_refused(tmp_path, member, edit, message):
     path = _save(tmp_path, "S3", "cdiag")
@@ -92,6 +95,49 @@ def test_a_tampered_file_is_refused(tmp_path, member, edit, message):
     with pytest.raises(MathematicalError, match=message):
         certify_cascade_file(path)
     assert main(["certify", str(path)]) == 1
+
+
+def _as_version_1(path):
+    """Rewrite the file at ``path`` as a version 1 file: the MLP decoders dropped."""
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files if "decoder_" not in k}
+    arrays["meta"] = np.array(json.dumps({**json.loads(str(arrays["meta"])), "format_version": 1}))
+    np.savez(path, **arrays)
+
+
+def test_version_1_files_are_read_and_certified_from_their_tables(tmp_path):
+    path = _save(tmp_path, "S4", "cdiag")
+    assert certify_cascade_file(path).decoders == "mlp"
+    _as_version_1(path)
+    cf = load_cascade(path)
+    assert cf.decoders == () and cf.version == 1
+    assert certify_cascade_file(path).decoders == "tables"
+    _rewrite(path, "output", lambda a: np.roll(a, 1))                     # tables alone are still checked
+    with pytest.raises(MathematicalError, match="the cascade outputs"):
+        certify_cascade_file(path)
+    path = _save(tmp_path, "S3", "cdiag", "d.npz")
+    _rewrite(path, "meta", lambda a: np.array(json.dumps({**json.loads(str(a)), "format_version": 1})))
+    with pytest.raises(InputError, match="layer 1: decoder_w1: unknown array"):        # version 1 has no MLPs
+        load_cascade(path)
+    path = _save(tmp_path, "S3", "cdiag", "e.npz")
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files if k != "output_decoder_b2"}
+    np.savez(path, **arrays)
+    with pytest.raises(InputError, match="output_decoder_b2: missing"):
+        load_cascade(path)
+
+
+def test_a_table_and_its_mlp_edited_alike_still_fail_the_group_check(tmp_path):
+    """The MLP decides what the (edited) table holds, so only the search over (element, states) can
+    refuse it: an output table and output MLP rolled together."""
+    from bilinear.constructions.cascade_file import CascadeFile, cascade_file
+    from bilinear.constructions.lookup_mlp import lookup_mlp
+    cf = cascade_file(cascade_construction(GroupTarget.resolve(parse_group("A4")), "rot"))
+    rolled = np.roll(cf.output, 1, axis=1)
+    bad = CascadeFile(cf.level, cf.labels, cf.alphabet, cf.layers, cf.inputs, rolled, cf.meta,
+                      cf.decoders[:-1] + (lookup_mlp(rolled, len(cf.labels)),))
+    with pytest.raises(MathematicalError, match="the cascade outputs"):
+        certify_cascade(bad)
 
 
 def test_a_cascade_missing_a_layer_is_refused(tmp_path):
@@ -106,12 +152,16 @@ def test_a_cascade_missing_a_layer_is_refused(tmp_path):
 
 def test_reader_refuses_malformed_files(tmp_path):
     path = _save(tmp_path, "S3", "cdiag")
-    _rewrite(path, "meta", lambda a: np.array(json.dumps({**json.loads(str(a)), "format_version": 2})))
-    with pytest.raises(InputError, match="meta.format_version: expected 1"):
+    _rewrite(path, "meta", lambda a: np.array(json.dumps({**json.loads(str(a)), "format_version": 3})))
+    with pytest.raises(InputError, match="meta.format_version: expected one of 1, 2"):
         load_cascade(path)
     path = _save(tmp_path, "S3", "cdiag", "d.npz")
     _rewrite(path, "layer2_inputs", lambda a: a.astype(np.float64))
     with pytest.raises(InputError, match="layer2_inputs: expected an int64 table"):
+        load_cascade(path)
+    path = _save(tmp_path, "S3", "cdiag", "f.npz")
+    _rewrite(path, "layer1_decoder_w1", lambda a: a[:, :1].copy())
+    with pytest.raises(InputError, match="layer1_decoder: w1: expected shape"):
         load_cascade(path)
     path = _save(tmp_path, "S3", "cdiag", "e.npz")
     with np.load(path) as z:
@@ -127,7 +177,8 @@ def test_file_declares_its_format(tmp_path):
     with zipfile.ZipFile(path) as z:
         assert {"format.npy", "output.npy", "layer1_inputs.npy", "layer2_W.npy"} <= set(z.namelist())
     cf = load_cascade(path)
-    assert cf.meta["format"] == FORMAT and cf.meta["format_version"] == 1 and cf.meta["layers"] == 2
+    assert cf.meta["format"] == FORMAT and cf.meta["format_version"] == 2 and cf.meta["layers"] == 2
+    assert len(cf.decoders) == 3 and [d.blocks for d in cf.decoders] == [(2,), (2, 3), (3, 4)]
 
 
 @pytest.mark.parametrize("spec,level", [("A5", "cdiag"), ("A5", "rot"), ("S3", "rdiag"), ("S3", "pdiag")])
@@ -151,3 +202,30 @@ def test_cli_construct_certify_simulate(tmp_path, capsys):
     assert main(["construct", "A5", "--level", "cdiag", "--layers", "auto", "--out", str(out)]) == 1
     assert "cannot track: A5" in capsys.readouterr().err
     assert main(["construct", "S4", "--level", "full", "--layers", "auto", "--out", str(out)]) == 2
+
+
+def test_the_decoders_are_checked_against_the_resource_limits(tmp_path):
+    from bilinear.constructions.lookup_mlp import lookup_mlp
+    from bilinear.theory.errors import ResourceLimitError
+    from bilinear.theory.resources import memory_limit
+    table = np.zeros((10, 10, 10), dtype=np.int64)
+    with memory_limit(8 * 1000 * 30):                     # below 1000 units x (30 inputs + 1 output + 1)
+        with pytest.raises(ResourceLimitError, match=r"the exact MLP of a lookup table of shape \(10, 10, 10\)"):
+            lookup_mlp(table, 1)
+    assert lookup_mlp(table, 1).width == 1000
+    cf = load_cascade(_save(tmp_path, "S4", "cdiag"))
+    # 24 pairs x (2 tokens x (2*2 + 4*5 + 12*6) + 24*27) integer operations: hidden units x (blocks + outputs)
+    assert [(m.width, len(m.blocks), m.num_outputs) for m in cf.decoders] == [(2, 1, 1), (4, 2, 3), (12, 3, 3),
+                                                                                (24, 3, 24)]
+    with memory_limit(max_work=24 * (2 * 96 + 648) - 1):
+        with pytest.raises(ResourceLimitError, match="the MLP decoders' check"):
+            certify_cascade(cf)
+    with memory_limit(max_work=24 * (2 * 96 + 648)):
+        assert certify_cascade(cf).decoders == "mlp"
+
+
+def test_lookup_mlp_refuses_a_cell_outside_its_blocks():
+    from bilinear.constructions.lookup_mlp import lookup_mlp
+    mlp = lookup_mlp(np.array([[0, 1], [1, 0]]), 2)
+    with pytest.raises(InputError, match=r"cell: expected one index per block of sizes \[2, 2\], got \(0, 2\)"):
+        mlp.outputs((0, 2))

@@ -27,5 +27,10 @@ def test_gap_panel_reads_the_records(tmp_path):
     path.write_text(json.dumps(records))
     data = depth.compute(path)
     assert data["gap"]["S3 cdiag"]["noise"] == {"0.1": 2 / 3} and data["gap"]["S3 cdiag"]["random"] == 0.0
+    records.append({"group": "S3", "level": "rot", "init": "random", "noise": None, "success": True,
+                    "config": {"steps": 2000}})
+    path.write_text(json.dumps(records))
+    data = depth.compute(path)
+    assert data["gap"]["S3 rot, 2000 steps"]["random"] == 1.0 and data["gap"]["S3 rot, 2000 steps"]["steps"] == 2000
     files = depth.draw(data, str(tmp_path))
     assert all((tmp_path / f"depth.{fmt}").stat().st_size > 1000 for fmt in ("pdf", "png")) and len(files) == 2

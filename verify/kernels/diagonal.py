@@ -36,7 +36,7 @@ import torch.nn.functional as F
 
 from bilinear.verify.kernels.table import TINY, chunk_length, diagonal_factors, gather, start_size
 
-__all__ = ["chunks", "forward", "backward"]
+__all__ = ["chunks", "forward", "backward", "polar_states"]
 
 Saved = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -140,3 +140,41 @@ def backward(layout: str, norm: bool, saved: Saved, g: torch.Tensor | None,
     dp0 = None if dphase is None else dphase.sum((0, 1))
     gh0 = _polar_grad(pairs, h0.view(-1, 2) if pairs else h0, dl0, dp0).reshape(H)
     return gh0, gvalues
+
+
+def polar_states(layout: str, w: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
+    """The normalised states ``(N, L, H)`` of ``h_t = w_t * h_{t-1}`` (entrywise; ``h_0 = h0 / ||h0||``) for
+    per-step factors ``w`` ``(N, L, H)`` (``diagonal``: real) or ``(N, L, H/2, 2)`` (``pairs``: complex
+    ``a + ib``), all steps at once in polar form: ``log |h_t| = log |h0| + cumsum(log |w|)`` and, per pair,
+    ``arg h_t = arg h0 + cumsum(arg w)`` (real factors: the sign by a cumulative product of signs), so
+    one cumulative sum over time and no loop over steps or chunks.  Before exponentiating, the largest
+    entry's log-modulus is subtracted per step (a positive rescaling, detached: normalisation is scale
+    invariant), so nothing overflows or underflows at any length (an entry below ``e^-80`` of the largest is
+    held there: far below rounding, and no denormal numbers).  The sums run in float64 (a float32 sum
+    of angles over ``L`` steps would drift by about ``L`` ulps of ``L * pi``); the states come back in
+    ``w``'s dtype.  Differentiable by autograd (the gradient of ``log |w|`` and ``arg w`` is that of the
+    polar form, as in :func:`backward`; a factor exactly 0 is floored at :data:`TINY`)."""
+    dtype = w.dtype
+    x = w.double()
+    pairs = layout == "pairs"
+    if pairs:
+        a, b = x[..., 0], x[..., 1]
+        lw = 0.5 * torch.log((a * a + b * b).clamp_min(TINY * TINY))
+        start = h0.double().view(-1, 2)
+        s_mod = torch.linalg.vector_norm(start, dim=-1)
+    else:
+        lw = torch.log(x.abs().clamp_min(TINY))
+        s_mod = h0.double().abs()
+    log_mod = torch.cumsum(lw, dim=1)                                              # (N, L, H')
+    with torch.no_grad():
+        shift = (log_mod + torch.log(s_mod.clamp_min(TINY))).amax(dim=-1, keepdim=True)
+    # the largest entry is 1; entries below e^-80 of it are held at e^-80 (far below the rounding of either
+    # dtype, and a normal float32 number: no denormal arithmetic downstream)
+    mod = s_mod * torch.exp((log_mod - shift).clamp_min(-80.0))
+    if pairs:
+        angle = torch.cumsum(torch.atan2(b, a), dim=1) + torch.atan2(start[:, 1], start[:, 0])
+        out = torch.stack((mod * torch.cos(angle), mod * torch.sin(angle)), dim=-1).flatten(-2)
+    else:                       # the signs: a cumulative product of +-1 (exact), times h0's
+        out = mod * torch.cumprod(torch.sign(x.detach()), dim=1) * torch.sign(h0.detach().double())
+    out = out / torch.linalg.vector_norm(out, dim=-1, keepdim=True).clamp_min(TINY)
+    return out.to(dtype)

@@ -130,11 +130,15 @@ def diagonal_factors(layout: str, values: torch.Tensor) -> torch.Tensor:
 
 def chunk_length(w: torch.Tensor, dtype: torch.dtype, longest: int) -> int:
     """Longest chunk whose partial products of the factors ``w`` stay in ``[e^-budget, e^budget]``
-    (budget 30 for float32, 300 for float64): ``floor(budget / max |log |w||)`` over the non-zero
-    factors, in ``[1, longest]``."""
+    (budget 30 for float32, 60 for float64): ``floor(budget / max |log |w||)`` over the non-zero
+    factors, in ``[1, longest]``.  The float64 budget is bounded by :data:`TINY`, not by the range of
+    float64: a chunk's raw state has norm at least ``e^-budget / sqrt(H)`` (its largest start entry is
+    at least ``1 / sqrt(H)``), which must stay above ``TINY = 1e-30`` (about ``e^-69``), the floor every
+    normalisation divides by — with a budget of 300, strongly contracting factors (a stack's mixed
+    inputs) sank a chunk's norm below the floor and the states were no longer unit vectors."""
     mod = w.detach().abs()
     worst = float(torch.log(mod.masked_fill(mod == 0, 1.0)).abs().max()) if mod.numel() else 0.0
-    budget = 300.0 if dtype == torch.float64 else 30.0
+    budget = 60.0 if dtype == torch.float64 else 30.0
     return longest if worst * longest <= budget else max(1, int(budget // worst))
 
 

@@ -30,6 +30,7 @@ from bilinear.theory.resources import check_memory, current_memory_limit
 
 from bilinear.verify.models.baselines import BASELINES
 from bilinear.verify.models.classic import BILINEAR_LEVELS, INITS, NORMALISE_MODES, FullRNN
+from bilinear.verify.models.stack import STACK_LEVELS, BilinearStack
 
 __all__ = ["ModelConfig", "MODEL_NAMES", "make_model", "parameter_bound", "parameter_floor", "parameter_count", "model_shapes",
            "check_model_memory",
@@ -65,7 +66,10 @@ class ModelConfig:
     ``"none"`` for affine ones), ``"none"``, ``"eval"`` or ``"always"``; ``init``, ``init_scale``:
     bilinear initialisation (see :mod:`bilinear.verify.models.classic`; ``init="auto"``, the default, is
     :meth:`resolved_init`); ``layers``, ``heads``: baselines
-    (``layers`` 0 = the baseline's default: 1 for lstm and mamba, 2 for transformer).
+    (``layers`` 0 = the baseline's default: 1 for lstm and mamba, 2 for transformer); ``layers`` >= 2 of
+    ``cdiag``, ``rot`` or ``rdiag``: a :class:`~bilinear.verify.models.stack.BilinearStack` of that many
+    layers (:meth:`is_stack`; one-hot input, normalised, its own initialisation: ``embedding``,
+    ``normalise``, ``init`` and ``init_scale`` keep their defaults), 0 or 1 the one-layer model.
     """
 
     model: str = "full"
@@ -99,6 +103,8 @@ class ModelConfig:
         check_number("--init-scale", self.init_scale, minimum=0, maximum=MAX_INIT_SCALE)
         if kind in LEVELS:
             self.shape()                 # the level's own size checks (theory/hierarchy/levels.py)
+        if kind in BILINEAR_LEVELS and self.layers > 1:
+            self._check_stack()
         if kind == "transformer" and (self.hidden % self.heads or self.hidden % 2):
             raise InputError(f"hidden: the transformer needs an even hidden size divisible by heads={self.heads}, "
                              f"got {self.hidden}")
@@ -113,7 +119,23 @@ class ModelConfig:
 
     @property
     def is_bilinear(self) -> bool:
-        return self.kind in BILINEAR_LEVELS
+        """A one-layer bilinear model (``h_t = A(x_t) h_{t-1}`` and a readout; not a stack)."""
+        return self.kind in BILINEAR_LEVELS and not self.is_stack
+
+    @property
+    def is_stack(self) -> bool:
+        """A stack of ``layers`` >= 2 bilinear layers (:class:`~bilinear.verify.models.stack.BilinearStack`)."""
+        return self.kind in STACK_LEVELS and not self.affine and self.layers > 1
+
+    def _check_stack(self) -> None:
+        if self.kind not in STACK_LEVELS or self.affine:
+            raise expected("layers", f"0 or 1 for {self.model} (stacks of layers: {', '.join(STACK_LEVELS)})",
+                           self.layers)
+        defaults = ModelConfig(self.model)
+        for name in ("embedding", "normalise", "init", "init_scale"):
+            if getattr(self, name) != getattr(defaults, name):
+                raise expected(name, f"its default {getattr(defaults, name)!r} for a stack of layers (one-hot input, "
+                               "normalised, the stack's own initialisation)", getattr(self, name))
 
     def shape(self) -> Level:
         """The level and sizes of a bilinear model (``rank`` None: ``hidden``), checked by the level's
@@ -172,7 +194,8 @@ def parameter_bound(config: ModelConfig, vocab_size: int, num_classes: int) -> i
     num_classes)``, from the sizes alone (every model here has at most a few ``(H + input)^2``
     matrices per symbol, class and layer)."""
     inputs = config.embedding or vocab_size
-    return (vocab_size + num_classes + inputs + 32 * (config.layers or 2) + 32) * (config.hidden + inputs + 1) ** 2
+    layers = config.layers or 2
+    return (vocab_size + num_classes + inputs + 32 * layers + 2 * layers * layers + 32) * (config.hidden + inputs + 1) ** 2
 
 
 def parameter_floor(config: ModelConfig, vocab_size: int, num_classes: int) -> int:
@@ -219,6 +242,8 @@ def make_model(config: ModelConfig, vocab_size: int, num_classes: int, seed: int
 
 def _build_model(config: ModelConfig, vocab_size: int, num_classes: int, seed: int) -> nn.Module:
     kind = config.kind
+    if config.is_stack:
+        return BilinearStack.for_task(kind, vocab_size, num_classes, config.hidden, config.layers, seed=seed)
     if kind in BILINEAR_LEVELS:
         extra = {k: v for k, v in config.shape().parameters().items() if k != "hidden"}
         return BILINEAR_LEVELS[kind](vocab_size, num_classes, config.hidden, embedding=config.embedding,

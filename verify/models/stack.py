@@ -10,28 +10,52 @@ level: ``cdiag`` pairs ``(a, b)`` per symbol and 2x2 block, ``rot`` an angle (``
 ``rdiag`` a real diagonal.
 
 :meth:`BilinearStack.from_cascade` sets every parameter from a certified cascade file
-(:mod:`bilinear.constructions.cascade_file`): the layers' float weights, and decoder / output MLPs that
-realise the lookup tables exactly on one-hot inputs — one hidden unit per table cell ``(token, c_1, ...)``
-with weight 1 on each of its indicators and bias ``-(number of indicators - 1)``, so the unit is 1 on its
-cell and 0 elsewhere, and output logits ``scale`` times the units of each symbol.  With soft labels at
+(:mod:`bilinear.constructions.cascade_file`): the layers' float weights, and as decoder / output MLPs the
+file's exact MLPs (:mod:`bilinear.constructions.lookup_mlp`), which realise the lookup tables on one-hot
+inputs — one hidden unit per table cell ``(token, c_1, ...)`` with weight 1 on each of its indicators and
+bias ``-(number of indicators - 1)``, so the unit is 1 on its cell and 0 elsewhere — with output logits
+``scale`` times the units of each symbol.  With soft labels at
 ``beta = 20`` the stack then reproduces the cascade (checked by a test).  ``noise`` perturbs every
-parameter tensor by ``noise`` times its root mean square times a standard normal.  The recurrence runs
-as a plain step loop in torch (not through the kernels' fast paths).
+parameter tensor by ``noise`` times its root mean square times a standard normal.
+
+**Fast paths.** With a continuous input the layer recurrence is still elementwise, ``h_t = w_t * h_{t-1}``
+with ``w_t = sum_s x_{t,s} w(e_s)`` a complex number per pair (``cdiag``, ``rot``) or a real number per
+entry (``rdiag``), so a layer's normalised states over the whole sequence follow from the cumulative
+products of the ``w_t``, with no Python loop over time.  :meth:`BilinearStack.layer_states` has three
+paths: ``"polar"`` (the default; :func:`bilinear.verify.kernels.diagonal.polar_states`: one cumulative
+sum of the factors' log-moduli and one of their angles over the whole sequence, in float64, the largest
+entry's modulus divided out per step), ``"chunks"`` (the single-layer models' ``"diagonal"`` path with
+embedded input, :func:`bilinear.verify.kernels.scan.states`: cumulative products in chunks that restart
+from unit vectors) and ``"loop"`` (:meth:`BilinearStack.reference_layer_states`, the step loop,
+normalised after every step as the single-layer models' reference).  The three agree in float64,
+gradients included (tests/verify/models/test_stack.py); ``benchmarks/stack_speed.py`` measures the
+ratios (docs/results_depth.md).
+
+**Training** (``bilinear train --model cdiag --layers K``, :func:`bilinear.verify.models.registry.make_model`):
+:meth:`BilinearStack.for_task` builds a stack of ``K`` equal layers of hidden size ``H`` (``H`` input
+symbols and ``H`` readout rows per layer, decoder and output MLPs of width ``2H``) in float32;
+:meth:`BilinearStack.no_decay_parameters` exempts the transitions and start states from weight decay,
+as for one layer.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 from torch import nn
 
-from bilinear.theory.errors import InputError, check_choice
+from bilinear.constructions.lookup_mlp import lookup_mlp
+from bilinear.theory.errors import InputError, check_choice, expected
+from bilinear.verify.kernels import scan
+from bilinear.verify.kernels.diagonal import polar_states
+from bilinear.verify.kernels.table import TINY, System, Table
 
-__all__ = ["BilinearStack", "STACK_LEVELS"]
+__all__ = ["BilinearStack", "STACK_LEVELS", "STACK_PATHS"]
 
 STACK_LEVELS = ("cdiag", "rot", "rdiag")
+#: how a layer's recurrence runs (:meth:`BilinearStack.layer_states`)
+STACK_PATHS = ("polar", "chunks", "loop")
 
 
 class BilinearStack(nn.Module):
@@ -75,7 +99,34 @@ class BilinearStack(nn.Module):
         self.out1, self.out1b = rnd(output_width, n_in, std=1 / math.sqrt(n_in)), rnd(output_width, std=0.1)
         self.out2, self.out2b = rnd(num_classes, output_width, std=1 / math.sqrt(output_width)), rnd(num_classes, std=0.1)
 
+    @classmethod
+    def for_task(cls, level: str, vocab_size: int, num_classes: int, hidden: int, layers: int,
+                 seed: int = 0) -> "BilinearStack":
+        """The trainable stack of ``bilinear train --model LEVEL --layers K`` (module docstring), in float32."""
+        if isinstance(layers, bool) or not isinstance(layers, int) or layers < 1:
+            raise expected("layers", "an integer >= 1", layers)
+        h = int(hidden)
+        return cls(level, vocab_size, num_classes, [h] * layers, [h] * layers, [h] * layers, [2 * h] * layers,
+                   2 * h, seed=seed).float()
+
+    def no_decay_parameters(self) -> set[str]:
+        """The transitions and start states of every layer: exempt from weight decay (as for one layer,
+        :meth:`bilinear.verify.models.base.BilinearRNN.no_decay_parameters`)."""
+        return {name for name, _ in self.named_parameters() if name.split(".")[0] in ("trans", "h0")}
+
     # ------------------------------------------------------------------ forward
+    def table(self, i: int) -> Table:
+        """Layer ``i``'s per-symbol transitions in the kernels' layout
+        (:class:`~bilinear.verify.kernels.table.Table`): ``pairs`` ``(a, b)`` for ``cdiag``, ``(cos t,
+        sin t)`` for ``rot`` (mixed as pairs: ``A(x) = sum_s x_s A(e_s)``, not a rotation by the mixed
+        angle), ``diagonal`` for ``rdiag``."""
+        P = self.trans[i]
+        if self.level == "rdiag":
+            return Table("diagonal", P[:, 0, :])
+        if self.level == "cdiag":
+            return Table("pairs", P.transpose(1, 2))
+        return Table("pairs", torch.stack((torch.cos(P[:, 0, :]), torch.sin(P[:, 0, :])), dim=-1))
+
     def _step(self, i: int, h: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         P = self.trans[i]
         if self.level == "rdiag":
@@ -87,7 +138,7 @@ class BilinearStack(nn.Module):
                 a, b = x @ torch.cos(P[:, 0, :]), x @ torch.sin(P[:, 0, :])
             h0, h1 = h[:, 0::2], h[:, 1::2]
             h = torch.stack([a * h0 - b * h1, b * h0 + a * h1], dim=-1).reshape(h.shape)
-        return h / (torch.linalg.vector_norm(h, dim=1, keepdim=True) + 1e-30)
+        return h / torch.linalg.vector_norm(h, dim=1, keepdim=True).clamp_min(TINY)
 
     def layer_inputs(self, i: int, onehot: torch.Tensor, soft: list[torch.Tensor]) -> torch.Tensor:
         """Layer ``i``'s input distribution ``(B, T, D_i)`` from the tokens and the soft labels below."""
@@ -95,19 +146,40 @@ class BilinearStack(nn.Module):
         u = torch.relu(z @ self.dec1[i].T + self.dec1b[i])
         return torch.softmax(u @ self.dec2[i].T + self.dec2b[i], dim=-1)
 
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Logits ``(B, T, num_classes)`` after every token of ``tokens`` ``(B, T)``."""
-        onehot = torch.nn.functional.one_hot(tokens, self.vocab_size).to(torch.float64)
+    def layer_states(self, i: int, tokens: torch.Tensor, x: torch.Tensor, path: str = "polar") -> torch.Tensor:
+        """Layer ``i``'s normalised states ``(B, T, H_i)`` for its inputs ``x`` ``(B, T, D_i)`` by ``path``
+        (:data:`STACK_PATHS`): ``"polar"`` (the default) — the whole sequence at once as cumulative sums of
+        the factors' log-moduli and angles (:func:`bilinear.verify.kernels.diagonal.polar_states`);
+        ``"chunks"`` — the single-layer models' ``"diagonal"`` path with embedded input
+        (:func:`bilinear.verify.kernels.scan.states`: cumulative products in chunks restarting from unit
+        vectors); ``"loop"`` — the plain step loop (:meth:`reference_layer_states`)."""
+        path = check_choice("path", path, STACK_PATHS)
+        if path == "loop":
+            return self.reference_layer_states(i, tokens, x)
+        table = self.table(i)
+        if path == "chunks":
+            return scan.states(System(table, self.h0[i], normalise=True), tokens, x)
+        return polar_states(table.layout, table.mixed(x), self.h0[i])
+
+    def reference_layer_states(self, i: int, tokens: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Layer ``i``'s states by the plain step loop (one :meth:`_step` per token, normalised after every
+        step): the reference the fast paths are tested and benchmarked against."""
         B, T = tokens.shape
+        h = (self.h0[i] / torch.linalg.vector_norm(self.h0[i]).clamp_min(TINY)).expand(B, -1)
+        hs = []
+        for t in range(T):
+            h = self._step(i, h, x[:, t])
+            hs.append(h)
+        return torch.stack(hs, dim=1)
+
+    def forward(self, tokens: torch.Tensor, path: str = "polar") -> torch.Tensor:
+        """Logits ``(B, T, num_classes)`` after every token of ``tokens`` ``(B, T)``, every layer's states by
+        ``path`` (:meth:`layer_states`)."""
+        tokens = torch.as_tensor(tokens, device=self.out1.device).long()
+        onehot = torch.nn.functional.one_hot(tokens, self.vocab_size).to(self.out1.dtype)
         soft: list[torch.Tensor] = []
         for i in range(self.k):
-            x = self.layer_inputs(i, onehot, soft)
-            h = (self.h0[i] / torch.linalg.vector_norm(self.h0[i])).expand(B, -1)
-            hs = []
-            for t in range(T):
-                h = self._step(i, h, x[:, t])
-                hs.append(h)
-            states = torch.stack(hs, dim=1)                                   # (B, T, H_i)
+            states = self.layer_states(i, tokens, self.layer_inputs(i, onehot, soft), path)    # (B, T, H_i)
             soft.append(torch.softmax(self.beta * states @ self.readout[i].T, dim=-1))
         u = torch.relu(torch.cat(soft, dim=-1) @ self.out1.T + self.out1b)
         return u @ self.out2.T + self.out2b
@@ -117,15 +189,18 @@ class BilinearStack(nn.Module):
     def from_cascade(cls, cf, noise: float = 0.0, seed: int = 0, beta: float = 20.0,
                      scale: float = 20.0) -> "BilinearStack":
         """The stack set to the cascade file ``cf`` (a :class:`~bilinear.constructions.cascade_file.CascadeFile`),
-        every parameter tensor then perturbed by ``noise`` times its RMS times N(0, 1) (seeded)."""
+        every parameter tensor then perturbed by ``noise`` times its RMS times N(0, 1) (seeded).  The decoder
+        and output MLPs are the file's exact MLPs (:mod:`bilinear.constructions.lookup_mlp`; built from the
+        lookup tables for a version 1 file), their second layer times ``scale``."""
         level = cf.level
         sizes = [len(wf.labels) for wf in cf.layers]
         D = len(cf.alphabet)
-        widths = [D * int(np.prod(sizes[:i], dtype=np.int64)) for i in range(len(sizes))]
+        mlps = cf.decoders or tuple(lookup_mlp(t, wf.shape[2]) for t, wf in zip(cf.inputs, cf.layers)) + (
+            lookup_mlp(cf.output, len(cf.labels)),)
         m = cls(level, D, len(cf.labels), [wf.hidden_size for wf in cf.layers], [wf.shape[2] for wf in cf.layers],
-                sizes, widths, int(np.prod(sizes, dtype=np.int64)), beta=beta, seed=seed)
+                sizes, [mlp.width for mlp in mlps[:-1]], mlps[-1].width, beta=beta, seed=seed)
         with torch.no_grad():
-            for i, (wf, table) in enumerate(zip(cf.layers, cf.inputs)):
+            for i, wf in enumerate(cf.layers):
                 A = torch.as_tensor(wf.transitions(), dtype=torch.float64)           # (D_i, H, H)
                 if level == "rdiag":
                     m.trans[i].copy_(torch.diagonal(A, dim1=1, dim2=2)[:, None, :])
@@ -137,8 +212,8 @@ class BilinearStack(nn.Module):
                         m.trans[i].copy_(torch.atan2(b, a)[:, None, :])
                 m.h0[i].copy_(torch.as_tensor(wf.h0))
                 m.readout[i].copy_(torch.as_tensor(wf.readout))
-                _lookup_mlp(m.dec1[i], m.dec1b[i], m.dec2[i], m.dec2b[i], table, [D] + sizes[:i], scale)
-            _lookup_mlp(m.out1, m.out1b, m.out2, m.out2b, cf.output, sizes, scale)
+                _set_mlp((m.dec1[i], m.dec1b[i], m.dec2[i], m.dec2b[i]), mlps[i], scale)
+            _set_mlp((m.out1, m.out1b, m.out2, m.out2b), mlps[-1], scale)
             if noise:
                 g = torch.Generator().manual_seed(int(seed) + 1)
                 for p in m.parameters():
@@ -147,13 +222,11 @@ class BilinearStack(nn.Module):
         return m
 
 
-def _lookup_mlp(W1, b1, W2, b2, table: np.ndarray, blocks: list[int], scale: float) -> None:
-    """Set a one-hidden-layer ReLU MLP on concatenated one-hot blocks of sizes ``blocks`` to
-    ``scale`` times the one-hot of ``table[c_0, c_1, ...]``: one hidden unit per cell."""
-    W1.zero_(), b1.zero_(), W2.zero_(), b2.zero_()
-    offsets = np.concatenate([[0], np.cumsum(blocks)[:-1]]).astype(np.int64)
-    for unit, cell in enumerate(np.ndindex(*table.shape)):
-        for off, c in zip(offsets, cell):
-            W1[unit, int(off + c)] = 1.0
-        b1[unit] = -(len(cell) - 1)
-        W2[int(table[cell]), unit] = scale
+def _set_mlp(params, mlp, scale: float) -> None:
+    """Copy an exact :class:`~bilinear.constructions.lookup_mlp.LookupMLP` into ``(W1, b1, W2, b2)``, the second
+    layer times ``scale`` (the softmax over the outputs then puts ``1 - O(e^-scale)`` on the decision)."""
+    W1, b1, W2, b2 = params
+    W1.copy_(torch.as_tensor(mlp.w1))
+    b1.copy_(torch.as_tensor(mlp.b1))
+    W2.copy_(torch.as_tensor(mlp.w2) * scale)
+    b2.copy_(torch.as_tensor(mlp.b2) * scale)

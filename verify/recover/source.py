@@ -121,8 +121,9 @@ def _from_checkpoint(path: str) -> LearnedModel:
     run = TrainedRun.load(path)
     cfg = run.config
     if not cfg.is_bilinear or cfg.affine or cfg.embedding is not None:
-        raise InputError(f"checkpoint {path}: recovery needs a pure bilinear model with one-hot input "
+        raise InputError(f"checkpoint {path}: recovery needs a pure one-layer bilinear model with one-hot input "
                          f"(h_t = A(x_t) h_(t-1)); this one is {cfg.model}"
+                         + (f" with {cfg.layers} layers" if cfg.is_stack else "")
                          + (f" with embedding {cfg.embedding}" if cfg.embedding is not None else ""))
     model: Any = run.model                         # a bilinear model (checked above): dense_W, h0, readout
     group, target = run.target()

@@ -195,3 +195,21 @@ def test_embedded_gradients_over_several_chunks_equal_the_step_loop(name):
     assert float(((got - want).abs() / want.abs().amax(-1, keepdim=True)).max()) < 1e-9
     for name_, g in ref.items():
         assert float((fast[name_] - g).abs().max()) / float(g.abs().max()) < 1e-8, name_
+
+
+@pytest.mark.parametrize("name", ["rdiag", "cdiag"])
+def test_contracting_factors_keep_unit_states_in_float64(name):
+    """Factors of modulus about 0.2 (log-modulus 1.6 per step), gradients on, float64, normalised: a
+    chunk of the diagonal products may not let the raw norm sink below the floor ``TINY`` every
+    normalisation divides by (a chunk budget of e^300 did, from about step 45 on); the states stay unit
+    vectors and equal the step loop's."""
+    model = build(name, torch.float64, embedding=3, normalise="always").train()
+    with torch.no_grad():
+        for pname in model.transition_params:
+            p = getattr(model, pname)
+            p.mul_(0.2 / p.abs().max())
+    tok = tokens(2, 300, 5)
+    got = model.states(tok)
+    want = model.reference_states(tok)
+    assert float((got.norm(dim=-1) - 1).abs().max()) < 1e-12
+    assert float((got - want).abs().max()) < 1e-9
