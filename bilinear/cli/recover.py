@@ -177,10 +177,7 @@ def _run_extract(args) -> int:
                         ("--row-vectors", args.row_vectors or None), ("--value-column", args.value_column)):
         if value is not None:
             raise expected(flag, "nothing with --extract (extraction reads the model's predictions only)", value)
-    target = None
-    if args.automaton:
-        from bilinear.theory.automata.automaton import Automaton
-        target = Automaton.from_json(args.automaton)
+    target = _target(args)
     subjects = [load_subject(f, target) for f in args.files]
     results = [extract(s, args.words, args.length, args.seed, args.max_states, args.max_queries) for s in subjects]
     if args.json:
@@ -189,6 +186,14 @@ def _run_extract(args) -> int:
         for r in results:
             print(_extract_text(r))
     return 0 if all(r["isomorphic"] for r in results) else 1
+
+
+def _target(args):
+    """The automaton of ``--automaton`` (None without it)."""
+    if not args.automaton:
+        return None
+    from bilinear.theory.automata.automaton import Automaton
+    return Automaton.from_json(args.automaton)
 
 
 def run(args) -> int:
@@ -200,10 +205,7 @@ def run(args) -> int:
     if args.snap:
         check_output_file("--snap", args.snap, ".npz",          # missing folders are created on writing
                           inputs=tuple(args.files) + ((args.automaton,) if args.automaton else ()))
-    target = None
-    if args.automaton:
-        from bilinear.theory.automata.automaton import Automaton
-        target = Automaton.from_json(args.automaton)
+    target = _target(args)
     from bilinear.verify.recover.adapters import ForeignOptions
     foreign = ForeignOptions(layout=args.layout, head=args.head, row_vectors=args.row_vectors,
                              column=args.value_column, seed=args.seed)

@@ -263,6 +263,25 @@ void logits_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,    
     }                                                                                             \
 }                                                                                                 \
                                                                                                   \
+INLINE void through_norm_##SUFFIX(REAL *restrict Gi, const REAL *restrict gi,                     \
+                                  const REAL *restrict x, REAL c, REAL inv, int norm, int64_t H,  \
+                                  REAL *restrict dy)                                              \
+{   /* one row of the adjoint through the step's normalisation: Gi += gi (the state's gradient),  */\
+    /* then dy = (Gi - x (x.Gi - c)) / s when normalising (x = y / s, s = ||y||), else            */\
+    /* dy = Gi + x c / s^2 (c: the gradient of the log-gain; inv = 1 / s)                         */\
+    for (int64_t h = 0; h < H; h++) Gi[h] += gi[h];                                               \
+    if (norm) {                                                                                   \
+        REAL dot = 0;                                                                             \
+        _Pragma("omp simd reduction(+:dot)")                                                      \
+        for (int64_t h = 0; h < H; h++) dot += x[h] * Gi[h];                                      \
+        const REAL coef = dot - c;                                                                \
+        for (int64_t h = 0; h < H; h++) dy[h] = (Gi[h] - x[h] * coef) * inv;                      \
+    } else {                                                                                      \
+        const REAL coef = c * inv * inv;                                                          \
+        for (int64_t h = 0; h < H; h++) dy[h] = Gi[h] + x[h] * coef;                              \
+    }                                                                                             \
+}                                                                                                 \
+                                                                                                  \
 void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,                    \
                        const int64_t *restrict tok, const REAL *restrict T,                       \
                        const REAL *restrict X, const REAL *restrict S, const REAL *restrict g,    \
@@ -279,17 +298,7 @@ void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,  
             const REAL *restrict xp = X + r * H;                                                  \
             REAL *restrict dy = dY + r * H;                                                       \
             const REAL inv = (REAL) 1 / S[r];                                                     \
-            for (int64_t h = 0; h < H; h++) Gi[h] += gi[h];                                       \
-            if (norm) {                                                                           \
-                REAL dot = 0;                                                                     \
-                _Pragma("omp simd reduction(+:dot)")                                              \
-                for (int64_t h = 0; h < H; h++) dot += x[h] * Gi[h];                              \
-                const REAL coef = dot - c[r];                                                     \
-                for (int64_t h = 0; h < H; h++) dy[h] = (Gi[h] - x[h] * coef) * inv;              \
-            } else {                                                                              \
-                const REAL coef = c[r] * inv * inv;                                               \
-                for (int64_t h = 0; h < H; h++) dy[h] = Gi[h] + x[h] * coef;                      \
-            }                                                                                     \
+            through_norm_##SUFFIX(Gi, gi, x, c[r], inv, norm, H, dy);                             \
             adjoint_##SUFFIX(T + k * bs, dy, xp, tmp, gT + k * bs, nb, B);                        \
             memcpy(Gi, tmp, (size_t) H * sizeof(REAL));                                           \
         }                                                                                         \
@@ -440,17 +449,7 @@ void backward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const
             const REAL *restrict gi = g + r * H, *restrict x = X + (r + n) * H;                   \
             REAL *restrict dy = dY + r * H;                                                       \
             const REAL inv = (REAL) 1 / S[r];                                                     \
-            for (int64_t h = 0; h < H; h++) Gi[h] += gi[h];                                       \
-            if (norm) {                                                                           \
-                REAL dot = 0;                                                                     \
-                _Pragma("omp simd reduction(+:dot)")                                              \
-                for (int64_t h = 0; h < H; h++) dot += x[h] * Gi[h];                              \
-                const REAL coef = dot - c[r];                                                     \
-                for (int64_t h = 0; h < H; h++) dy[h] = (Gi[h] - x[h] * coef) * inv;              \
-            } else {                                                                              \
-                const REAL coef = c[r] * inv * inv;                                               \
-                for (int64_t h = 0; h < H; h++) dy[h] = Gi[h] + x[h] * coef;                      \
-            }                                                                                     \
+            through_norm_##SUFFIX(Gi, gi, x, c[r], inv, norm, H, dy);                             \
             memcpy(dg + j * H, dy, (size_t) H * sizeof(REAL));                                    \
         }                                                                                         \
         products_##SUFFIX(gemm, D, H, first, dg, T, gg);          /* G = A_k^T dy, as rows */     \
