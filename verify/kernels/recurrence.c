@@ -200,6 +200,19 @@ static void adjoint_##SUFFIX(const REAL *restrict T, const REAL *restrict dy,   
     }                                                                                             \
 }                                                                                                 \
                                                                                                   \
+INLINE REAL floored_norm_##SUFFIX(REAL ss)                                                        \
+{   /* max(sqrt(ss), TINY) for a squared norm ss (a NaN stays NaN, as in clamp_min) */            \
+    REAL s = (REAL) sqrt((double) ss);                                                            \
+    if (s < (REAL) TINY) s = (REAL) TINY;                                                         \
+    return s;                                                                                     \
+}                                                                                                 \
+                                                                                                  \
+INLINE void scale_##SUFFIX(REAL *restrict y, REAL s, int64_t H)                                   \
+{   /* y /= s, as one reciprocal and H products */                                                \
+    const REAL inv = (REAL) 1 / s;                                                                \
+    for (int64_t h = 0; h < H; h++) y[h] *= inv;                                                  \
+}                                                                                                 \
+                                                                                                  \
 INLINE REAL step_##SUFFIX(const REAL *restrict Tt_k, const REAL *restrict x, REAL *restrict y,   \
                           const REAL *restrict shift, int64_t nb, int64_t B, int64_t H)          \
 {   /* y = A_k x (+ shift); returns max(||y||, TINY) (a NaN stays NaN, as in clamp_min) */       \
@@ -209,9 +222,7 @@ INLINE REAL step_##SUFFIX(const REAL *restrict Tt_k, const REAL *restrict x, REA
     REAL ss = 0;                                                                                  \
     _Pragma("omp simd reduction(+:ss)")                                                           \
     for (int64_t h = 0; h < H; h++) ss += y[h] * y[h];                                            \
-    REAL s = (REAL) sqrt((double) ss);                                                            \
-    if (s < (REAL) TINY) s = (REAL) TINY;                                                         \
-    return s;                                                                                     \
+    return floored_norm_##SUFFIX(ss);                                                             \
 }                                                                                                 \
                                                                                                   \
 void forward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,                     \
@@ -227,10 +238,7 @@ void forward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,   
             const REAL s = step_##SUFFIX(Tt + k * bs, X + (t * n + i) * H, y,                     \
                                          shift ? shift + (t * n + i) * H : NULL, nb, B, H);       \
             S[t * n + i] = s;                                                                     \
-            if (norm) {                                                                           \
-                const REAL inv = (REAL) 1 / s;                                                    \
-                for (int64_t h = 0; h < H; h++) y[h] *= inv;                                      \
-            }                                                                                     \
+            if (norm) scale_##SUFFIX(y, s, H);                                                    \
         }                                                                                         \
     }                                                                                             \
 }                                                                                                 \
@@ -343,9 +351,7 @@ INLINE REAL settle_##SUFFIX(const REAL *restrict src, REAL *restrict y, const RE
         _Pragma("omp simd reduction(+:ss)")                                                       \
         for (int64_t h = 0; h < H; h++) { y[h] = src[h]; ss += y[h] * y[h]; }                     \
     }                                                                                             \
-    REAL s = (REAL) sqrt((double) ss);                                                            \
-    if (s < (REAL) TINY) s = (REAL) TINY;                                                         \
-    return s;                                                                                     \
+    return floored_norm_##SUFFIX(ss);                                                             \
 }                                                                                                 \
                                                                                                   \
 static void products_##SUFFIX(const void *gemm, int64_t D, int64_t H, const int64_t *restrict first, \
@@ -392,13 +398,9 @@ void forward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const 
                 y[h] = v;                                                                         \
                 ss += v * v;                                                                      \
             }                                                                                     \
-            REAL s = (REAL) sqrt((double) ss);                                                    \
-            if (s < (REAL) TINY) s = (REAL) TINY;           /* as step_##SUFFIX: NaN stays NaN */ \
+            const REAL s = floored_norm_##SUFFIX(ss);                                             \
             S[r] = s;                                                                             \
-            if (norm) {                                                                           \
-                const REAL inv = (REAL) 1 / s;                                                    \
-                for (int64_t h = 0; h < H; h++) y[h] *= inv;                                      \
-            }                                                                                     \
+            if (norm) scale_##SUFFIX(y, s, H);                                                    \
         }                                                                                         \
     }                                                                                             \
 }                                                                                                 \
@@ -421,10 +423,7 @@ void logits_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const i
             const int64_t i = order[j];                                                           \
             REAL *restrict xi = x + i * H;                                                        \
             const REAL s = settle_##SUFFIX(yg + j * H, xi, shift ? shift + (t * n + i) * H : NULL, H); \
-            if (norm) {                                                                           \
-                const REAL inv = (REAL) 1 / s;                                                    \
-                for (int64_t h = 0; h < H; h++) xi[h] *= inv;                                     \
-            }                                                                                     \
+            if (norm) scale_##SUFFIX(xi, s, H);                                                   \
         }                                                                                         \
         if (K)                                                                                    \
             mm(ROW_MAJOR, NO_TRANS, TRANS, n, K, H, (REAL) 1, x, H, R, H, (REAL) 0, Z + t * n * K, K); \
