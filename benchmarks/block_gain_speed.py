@@ -26,7 +26,8 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 
 from bilinear.theory.files import write_text_atomically  # noqa: E402
-from bilinear.verify.experiments.train import TrainConfig, _objective, _optimizer  # noqa: E402
+from bilinear.verify.experiments.bench import train_steps  # noqa: E402
+from bilinear.verify.experiments.train import TrainConfig, _optimizer  # noqa: E402
 from bilinear.verify.models.registry import ModelConfig, make_model  # noqa: E402
 from bilinear.verify.tasks import make_task  # noqa: E402
 
@@ -50,11 +51,7 @@ def measure(rounds: int, steps: int, batch: int = 64, length: int = 10) -> dict:
     for r in range(rounds + 1):                      # round 0 warms up
         for label, pen, train, model, opt in built:
             t0 = time.process_time()
-            for _ in range(steps):
-                loss = _objective(model, data, train, False, "cpu")
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
+            train_steps(model, data, train, opt, steps)
             if r:
                 times[(label, pen)].append(time.process_time() - t0)
     tokens = batch * length * steps

@@ -30,8 +30,8 @@ from contextlib import ExitStack, contextmanager
 
 import torch
 
-from bilinear.verify.experiments.bench import _optimizer
-from bilinear.verify.experiments.train import TrainConfig, _objective
+from bilinear.verify.experiments.bench import train_steps
+from bilinear.verify.experiments.train import TrainConfig, _optimizer
 from bilinear.verify.kernels import native, paths
 from bilinear.verify.models import modern
 from bilinear.verify.models.registry import ModelConfig, make_model
@@ -73,11 +73,7 @@ def training(hidden: int, levels: list[str], rounds: int, steps: int) -> dict:
         for key, name, variant, model, opt in contenders:
             with variant(name):
                 t0 = time.process_time()
-                for _ in range(steps):
-                    loss = _objective(model, data, cfg, False, "cpu")
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
+                train_steps(model, data, cfg, opt, steps)
                 if r:
                     times[key].append(time.process_time() - t0)
     tokens = 64 * 10 * steps
@@ -152,10 +148,7 @@ def mono_parts(hidden: int, rounds: int, calls: int = 5) -> dict:
     scores = modern.sinkhorn(mono.logits).detach()
 
     def lstm_step():
-        loss = _objective(lstm, data, cfg, False, "cpu")
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        train_steps(lstm, data, cfg, opt, 1)
 
     def sinkhorn():
         modern.sinkhorn(mono.logits).sum().backward()

@@ -180,12 +180,18 @@ def _run_extract(args) -> int:
     target = _target(args)
     subjects = [load_subject(f, target) for f in args.files]
     results = [extract(s, args.words, args.length, args.seed, args.max_states, args.max_queries) for s in subjects]
-    if args.json:
+    return _report(results, args.json, _extract_text, "isomorphic")
+
+
+def _report(results: list[dict], as_json: bool, text, passed: str) -> int:
+    """Print ``results`` (JSON, or each as ``text`` renders it) and return the exit code: 0 when every
+    result's ``passed`` field is true, 1 (a negative verdict) otherwise."""
+    if as_json:
         print(json.dumps(results, indent=2))
     else:
         for r in results:
-            print(_extract_text(r))
-    return 0 if all(r["isomorphic"] for r in results) else 1
+            print(text(r))
+    return 0 if all(r[passed] for r in results) else 1
 
 
 def _target(args):
@@ -217,9 +223,4 @@ def run(args) -> int:
     if args.snap:
         from bilinear.verify.recover.snap_file import snap_to_file
         snap_to_file(models[0], results[0], extras[0], args.snap, horizon_max=args.horizon_max, seed=args.seed)
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        for r in results:
-            print(_text(r))
-    return 0 if all(r["verdict"] for r in results) else 1
+    return _report(results, args.json, _text, "verdict")

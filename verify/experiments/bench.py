@@ -132,6 +132,17 @@ def check_bench_memory(levels, hidden: int = 64, vocab: int = 10, block: int = 4
 EVALUATION_COPIES = 4
 
 
+def train_steps(model, data, cfg: TrainConfig, opt, steps: int, device="cpu") -> None:
+    """``steps`` optimiser steps of the training on one fixed batch ``data``: the training's objective
+    (:func:`bilinear.verify.experiments.train._objective`, fused for the bilinear levels), backward and
+    ``opt`` — the unit every speed comparison times."""
+    for _ in range(steps):
+        loss = _objective(model, data, cfg, False, device)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+
 def training_speed(levels, hidden: int = 64, vocab: int = 10, batch: int = 64, length: int = 10,
                    steps: int = 20, rounds: int = 5, block: int = 4, device="cpu", seed: int = 0) -> dict:
     """Training tokens/s of ``levels`` and ``lstm``; ratios to the LSTM per round (median, spread)."""
@@ -151,11 +162,7 @@ def training_speed(levels, hidden: int = 64, vocab: int = 10, batch: int = 64, l
     for r in range(rounds + 1):                                  # round 0 warms up
         for name, model, opt in setups:
             t0 = now()
-            for _ in range(steps):
-                loss = _objective(model, data, cfg, False, device)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
+            train_steps(model, data, cfg, opt, steps, device)
             if r:
                 times[name].append(now() - t0)
     tokens = batch * length * steps
