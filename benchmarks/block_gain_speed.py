@@ -4,8 +4,9 @@ The training objective of the levels with blocks (BLOCK, CDIAG) carries the per-
 (:mod:`bilinear.verify.kernels.block_gains`) by default; everything else of a training step is the
 same with ``block_gain_penalty=0``, so the two configurations in one process measure its cost.  Each
 round times ``steps`` optimiser steps (the training's fused objective, backward, AdamW) of every
-contender in turn — each level with the penalty off and on, and ``nn.LSTM`` — in CPU time of this
-process; reported: tokens/s (median over rounds) and per level the ratio of the time with the penalty
+contender in turn — each level with the penalty off and on back to back (which one first alternating
+by round, the levels in a seeded random order, so that neither always follows another model's step
+and its cold caches), and ``nn.LSTM`` — in CPU time of this process; reported: tokens/s (median over rounds) and per level the ratio of the time with the penalty
 to the time without it per round (median, min, max), and each one's ratio to the LSTM's.
 
     python benchmarks/block_gain_speed.py [--rounds 9] [--steps 30] [--out FILE.md]
@@ -14,6 +15,7 @@ to the time without it per round (median, min, max), and each one's ratio to the
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import time
@@ -48,8 +50,13 @@ def measure(rounds: int, steps: int, batch: int = 64, length: int = 10) -> dict:
         model = make_model(cfg, task.vocab_size, task.num_classes, seed=0).train()
         built.append((label, pen, train, model, _optimizer(model, train, 1e-3)))
     times: dict[tuple, list[float]] = {(label, pen): [] for label, pen, *_ in built}
+    order = random.Random(0)
     for r in range(rounds + 1):                      # round 0 warms up
-        for label, pen, train, model, opt in built:
+        # each level's two configurations back to back, which one first alternating by round, and the
+        # levels in a seeded random order: neither configuration always follows another model's step
+        pairs = [built[:1]] + [built[i:i + 2] if r % 2 else built[i:i + 2][::-1] for i in range(1, len(built), 2)]
+        order.shuffle(pairs)
+        for label, pen, train, model, opt in (c for pair in pairs for c in pair):
             t0 = time.process_time()
             train_steps(model, data, train, opt, steps)
             if r:
@@ -62,7 +69,8 @@ def markdown(result: dict) -> str:
     times, tokens = result["times"], result["tokens"]
     lstm = times[("lstm", 0.0)]
     lines = [f"Training steps (fused objective, backward, AdamW) at H = 64, batch 64, length 10, D = 10, one thread; "
-             f"{result['rounds']} interleaved rounds of {result['steps']} steps, CPU time; medians (min–max) over rounds.", "",
+             f"{result['rounds']} interleaved rounds of {result['steps']} steps (off and on back to back, alternating which first), "
+             f"CPU time; medians (min–max) over rounds.", "",
              "| level | tokens/s, penalty off | tokens/s, penalty on | time on / off | ratio to LSTM, off | ratio to LSTM, on |",
              "|---|---|---|---|---|---|"]
     for label, _ in LEVELS:
