@@ -178,3 +178,64 @@ def test_mimo_is_refused():
     with pytest.raises(InputError, match="MIMO"):
         fla_mamba3_transitions(sd, np.eye(3, 8), {"layer": "Mamba3", "hidden_size": 8, "state_size": 8,
                                                   "head_dim": 4, "is_mimo": True, "mimo_rank": 2})
+
+
+def _zm_layer(m: int, A_floor: float):
+    """An fla Mamba3 layer over one-hot tokens (hidden m, one head, N = 4, both pairs rotated) whose
+    symbol k turns pair j by 2 pi (j + 1) k / m in the un-rotated frame (DT = 2 for every symbol,
+    A at the floor); its weights go through fla's own module (load_state_dict, strict)."""
+    N = 4
+    layer = fla.layers.Mamba3(hidden_size=m, state_size=N, expand=1, head_dim=m, rope_fraction=1.0, A_floor=A_floor)
+    sizes = [m, m, N, N, 1, 1, 1, N // 2]
+    start = np.cumsum([0] + sizes)
+    W = torch.zeros(sum(sizes), m)
+    W[start[5]] = -30.0                                             # dd_A: A = -softplus(-30) -> -A_floor
+    k = torch.arange(m, dtype=torch.float64)
+    for j in range(N // 2):
+        turn = ((j + 1) * k / m + 0.5) % 1.0 - 0.5                   # R(-DT pi tanh(a)) = R(2 pi turn), DT = 2
+        W[start[7] + j] = torch.atanh(-turn).float()
+    sd = {k_: v.detach().clone() for k_, v in layer.state_dict().items()}
+    sd["in_proj.weight"] = W
+    sd["dt_bias"] = torch.full((1,), float(np.log(np.expm1(2.0))))
+    layer.load_state_dict(sd, strict=True)
+    return layer, {"layer": "Mamba3", "hidden_size": m, "state_size": N, "expand": 1, "head_dim": m,
+                   "rope_fraction": 1.0, "A_floor": A_floor}
+
+
+@pytest.mark.parametrize("m", [5, 6])
+def test_a_layer_set_to_track_Zm_is_recovered_with_its_horizon(m, tmp_path):
+    """Z_m by rotations (A at the floor): the verdict is an exact representation of Z_m with the
+    constituents the angles chose, and the horizon the decay allows is stated — checked by running the
+    transitions unnormalised in float32 until the state is lost."""
+    import contextlib
+    import io
+    import json
+    from bilinear import main
+    from bilinear.verify.recover.adapters.fla_mamba3 import FLOAT32_TINY_LOG
+    A_floor = 0.05
+    layer, cfg = _zm_layer(m, A_floor)
+    path = tmp_path / "mamba3.pt"
+    torch.save({"config": cfg, "state_dict": layer.state_dict(), "embedding": torch.eye(m)}, path)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["recover", str(path), "--group", f"Z{m}", "--json", "--horizon-max", "500"])
+    r = json.loads(out.getvalue())[0]
+    assert code == 0 and r["grade"] == "exact" and r["faithful"]
+    assert [c["real_dimension"] for c in r["constituents"]] == [2, 2]
+    k = np.array([int(c) for c in r["classes"]])                   # Z_m: one class per element
+    assert np.allclose(r["character"], 2 * np.cos(2 * np.pi * k / m) + 2 * np.cos(4 * np.pi * k / m), atol=1e-6)
+    assert r["horizon"]["horizon"] is None and r["horizon"]["searched"] == 500
+    stated = [n for n in r["info"]["source"] if "finite horizon" in n]
+    assert len(stated) == 1
+    steps = int(stated[0].split("after at most ")[1].split(" tokens")[0])
+    assert steps == int(np.ceil(FLOAT32_TINY_LOG / (-2 * A_floor)))
+    t = fla_mamba3_transitions({k: v.double().numpy() for k, v in layer.state_dict().items()}, np.eye(m), cfg)
+    h = np.float32(1.0) * t.h0.astype(np.float32)
+    rng = np.random.default_rng(0)
+    lost = None
+    for step in range(1, 2 * steps):                 # the state, unnormalised, in float32
+        h = t.A[rng.integers(0, m)].astype(np.float32) @ h
+        if np.max(np.abs(h)) < np.finfo(np.float32).tiny:
+            lost = step
+            break
+    assert lost is not None and steps - 5 <= lost <= steps
