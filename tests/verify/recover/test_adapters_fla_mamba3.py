@@ -239,3 +239,12 @@ def test_a_layer_set_to_track_Zm_is_recovered_with_its_horizon(m, tmp_path):
             lost = step
             break
     assert lost is not None and steps - 5 <= lost <= steps
+
+
+def test_a_bias_the_config_does_not_declare_is_refused():
+    from bilinear.theory.errors import InputError
+    layer = fla.layers.Mamba3(hidden_size=8, state_size=8, head_dim=4, use_bias=True)
+    sd = {k: v.detach().double().numpy() for k, v in layer.state_dict().items()}
+    with pytest.raises(InputError, match="in_proj.bias: expected present exactly when config.use_bias"):
+        fla_mamba3_transitions(sd, np.eye(3, 8), {"layer": "Mamba3", "hidden_size": 8, "state_size": 8,
+                                                  "head_dim": 4}, head=0)

@@ -199,7 +199,11 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
         raise expected("--head", f"the head to read (the layer has {H})", shown("nothing"))
     if not 0 <= h < H:
         raise expected("--head", f"an integer in [0, {H - 1}]", h)
-    proj = u @ W.T + (sd["in_proj.bias"][None] if c["use_bias"] and "in_proj.bias" in sd else 0.0)
+    bias = sd.get("in_proj.bias")
+    if (bias is not None) != bool(c["use_bias"]):
+        raise expected(f"{where}: in_proj.bias", f"present exactly when config.use_bias (= {bool(c['use_bias'])})",
+                       shown("present" if bias is not None else "absent"))
+    proj = u @ W.T + (0.0 if bias is None else bias[None])
     _, x, B, _, dd_dt, dd_A, trap, angles = np.split(proj, np.cumsum(sizes)[:-1], axis=1)
     g = h // (H // G)                                  # the group of B this head reads
     Bg = B.reshape(-1, G, N)[:, g]
