@@ -8,8 +8,10 @@ arranges them for the SISO kernel, and fed to :func:`_siso_step_ref`, a transcri
 ``mamba3_siso_step_ref`` (the pure-torch reference its SISO kernel tests compare against), in
 float64.  The adapter (numpy, written from the formulas) must give the same states: its
 rotation-and-decay transitions the same homogeneous part (two runs from different initial states,
-subtracted), its affine lift of one value column the same state, previous write and output.
-Skipped when fla is not installed.
+subtracted), its affine lift of one value column the same state, previous write and output.  MIMO
+layers likewise through :func:`_mimo_step_ref`, a transcription of mamba_ssm's ``mamba3_MIMO_step_ref``
+with the rotation of the kernel-aligned convention of its ``mamba3_MIMO_chunk_ref`` (pairs
+``(j, j + N/2)``).  Skipped when fla is not installed.
 """
 
 import math
@@ -65,6 +67,46 @@ def _siso_step_ref(Q, K, V, ADT, DT, Trap, Q_bias, K_bias, Angles, S0=None):
     return torch.stack(outs, dim=1)[0], (angle[0], S[0], Ks[0], Vs[0])
 
 
+def _rotate_half_pairs(t, cos, sin):
+    """Transcription: mamba3_MIMO_chunk_ref's kernel-aligned rotary (rotate_pairwise=False), pairs
+    (j, j + N/2): ``apply_rotary_emb`` when every pair turns (rotary_dim_divisor 2),
+    ``apply_rotary_emb_rotate_half`` when a quarter does (divisor 4)."""
+    N, m = t.shape[-1], cos.shape[-1]
+    if 2 * m == N:
+        t2 = t.reshape(*t.shape[:-1], 2, -1)
+        t0, t1 = t2[..., 0, :], t2[..., 1, :]
+        return torch.stack([t0 * cos - t1 * sin, t0 * sin + t1 * cos], dim=-2).reshape(t.shape)
+    t4 = t.reshape(*t.shape[:-1], 4, -1)
+    t0, t1 = t4[..., 0, :], t4[..., 2, :]
+    return torch.stack([t0 * cos - t1 * sin, t4[..., 1, :], t0 * sin + t1 * cos, t4[..., 3, :]], dim=-2).reshape(t.shape)
+
+
+def _mimo_step_ref(Q, K, V, ADT, DT, Trap, Q_bias, K_bias, Angles, MIMO_V, S0=None):
+    """Transcription of mamba_ssm's ``mamba3_MIMO_step_ref`` (batch 1, no D, no Z, no output
+    projection, float64) with :func:`_rotate_half_pairs`; returns the final (angle, SSM, K, V) states."""
+    _, L, r, Hqk, N = Q.shape
+    H, P = V.shape[2], V.shape[3]
+    if Hqk != H:
+        K = K.repeat_interleave(H // Hqk, dim=3)
+    k_bias = K_bias.permute(1, 0, 2)                                  # "h r d -> r h d"
+    angle = torch.zeros(1, H, Angles.shape[-1], dtype=torch.float64)
+    S = torch.zeros(1, H, P, N, dtype=torch.float64) if S0 is None else S0[None].clone()
+    Ks, Vs = torch.zeros(1, H, r, N, dtype=torch.float64), torch.zeros(1, H, r, P, dtype=torch.float64)
+    v_proj = torch.einsum("bthd,hrd->btrhd", V, MIMO_V)
+    for t in range(L):
+        k = (K[:, t] + k_bias[None]).permute(0, 2, 1, 3)              # (B H R N)
+        v = v_proj[:, t].permute(0, 2, 1, 3)
+        adt, dt, trap = ADT[:, :, t], DT[:, :, t], torch.sigmoid(Trap[:, :, t])
+        angle = angle + torch.tanh(Angles[:, t]) * dt[..., None] * math.pi
+        k_rot = _rotate_half_pairs(k, torch.cos(angle)[:, :, None], torch.sin(angle)[:, :, None])
+        alpha = torch.exp(adt)
+        beta, gamma = (1 - trap) * dt * alpha, trap * dt
+        S = alpha[..., None, None] * S + beta[..., None, None] * torch.einsum("bhrd,bhrp->bhpd", Ks, Vs) \
+            + gamma[..., None, None] * torch.einsum("bhrd,bhrp->bhpd", k_rot, v)
+        Ks, Vs = k_rot, v
+    return angle[0], S[0], Ks[0], Vs[0]
+
+
 def _layer_inputs(layer, u):
     """What ``cuda_kernels_forward`` hands the SISO kernel, from the layer's own pieces (float64)."""
     from einops import rearrange
@@ -81,8 +123,12 @@ def _layer_inputs(layer, u):
     angles = angles.unsqueeze(-2).expand(-1, -1, layer.num_heads, -1)
     B = rms_norm_ref(B, layer.B_norm.weight.double(), None, eps=layer.B_norm.eps, upcast=False)
     C = rms_norm_ref(C, layer.C_norm.weight.double(), None, eps=layer.C_norm.eps, upcast=False)
-    out = dict(Q=C.squeeze(2), K=B.squeeze(2), V=x, ADT=ADT, DT=DT, Trap=trap, Q_bias=layer.C_bias.squeeze(1),
-               K_bias=layer.B_bias.squeeze(1), Angles=angles)
+    if layer.is_mimo:
+        out = dict(Q=C, K=B, V=x, ADT=ADT, DT=DT, Trap=trap, Q_bias=layer.C_bias, K_bias=layer.B_bias, Angles=angles,
+                   MIMO_V=layer.mimo_x)
+    else:
+        out = dict(Q=C.squeeze(2), K=B.squeeze(2), V=x, ADT=ADT, DT=DT, Trap=trap, Q_bias=layer.C_bias.squeeze(1),
+                   K_bias=layer.B_bias.squeeze(1), Angles=angles)
     return {k: v.detach() for k, v in out.items()}
 
 
@@ -98,10 +144,10 @@ def _layer(seed=0, **kw):
     return layer.double().eval()
 
 
-def _unrotate(angle, S, N):
+def _unrotate(angle, S, N, half=False):
     """h' = R(Theta)^T S^T for one head: S (P, N) -> (N, P)."""
     from bilinear.verify.recover.adapters.fla_mamba3 import rope_rotations
-    R = rope_rotations(angle.numpy()[None], N)[0]
+    R = rope_rotations(angle.numpy()[None], N, half=half)[0]
     return R.T @ S.numpy().T
 
 
@@ -171,13 +217,41 @@ def test_whole_model_checkpoint_reads_layer_zero_after_its_norm():
     assert np.allclose(t.A, direct.A, atol=1e-12) and np.allclose(t.b, direct.b, atol=1e-12)
 
 
-def test_mimo_is_refused():
-    from bilinear.theory.errors import InputError
-    layer = fla.layers.Mamba3(hidden_size=8, state_size=8, head_dim=4, is_mimo=True, mimo_rank=2)
-    sd = {k: v.detach().double().numpy() for k, v in layer.state_dict().items()}
-    with pytest.raises(InputError, match="MIMO"):
-        fla_mamba3_transitions(sd, np.eye(3, 8), {"layer": "Mamba3", "hidden_size": 8, "state_size": 8,
-                                                  "head_dim": 4, "is_mimo": True, "mimo_rank": 2})
+MIMO = [dict(hidden_size=8, state_size=8, expand=1, head_dim=4, rope_fraction=0.5, is_mimo=True, mimo_rank=2),
+        dict(hidden_size=6, state_size=4, expand=2, head_dim=3, rope_fraction=1.0, n_groups=2, is_mimo=True,
+             mimo_rank=3)]
+
+
+@pytest.mark.parametrize("kw", MIMO, ids=[f"mimo{i}" for i in range(len(MIMO))])
+def test_mimo_adapter_matches_the_reference_recurrence_on_the_layer(kw):
+    layer = _layer(**kw)
+    rng = np.random.default_rng(3)
+    D, N, P, H = 4, kw["state_size"], kw["head_dim"], layer.num_heads
+    E = rng.standard_normal((D, kw["hidden_size"]))
+    word = rng.integers(0, D, size=10)
+    cfg = {"layer": "Mamba3", **kw}
+    sd = {k: v.detach().numpy() for k, v in layer.state_dict().items()}
+    with torch.no_grad():
+        ins = _layer_inputs(layer, torch.as_tensor(E[word]))
+        S0 = torch.as_tensor(rng.standard_normal((H, P, N)))
+        ang, S_zero, K_last, V_last = _mimo_step_ref(**ins)
+        _, S_init, _, _ = _mimo_step_ref(**ins, S0=S0)
+    for h in range(H):
+        t = fla_mamba3_transitions(sd, E, cfg, head=h)
+        s = S0[h].numpy().T
+        for x in word:
+            s = t.A[x] @ s
+        truth = _unrotate(ang[h], S_init[h] - S_zero[h], N, half=True)
+        assert np.max(np.abs(truth)) > 1e-3
+        assert np.allclose(s, truth, rtol=1e-6, atol=1e-6 * np.max(np.abs(truth)))
+        for c in range(P):
+            tc = fla_mamba3_transitions(sd, E, cfg, head=h, column=c).linear()
+            z = tc.h0.copy()
+            for x in word:
+                z = tc.A[x] @ z
+            assert np.allclose(z[:N], _unrotate(ang[h], S_zero[h], N, half=True)[:, c], rtol=1e-6, atol=1e-6)
+            w = _unrotate(ang[h], torch.einsum("rd,rp->pd", K_last[h], V_last[h]), N, half=True)[:, c]
+            assert np.allclose(z[N:2 * N], w, rtol=1e-6, atol=1e-6)
 
 
 def _zm_layer(m: int, A_floor: float):

@@ -1,4 +1,4 @@
-"""flash-linear-attention's ``Mamba3`` layer (SISO) as per-token transitions.
+"""flash-linear-attention's ``Mamba3`` layer (SISO and MIMO) as per-token transitions.
 
 fla's ``fla.layers.mamba3.Mamba3`` (a port of ``mamba_ssm.modules.mamba3.Mamba3``) runs only with
 mamba_ssm's CUDA kernels; the recurrence they compute is written out in pure torch by mamba_ssm's
@@ -45,8 +45,14 @@ the angles are real and every head's transitions are rotations of fixed coordina
 scale, so they commute (complex diagonal): no non-abelian group, only abelian ones; coordinates
 beyond the rotated pairs only decay.
 
-Only SISO layers are read (``is_mimo = False``); MIMO layers rotate the pairs ``(i, i + N/2)`` and
-write ``mimo_rank`` outer products per token, and are refused with a message.  Input dict (``.pt``):
+MIMO layers (``is_mimo``, rank ``r = mimo_rank``; mamba_ssm's ``mamba3_MIMO_step_ref`` for the
+recurrence) differ in two ways.  The write is a sum of ``r`` outer products,
+``Σ_ρ v_ρ k̃_ρ^T`` with ``v_ρ = x ⊙ mimo_x[h, ρ]`` and ``k_ρ`` from rank ``ρ`` of ``B`` (plus
+``B_bias[h, ρ]``), so with a value column the additive term is ``Σ_ρ k_ρ v_ρ[c]``.  And the rotated
+pairs are ``(j, j + N/2)`` for ``j < num_rope_angles`` (the kernel-aligned convention of mamba_ssm's
+``mamba3_MIMO_chunk_ref``, ``rotate_pairwise=False``, and of fla's decoding step, which passes
+``rotate_pairwise = not is_mimo``; ``mamba3_MIMO_step_ref`` itself rotates ``(2j, 2j+1)``, a
+permutation of the coordinates that changes no recovered representation).  Input dict (``.pt``):
 ``{"config": {"layer": "Mamba3", ...constructor arguments}, "state_dict": layer.state_dict(),
 "embedding": (D, hidden)}``, or a whole single-layer fla model ``{"config": model.config.to_dict(),
 "state_dict": model.state_dict()}`` (``model_type`` ``mamba3``; the layer's input is
@@ -54,11 +60,16 @@ write ``mimo_rank`` outer products per token, and are refused with a message.  I
 ids).
 
 >>> import numpy as np
->>> M = rope_rotations(np.array([[np.pi / 2]]), 4)      # one rotated pair of N = 4
+>>> M = rope_rotations(np.array([[np.pi / 2]]), 4)      # one rotated pair of N = 4: (0, 1)
 >>> np.round(M[0], 12)
 array([[ 0., -1.,  0.,  0.],
        [ 1.,  0.,  0.,  0.],
        [ 0.,  0.,  1.,  0.],
+       [ 0.,  0.,  0.,  1.]])
+>>> np.round(rope_rotations(np.array([[np.pi / 2]]), 4, half=True)[0], 12)      # MIMO: the pair (0, 2)
+array([[ 0.,  0., -1.,  0.],
+       [ 0.,  1.,  0.,  0.],
+       [ 1.,  0.,  0.,  0.],
        [ 0.,  0.,  0.,  1.]])
 """
 
@@ -95,20 +106,22 @@ def is_fla_mamba3_dict(data) -> bool:
         and (data["config"].get("layer") == "Mamba3" or data["config"].get("model_type") == "mamba3")
 
 
-def rope_rotations(phi: np.ndarray, N: int) -> np.ndarray:
-    """``(D, N, N)``: ``R(φ_j)`` on coordinates ``(2j, 2j+1)`` for each of the ``m`` angles ``phi[:, j]``
-    (``phi`` of shape ``(D, m)``, ``2m <= N``), the identity on the other coordinates."""
+def rope_rotations(phi: np.ndarray, N: int, half: bool = False) -> np.ndarray:
+    """``(D, N, N)``: ``R(φ_j)`` on coordinates ``(2j, 2j+1)`` (``half``: ``(j, j + N/2)``, MIMO) for
+    each of the ``m`` angles ``phi[:, j]`` (``phi`` of shape ``(D, m)``, ``2m <= N``), the identity on
+    the other coordinates."""
     phi = np.asarray(phi, dtype=np.float64)
     D, m = phi.shape
     out = np.broadcast_to(np.eye(N), (D, N, N)).copy()
     c, s = np.cos(phi), np.sin(phi)
     for j in range(m):
-        out[:, 2 * j, 2 * j], out[:, 2 * j, 2 * j + 1] = c[:, j], -s[:, j]
-        out[:, 2 * j + 1, 2 * j], out[:, 2 * j + 1, 2 * j + 1] = s[:, j], c[:, j]
+        a, b = (j, j + N // 2) if half else (2 * j, 2 * j + 1)
+        out[:, a, a], out[:, a, b] = c[:, j], -s[:, j]
+        out[:, b, a], out[:, b, b] = s[:, j], c[:, j]
     return out
 
 
-def mamba3_limits(adt: np.ndarray, A_floor: float, rotated: int, N: int) -> list[str]:
+def mamba3_limits(adt: np.ndarray, A_floor: float, rotated: int, N: int, half: bool = False) -> list[str]:
     """What the parameterisation can never do (module docstring), with the numbers of this head:
     ``adt`` (D,) the log-decays ``A DT`` of the symbols, ``rotated`` pairs of ``N`` coordinates."""
     slowest = float(np.max(adt))                      # closest to 0: the slowest decay
@@ -120,7 +133,8 @@ def mamba3_limits(adt: np.ndarray, A_floor: float, rotated: int, N: int) -> list
              "a scale: the transitions commute (complex diagonal), so no non-abelian group can be tracked, "
              "only abelian ones"]
     if 2 * rotated < N:
-        notes.append(f"coordinates {2 * rotated}..{N - 1} are not rotated (rope_fraction < 1): they only decay")
+        plain = f"{rotated}..{N // 2 - 1} and {N // 2 + rotated}..{N - 1}" if half else f"{2 * rotated}..{N - 1}"
+        notes.append(f"coordinates {plain} are not rotated (rope_fraction < 1): they only decay")
     if float(np.ptp(adt)) > 1e-12 * max(1.0, abs(slowest)):
         notes.append(f"the decay A DT differs between symbols (from {float(np.min(adt)):.4g} to {slowest:.4g}): "
                      "not a representation of a finite group exactly (a decay common to every symbol is a scale)")
@@ -169,9 +183,10 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
     """Per-symbol transitions of one head of an fla ``Mamba3`` layer (module docstring); ``u`` (D, hidden)
     is the layer's input for each symbol, ``sd`` its state_dict (arrays), ``cfg`` its arguments."""
     c = {**_DEFAULTS, **{k: v for k, v in cfg.items() if v is not None}}
-    if c["is_mimo"]:
-        raise InputError(f"{where}: config.is_mimo: a MIMO Mamba3 layer (rank-{int(c['mimo_rank'])} writes, pairs "
-                         "(i, i + N/2) rotated) is not read; recovery reads SISO layers (is_mimo=False)")
+    mimo = bool(c["is_mimo"])
+    r = int(c["mimo_rank"]) if mimo else 1
+    if r < 1:
+        raise expected(f"{where}: config.mimo_rank", "an integer >= 1", r)
     W = _need(sd, "in_proj.weight", where)
     u = np.asarray(u, dtype=np.float64)
     if u.ndim != 2 or u.shape[1] != W.shape[1]:
@@ -189,10 +204,11 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
     split = int(N * c["rope_fraction"])
     split -= split % 2
     R = split // 2                                     # rotated pairs: fla's num_rope_angles
-    sizes = [inner, inner, N * G, N * G, H, H, H, R]
+    sizes = [inner, inner, N * G * r, N * G * r, H, H, H, R]
     if W.shape[0] != sum(sizes):
         raise expected(f"{where}: in_proj.weight", f"{sum(sizes)} rows ([z, x, B, C, dd_dt, dd_A, trap, angles] for "
-                                                   f"hidden {W.shape[1]}, state_size {N}, {H} heads, n_groups {G})",
+                                                   f"hidden {W.shape[1]}, state_size {N}, {H} heads, n_groups {G}"
+                                                   + (f", mimo_rank {r})" if mimo else ")"),
                        shown(f"{W.shape[0]}"))
     h = 0 if head is None and H == 1 else head
     if h is None:
@@ -206,11 +222,13 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
     proj = u @ W.T + (0.0 if bias is None else bias[None])
     _, x, B, _, dd_dt, dd_A, trap, angles = np.split(proj, np.cumsum(sizes)[:-1], axis=1)
     g = h // (H // G)                                  # the group of B this head reads
-    Bg = B.reshape(-1, G, N)[:, g]
+    Bg = B.reshape(-1, r, G, N)[:, :, g]                # (D, r, N): B is laid out (r g n)
     eps = float(c["norm_eps"])
-    k = Bg / np.sqrt(np.mean(Bg ** 2, axis=1, keepdims=True) + eps) * _need(sd, "B_norm.weight", where)[None] \
-        + _need(sd, "B_bias", where).reshape(H, N)[h][None]
-    v = x[:, h * P:(h + 1) * P]
+    k = Bg / np.sqrt(np.mean(Bg ** 2, axis=2, keepdims=True) + eps) * _need(sd, "B_norm.weight", where)[None, None] \
+        + _need(sd, "B_bias", where).reshape(H, r, N)[h][None]
+    v = np.repeat(x[:, None, h * P:(h + 1) * P], r, axis=1)                  # (D, r, P)
+    if mimo:
+        v = v * _need(sd, "mimo_x", where).reshape(H, r, P)[h][None]
     DT = _softplus(dd_dt[:, h] + _need(sd, "dt_bias", where)[h])
     A_floor = float(c["A_floor"])
     A = np.minimum(-_softplus(dd_A[:, h]), -A_floor)
@@ -219,12 +237,13 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
     tr = 1.0 / (1.0 + np.exp(-trap[:, h]))
     beta, gamma = (1.0 - tr) * DT * alpha, tr * DT
     phi = np.pi * np.tanh(angles)                      # (D, R), shared by the heads
-    rot = rope_rotations(-DT[:, None] * phi, N)
+    rot = rope_rotations(-DT[:, None] * phi, N, half=mimo)
     M = alpha[:, None, None] * rot
-    notes = [f"fla Mamba3 (SISO), head {h} of {H} (group {g} of B), N = {N}, head_dim = {P}, {R} rotated pair(s) "
-             f"(rope_fraction {c['rope_fraction']}); un-rotated frame h' = R(Theta)^T S^T: "
+    kind, pairs = (f"MIMO rank {r}", "(j, j + N/2)") if mimo else ("SISO", "(2j, 2j+1)")
+    notes = [f"fla Mamba3 ({kind}), head {h} of {H} (group {g} of B), N = {N}, head_dim = {P}, {R} rotated pair(s) "
+             f"{pairs} (rope_fraction {c['rope_fraction']}); un-rotated frame h' = R(Theta)^T S^T: "
              "M(x) = exp(A DT) R(-DT pi tanh(angles)) per token"]
-    notes.extend(mamba3_limits(adt, A_floor, R, N))
+    notes.extend(mamba3_limits(adt, A_floor, R, N, half=mimo))
     if column is None:
         notes.append("the rotation and decay only (the write is not read; --value-column reads one value column "
                      "exactly, with the trapezoidal write)")
@@ -234,12 +253,12 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
     if not 0 <= column < P:
         raise expected("--value-column", f"an integer in [0, {P - 1}]", column)
     D = u.shape[0]
-    b = k * v[:, column, None]                         # (D, N): the write k v[c] of each symbol
+    b = np.einsum("drn,dr->dn", k, v[:, :, column])   # (D, N): the write sum_rho k_rho v_rho[c] of each symbol
     L = np.zeros((D, 2 * N, 2 * N))
     L[:, :N, :N] = M
     L[:, :N, N:] = beta[:, None, None] * rot
     notes.append(f"value column {column}: the exact affine model on (h'[:, {column}], w) with w the previous token's "
-                 "write k v[c]: [[a R, b R], [0, 0]] plus [g k v[c]; k v[c]] (a = exp(A DT), b = (1 - trap) DT a, "
-                 "g = trap DT)")
+                 "write k v[c]" + (" (summed over the ranks)" if mimo else "") + ": [[a R, b R], [0, 0]] plus "
+                 "[g k v[c]; k v[c]] (a = exp(A DT), b = (1 - trap) DT a, g = trap DT)")
     return Transitions(A=L, b=np.concatenate([gamma[:, None] * b, b], axis=1), h0=np.zeros(2 * N), notes=notes,
                        where=where, h0_note="h0: the zero state (fla's state, and no previous write)")
