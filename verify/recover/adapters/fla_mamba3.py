@@ -234,7 +234,7 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
     A = np.minimum(-_softplus(dd_A[:, h]), -A_floor)
     adt = A * DT
     alpha = np.exp(adt)
-    tr = 1.0 / (1.0 + np.exp(-trap[:, h]))
+    tr = 0.5 * (1.0 + np.tanh(0.5 * trap[:, h]))        # sigmoid, without overflow
     beta, gamma = (1.0 - tr) * DT * alpha, tr * DT
     phi = np.pi * np.tanh(angles)                      # (D, R), shared by the heads
     rot = rope_rotations(-DT[:, None] * phi, N, half=mimo)
