@@ -66,7 +66,9 @@ def add_parser(sub):
     g.add_argument("--row-vectors", action="store_true",
                    help="the model computes h <- h A (+ b) (torch's h @ A): read A^T; recovery also detects this")
     g.add_argument("--value-column", type=nonnegative_int, metavar="J",
-                   help="fla layers: read one value column of the matrix state (K + 1 coordinates) instead of all")
+                   help="fla layers: read one value column of the matrix state (K + 1 coordinates) instead of all; "
+                        "fla Mamba3: read that value column exactly, write included (2N + 1 coordinates), instead "
+                        "of the rotation and decay alone")
     p.set_defaults(run=run)
 
 

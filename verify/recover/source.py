@@ -13,7 +13,8 @@ Moore machine (automaton tasks).  :func:`load_learned` reads
   automaton);
 * a foreign file, read by its adapter (:mod:`bilinear.verify.recover.adapters`): arrays (``A``
   real or complex, in either layout, or Householder factors ``k``, ``beta``; an additive term ``b``;
-  ``h0``), an fla layer or single-layer model, a PD-SSM block; ``--group`` and ``--alphabet`` then say
+  ``h0``), an fla layer or single-layer model (DeltaNet, Gated DeltaNet, Gated DeltaProduct, Mamba3), a
+  PD-SSM block, Mamba-3 rotations and decay; ``--group`` and ``--alphabet`` then say
   what the symbols are.  A missing ``h0`` is the source's own initial state when it has one (fla:
   zero; PD-SSM: its code's), else the zero state of an affine model or a seeded random vector,
   never silently a basis vector; ``info["h0"]`` says which.
@@ -171,9 +172,11 @@ def _foreign(path: str, data: dict, group: str | None, alphabet: str | None, aut
 
 def _is_foreign(data) -> bool:
     from bilinear.verify.recover.adapters.fla import is_fla_dict
+    from bilinear.verify.recover.adapters.fla_mamba3 import is_fla_mamba3_dict
     from bilinear.verify.recover.adapters.mamba3 import is_mamba3_dict
     from bilinear.verify.recover.adapters.pdssm import is_pdssm_dict
     return isinstance(data, dict) and ("A" in data or ("k" in data and "beta" in data) or is_fla_dict(data)
+                                       or is_fla_mamba3_dict(data)
                                        or is_pdssm_dict(data) is not None or is_mamba3_dict(data))
 
 
@@ -196,8 +199,8 @@ def load_learned(path: str, group: str | None = None, alphabet: str | None = Non
             return _foreign(path, data, group, alphabet, automaton, foreign)
         else:
             raise InputError(f"{path}: expected a bilinear train checkpoint, a dict with tensor 'A' (D x H x H) or "
-                             "Householder factors 'k', 'beta', an fla layer or model (config, state_dict) or a "
-                             "PD-SSM block")
+                             "Householder factors 'k', 'beta', an fla layer or model (config, state_dict; "
+                             "Mamba3 too) or a PD-SSM block")
     elif path.endswith(".npz"):
         from bilinear.theory.npz import read_npz       # no unpickling; truncated, empty, object members refused
         data = read_npz(path, "file")

@@ -227,3 +227,50 @@ def test_mamba3_complex_diagonal_matches_rotation_blocks():
     assert np.allclose(lm.A[:, perm][:, :, perm], R)
     t = read_foreign({"dt": dt, "theta": theta, "a": a}, "m.npz")
     assert np.allclose(t.A, mamba3_transitions(dt, theta, a).A) and "differs between symbols" in " ".join(t.notes)
+
+
+def _mamba3_file(m=5, N=4, hidden=5, A_floor=1e-4, **cfg):
+    """A hand-made fla Mamba3 layer's file dict (no fla needed): symbol k turns pair j by
+    2 pi (j + 1) k / m (DT = 2, A at the floor), as the docs page's example."""
+    rows = [hidden, hidden, N, N, 1, 1, 1, N // 2]
+    start = np.cumsum([0] + rows)
+    W = np.zeros((sum(rows), hidden))
+    W[start[5]] = -30.0
+    k = np.arange(m)
+    for j in range(N // 2):
+        W[start[7] + j, :m] = np.arctanh(-(((j + 1) * k / m + 0.5) % 1.0 - 0.5))
+    sd = {"in_proj.weight": W, "dt_bias": np.array([np.log(np.expm1(2.0))]), "B_bias": np.ones((1, 1, N)),
+          "C_bias": np.ones((1, 1, N)), "D": np.ones(1), "B_norm.weight": np.ones(N), "C_norm.weight": np.ones(N),
+          "out_proj.weight": np.zeros((hidden, hidden))}
+    config = {"layer": "Mamba3", "hidden_size": hidden, "state_size": N, "expand": 1, "head_dim": hidden,
+              "rope_fraction": 1.0, "A_floor": A_floor, **cfg}
+    return {"config": config, "state_dict": sd, "embedding": np.eye(m, hidden)}
+
+
+def test_fla_mamba3_rotation_and_decay_in_closed_form():
+    """The hand-made layer's transitions are, symbol by symbol, e^(-2 A_floor) times the rotations by
+    2 pi (j + 1) k / m of pair (2j, 2j+1), written out here as 2 x 2 blocks; refusals name the input."""
+    m, A_floor = 5, 1e-3
+    t = read_foreign(_mamba3_file(m, A_floor=A_floor), "mamba3.pt")
+    for k in range(m):
+        want = np.zeros((4, 4))
+        for j in range(2):
+            a = 2 * np.pi * (j + 1) * k / m
+            want[2 * j:2 * j + 2, 2 * j:2 * j + 2] = [[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]
+        assert np.allclose(t.A[k], np.exp(-2 * A_floor) * want, atol=1e-12)
+    assert t.b is None and np.isclose(np.linalg.norm(t.h0), 1.0)
+    assert any("after at most 43669 tokens" in n for n in t.notes)      # ceil(-ln(1.1755e-38) / 0.002) = ceil(43668.3)
+    lifted = read_foreign(_mamba3_file(m), "mamba3.pt", ForeignOptions(column=0))
+    assert lifted.A.shape == (m, 8, 8) and np.all(lifted.b == 0)               # x = 0: nothing is written
+    with pytest.raises(InputError, match=r"in_proj.weight: expected 28 rows \(\[z, x, B, C, .*got 23$"):
+        read_foreign(_mamba3_file(m, state_size=6), "mamba3.pt")
+    bad = _mamba3_file(m)
+    bad["config"].update(expand=2, head_dim=5)
+    bad["state_dict"]["in_proj.weight"] = np.zeros((2 * 10 + 8 + 6 + 2, 5))
+    with pytest.raises(InputError, match="--head: expected the head to read"):
+        read_foreign(bad, "mamba3.pt")
+    with pytest.raises(InputError, match="--layout: does not apply"):
+        read_foreign(_mamba3_file(m), "mamba3.pt", ForeignOptions(layout="D,H,H"))
+    whole = {"config": {"model_type": "mamba3", "num_hidden_layers": 2}, "state_dict": {}}
+    with pytest.raises(InputError, match="num_hidden_layers: expected 1"):
+        read_foreign(whole, "model.pt")

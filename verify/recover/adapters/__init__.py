@@ -1,8 +1,9 @@
 """Adapters: the models the field trains, read as per-token transitions (docs/design.md §10).
 
 One module per source, each with the source's formula and conventions in its docstring:
-:mod:`.fla` (flash-linear-attention DeltaNet, Gated DeltaNet, Gated DeltaProduct), :mod:`.pdssm`
-(PD-SSM, its PyTorch and JAX conventions), :mod:`.mamba3` (Mamba-3's rotations and decay),
+:mod:`.fla` (flash-linear-attention DeltaNet, Gated DeltaNet, Gated DeltaProduct), :mod:`.fla_mamba3`
+(fla's own ``Mamba3`` layer), :mod:`.pdssm` (PD-SSM, its PyTorch and JAX conventions), :mod:`.mamba3`
+(Mamba-3's rotations and decay given as angles),
 :mod:`.householder` (factors ``(k, β)`` given directly) and :mod:`.generic` (arrays ``A``, complex or
 real, any layout, row vectors, additive terms).  Every adapter returns a
 :class:`~.transitions.Transitions`; :func:`read_foreign` picks the adapter from a file's keys.
@@ -13,6 +14,7 @@ from __future__ import annotations
 from bilinear.theory.errors import InputError
 
 from bilinear.verify.recover.adapters.fla import fla_from_file_dict, is_fla_dict
+from bilinear.verify.recover.adapters.fla_mamba3 import fla_mamba3_from_file_dict, is_fla_mamba3_dict
 from bilinear.verify.recover.adapters.generic import from_arrays
 from bilinear.verify.recover.adapters.mamba3 import is_mamba3_dict, mamba3_transitions
 from bilinear.verify.recover.adapters.pdssm import is_pdssm_dict, pdssm_transitions
@@ -41,10 +43,13 @@ def _refuse(opts: ForeignOptions, allowed: tuple[str, ...], what: str) -> None:
 
 
 def read_foreign(data: dict, where: str, opts: ForeignOptions | None = None) -> Transitions:
-    """The :class:`Transitions` of a foreign file's dict: an fla layer or model, a PD-SSM block,
+    """The :class:`Transitions` of a foreign file's dict: an fla layer or model (fla's Mamba3 too), a PD-SSM block,
     Mamba-3 rotations and decay (``dt``, ``theta``, ``a``), or arrays (``A`` or ``k``/``beta``,
     optional ``b``, ``h0``)."""
     opts = opts or ForeignOptions()
+    if is_fla_mamba3_dict(data):
+        _refuse(opts, ("--head", "--value-column"), f"{where} (an fla Mamba3 layer)")
+        return fla_mamba3_from_file_dict(data, where, head=opts.head, column=opts.column, seed=opts.seed)
     if is_fla_dict(data):
         _refuse(opts, ("--head", "--value-column"), f"{where} (an fla layer)")
         return fla_from_file_dict(data, where, head=opts.head, column=opts.column)

@@ -1,18 +1,21 @@
 """Mamba-3's rotations and decay as per-token transitions.
 
-Mamba-3 (as described by its authors and implemented in fla's ``Mamba3`` layer through rotary
-embeddings of B and C) moves each pair of state coordinates by a decay and a data-dependent rotation::
+Mamba-3 moves each pair of state coordinates by a decay and a data-dependent rotation (in the frame
+where the rotation that its layers apply to B and C as rotary embeddings is taken off the state)::
 
     h_t = e^{Δ(x) a} R(Δ(x) θ_j(x)) h_{t-1}    on pair j,    R(φ) = [[cos φ, -sin φ], [sin φ, cos φ]]
 
-with ``Δ(x) > 0`` (a softplus of the token's projection plus ``dt_bias``), ``a < 0`` (``-exp(A_log)``)
-and the angles ``θ_j(x)``; coordinates beyond the rotated pairs (``rope_fraction`` 0.5) only decay.
+with ``Δ(x) > 0`` (a softplus), ``a < 0`` and the angles ``θ_j(x)``; coordinates beyond the rotated
+pairs (``rope_fraction`` 0.5) only decay.  This module reads these quantities given directly, per
+symbol.  fla's ``Mamba3`` layer itself (where ``a`` is data dependent, ``min(-softplus(dd_A),
+-A_floor)``, not ``-exp(A_log)``, and the angle is ``-π tanh(angles)``) is read from its state_dict by
+:mod:`.fla_mamba3`.
 As complex coordinates this is the diagonal ``exp(Δ a + i Δ θ_j)``.  Input (keys of an ``.npz``):
 ``dt`` (D,), ``theta`` (D, m), ``a`` (a scalar, or one per pair, ``<= 0``), optional ``plain`` (the
 number of decay-only coordinates, default 0) and ``h0``.  The input term of Mamba-3 (and its
 trapezoidal mixing of two consecutive tokens' inputs) is not read: a per-token transition exists for
 the state's rotation and decay, which is what tracks a group; export ``b`` through the generic path
-when the input term matters.
+when the input term matters (fla's layer: :mod:`.fla_mamba3` with a value column).
 
 Before fitting: with ``a < 0`` and ``Δ > 0`` every transition shrinks the state by ``e^{Δ a} < 1``; a
 common decay is a scale recovery removes, but a decay that differs between symbols is not a
@@ -66,7 +69,7 @@ def mamba3_transitions(dt, theta, a, plain: int = 0, h0=None, where: str = "Mamb
     m = theta.shape[1]
     av = np.broadcast_to(np.asarray(a, dtype=np.float64), (m,))
     if np.any(av > 0):
-        raise expected(f"{where}: a", "values <= 0 (-exp(A_log))", shown(f"max {float(av.max()):.3g}"))
+        raise expected(f"{where}: a", "values <= 0 (a decay)", shown(f"max {float(av.max()):.3g}"))
     diag = np.exp(dt[:, None] * av[None] + 1j * dt[:, None] * theta)
     if plain:
         diag = np.concatenate([diag, np.repeat(np.exp(dt * av[0])[:, None], int(plain), axis=1) + 0j], axis=1)
