@@ -124,6 +124,11 @@ REASONS: dict[tuple[str, str, int], str] = {
     ("modadd(m=5)", "cdiag", 10_000): (
         "a phase drift of seed 0 (0.81 at 500, horizon 300); seeds 1 and 2 of the same configuration are exact at "
         "500 with horizons 2000 and 1000 (docs/results_training.md, 'Defaults that reach the theory')"),
+    ("modadd(m=2)", "cdiag", 10_000): (
+        "a phase drift of seed 1 (exact to 200, 0.00 at 500 and 700, 1.00 at 1500): on its checkpoint `bilinear "
+        "recover` finds symbol 1 turning the three complex pairs the states use by pi - 0.006, pi - 0.051 and "
+        "pi - 0.271 (moduli 1 +- 0.0005), so a representation of Z2 only approximately (residual 0.32); seed 0 is "
+        "exact at 500, horizon 700 (docs/results_paper_tables_10k/measured/cdiag_modadd2_seed1_recover.json)"),
     ("modadd(m=10)", "lstm", 10_000): (
         "budget or width: seed 0 with one change, 10 000 -> 30 000 steps, is 0.985 at 500 with horizon 1000, and with "
         "the other, H = 64 -> 256 (the paper's), 0.97 with horizon 700 (from 0.775, horizon 100; "
