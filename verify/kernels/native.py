@@ -80,11 +80,11 @@ from bilinear.theory.files import atomic_path, write_text_atomically
 from bilinear.verify.kernels import blas, c_api
 
 __all__ = ["available", "status", "forward", "logits", "backward", "forward_grouped", "grouped_gemm", "xent_forward",
-           "xent_backward", "block_gains", "check_tokens", "cache_dir", "calls"]
+           "xent_backward", "block_gains", "sinkhorn", "sinkhorn_backward", "hard_permutation", "check_tokens", "cache_dir", "calls"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
 _SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
-_VERSION = 8                                  # must equal recurrence_version() in the C file
+_VERSION = 9                                  # must equal recurrence_version() in the C file
 _FLAG_SETS = (("-O3", "-march=native"), ("-O3",))
 _COMMON = ("-shared", "-fPIC", "-std=c99", "-fopenmp-simd")
 _state: dict = {}
@@ -319,6 +319,9 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
     "xent_forward": (("lp", "K rows"), ("labels", "labels")),
     "xent_backward": (("p", "K rows"), ("labels", "labels"), ("scale", "real")),
     "block_gains": (("X", "L N H"), ("lg", "N L"), ("w", "size"), ("rows", "size")),
+    "sinkhorn": (("logits", "D H H"), ("steps", "size")),
+    "sinkhorn_backward": (("P", "D halves H H"), ("g", "D H H")),
+    "hard_permutation": (("scores", "D H H"),),
 }
 
 
@@ -617,3 +620,43 @@ def block_gains(X: torch.Tensor, lg: torch.Tensor, w: int, norm: bool,
     ss = _call("block_gains_##SUFFIX", a.dtype, L=L, N=N, n=rows, nb=nb, w=w, X=X, lg=lg, norm=int(bool(norm)),
                Q=torch.empty(L, rows, nb, dtype=a.dtype), P=torch.empty(L, rows, nb, dtype=a.dtype), b=b, G=G, GL=GL)
     return ss, b, G, GL
+
+
+def sinkhorn(logits: torch.Tensor, steps: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(S (D, H, H), P (D, 2 steps, H, H))``: ``S`` the exp of ``steps`` alternating row and column
+    normalisations of ``logits`` (D, H, H) in log space, rows first (the computation of
+    :func:`bilinear.verify.models.modern.sinkhorn`), and ``P`` the exp of every half-step's result,
+    what :func:`sinkhorn_backward` needs (recurrence.c); ``steps >= 1``."""
+    a = _arguments("sinkhorn", logits=logits, steps=steps)
+    if a.size["steps"] < 1:
+        raise expected("native.sinkhorn(steps)", "an integer >= 1", steps)
+    D, H, steps = a.size["D"], a.size["H"], a.size["steps"]
+    S = torch.empty(D, H, H, dtype=a.dtype)
+    P = torch.empty(D, 2 * steps, H, H, dtype=a.dtype)
+    _call("sinkhorn_##SUFFIX", a.dtype, D=D, H=H, steps=steps, logits=logits, S=S, P=P,
+          work=torch.empty(2 * H, dtype=a.dtype))
+    return S, P
+
+
+def sinkhorn_backward(P: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """The gradient of the logits of :func:`sinkhorn` from that of ``S``, ``g`` (D, H, H), and the
+    forward's ``P`` (D, 2 steps, H, H); ``g`` is overwritten and returned."""
+    a = _arguments("sinkhorn_backward", P=P, g=g)
+    halves = a.size["halves"]
+    if halves < 2 or halves % 2:
+        raise expected("native.sinkhorn_backward(P)", "an even number >= 2 of half-steps in dimension 1", halves)
+    _call("sinkhorn_backward_##SUFFIX", a.dtype, D=a.size["D"], H=a.size["H"], steps=halves // 2, P=P, g=g,
+          work=torch.empty(a.size["H"], dtype=a.dtype))
+    return g
+
+
+def hard_permutation(scores: torch.Tensor) -> torch.Tensor | None:
+    """The permutation matrices (D, H, H) of the greedy assignment of ``scores`` (D, H, H) computed in
+    rounds (that of :func:`bilinear.verify.models.modern.hard_permutation`), or ``None`` when a score is
+    not finite (the caller takes the picks one by one)."""
+    a = _arguments("hard_permutation", scores=scores)
+    D, H = a.size["D"], a.size["H"]
+    P = torch.empty(D, H, H, dtype=a.dtype)
+    done = _call("hard_permutation_##SUFFIX", a.dtype, D=D, H=H, scores=scores, P=P,
+                 s=torch.empty(H + 1, H, dtype=a.dtype), index=torch.empty(4 * H, dtype=torch.int64))
+    return P if done else None

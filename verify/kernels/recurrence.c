@@ -76,6 +76,29 @@ INLINE float logf_simd(float x)
     return m + y + 0.693359375f * fe;
 }
 
+/* expf for a float, branch-free so that loops over it vectorise: x = n log 2 + r, |r| <= log(2)/2,
+ * e^x = 2^n e^r by Cephes' expf polynomial (relative error about 2e-7, that of expf within a few
+ * units in the last place); 0 below -87.3 (where expf gives denormals), +inf above 88, NaN stays NaN.
+ * Used by MONO's Sinkhorn normalisation, whose arguments are <= 0. */
+INLINE float expf_simd(float x)
+{
+    const float hi = 88.0f, lo = -87.33654f;
+    float v = x > hi ? hi : x;
+    v = v < lo ? lo : v;
+    const float n = (v * 1.44269504088896341f + 12582912.0f) - 12582912.0f;   /* rounded (1.5 2^23) */
+    const float r = (v - n * 0.693359375f) + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    union { uint32_t i; float f; } u = { (uint32_t) ((int32_t) n + 127) << 23 };
+    const float out = p * u.f;
+    return x < lo ? 0.0f : x > hi ? INFINITY : out;
+}
+
 #define DEFINE_KERNELS(REAL, SUFFIX)                                                              \
 INLINE void mv_##SUFFIX(const REAL *restrict Tt, const REAL *restrict x, REAL *restrict y,        \
                         int64_t nb, const int64_t B)                                              \
@@ -621,6 +644,154 @@ double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t
     return (double) part;                                                                         \
 }
 
+#define DEFINE_SINKHORN(REAL, SUFFIX)                                                              \
+INLINE REAL sexp_##SUFFIX(REAL v)                                                                  \
+{   /* e^v: the vectorisable expf_simd in float, libm's exp in double */                           \
+    return sizeof(REAL) == sizeof(float) ? (REAL) expf_simd((float) v) : (REAL) exp((double) v);   \
+}                                                                                                  \
+                                                                                                   \
+INLINE REAL shift_of_##SUFFIX(REAL m)                                                              \
+{   /* the shift of a log-sum-exp whose largest term is m: m, or 0 when m is infinite (as torch) */ \
+    return isinf(m) ? (REAL) 0 : m;                                                                \
+}                                                                                                  \
+                                                                                                   \
+static void rows_##SUFFIX(REAL *restrict s, REAL *restrict p, int64_t H)                           \
+{   /* s -= logsumexp(s, dim=-1) in place (H x H, row-major); p = exp of the result */             \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        REAL *restrict si = s + i * H, *restrict pi = p + i * H;                                   \
+        REAL m = -INFINITY;                                                                        \
+        _Pragma("omp simd reduction(max:m)")                                                       \
+        for (int64_t j = 0; j < H; j++) m = si[j] > m ? si[j] : m;                                 \
+        const REAL c = shift_of_##SUFFIX(m);                                                       \
+        REAL sum = 0;                                                                              \
+        _Pragma("omp simd reduction(+:sum)")                                                       \
+        for (int64_t j = 0; j < H; j++) { pi[j] = sexp_##SUFFIX(si[j] - c); sum += pi[j]; }        \
+        const REAL lse = c + (REAL) log((double) sum), inv = (REAL) 1 / sum;                       \
+        for (int64_t j = 0; j < H; j++) { si[j] -= lse; pi[j] *= inv; }                            \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+static void columns_##SUFFIX(REAL *restrict s, REAL *restrict p, int64_t H, REAL *restrict m,      \
+                             REAL *restrict sum)                                                   \
+{   /* s -= logsumexp(s, dim=-2) in place; p = exp of the result; m, sum: scratch of H entries */  \
+    for (int64_t j = 0; j < H; j++) { m[j] = -INFINITY; sum[j] = 0; }                              \
+    for (int64_t i = 0; i < H; i++)                                                                \
+        for (int64_t j = 0; j < H; j++) m[j] = s[i * H + j] > m[j] ? s[i * H + j] : m[j];          \
+    for (int64_t j = 0; j < H; j++) m[j] = shift_of_##SUFFIX(m[j]);                                \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        REAL *restrict si = s + i * H, *restrict pi = p + i * H;                                   \
+        _Pragma("omp simd")                                                                        \
+        for (int64_t j = 0; j < H; j++) { pi[j] = sexp_##SUFFIX(si[j] - m[j]); sum[j] += pi[j]; }  \
+    }                                                                                              \
+    for (int64_t j = 0; j < H; j++) { m[j] += (REAL) log((double) sum[j]); sum[j] = (REAL) 1 / sum[j]; } \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        REAL *restrict si = s + i * H, *restrict pi = p + i * H;                                   \
+        for (int64_t j = 0; j < H; j++) { si[j] -= m[j]; pi[j] *= sum[j]; }                        \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+void sinkhorn_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *restrict logits,           \
+                       REAL *restrict S, REAL *restrict P, REAL *restrict work)                    \
+{   /* S (D, H, H) = exp of `steps` alternating row and column normalisations of the logits in log */ \
+    /* space (rows first); P (D, 2 steps, H, H) receives the exp of every half-step's result (the  */ \
+    /* softmax the backward needs; the last is S); work: 2 H entries; steps >= 1                  */ \
+    const int64_t HH = H * H;                                                                      \
+    for (int64_t k = 0; k < D; k++) {                                                              \
+        REAL *restrict s = S + k * HH, *restrict Pk = P + k * 2 * steps * HH;                      \
+        memcpy(s, logits + k * HH, (size_t) HH * sizeof(REAL));                                    \
+        for (int64_t h = 0; h < 2 * steps; h++) {                                                  \
+            if (h % 2 == 0) rows_##SUFFIX(s, Pk + h * HH, H);                                      \
+            else columns_##SUFFIX(s, Pk + h * HH, H, work, work + H);                              \
+        }                                                                                          \
+        memcpy(s, Pk + (2 * steps - 1) * HH, (size_t) HH * sizeof(REAL));                          \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+void sinkhorn_backward_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *restrict P,       \
+                                REAL *restrict g, REAL *restrict work)                             \
+{   /* in place: g (D, H, H), the gradient of S in, that of the logits out (the chain rule of    */ \
+    /* sinkhorn_##SUFFIX backwards: through the exp, g *= S; through s - logsumexp(s, dim), with */ \
+    /* p = that half-step's P, g -= p * sum(g, dim)); work: H entries                             */ \
+    const int64_t HH = H * H;                                                                      \
+    for (int64_t k = 0; k < D; k++) {                                                              \
+        REAL *restrict gk = g + k * HH;                                                            \
+        const REAL *restrict Pk = P + k * 2 * steps * HH;                                          \
+        const REAL *restrict last = Pk + (2 * steps - 1) * HH;                                     \
+        for (int64_t e = 0; e < HH; e++) gk[e] *= last[e];                                         \
+        for (int64_t h = 2 * steps - 1; h >= 0; h--) {                                             \
+            const REAL *restrict p = Pk + h * HH;                                                  \
+            if (h % 2 == 0) {                                                                      \
+                for (int64_t i = 0; i < H; i++) {                                                  \
+                    REAL *restrict gi = gk + i * H;                                                \
+                    const REAL *restrict pi = p + i * H;                                           \
+                    REAL sum = 0;                                                                  \
+                    _Pragma("omp simd reduction(+:sum)")                                           \
+                    for (int64_t j = 0; j < H; j++) sum += gi[j];                                  \
+                    for (int64_t j = 0; j < H; j++) gi[j] -= pi[j] * sum;                          \
+                }                                                                                  \
+            } else {                                                                               \
+                for (int64_t j = 0; j < H; j++) work[j] = 0;                                       \
+                for (int64_t i = 0; i < H; i++)                                                    \
+                    for (int64_t j = 0; j < H; j++) work[j] += gk[i * H + j];                      \
+                for (int64_t i = 0; i < H; i++)                                                    \
+                    for (int64_t j = 0; j < H; j++) gk[i * H + j] -= p[i * H + j] * work[j];       \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+int hard_permutation_##SUFFIX(int64_t D, int64_t H, const REAL *restrict scores, REAL *restrict P, \
+                              REAL *restrict s, int64_t *restrict index)                           \
+{   /* P (D, H, H): the greedy assignment of every matrix of scores (D, H, H) in rounds, as      */ \
+    /* modern.hard_permutation: every free row i whose largest remaining entry (first of equals) */ \
+    /* lies in column j = across[i] whose largest remaining entry (first of equals) is in row i  */ \
+    /* is taken (P[i, j] = 1) and row i and column j are struck (-inf); until every row is.      */ \
+    /* Returns 0, writing nothing, when a score is not finite; s: (H + 1) H scratch, index: 4 H */ \
+    const int64_t HH = H * H;                                                                      \
+    for (int64_t e = 0; e < D * HH; e++)                                                           \
+        if (!isfinite(scores[e])) return 0;                                                        \
+    memset(P, 0, (size_t) (D * HH) * sizeof(REAL));                                                \
+    int64_t *restrict across = index, *restrict down = index + H, *restrict free_ = index + 2 * H, \
+            *restrict take = index + 3 * H;                                                        \
+    REAL *restrict top = s + HH;                                                                   \
+    for (int64_t k = 0; k < D; k++) {                                                              \
+        memcpy(s, scores + k * HH, (size_t) HH * sizeof(REAL));                                    \
+        REAL *restrict Pk = P + k * HH;                                                            \
+        for (int64_t i = 0; i < H; i++) free_[i] = 1;                                              \
+        int64_t left = H;                                                                          \
+        while (left > 0) {                                                                         \
+            for (int64_t i = 0; i < H; i++) {   /* each row's largest entry, the first of equals */ \
+                const REAL *restrict si = s + i * H;                                               \
+                REAL best = si[0];                                                                 \
+                int64_t a = 0;                                                                     \
+                for (int64_t j = 1; j < H; j++) if (si[j] > best) { best = si[j]; a = j; }         \
+                across[i] = a;                                                                     \
+            }                                                                                      \
+            for (int64_t j = 0; j < H; j++) { top[j] = s[j]; down[j] = 0; }   /* each column's */  \
+            for (int64_t i = 1; i < H; i++) {                                                      \
+                const REAL *restrict si = s + i * H;                                               \
+                for (int64_t j = 0; j < H; j++) {                                                  \
+                    const int up = si[j] > top[j];                                                 \
+                    top[j] = up ? si[j] : top[j];                                                  \
+                    down[j] = up ? i : down[j];                                                    \
+                }                                                                                  \
+            }                                                                                      \
+            int64_t m = 0;                                                                         \
+            for (int64_t i = 0; i < H; i++)                                                        \
+                if (free_[i] && down[across[i]] == i) take[m++] = i;                               \
+            for (int64_t q = 0; q < m; q++) {                                                      \
+                const int64_t i = take[q], j = across[i];                                          \
+                Pk[i * H + j] = 1;                                                                 \
+                for (int64_t c = 0; c < H; c++) s[i * H + c] = -INFINITY;                          \
+                for (int64_t r = 0; r < H; r++) s[r * H + j] = -INFINITY;                          \
+                free_[i] = 0;                                                                      \
+            }                                                                                      \
+            left -= m;                                                                             \
+        }                                                                                          \
+    }                                                                                              \
+    return 1;                                                                                      \
+}
+
 DEFINE_KERNELS(float, f32)
 DEFINE_KERNELS(double, f64)
 DEFINE_XENT(float, f32)
@@ -629,6 +800,8 @@ DEFINE_BLOCK_GAINS(float, f32)
 DEFINE_BLOCK_GAINS(double, f64)
 DEFINE_GROUPED(float, f32)
 DEFINE_GROUPED(double, f64)
+DEFINE_SINKHORN(float, f32)
+DEFINE_SINKHORN(double, f64)
 
 /* Whether every entry of x[0 .. n) lies in [lo, hi): the range check of tokens and labels in
  * verify/kernels/native.py (which has checked that x is a contiguous int64 array of n entries). */
@@ -640,4 +813,4 @@ int in_range(int64_t n, const int64_t *restrict x, int64_t lo, int64_t hi)
 }
 
 /* the interface version: verify/kernels/native.py refuses a library whose version differs */
-int recurrence_version(void) { return 8; }
+int recurrence_version(void) { return 9; }
