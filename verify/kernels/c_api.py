@@ -51,6 +51,10 @@ C_API = (
     "void sinkhorn_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *logits, REAL *S, REAL *P, REAL *work)",
     "void sinkhorn_backward_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *P, REAL *g, REAL *work)",
     "int hard_permutation_##SUFFIX(int64_t D, int64_t H, const REAL *scores, REAL *P, REAL *s, int64_t *index)",
+    "void house_##SUFFIX(int64_t D, int64_t nh, int64_t H, const REAL *keys, const REAL *b, REAL *A, REAL *K,"
+    " REAL *beta, REAL *hist, REAL *work)",
+    "void house_backward_##SUFFIX(int64_t D, int64_t nh, int64_t H, const REAL *keys, const REAL *K, const REAL *beta,"
+    " const REAL *hist, REAL *G, REAL *gkeys, REAL *gb, REAL *work)",
     "int in_range(int64_t n, const int64_t *x, int64_t lo, int64_t hi)",
     "int recurrence_version(void)",
 )

@@ -80,7 +80,8 @@ from bilinear.theory.files import atomic_path, write_text_atomically
 from bilinear.verify.kernels import blas, c_api
 
 __all__ = ["available", "status", "forward", "logits", "backward", "forward_grouped", "grouped_gemm", "xent_forward",
-           "xent_backward", "block_gains", "sinkhorn", "sinkhorn_backward", "hard_permutation", "check_tokens", "cache_dir", "calls"]
+           "xent_backward", "block_gains", "sinkhorn", "sinkhorn_backward", "hard_permutation",
+           "house", "house_backward", "check_tokens", "cache_dir", "calls"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
 _SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
@@ -322,6 +323,8 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
     "sinkhorn": (("logits", "D H H"), ("steps", "size")),
     "sinkhorn_backward": (("P", "D halves H H"), ("g", "D H H")),
     "hard_permutation": (("scores", "D H H"),),
+    "house": (("keys", "D nh H"), ("b", "D nh")),
+    "house_backward": (("keys", "D nh H"), ("K", "D nh H"), ("beta", "D nh"), ("hist", "D m H H"), ("G", "D H H")),
 }
 
 
@@ -660,3 +663,35 @@ def hard_permutation(scores: torch.Tensor) -> torch.Tensor | None:
     done = _call("hard_permutation_##SUFFIX", a.dtype, D=D, H=H, scores=scores, P=P,
                  s=torch.empty(H + 1, H, dtype=a.dtype), index=torch.empty(4 * H, dtype=torch.int64))
     return P if done else None
+
+
+def house(keys: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(A (D, H, H), K (D, nh, H), beta (D, nh), hist (D, nh - 1, H, H))``: HOUSE's table from ``keys``
+    (D, nh, H) and ``b`` (D, nh) — ``A = F_nh ... F_1``, ``F_j = I - beta_j k_j k_j^T`` with the unit keys
+    ``k`` = ``K`` and ``beta = 2 sigmoid(b)`` (the computation of
+    :meth:`bilinear.verify.models.modern.HouseRNN.transitions`) — and the products before the factors
+    2 .. nh, what :func:`house_backward` needs (recurrence.c)."""
+    a = _arguments("house", keys=keys, b=b)
+    D, nh, H = a.size["D"], a.size["nh"], a.size["H"]
+    A = torch.empty(D, H, H, dtype=a.dtype)
+    K = torch.empty(D, nh, H, dtype=a.dtype)
+    beta = torch.empty(D, nh, dtype=a.dtype)
+    hist = torch.empty(D, max(nh - 1, 0), H, H, dtype=a.dtype)
+    _call("house_##SUFFIX", a.dtype, D=D, nh=nh, H=H, keys=keys, b=b, A=A, K=K, beta=beta, hist=hist,
+          work=torch.empty(H, dtype=a.dtype))
+    return A, K, beta, hist
+
+
+def house_backward(keys: torch.Tensor, K: torch.Tensor, beta: torch.Tensor, hist: torch.Tensor,
+                   G: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The gradients ``(keys (D, nh, H), b (D, nh))`` of :func:`house` from that of ``A``, ``G`` (D, H, H;
+    overwritten), and the forward's ``K``, ``beta`` and ``hist``."""
+    a = _arguments("house_backward", keys=keys, K=K, beta=beta, hist=hist, G=G)
+    D, nh, H = a.size["D"], a.size["nh"], a.size["H"]
+    if a.size["m"] != max(nh - 1, 0):
+        raise expected("native.house_backward(hist)", f"{max(nh - 1, 0)} products in dimension 1", a.size["m"])
+    gkeys = torch.empty(D, nh, H, dtype=a.dtype)
+    gb = torch.empty(D, nh, dtype=a.dtype)
+    _call("house_backward_##SUFFIX", a.dtype, D=D, nh=nh, H=H, keys=keys, K=K, beta=beta, hist=hist, G=G,
+          gkeys=gkeys, gb=gb, work=torch.empty(3 * H, dtype=a.dtype))
+    return gkeys, gb

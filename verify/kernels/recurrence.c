@@ -650,23 +650,44 @@ INLINE REAL sexp_##SUFFIX(REAL v)                                               
     return sizeof(REAL) == sizeof(float) ? (REAL) expf_simd((float) v) : (REAL) exp((double) v);   \
 }                                                                                                  \
                                                                                                    \
+INLINE REAL slog_##SUFFIX(REAL v)                                                                  \
+{   /* log v: in float the vectorisable logf_simd for a normal finite v (a sum of exponentials, */ \
+    /* at least 1 here), libm's logf otherwise; libm's log in double                          */   \
+    if (sizeof(REAL) == sizeof(float))                                                             \
+        return (REAL) (v >= FLT_MIN && v <= FLT_MAX ? logf_simd((float) v) : logf((float) v));     \
+    return (REAL) log((double) v);                                                                 \
+}                                                                                                  \
+                                                                                                   \
 INLINE REAL shift_of_##SUFFIX(REAL m)                                                              \
 {   /* the shift of a log-sum-exp whose largest term is m: m, or 0 when m is infinite (as torch) */ \
     return isinf(m) ? (REAL) 0 : m;                                                                \
 }                                                                                                  \
                                                                                                    \
-static void rows_##SUFFIX(REAL *restrict s, REAL *restrict p, int64_t H)                           \
-{   /* s -= logsumexp(s, dim=-1) in place (H x H, row-major); p = exp of the result */             \
+static void rows_##SUFFIX(REAL *restrict s, REAL *restrict p, int64_t H, REAL *restrict m,         \
+                          REAL *restrict sum)                                                      \
+{   /* s -= logsumexp(s, dim=-1) in place (H x H, row-major); p = exp of the result; m, sum:    */ \
+    /* scratch of H entries. In passes over all rows (the rows' reductions independent of each  */ \
+    /* other, the logarithms of all rows in one vectorised loop)                                */ \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        const REAL *restrict si = s + i * H;                                                       \
+        REAL top = -INFINITY;                                                                      \
+        _Pragma("omp simd reduction(max:top)")                                                     \
+        for (int64_t j = 0; j < H; j++) top = si[j] > top ? si[j] : top;                           \
+        m[i] = shift_of_##SUFFIX(top);                                                             \
+    }                                                                                              \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        const REAL *restrict si = s + i * H;                                                       \
+        REAL *restrict pi = p + i * H;                                                             \
+        const REAL c = m[i];                                                                       \
+        REAL total = 0;                                                                            \
+        _Pragma("omp simd reduction(+:total)")                                                     \
+        for (int64_t j = 0; j < H; j++) { pi[j] = sexp_##SUFFIX(si[j] - c); total += pi[j]; }      \
+        sum[i] = total;                                                                            \
+    }                                                                                              \
+    for (int64_t i = 0; i < H; i++) { m[i] += slog_##SUFFIX(sum[i]); sum[i] = (REAL) 1 / sum[i]; } \
     for (int64_t i = 0; i < H; i++) {                                                              \
         REAL *restrict si = s + i * H, *restrict pi = p + i * H;                                   \
-        REAL m = -INFINITY;                                                                        \
-        _Pragma("omp simd reduction(max:m)")                                                       \
-        for (int64_t j = 0; j < H; j++) m = si[j] > m ? si[j] : m;                                 \
-        const REAL c = shift_of_##SUFFIX(m);                                                       \
-        REAL sum = 0;                                                                              \
-        _Pragma("omp simd reduction(+:sum)")                                                       \
-        for (int64_t j = 0; j < H; j++) { pi[j] = sexp_##SUFFIX(si[j] - c); sum += pi[j]; }        \
-        const REAL lse = c + (REAL) log((double) sum), inv = (REAL) 1 / sum;                       \
+        const REAL lse = m[i], inv = sum[i];                                                       \
         for (int64_t j = 0; j < H; j++) { si[j] -= lse; pi[j] *= inv; }                            \
     }                                                                                              \
 }                                                                                                  \
@@ -683,7 +704,7 @@ static void columns_##SUFFIX(REAL *restrict s, REAL *restrict p, int64_t H, REAL
         _Pragma("omp simd")                                                                        \
         for (int64_t j = 0; j < H; j++) { pi[j] = sexp_##SUFFIX(si[j] - m[j]); sum[j] += pi[j]; }  \
     }                                                                                              \
-    for (int64_t j = 0; j < H; j++) { m[j] += (REAL) log((double) sum[j]); sum[j] = (REAL) 1 / sum[j]; } \
+    for (int64_t j = 0; j < H; j++) { m[j] += slog_##SUFFIX(sum[j]); sum[j] = (REAL) 1 / sum[j]; }     \
     for (int64_t i = 0; i < H; i++) {                                                              \
         REAL *restrict si = s + i * H, *restrict pi = p + i * H;                                   \
         for (int64_t j = 0; j < H; j++) { si[j] -= m[j]; pi[j] *= sum[j]; }                        \
@@ -700,7 +721,7 @@ void sinkhorn_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *restrict
         REAL *restrict s = S + k * HH, *restrict Pk = P + k * 2 * steps * HH;                      \
         memcpy(s, logits + k * HH, (size_t) HH * sizeof(REAL));                                    \
         for (int64_t h = 0; h < 2 * steps; h++) {                                                  \
-            if (h % 2 == 0) rows_##SUFFIX(s, Pk + h * HH, H);                                      \
+            if (h % 2 == 0) rows_##SUFFIX(s, Pk + h * HH, H, work, work + H);                                      \
             else columns_##SUFFIX(s, Pk + h * HH, H, work, work + H);                              \
         }                                                                                          \
         memcpy(s, Pk + (2 * steps - 1) * HH, (size_t) HH * sizeof(REAL));                          \
@@ -792,6 +813,100 @@ int hard_permutation_##SUFFIX(int64_t D, int64_t H, const REAL *restrict scores,
     return 1;                                                                                      \
 }
 
+#define DEFINE_HOUSE(REAL, SUFFIX)                                                                 \
+void house_##SUFFIX(int64_t D, int64_t nh, int64_t H, const REAL *restrict keys, const REAL *restrict b, \
+                    REAL *restrict A, REAL *restrict K, REAL *restrict beta, REAL *restrict hist,  \
+                    REAL *restrict work)                                                           \
+{   /* HOUSE's table (modern.HouseRNN.transitions): A (D, H, H) = F_nh ... F_1 per symbol, with   */ \
+    /* F_j = I - beta_j k_j k_j^T, k_j = keys_j / max(||keys_j||, TINY), beta_j = 2 sigmoid(b_j)  */ \
+    /* (keys (D, nh, H), b (D, nh)), each factor a rank-1 update A -= beta k (k^T A). K (D, nh, H) */ \
+    /* and beta (D, nh) receive k and beta, hist (D, nh - 1, H, H) the products F_j ... F_1 before */ \
+    /* the factors 2 .. nh (what the backward needs); work: H entries                             */ \
+    const int64_t HH = H * H;                                                                      \
+    for (int64_t s = 0; s < D; s++) {                                                              \
+        REAL *restrict a = A + s * HH;                                                             \
+        for (int64_t e = 0; e < HH; e++) a[e] = 0;                                                 \
+        for (int64_t r = 0; r < H; r++) a[r * H + r] = 1;                                          \
+        for (int64_t j = 0; j < nh; j++) {                                                         \
+            const REAL *restrict key = keys + (s * nh + j) * H;                                    \
+            REAL *restrict k = K + (s * nh + j) * H;                                               \
+            REAL ss = 0;                                                                           \
+            _Pragma("omp simd reduction(+:ss)")                                                    \
+            for (int64_t h = 0; h < H; h++) ss += key[h] * key[h];                                 \
+            const REAL n = floored_norm_##SUFFIX(ss);                                              \
+            for (int64_t h = 0; h < H; h++) k[h] = key[h] / n;                                     \
+            const REAL bt = (REAL) 2 / ((REAL) 1 + (REAL) exp(-(double) b[s * nh + j]));           \
+            beta[s * nh + j] = bt;                                                                 \
+            if (j > 0) memcpy(hist + (s * (nh - 1) + j - 1) * HH, a, (size_t) HH * sizeof(REAL));  \
+            for (int64_t c = 0; c < H; c++) work[c] = 0;                 /* work = k^T a */        \
+            for (int64_t r = 0; r < H; r++)                                                        \
+                for (int64_t c = 0; c < H; c++) work[c] += k[r] * a[r * H + c];                    \
+            for (int64_t r = 0; r < H; r++) {                            /* a -= beta k work */    \
+                const REAL f = bt * k[r];                                                          \
+                for (int64_t c = 0; c < H; c++) a[r * H + c] -= f * work[c];                       \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+void house_backward_##SUFFIX(int64_t D, int64_t nh, int64_t H, const REAL *restrict keys,          \
+                             const REAL *restrict K, const REAL *restrict beta,                    \
+                             const REAL *restrict hist, REAL *restrict G, REAL *restrict gkeys,    \
+                             REAL *restrict gb, REAL *restrict work)                               \
+{   /* the gradients of keys (D, nh, H) and b (D, nh) from that of A, G (D, H, H; used as scratch), */ \
+    /* through house_##SUFFIX's factors in reverse: with a the product before factor j and G the */ \
+    /* gradient after it, u = a^T k, v = G^T k: d beta = -u.v, d k = -beta (G u + a v), and G     */ \
+    /* becomes F_j G = G - beta k v^T; then through the unit norm (dkey = (dk - k (k.dk)) / n     */ \
+    /* where ||key|| >= TINY, else dk / TINY) and beta = 2 sigmoid(b) (d b = d beta beta (1 -     */ \
+    /* beta / 2)); work: 3 H entries                                                               */ \
+    const int64_t HH = H * H;                                                                      \
+    REAL *restrict u = work, *restrict v = work + H, *restrict dk = work + 2 * H;                  \
+    for (int64_t s = 0; s < D; s++) {                                                              \
+        REAL *restrict g = G + s * HH;                                                             \
+        for (int64_t j = nh - 1; j >= 0; j--) {                                                    \
+            const REAL *restrict k = K + (s * nh + j) * H;                                         \
+            const REAL *restrict a = j > 0 ? hist + (s * (nh - 1) + j - 1) * HH : NULL;            \
+            const REAL bt = beta[s * nh + j];                                                      \
+            for (int64_t c = 0; c < H; c++) { u[c] = a ? 0 : k[c]; v[c] = 0; }                     \
+            for (int64_t r = 0; r < H; r++) {                                                      \
+                const REAL kr = k[r];                                                              \
+                if (a)                                                                             \
+                    for (int64_t c = 0; c < H; c++) u[c] += kr * a[r * H + c];                     \
+                for (int64_t c = 0; c < H; c++) v[c] += kr * g[r * H + c];                         \
+            }                                                                                      \
+            REAL uv = 0;                                                                           \
+            for (int64_t c = 0; c < H; c++) uv += u[c] * v[c];                                     \
+            for (int64_t r = 0; r < H; r++) {                                                      \
+                REAL gu = 0, av = 0;                                                               \
+                _Pragma("omp simd reduction(+:gu)")                                                \
+                for (int64_t c = 0; c < H; c++) gu += g[r * H + c] * u[c];                         \
+                if (a) {                                                                           \
+                    _Pragma("omp simd reduction(+:av)")                                            \
+                    for (int64_t c = 0; c < H; c++) av += a[r * H + c] * v[c];                     \
+                } else {                                                                           \
+                    av = v[r];                                                                     \
+                }                                                                                  \
+                dk[r] = -bt * (gu + av);                                                           \
+            }                                                                                      \
+            if (j > 0)                                                                             \
+                for (int64_t r = 0; r < H; r++) {                                                  \
+                    const REAL f = bt * k[r];                                                      \
+                    for (int64_t c = 0; c < H; c++) g[r * H + c] -= f * v[c];                      \
+                }                                                                                  \
+            const REAL *restrict key = keys + (s * nh + j) * H;                                    \
+            REAL *restrict gk = gkeys + (s * nh + j) * H;                                          \
+            REAL ss = 0, kd = 0;                                                                   \
+            for (int64_t h = 0; h < H; h++) { ss += key[h] * key[h]; kd += k[h] * dk[h]; }         \
+            const REAL norm = (REAL) sqrt((double) ss);                                            \
+            if (norm >= (REAL) TINY)                                                               \
+                for (int64_t h = 0; h < H; h++) gk[h] = (dk[h] - k[h] * kd) / norm;                \
+            else                                                                                   \
+                for (int64_t h = 0; h < H; h++) gk[h] = dk[h] / (REAL) TINY;                       \
+            gb[s * nh + j] = -uv * bt * ((REAL) 1 - bt / (REAL) 2);                                \
+        }                                                                                          \
+    }                                                                                              \
+}
+
 DEFINE_KERNELS(float, f32)
 DEFINE_KERNELS(double, f64)
 DEFINE_XENT(float, f32)
@@ -802,6 +917,8 @@ DEFINE_GROUPED(float, f32)
 DEFINE_GROUPED(double, f64)
 DEFINE_SINKHORN(float, f32)
 DEFINE_SINKHORN(double, f64)
+DEFINE_HOUSE(float, f32)
+DEFINE_HOUSE(double, f64)
 
 /* Whether every entry of x[0 .. n) lies in [lo, hi): the range check of tokens and labels in
  * verify/kernels/native.py (which has checked that x is a contiguous int64 array of n entries). */
