@@ -250,6 +250,25 @@ BAD = [
      r"native\.xent_backward\(scale\): expected a real number, got str"),
     ("xent_backward probabilities not contiguous", "native.xent_backward(torch.zeros(1 << 20, 3, dtype=d).T, y, 1.0)",
      r"native\.xent_backward\(p\): .*, got float64 tensor of shape \(3, 1048576\), not contiguous"),
+    ("sinkhorn logits not square", "native.sinkhorn(torch.zeros(2, 3, 4, dtype=d), 8)",
+     r"native\.sinkhorn\(logits\): expected a contiguous CPU float64 tensor of shape \(D, H, H\) = \(2, 3, 3\), "
+     r"got float64 tensor of shape \(2, 3, 4\)"),
+    ("sinkhorn no steps", "native.sinkhorn(torch.zeros(2, 3, 3, dtype=d), 0)",
+     r"native\.sinkhorn\(steps\): expected an integer >= 1, got 0"),
+    ("sinkhorn_backward an odd number of half-steps", "native.sinkhorn_backward(torch.ones(2, 3, 3, 3, dtype=d), torch.ones(2, 3, 3, dtype=d))",
+     r"native\.sinkhorn_backward\(P\): expected an even number >= 2 of half-steps in dimension 1, got 3"),
+    ("sinkhorn_backward a gradient of another width", "native.sinkhorn_backward(torch.ones(2, 4, 3, 3, dtype=d), torch.ones(2, 2, 2, dtype=d))",
+     r"native\.sinkhorn_backward\(g\): expected a contiguous CPU float64 tensor of shape \(D, H, H\) = \(2, 3, 3\), "
+     r"got float64 tensor of shape \(2, 2, 2\)"),
+    ("hard_permutation float16 scores", "native.hard_permutation(torch.zeros(2, 3, 3, dtype=torch.float16))",
+     r"native\.hard_permutation\(scores\): expected a float32 or float64 tensor of shape \(D, H, H\), "
+     r"got float16 tensor of shape \(2, 3, 3\)"),
+    ("house b of another number of factors", "native.house(torch.ones(2, 3, 4, dtype=d), torch.ones(2, 2, dtype=d))",
+     r"native\.house\(b\): expected a contiguous CPU float64 tensor of shape \(D, nh\) = \(2, 3\), "
+     r"got float64 tensor of shape \(2, 2\)"),
+    ("house_backward a product too many", "native.house_backward(torch.ones(2, 1, 4, dtype=d), torch.ones(2, 1, 4, dtype=d), "
+     "torch.ones(2, 1, dtype=d), torch.ones(2, 1, 4, 4, dtype=d), torch.ones(2, 4, 4, dtype=d))",
+     r"native\.house_backward\(hist\): expected 0 products in dimension 1, got 1"),
 ]
 
 CHILD = SETUP + """
@@ -327,14 +346,17 @@ def test_the_declarations_agree_with_recurrence_c():
     defined, invoked = c_api.c_functions(SOURCE)
     assert sorted(defined) == sorted(["forward_##SUFFIX", "logits_##SUFFIX", "backward_##SUFFIX", "forward_grouped_##SUFFIX",
                                       "logits_grouped_##SUFFIX", "backward_grouped_##SUFFIX", "xent_forward_##SUFFIX",
-                                      "xent_backward_##SUFFIX", "block_gains_##SUFFIX",
-                                      "in_range", "recurrence_version"])
+                                      "xent_backward_##SUFFIX", "block_gains_##SUFFIX", "sinkhorn_##SUFFIX",
+                                      "sinkhorn_backward_##SUFFIX", "hard_permutation_##SUFFIX", "house_##SUFFIX",
+                                      "house_backward_##SUFFIX", "in_range", "recurrence_version"])
     assert defined["xent_backward_##SUFFIX"].params == (("int64_t", "rows"), ("int64_t", "K"), ("REAL *", "p"),
                                                         ("const int64_t *", "y"), ("double", "scale"))
     assert invoked == {"DEFINE_KERNELS": [("float", "f32"), ("double", "f64")],
                        "DEFINE_XENT": [("float", "f32"), ("double", "f64")],
                        "DEFINE_BLOCK_GAINS": [("float", "f32"), ("double", "f64")],
-                       "DEFINE_GROUPED": [("float", "f32"), ("double", "f64")]}
+                       "DEFINE_GROUPED": [("float", "f32"), ("double", "f64")],
+                       "DEFINE_SINKHORN": [("float", "f32"), ("double", "f64")],
+                       "DEFINE_HOUSE": [("float", "f32"), ("double", "f64")]}
 
 
 @compiled
