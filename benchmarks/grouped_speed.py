@@ -266,6 +266,7 @@ def main(argv=None) -> int:
     p.add_argument("--parts", action="store_true", help="MONO's and HOUSE's parametrisations beside training steps")
     p.add_argument("--before", choices=("tables", "one-row"), default="tables", help="what 'before' runs")
     p.add_argument("--markdown", action="store_true")
+    p.add_argument("--out", default="", help="also write the JSON record to this file")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     levels = args.levels.split(",")
@@ -287,6 +288,9 @@ def main(argv=None) -> int:
         part["evaluation"] = evaluation(h, args.rounds)
         part["gemm_gflops"] = gemm_rate(h)
         result["hidden"][str(h)] = part
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(json.dumps(result, indent=1) + "\n")
     sys.stdout.write(markdown(result) if args.markdown else json.dumps(result, indent=1) + "\n")
     return 0
 
