@@ -43,6 +43,9 @@
 #include <string.h>
 
 #define TINY 1e-30
+/* MONO's Sinkhorn: the smallest sum (and the inverse of the largest growth) at which a half-step
+ * is taken from the previous one's exponentials (sinkhorn_*) */
+#define SINKHORN_FLOOR 1e-20
 
 #define TILE 32
 #define INLINE static inline __attribute__((always_inline))
@@ -711,18 +714,66 @@ static void columns_##SUFFIX(REAL *restrict s, REAL *restrict p, int64_t H, REAL
     }                                                                                              \
 }                                                                                                  \
                                                                                                    \
+static int scaled_##SUFFIX(const REAL *restrict q, REAL *restrict p, int64_t H, int rows,          \
+                           REAL *restrict sum, double *restrict gain)                              \
+{   /* p = q with its rows (rows) or columns divided by their sums: the exp of a log-space       */ \
+    /* half-step from the exp q of the previous one (exp(s - lse(s)) = exp(s) / sum exp(s)),     */ \
+    /* without an exponential. Returns 0 (p unusable) where a sum is below SINKHORN_FLOOR; *gain  */ \
+    /* is multiplied by the largest reciprocal sum (how much an entry lost to underflow before   */ \
+    /* may have grown since). sum: scratch of H entries                                         */ \
+    REAL least = INFINITY;                                                                         \
+    if (rows) {                                                                                    \
+        for (int64_t i = 0; i < H; i++) {                                                          \
+            REAL total = 0;                                                                        \
+            _Pragma("omp simd reduction(+:total)")                                                 \
+            for (int64_t j = 0; j < H; j++) total += q[i * H + j];                                 \
+            sum[i] = total;                                                                        \
+        }                                                                                          \
+    } else {                                                                                       \
+        for (int64_t j = 0; j < H; j++) sum[j] = 0;                                                \
+        for (int64_t i = 0; i < H; i++)                                                            \
+            for (int64_t j = 0; j < H; j++) sum[j] += q[i * H + j];                                \
+    }                                                                                              \
+    for (int64_t e = 0; e < H; e++) least = sum[e] < least ? sum[e] : least;                       \
+    if (!(least >= (REAL) SINKHORN_FLOOR) || !(least <= (REAL) 1 / (REAL) SINKHORN_FLOOR)) return 0; \
+    *gain /= (double) least;                                                                       \
+    for (int64_t e = 0; e < H; e++) sum[e] = (REAL) 1 / sum[e];                                    \
+    if (rows) {                                                                                    \
+        for (int64_t i = 0; i < H; i++)                                                            \
+            for (int64_t j = 0; j < H; j++) p[i * H + j] = q[i * H + j] * sum[i];                  \
+    } else {                                                                                       \
+        for (int64_t i = 0; i < H; i++)                                                            \
+            for (int64_t j = 0; j < H; j++) p[i * H + j] = q[i * H + j] * sum[j];                  \
+    }                                                                                              \
+    return 1;                                                                                      \
+}                                                                                                  \
+                                                                                                   \
 void sinkhorn_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *restrict logits,           \
                        REAL *restrict S, REAL *restrict P, REAL *restrict work)                    \
 {   /* S (D, H, H) = exp of `steps` alternating row and column normalisations of the logits in log */ \
     /* space (rows first); P (D, 2 steps, H, H) receives the exp of every half-step's result (the  */ \
-    /* softmax the backward needs; the last is S); work: 2 H entries; steps >= 1                  */ \
+    /* softmax the backward needs; the last is S); work: 2 H entries; steps >= 1.                 */ \
+    /* The first half-step takes the exponentials; every later one is exp(s - lse(s)) = exp(s) /   */ \
+    /* sum exp(s), the previous exp divided by its sums (scaled_##SUFFIX) — the same numbers up to */ \
+    /* rounding and 16 times fewer exponentials. Where that could differ from the log-space steps  */ \
+    /* by more than rounding — a sum below SINKHORN_FLOOR, or the reciprocal sums multiplying to   */ \
+    /* more than 1 / SINKHORN_FLOOR (what underflowed could have grown to matter) — the matrix is  */ \
+    /* normalised again in log space, every half-step by its exponentials                         */ \
     const int64_t HH = H * H;                                                                      \
     for (int64_t k = 0; k < D; k++) {                                                              \
         REAL *restrict s = S + k * HH, *restrict Pk = P + k * 2 * steps * HH;                      \
         memcpy(s, logits + k * HH, (size_t) HH * sizeof(REAL));                                    \
-        for (int64_t h = 0; h < 2 * steps; h++) {                                                  \
-            if (h % 2 == 0) rows_##SUFFIX(s, Pk + h * HH, H, work, work + H);                                      \
-            else columns_##SUFFIX(s, Pk + h * HH, H, work, work + H);                              \
+        rows_##SUFFIX(s, Pk, H, work, work + H);                                                   \
+        double gain = 1;                                                                           \
+        int fast = 1;                                                                              \
+        for (int64_t h = 1; h < 2 * steps && fast; h++)                                            \
+            fast = scaled_##SUFFIX(Pk + (h - 1) * HH, Pk + h * HH, H, h % 2 == 0, work, &gain);    \
+        if (!fast || !(gain <= 1 / SINKHORN_FLOOR)) {                                              \
+            memcpy(s, logits + k * HH, (size_t) HH * sizeof(REAL));                                \
+            for (int64_t h = 0; h < 2 * steps; h++) {                                              \
+                if (h % 2 == 0) rows_##SUFFIX(s, Pk + h * HH, H, work, work + H);                  \
+                else columns_##SUFFIX(s, Pk + h * HH, H, work, work + H);                          \
+            }                                                                                      \
         }                                                                                          \
         memcpy(s, Pk + (2 * steps - 1) * HH, (size_t) HH * sizeof(REAL));                          \
     }                                                                                              \

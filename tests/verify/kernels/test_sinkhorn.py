@@ -37,6 +37,26 @@ def test_sinkhorn_and_its_gradient_equal_the_torch_code(dtype, H, steps, scale):
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("low", [-60.0, -100.0, -800.0])
+def test_a_column_the_first_step_leaves_tiny_is_normalised_as_in_log_space(dtype, low):
+    """A column ``low`` below the rest in every row: after the row step its sum is below 1e-20 (or
+    nothing at all: exp underflows), where dividing the exponentials by their sums would lose it (or
+    give 0 / 0) — the compiled code normalises such a matrix in log space, as the torch code does."""
+    L = logits(3, 6, 1.0, 7, dtype)
+    L[1, :, 2] += low
+    L = L.requires_grad_(True)
+    G = logits(3, 6, 1.0, 8, dtype)
+    want = sinkhorn(L)
+    gwant, = torch.autograd.grad(want, L, G)
+    got = compiled.sinkhorn(L, 8)
+    ggot, = torch.autograd.grad(got, L, G)
+    got, want = got.detach(), want.detach()
+    assert bool(torch.isfinite(got).all()) and float(got[1, :, 2].sum()) == pytest.approx(1.0, abs=1e-5)
+    assert float((got - want).abs().max()) <= TOL[dtype][0]
+    assert float((ggot - gwant).abs().max()) <= TOL[dtype][1] * float(gwant.abs().max())
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_the_hard_permutation_equals_the_greedy_picks(dtype):
     """Near permutations as Sinkhorn gives them, plain random scores and integer scores full of ties
     (broken by position alike); a NaN leaves it to the caller."""
