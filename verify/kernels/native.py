@@ -321,7 +321,7 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
     "xent_backward": (("p", "K rows"), ("labels", "labels"), ("scale", "real")),
     "block_gains": (("X", "L N H"), ("lg", "N L"), ("w", "size"), ("rows", "size")),
     "sinkhorn": (("logits", "D H H"), ("steps", "size")),
-    "sinkhorn_backward": (("P", "D halves H H"), ("g", "D H H")),
+    "sinkhorn_backward": (("P", "D halves H H"), ("V", "D halves H"), ("g", "D H H")),
     "hard_permutation": (("scores", "D H H"),),
     "house": (("keys", "D nh H"), ("b", "D nh")),
     "house_backward": (("keys", "D nh H"), ("K", "D nh H"), ("beta", "D nh"), ("hist", "D m H H"), ("G", "D H H")),
@@ -625,31 +625,33 @@ def block_gains(X: torch.Tensor, lg: torch.Tensor, w: int, norm: bool,
     return ss, b, G, GL
 
 
-def sinkhorn(logits: torch.Tensor, steps: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(S (D, H, H), P (D, 2 steps, H, H))``: ``S`` the exp of ``steps`` alternating row and column
-    normalisations of ``logits`` (D, H, H) in log space, rows first (the computation of
-    :func:`bilinear.verify.models.modern.sinkhorn`), and ``P`` the exp of every half-step's result,
-    what :func:`sinkhorn_backward` needs (recurrence.c); ``steps >= 1``."""
+def sinkhorn(logits: torch.Tensor, steps: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(S (D, H, H), P (D, 2 steps, H, H), V (D, 2 steps, H))``: ``S`` the exp of ``steps`` alternating
+    row and column normalisations of ``logits`` (D, H, H) in log space, rows first (the computation of
+    :func:`bilinear.verify.models.modern.sinkhorn`), and in ``P`` and ``V`` the exp of every half-step's
+    result, what :func:`sinkhorn_backward` needs: stored, or as the first one and the reciprocal sums
+    that scale it into the others (recurrence.c says which and when); ``steps >= 1``."""
     a = _arguments("sinkhorn", logits=logits, steps=steps)
     if a.size["steps"] < 1:
         raise expected("native.sinkhorn(steps)", "an integer >= 1", steps)
     D, H, steps = a.size["D"], a.size["H"], a.size["steps"]
     S = torch.empty(D, H, H, dtype=a.dtype)
     P = torch.empty(D, 2 * steps, H, H, dtype=a.dtype)
-    _call("sinkhorn_##SUFFIX", a.dtype, D=D, H=H, steps=steps, logits=logits, S=S, P=P,
+    V = torch.empty(D, 2 * steps, H, dtype=a.dtype)
+    _call("sinkhorn_##SUFFIX", a.dtype, D=D, H=H, steps=steps, logits=logits, S=S, P=P, V=V,
           work=torch.empty(2 * H, dtype=a.dtype))
-    return S, P
+    return S, P, V
 
 
-def sinkhorn_backward(P: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+def sinkhorn_backward(P: torch.Tensor, V: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     """The gradient of the logits of :func:`sinkhorn` from that of ``S``, ``g`` (D, H, H), and the
-    forward's ``P`` (D, 2 steps, H, H); ``g`` is overwritten and returned."""
-    a = _arguments("sinkhorn_backward", P=P, g=g)
+    forward's ``P`` and ``V``; ``g`` is overwritten and returned."""
+    a = _arguments("sinkhorn_backward", P=P, V=V, g=g)
     halves = a.size["halves"]
     if halves < 2 or halves % 2:
         raise expected("native.sinkhorn_backward(P)", "an even number >= 2 of half-steps in dimension 1", halves)
-    _call("sinkhorn_backward_##SUFFIX", a.dtype, D=a.size["D"], H=a.size["H"], steps=halves // 2, P=P, g=g,
-          work=torch.empty(a.size["H"], dtype=a.dtype))
+    _call("sinkhorn_backward_##SUFFIX", a.dtype, D=a.size["D"], H=a.size["H"], steps=halves // 2, P=P, V=V, g=g,
+          work=torch.empty(2 * halves + 1, a.size["H"], dtype=a.dtype))
     return g
 
 

@@ -714,99 +714,136 @@ static void columns_##SUFFIX(REAL *restrict s, REAL *restrict p, int64_t H, REAL
     }                                                                                              \
 }                                                                                                  \
                                                                                                    \
-static int scaled_##SUFFIX(const REAL *restrict q, REAL *restrict p, int64_t H, int rows,          \
-                           REAL *restrict sum, double *restrict gain)                              \
-{   /* p = q with its rows (rows) or columns divided by their sums: the exp of a log-space       */ \
-    /* half-step from the exp q of the previous one (exp(s - lse(s)) = exp(s) / sum exp(s)),     */ \
-    /* without an exponential. Returns 0 (p unusable) where a sum is below SINKHORN_FLOOR; *gain  */ \
-    /* is multiplied by the largest reciprocal sum (how much an entry lost to underflow before   */ \
-    /* may have grown since). sum: scratch of H entries                                         */ \
-    REAL least = INFINITY;                                                                         \
+static int scaled_##SUFFIX(REAL *restrict p, int64_t H, int rows, REAL *restrict inv,              \
+                           double *restrict gain)                                                  \
+{   /* in place: p (the exp of a log-space half-step) becomes the exp of the next, its rows (rows)   */ \
+    /* or columns divided by their sums (exp(s - lse(s)) = exp(s) / sum exp(s)), without an        */ \
+    /* exponential; inv (H) receives the reciprocal sums. Returns 0 (p unusable) where a sum lies   */ \
+    /* outside [SINKHORN_FLOOR, 1 / SINKHORN_FLOOR]; *gain is multiplied by the largest reciprocal   */ \
+    /* sum (how much an entry lost to underflow before may have grown since)                        */ \
+    REAL least = INFINITY, most = 0;                                                               \
     if (rows) {                                                                                    \
         for (int64_t i = 0; i < H; i++) {                                                          \
             REAL total = 0;                                                                        \
             _Pragma("omp simd reduction(+:total)")                                                 \
-            for (int64_t j = 0; j < H; j++) total += q[i * H + j];                                 \
-            sum[i] = total;                                                                        \
+            for (int64_t j = 0; j < H; j++) total += p[i * H + j];                                 \
+            inv[i] = total;                                                                        \
         }                                                                                          \
     } else {                                                                                       \
-        for (int64_t j = 0; j < H; j++) sum[j] = 0;                                                \
+        for (int64_t j = 0; j < H; j++) inv[j] = 0;                                                \
         for (int64_t i = 0; i < H; i++)                                                            \
-            for (int64_t j = 0; j < H; j++) sum[j] += q[i * H + j];                                \
+            for (int64_t j = 0; j < H; j++) inv[j] += p[i * H + j];                                \
     }                                                                                              \
-    for (int64_t e = 0; e < H; e++) least = sum[e] < least ? sum[e] : least;                       \
-    if (!(least >= (REAL) SINKHORN_FLOOR) || !(least <= (REAL) 1 / (REAL) SINKHORN_FLOOR)) return 0; \
+    for (int64_t e = 0; e < H; e++) {                                                              \
+        least = inv[e] < least ? inv[e] : least;                                                   \
+        most = inv[e] > most ? inv[e] : most;                                                      \
+    }                                                                                              \
+    if (!(least >= (REAL) SINKHORN_FLOOR) || !(most <= (REAL) (1 / SINKHORN_FLOOR))) return 0;     \
     *gain /= (double) least;                                                                       \
-    for (int64_t e = 0; e < H; e++) sum[e] = (REAL) 1 / sum[e];                                    \
+    for (int64_t e = 0; e < H; e++) inv[e] = (REAL) 1 / inv[e];                                    \
     if (rows) {                                                                                    \
         for (int64_t i = 0; i < H; i++)                                                            \
-            for (int64_t j = 0; j < H; j++) p[i * H + j] = q[i * H + j] * sum[i];                  \
+            for (int64_t j = 0; j < H; j++) p[i * H + j] *= inv[i];                                \
     } else {                                                                                       \
         for (int64_t i = 0; i < H; i++)                                                            \
-            for (int64_t j = 0; j < H; j++) p[i * H + j] = q[i * H + j] * sum[j];                  \
+            for (int64_t j = 0; j < H; j++) p[i * H + j] *= inv[j];                                \
     }                                                                                              \
     return 1;                                                                                      \
 }                                                                                                  \
                                                                                                    \
 void sinkhorn_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *restrict logits,           \
-                       REAL *restrict S, REAL *restrict P, REAL *restrict work)                    \
+                       REAL *restrict S, REAL *restrict P, REAL *restrict V, REAL *restrict work)  \
 {   /* S (D, H, H) = exp of `steps` alternating row and column normalisations of the logits in log */ \
-    /* space (rows first); P (D, 2 steps, H, H) receives the exp of every half-step's result (the  */ \
-    /* softmax the backward needs; the last is S); work: 2 H entries; steps >= 1.                 */ \
-    /* The first half-step takes the exponentials; every later one is exp(s - lse(s)) = exp(s) /   */ \
-    /* sum exp(s), the previous exp divided by its sums (scaled_##SUFFIX) — the same numbers up to */ \
-    /* rounding and 16 times fewer exponentials. Where that could differ from the log-space steps  */ \
-    /* by more than rounding — a sum below SINKHORN_FLOOR, or the reciprocal sums multiplying to   */ \
-    /* more than 1 / SINKHORN_FLOOR (what underflowed could have grown to matter) — the matrix is  */ \
-    /* normalised again in log space, every half-step by its exponentials                         */ \
+    /* space (rows first), and what the backward needs: the exp of every half-step's result (the  */ \
+    /* softmax of that half-step), p_h. The first half-step takes the exponentials (p_0 into      */ \
+    /* P[k, 0]); every later one is p_{h-1} divided by its sums (scaled_##SUFFIX: the same        */ \
+    /* numbers up to rounding, 16 times fewer exponentials), so p_h = p_0 * r_h[i] * c_h[j] with   */ \
+    /* the products r_h, c_h of the reciprocal sums (V[k, h], h >= 1), and V[k, 0, 0] = 1. Where    */ \
+    /* that could differ from the log-space steps by more than rounding — a sum outside            */ \
+    /* [1e-20, 1e20], or the reciprocal sums multiplying past 1e20 (what underflowed could have    */ \
+    /* grown to matter) — the matrix is normalised again in log space, every half-step by its      */ \
+    /* exponentials, P[k, h] = p_h and V[k, 0, 0] = 0. P: (D, 2 steps, H, H), V: (D, 2 steps, H);   */ \
+    /* work: 2 H entries; steps >= 1                                                              */ \
     const int64_t HH = H * H;                                                                      \
     for (int64_t k = 0; k < D; k++) {                                                              \
         REAL *restrict s = S + k * HH, *restrict Pk = P + k * 2 * steps * HH;                      \
+        REAL *restrict Vk = V + k * 2 * steps * H;                                                 \
         memcpy(s, logits + k * HH, (size_t) HH * sizeof(REAL));                                    \
         rows_##SUFFIX(s, Pk, H, work, work + H);                                                   \
+        memcpy(s, Pk, (size_t) HH * sizeof(REAL));                                                 \
         double gain = 1;                                                                           \
         int fast = 1;                                                                              \
         for (int64_t h = 1; h < 2 * steps && fast; h++)                                            \
-            fast = scaled_##SUFFIX(Pk + (h - 1) * HH, Pk + h * HH, H, h % 2 == 0, work, &gain);    \
-        if (!fast || !(gain <= 1 / SINKHORN_FLOOR)) {                                              \
-            memcpy(s, logits + k * HH, (size_t) HH * sizeof(REAL));                                \
-            for (int64_t h = 0; h < 2 * steps; h++) {                                              \
-                if (h % 2 == 0) rows_##SUFFIX(s, Pk + h * HH, H, work, work + H);                  \
-                else columns_##SUFFIX(s, Pk + h * HH, H, work, work + H);                          \
-            }                                                                                      \
+            fast = scaled_##SUFFIX(s, H, h % 2 == 0, Vk + h * H, &gain);                           \
+        for (int64_t j = 0; j < H; j++) Vk[j] = 0;                                                 \
+        if (fast && gain <= 1 / SINKHORN_FLOOR) {                                                  \
+            Vk[0] = 1;                                                                             \
+            continue;                                                                              \
+        }                                                                                          \
+        memcpy(s, logits + k * HH, (size_t) HH * sizeof(REAL));                                    \
+        for (int64_t h = 0; h < 2 * steps; h++) {                                                  \
+            if (h % 2 == 0) rows_##SUFFIX(s, Pk + h * HH, H, work, work + H);                      \
+            else columns_##SUFFIX(s, Pk + h * HH, H, work, work + H);                              \
         }                                                                                          \
         memcpy(s, Pk + (2 * steps - 1) * HH, (size_t) HH * sizeof(REAL));                          \
     }                                                                                              \
 }                                                                                                  \
                                                                                                    \
 void sinkhorn_backward_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *restrict P,       \
-                                REAL *restrict g, REAL *restrict work)                             \
-{   /* in place: g (D, H, H), the gradient of S in, that of the logits out (the chain rule of    */ \
-    /* sinkhorn_##SUFFIX backwards: through the exp, g *= S; through s - logsumexp(s, dim), with */ \
-    /* p = that half-step's P, g -= p * sum(g, dim)); work: H entries                             */ \
-    const int64_t HH = H * H;                                                                      \
+                                const REAL *restrict V, REAL *restrict g, REAL *restrict work)     \
+{   /* in place: g (D, H, H), the gradient of S in, that of the logits out: the chain rule of      */ \
+    /* sinkhorn_##SUFFIX backwards — through the exp, g *= S; through s - logsumexp(s, dim), with  */ \
+    /* p_h that half-step's exp (stored, or p_0 r_h[i] c_h[j]), g -= p_h * sum(g, dim); work:      */ \
+    /* (4 steps + 1) H entries                                                                    */ \
+    const int64_t HH = H * H, n = 2 * steps;                                                       \
+    REAL *restrict R = work, *restrict C = work + n * H, *restrict sum = work + 2 * n * H;         \
     for (int64_t k = 0; k < D; k++) {                                                              \
         REAL *restrict gk = g + k * HH;                                                            \
-        const REAL *restrict Pk = P + k * 2 * steps * HH;                                          \
-        const REAL *restrict last = Pk + (2 * steps - 1) * HH;                                     \
-        for (int64_t e = 0; e < HH; e++) gk[e] *= last[e];                                         \
-        for (int64_t h = 2 * steps - 1; h >= 0; h--) {                                             \
-            const REAL *restrict p = Pk + h * HH;                                                  \
+        const REAL *restrict Pk = P + k * n * HH, *restrict Vk = V + k * n * H;                    \
+        const int fast = Vk[0] == (REAL) 1;                                                        \
+        if (fast) {                          /* r_h, c_h: the products of the reciprocal sums */   \
+            for (int64_t e = 0; e < H; e++) { R[e] = 1; C[e] = 1; }                                \
+            for (int64_t h = 1; h < n; h++) {                                                      \
+                const REAL *restrict v = Vk + h * H;                                               \
+                REAL *restrict r = R + h * H, *restrict c = C + h * H;                             \
+                for (int64_t e = 0; e < H; e++) {                                                  \
+                    r[e] = h % 2 == 0 ? r[e - H] * v[e] : r[e - H];                                \
+                    c[e] = h % 2 == 1 ? c[e - H] * v[e] : c[e - H];                                \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (int64_t h = n - 1; h >= 0; h--) {                                                     \
+            const REAL *restrict p = fast ? Pk : Pk + h * HH;                                      \
+            const REAL *restrict r = R + h * H, *restrict c = C + h * H;                           \
+            if (h == n - 1) {                                        /* through the final exp */   \
+                for (int64_t i = 0; i < H; i++)                                                    \
+                    for (int64_t j = 0; j < H; j++)                                                \
+                        gk[i * H + j] *= fast ? p[i * H + j] * r[i] * c[j] : p[i * H + j];         \
+            }                                                                                      \
             if (h % 2 == 0) {                                                                      \
                 for (int64_t i = 0; i < H; i++) {                                                  \
                     REAL *restrict gi = gk + i * H;                                                \
                     const REAL *restrict pi = p + i * H;                                           \
-                    REAL sum = 0;                                                                  \
-                    _Pragma("omp simd reduction(+:sum)")                                           \
-                    for (int64_t j = 0; j < H; j++) sum += gi[j];                                  \
-                    for (int64_t j = 0; j < H; j++) gi[j] -= pi[j] * sum;                          \
+                    REAL total = 0;                                                                \
+                    _Pragma("omp simd reduction(+:total)")                                         \
+                    for (int64_t j = 0; j < H; j++) total += gi[j];                                \
+                    if (fast) {                                                                    \
+                        const REAL f = total * r[i];                                               \
+                        for (int64_t j = 0; j < H; j++) gi[j] -= pi[j] * f * c[j];                 \
+                    } else {                                                                       \
+                        for (int64_t j = 0; j < H; j++) gi[j] -= pi[j] * total;                    \
+                    }                                                                              \
                 }                                                                                  \
             } else {                                                                               \
-                for (int64_t j = 0; j < H; j++) work[j] = 0;                                       \
+                for (int64_t j = 0; j < H; j++) sum[j] = 0;                                        \
                 for (int64_t i = 0; i < H; i++)                                                    \
-                    for (int64_t j = 0; j < H; j++) work[j] += gk[i * H + j];                      \
-                for (int64_t i = 0; i < H; i++)                                                    \
-                    for (int64_t j = 0; j < H; j++) gk[i * H + j] -= p[i * H + j] * work[j];       \
+                    for (int64_t j = 0; j < H; j++) sum[j] += gk[i * H + j];                       \
+                if (fast)                                                                          \
+                    for (int64_t j = 0; j < H; j++) sum[j] *= c[j];                                \
+                for (int64_t i = 0; i < H; i++) {                                                  \
+                    const REAL f = fast ? r[i] : (REAL) 1;                                         \
+                    for (int64_t j = 0; j < H; j++) gk[i * H + j] -= p[i * H + j] * f * sum[j];    \
+                }                                                                                  \
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \

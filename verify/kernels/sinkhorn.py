@@ -51,13 +51,13 @@ class Sinkhorn(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx: Any, logits: torch.Tensor, steps: int) -> torch.Tensor:   # type: ignore[override]
-        S, P = native.sinkhorn(logits.detach().contiguous(), steps)
-        ctx.P = P
+        S, P, V = native.sinkhorn(logits.detach().contiguous(), steps)
+        ctx.saved = (P, V)
         return S
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor, None]:   # type: ignore[override]
-        return native.sinkhorn_backward(ctx.P, g.clone(memory_format=torch.contiguous_format)), None
+        return native.sinkhorn_backward(*ctx.saved, g.clone(memory_format=torch.contiguous_format)), None
 
 
 def sinkhorn(logits: torch.Tensor, steps: int) -> torch.Tensor:
@@ -80,19 +80,19 @@ class MonoTable(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, logits: torch.Tensor, d: torch.Tensor, steps: int,   # type: ignore[override]
                 fallback: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
-        S, P = native.sinkhorn(logits.detach().contiguous(), steps)
+        S, P, V = native.sinkhorn(logits.detach().contiguous(), steps)
         Pi = native.hard_permutation(S)
         if Pi is None:
             Pi = fallback(S)
         d = d.detach().unsqueeze(1)
-        ctx.P, ctx.Pi, ctx.d = P, Pi, d
+        ctx.saved, ctx.Pi, ctx.d = (P, V), Pi, d
         return Pi * d
 
     @staticmethod
     def backward(ctx: Any, gA: torch.Tensor) -> tuple[torch.Tensor | None, ...]:   # type: ignore[override]
         glogits = gd = None
         if ctx.needs_input_grad[0]:
-            glogits = native.sinkhorn_backward(ctx.P, (gA * ctx.d).contiguous())
+            glogits = native.sinkhorn_backward(*ctx.saved, (gA * ctx.d).contiguous())
         if ctx.needs_input_grad[1]:
             gd = (gA * ctx.Pi).sum(1)
         return glogits, gd, None, None

@@ -255,9 +255,11 @@ BAD = [
      r"got float64 tensor of shape \(2, 3, 4\)"),
     ("sinkhorn no steps", "native.sinkhorn(torch.zeros(2, 3, 3, dtype=d), 0)",
      r"native\.sinkhorn\(steps\): expected an integer >= 1, got 0"),
-    ("sinkhorn_backward an odd number of half-steps", "native.sinkhorn_backward(torch.ones(2, 3, 3, 3, dtype=d), torch.ones(2, 3, 3, dtype=d))",
+    ("sinkhorn_backward an odd number of half-steps", "native.sinkhorn_backward(torch.ones(2, 3, 3, 3, dtype=d), "
+     "torch.ones(2, 3, 3, dtype=d), torch.ones(2, 3, 3, dtype=d))",
      r"native\.sinkhorn_backward\(P\): expected an even number >= 2 of half-steps in dimension 1, got 3"),
-    ("sinkhorn_backward a gradient of another width", "native.sinkhorn_backward(torch.ones(2, 4, 3, 3, dtype=d), torch.ones(2, 2, 2, dtype=d))",
+    ("sinkhorn_backward a gradient of another width", "native.sinkhorn_backward(torch.ones(2, 4, 3, 3, dtype=d), "
+     "torch.ones(2, 4, 3, dtype=d), torch.ones(2, 2, 2, dtype=d))",
      r"native\.sinkhorn_backward\(g\): expected a contiguous CPU float64 tensor of shape \(D, H, H\) = \(2, 3, 3\), "
      r"got float64 tensor of shape \(2, 2, 2\)"),
     ("hard_permutation float16 scores", "native.hard_permutation(torch.zeros(2, 3, 3, dtype=torch.float16))",
