@@ -57,7 +57,8 @@ class Sinkhorn(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor, None]:   # type: ignore[override]
-        return native.sinkhorn_backward(*ctx.saved, g.clone(memory_format=torch.contiguous_format)), None
+        P, V = ctx.saved
+        return native.sinkhorn_backward(P, V, g.clone(memory_format=torch.contiguous_format)), None
 
 
 def sinkhorn(logits: torch.Tensor, steps: int) -> torch.Tensor:
@@ -92,7 +93,8 @@ class MonoTable(torch.autograd.Function):
     def backward(ctx: Any, gA: torch.Tensor) -> tuple[torch.Tensor | None, ...]:   # type: ignore[override]
         glogits = gd = None
         if ctx.needs_input_grad[0]:
-            glogits = native.sinkhorn_backward(*ctx.saved, (gA * ctx.d).contiguous())
+            P, V = ctx.saved
+            glogits = native.sinkhorn_backward(P, V, (gA * ctx.d).contiguous())
         if ctx.needs_input_grad[1]:
             gd = (gA * ctx.Pi).sum(1)
         return glogits, gd, None, None
