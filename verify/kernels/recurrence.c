@@ -345,8 +345,9 @@ void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,  
  * (a stable counting sort), gathered, and every symbol's rows are multiplied by its matrix in one
  * product [m x H] x [H x H]; the per-row work (shift, norm, adjoint coefficients) stays as above.
  * The weight gradient is left to the end: one product per symbol over all its tokens,
- * gT_k += dY_k^T X_k (m about L n / D rows: an efficient GEMM).  Same results as forward_##SUFFIX,
- * logits_##SUFFIX and backward_##SUFFIX up to the order of the additions. */
+ * gT_k = dY_k^T X_k (m about L n / D rows: an efficient GEMM), written whole (gT need not be zeroed
+ * first).  Same results as forward_##SUFFIX, logits_##SUFFIX and backward_##SUFFIX up to the order of
+ * the additions. */
 #define ROW_MAJOR 101
 #define NO_TRANS 111
 #define TRANS 112
@@ -481,19 +482,21 @@ void backward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const
         for (int64_t j = 0; j < n; j++)                                                           \
             memcpy(G + order[j] * H, gg + j * H, (size_t) H * sizeof(REAL));                      \
     }                                                                                             \
-    const int64_t N = L * n;                       /* gT_k += sum over the tokens of k of dy x^T */ \
+    const int64_t N = L * n;                       /* gT_k = sum over the tokens of k of dy x^T */  \
     REAL *dk = work, *xk = work + N * H;                                        \
     group_rows(N, tok, D, index + N, index);                                                      \
     for (int64_t j = 0; j < N; j++) {                                                             \
         memcpy(dk + j * H, dY + index[j] * H, (size_t) H * sizeof(REAL));                         \
         memcpy(xk + j * H, X + index[j] * H, (size_t) H * sizeof(REAL));                          \
     }                                                                                             \
-    for (int64_t k = 0; k < D; k++) {                                                             \
-        const int64_t a = index[N + k], m = index[N + k + 1] - a;                                 \
-        if (m)                                                                                    \
-            mm(ROW_MAJOR, TRANS, NO_TRANS, H, H, m, (REAL) 1, dk + a * H, H, xk + a * H, H,       \
-               (REAL) 1, gT + k * H * H, H);                                                      \
-    }                                                                                             \
+    for (int64_t k = 0; k < D; k++) {     /* gT_k written, not added to: zero for an unread symbol */ \
+        const int64_t a = index[N + k], m = index[N + k + 1] - a;                                  \
+        if (m)                                                                                     \
+            mm(ROW_MAJOR, TRANS, NO_TRANS, H, H, m, (REAL) 1, dk + a * H, H, xk + a * H, H,        \
+               (REAL) 0, gT + k * H * H, H);                                                       \
+        else                                                                                       \
+            memset(gT + k * H * H, 0, (size_t) (H * H) * sizeof(REAL));                            \
+    }                                                                                              \
 }
 
 #define DEFINE_XENT(REAL, SUFFIX)                                                                 \
@@ -869,11 +872,14 @@ int hard_permutation_##SUFFIX(int64_t D, int64_t H, const REAL *restrict scores,
         for (int64_t i = 0; i < H; i++) free_[i] = 1;                                              \
         int64_t left = H;                                                                          \
         while (left > 0) {                                                                         \
-            for (int64_t i = 0; i < H; i++) {   /* each row's largest entry, the first of equals */ \
+            for (int64_t i = 0; i < H; i++) {   /* each free row's largest entry, the first of equals */ \
+                if (!free_[i]) continue;                                                           \
                 const REAL *restrict si = s + i * H;                                               \
-                REAL best = si[0];                                                                 \
+                REAL best = -INFINITY;                                                             \
+                _Pragma("omp simd reduction(max:best)")                                            \
+                for (int64_t j = 0; j < H; j++) best = si[j] > best ? si[j] : best;                \
                 int64_t a = 0;                                                                     \
-                for (int64_t j = 1; j < H; j++) if (si[j] > best) { best = si[j]; a = j; }         \
+                while (si[a] != best) a++;                                                         \
                 across[i] = a;                                                                     \
             }                                                                                      \
             for (int64_t j = 0; j < H; j++) { top[j] = s[j]; down[j] = 0; }   /* each column's */  \

@@ -112,6 +112,31 @@ def test_forward_and_backward_equal_the_dense_loop(B, nb, grouped, affine, norm,
         assert float((got - want).abs().max() / want.abs().amax()) < 10 * TOL[dtype]
 
 
+@compiled
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_the_grouped_gradient_of_a_symbol_no_token_reads_is_zero(dtype):
+    """The grouped backward writes the table's gradient whole (it is not zeroed first): a symbol no
+    token reads gets zeros, the others what the one-row kernel gives — also where the memory it is
+    given held NaNs just before."""
+    if not blas.gemm(dtype):
+        pytest.skip(f"no BLAS for the grouped recurrence: {blas.status()}")
+    g = torch.Generator().manual_seed(4)
+    D, n, L, H = 4, 9, 6, 20
+    T = (torch.randn(D, 1, H, H, generator=g, dtype=torch.float64) / H ** 0.5).to(dtype)
+    tok = torch.randint(0, D - 1, (L, n), generator=g)                 # symbol D - 1 is never read
+    x0 = torch.randn(n, H, generator=g, dtype=torch.float64).to(dtype)
+    gX = torch.randn(L, n, H, generator=g, dtype=torch.float64).to(dtype)
+    c = torch.randn(L, n, generator=g, dtype=torch.float64).to(dtype)
+    X, S = native.forward(tok, T.transpose(-1, -2).contiguous(), x0, None, True)
+    _, want, _ = native.backward(tok, T, X, S, gX, c, True)
+    for _ in range(3):
+        dirty = torch.full_like(T, float("nan"))
+        del dirty
+        _, got, _ = native.backward(tok, T, X, S, gX, c, True, grouped=True)
+        assert bool((got[D - 1] == 0).all())
+        assert float((got - want).abs().max() / want.abs().amax()) < 10 * TOL[dtype]
+
+
 @pytest.mark.parametrize("width, grouped", [(paths.GROUPED_MIN_WIDTH - 1, False), (paths.GROUPED_MIN_WIDTH, True)])
 def test_the_dense_layout_is_grouped_from_its_width_on(width, grouped):
     """Unforced, the dense layout takes the grouped kernel from ``GROUPED_MIN_WIDTH`` on (where it was
