@@ -32,6 +32,13 @@
  *
  * in_range: the range check of an int64 array, for the argument checks of native.py.
  *
+ * The tables of two levels, formed from their parameters once per step (modern.py; each one autograd
+ * node in verify/kernels/house.py and verify/kernels/sinkhorn.py): house_* / house_backward_* (HOUSE's
+ * product of Householder factors as rank-1 updates, and its backward written out), sinkhorn_* /
+ * sinkhorn_backward_* (MONO's log-space Sinkhorn normalisation, its first half-step by exponentials
+ * and the later ones by division where that is exact up to rounding, and autograd's chain rule
+ * written out) and hard_permutation_* (the greedy assignment in rounds).
+ *
  * The inner loops run over contiguous memory (axpy form) in tiles of at most TILE rows held in
  * registers, with the block size a compile-time constant for B = 1, 2, 4, 8 (the common levels),
  * so the compiler vectorises and unrolls them; reductions use `omp simd` (-fopenmp-simd), which
