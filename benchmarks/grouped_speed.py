@@ -1,22 +1,27 @@
-"""The grouped recurrence against the one-row kernel, side by side in one process.
+"""The grouped recurrence and the compiled tables against what ran before, side by side in one process.
 
     python benchmarks/grouped_speed.py [--hidden 64,256] [--levels full,house,mono] [--rounds 5] [--markdown]
+    python benchmarks/grouped_speed.py --before one-row [...]
     python benchmarks/grouped_speed.py --kernel 4,8,16,32,64,128,256 --skip-models --markdown
-    python benchmarks/grouped_speed.py --mono-parts --skip-models --rounds 7 --markdown
+    python benchmarks/grouped_speed.py --parts --skip-models --rounds 7 --markdown
 
 Training steps of ``bilinear bench`` (fused objective, backward, AdamW; batch 64, length 10, D = 10,
-one thread, CPU time) for nn.LSTM and for each level twice: ``before`` — the compiled kernel one row
-at a time (``forced_path("native")``) and, for MONO, the hard permutation by its H greedy picks
-(``greedy_permutation``) — and ``after`` — the path the plan chooses now (rows grouped by symbol, one
-BLAS product per symbol, for the dense layout) and the permutation in rounds.  Rounds are interleaved
-(every contender once per round), so load hits all alike; medians (min-max) over rounds.
+one thread, CPU time) for nn.LSTM and for each level twice, ``before`` and ``after`` — the path the
+plan chooses now.  ``before`` is, with ``--before tables`` (the default), the tables of HOUSE and MONO
+formed by the torch code (``house.applies`` and ``sinkhorn.applies`` patched to ``False``: HOUSE's
+factors, MONO's Sinkhorn normalisation and hard permutation in torch, differentiated by autograd; FULL
+runs the same code either way, a control for the noise); with ``--before one-row``, the compiled
+kernel one row at a time (``forced_path("native")``) and MONO's hard permutation by its H greedy picks
+(``greedy_permutation``), the code before the grouped path.  Rounds are interleaved (every contender
+once per round), so load hits all alike; medians (min-max) over rounds.
 
 Then evaluation (``model(tokens)`` without gradients, the readout inside the compiled recurrence) of
 FULL at batch 200 and T = 1000, one row at a time against grouped; and this machine's single-thread
 GEMM rate (``torch.mm``, 64 x H times H x H), against which the kernels' arithmetic rate is stated.
 ``--kernel`` adds the compiled forward and backward alone, one row at a time against grouped, at the
-widths given (what ``paths.GROUPED_MIN_WIDTH`` was chosen from); ``--mono-parts`` MONO's Sinkhorn
-normalisation and hard permutation beside an LSTM training step at H = 64 (what bounds MONO's ratio).
+widths given (what ``paths.GROUPED_MIN_WIDTH`` was chosen from); ``--parts`` the parametrisations of
+MONO and HOUSE at H = 64 (forward and backward), by the torch code and compiled, beside an LSTM
+training step and FULL's (what bounds MONO's and HOUSE's ratios).
 """
 
 from __future__ import annotations
@@ -32,21 +37,38 @@ import torch
 
 from bilinear.verify.experiments.bench import train_steps
 from bilinear.verify.experiments.train import TrainConfig, _optimizer
+from bilinear.verify.kernels import house as compiled_house
 from bilinear.verify.kernels import native, paths
+from bilinear.verify.kernels import sinkhorn as compiled_sinkhorn
 from bilinear.verify.models import modern
 from bilinear.verify.models.registry import ModelConfig, make_model
 from bilinear.verify.tasks import make_task
 
 
+#: what ``before`` runs (module docstring): ``"tables"`` or ``"one-row"``
+BEFORE = ["tables"]
+
+
+def _patched(stack: ExitStack, module, name: str, value) -> None:
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    stack.callback(setattr, module, name, saved)
+
+
 @contextmanager
 def before(level: str):
-    """The code as it ran before the grouped path: one row at a time, MONO's picks one by one."""
+    """The code as it ran before (module docstring): HOUSE's and MONO's tables in torch, or one row
+    at a time and MONO's picks one by one."""
     with ExitStack() as stack:
-        stack.enter_context(paths.forced_path("native"))
-        if level == "mono":
-            saved = modern.hard_permutation
-            modern.hard_permutation = modern.greedy_permutation
-            stack.callback(setattr, modern, "hard_permutation", saved)
+        if BEFORE[0] == "one-row":
+            stack.enter_context(paths.forced_path("native"))
+            _patched(stack, compiled_house, "applies", lambda t: False)
+            _patched(stack, compiled_sinkhorn, "applies", lambda t: False)
+            if level == "mono":
+                _patched(stack, modern, "hard_permutation", modern.greedy_permutation)
+        else:
+            _patched(stack, compiled_house, "applies", lambda t: False)
+            _patched(stack, compiled_sinkhorn, "applies", lambda t: False)
         yield
 
 
@@ -86,13 +108,21 @@ def training(hidden: int, levels: list[str], rounds: int, steps: int) -> dict:
     return out
 
 
+@contextmanager
+def one_row(level: str):
+    """The compiled kernel one row at a time (what evaluation is compared with, whatever ``--before``)."""
+    with paths.forced_path("native"):
+        yield
+
+
 def evaluation(hidden: int, rounds: int, batch: int = 200, length: int = 1000) -> dict:
+    """FULL's evaluation, one row at a time (``before``) against grouped (``after``)."""
     model = make_model(ModelConfig("full", hidden=hidden), 10, 10, seed=0).eval()
     tok = torch.randint(0, 10, (batch, length), generator=torch.Generator().manual_seed(0))
     times: dict[str, list[float]] = {"before": [], "after": []}
     with torch.no_grad():
         for r in range(rounds + 1):
-            for key, variant in (("before", before), ("after", after)):
+            for key, variant in (("before", one_row), ("after", after)):
                 with variant("full"):
                     t0 = time.process_time()
                     model(tok)
@@ -136,29 +166,43 @@ def kernel(hidden: int, rounds: int, calls: int = 10, n: int = 64, length: int =
                                                                                          times["grouped"])])}
 
 
-def mono_parts(hidden: int, rounds: int, calls: int = 5) -> dict:
-    """Milliseconds (median over interleaved rounds) of an LSTM training step beside MONO's Sinkhorn
-    normalisation (forward and backward), its hard permutation in rounds and by the H greedy picks."""
+def parts(hidden: int, rounds: int, calls: int = 5) -> dict:
+    """Milliseconds (median over interleaved rounds) of an LSTM training step and FULL's beside MONO's
+    and HOUSE's parametrisations, forward and backward, by the torch code and compiled."""
     task = make_task("modadd", m=10)
     data = task.sample(64, 10, 0)
     cfg = TrainConfig()
-    lstm = make_model(ModelConfig("lstm", hidden=hidden), task.vocab_size, task.num_classes, seed=0).train()
-    opt = _optimizer(lstm, cfg, 1e-3)
+    steppers = {}
+    for name in ("lstm", "full"):
+        model = make_model(ModelConfig(name, hidden=hidden), task.vocab_size, task.num_classes, seed=0).train()
+        steppers[name] = (model, _optimizer(model, cfg, 1e-3))
     mono = make_model(ModelConfig("mono", hidden=hidden), task.vocab_size, task.num_classes, seed=0).train()
+    house = make_model(ModelConfig("house", hidden=hidden), task.vocab_size, task.num_classes, seed=0).train()
     scores = modern.sinkhorn(mono.logits).detach()
 
-    def lstm_step():
-        train_steps(lstm, data, cfg, opt, 1)
+    def step(name):
+        model, opt = steppers[name]
+        return lambda: train_steps(model, data, cfg, opt, 1)
 
-    def sinkhorn():
-        modern.sinkhorn(mono.logits).sum().backward()
+    def torch_code(fn):
+        def run():
+            with before("house"):
+                fn()
+        return run
 
-    parts = {"lstm step": lstm_step, "sinkhorn forward and backward": sinkhorn,
-             "hard permutation (rounds)": lambda: modern.hard_permutation(scores),
-             "hard permutation (H picks)": lambda: modern.greedy_permutation(scores)}
-    times: dict[str, list[float]] = {k: [] for k in parts}
+    def table(model):
+        return lambda: model.transitions().sum().backward()
+
+    jobs = {"LSTM training step": step("lstm"), "FULL training step": step("full"),
+            "MONO's Sinkhorn normalisation, torch": lambda: modern.sinkhorn(mono.logits).sum().backward(),
+            "MONO's Sinkhorn normalisation, compiled": lambda: compiled_sinkhorn.sinkhorn(mono.logits, 8).sum().backward(),
+            "MONO's hard permutation, torch (rounds)": lambda: modern.hard_permutation(scores),
+            "MONO's hard permutation, compiled": lambda: compiled_sinkhorn.hard_permutation(scores),
+            "MONO's table, torch": torch_code(table(mono)), "MONO's table, compiled": table(mono),
+            "HOUSE's table, torch": torch_code(table(house)), "HOUSE's table, compiled": table(house)}
+    times: dict[str, list[float]] = {k: [] for k in jobs}
     for r in range(rounds + 1):
-        for key, fn in parts.items():
+        for key, fn in jobs.items():
             t0 = time.process_time()
             for _ in range(calls):
                 fn()
@@ -195,10 +239,10 @@ def markdown(result: dict) -> str:
             lines.append(f"| {h} | {k['one_row']['ms']:.3f} ms ({k['one_row']['gflops']:.1f} GFLOP/s) | "
                          f"{k['grouped']['ms']:.3f} ms ({k['grouped']['gflops']:.1f} GFLOP/s) | {_fmt(k['speedup'])} |")
         lines.append("")
-    if result.get("mono_parts"):
-        lines += ["MONO's parts beside an LSTM training step (H = 64; milliseconds, medians of "
-                  f"{result['rounds']} interleaved rounds):", "", "| part | ms |", "|---|---|"]
-        lines += [f"| {k} | {v:.2f} |" for k, v in result["mono_parts"].items()] + [""]
+    if result.get("parts"):
+        lines += ["MONO's and HOUSE's parametrisations (forward and backward) beside training steps (H = 64; "
+                  f"milliseconds, medians of {result['rounds']} interleaved rounds):", "", "| part | ms |", "|---|---|"]
+        lines += [f"| {k} | {v:.2f} |" for k, v in result["parts"].items()] + [""]
     for h, part in result["hidden"].items():
         tr = part["training"]
         lines += [f"Training at H = {h} (batch 64, length 10, D = 10, one thread; {result['rounds']} interleaved "
@@ -226,9 +270,11 @@ def main(argv=None) -> int:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--kernel", default="", help="hidden sizes of the kernel-alone comparison (e.g. 4,8,16,32,64,256)")
-    p.add_argument("--skip-models", action="store_true", help="the kernel comparison (and MONO's parts) only")
-    p.add_argument("--mono-parts", action="store_true", help="MONO's Sinkhorn and permutation beside an LSTM step")
+    p.add_argument("--skip-models", action="store_true", help="the kernel comparison (and the parts) only")
+    p.add_argument("--parts", action="store_true", help="MONO's and HOUSE's parametrisations beside training steps")
+    p.add_argument("--before", choices=("tables", "one-row"), default="tables", help="what 'before' runs")
     p.add_argument("--markdown", action="store_true")
+    p.add_argument("--out", default="", help="also write the JSON record to this file")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     levels = args.levels.split(",")
@@ -238,9 +284,11 @@ def main(argv=None) -> int:
     for h in (int(x) for x in args.kernel.split(",") if x):
         print(f"H = {h}: kernel", file=sys.stderr, flush=True)
         result["kernel"][str(h)] = kernel(h, args.rounds)
-    if args.mono_parts:
-        print("MONO's parts", file=sys.stderr, flush=True)
-        result["mono_parts"] = mono_parts(64, args.rounds)
+    BEFORE[0] = args.before
+    result["before"] = args.before
+    if args.parts:
+        print("parts", file=sys.stderr, flush=True)
+        result["parts"] = parts(64, args.rounds)
     for h in (() if args.skip_models else (int(x) for x in args.hidden.split(","))):
         print(f"H = {h}: training", file=sys.stderr, flush=True)
         part = {"training": training(h, levels, args.rounds, args.steps)}
@@ -248,6 +296,9 @@ def main(argv=None) -> int:
         part["evaluation"] = evaluation(h, args.rounds)
         part["gemm_gflops"] = gemm_rate(h)
         result["hidden"][str(h)] = part
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(json.dumps(result, indent=1) + "\n")
     sys.stdout.write(markdown(result) if args.markdown else json.dumps(result, indent=1) + "\n")
     return 0
 

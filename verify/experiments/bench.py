@@ -308,6 +308,11 @@ _NOTES = (
     "weight gradient is one product per symbol over all its tokens after the loop; evaluation reads "
     "out each step in one product. The BLAS is numpy's own OpenBLAS, called from the C kernel through "
     "a function pointer on the calling thread; taken from H = 16 on.",
+    "- **HOUSE's and MONO's tables in C.** HOUSE's product of Householder factors (rank-1 updates) and "
+    "MONO's Sinkhorn normalisation (8 log-space steps, the softmax of every half-step kept for the "
+    "backward), hard permutation and straight-through product with the diagonal are one compiled "
+    "autograd node each (`verify/kernels/house.py`, `verify/kernels/sinkhorn.py`), forward and backward; "
+    "the torch code runs without the library.",
     "- **Evaluation.** `model(tokens)` without gradients runs the compiled forward with the readout "
     "inside: only the current states are held, so the scan's memory is that of the logits (8 MB at "
     "T=1000, batch 200), against the reference loop's half a dozen torch operations per step with "

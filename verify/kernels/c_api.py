@@ -48,6 +48,15 @@ C_API = (
     "void xent_backward_##SUFFIX(int64_t rows, int64_t K, REAL *p, const int64_t *y, double scale)",
     "double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w, const REAL *X,"
     " const REAL *lg, int norm, REAL *Q, REAL *P, REAL *b, REAL *G, REAL *GL)",
+    "void sinkhorn_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *logits, REAL *S, REAL *P, REAL *V,"
+    " REAL *work)",
+    "void sinkhorn_backward_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *P, const REAL *V, REAL *g,"
+    " REAL *work)",
+    "int hard_permutation_##SUFFIX(int64_t D, int64_t H, const REAL *scores, REAL *P, REAL *s, int64_t *index)",
+    "void house_##SUFFIX(int64_t D, int64_t nh, int64_t H, const REAL *keys, const REAL *b, REAL *A, REAL *K,"
+    " REAL *beta, REAL *hist, REAL *work)",
+    "void house_backward_##SUFFIX(int64_t D, int64_t nh, int64_t H, const REAL *keys, const REAL *K, const REAL *beta,"
+    " const REAL *hist, REAL *G, REAL *gkeys, REAL *gb, REAL *work)",
     "int in_range(int64_t n, const int64_t *x, int64_t lo, int64_t hi)",
     "int recurrence_version(void)",
 )

@@ -161,9 +161,10 @@ class Objective(torch.autograd.Function):
         ce, p, yc, weight = _cross_entropy(paths.compiled(spec[0]), zt, y)
         loss = ce
         if penalty:
-            mean = gains.mean()
-            loss = ce + penalty * ((gains - mean) ** 2).sum() / (gains.numel() - 1)
-            ctx.dev = gains - mean
+            n_gains = gains.numel()                             # unbiased: sum (g - mean)^2 / (n - 1)
+            spread = gains.var() if n_gains > 1 else ((gains - gains.mean()) ** 2).sum() / (n_gains - 1)
+            loss = ce + penalty * spread
+            ctx.gains = gains
         ctx.blocks = None
         if block_penalty and width:
             value, ctx.blocks = block_gains.forward(out, gains, width, block_penalty, spec[2],
@@ -191,7 +192,8 @@ class Objective(torch.autograd.Function):
             g = gh.view(n, L, H).transpose(0, 1).contiguous()
         gl = None
         if ctx.penalty:
-            gl = ctx.dev * (2.0 * ctx.penalty / (ctx.dev.numel() - 1)) * go
+            gains = ctx.gains
+            gl = (gains - gains.mean()).mul_(2.0 * ctx.penalty / (gains.numel() - 1) * go)
         if ctx.blocks is not None:
             gl = block_gains.backward(ctx.blocks, go, g, gl)
         g = g.transpose(0, 1)
@@ -205,7 +207,7 @@ def _cross_entropy(compiled: bool, zt: torch.Tensor, y: torch.Tensor) -> tuple[t
         y = y.contiguous()
         lp = torch.log_softmax(zt, 0)
         total, count = native.xent_forward(lp, y)
-        ce = torch.tensor(total, dtype=zt.dtype) / count          # 0 / 0 = nan, as below
+        ce = torch.tensor(total / count if count else float("nan"), dtype=zt.dtype)   # 0 / 0 = nan, as below
         return ce, lp, y, 1.0 / count if count else float("nan")
     top = zt.amax(0, keepdim=True)
     e = torch.exp(zt - top)

@@ -80,11 +80,12 @@ from bilinear.theory.files import atomic_path, write_text_atomically
 from bilinear.verify.kernels import blas, c_api
 
 __all__ = ["available", "status", "forward", "logits", "backward", "forward_grouped", "grouped_gemm", "xent_forward",
-           "xent_backward", "block_gains", "check_tokens", "cache_dir", "calls"]
+           "xent_backward", "block_gains", "sinkhorn", "sinkhorn_backward", "hard_permutation",
+           "house", "house_backward", "check_tokens", "cache_dir", "calls"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
 _SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
-_VERSION = 8                                  # must equal recurrence_version() in the C file
+_VERSION = 9                                  # must equal recurrence_version() in the C file
 _FLAG_SETS = (("-O3", "-march=native"), ("-O3",))
 _COMMON = ("-shared", "-fPIC", "-std=c99", "-fopenmp-simd")
 _state: dict = {}
@@ -319,6 +320,11 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
     "xent_forward": (("lp", "K rows"), ("labels", "labels")),
     "xent_backward": (("p", "K rows"), ("labels", "labels"), ("scale", "real")),
     "block_gains": (("X", "L N H"), ("lg", "N L"), ("w", "size"), ("rows", "size")),
+    "sinkhorn": (("logits", "D H H"), ("steps", "size")),
+    "sinkhorn_backward": (("P", "D halves H H"), ("V", "D halves H"), ("g", "D H H")),
+    "hard_permutation": (("scores", "D H H"),),
+    "house": (("keys", "D nh H"), ("b", "D nh")),
+    "house_backward": (("keys", "D nh H"), ("K", "D nh H"), ("beta", "D nh"), ("hist", "D m H H"), ("G", "D H H")),
 }
 
 
@@ -551,7 +557,7 @@ def backward(tokens: torch.Tensor, T: torch.Tensor, X: torch.Tensor, S: torch.Te
     a = _arguments("backward", tokens=tokens, T=T, X=X, S=S, g=g, c=c)
     L, n, H = a.size["L"], a.size["n"], a.size["H"]
     dY = torch.empty(L, n, H, dtype=a.dtype)
-    gT = torch.zeros_like(T)
+    gT = torch.empty_like(T) if grouped else torch.zeros_like(T)      # the grouped kernel writes every entry
     G = torch.zeros(n, H, dtype=a.dtype)
     if grouped:
         gemm = grouped_gemm("backward", a)
@@ -617,3 +623,77 @@ def block_gains(X: torch.Tensor, lg: torch.Tensor, w: int, norm: bool,
     ss = _call("block_gains_##SUFFIX", a.dtype, L=L, N=N, n=rows, nb=nb, w=w, X=X, lg=lg, norm=int(bool(norm)),
                Q=torch.empty(L, rows, nb, dtype=a.dtype), P=torch.empty(L, rows, nb, dtype=a.dtype), b=b, G=G, GL=GL)
     return ss, b, G, GL
+
+
+def sinkhorn(logits: torch.Tensor, steps: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(S (D, H, H), P (D, 2 steps, H, H), V (D, 2 steps, H))``: ``S`` the exp of ``steps`` alternating
+    row and column normalisations of ``logits`` (D, H, H) in log space, rows first (the computation of
+    :func:`bilinear.verify.models.modern.sinkhorn`), and in ``P`` and ``V`` the exp of every half-step's
+    result, what :func:`sinkhorn_backward` needs: stored, or as the first one and the reciprocal sums
+    that scale it into the others (recurrence.c says which and when); ``steps >= 1``."""
+    a = _arguments("sinkhorn", logits=logits, steps=steps)
+    if a.size["steps"] < 1:
+        raise expected("native.sinkhorn(steps)", "an integer >= 1", steps)
+    D, H, steps = a.size["D"], a.size["H"], a.size["steps"]
+    S = torch.empty(D, H, H, dtype=a.dtype)
+    P = torch.empty(D, 2 * steps, H, H, dtype=a.dtype)
+    V = torch.empty(D, 2 * steps, H, dtype=a.dtype)
+    _call("sinkhorn_##SUFFIX", a.dtype, D=D, H=H, steps=steps, logits=logits, S=S, P=P, V=V,
+          work=torch.empty(2 * H, dtype=a.dtype))
+    return S, P, V
+
+
+def sinkhorn_backward(P: torch.Tensor, V: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """The gradient of the logits of :func:`sinkhorn` from that of ``S``, ``g`` (D, H, H), and the
+    forward's ``P`` and ``V``; ``g`` is overwritten and returned."""
+    a = _arguments("sinkhorn_backward", P=P, V=V, g=g)
+    halves = a.size["halves"]
+    if halves < 2 or halves % 2:
+        raise expected("native.sinkhorn_backward(P)", "an even number >= 2 of half-steps in dimension 1", halves)
+    _call("sinkhorn_backward_##SUFFIX", a.dtype, D=a.size["D"], H=a.size["H"], steps=halves // 2, P=P, V=V, g=g,
+          work=torch.empty(2 * halves + 1, a.size["H"], dtype=a.dtype))
+    return g
+
+
+def hard_permutation(scores: torch.Tensor) -> torch.Tensor | None:
+    """The permutation matrices (D, H, H) of the greedy assignment of ``scores`` (D, H, H) computed in
+    rounds (that of :func:`bilinear.verify.models.modern.hard_permutation`), or ``None`` when a score is
+    not finite (the caller takes the picks one by one)."""
+    a = _arguments("hard_permutation", scores=scores)
+    D, H = a.size["D"], a.size["H"]
+    P = torch.empty(D, H, H, dtype=a.dtype)
+    done = _call("hard_permutation_##SUFFIX", a.dtype, D=D, H=H, scores=scores, P=P,
+                 s=torch.empty(H + 1, H, dtype=a.dtype), index=torch.empty(4 * H, dtype=torch.int64))
+    return P if done else None
+
+
+def house(keys: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(A (D, H, H), K (D, nh, H), beta (D, nh), hist (D, nh - 1, H, H))``: HOUSE's table from ``keys``
+    (D, nh, H) and ``b`` (D, nh) — ``A = F_nh ... F_1``, ``F_j = I - beta_j k_j k_j^T`` with the unit keys
+    ``k`` = ``K`` and ``beta = 2 sigmoid(b)`` (the computation of
+    :meth:`bilinear.verify.models.modern.HouseRNN.transitions`) — and the products before the factors
+    2 .. nh, what :func:`house_backward` needs (recurrence.c)."""
+    a = _arguments("house", keys=keys, b=b)
+    D, nh, H = a.size["D"], a.size["nh"], a.size["H"]
+    A = torch.empty(D, H, H, dtype=a.dtype)
+    K = torch.empty(D, nh, H, dtype=a.dtype)
+    beta = torch.empty(D, nh, dtype=a.dtype)
+    hist = torch.empty(D, max(nh - 1, 0), H, H, dtype=a.dtype)
+    _call("house_##SUFFIX", a.dtype, D=D, nh=nh, H=H, keys=keys, b=b, A=A, K=K, beta=beta, hist=hist,
+          work=torch.empty(H, dtype=a.dtype))
+    return A, K, beta, hist
+
+
+def house_backward(keys: torch.Tensor, K: torch.Tensor, beta: torch.Tensor, hist: torch.Tensor,
+                   G: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The gradients ``(keys (D, nh, H), b (D, nh))`` of :func:`house` from that of ``A``, ``G`` (D, H, H;
+    overwritten), and the forward's ``K``, ``beta`` and ``hist``."""
+    a = _arguments("house_backward", keys=keys, K=K, beta=beta, hist=hist, G=G)
+    D, nh, H = a.size["D"], a.size["nh"], a.size["H"]
+    if a.size["m"] != max(nh - 1, 0):
+        raise expected("native.house_backward(hist)", f"{max(nh - 1, 0)} products in dimension 1", a.size["m"])
+    gkeys = torch.empty(D, nh, H, dtype=a.dtype)
+    gb = torch.empty(D, nh, dtype=a.dtype)
+    _call("house_backward_##SUFFIX", a.dtype, D=D, nh=nh, H=H, keys=keys, K=K, beta=beta, hist=hist, G=G,
+          gkeys=gkeys, gb=gb, work=torch.empty(3 * H, dtype=a.dtype))
+    return gkeys, gb

@@ -17,6 +17,9 @@ Four paths:
   (not affine) diagonal layouts;
 * ``"loop"`` — one step per token in torch: everything else.
 
+MONO's Sinkhorn normalisation and hard permutation run compiled wherever :func:`native_applies`
+(:mod:`bilinear.verify.kernels.sinkhorn`), in torch otherwise.
+
 :func:`forced_path` overrides the choice inside a ``with`` block (tests run every case through
 ``"grouped"``, ``"native"`` and ``"torch"`` this way): ``"native"`` takes the one-row kernel for every
 layout, ``"grouped"`` the grouped one wherever the layout is dense (any width).
@@ -42,7 +45,7 @@ import torch
 from bilinear.theory.errors import expected
 from bilinear.verify.kernels import blas, native
 
-__all__ = ["Path", "plan", "forced_path", "native_allowed", "compiled", "GROUPED_MIN_WIDTH"]
+__all__ = ["Path", "plan", "forced_path", "native_allowed", "native_applies", "compiled", "GROUPED_MIN_WIDTH"]
 
 Path = Literal["grouped", "native", "diagonal", "loop"]
 Force = Literal["grouped", "native", "torch"]
@@ -84,11 +87,17 @@ def compiled(path: Path) -> bool:
     return path in ("grouped", "native")
 
 
+def native_applies(device: torch.device, dtype: torch.dtype) -> bool:
+    """Whether compiled code may run on tensors of ``device`` and ``dtype``: the CPU, float32 or float64,
+    and :func:`native_allowed` — for the recurrence (:func:`plan`) and for MONO's Sinkhorn normalisation
+    and hard permutation (:mod:`bilinear.verify.kernels.sinkhorn`) alike."""
+    return device.type == "cpu" and dtype in _NATIVE_DTYPES and native_allowed()
+
+
 def plan(layout: str, *, affine: bool, embedded: bool, device: torch.device, dtype: torch.dtype,
          width: int) -> Path:
     """The path of a recurrence of width ``width`` whose transition table has ``layout`` (module docstring)."""
-    if (layout != "cp" and not embedded and device.type == "cpu" and dtype in _NATIVE_DTYPES
-            and native_allowed()):
+    if layout != "cp" and not embedded and native_applies(device, dtype):
         forced = _FORCED.get()
         if (layout == "dense" and forced != "native" and (width >= GROUPED_MIN_WIDTH or forced == "grouped")
                 and blas.gemm(dtype)):

@@ -32,6 +32,13 @@
  *
  * in_range: the range check of an int64 array, for the argument checks of native.py.
  *
+ * The tables of two levels, formed from their parameters once per step (modern.py; each one autograd
+ * node in verify/kernels/house.py and verify/kernels/sinkhorn.py): house_* / house_backward_* (HOUSE's
+ * product of Householder factors as rank-1 updates, and its backward written out), sinkhorn_* /
+ * sinkhorn_backward_* (MONO's log-space Sinkhorn normalisation, its first half-step by exponentials
+ * and the later ones by division where that is exact up to rounding, and autograd's chain rule
+ * written out) and hard_permutation_* (the greedy assignment in rounds).
+ *
  * The inner loops run over contiguous memory (axpy form) in tiles of at most TILE rows held in
  * registers, with the block size a compile-time constant for B = 1, 2, 4, 8 (the common levels),
  * so the compiler vectorises and unrolls them; reductions use `omp simd` (-fopenmp-simd), which
@@ -43,6 +50,9 @@
 #include <string.h>
 
 #define TINY 1e-30
+/* MONO's Sinkhorn: the smallest sum (and the inverse of the largest growth) at which a half-step
+ * is taken from the previous one's exponentials (sinkhorn_*) */
+#define SINKHORN_FLOOR 1e-20
 
 #define TILE 32
 #define INLINE static inline __attribute__((always_inline))
@@ -74,6 +84,29 @@ INLINE float logf_simd(float x)
     y += -2.12194440e-4f * fe;
     y += -0.5f * z;
     return m + y + 0.693359375f * fe;
+}
+
+/* expf for a float, branch-free so that loops over it vectorise: x = n log 2 + r, |r| <= log(2)/2,
+ * e^x = 2^n e^r by Cephes' expf polynomial (relative error about 2e-7, that of expf within a few
+ * units in the last place); 0 below -87.3 (where expf gives denormals), +inf above 88, NaN stays NaN.
+ * Used by MONO's Sinkhorn normalisation, whose arguments are <= 0. */
+INLINE float expf_simd(float x)
+{
+    const float hi = 88.0f, lo = -87.33654f;
+    float v = x > hi ? hi : x;
+    v = v < lo ? lo : v;
+    const float n = (v * 1.44269504088896341f + 12582912.0f) - 12582912.0f;   /* rounded (1.5 2^23) */
+    const float r = (v - n * 0.693359375f) + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    union { uint32_t i; float f; } u = { (uint32_t) ((int32_t) n + 127) << 23 };
+    const float out = p * u.f;
+    return x < lo ? 0.0f : x > hi ? INFINITY : out;
 }
 
 #define DEFINE_KERNELS(REAL, SUFFIX)                                                              \
@@ -319,8 +352,9 @@ void backward_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t nb, int64_t B,  
  * (a stable counting sort), gathered, and every symbol's rows are multiplied by its matrix in one
  * product [m x H] x [H x H]; the per-row work (shift, norm, adjoint coefficients) stays as above.
  * The weight gradient is left to the end: one product per symbol over all its tokens,
- * gT_k += dY_k^T X_k (m about L n / D rows: an efficient GEMM).  Same results as forward_##SUFFIX,
- * logits_##SUFFIX and backward_##SUFFIX up to the order of the additions. */
+ * gT_k = dY_k^T X_k (m about L n / D rows: an efficient GEMM), written whole (gT need not be zeroed
+ * first).  Same results as forward_##SUFFIX, logits_##SUFFIX and backward_##SUFFIX up to the order of
+ * the additions. */
 #define ROW_MAJOR 101
 #define NO_TRANS 111
 #define TRANS 112
@@ -455,19 +489,21 @@ void backward_grouped_##SUFFIX(int64_t n, int64_t L, int64_t D, int64_t H, const
         for (int64_t j = 0; j < n; j++)                                                           \
             memcpy(G + order[j] * H, gg + j * H, (size_t) H * sizeof(REAL));                      \
     }                                                                                             \
-    const int64_t N = L * n;                       /* gT_k += sum over the tokens of k of dy x^T */ \
+    const int64_t N = L * n;                       /* gT_k = sum over the tokens of k of dy x^T */  \
     REAL *dk = work, *xk = work + N * H;                                        \
     group_rows(N, tok, D, index + N, index);                                                      \
     for (int64_t j = 0; j < N; j++) {                                                             \
         memcpy(dk + j * H, dY + index[j] * H, (size_t) H * sizeof(REAL));                         \
         memcpy(xk + j * H, X + index[j] * H, (size_t) H * sizeof(REAL));                          \
     }                                                                                             \
-    for (int64_t k = 0; k < D; k++) {                                                             \
-        const int64_t a = index[N + k], m = index[N + k + 1] - a;                                 \
-        if (m)                                                                                    \
-            mm(ROW_MAJOR, TRANS, NO_TRANS, H, H, m, (REAL) 1, dk + a * H, H, xk + a * H, H,       \
-               (REAL) 1, gT + k * H * H, H);                                                      \
-    }                                                                                             \
+    for (int64_t k = 0; k < D; k++) {     /* gT_k written, not added to: zero for an unread symbol */ \
+        const int64_t a = index[N + k], m = index[N + k + 1] - a;                                  \
+        if (m)                                                                                     \
+            mm(ROW_MAJOR, TRANS, NO_TRANS, H, H, m, (REAL) 1, dk + a * H, H, xk + a * H, H,        \
+               (REAL) 0, gT + k * H * H, H);                                                       \
+        else                                                                                       \
+            memset(gT + k * H * H, 0, (size_t) (H * H) * sizeof(REAL));                            \
+    }                                                                                              \
 }
 
 #define DEFINE_XENT(REAL, SUFFIX)                                                                 \
@@ -621,6 +657,357 @@ double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t
     return (double) part;                                                                         \
 }
 
+#define DEFINE_SINKHORN(REAL, SUFFIX)                                                              \
+INLINE REAL sexp_##SUFFIX(REAL v)                                                                  \
+{   /* e^v: the vectorisable expf_simd in float, libm's exp in double */                           \
+    return sizeof(REAL) == sizeof(float) ? (REAL) expf_simd((float) v) : (REAL) exp((double) v);   \
+}                                                                                                  \
+                                                                                                   \
+INLINE REAL slog_##SUFFIX(REAL v)                                                                  \
+{   /* log v: in float the vectorisable logf_simd for a normal finite v (a sum of exponentials, */ \
+    /* at least 1 here), libm's logf otherwise; libm's log in double                          */   \
+    if (sizeof(REAL) == sizeof(float))                                                             \
+        return (REAL) (v >= FLT_MIN && v <= FLT_MAX ? logf_simd((float) v) : logf((float) v));     \
+    return (REAL) log((double) v);                                                                 \
+}                                                                                                  \
+                                                                                                   \
+INLINE REAL shift_of_##SUFFIX(REAL m)                                                              \
+{   /* the shift of a log-sum-exp whose largest term is m: m, or 0 when m is infinite (as torch) */ \
+    return isinf(m) ? (REAL) 0 : m;                                                                \
+}                                                                                                  \
+                                                                                                   \
+static void rows_##SUFFIX(REAL *restrict s, REAL *restrict p, int64_t H, REAL *restrict m,         \
+                          REAL *restrict sum)                                                      \
+{   /* s -= logsumexp(s, dim=-1) in place (H x H, row-major); p = exp of the result; m, sum:    */ \
+    /* scratch of H entries. In passes over all rows (the rows' reductions independent of each  */ \
+    /* other, the logarithms of all rows in one vectorised loop)                                */ \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        const REAL *restrict si = s + i * H;                                                       \
+        REAL top = -INFINITY;                                                                      \
+        _Pragma("omp simd reduction(max:top)")                                                     \
+        for (int64_t j = 0; j < H; j++) top = si[j] > top ? si[j] : top;                           \
+        m[i] = shift_of_##SUFFIX(top);                                                             \
+    }                                                                                              \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        const REAL *restrict si = s + i * H;                                                       \
+        REAL *restrict pi = p + i * H;                                                             \
+        const REAL c = m[i];                                                                       \
+        REAL total = 0;                                                                            \
+        _Pragma("omp simd reduction(+:total)")                                                     \
+        for (int64_t j = 0; j < H; j++) { pi[j] = sexp_##SUFFIX(si[j] - c); total += pi[j]; }      \
+        sum[i] = total;                                                                            \
+    }                                                                                              \
+    for (int64_t i = 0; i < H; i++) { m[i] += slog_##SUFFIX(sum[i]); sum[i] = (REAL) 1 / sum[i]; } \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        REAL *restrict si = s + i * H, *restrict pi = p + i * H;                                   \
+        const REAL lse = m[i], inv = sum[i];                                                       \
+        for (int64_t j = 0; j < H; j++) { si[j] -= lse; pi[j] *= inv; }                            \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+static void columns_##SUFFIX(REAL *restrict s, REAL *restrict p, int64_t H, REAL *restrict m,      \
+                             REAL *restrict sum)                                                   \
+{   /* s -= logsumexp(s, dim=-2) in place; p = exp of the result; m, sum: scratch of H entries */  \
+    for (int64_t j = 0; j < H; j++) { m[j] = -INFINITY; sum[j] = 0; }                              \
+    for (int64_t i = 0; i < H; i++)                                                                \
+        for (int64_t j = 0; j < H; j++) m[j] = s[i * H + j] > m[j] ? s[i * H + j] : m[j];          \
+    for (int64_t j = 0; j < H; j++) m[j] = shift_of_##SUFFIX(m[j]);                                \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        REAL *restrict si = s + i * H, *restrict pi = p + i * H;                                   \
+        _Pragma("omp simd")                                                                        \
+        for (int64_t j = 0; j < H; j++) { pi[j] = sexp_##SUFFIX(si[j] - m[j]); sum[j] += pi[j]; }  \
+    }                                                                                              \
+    for (int64_t j = 0; j < H; j++) { m[j] += slog_##SUFFIX(sum[j]); sum[j] = (REAL) 1 / sum[j]; }     \
+    for (int64_t i = 0; i < H; i++) {                                                              \
+        REAL *restrict si = s + i * H, *restrict pi = p + i * H;                                   \
+        for (int64_t j = 0; j < H; j++) { si[j] -= m[j]; pi[j] *= sum[j]; }                        \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+static int scaled_##SUFFIX(REAL *restrict p, int64_t H, int rows, REAL *restrict inv,              \
+                           double *restrict gain)                                                  \
+{   /* in place: p (the exp of a log-space half-step) becomes the exp of the next, its rows (rows)   */ \
+    /* or columns divided by their sums (exp(s - lse(s)) = exp(s) / sum exp(s)), without an        */ \
+    /* exponential; inv (H) receives the reciprocal sums. Returns 0 (p unusable) where a sum lies   */ \
+    /* outside [SINKHORN_FLOOR, 1 / SINKHORN_FLOOR]; *gain is multiplied by the largest reciprocal   */ \
+    /* sum (how much an entry lost to underflow before may have grown since)                        */ \
+    REAL least = INFINITY, most = 0;                                                               \
+    if (rows) {                                                                                    \
+        for (int64_t i = 0; i < H; i++) {                                                          \
+            REAL total = 0;                                                                        \
+            _Pragma("omp simd reduction(+:total)")                                                 \
+            for (int64_t j = 0; j < H; j++) total += p[i * H + j];                                 \
+            inv[i] = total;                                                                        \
+        }                                                                                          \
+    } else {                                                                                       \
+        for (int64_t j = 0; j < H; j++) inv[j] = 0;                                                \
+        for (int64_t i = 0; i < H; i++)                                                            \
+            for (int64_t j = 0; j < H; j++) inv[j] += p[i * H + j];                                \
+    }                                                                                              \
+    for (int64_t e = 0; e < H; e++) {                                                              \
+        least = inv[e] < least ? inv[e] : least;                                                   \
+        most = inv[e] > most ? inv[e] : most;                                                      \
+    }                                                                                              \
+    if (!(least >= (REAL) SINKHORN_FLOOR) || !(most <= (REAL) (1 / SINKHORN_FLOOR))) return 0;     \
+    *gain /= (double) least;                                                                       \
+    for (int64_t e = 0; e < H; e++) inv[e] = (REAL) 1 / inv[e];                                    \
+    if (rows) {                                                                                    \
+        for (int64_t i = 0; i < H; i++)                                                            \
+            for (int64_t j = 0; j < H; j++) p[i * H + j] *= inv[i];                                \
+    } else {                                                                                       \
+        for (int64_t i = 0; i < H; i++)                                                            \
+            for (int64_t j = 0; j < H; j++) p[i * H + j] *= inv[j];                                \
+    }                                                                                              \
+    return 1;                                                                                      \
+}                                                                                                  \
+                                                                                                   \
+void sinkhorn_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *restrict logits,           \
+                       REAL *restrict S, REAL *restrict P, REAL *restrict V, REAL *restrict work)  \
+{   /* S (D, H, H) = exp of `steps` alternating row and column normalisations of the logits in log */ \
+    /* space (rows first), and what the backward needs: the exp of every half-step's result (the  */ \
+    /* softmax of that half-step), p_h. The first half-step takes the exponentials (p_0 into      */ \
+    /* P[k, 0]); every later one is p_{h-1} divided by its sums (scaled_##SUFFIX: the same        */ \
+    /* numbers up to rounding, 16 times fewer exponentials), so p_h = p_0 * r_h[i] * c_h[j] with   */ \
+    /* the products r_h, c_h of the reciprocal sums (V[k, h], h >= 1), and V[k, 0, 0] = 1. Where    */ \
+    /* that could differ from the log-space steps by more than rounding — a sum outside            */ \
+    /* [1e-20, 1e20], or the reciprocal sums multiplying past 1e20 (what underflowed could have    */ \
+    /* grown to matter) — the matrix is normalised again in log space, every half-step by its      */ \
+    /* exponentials, P[k, h] = p_h and V[k, 0, 0] = 0. P: (D, 2 steps, H, H), V: (D, 2 steps, H);   */ \
+    /* work: 2 H entries; steps >= 1                                                              */ \
+    const int64_t HH = H * H;                                                                      \
+    for (int64_t k = 0; k < D; k++) {                                                              \
+        REAL *restrict s = S + k * HH, *restrict Pk = P + k * 2 * steps * HH;                      \
+        REAL *restrict Vk = V + k * 2 * steps * H;                                                 \
+        memcpy(s, logits + k * HH, (size_t) HH * sizeof(REAL));                                    \
+        rows_##SUFFIX(s, Pk, H, work, work + H);                                                   \
+        memcpy(s, Pk, (size_t) HH * sizeof(REAL));                                                 \
+        double gain = 1;                                                                           \
+        int fast = 1;                                                                              \
+        for (int64_t h = 1; h < 2 * steps && fast; h++)                                            \
+            fast = scaled_##SUFFIX(s, H, h % 2 == 0, Vk + h * H, &gain);                           \
+        for (int64_t j = 0; j < H; j++) Vk[j] = 0;                                                 \
+        if (fast && gain <= 1 / SINKHORN_FLOOR) {                                                  \
+            Vk[0] = 1;                                                                             \
+            continue;                                                                              \
+        }                                                                                          \
+        memcpy(s, logits + k * HH, (size_t) HH * sizeof(REAL));                                    \
+        for (int64_t h = 0; h < 2 * steps; h++) {                                                  \
+            if (h % 2 == 0) rows_##SUFFIX(s, Pk + h * HH, H, work, work + H);                      \
+            else columns_##SUFFIX(s, Pk + h * HH, H, work, work + H);                              \
+        }                                                                                          \
+        memcpy(s, Pk + (2 * steps - 1) * HH, (size_t) HH * sizeof(REAL));                          \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+void sinkhorn_backward_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *restrict P,       \
+                                const REAL *restrict V, REAL *restrict g, REAL *restrict work)     \
+{   /* in place: g (D, H, H), the gradient of S in, that of the logits out: the chain rule of      */ \
+    /* sinkhorn_##SUFFIX backwards — through the exp, g *= S; through s - logsumexp(s, dim), with  */ \
+    /* p_h that half-step's exp (stored, or p_0 r_h[i] c_h[j]), g -= p_h * sum(g, dim); work:      */ \
+    /* (4 steps + 1) H entries                                                                    */ \
+    const int64_t HH = H * H, n = 2 * steps;                                                       \
+    REAL *restrict R = work, *restrict C = work + n * H, *restrict sum = work + 2 * n * H;         \
+    for (int64_t k = 0; k < D; k++) {                                                              \
+        REAL *restrict gk = g + k * HH;                                                            \
+        const REAL *restrict Pk = P + k * n * HH, *restrict Vk = V + k * n * H;                    \
+        const int fast = Vk[0] == (REAL) 1;                                                        \
+        if (fast) {                          /* r_h, c_h: the products of the reciprocal sums */   \
+            for (int64_t e = 0; e < H; e++) { R[e] = 1; C[e] = 1; }                                \
+            for (int64_t h = 1; h < n; h++) {                                                      \
+                const REAL *restrict v = Vk + h * H;                                               \
+                REAL *restrict r = R + h * H, *restrict c = C + h * H;                             \
+                for (int64_t e = 0; e < H; e++) {                                                  \
+                    r[e] = h % 2 == 0 ? r[e - H] * v[e] : r[e - H];                                \
+                    c[e] = h % 2 == 1 ? c[e - H] * v[e] : c[e - H];                                \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (int64_t h = n - 1; h >= 0; h--) {                                                     \
+            const REAL *restrict p = fast ? Pk : Pk + h * HH;                                      \
+            const REAL *restrict r = R + h * H, *restrict c = C + h * H;                           \
+            if (h == n - 1) {                                        /* through the final exp */   \
+                for (int64_t i = 0; i < H; i++)                                                    \
+                    for (int64_t j = 0; j < H; j++)                                                \
+                        gk[i * H + j] *= fast ? p[i * H + j] * r[i] * c[j] : p[i * H + j];         \
+            }                                                                                      \
+            if (h % 2 == 0) {                                                                      \
+                for (int64_t i = 0; i < H; i++) {                                                  \
+                    REAL *restrict gi = gk + i * H;                                                \
+                    const REAL *restrict pi = p + i * H;                                           \
+                    REAL total = 0;                                                                \
+                    _Pragma("omp simd reduction(+:total)")                                         \
+                    for (int64_t j = 0; j < H; j++) total += gi[j];                                \
+                    if (fast) {                                                                    \
+                        const REAL f = total * r[i];                                               \
+                        for (int64_t j = 0; j < H; j++) gi[j] -= pi[j] * f * c[j];                 \
+                    } else {                                                                       \
+                        for (int64_t j = 0; j < H; j++) gi[j] -= pi[j] * total;                    \
+                    }                                                                              \
+                }                                                                                  \
+            } else {                                                                               \
+                for (int64_t j = 0; j < H; j++) sum[j] = 0;                                        \
+                for (int64_t i = 0; i < H; i++)                                                    \
+                    for (int64_t j = 0; j < H; j++) sum[j] += gk[i * H + j];                       \
+                if (fast)                                                                          \
+                    for (int64_t j = 0; j < H; j++) sum[j] *= c[j];                                \
+                for (int64_t i = 0; i < H; i++) {                                                  \
+                    const REAL f = fast ? r[i] : (REAL) 1;                                         \
+                    for (int64_t j = 0; j < H; j++) gk[i * H + j] -= p[i * H + j] * f * sum[j];    \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+int hard_permutation_##SUFFIX(int64_t D, int64_t H, const REAL *restrict scores, REAL *restrict P, \
+                              REAL *restrict s, int64_t *restrict index)                           \
+{   /* P (D, H, H): the greedy assignment of every matrix of scores (D, H, H) in rounds, as      */ \
+    /* modern.hard_permutation: every free row i whose largest remaining entry (first of equals) */ \
+    /* lies in column j = across[i] whose largest remaining entry (first of equals) is in row i  */ \
+    /* is taken (P[i, j] = 1) and row i and column j are struck (-inf); until every row is.      */ \
+    /* Returns 0, writing nothing, when a score is not finite; s: (H + 1) H scratch, index: 4 H */ \
+    const int64_t HH = H * H;                                                                      \
+    for (int64_t e = 0; e < D * HH; e++)                                                           \
+        if (!isfinite(scores[e])) return 0;                                                        \
+    memset(P, 0, (size_t) (D * HH) * sizeof(REAL));                                                \
+    int64_t *restrict across = index, *restrict down = index + H, *restrict free_ = index + 2 * H, \
+            *restrict take = index + 3 * H;                                                        \
+    REAL *restrict top = s + HH;                                                                   \
+    for (int64_t k = 0; k < D; k++) {                                                              \
+        memcpy(s, scores + k * HH, (size_t) HH * sizeof(REAL));                                    \
+        REAL *restrict Pk = P + k * HH;                                                            \
+        for (int64_t i = 0; i < H; i++) free_[i] = 1;                                              \
+        int64_t left = H;                                                                          \
+        while (left > 0) {                                                                         \
+            for (int64_t i = 0; i < H; i++) {   /* each free row's largest entry, the first of equals */ \
+                if (!free_[i]) continue;                                                           \
+                const REAL *restrict si = s + i * H;                                               \
+                REAL best = -INFINITY;                                                             \
+                _Pragma("omp simd reduction(max:best)")                                            \
+                for (int64_t j = 0; j < H; j++) best = si[j] > best ? si[j] : best;                \
+                int64_t a = 0;                                                                     \
+                while (si[a] != best) a++;                                                         \
+                across[i] = a;                                                                     \
+            }                                                                                      \
+            for (int64_t j = 0; j < H; j++) { top[j] = s[j]; down[j] = 0; }   /* each column's */  \
+            for (int64_t i = 1; i < H; i++) {                                                      \
+                const REAL *restrict si = s + i * H;                                               \
+                for (int64_t j = 0; j < H; j++) {                                                  \
+                    const int up = si[j] > top[j];                                                 \
+                    top[j] = up ? si[j] : top[j];                                                  \
+                    down[j] = up ? i : down[j];                                                    \
+                }                                                                                  \
+            }                                                                                      \
+            int64_t m = 0;                                                                         \
+            for (int64_t i = 0; i < H; i++)                                                        \
+                if (free_[i] && down[across[i]] == i) take[m++] = i;                               \
+            for (int64_t q = 0; q < m; q++) {                                                      \
+                const int64_t i = take[q], j = across[i];                                          \
+                Pk[i * H + j] = 1;                                                                 \
+                for (int64_t c = 0; c < H; c++) s[i * H + c] = -INFINITY;                          \
+                for (int64_t r = 0; r < H; r++) s[r * H + j] = -INFINITY;                          \
+                free_[i] = 0;                                                                      \
+            }                                                                                      \
+            left -= m;                                                                             \
+        }                                                                                          \
+    }                                                                                              \
+    return 1;                                                                                      \
+}
+
+#define DEFINE_HOUSE(REAL, SUFFIX)                                                                 \
+void house_##SUFFIX(int64_t D, int64_t nh, int64_t H, const REAL *restrict keys, const REAL *restrict b, \
+                    REAL *restrict A, REAL *restrict K, REAL *restrict beta, REAL *restrict hist,  \
+                    REAL *restrict work)                                                           \
+{   /* HOUSE's table (modern.HouseRNN.transitions): A (D, H, H) = F_nh ... F_1 per symbol, with   */ \
+    /* F_j = I - beta_j k_j k_j^T, k_j = keys_j / max(||keys_j||, TINY), beta_j = 2 sigmoid(b_j)  */ \
+    /* (keys (D, nh, H), b (D, nh)), each factor a rank-1 update A -= beta k (k^T A). K (D, nh, H) */ \
+    /* and beta (D, nh) receive k and beta, hist (D, nh - 1, H, H) the products F_j ... F_1 before */ \
+    /* the factors 2 .. nh (what the backward needs); work: H entries                             */ \
+    const int64_t HH = H * H;                                                                      \
+    for (int64_t s = 0; s < D; s++) {                                                              \
+        REAL *restrict a = A + s * HH;                                                             \
+        for (int64_t e = 0; e < HH; e++) a[e] = 0;                                                 \
+        for (int64_t r = 0; r < H; r++) a[r * H + r] = 1;                                          \
+        for (int64_t j = 0; j < nh; j++) {                                                         \
+            const REAL *restrict key = keys + (s * nh + j) * H;                                    \
+            REAL *restrict k = K + (s * nh + j) * H;                                               \
+            REAL ss = 0;                                                                           \
+            _Pragma("omp simd reduction(+:ss)")                                                    \
+            for (int64_t h = 0; h < H; h++) ss += key[h] * key[h];                                 \
+            const REAL n = floored_norm_##SUFFIX(ss);                                              \
+            for (int64_t h = 0; h < H; h++) k[h] = key[h] / n;                                     \
+            const REAL bt = (REAL) 2 / ((REAL) 1 + (REAL) exp(-(double) b[s * nh + j]));           \
+            beta[s * nh + j] = bt;                                                                 \
+            if (j > 0) memcpy(hist + (s * (nh - 1) + j - 1) * HH, a, (size_t) HH * sizeof(REAL));  \
+            for (int64_t c = 0; c < H; c++) work[c] = 0;                 /* work = k^T a */        \
+            for (int64_t r = 0; r < H; r++)                                                        \
+                for (int64_t c = 0; c < H; c++) work[c] += k[r] * a[r * H + c];                    \
+            for (int64_t r = 0; r < H; r++) {                            /* a -= beta k work */    \
+                const REAL f = bt * k[r];                                                          \
+                for (int64_t c = 0; c < H; c++) a[r * H + c] -= f * work[c];                       \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+void house_backward_##SUFFIX(int64_t D, int64_t nh, int64_t H, const REAL *restrict keys,          \
+                             const REAL *restrict K, const REAL *restrict beta,                    \
+                             const REAL *restrict hist, REAL *restrict G, REAL *restrict gkeys,    \
+                             REAL *restrict gb, REAL *restrict work)                               \
+{   /* the gradients of keys (D, nh, H) and b (D, nh) from that of A, G (D, H, H; used as scratch), */ \
+    /* through house_##SUFFIX's factors in reverse: with a the product before factor j and G the */ \
+    /* gradient after it, u = a^T k, v = G^T k: d beta = -u.v, d k = -beta (G u + a v), and G     */ \
+    /* becomes F_j G = G - beta k v^T; then through the unit norm (dkey = (dk - k (k.dk)) / n     */ \
+    /* where ||key|| >= TINY, else dk / TINY) and beta = 2 sigmoid(b) (d b = d beta beta (1 -     */ \
+    /* beta / 2)); work: 3 H entries                                                               */ \
+    const int64_t HH = H * H;                                                                      \
+    REAL *restrict u = work, *restrict v = work + H, *restrict dk = work + 2 * H;                  \
+    for (int64_t s = 0; s < D; s++) {                                                              \
+        REAL *restrict g = G + s * HH;                                                             \
+        for (int64_t j = nh - 1; j >= 0; j--) {                                                    \
+            const REAL *restrict k = K + (s * nh + j) * H;                                         \
+            const REAL *restrict a = j > 0 ? hist + (s * (nh - 1) + j - 1) * HH : NULL;            \
+            const REAL bt = beta[s * nh + j];                                                      \
+            for (int64_t c = 0; c < H; c++) { u[c] = a ? 0 : k[c]; v[c] = 0; }                     \
+            for (int64_t r = 0; r < H; r++) {                                                      \
+                const REAL kr = k[r];                                                              \
+                if (a)                                                                             \
+                    for (int64_t c = 0; c < H; c++) u[c] += kr * a[r * H + c];                     \
+                for (int64_t c = 0; c < H; c++) v[c] += kr * g[r * H + c];                         \
+            }                                                                                      \
+            REAL uv = 0;                                                                           \
+            for (int64_t c = 0; c < H; c++) uv += u[c] * v[c];                                     \
+            for (int64_t r = 0; r < H; r++) {                                                      \
+                REAL gu = 0, av = 0;                                                               \
+                _Pragma("omp simd reduction(+:gu)")                                                \
+                for (int64_t c = 0; c < H; c++) gu += g[r * H + c] * u[c];                         \
+                if (a) {                                                                           \
+                    _Pragma("omp simd reduction(+:av)")                                            \
+                    for (int64_t c = 0; c < H; c++) av += a[r * H + c] * v[c];                     \
+                } else {                                                                           \
+                    av = v[r];                                                                     \
+                }                                                                                  \
+                dk[r] = -bt * (gu + av);                                                           \
+            }                                                                                      \
+            if (j > 0)                                                                             \
+                for (int64_t r = 0; r < H; r++) {                                                  \
+                    const REAL f = bt * k[r];                                                      \
+                    for (int64_t c = 0; c < H; c++) g[r * H + c] -= f * v[c];                      \
+                }                                                                                  \
+            const REAL *restrict key = keys + (s * nh + j) * H;                                    \
+            REAL *restrict gk = gkeys + (s * nh + j) * H;                                          \
+            REAL ss = 0, kd = 0;                                                                   \
+            for (int64_t h = 0; h < H; h++) { ss += key[h] * key[h]; kd += k[h] * dk[h]; }         \
+            const REAL norm = (REAL) sqrt((double) ss);                                            \
+            if (norm >= (REAL) TINY)                                                               \
+                for (int64_t h = 0; h < H; h++) gk[h] = (dk[h] - k[h] * kd) / norm;                \
+            else                                                                                   \
+                for (int64_t h = 0; h < H; h++) gk[h] = dk[h] / (REAL) TINY;                       \
+            gb[s * nh + j] = -uv * bt * ((REAL) 1 - bt / (REAL) 2);                                \
+        }                                                                                          \
+    }                                                                                              \
+}
+
 DEFINE_KERNELS(float, f32)
 DEFINE_KERNELS(double, f64)
 DEFINE_XENT(float, f32)
@@ -629,6 +1016,10 @@ DEFINE_BLOCK_GAINS(float, f32)
 DEFINE_BLOCK_GAINS(double, f64)
 DEFINE_GROUPED(float, f32)
 DEFINE_GROUPED(double, f64)
+DEFINE_SINKHORN(float, f32)
+DEFINE_SINKHORN(double, f64)
+DEFINE_HOUSE(float, f32)
+DEFINE_HOUSE(double, f64)
 
 /* Whether every entry of x[0 .. n) lies in [lo, hi): the range check of tokens and labels in
  * verify/kernels/native.py (which has checked that x is a contiguous int64 array of n entries). */
@@ -640,4 +1031,4 @@ int in_range(int64_t n, const int64_t *restrict x, int64_t lo, int64_t hi)
 }
 
 /* the interface version: verify/kernels/native.py refuses a library whose version differs */
-int recurrence_version(void) { return 8; }
+int recurrence_version(void) { return 9; }

@@ -33,6 +33,9 @@ assignment ``Π_σ`` = greedy on ``S_σ`` (take the largest remaining entry, str
 times: always a permutation; when the column maxima of ``S_σ`` lie in distinct rows it is they, the
 maximum-weight assignment).  The forward pass uses exactly ``Π_σ``; the gradient is that of ``S_σ`` (straight-through:
 ``P = Π + S − S.detach()``, whose value is ``Π`` exactly).  Parameters: ``logits`` (D, H, H) and ``d`` (D, H).
+:func:`sinkhorn` and :func:`hard_permutation` below are the torch code; the model runs the same computation
+compiled where it can (:func:`path_sinkhorn`, :func:`path_hard_permutation`,
+:mod:`bilinear.verify.kernels.sinkhorn`: one autograd node instead of about 60 operations each way).
 Inits: ``orthogonal`` (the default) = a random permutation per symbol (logits N(0, 1) plus ``4 e_{π(j)} e_jᵀ``
 for a random ``π``) with random signs ``±1`` plus noise; ``identity`` = ``P = I`` (``4 I`` plus N(0, 1)
 logits) with ``d = 1`` plus noise; ``gaussian`` = N(0, 1) logits and ``d``.
@@ -59,10 +62,13 @@ import torch
 
 from bilinear.theory.errors import expected
 
+from bilinear.verify.kernels import house as compiled_house
+from bilinear.verify.kernels import sinkhorn as compiled
 from bilinear.verify.kernels.table import Table
 from bilinear.verify.models.base import BilinearRNN, _gaussian
 
-__all__ = ["HouseRNN", "MonoRNN", "sinkhorn", "hard_permutation", "greedy_permutation"]
+__all__ = ["HouseRNN", "MonoRNN", "sinkhorn", "hard_permutation", "greedy_permutation", "path_sinkhorn",
+           "path_hard_permutation"]
 
 _TINY = 1e-30
 _SINKHORN_STEPS = 8
@@ -106,7 +112,11 @@ class HouseRNN(BilinearRNN):
         return _unit(self.keys), 2 * torch.sigmoid(self.b)
 
     def transitions(self) -> torch.Tensor:
-        """``A`` (D, H, H) with ``A[σ] = F_{σ,n_h} ⋯ F_{σ,1}`` (differentiable)."""
+        """``A`` (D, H, H) with ``A[σ] = F_{σ,n_h} ⋯ F_{σ,1}`` (differentiable): one compiled node where it
+        applies (:func:`bilinear.verify.kernels.house.table`, the same value and gradient), else the torch
+        code."""
+        if compiled_house.applies(self.keys):
+            return compiled_house.table(self.keys, self.b)
         k, beta = self.factors()
         D, H = k.shape[0], self.hidden
         A = torch.eye(H, dtype=k.dtype, device=k.device).expand(D, H, H)
@@ -189,6 +199,23 @@ def greedy_permutation(scores: torch.Tensor) -> torch.Tensor:
     return P
 
 
+def path_sinkhorn(logits: torch.Tensor) -> torch.Tensor:
+    """:func:`sinkhorn` (8 steps) by the compiled kernel where it applies
+    (:mod:`bilinear.verify.kernels.sinkhorn`), else by the torch code above: what :class:`MonoRNN` uses."""
+    if compiled.applies(logits):
+        return compiled.sinkhorn(logits, _SINKHORN_STEPS)
+    return sinkhorn(logits)
+
+
+def path_hard_permutation(scores: torch.Tensor) -> torch.Tensor:
+    """:func:`hard_permutation` by the compiled kernel where it applies, else by the torch code above."""
+    if compiled.applies(scores):
+        P = compiled.hard_permutation(scores)
+        if P is not None:
+            return P
+    return hard_permutation(scores)
+
+
 class MonoRNN(BilinearRNN):
     """MONO(H): ``A_σ = P_σ diag(d_σ)``, a hard permutation (straight-through Sinkhorn gradient)
     times a real diagonal (module docstring)."""
@@ -212,11 +239,15 @@ class MonoRNN(BilinearRNN):
 
     def permutations(self) -> torch.Tensor:
         """``P`` (D, H, H): exactly the hard permutations in value, the Sinkhorn gradient in backward."""
-        S = sinkhorn(self.logits)
-        return hard_permutation(S) + (S - S.detach())
+        S = path_sinkhorn(self.logits)
+        return path_hard_permutation(S) + (S - S.detach())
 
     def transitions(self) -> torch.Tensor:
-        """``A`` (D, H, H) with ``A[σ] = P_σ diag(d_σ)`` (column j of ``P_σ`` scaled by ``d_{σ,j}``)."""
+        """``A`` (D, H, H) with ``A[σ] = P_σ diag(d_σ)`` (column j of ``P_σ`` scaled by ``d_{σ,j}``): one
+        compiled node where it applies (:func:`bilinear.verify.kernels.sinkhorn.mono_table`, the same value
+        and gradient), else the torch code."""
+        if compiled.applies(self.logits):
+            return compiled.mono_table(self.logits, self.d, _SINKHORN_STEPS, greedy_permutation)
         return self.permutations() * self.d.unsqueeze(1)
 
     def table(self) -> Table:

@@ -112,6 +112,31 @@ def test_forward_and_backward_equal_the_dense_loop(B, nb, grouped, affine, norm,
         assert float((got - want).abs().max() / want.abs().amax()) < 10 * TOL[dtype]
 
 
+@compiled
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_the_grouped_gradient_of_a_symbol_no_token_reads_is_zero(dtype):
+    """The grouped backward writes the table's gradient whole (it is not zeroed first): a symbol no
+    token reads gets zeros, the others what the one-row kernel gives — also where the memory it is
+    given held NaNs just before."""
+    if not blas.gemm(dtype):
+        pytest.skip(f"no BLAS for the grouped recurrence: {blas.status()}")
+    g = torch.Generator().manual_seed(4)
+    D, n, L, H = 4, 9, 6, 20
+    T = (torch.randn(D, 1, H, H, generator=g, dtype=torch.float64) / H ** 0.5).to(dtype)
+    tok = torch.randint(0, D - 1, (L, n), generator=g)                 # symbol D - 1 is never read
+    x0 = torch.randn(n, H, generator=g, dtype=torch.float64).to(dtype)
+    gX = torch.randn(L, n, H, generator=g, dtype=torch.float64).to(dtype)
+    c = torch.randn(L, n, generator=g, dtype=torch.float64).to(dtype)
+    X, S = native.forward(tok, T.transpose(-1, -2).contiguous(), x0, None, True)
+    _, want, _ = native.backward(tok, T, X, S, gX, c, True)
+    for _ in range(3):
+        dirty = torch.full_like(T, float("nan"))
+        del dirty
+        _, got, _ = native.backward(tok, T, X, S, gX, c, True, grouped=True)
+        assert bool((got[D - 1] == 0).all())
+        assert float((got - want).abs().max() / want.abs().amax()) < 10 * TOL[dtype]
+
+
 @pytest.mark.parametrize("width, grouped", [(paths.GROUPED_MIN_WIDTH - 1, False), (paths.GROUPED_MIN_WIDTH, True)])
 def test_the_dense_layout_is_grouped_from_its_width_on(width, grouped):
     """Unforced, the dense layout takes the grouped kernel from ``GROUPED_MIN_WIDTH`` on (where it was
@@ -250,6 +275,27 @@ BAD = [
      r"native\.xent_backward\(scale\): expected a real number, got str"),
     ("xent_backward probabilities not contiguous", "native.xent_backward(torch.zeros(1 << 20, 3, dtype=d).T, y, 1.0)",
      r"native\.xent_backward\(p\): .*, got float64 tensor of shape \(3, 1048576\), not contiguous"),
+    ("sinkhorn logits not square", "native.sinkhorn(torch.zeros(2, 3, 4, dtype=d), 8)",
+     r"native\.sinkhorn\(logits\): expected a contiguous CPU float64 tensor of shape \(D, H, H\) = \(2, 3, 3\), "
+     r"got float64 tensor of shape \(2, 3, 4\)"),
+    ("sinkhorn no steps", "native.sinkhorn(torch.zeros(2, 3, 3, dtype=d), 0)",
+     r"native\.sinkhorn\(steps\): expected an integer >= 1, got 0"),
+    ("sinkhorn_backward an odd number of half-steps", "native.sinkhorn_backward(torch.ones(2, 3, 3, 3, dtype=d), "
+     "torch.ones(2, 3, 3, dtype=d), torch.ones(2, 3, 3, dtype=d))",
+     r"native\.sinkhorn_backward\(P\): expected an even number >= 2 of half-steps in dimension 1, got 3"),
+    ("sinkhorn_backward a gradient of another width", "native.sinkhorn_backward(torch.ones(2, 4, 3, 3, dtype=d), "
+     "torch.ones(2, 4, 3, dtype=d), torch.ones(2, 2, 2, dtype=d))",
+     r"native\.sinkhorn_backward\(g\): expected a contiguous CPU float64 tensor of shape \(D, H, H\) = \(2, 3, 3\), "
+     r"got float64 tensor of shape \(2, 2, 2\)"),
+    ("hard_permutation float16 scores", "native.hard_permutation(torch.zeros(2, 3, 3, dtype=torch.float16))",
+     r"native\.hard_permutation\(scores\): expected a float32 or float64 tensor of shape \(D, H, H\), "
+     r"got float16 tensor of shape \(2, 3, 3\)"),
+    ("house b of another number of factors", "native.house(torch.ones(2, 3, 4, dtype=d), torch.ones(2, 2, dtype=d))",
+     r"native\.house\(b\): expected a contiguous CPU float64 tensor of shape \(D, nh\) = \(2, 3\), "
+     r"got float64 tensor of shape \(2, 2\)"),
+    ("house_backward a product too many", "native.house_backward(torch.ones(2, 1, 4, dtype=d), torch.ones(2, 1, 4, dtype=d), "
+     "torch.ones(2, 1, dtype=d), torch.ones(2, 1, 4, 4, dtype=d), torch.ones(2, 4, 4, dtype=d))",
+     r"native\.house_backward\(hist\): expected 0 products in dimension 1, got 1"),
 ]
 
 CHILD = SETUP + """
@@ -327,14 +373,17 @@ def test_the_declarations_agree_with_recurrence_c():
     defined, invoked = c_api.c_functions(SOURCE)
     assert sorted(defined) == sorted(["forward_##SUFFIX", "logits_##SUFFIX", "backward_##SUFFIX", "forward_grouped_##SUFFIX",
                                       "logits_grouped_##SUFFIX", "backward_grouped_##SUFFIX", "xent_forward_##SUFFIX",
-                                      "xent_backward_##SUFFIX", "block_gains_##SUFFIX",
-                                      "in_range", "recurrence_version"])
+                                      "xent_backward_##SUFFIX", "block_gains_##SUFFIX", "sinkhorn_##SUFFIX",
+                                      "sinkhorn_backward_##SUFFIX", "hard_permutation_##SUFFIX", "house_##SUFFIX",
+                                      "house_backward_##SUFFIX", "in_range", "recurrence_version"])
     assert defined["xent_backward_##SUFFIX"].params == (("int64_t", "rows"), ("int64_t", "K"), ("REAL *", "p"),
                                                         ("const int64_t *", "y"), ("double", "scale"))
     assert invoked == {"DEFINE_KERNELS": [("float", "f32"), ("double", "f64")],
                        "DEFINE_XENT": [("float", "f32"), ("double", "f64")],
                        "DEFINE_BLOCK_GAINS": [("float", "f32"), ("double", "f64")],
-                       "DEFINE_GROUPED": [("float", "f32"), ("double", "f64")]}
+                       "DEFINE_GROUPED": [("float", "f32"), ("double", "f64")],
+                       "DEFINE_SINKHORN": [("float", "f32"), ("double", "f64")],
+                       "DEFINE_HOUSE": [("float", "f32"), ("double", "f64")]}
 
 
 @compiled
