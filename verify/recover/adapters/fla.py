@@ -75,7 +75,8 @@ def _act(name: str, x):
     raise expected("config.qk_activation", "silu, relu, elu or identity", name)
 
 
-def _array(x) -> np.ndarray:
+def array(x) -> np.ndarray:
+    """A tensor or array as a float64 numpy array."""
     return np.asarray(x.detach().cpu().double().numpy() if hasattr(x, "detach") else x, dtype=np.float64)
 
 
@@ -88,36 +89,19 @@ def is_fla_dict(data) -> bool:
 def fla_from_file_dict(data: dict, where: str, head: int | None = None, column: int | None = None) -> Transitions:
     """:func:`fla_transitions` of a file's dict (module docstring: a layer or a whole model)."""
     cfg = dict(data["config"])
-    sd = {k: _array(v) for k, v in data["state_dict"].items()}
+    sd = {k: array(v) for k, v in data["state_dict"].items()}
     if "model_type" in cfg and "layer" not in cfg:
         cfg["layer"] = LAYERS[cfg["model_type"]]
-        if int(cfg.get("num_hidden_layers", 1)) != 1:
-            raise expected(f"{where}: config.num_hidden_layers", "1 (recovery reads single-layer models)",
-                           cfg.get("num_hidden_layers"))
         if cfg.get("attn") is not None:
             raise InputError(f"{where}: config.attn: a hybrid model with attention layers has no per-token transition")
-        emb = sd.get("model.embeddings.weight")
-        norm = sd.get("model.layers.0.attn_norm.weight")
-        if emb is None or norm is None:
-            raise InputError(f"{where}: expected model.embeddings.weight and model.layers.0.attn_norm.weight in the "
-                             "state_dict of a whole fla model")
-        tokens = data.get("tokens")
-        if tokens is not None:
-            emb = emb[np.asarray(tokens, dtype=np.int64)]
-        eps = float(cfg.get("norm_eps", 1e-6))
-        u = emb / np.sqrt(np.mean(emb ** 2, axis=1, keepdims=True) + eps) * norm[None]
-        prefix = "model.layers.0.attn."
-        layer_sd = {k[len(prefix):]: v for k, v in sd.items() if k.startswith(prefix)}
-        note = "input of the layer: RMSNorm(embedding) * attn_norm.weight (the block's pre-norm)"
+        u, layer_sd, note = model_layer_input(data, sd, cfg, where, "model.embeddings.weight",
+                                              "model.layers.0.attn_norm.weight", "model.layers.0.attn.", 1e-6)
     else:
-        if "embedding" not in data:
-            raise InputError(f"{where}: expected 'embedding' (D x hidden: one row per symbol) beside the layer's "
-                             "state_dict and config")
-        u, layer_sd, note = _array(data["embedding"]), sd, "input of the layer: the embedding rows"
+        u, layer_sd, note = layer_input(data, sd, where)
     t = fla_transitions(layer_sd, u, cfg, head=head, column=column, where=where)
     t.notes.insert(0, note)
     if data.get("initial_state") is not None:                # [B=1, heads, K, V], fla's initial_state
-        S0 = _array(data["initial_state"])
+        S0 = array(data["initial_state"])
         h = 0 if head is None else head
         if S0.ndim != 4 or S0.shape[0] != 1 or h >= S0.shape[1]:
             raise expected(f"{where}: initial_state", "shape (1, heads, K, V)", shown(f"shape {S0.shape}"))
@@ -131,9 +115,39 @@ def fla_from_file_dict(data: dict, where: str, head: int | None = None, column: 
     return t
 
 
-def _need(sd: dict, key: str, where: str) -> np.ndarray:
+def model_layer_input(data: dict, sd: dict, cfg: dict, where: str, embedding: str, norm: str, prefix: str,
+                      eps: float) -> tuple[np.ndarray, dict, str]:
+    """``(u, layer state_dict, note)`` of a whole single-layer fla model's checkpoint: the layer's input
+    for each symbol is RMSNorm(embedding row) times the block's pre-norm weight (keys ``embedding`` and
+    ``norm``; ``config.norm_eps``, default ``eps``), the layer's parameters those under ``prefix``; the
+    rows of ``data['tokens']`` when given.  Refused unless the model has one layer and both keys."""
+    if int(cfg.get("num_hidden_layers", 1)) != 1:
+        raise expected(f"{where}: config.num_hidden_layers", "1 (recovery reads single-layer models)",
+                       cfg.get("num_hidden_layers"))
+    emb, weight = sd.get(embedding), sd.get(norm)
+    if emb is None or weight is None:
+        raise InputError(f"{where}: expected {embedding} and {norm} in the state_dict of a whole fla model")
+    tokens = data.get("tokens")
+    if tokens is not None:
+        emb = emb[np.asarray(tokens, dtype=np.int64)]
+    e = float(cfg.get("norm_eps", eps))
+    u = emb / np.sqrt(np.mean(emb ** 2, axis=1, keepdims=True) + e) * weight[None]
+    layer_sd = {k[len(prefix):]: v for k, v in sd.items() if k.startswith(prefix)}
+    return u, layer_sd, f"input of the layer: RMSNorm(embedding) * {norm.split('.')[-2]}.weight (the block's pre-norm)"
+
+
+def layer_input(data: dict, sd: dict, where: str) -> tuple[np.ndarray, dict, str]:
+    """``(u, state_dict, note)`` of a layer's file: its ``embedding`` rows are the layer's input."""
+    if "embedding" not in data:
+        raise InputError(f"{where}: expected 'embedding' (D x hidden: one row per symbol) beside the layer's "
+                         "state_dict and config")
+    return array(data["embedding"]), sd, "input of the layer: the embedding rows"
+
+
+def need(sd: dict, key: str, where: str, what: str = "the layer's") -> np.ndarray:
+    """``sd[key]``, refused in one line when the state_dict lacks it."""
     if key not in sd:
-        raise expected(f"{where}: state_dict", f"the layer's {key}", shown(f"keys {sorted(sd)[:8]}"))
+        raise expected(f"{where}: state_dict", f"{what} {key}", shown(f"keys {sorted(sd)[:8]}"))
     return sd[key]
 
 
@@ -151,7 +165,7 @@ def fla_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None = None,
     u = np.asarray(u, dtype=np.float64)
     if u.ndim != 2:
         raise expected(f"{where}: embedding", "shape (D, hidden)", shown(f"shape {u.shape}"))
-    Wk, Wv, Wb = _need(sd, "k_proj.weight", where), _need(sd, "v_proj.weight", where), sd.get("b_proj.weight")
+    Wk, Wv, Wb = need(sd, "k_proj.weight", where), need(sd, "v_proj.weight", where), sd.get("b_proj.weight")
     if Wk.shape[1] != u.shape[1]:
         raise expected(f"{where}: embedding", f"rows of length {Wk.shape[1]} (the layer's hidden size)",
                        shown(f"shape {u.shape}"))
@@ -190,8 +204,8 @@ def fla_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None = None,
     gated = layer == "GatedDeltaNet" or (layer == "GatedDeltaProduct" and cfg.get("use_forget_gate", True))
     g = np.zeros(D)
     if gated:
-        a = u @ _need(sd, "a_proj.weight", where).T                         # (D, v_heads)
-        A_log, dt_bias = _need(sd, "A_log", where), _need(sd, "dt_bias", where)
+        a = u @ need(sd, "a_proj.weight", where).T                         # (D, v_heads)
+        A_log, dt_bias = need(sd, "A_log", where), need(sd, "dt_bias", where)
         g = -np.exp(A_log[h]) * np.logaddexp(0.0, a[:, h] + dt_bias[h])
     M = np.broadcast_to(np.eye(K), (D, K, K)) * np.exp(g)[:, None, None]
     W = np.zeros((D, K, V))

@@ -77,8 +77,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bilinear.theory.errors import InputError, expected, shown
+from bilinear.theory.errors import expected, shown
 
+from bilinear.verify.recover.adapters.fla import array, layer_input, model_layer_input, need
 from bilinear.verify.recover.adapters.generic import random_h0
 from bilinear.verify.recover.adapters.transitions import Transitions
 
@@ -90,10 +91,6 @@ FLOAT32_TINY_LOG = float(np.log(np.finfo(np.float32).tiny))
 
 _DEFAULTS = {"state_size": 128, "expand": 2, "head_dim": 64, "n_groups": 1, "rope_fraction": 0.5,
              "A_floor": 1e-4, "is_mimo": False, "mimo_rank": 4, "use_bias": False, "norm_eps": 1e-5}
-
-
-def _array(x) -> np.ndarray:
-    return np.asarray(x.detach().cpu().double().numpy() if hasattr(x, "detach") else x, dtype=np.float64)
 
 
 def _softplus(x):
@@ -145,37 +142,16 @@ def fla_mamba3_from_file_dict(data: dict, where: str, head: int | None = None, c
                               seed: int = 0) -> Transitions:
     """:func:`fla_mamba3_transitions` of a file's dict (module docstring: a layer or a whole model)."""
     cfg = dict(data["config"])
-    sd = {k: _array(v) for k, v in data["state_dict"].items()}
+    sd = {k: array(v) for k, v in data["state_dict"].items()}
     if cfg.get("model_type") == "mamba3" and cfg.get("layer") is None:
-        if int(cfg.get("num_hidden_layers", 1)) != 1:
-            raise expected(f"{where}: config.num_hidden_layers", "1 (recovery reads single-layer models)",
-                           cfg.get("num_hidden_layers"))
-        emb, norm = sd.get("backbone.embeddings.weight"), sd.get("backbone.layers.0.norm.weight")
-        if emb is None or norm is None:
-            raise InputError(f"{where}: expected backbone.embeddings.weight and backbone.layers.0.norm.weight in the "
-                             "state_dict of a whole fla Mamba3 model")
-        tokens = data.get("tokens")
-        if tokens is not None:
-            emb = emb[np.asarray(tokens, dtype=np.int64)]
-        eps = float(cfg.get("norm_eps", _DEFAULTS["norm_eps"]))
-        u = emb / np.sqrt(np.mean(emb ** 2, axis=1, keepdims=True) + eps) * norm[None]
-        prefix = "backbone.layers.0.mixer."
-        layer_sd = {k[len(prefix):]: v for k, v in sd.items() if k.startswith(prefix)}
-        note = "input of the layer: RMSNorm(embedding) * layers.0.norm.weight (the block's pre-norm)"
+        u, layer_sd, note = model_layer_input(data, sd, cfg, where, "backbone.embeddings.weight",
+                                              "backbone.layers.0.norm.weight", "backbone.layers.0.mixer.",
+                                              _DEFAULTS["norm_eps"])
     else:
-        if "embedding" not in data:
-            raise InputError(f"{where}: expected 'embedding' (D x hidden: one row per symbol) beside the layer's "
-                             "state_dict and config")
-        u, layer_sd, note = _array(data["embedding"]), sd, "input of the layer: the embedding rows"
+        u, layer_sd, note = layer_input(data, sd, where)
     t = fla_mamba3_transitions(layer_sd, u, cfg, head=head, column=column, where=where, seed=seed)
     t.notes.insert(0, note)
     return t
-
-
-def _need(sd: dict, key: str, where: str) -> np.ndarray:
-    if key not in sd:
-        raise expected(f"{where}: state_dict", f"the Mamba3 layer's {key}", shown(f"keys {sorted(sd)[:8]}"))
-    return sd[key]
 
 
 def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None = None, column: int | None = None,
@@ -187,7 +163,7 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
     r = int(c["mimo_rank"]) if mimo else 1
     if r < 1:
         raise expected(f"{where}: config.mimo_rank", "an integer >= 1", r)
-    W = _need(sd, "in_proj.weight", where)
+    W = need(sd, "in_proj.weight", where)
     u = np.asarray(u, dtype=np.float64)
     if u.ndim != 2 or u.shape[1] != W.shape[1]:
         raise expected(f"{where}: embedding", f"shape (D, {W.shape[1]}) (one row of the layer's hidden size per symbol)",
@@ -224,12 +200,12 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
     g = h // (H // G)                                  # the group of B this head reads
     Bg = B.reshape(-1, r, G, N)[:, :, g]                # (D, r, N): B is laid out (r g n)
     eps = float(c["norm_eps"])
-    k = Bg / np.sqrt(np.mean(Bg ** 2, axis=2, keepdims=True) + eps) * _need(sd, "B_norm.weight", where)[None, None] \
-        + _need(sd, "B_bias", where).reshape(H, r, N)[h][None]
+    k = Bg / np.sqrt(np.mean(Bg ** 2, axis=2, keepdims=True) + eps) * need(sd, "B_norm.weight", where)[None, None] \
+        + need(sd, "B_bias", where).reshape(H, r, N)[h][None]
     v = np.repeat(x[:, None, h * P:(h + 1) * P], r, axis=1)                  # (D, r, P)
     if mimo:
-        v = v * _need(sd, "mimo_x", where).reshape(H, r, P)[h][None]
-    DT = _softplus(dd_dt[:, h] + _need(sd, "dt_bias", where)[h])
+        v = v * need(sd, "mimo_x", where).reshape(H, r, P)[h][None]
+    DT = _softplus(dd_dt[:, h] + need(sd, "dt_bias", where)[h])
     A_floor = float(c["A_floor"])
     A = np.minimum(-_softplus(dd_A[:, h]), -A_floor)
     adt = A * DT
