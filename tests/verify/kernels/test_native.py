@@ -24,7 +24,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bilinear.verify.kernels import blas, c_api, native, paths
+from bilinear.verify.kernels import blas, c_api, library, native, paths
 
 TOL = {torch.float64: 1e-11, torch.float32: 2e-5}
 
@@ -350,7 +350,7 @@ def test_the_range_check_by_the_library_and_by_torch_agree(monkeypatch, lo, hi, 
     t = torch.tensor([0, 2, 1, 0] * 10)
     assert native.available()
     assert native._in_range(t, lo, hi) is inside                         # by the library
-    monkeypatch.setitem(native._state, "lib", None)
+    monkeypatch.setitem(library._state, "lib", None)
     assert native._in_range(t, lo, hi) is inside                         # by torch
 
 
@@ -365,7 +365,7 @@ def test_bad_arguments_are_refused_without_the_library(fresh, monkeypatch):
 
 # -- the C prototypes and the ctypes declarations ---------------------------------------------------
 
-SOURCE = native._SOURCE.read_text(encoding="utf-8")
+SOURCE = library._SOURCE.read_text(encoding="utf-8")
 
 
 def test_the_declarations_agree_with_recurrence_c():
@@ -388,7 +388,7 @@ def test_the_declarations_agree_with_recurrence_c():
 
 @compiled
 def test_the_ctypes_declarations_are_made_from_the_table():
-    lib = native._library()
+    lib = library.loaded()
     i64, ptr = ctypes.c_int64, ctypes.c_void_p
     assert lib.xent_backward_f32.argtypes == [i64, i64, ptr, ptr, ctypes.c_double]
     assert lib.xent_backward_f32.restype is None and lib.xent_forward_f64.restype is ctypes.c_double
@@ -467,7 +467,7 @@ def test_a_changed_declaration_is_found():
 def test_a_source_that_differs_is_never_built(fresh, monkeypatch):
     copy = fresh / "recurrence.c"
     copy.write_text(SOURCE.replace("int norm, REAL *restrict X", "int64_t norm, REAL *restrict X"))
-    monkeypatch.setattr(native, "_SOURCE", copy)
+    monkeypatch.setattr(library, "_SOURCE", copy)
     cc = fake_compiler(monkeypatch, fresh, fail="*")
     with pytest.warns(RuntimeWarning, match="the compiled recurrence is unavailable"):
         assert not native.available()
@@ -482,7 +482,7 @@ def test_a_source_that_differs_is_never_built(fresh, monkeypatch):
 def fresh(monkeypatch, tmp_path):
     """The module as if just imported: nothing loaded, the cache folder and the temporary folder
     inside ``tmp_path`` (the fallback folder must not hold a build from elsewhere)."""
-    monkeypatch.setattr(native, "_state", {})
+    monkeypatch.setattr(library, "_state", {})
     monkeypatch.setenv("BILINEAR_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("BILINEAR_NATIVE", raising=False)
     (tmp_path / "tmp").mkdir()
@@ -519,16 +519,16 @@ def real_build(tmp_path_factory):
     the module's own loader, which then runs the recurrence of the module's example through it."""
     if not native.available():
         pytest.fail(f"a C compiler is present but the compiled recurrence is not: {native.status()}")
-    if native._state["built"]:
+    if library._state["built"]:
         return Path(native.status().removeprefix("compiled: "))
     folder = tmp_path_factory.mktemp("real-build")
     (folder / "tmp").mkdir()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(native, "_state", {})
+        mp.setattr(library, "_state", {})
         mp.setenv("BILINEAR_CACHE_DIR", str(folder / "cache"))
         mp.delenv("BILINEAR_NATIVE", raising=False)
         mp.setattr(tempfile, "tempdir", str(folder / "tmp"))
-        assert native.available() and native._state["built"], native.status()
+        assert native.available() and library._state["built"], native.status()
         X, S = native.forward(torch.tensor([[0], [1]]), torch.tensor([[[[2.0]]], [[[3.0]]]]).double(),
                               torch.ones(1, 1).double(), None, False)
         assert X.flatten().tolist() == [1.0, 2.0, 6.0] and S.flatten().tolist() == [2.0, 6.0]
@@ -539,10 +539,10 @@ def real_build(tmp_path_factory):
 
 @compiled
 def test_a_build_is_kept_under_the_key_of_its_source_flags_and_cpu(real_build):
-    assert real_build.name in {native._library_name(flags) for flags in native._FLAG_SETS}
+    assert real_build.name in {library._library_name(flags) for flags in library._FLAG_SETS}
     assert not [p for p in real_build.parent.iterdir() if p.name.startswith(".tmp-")]
     lib = ctypes.CDLL(str(real_build))
-    assert lib.recurrence_version() == native._VERSION
+    assert lib.recurrence_version() == library._VERSION
 
 
 @compiled
@@ -550,16 +550,16 @@ def test_a_cached_build_is_used_without_a_compiler(fresh, real_build, monkeypatc
     cache = fresh / "cache"
     cache.mkdir()
     shutil.copy(real_build, cache / real_build.name)
-    shutil.copy(native._sidecar(real_build), native._sidecar(cache / real_build.name))
+    shutil.copy(library._sidecar(real_build), library._sidecar(cache / real_build.name))
     cc = fake_compiler(monkeypatch, fresh, fail="*")
     assert native.available(), native.status()
     assert native.status() == f"compiled: {cache / real_build.name}"
-    assert calls_of(cc) == [] and not native._state["built"]
+    assert calls_of(cc) == [] and not library._state["built"]
 
 
 def test_the_recorded_checksum_is_the_files_size_and_sha256(real_build):
     data = real_build.read_bytes()
-    recorded = native._sidecar(real_build).read_text().split()
+    recorded = library._sidecar(real_build).read_text().split()
     assert recorded == [str(len(data)), hashlib.sha256(data).hexdigest()]
 
 
@@ -581,11 +581,11 @@ def test_a_damaged_cached_build_is_rebuilt_not_loaded(fresh, real_build, monkeyp
     target = cache / real_build.name
     target.write_bytes(_damaged_caches(real_build)[damage])
     if damage != "no checksum":
-        shutil.copy(native._sidecar(real_build), native._sidecar(target))
+        shutil.copy(library._sidecar(real_build), library._sidecar(target))
     cc = fake_compiler(monkeypatch, fresh, copy=real_build)
     assert native.available(), native.status()
-    assert native.status() == f"compiled: {target}" and native._state["built"] and len(calls_of(cc)) == 1
-    assert target.read_bytes() == real_build.read_bytes() and native._damage(target) is None
+    assert native.status() == f"compiled: {target}" and library._state["built"] and len(calls_of(cc)) == 1
+    assert target.read_bytes() == real_build.read_bytes() and library._damage(target) is None
 
 
 @compiled
@@ -594,9 +594,9 @@ def test_a_damaged_cached_build_without_a_compiler_falls_back_with_one_warning(f
     cache.mkdir()
     target = cache / real_build.name
     target.write_bytes(_damaged_caches(real_build)["truncated"])
-    shutil.copy(native._sidecar(real_build), native._sidecar(target))
+    shutil.copy(library._sidecar(real_build), library._sidecar(target))
     monkeypatch.setenv("CC", str(fresh / "no-such-compiler"))
-    monkeypatch.setattr(native, "_compiler", lambda: None)
+    monkeypatch.setattr(library, "_compiler", lambda: None)
     with pytest.warns(RuntimeWarning, match="the cached build was damaged") as caught:
         assert not native.available() and not native.available()
     assert len(caught) == 1
@@ -621,8 +621,8 @@ def test_a_failing_compiler_falls_back_with_one_warning(fresh, monkeypatch):
 def test_a_refused_march_native_falls_back_to_plain_O3(fresh, real_build, monkeypatch):
     cc = fake_compiler(monkeypatch, fresh, fail="-march=native", copy=real_build)
     assert native.available(), native.status()
-    assert native.status() == f"compiled: {fresh / 'cache' / native._library_name(('-O3',))}"
-    assert len(calls_of(cc)) == 2 and native._state["built"]
+    assert native.status() == f"compiled: {fresh / 'cache' / library._library_name(('-O3',))}"
+    assert len(calls_of(cc)) == 2 and library._state["built"]
 
 
 @compiled
@@ -654,4 +654,4 @@ def test_turned_off_by_the_environment_and_training_still_runs(fresh, monkeypatc
 def test_status_without_loading_builds_nothing(fresh, monkeypatch):
     cc = fake_compiler(monkeypatch, fresh, fail="*")
     assert native.status(load=False) == "not loaded"
-    assert calls_of(cc) == [] and native._state == {}
+    assert calls_of(cc) == [] and library._state == {}
