@@ -144,6 +144,17 @@ def layer_input(data: dict, sd: dict, where: str) -> tuple[np.ndarray, dict, str
     return array(data["embedding"]), sd, "input of the layer: the embedding rows"
 
 
+def chosen_head(head: int | None, heads: int) -> int:
+    """The head ``--head`` names (0 when the layer has one and none is named), refused outside
+    ``[0, heads)`` or when a layer of several heads is given none."""
+    h = 0 if head is None and heads == 1 else head
+    if h is None:
+        raise expected("--head", f"the head to read (the layer has {heads})", shown("nothing"))
+    if not 0 <= h < heads:
+        raise expected("--head", f"an integer in [0, {heads - 1}]", h)
+    return h
+
+
 def need(sd: dict, key: str, where: str, what: str = "the layer's") -> np.ndarray:
     """``sd[key]``, refused in one line when the state_dict lacks it."""
     if key not in sd:
@@ -179,11 +190,7 @@ def fla_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None = None,
     if K * n * heads != Wk.shape[0] or V * n * v_heads != Wv.shape[0]:
         raise expected(f"{where}: k_proj/v_proj", f"rows divisible by num_householder x heads = {n} x {heads}/{v_heads}",
                        shown(f"{Wk.shape[0]}, {Wv.shape[0]}"))
-    h = 0 if head is None and v_heads == 1 else head
-    if h is None:
-        raise expected("--head", f"the head to read (the layer has {v_heads})", shown("nothing"))
-    if not 0 <= h < v_heads:
-        raise expected("--head", f"an integer in [0, {v_heads - 1}]", h)
+    h = chosen_head(head, v_heads)
     hk = h // (v_heads // heads)                        # the key head repeated for value head h
     D = u.shape[0]
     act = cfg.get("qk_activation", "silu") if layer == "DeltaNet" else "silu"

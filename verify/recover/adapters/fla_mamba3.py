@@ -79,7 +79,7 @@ import numpy as np
 
 from bilinear.theory.errors import expected, shown
 
-from bilinear.verify.recover.adapters.fla import array, layer_input, model_layer_input, need
+from bilinear.verify.recover.adapters.fla import array, chosen_head, layer_input, model_layer_input, need
 from bilinear.verify.recover.adapters.generic import random_h0
 from bilinear.verify.recover.adapters.transitions import Transitions
 
@@ -186,11 +186,7 @@ def fla_mamba3_transitions(sd: dict, u: np.ndarray, cfg: dict, head: int | None 
                                                    f"hidden {W.shape[1]}, state_size {N}, {H} heads, n_groups {G}"
                                                    + (f", mimo_rank {r})" if mimo else ")"),
                        shown(f"{W.shape[0]}"))
-    h = 0 if head is None and H == 1 else head
-    if h is None:
-        raise expected("--head", f"the head to read (the layer has {H})", shown("nothing"))
-    if not 0 <= h < H:
-        raise expected("--head", f"an integer in [0, {H - 1}]", h)
+    h = chosen_head(head, H)
     bias = sd.get("in_proj.bias")
     if (bias is not None) != bool(c["use_bias"]):
         raise expected(f"{where}: in_proj.bias", f"present exactly when config.use_bias (= {bool(c['use_bias'])})",
