@@ -183,7 +183,8 @@ def test_refusals(records, tmp_path, capsys):
 
 def test_committed_page_regenerates(tmp_path):
     """docs/results_paper_tables.md and its summary.json are exactly what the script writes from the
-    committed records and time log (the prose around the markers is kept as it is)."""
+    committed records and time log, with the 10 000-step re-run's summary for the reasons (the prose
+    around the markers is kept as it is)."""
     docs = ROOT / "docs"
     dirs = sorted(str(d) for d in (docs / "results_paper_tables").glob("tables_*") if d.is_dir())
     assert len(dirs) == 8
@@ -191,7 +192,8 @@ def test_committed_page_regenerates(tmp_path):
     page.write_text((docs / "results_paper_tables.md").read_text(encoding="utf-8"), encoding="utf-8")
     summary = tmp_path / "summary.json"
     assert paper_tables.main([*dirs, "--out", str(page), "--summary", str(summary),
-                              "--time-log", str(docs / "results_paper_tables" / "time.log")]) == 0
+                              "--time-log", str(docs / "results_paper_tables" / "time.log"),
+                              "--rerun", str(docs / "results_paper_tables_10k.md")]) == 0
     assert page.read_text(encoding="utf-8") == (docs / "results_paper_tables.md").read_text(encoding="utf-8")
     assert summary.read_text(encoding="utf-8") == (docs / "results_paper_tables" / "summary.json").read_text(
         encoding="utf-8")
