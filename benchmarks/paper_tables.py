@@ -321,8 +321,8 @@ def _rerun_reason(rerun: tuple[str, dict], lab: str, m: str, length: str, report
     with the reported value, and the re-run's horizon; None when the re-run has no such cell.
 
     >>> cell = {"models": {"full": {"normalised_median": {"500": 1.0}, "horizon_median": 2000, "steps": [10000]}}}
-    >>> _rerun_reason(("docs/r.md", {"modadd(m=50)": cell}), "modadd(m=50)", "full", "500", 1.0)
-    "the re-run at 10000 steps with the current defaults (docs/r.md) gives 1.00 (horizon 2000), which agrees with the reported value: the difference is this page's budget and defaults"
+    >>> _rerun_reason(("rerun.md", {"modadd(m=50)": cell}), "modadd(m=50)", "full", "500", 1.0)
+    "the re-run at 10000 steps with the current defaults (rerun.md) gives 1.00 (horizon 2000), which agrees with the reported value: the difference is this page's budget and defaults"
     """
     model = rerun[1].get(lab, {}).get("models", {}).get(m)
     value = None if model is None else model.get("normalised_median", {}).get(str(length))
