@@ -151,6 +151,21 @@ def _unrotate(angle, S, N, half=False):
     return R.T @ S.numpy().T
 
 
+def _random_run(kw: dict, seed: int, symbols: int, length: int):
+    """A random fla Mamba3 layer of options ``kw``, an embedding of ``symbols`` rows, a random word of
+    ``length`` tokens, the adapter's config and state_dict, the layer's inputs along the word (its own
+    pieces) and a random start state (heads, head_dim, N): what both reference comparisons start from."""
+    layer = _layer(**kw)
+    rng = np.random.default_rng(seed)
+    E = rng.standard_normal((symbols, kw["hidden_size"]))
+    word = rng.integers(0, symbols, size=length)
+    sd = {k: v.detach().numpy() for k, v in layer.state_dict().items()}
+    with torch.no_grad():
+        ins = _layer_inputs(layer, torch.as_tensor(E[word]))
+        S0 = torch.as_tensor(rng.standard_normal((layer.num_heads, kw["head_dim"], kw["state_size"])))
+    return layer, E, word, {"layer": "Mamba3", **kw}, sd, ins, S0
+
+
 CASES = [dict(hidden_size=8, state_size=8, expand=2, head_dim=4, rope_fraction=0.5),
          dict(hidden_size=6, state_size=4, expand=2, head_dim=3, rope_fraction=1.0, n_groups=2, use_bias=True),
          dict(hidden_size=4, state_size=6, expand=1, head_dim=4, rope_fraction=0.5, A_floor=0.7)]
@@ -158,16 +173,9 @@ CASES = [dict(hidden_size=8, state_size=8, expand=2, head_dim=4, rope_fraction=0
 
 @pytest.mark.parametrize("kw", CASES, ids=[f"case{i}" for i in range(len(CASES))])
 def test_adapter_matches_the_reference_recurrence_on_the_layer(kw):
-    layer = _layer(**kw)
-    rng = np.random.default_rng(1)
-    D, N, P, H = 5, kw["state_size"], kw["head_dim"], layer.num_heads
-    E = rng.standard_normal((D, kw["hidden_size"]))
-    word = rng.integers(0, D, size=16)
-    cfg = {"layer": "Mamba3", **kw}
-    sd = {k: v.detach().numpy() for k, v in layer.state_dict().items()}
+    layer, E, word, cfg, sd, ins, S0 = _random_run(kw, seed=1, symbols=5, length=16)
+    N, P, H = kw["state_size"], kw["head_dim"], layer.num_heads
     with torch.no_grad():
-        ins = _layer_inputs(layer, torch.as_tensor(E[word]))
-        S0 = torch.as_tensor(rng.standard_normal((H, P, N)))
         out0, (ang, S_zero, K_last, V_last) = _siso_step_ref(**ins)
         _, (_, S_init, _, _) = _siso_step_ref(**ins, S0=S0)
     worst, low = 0.0, np.inf
@@ -224,16 +232,9 @@ MIMO = [dict(hidden_size=8, state_size=8, expand=1, head_dim=4, rope_fraction=0.
 
 @pytest.mark.parametrize("kw", MIMO, ids=[f"mimo{i}" for i in range(len(MIMO))])
 def test_mimo_adapter_matches_the_reference_recurrence_on_the_layer(kw):
-    layer = _layer(**kw)
-    rng = np.random.default_rng(3)
-    D, N, P, H = 4, kw["state_size"], kw["head_dim"], layer.num_heads
-    E = rng.standard_normal((D, kw["hidden_size"]))
-    word = rng.integers(0, D, size=10)
-    cfg = {"layer": "Mamba3", **kw}
-    sd = {k: v.detach().numpy() for k, v in layer.state_dict().items()}
+    layer, E, word, cfg, sd, ins, S0 = _random_run(kw, seed=3, symbols=4, length=10)
+    N, P, H = kw["state_size"], kw["head_dim"], layer.num_heads
     with torch.no_grad():
-        ins = _layer_inputs(layer, torch.as_tensor(E[word]))
-        S0 = torch.as_tensor(rng.standard_normal((H, P, N)))
         ang, S_zero, K_last, V_last = _mimo_step_ref(**ins)
         _, S_init, _, _ = _mimo_step_ref(**ins, S0=S0)
     for h in range(H):
