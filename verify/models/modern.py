@@ -208,11 +208,12 @@ def path_sinkhorn(logits: torch.Tensor) -> torch.Tensor:
 
 
 def path_hard_permutation(scores: torch.Tensor) -> torch.Tensor:
-    """:func:`hard_permutation` by the compiled kernel where it applies, else by the torch code above."""
+    """:func:`hard_permutation` by the compiled kernel where it applies (which declines scores that are not
+    all finite: then the picks one by one, :func:`greedy_permutation`, as :func:`hard_permutation` takes
+    them), else by the torch code above."""
     if compiled.applies(scores):
         P = compiled.hard_permutation(scores)
-        if P is not None:
-            return P
+        return greedy_permutation(scores.detach()) if P is None else P
     return hard_permutation(scores)
 
 
