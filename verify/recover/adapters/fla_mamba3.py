@@ -81,6 +81,7 @@ from bilinear.theory.errors import expected, shown
 
 from bilinear.verify.recover.adapters.fla import array, chosen_head, layer_input, model_layer_input, need
 from bilinear.verify.recover.adapters.generic import random_h0
+from bilinear.verify.recover.adapters.mamba3 import rope_rotations
 from bilinear.verify.recover.adapters.transitions import Transitions
 
 __all__ = ["is_fla_mamba3_dict", "fla_mamba3_from_file_dict", "fla_mamba3_transitions", "rope_rotations",
@@ -101,21 +102,6 @@ def is_fla_mamba3_dict(data) -> bool:
     """Whether a loaded ``.pt`` dict is an fla ``Mamba3`` layer or single-layer model (module docstring)."""
     return isinstance(data, dict) and isinstance(data.get("config"), dict) and isinstance(data.get("state_dict"), dict) \
         and (data["config"].get("layer") == "Mamba3" or data["config"].get("model_type") == "mamba3")
-
-
-def rope_rotations(phi: np.ndarray, N: int, half: bool = False) -> np.ndarray:
-    """``(D, N, N)``: ``R(φ_j)`` on coordinates ``(2j, 2j+1)`` (``half``: ``(j, j + N/2)``, MIMO) for
-    each of the ``m`` angles ``phi[:, j]`` (``phi`` of shape ``(D, m)``, ``2m <= N``), the identity on
-    the other coordinates."""
-    phi = np.asarray(phi, dtype=np.float64)
-    D, m = phi.shape
-    out = np.broadcast_to(np.eye(N), (D, N, N)).copy()
-    c, s = np.cos(phi), np.sin(phi)
-    for j in range(m):
-        a, b = (j, j + N // 2) if half else (2 * j, 2 * j + 1)
-        out[:, a, a], out[:, a, b] = c[:, j], -s[:, j]
-        out[:, b, a], out[:, b, b] = s[:, j], c[:, j]
-    return out
 
 
 def mamba3_limits(adt: np.ndarray, A_floor: float, rotated: int, N: int, half: bool = False) -> list[str]:

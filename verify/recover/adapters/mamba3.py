@@ -35,23 +35,34 @@ from bilinear.theory.errors import expected, shown
 
 from bilinear.verify.recover.adapters.transitions import Transitions
 
-__all__ = ["mamba3_transitions", "is_mamba3_dict", "rotation_blocks"]
+__all__ = ["mamba3_transitions", "is_mamba3_dict", "rotation_blocks", "rope_rotations"]
 
 
 def is_mamba3_dict(data) -> bool:
     return isinstance(data, dict) and "dt" in data and "theta" in data and "A" not in data
 
 
+def rope_rotations(phi: np.ndarray, N: int, half: bool = False) -> np.ndarray:
+    """``(D, N, N)``: ``R(φ_j)`` on coordinates ``(2j, 2j+1)`` (``half``: ``(j, j + N/2)``, MIMO) for
+    each of the ``m`` angles ``phi[:, j]`` (``phi`` of shape ``(D, m)``, ``2m <= N``), the identity on
+    the other coordinates."""
+    phi = np.asarray(phi, dtype=np.float64)
+    D, m = phi.shape
+    out = np.broadcast_to(np.eye(N), (D, N, N)).copy()
+    c, s = np.cos(phi), np.sin(phi)
+    for j in range(m):
+        a, b = (j, j + N // 2) if half else (2 * j, 2 * j + 1)
+        out[:, a, a], out[:, a, b] = c[:, j], -s[:, j]
+        out[:, b, a], out[:, b, b] = s[:, j], c[:, j]
+    return out
+
+
 def rotation_blocks(dt: np.ndarray, theta: np.ndarray, a) -> np.ndarray:
     """The real form, ``(D, 2m, 2m)``: block ``j`` is ``e^{Δ a_j} R(Δ θ_j)`` on coordinates ``(2j, 2j+1)``."""
     D, m = theta.shape
     a = np.broadcast_to(np.asarray(a, dtype=np.float64), (m,))
-    out = np.zeros((D, 2 * m, 2 * m))
-    for j in range(m):
-        phi, r = dt * theta[:, j], np.exp(dt * a[j])
-        out[:, 2 * j, 2 * j], out[:, 2 * j, 2 * j + 1] = r * np.cos(phi), -r * np.sin(phi)
-        out[:, 2 * j + 1, 2 * j], out[:, 2 * j + 1, 2 * j + 1] = r * np.sin(phi), r * np.cos(phi)
-    return out
+    decay = np.repeat(np.exp(dt[:, None] * a[None]), 2, axis=1)          # (D, 2m): each pair's rows
+    return rope_rotations(dt[:, None] * theta, 2 * m) * decay[:, :, None]
 
 
 def mamba3_transitions(dt, theta, a, plain: int = 0, h0=None, where: str = "Mamba-3") -> Transitions:
