@@ -94,9 +94,9 @@ def forward(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float
     m = (L - 1) * n * nb
     if m < 2:
         return states.new_zeros(()), (None, None, None)
-    if compiled:
-        tm = states.transpose(0, 1)
-        tm, lg = (t if t.is_contiguous() else t.contiguous() for t in (tm, gains))
+    if compiled:                         # both time-major as the compiled recurrence leaves them: views
+        tm, lg = states.transpose(0, 1), gains.T
+        tm, lg = (tm if tm.is_contiguous() else tm.contiguous()), (lg if lg.is_contiguous() else lg.contiguous())
         ss, dev, grad, grad_gains = native.block_gains(tm, lg, width, normalised, n)
         return ss * weight / (m - 1), (None, (grad, grad_gains), dev, weight, normalised, True)
     tm = states[:n].transpose(0, 1)
@@ -124,12 +124,13 @@ def backward(saved: tuple, go: torch.Tensor | float, g: torch.Tensor,
     L, N, H = g.shape
     n, nb = dev.shape[1], dev.shape[-1]
     scale = 2.0 * weight / (dev.numel() - 1) * float(go)
-    gg = g.new_zeros(N, L) if gl is None else gl
     if compiled:                         # the kernel's gradient of sum b^2 / 2, scaled
-        grad, grad_gains = q
+        grad, grad_gains = q             # grad_gains (L, N): zero beyond the first n sequences
         g[:, :n].add_(grad, alpha=scale)
-        gg[:n].add_(grad_gains, alpha=scale)
-        return gg
+        if gl is None:                   # (N, L) as a view of time-major memory, as the adjoint reads it
+            return (grad_gains * scale).T
+        return gl.add_(grad_gains.T, alpha=scale)
+    gg = g.new_zeros(N, L) if gl is None else gl
     d = dev * scale
     gg[:n, 1:] += d.sum(-1).T
     w = torch.empty(L, n, nb, dtype=g.dtype, device=g.device)

@@ -121,7 +121,7 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
                  ("c", "L n")),
     "xent_forward": (("lp", "K rows"), ("labels", "labels")),
     "xent_backward": (("p", "K rows"), ("labels", "labels"), ("scale", "real")),
-    "block_gains": (("X", "L N H"), ("lg", "N L"), ("w", "size"), ("rows", "size")),
+    "block_gains": (("X", "L N H"), ("lg", "L N"), ("w", "size"), ("rows", "size")),
     "sinkhorn": (("logits", "D H H"), ("steps", "size")),
     "sinkhorn_backward": (("P", "D halves H H"), ("V", "D halves H"), ("g", "D H H")),
     "hard_permutation": (("scores", "D H H"),),
@@ -210,7 +210,12 @@ def _names(dims: tuple[tuple[str, int], ...]) -> str:
 
 def _wrong_floats(label: str, t: torch.Tensor, dims: tuple[tuple[str, int], ...], size: dict[str, int],
                   dtype: torch.dtype) -> InputError:
-    """The error for a float tensor ``t`` that is not a contiguous ``dtype`` tensor of shape ``dims``."""
+    """The error for a float tensor ``t`` that is not a contiguous ``dtype`` tensor of shape ``dims``:
+    the sizes the call does not know yet are ``t``'s when it has as many dimensions (``size`` is
+    completed in place)."""
+    if len(t.shape) == len(dims):
+        for (d, k), s in zip(dims, t.shape):
+            size.setdefault(d, s - k)
     names = _names(dims)
     values = ", ".join(str(size[d] + k) if d in size else d for d, k in dims) + ("," if len(dims) == 1 else "")
     return expected(label, f"a contiguous CPU {_name(dtype)} tensor of shape ({names}) = ({values})", _described(t))
@@ -235,12 +240,16 @@ def _arguments(entry: str, **args: Any) -> _Checked:
                                    _described(value))
                 dtype = value.dtype
             shape = value.shape
-            if len(shape) == len(dims):           # sizes not yet known are this tensor's
+            fits = value.dtype is dtype and len(shape) == len(dims) and value.is_contiguous()
+            if fits:                              # sizes not yet known are this tensor's; the others its
                 for (d, k), s in zip(dims, shape):
-                    if d not in size:
+                    known = size.get(d)
+                    if known is None:
                         size[d] = s - k
-            if (value.dtype is not dtype or shape != tuple([size.get(d, -2) + k for d, k in dims])
-                    or not value.is_contiguous()):
+                    elif known + k != s:
+                        fits = False
+                        break
+            if not fits:
                 raise _wrong_floats(f"native.{entry}({name})", value, dims, size, dtype)
         elif kind == "tokens":
             tokens = _ints(f"native.{entry}({name})", value, "(L, n)", 2, 0, size["D"])
@@ -259,7 +268,8 @@ def _arguments(entry: str, **args: Any) -> _Checked:
                 raise expected(f"native.{entry}({name})", _TABLE, _got(value))
             dtype = value.dtype
         elif kind == "size":
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
+            if type(value) is not int and (isinstance(value, bool) or not isinstance(value, numbers.Integral)) \
+                    or int(value) < 0:
                 raise expected(f"native.{entry}({name})", "an integer >= 0", value)
             size[name] = operator.index(value)
         elif kind == "real":
@@ -410,20 +420,21 @@ def _block_sizes(entry: str, a: _Checked, w: int, rows: int) -> int:
 
 def block_gains(X: torch.Tensor, lg: torch.Tensor, w: int, norm: bool,
                 rows: int) -> tuple[float, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``(sum of squared deviations, b (L-1, rows, nb), G (L, rows, H), GL (rows, L))`` of the
+    """``(sum of squared deviations, b (L-1, rows, nb), G (L, rows, H), GL (L, N))`` of the
     per-block log-gains of blocks of ``w`` dimensions (:mod:`bilinear.verify.kernels.block_gains`) of
-    the first ``rows`` sequences, from the time-major states ``X`` (L, N, H) and the total log-gains
-    ``lg`` (N, L): ``b`` the deviations from their mean, ``G`` and ``GL`` the gradient of ``sum b^2 / 2``
-    with respect to those sequences' states and log-gains — computed here, in the same call, so that
-    a training step's backward only scales them (recurrence.c)."""
+    the first ``rows`` sequences, from the time-major states ``X`` (L, N, H) and total log-gains
+    ``lg`` (L, N) (the recurrence's layout: no copy): ``b`` the deviations from their mean, ``G`` and
+    ``GL`` the gradient of ``sum b^2 / 2`` with respect to those sequences' states and log-gains
+    (``GL`` zero for the other sequences, so that it adds to the whole batch's) — computed here, in
+    the same call, so that a training step's backward only scales them (recurrence.c)."""
     a = _arguments("block_gains", X=X, lg=lg, w=w, rows=rows)
     nb = _block_sizes("block_gains", a, w, rows)
     L, N, H = a.size["L"], a.size["N"], a.size["H"]
     b = torch.empty(L - 1, rows, nb, dtype=a.dtype)
     G = torch.empty(L, rows, H, dtype=a.dtype)
-    GL = torch.empty(rows, L, dtype=a.dtype)
+    GL = torch.empty(L, N, dtype=a.dtype)
     ss = _call("block_gains_##SUFFIX", a.dtype, L=L, N=N, n=rows, nb=nb, w=w, X=X, lg=lg, norm=int(bool(norm)),
-               Q=torch.empty(L, rows, nb, dtype=a.dtype), P=torch.empty(L, rows, nb, dtype=a.dtype), b=b, G=G, GL=GL)
+               work=torch.empty(2, L, rows, nb, dtype=a.dtype), b=b, G=G, GL=GL)
     return ss, b, G, GL
 
 

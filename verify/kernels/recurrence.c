@@ -542,8 +542,9 @@ INLINE void block_gains_grad_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t n
                                       const REAL *restrict X, const REAL *restrict Q,             \
                                       const REAL *restrict b, int norm,                           \
                                       REAL *restrict G, REAL *restrict GL, REAL *restrict v)      \
-{   /* the gradient of sum b^2 / 2 (Q, b as block_gains leaves them): GL (n, L) = sum_j b[t-1, j] */\
-    /* (t >= 1, else 0); G (L, n, H) = v_j x_t^j Q[t, j], v_j = b[t-1, j] - b[t, j] (absent terms */\
+{   /* the gradient of sum b^2 / 2 (Q, b as block_gains leaves them): GL (L, N) = sum_j b[t-1, j] */\
+    /* (t >= 1 and i < n, else 0); G (L, n, H) = v_j x_t^j Q[t, j], v_j = b[t-1, j] - b[t, j]      */\
+    /* (absent terms 0),                                                                          */\
     /* 0), minus (sum_j v_j) x_t / ||x_t||^2 when not normalising: the gradient of r[t, j] (v:    */\
     /* scratch of nb entries)                                                                     */\
     const int64_t H = nb * w;                                                                     \
@@ -569,11 +570,15 @@ INLINE void block_gains_grad_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t n
                     gr[2 * j] = v[j] * x[2 * j];                                                  \
                     gr[2 * j + 1] = v[j] * x[2 * j + 1];                                          \
                 }                                                                                 \
+            } else if (w == 4) {                                                                  \
+                _Pragma("omp simd")                                                               \
+                for (int64_t j = 0; j < nb; j++)                                                  \
+                    for (int64_t c = 0; c < 4; c++) gr[4 * j + c] = v[j] * x[4 * j + c];          \
             } else {                                                                              \
                 for (int64_t j = 0; j < nb; j++)                                                  \
                     for (int64_t c = 0; c < w; c++) gr[j * w + c] = v[j] * x[j * w + c];          \
             }                                                                                     \
-            GL[i * L + t] = bsum;                                                                 \
+            GL[t * N + i] = bsum;                                                                 \
             if (!norm) {                                                                          \
                 REAL total = 0;                                                                   \
                 for (int64_t j = 0; j < nb; j++) {      /* the floored squared norms, as forward */\
@@ -585,23 +590,27 @@ INLINE void block_gains_grad_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t n
                 for (int64_t h = 0; h < H; h++) gr[h] -= f * x[h];                                \
             }                                                                                     \
         }                                                                                         \
+        for (int64_t i = n; i < N; i++) GL[t * N + i] = 0;                                        \
     }                                                                                             \
 }                                                                                                 \
                                                                                                   \
 double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w,               \
                             const REAL *restrict X, const REAL *restrict lg, int norm,            \
-                            REAL *restrict Q, REAL *restrict P, REAL *restrict b,                 \
+                            REAL *restrict work, REAL *restrict b,                                \
                             REAL *restrict G, REAL *restrict GL)                                  \
-{   /* X (L, N, nb * w): the states x_1 .. x_L, of which rows 0 .. n-1 are read; lg (N, L): the */\
-    /* total log-gains. Q (L, n, nb) receives 1 / ||x_t^j||^2 (0 where the squared norm is at */  \
+{   /* X (L, N, nb * w): the states x_1 .. x_L, of which rows 0 .. n-1 are read; lg (L, N): the */\
+    /* total log-gains, time-major as the recurrence's sizes are.  work (2, L, n, nb): Q and P.  */\
+    /* Q (L, n, nb) receives 1 / ||x_t^j||^2 (0 where the squared norm is at */                   \
     /* most the smallest normal number, the floor of the logarithm: no gradient), P (L, n, nb) */ \
     /* r[t, j] = log ||x_t^j|| - log ||x_t|| (the last term only when not normalising), b (L-1, */\
     /* n, nb) the per-block log-gains lg[t] + r[t, j] - r[t-1, j] minus their mean; returns the */\
     /* sum of the squared deviations.  One pass over the rows: the squared block norms (pairs */  \
     /* read as pairs), their inverses and logarithms, b as soon as r[t-1] is there; then the  */  \
-    /* mean removed, and G (L, n, H), GL (n, L) the gradient of sum b^2 / 2 with respect to the  */\
-    /* states and the log-gains (block_gains_grad): the training's backward only scales them.  */ \
+    /* mean removed, and G (L, n, H), GL (L, N) the gradient of sum b^2 / 2 with respect to the  */\
+    /* states and the log-gains (block_gains_grad; GL zero beyond the first n sequences): the    */\
+    /* training's backward only scales them.                                                     */\
     const int64_t H = nb * w, M = (L - 1) * n * nb;                                               \
+    REAL *restrict Q = work, *restrict P = work + L * n * nb;                                     \
     const REAL tiny = sizeof(REAL) == sizeof(float) ? (REAL) FLT_MIN : (REAL) DBL_MIN;            \
     double sum = 0;                                                                               \
     for (int64_t t = 0; t < L; t++) {                                                             \
@@ -612,6 +621,13 @@ double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t
                 _Pragma("omp simd")                                                               \
                 for (int64_t j = 0; j < nb; j++) {                                                \
                     const REAL ss = x[2 * j] * x[2 * j] + x[2 * j + 1] * x[2 * j + 1];            \
+                    lq[j] = ss < tiny ? tiny : ss;                                                \
+                }                                                                                 \
+            } else if (w == 4) {     /* BLOCK's B = 4 (bench's): written out, so gcc vectorises */ \
+                _Pragma("omp simd")                                                               \
+                for (int64_t j = 0; j < nb; j++) {                                                \
+                    const REAL *restrict y = x + 4 * j;                                           \
+                    const REAL ss = y[0] * y[0] + y[1] * y[1] + y[2] * y[2] + y[3] * y[3];        \
                     lq[j] = ss < tiny ? tiny : ss;                                                \
                 }                                                                                 \
             } else {                                                                              \
@@ -635,7 +651,7 @@ double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t
             if (t == 0) continue;                                                                 \
             const REAL *restrict p0 = lq - n * nb;                                                \
             REAL *restrict br = b + ((t - 1) * n + i) * nb;                                       \
-            const REAL g = lg[i * L + t];                                                         \
+            const REAL g = lg[t * N + i];                                                         \
             REAL part = 0;                                                                        \
             _Pragma("omp simd reduction(+:part)")                                                 \
             for (int64_t j = 0; j < nb; j++) {                                                    \
@@ -645,7 +661,10 @@ double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t
             sum += part;                                                                          \
         }                                                                                         \
     }                                                                                             \
-    if (M == 0) return 0;                                                                         \
+    if (M == 0) {                                                                                 \
+        for (int64_t k = 0; k < L * N; k++) GL[k] = 0;                                            \
+        return 0;                                                                                 \
+    }                                                                                             \
     const REAL mean = (REAL) (sum / (double) M);                                                  \
     REAL part = 0;                                                                                \
     _Pragma("omp simd reduction(+:part)")                                                         \
@@ -1031,4 +1050,4 @@ int in_range(int64_t n, const int64_t *restrict x, int64_t lo, int64_t hi)
 }
 
 /* the interface version: verify/kernels/native.py refuses a library whose version differs */
-int recurrence_version(void) { return 9; }
+int recurrence_version(void) { return 10; }

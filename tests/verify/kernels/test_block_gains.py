@@ -95,7 +95,7 @@ def test_the_penalty_reads_the_first_rows_only():
 @pytest.mark.skipif(not native.available(), reason="no compiled recurrence")
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("norm", [True, False])
-@pytest.mark.parametrize("w", [2, 3])          # 2: the kernel reads pairs on a path of its own
+@pytest.mark.parametrize("w", [2, 3, 4])       # 2 and 4: the kernel has a written-out path for each
 def test_the_compiled_kernel_equals_the_torch_formula(dtype, norm, w):
     g = torch.Generator().manual_seed(5)
     L, N, rows = 6, 9, 4
@@ -103,7 +103,7 @@ def test_the_compiled_kernel_equals_the_torch_formula(dtype, norm, w):
     X = (torch.randn(L, N, 4, w, generator=g) * scales).reshape(L, N, 4 * w).to(dtype)
     X[0, 0, :w] = 0                                                                  # one zero block: floored
     lg = torch.randn(N, L, generator=g).to(dtype)
-    ss, b, G, GL = native.block_gains(X, lg, w, norm, rows)
+    ss, b, G, GL = native.block_gains(X, lg.T.contiguous(), w, norm, rows)      # the kernel reads them time-major
     states = X.transpose(0, 1)[:rows].double().requires_grad_(True)
     gains = lg[:rows].double().requires_grad_(True)
     sq = (states.reshape(rows, L, 4, w) ** 2).sum(-1).clamp_min(torch.finfo(dtype).tiny)   # the kernel's floor
@@ -117,18 +117,19 @@ def test_the_compiled_kernel_equals_the_torch_formula(dtype, norm, w):
     assert ss == pytest.approx(float((dev ** 2).sum()), rel=tol)
     ws, wl = torch.autograd.grad((dev ** 2).sum() / 2, (states, gains))          # the kernel's G and GL
     assert torch.allclose(G.transpose(0, 1).double(), ws, rtol=tol * 10, atol=tol * float(ws.abs().max()))
-    assert torch.allclose(GL.double(), wl, rtol=tol * 10, atol=tol * float(wl.abs().max()))
+    assert torch.allclose(GL.T[:rows].double(), wl, rtol=tol * 10, atol=tol * float(wl.abs().max()))
+    assert not GL.T[rows:].any()                                                 # the other sequences: none
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: native.block_gains(torch.ones(3, 2, 4), torch.ones(2, 3), 3, True, 2),
+    (lambda: native.block_gains(torch.ones(3, 2, 4), torch.ones(3, 2), 3, True, 2),
      r"native\.block_gains\(w\): expected a block width >= 1 dividing H = 4, got 3"),
-    (lambda: native.block_gains(torch.ones(3, 2, 4), torch.ones(2, 3), 2, True, 3),
+    (lambda: native.block_gains(torch.ones(3, 2, 4), torch.ones(3, 2), 2, True, 3),
      r"native\.block_gains\(rows\): expected a number of sequences in \[1, 2\], got 3"),
-    (lambda: native.block_gains(torch.ones(1, 2, 4), torch.ones(2, 1), 2, True, 2),
+    (lambda: native.block_gains(torch.ones(1, 2, 4), torch.ones(1, 2), 2, True, 2),
      r"native\.block_gains\(X\): expected states of at least 2 steps, got 1"),
-    (lambda: native.block_gains(torch.ones(3, 2, 4), torch.ones(3, 2), 2, True, 2),
-     r"native\.block_gains\(lg\): expected a contiguous CPU float32 tensor of shape \(N, L\) = \(2, 3\), .*"),
+    (lambda: native.block_gains(torch.ones(3, 2, 4), torch.ones(2, 3), 2, True, 2),
+     r"native\.block_gains\(lg\): expected a contiguous CPU float32 tensor of shape \(L, N\) = \(3, 2\), .*"),
 ])
 def test_bad_arguments_of_the_block_gains_are_refused(call, message):
     with pytest.raises(InputError, match=message):
