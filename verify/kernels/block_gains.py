@@ -81,24 +81,21 @@ def penalty(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float
 
 
 def forward(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float, normalised: bool,
-            compiled: bool = False) -> tuple[torch.Tensor | float, tuple]:
-    """``(penalty, saved)`` for :class:`bilinear.verify.kernels.fused.Objective`: :func:`penalty` on the
-    time-major states (as the recurrence produced them), by the compiled kernel
-    (:func:`bilinear.verify.kernels.native.block_gains`, which reads the first :data:`ROWS` sequences in
-    place and returns the penalty's gradient in the same call, so that :func:`backward` only scales it;
-    the penalty then is a float) when ``compiled``, else by a few torch calls (a tensor).  ``normalised``: every state has norm 1, so
-    ``log ||x_t||`` is dropped from ``r`` (its gradient is radial, which the normalisation's backward
-    removes anyway)."""
+            kernel: native.BlockGains | None = None) -> tuple[torch.Tensor | float, tuple]:
+    """``(penalty, saved)`` for :class:`bilinear.verify.kernels.fused.Objective`: :func:`penalty` of the
+    states (N, L, H) and total log-gains (N, L), from ``kernel`` when the compiled recurrence computed
+    it in its own call (:func:`bilinear.verify.kernels.native.forward_block_gains`: the first
+    :data:`ROWS` sequences, and the penalty's gradient, so that :func:`backward` only scales it; the
+    penalty then is a float), else by a few torch calls (a tensor).  ``normalised``: every state has
+    norm 1, so ``log ||x_t||`` is dropped from ``r`` (its gradient is radial, which the normalisation's
+    backward removes anyway)."""
     N, L, H = states.shape
     n, nb = min(N, ROWS), H // width
     m = (L - 1) * n * nb
     if m < 2:
         return states.new_zeros(()), (None, None, None)
-    if compiled:                         # both time-major as the compiled recurrence leaves them: views
-        tm, lg = states.transpose(0, 1), gains.T
-        tm, lg = (tm if tm.is_contiguous() else tm.contiguous()), (lg if lg.is_contiguous() else lg.contiguous())
-        ss, dev, grad, grad_gains = native.block_gains(tm, lg, width, normalised, n)
-        return ss * weight / (m - 1), (None, (grad, grad_gains), dev, weight, normalised, True)
+    if kernel is not None:
+        return kernel.ss * weight / (m - 1), (None, (kernel.G, kernel.GL), kernel.b, weight, normalised, True)
     tm = states[:n].transpose(0, 1)
     tiny = torch.finfo(tm.dtype).tiny
     q2 = (tm * tm).reshape(L, n, nb, width).sum(-1).clamp_min_(tiny)

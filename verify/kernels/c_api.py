@@ -47,7 +47,7 @@ C_API = (
     "double xent_forward_##SUFFIX(int64_t rows, int64_t K, const REAL *lp, const int64_t *y, int64_t *count)",
     "void xent_backward_##SUFFIX(int64_t rows, int64_t K, REAL *p, const int64_t *y, double scale)",
     "double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w, const REAL *X,"
-    " const REAL *lg, int norm, REAL *work, REAL *b, REAL *G, REAL *GL)",
+    " const REAL *S, int norm, REAL *work, REAL *b, REAL *G, REAL *GL)",
     "void sinkhorn_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *logits, REAL *S, REAL *P, REAL *V,"
     " REAL *work)",
     "void sinkhorn_backward_##SUFFIX(int64_t D, int64_t H, int64_t steps, const REAL *P, const REAL *V, REAL *g,"

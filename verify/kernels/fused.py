@@ -72,18 +72,21 @@ def _table(layout: Layout, params: tuple[torch.Tensor, ...]) -> Table:
 
 
 def _forward(spec: Spec, h0: torch.Tensor, in_weight: torch.Tensor | None, in_bias: torch.Tensor | None,
-             params: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.Tensor, Any]:
+             params: tuple[torch.Tensor, ...],
+             blocks: tuple[int, int] | None = None) -> tuple[torch.Tensor, torch.Tensor, Any, native.BlockGains | None]:
+    """``(states, gains, saved, block gains)``: the block gains (:func:`bilinear.verify.kernels.native.block_gains`
+    of ``blocks = (width, rows)``) computed by the compiled recurrence's call when it runs (else None)."""
     path, layout, norm, tokens = spec
     if path == "diagonal":
-        return diagonal.forward(layout, params[0], tokens, h0, norm)
+        return (*diagonal.forward(layout, params[0], tokens, h0, norm), None)
     if paths.compiled(path):
-        return _native_forward(layout, norm, tokens, h0, in_weight, in_bias, params[0], path == "grouped")
+        return _native_forward(layout, norm, tokens, h0, in_weight, in_bias, params[0], path == "grouped", blocks)
     system = System(_table(layout, params), h0, in_weight, in_bias, norm)
     tt = tokens.T.contiguous()
     X, S, ops = next(loop.run(system, tt, None, max(1, tt.shape[0]), True, start=True))   # x_0 .. x_L
     assert S is not None
     gains, _ = loop.gains_of(S, torch.log(start_size(h0)).expand(S.shape[0], 1), norm)
-    return X[1:].transpose(0, 1), gains, (ops, h0, X, S, in_weight)
+    return X[1:].transpose(0, 1), gains, (ops, h0, X, S, in_weight), None
 
 
 def _backward(spec: Spec, saved: Any, g: torch.Tensor | None, gl: torch.Tensor | None) -> Grads:
@@ -127,7 +130,7 @@ class Recurrence(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, spec: Spec, h0: torch.Tensor, in_weight: torch.Tensor | None,   # type: ignore[override]
                 in_bias: torch.Tensor | None, *params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        out, gains, saved = _forward(spec, h0, in_weight, in_bias, params)
+        out, gains, saved, _ = _forward(spec, h0, in_weight, in_bias, params)
         ctx.spec, ctx.saved = spec, saved
         return out, gains
 
@@ -147,7 +150,8 @@ class Objective(torch.autograd.Function):
                 R: torch.Tensor, h0: torch.Tensor, in_weight: torch.Tensor | None, in_bias: torch.Tensor | None,
                 *params: torch.Tensor) -> torch.Tensor:
         penalty, block_penalty, width = penalties
-        out, gains, saved = _forward(spec, h0, in_weight, in_bias, params)
+        blocks = (width, min(labels.shape[0], block_gains.ROWS)) if block_penalty and width else None
+        out, gains, saved, kernel = _forward(spec, h0, in_weight, in_bias, params, blocks)
         n, L, H = out.shape
         time_major = out.transpose(0, 1).is_contiguous()       # the compiled path's layout: no copy
         if final:
@@ -167,8 +171,7 @@ class Objective(torch.autograd.Function):
             ctx.gains = gains
         ctx.blocks = None
         if block_penalty and width:
-            value, ctx.blocks = block_gains.forward(out, gains, width, block_penalty, spec[2],
-                                                       paths.compiled(spec[0]))
+            value, ctx.blocks = block_gains.forward(out, gains, width, block_penalty, spec[2], kernel)
             loss = loss + value
         ctx.spec, ctx.saved, ctx.final, ctx.penalty = spec, saved, final, penalty
         ctx.head = (h, p, yc, weight, R, (n, L, H), time_major)
@@ -236,10 +239,13 @@ def native_table(layout: Layout, values: torch.Tensor, transposed: bool) -> torc
 
 
 def _native_forward(layout: Layout, norm: bool, tokens: torch.Tensor, h0: torch.Tensor,
-                    in_weight: torch.Tensor | None, in_bias: torch.Tensor | None,
-                    values: torch.Tensor, grouped: bool) -> tuple[torch.Tensor, torch.Tensor, Any]:
+                    in_weight: torch.Tensor | None, in_bias: torch.Tensor | None, values: torch.Tensor,
+                    grouped: bool, blocks: tuple[int, int] | None) -> tuple[torch.Tensor, torch.Tensor, Any,
+                                                                          native.BlockGains | None]:
     """The step loop by the compiled recurrence (:mod:`bilinear.verify.kernels.native`; ``grouped``: the
-    rows of each step grouped by symbol)."""
+    rows of each step grouped by symbol), with the block gains of ``blocks = (width, rows)`` in the same
+    call when given and the sequences have two steps or more (not grouped: grouping is for one dense
+    block, which has no per-block gains)."""
     T = native_table(layout, values, False)
     Tt = T if layout == "pairs" or grouped else native_table(layout, values, True)   # grouped: T itself
     tt = native.check_tokens(tokens.T, T.shape[0])
@@ -248,11 +254,15 @@ def _native_forward(layout: Layout, norm: bool, tokens: torch.Tensor, h0: torch.
     if in_weight is not None and in_bias is not None:
         shift = (F.embedding(tt, in_weight) + in_bias).detach().contiguous()
     x0, size0 = start_of(h0.detach(), norm, n)
-    forward = native.forward_grouped if grouped else native.forward
-    X, S = forward(tt, Tt, x0.contiguous(), shift, norm, checked=True)
+    kernel = None
+    if blocks is not None and not grouped and L >= 2:
+        X, S, kernel = native.forward_block_gains(tt, Tt, x0.contiguous(), shift, norm, *blocks)
+    else:
+        forward = native.forward_grouped if grouped else native.forward
+        X, S = forward(tt, Tt, x0.contiguous(), shift, norm, checked=True)
     St = S.T
     gains, _ = loop.gains_of(St, torch.log(size0).expand(n, 1), norm)
-    return X[1:].transpose(0, 1), gains, (tt, T, values.shape, h0, X, St, in_weight, grouped)
+    return X[1:].transpose(0, 1), gains, (tt, T, values.shape, h0, X, St, in_weight, grouped), kernel
 
 
 def _native_backward(norm: bool, saved: Any, g: torch.Tensor | None, gl: torch.Tensor | None) -> Grads:

@@ -57,8 +57,8 @@ from bilinear.verify.kernels import blas, c_api, library
 from bilinear.verify.kernels.library import available, cache_dir, status
 
 __all__ = ["available", "status", "forward", "logits", "backward", "forward_grouped", "grouped_gemm", "xent_forward",
-           "xent_backward", "block_gains", "sinkhorn", "sinkhorn_backward", "hard_permutation",
-           "house", "house_backward", "check_tokens", "cache_dir", "calls"]
+           "xent_backward", "forward_block_gains", "block_gains", "BlockGains", "sinkhorn", "sinkhorn_backward",
+           "hard_permutation", "house", "house_backward", "check_tokens", "cache_dir", "calls"]
 
 _SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
 
@@ -121,7 +121,9 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
                  ("c", "L n")),
     "xent_forward": (("lp", "K rows"), ("labels", "labels")),
     "xent_backward": (("p", "K rows"), ("labels", "labels"), ("scale", "real")),
-    "block_gains": (("X", "L N H"), ("lg", "L N"), ("w", "size"), ("rows", "size")),
+    "forward_block_gains": (("Tt", "table"), ("tokens", "tokens"), ("x0", "n H"), ("shift", "L n H ?"),
+                            ("w", "size"), ("rows", "size")),
+    "block_gains": (("X", "L N H"), ("S", "L N"), ("w", "size"), ("rows", "size")),
     "sinkhorn": (("logits", "D H H"), ("steps", "size")),
     "sinkhorn_backward": (("P", "D halves H H"), ("V", "D halves H"), ("g", "D H H")),
     "hard_permutation": (("scores", "D H H"),),
@@ -299,7 +301,23 @@ def forward(tokens: torch.Tensor, Tt: torch.Tensor, x0: torch.Tensor, shift: tor
     the transposed blocks ``Tt`` (D, nb, B, B) of the ``A_k`` (or their complex pairs (D, nb, 2)), start states ``x0`` (n, H) and the
     affine terms ``shift`` (L, n, H) or None.  ``checked`` (tokens from :func:`check_tokens`) is kept
     for the callers: the token range is checked on every call all the same (about a microsecond)."""
-    a = _arguments("forward", tokens=tokens, Tt=Tt, x0=x0, shift=shift)
+    return _forward(_arguments("forward", tokens=tokens, Tt=Tt, x0=x0, shift=shift), Tt, x0, shift, norm)
+
+
+def forward_block_gains(tokens: torch.Tensor, Tt: torch.Tensor, x0: torch.Tensor, shift: torch.Tensor | None,
+                        norm: bool, w: int, rows: int) -> tuple[torch.Tensor, torch.Tensor, BlockGains]:
+    """``(X, S, block gains)``: :func:`forward`, and :func:`block_gains` of the states and sizes it
+    produced (``X[1:]``, ``S``) — the training step's per-block penalty with the recurrence, its
+    arguments checked once."""
+    a = _arguments("forward_block_gains", tokens=tokens, Tt=Tt, x0=x0, shift=shift, w=w, rows=rows)
+    nb = _block_sizes("forward_block_gains", "tokens", a.size["H"], a.size["n"], a.size["L"], w, rows)
+    X, S = _forward(a, Tt, x0, shift, norm)
+    return X, S, _block_gains(X[1:], S, nb, w, norm, rows)
+
+
+def _forward(a: _Checked, Tt: torch.Tensor, x0: torch.Tensor, shift: torch.Tensor | None,
+             norm: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """The C forward of :func:`forward` on checked arguments."""
     L, n, H = a.size["L"], a.size["n"], a.size["H"]
     X = torch.empty(L + 1, n, H, dtype=a.dtype)
     X[0] = x0
@@ -405,37 +423,52 @@ def xent_backward(p: torch.Tensor, labels: torch.Tensor, scale: float) -> torch.
     return p
 
 
-def _block_sizes(entry: str, a: _Checked, w: int, rows: int) -> int:
+def _block_sizes(entry: str, steps: str, H: int, N: int, L: int, w: int, rows: int) -> int:
     """The number of blocks ``nb = H / w`` of a call of the per-block gains, refused unless ``w`` is a
-    block width that divides ``H``, ``1 <= rows <= N`` and the sequences have at least two steps."""
-    H = a.size["H"]
+    block width that divides ``H``, ``1 <= rows <= N`` and the sequences (the argument ``steps``)
+    have at least two steps."""
     if w < 1 or H % w:
         raise expected(f"native.{entry}(w)", f"a block width >= 1 dividing H = {H}", w)
-    if not 1 <= rows <= a.size["N"]:
-        raise expected(f"native.{entry}(rows)", f"a number of sequences in [1, {a.size['N']}]", rows)
-    if a.size["L"] < 2:
-        raise expected(f"native.{entry}(X)", "states of at least 2 steps", a.size["L"])
+    if not 1 <= rows <= N:
+        raise expected(f"native.{entry}(rows)", f"a number of sequences in [1, {N}]", rows)
+    if L < 2:
+        raise expected(f"native.{entry}({steps})", "states of at least 2 steps", L)
     return H // w
 
 
-def block_gains(X: torch.Tensor, lg: torch.Tensor, w: int, norm: bool,
-                rows: int) -> tuple[float, torch.Tensor, torch.Tensor, torch.Tensor]:
+class BlockGains(NamedTuple):
+    """What :func:`block_gains` computes: the sum of squared deviations ``ss``, the deviations ``b``
+    (L-1, rows, nb) and the gradients ``G`` (L, rows, H) and ``GL`` (L, N) of ``ss / 2``."""
+    ss: float
+    b: torch.Tensor
+    G: torch.Tensor
+    GL: torch.Tensor
+
+
+def block_gains(X: torch.Tensor, S: torch.Tensor, w: int, norm: bool, rows: int) -> BlockGains:
     """``(sum of squared deviations, b (L-1, rows, nb), G (L, rows, H), GL (L, N))`` of the
     per-block log-gains of blocks of ``w`` dimensions (:mod:`bilinear.verify.kernels.block_gains`) of
-    the first ``rows`` sequences, from the time-major states ``X`` (L, N, H) and total log-gains
-    ``lg`` (L, N) (the recurrence's layout: no copy): ``b`` the deviations from their mean, ``G`` and
-    ``GL`` the gradient of ``sum b^2 / 2`` with respect to those sequences' states and log-gains
-    (``GL`` zero for the other sequences, so that it adds to the whole batch's) — computed here, in
-    the same call, so that a training step's backward only scales them (recurrence.c)."""
-    a = _arguments("block_gains", X=X, lg=lg, w=w, rows=rows)
-    nb = _block_sizes("block_gains", a, w, rows)
-    L, N, H = a.size["L"], a.size["N"], a.size["H"]
-    b = torch.empty(L - 1, rows, nb, dtype=a.dtype)
-    G = torch.empty(L, rows, H, dtype=a.dtype)
-    GL = torch.empty(L, N, dtype=a.dtype)
-    ss = _call("block_gains_##SUFFIX", a.dtype, L=L, N=N, n=rows, nb=nb, w=w, X=X, lg=lg, norm=int(bool(norm)),
-               work=torch.empty(2, L, rows, nb, dtype=a.dtype), b=b, G=G, GL=GL)
-    return ss, b, G, GL
+    the first ``rows`` sequences, from the time-major states ``X`` (L, N, H) and their sizes ``S``
+    (L, N) as :func:`forward` returns them (``X[1:]`` and ``S``; the total log-gains are ``log s_t``,
+    minus ``log s_{t-1}`` when not normalising): ``b`` the deviations from their mean, ``G`` and
+    ``GL`` the gradient of ``sum b^2 / 2`` with respect to those sequences' states and total
+    log-gains (``GL`` zero for the other sequences, so that it adds to the whole batch's) — computed
+    here, in the same call, so that a training step's backward only scales them (recurrence.c)."""
+    a = _arguments("block_gains", X=X, S=S, w=w, rows=rows)
+    nb = _block_sizes("block_gains", "X", a.size["H"], a.size["N"], a.size["L"], w, rows)
+    return _block_gains(X, S, nb, w, norm, rows)
+
+
+def _block_gains(X: torch.Tensor, S: torch.Tensor, nb: int, w: int, norm: bool, rows: int) -> BlockGains:
+    """The C call of :func:`block_gains` on checked arguments."""
+    L, N, H = X.shape
+    dtype = X.dtype
+    b = torch.empty(L - 1, rows, nb, dtype=dtype)
+    G = torch.empty(L, rows, H, dtype=dtype)
+    GL = torch.empty(L, N, dtype=dtype)
+    ss = _call("block_gains_##SUFFIX", dtype, L=L, N=N, n=rows, nb=nb, w=w, X=X, S=S, norm=int(bool(norm)),
+               work=torch.empty(2, L, rows, nb, dtype=dtype), b=b, G=G, GL=GL)
+    return BlockGains(ss, b, G, GL)
 
 
 def sinkhorn(logits: torch.Tensor, steps: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -553,17 +553,25 @@ INLINE void block_gains_grad_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t n
         for (int64_t i = 0; i < n; i++) {                                                         \
             const REAL *restrict x = X + (t * N + i) * H, *restrict q = Q + (t * n + i) * nb;     \
             REAL *restrict gr = G + (t * n + i) * H;                                              \
-            REAL vsum = 0, bsum = 0;                                                              \
-            for (int64_t j = 0; j < nb; j++) v[j] = 0;                                            \
-            if (t > 0) {                                                                          \
-                const REAL *restrict before = b + ((t - 1) * n + i) * nb;                         \
-                for (int64_t j = 0; j < nb; j++) { v[j] += before[j]; bsum += before[j]; }        \
+            REAL vsum = 0, bsum = 0;     /* one loop per case of the absent terms: vectorised  */ \
+            const REAL *restrict before = t > 0 ? b + ((t - 1) * n + i) * nb : b;  /* read: t > 0 */ \
+            const REAL *restrict after = t < L - 1 ? b + (t * n + i) * nb : b;     /* t < L - 1 */  \
+            if (t > 0 && t < L - 1) {                                                             \
+                _Pragma("omp simd reduction(+:vsum, bsum)")                                       \
+                for (int64_t j = 0; j < nb; j++) {                                                \
+                    const REAL vj = before[j] - after[j];                                         \
+                    bsum += before[j]; vsum += vj; v[j] = vj * q[j];                              \
+                }                                                                                 \
+            } else if (t > 0) {                                                                   \
+                _Pragma("omp simd reduction(+:bsum)")                                             \
+                for (int64_t j = 0; j < nb; j++) { bsum += before[j]; v[j] = before[j] * q[j]; }  \
+                vsum = bsum;                                                                      \
+            } else if (t < L - 1) {                                                               \
+                _Pragma("omp simd reduction(+:vsum)")                                             \
+                for (int64_t j = 0; j < nb; j++) { vsum -= after[j]; v[j] = -after[j] * q[j]; }   \
+            } else {                                                                              \
+                for (int64_t j = 0; j < nb; j++) v[j] = 0;                                        \
             }                                                                                     \
-            if (t < L - 1) {                                                                      \
-                const REAL *restrict after = b + (t * n + i) * nb;                                \
-                for (int64_t j = 0; j < nb; j++) v[j] -= after[j];                                \
-            }                                                                                     \
-            for (int64_t j = 0; j < nb; j++) { vsum += v[j]; v[j] *= q[j]; }                      \
             if (w == 2) {                                                                         \
                 _Pragma("omp simd")                                                               \
                 for (int64_t j = 0; j < nb; j++) {                                                \
@@ -595,11 +603,12 @@ INLINE void block_gains_grad_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t n
 }                                                                                                 \
                                                                                                   \
 double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t w,               \
-                            const REAL *restrict X, const REAL *restrict lg, int norm,            \
+                            const REAL *restrict X, const REAL *restrict S, int norm,             \
                             REAL *restrict work, REAL *restrict b,                                \
                             REAL *restrict G, REAL *restrict GL)                                  \
-{   /* X (L, N, nb * w): the states x_1 .. x_L, of which rows 0 .. n-1 are read; lg (L, N): the */\
-    /* total log-gains, time-major as the recurrence's sizes are.  work (2, L, n, nb): Q and P.  */\
+{   /* X (L, N, nb * w): the states x_1 .. x_L, of which rows 0 .. n-1 are read; S (L, N): their */\
+    /* sizes s_t as forward leaves them, whence the total log-gains lg[t] = log s_t, minus       */\
+    /* log s_{t-1} when not normalising (t >= 1: the only ones read).  work (2, L, n, nb): Q, P. */\
     /* Q (L, n, nb) receives 1 / ||x_t^j||^2 (0 where the squared norm is at */                   \
     /* most the smallest normal number, the floor of the logarithm: no gradient), P (L, n, nb) */ \
     /* r[t, j] = log ||x_t^j|| - log ||x_t|| (the last term only when not normalising), b (L-1, */\
@@ -651,7 +660,8 @@ double block_gains_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t nb, int64_t
             if (t == 0) continue;                                                                 \
             const REAL *restrict p0 = lq - n * nb;                                                \
             REAL *restrict br = b + ((t - 1) * n + i) * nb;                                       \
-            const REAL g = lg[t * N + i];                                                         \
+            const REAL g = blocklog_##SUFFIX(S[t * N + i])                                       \
+                           - (norm ? (REAL) 0 : blocklog_##SUFFIX(S[(t - 1) * N + i]));           \
             REAL part = 0;                                                                        \
             _Pragma("omp simd reduction(+:part)")                                                 \
             for (int64_t j = 0; j < nb; j++) {                                                    \
@@ -1050,4 +1060,4 @@ int in_range(int64_t n, const int64_t *restrict x, int64_t lo, int64_t hi)
 }
 
 /* the interface version: verify/kernels/native.py refuses a library whose version differs */
-int recurrence_version(void) { return 10; }
+int recurrence_version(void) { return 11; }

@@ -102,10 +102,11 @@ def test_the_compiled_kernel_equals_the_torch_formula(dtype, norm, w):
     scales = torch.exp(torch.empty(L, N, 4, 1).uniform_(-40, 40, generator=g))     # block norms e^-40 .. e^40
     X = (torch.randn(L, N, 4, w, generator=g) * scales).reshape(L, N, 4 * w).to(dtype)
     X[0, 0, :w] = 0                                                                  # one zero block: floored
-    lg = torch.randn(N, L, generator=g).to(dtype)
-    ss, b, G, GL = native.block_gains(X, lg.T.contiguous(), w, norm, rows)      # the kernel reads them time-major
+    S = torch.exp(torch.randn(L, N, generator=g)).to(dtype)                        # the sizes s_t, time-major
+    ss, b, G, GL = native.block_gains(X, S, w, norm, rows)
     states = X.transpose(0, 1)[:rows].double().requires_grad_(True)
-    gains = lg[:rows].double().requires_grad_(True)
+    logs = torch.log(S.T[:rows].double())                                          # the total log-gains from them
+    gains = (logs if norm else logs - F.pad(logs[:, :-1], (1, 0))).detach().requires_grad_(True)
     sq = (states.reshape(rows, L, 4, w) ** 2).sum(-1).clamp_min(torch.finfo(dtype).tiny)   # the kernel's floor
     r = 0.5 * torch.log(sq)
     if not norm:       # the kernel drops log ||x_t|| when normalising (the states then have norm 1)
@@ -129,8 +130,33 @@ def test_the_compiled_kernel_equals_the_torch_formula(dtype, norm, w):
     (lambda: native.block_gains(torch.ones(1, 2, 4), torch.ones(1, 2), 2, True, 2),
      r"native\.block_gains\(X\): expected states of at least 2 steps, got 1"),
     (lambda: native.block_gains(torch.ones(3, 2, 4), torch.ones(2, 3), 2, True, 2),
-     r"native\.block_gains\(lg\): expected a contiguous CPU float32 tensor of shape \(L, N\) = \(3, 2\), .*"),
+     r"native\.block_gains\(S\): expected a contiguous CPU float32 tensor of shape \(L, N\) = \(3, 2\), .*"),
+    (lambda: native.forward_block_gains(torch.zeros(1, 2).long(), torch.ones(1, 2, 2, 2), torch.ones(2, 4), None,
+                                        True, 2, 2),
+     r"native\.forward_block_gains\(tokens\): expected states of at least 2 steps, got 1"),
+    (lambda: native.forward_block_gains(torch.zeros(3, 2).long(), torch.ones(1, 2, 2, 2), torch.ones(2, 4), None,
+                                        True, 3, 2),
+     r"native\.forward_block_gains\(w\): expected a block width >= 1 dividing H = 4, got 3"),
 ])
 def test_bad_arguments_of_the_block_gains_are_refused(call, message):
     with pytest.raises(InputError, match=message):
         call()
+
+
+@pytest.mark.skipif(not native.available(), reason="no compiled recurrence")
+@pytest.mark.parametrize("norm", [True, False])
+@pytest.mark.parametrize("layout", ["blocks", "pairs"])
+def test_the_recurrence_with_block_gains_is_the_recurrence_then_the_block_gains(layout, norm):
+    """forward_block_gains computed two ways: forward, then block_gains of the states and sizes it returned."""
+    g = torch.Generator().manual_seed(7)
+    D, N, L = 3, 20, 6
+    Tt = torch.randn(D, 4, 2, 2, generator=g) if layout == "blocks" else torch.randn(D, 4, 2, generator=g)
+    tokens = torch.randint(0, D, (L, N), generator=g)
+    x0 = torch.randn(N, 8, generator=g)
+    X, S, got = native.forward_block_gains(tokens, Tt, x0, None, norm, 2, block_gains.ROWS)
+    X2, S2 = native.forward(tokens, Tt, x0, None, norm)
+    want = native.block_gains(X2[1:], S2, 2, norm, block_gains.ROWS)
+    assert torch.equal(X, X2) and torch.equal(S, S2)
+    assert got.ss == want.ss
+    for a, b in zip(got[1:], want[1:]):
+        assert torch.equal(a, b)
