@@ -270,6 +270,32 @@ def _records_reason(model: dict, length: int | str, ours: float, reported: float
             "the reported runs are not available to measure why they fall short")
 
 
+def _window_reason(entry: dict, model: dict, length: int | str, ours: float, reported: float) -> str | None:
+    """The reason the records and the task measure for an automaton cell where ours is above the
+    reported value without tracking: every seed's accuracy at ``length`` is at most the best accuracy
+    of a predictor that sees only the last ``max(WINDOWS)`` symbols (exact, ``entry["window"]``) and
+    every horizon is below ``length``, so the model has a short memory of the input, not the state;
+    None otherwise.
+
+    >>> entry = {"window": {"4": 0.427, "8": 0.5643}}
+    >>> _window_reason(entry, {"accuracy": {"500": [0.527]}, "horizons": [10]}, 500, 0.37, 0.0)
+    'its accuracy at 500 (0.527) is at most that of the best predictor from the last 8 symbols alone (0.564), with horizon 10: it does not track the automaton either; the difference is what a short memory predicts at this length, which the reported value does not count'
+    >>> _window_reason(entry, {"accuracy": {"500": [0.6]}, "horizons": [10]}, 500, 0.5, 0.0) is None
+    True
+    """
+    k = max(WINDOWS)
+    bound = (entry.get("window") or {}).get(str(k))
+    accuracy, horizons = model.get("accuracy", {}).get(str(length)) or [], model.get("horizons") or []
+    if (bound is None or ours <= reported or not accuracy or None in accuracy or max(accuracy) > bound
+            or not horizons or max(horizons) >= int(length)):
+        return None
+    return (f"{'its accuracy' if len(accuracy) == 1 else 'every seed' + chr(39) + 's accuracy'} at {length} "
+            f"({', '.join(f'{a:.3f}' for a in accuracy)}) is at most that of the best predictor from the last {k} "
+            f"symbols alone ({bound:.3f}), with horizon{'' if len(horizons) == 1 else 's'} "
+            f"{', '.join(f'{h:g}' for h in horizons)}: it does not track the automaton either; the difference is what "
+            "a short memory predicts at this length, which the reported value does not count")
+
+
 def summarise(records, extractions: dict | None = None) -> dict:
     """Every number the tables show: per task, chance per length, and per model the seeds, each
     seed's accuracy per length, the median and the chance-normalised values, and (with
@@ -391,6 +417,7 @@ def family_tables(summary, title, name, option, values, rerun: tuple[str, dict] 
                     if differs:
                         differences.append((lab, m, ours, rep, tuple(model.get("steps", ())),
                                             _records_reason(model, L, ours, rep)
+                                            or _window_reason(summary[lab], model, L, ours, rep)
                                             or (rerun and _rerun_reason(rerun, lab, m, L, rep))))
                 lines.append(f"| {row} | {m} | " + " | ".join(cells) + " |")
         lines.append("")
