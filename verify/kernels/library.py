@@ -41,7 +41,7 @@ from bilinear.verify.kernels import c_api
 __all__ = ["available", "status", "cache_dir", "loaded"]
 
 _SOURCE = Path(__file__).with_name("recurrence.c")
-_VERSION = 11                                  # must equal recurrence_version() in the C file
+_VERSION = 11                                 # must equal recurrence_version() in the C file
 _FLAG_SETS = (("-O3", "-march=native"), ("-O3",))
 _COMMON = ("-shared", "-fPIC", "-std=c99", "-fopenmp-simd")
 #: the loaded library ("lib", "why", "built") and native's call plans of its functions

@@ -544,9 +544,8 @@ INLINE void block_gains_grad_##SUFFIX(int64_t L, int64_t N, int64_t n, int64_t n
                                       REAL *restrict G, REAL *restrict GL, REAL *restrict v)      \
 {   /* the gradient of sum b^2 / 2 (Q, b as block_gains leaves them): GL (L, N) = sum_j b[t-1, j] */\
     /* (t >= 1 and i < n, else 0); G (L, n, H) = v_j x_t^j Q[t, j], v_j = b[t-1, j] - b[t, j]      */\
-    /* (absent terms 0),                                                                          */\
-    /* 0), minus (sum_j v_j) x_t / ||x_t||^2 when not normalising: the gradient of r[t, j] (v:    */\
-    /* scratch of nb entries)                                                                     */\
+    /* (absent terms 0), minus (sum_j v_j) x_t / ||x_t||^2 when not normalising: the gradient of  */\
+    /* r[t, j] (v: scratch of nb entries)                                                         */\
     const int64_t H = nb * w;                                                                     \
     const REAL tiny = sizeof(REAL) == sizeof(float) ? (REAL) FLT_MIN : (REAL) DBL_MIN;            \
     for (int64_t t = 0; t < L; t++) {                                                             \
