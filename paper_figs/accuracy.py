@@ -147,7 +147,8 @@ def draw(data: dict, out_dir: str) -> list[str]:
     cols = 1 if len(panels) == 1 else 2
     rows = math.ceil(len(panels) / cols)
     labels = {x["label"] for p in panels for x in p["series"]}
-    legend_rows = 0 if (len(panels) < rows * cols and len(labels) <= 10) else math.ceil((len(labels) + 2) / 3)
+    layered = any(s.get("layers") for p in panels for s in p["series"])
+    legend_rows = math.ceil((len(labels) + 3 + (len(LAYER_STYLES) if layered else 0)) / 3)   # lines and extras
     fig, axes = style.new_figure(rows, cols, height=1.35 * rows + 0.15 + 0.13 * legend_rows, squeeze=False)
     style.register(s["model"] for p in panels for s in p["series"])
     handles: dict[str, object] = {}
@@ -176,7 +177,7 @@ def draw(data: dict, out_dir: str) -> list[str]:
         for lo, hi in panel.get("train_lengths", [[2, 10]]):
             ax.axvspan(lo, hi, color="0.93", zorder=-1, linewidth=0)
     for ax in axes.flat[len(panels):]:
-        ax.set_axis_off()
+        ax.set_visible(False)
     for c in range(cols):
         used = [axes[r, c] for r in range(rows) if r * cols + c < len(panels)]
         for ax in used[:-1]:
@@ -189,15 +190,12 @@ def draw(data: dict, out_dir: str) -> list[str]:
     extra = [Line2D([], [], color="0.45", linestyle=":", label="chance"),
              Patch(color="0.93", label="training lengths"),
              Line2D([], [], color="0.3", marker="v", linestyle="", markersize=3.2, label="horizon (acc. >= 0.95 up to)")]
-    if any(s.get("layers") for p in panels for s in p["series"]):
+    if layered:
         extra += [Line2D([], [], color="0.3", linestyle=ls, label=f"{n} layer{'s' if n > 1 else ''}")
                   for n, ls in LAYER_STYLES.items()]
-    if len(panels) < rows * cols and len(handles) <= 10:      # the empty slot holds a short legend
-        axes.flat[len(panels)].legend(handles=list(handles.values()) + extra, loc="center", ncol=2)
-    else:
-        for ax in axes.flat[len(panels):]:
-            ax.set_visible(False)
-        fig.legend(handles=list(handles.values()) + extra, loc="outside lower center", ncol=3)
+    # below the panels, three to a row (in the empty slot of an odd number of panels even a short
+    # legend is wider than the slot, and the layout squeezed every panel to make room)
+    fig.legend(handles=list(handles.values()) + extra, loc="outside lower center", ncol=3)
     return style.save(fig, out_dir, NAME)
 
 

@@ -104,3 +104,30 @@ def test_panels_are_in_numeric_order_and_lines_carry_their_horizon(tmp_path):
     assert ten["block"]["horizon"] == 2 and ten["block"]["median"][-1] == 1.0
     assert sorted((s["layers"], s["horizon"]) for s in ten.values() if s["model"] == "mamba") == [(1, 10), (4, 10)]
     assert res["data"]["panels"][0]["train_lengths"] == [[2, 10]]
+
+
+@pytest.mark.parametrize("models, layers", [
+    (["block", "full"], ()),                                                  # a short legend: in the empty slot
+    (["full", "cp", "block", "rot", "cdiag", "rdiag", "pdiag", "lstm"], (1,)),  # 16 entries: below the panels
+    (["full", "cp", "block", "rot", "cdiag", "rdiag", "pdiag", "lstm"], (1, 2, 4)),
+])
+def test_every_panel_keeps_its_width_whatever_the_legend(tmp_path, monkeypatch, models, layers):
+    """Three panels (one slot left empty): every panel is at least a third of the figure wide once drawn
+    (a 16-entry legend squeezed into the empty slot made them a tenth)."""
+    runs = [run("modadd", mdl, 0, {2: 1.0, 10: 0.5, 100: 0.3}, 1 / m, options={"m": m})
+            for m in (2, 3, 5) for mdl in models]
+    runs += [dict(run("modadd", base, 0, {2: 1.0, 10: 0.3, 100: 0.2}, 1 / m, options={"m": m},
+                      variant=f"layers={n}"), model_config={"layers": n})
+             for m in (2, 3, 5) for base in ("mamba", "transformer") for n in layers]
+    src = write_runs(tmp_path / "r" / "results.json", runs)
+    widths = []
+    save = accuracy.style.save
+
+    def measuring_save(fig, out_dir, name):
+        fig.canvas.draw()                                 # the layout engine places the axes when drawn
+        widths.extend(ax.get_position().width for ax in fig.axes if ax.get_visible() and ax.has_data())
+        return save(fig, out_dir, name)
+
+    monkeypatch.setattr(accuracy.style, "save", measuring_save)
+    accuracy.build(str(tmp_path / "out"), source=str(src))
+    assert len(widths) == 3 and min(widths) > 1 / 3
