@@ -21,7 +21,7 @@ its wall and CPU time (of the ``bilinear train`` child) to ``OUT/sweep_times.jso
     nice -n 15 python benchmarks/paper_tables_sweep.py OUT                 # the cpu protocol
     python benchmarks/paper_tables_sweep.py OUT --list                     # the steps and their state
     python benchmarks/paper_tables_sweep.py OUT --print                    # their commands
-    python benchmarks/paper_tables_sweep.py OUT --copy-records DEST        # the records, without checkpoints
+    python benchmarks/paper_tables_sweep.py OUT --copy-records DEST        # finished steps' records, no checkpoints
     python benchmarks/paper_tables_sweep.py OUT --protocol paper --estimate
     python benchmarks/paper_tables_sweep.py OUT --protocol paper -- --launcher submitit --jobs 50
 
@@ -99,6 +99,35 @@ def finished_runs(folder: Path) -> int:
         return 0
 
 
+def copy_records(out: Path, dest: Path, plan: list[dict]) -> list[str]:
+    """Copy what a finished step of ``plan`` recorded — ``results.json``, ``results.md`` and
+    ``extraction/*.json`` (not ``checkpoints/``) — from ``out/<step>/`` to ``dest/<step>/``, and
+    ``out/sweep_times.jsonl`` to ``dest``; return a line per step saying what was done.  A step whose
+    ``results.json`` does not hold all its runs yet is left out: while ``bilinear train`` resumes a step
+    it rewrites that file from the runs of the current invocation alone, so copying it could replace
+    records already copied by fewer."""
+    lines = []
+    for s in plan:
+        src, done = out / s["name"], finished_runs(out / s["name"])
+        if done < s["runs"]:
+            lines.append(f"{s['name']}: {done}/{s['runs']} runs, not finished: not copied")
+            continue
+        (dest / s["name"]).mkdir(parents=True, exist_ok=True)
+        for name in ("results.json", "results.md"):
+            if (src / name).is_file():
+                shutil.copyfile(src / name, dest / s["name"] / name)
+        extracted = sorted((src / "extraction").glob("*.json"))
+        if extracted:
+            (dest / s["name"] / "extraction").mkdir(exist_ok=True)
+            for f in extracted:
+                shutil.copyfile(f, dest / s["name"] / "extraction" / f.name)
+        lines.append(f"{s['name']}: {done} runs copied" + (f", {len(extracted)} extractions" if extracted else ""))
+    if (out / "sweep_times.jsonl").is_file():
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out / "sweep_times.jsonl", dest / "sweep_times.jsonl")
+    return lines
+
+
 def estimate(protocol: str, rounds: int = 3) -> str:
     """A markdown table: per model, training tokens/s measured here (H and batch of the protocol,
     length 6 = the mean training length, interleaved rounds), and the cost of one cell (one task, one
@@ -153,8 +182,10 @@ def main(argv=None) -> int:
     p.add_argument("--only", help="comma-separated step names to run (default: all, in order)")
     p.add_argument("--estimate", action="store_true", help="print the cost per cell from measured tokens/s")
     p.add_argument("--copy-records", metavar="DEST",
-                   help="copy every step's results.json and results.md (not its checkpoints) and sweep_times.jsonl "
-                        "into DEST/<step>/, then stop")
+                   help="copy the results.json and results.md of every finished step, its extraction/*.json when "
+                        "there is one (not its checkpoints), into DEST/<step>/, and sweep_times.jsonl into DEST, "
+                        "then stop; unfinished steps are left out (their results.json holds only the runs of the "
+                        "invocation that is still going)")
     args = p.parse_args(argv)
     if args.estimate:
         sys.stdout.write(estimate(args.protocol))
@@ -168,14 +199,8 @@ def main(argv=None) -> int:
             raise SystemExit(f"paper_tables_sweep: --only: unknown step(s) {', '.join(sorted(unknown))}")
         plan = [s for s in plan if s["name"] in wanted]
     if args.copy_records:
-        dest = Path(args.copy_records)
-        for s in plan:
-            for name in ("results.json", "results.md"):
-                if (out / s["name"] / name).is_file():
-                    (dest / s["name"]).mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(out / s["name"] / name, dest / s["name"] / name)
-        if (out / "sweep_times.jsonl").is_file():
-            shutil.copyfile(out / "sweep_times.jsonl", dest / "sweep_times.jsonl")
+        for line in copy_records(out, Path(args.copy_records), plan):
+            print(line)
         return 0
     if args.list:
         for s in plan:
