@@ -66,7 +66,9 @@ def _reference(model, tok, lab, final, weight, block_weight):
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("n", [5, 40])            # fewer and more sequences than ROWS
 @pytest.mark.parametrize("level, normalise, final", [("block", "always", False), ("block", "none", True),
-                                                     ("cdiag", "always", True), ("cdiag", "none", False)])
+                                                     ("cdiag", "always", True), ("cdiag", "none", False),
+                                                     ("block-affine", "always", False),      # with input terms
+                                                     ("cdiag-affine", "none", True)])
 def test_the_fused_objective_equals_autograd_of_the_reference(level, normalise, final, n, dtype):
     model = make_model(ModelConfig(level, hidden=8, block=2, normalise=normalise, init="gaussian"), 3, 3,
                        seed=1).to(dtype)
