@@ -121,7 +121,10 @@ def copy_records(out: Path, dest: Path, plan: list[dict]) -> list[str]:
             (dest / s["name"] / "extraction").mkdir(exist_ok=True)
             for f in extracted:
                 shutil.copyfile(f, dest / s["name"] / "extraction" / f.name)
-        lines.append(f"{s['name']}: {done} runs copied" + (f", {len(extracted)} extractions" if extracted else ""))
+        note = f", {len(extracted)} extractions" if extracted else ""
+        if not extracted and s["name"].startswith("automaton"):     # the structure table needs them
+            note = f", no extractions yet: python benchmarks/extract_automata.py {src} --max-states 64, then again"
+        lines.append(f"{s['name']}: {done} runs copied{note}")
     if (out / "sweep_times.jsonl").is_file():
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(out / "sweep_times.jsonl", dest / "sweep_times.jsonl")

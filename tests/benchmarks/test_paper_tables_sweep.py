@@ -40,3 +40,11 @@ def test_only_finished_steps_are_copied_and_earlier_copies_of_the_others_stay(tm
         "sweep_times.jsonl"]
     assert len(json.loads((dest / "going" / "results.json").read_text())) == 2
     assert (dest / "done" / "results.md").read_text() == "3 runs\n"
+
+
+def test_a_finished_automaton_step_without_extractions_says_how_to_make_them(tmp_path):
+    runs = tmp_path / "runs"
+    _step(runs / "automaton_s9", 2)
+    (line,) = sweep.copy_records(runs, tmp_path / "records", [{"name": "automaton_s9", "runs": 2}])
+    assert line == (f"automaton_s9: 2 runs copied, no extractions yet: python benchmarks/extract_automata.py "
+                    f"{runs / 'automaton_s9'} --max-states 64, then again")
