@@ -285,7 +285,7 @@ def _window_reason(entry: dict, model: dict, length: int | str, ours: float, rep
 
     >>> entry = {"window": {"4": 0.427, "8": 0.5643}}
     >>> _window_reason(entry, {"accuracy": {"500": [0.527]}, "horizons": [10]}, 500, 0.37, 0.0)
-    'its accuracy at 500 (0.527) is at most that of the best predictor from the last 8 symbols alone (0.564), with horizon 10: it does not track the automaton either; the difference is what a short memory predicts at this length, which the reported value does not count'
+    'its accuracy at 500 (0.527) is at most that of the best predictor from the last 8 symbols alone (0.564), with horizon 10: it does not track the automaton; what it has above chance, a memory of the last 8 symbols gives'
     >>> _window_reason(entry, {"accuracy": {"500": [0.6]}, "horizons": [10]}, 500, 0.5, 0.0) is None
     True
     """
@@ -298,8 +298,8 @@ def _window_reason(entry: dict, model: dict, length: int | str, ours: float, rep
     return (f"{'its accuracy' if len(accuracy) == 1 else 'every seed' + chr(39) + 's accuracy'} at {length} "
             f"({', '.join(f'{a:.3f}' for a in accuracy)}) is at most that of the best predictor from the last {k} "
             f"symbols alone ({bound:.3f}), with horizon{'' if len(horizons) == 1 else 's'} "
-            f"{', '.join(f'{h:g}' for h in horizons)}: it does not track the automaton either; the difference is what "
-            "a short memory predicts at this length, which the reported value does not count")
+            f"{', '.join(f'{h:g}' for h in horizons)}: it does not track the automaton; what it has above chance, a "
+            f"memory of the last {k} symbols gives")
 
 
 def summarise(records, extractions: dict | None = None) -> dict:
