@@ -134,10 +134,6 @@ REASONS: dict[tuple[str, str, int], str] = {
         "budget or width: seed 0 with one change, 10 000 -> 30 000 steps, is 0.985 at 500 with horizon 1000, and with "
         "the other, H = 64 -> 256 (the paper's), 0.97 with horizon 700 (from 0.775, horizon 100; "
         "docs/results_paper_tables_10k/measured/lstm_modadd10_seed0_{steps30k,hidden256}.json)"),
-    ("automaton(automaton_seed=0,states=5,symbols=3)", "full", 30_000): (
-        "the machines extracted from its predictions (L*, random words of length 16; seeds 0 and 1) are the task's "
-        "minimal machine: correct machines whose states drift numerically past lengths 300 and 500 (their "
-        "horizons), not wrong ones (records/automaton_s0/extraction/, records/automaton_s1/extraction/)"),
     ("modadd(m=3)", "rot", 10_000): (
         "every seed of ours is exact at 500 (horizons 2000, 700, 500); the reported R2 row (1.00, 0.00, 1.00 for "
         "m = 2, 3, 5) is not monotone in m"),
