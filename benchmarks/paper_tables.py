@@ -291,7 +291,8 @@ def _window_reason(entry: dict, model: dict, length: int | str, ours: float, rep
     if (bound is None or ours <= reported or not accuracy or None in accuracy or max(accuracy) > bound
             or not horizons or max(horizons) >= int(length)):
         return None
-    return (f"{'its accuracy' if len(accuracy) == 1 else 'every seed' + chr(39) + 's accuracy'} at {length} "
+    subject = "its accuracy" if len(accuracy) == 1 else "every seed's accuracy"
+    return (f"{subject} at {length} "
             f"({', '.join(f'{a:.3f}' for a in accuracy)}) is at most that of the best predictor from the last {k} "
             f"symbols alone ({bound:.3f}), with horizon{'' if len(horizons) == 1 else 's'} "
             f"{', '.join(f'{h:g}' for h in horizons)}: it does not track the automaton; what it has above chance, a "

@@ -36,13 +36,18 @@ import torch
 
 from bilinear.verify.kernels import native
 
-__all__ = ["ROWS", "block_width", "block_log_gains", "penalty", "forward", "backward"]
+__all__ = ["ROWS", "rows_read", "block_width", "block_log_gains", "penalty", "forward", "backward"]
 
 #: The penalty is computed on the first ROWS sequences of a batch (an unbiased estimate of the same
 #: variance: the sequences are drawn independently): on all 64 it cost about a quarter of a training
 #: step, the logarithms of every block's norm at every step dominating; on 16 it is within the 10 %
 #: the training speed may lose (docs/results_speed.md).
 ROWS = 16
+
+
+def rows_read(batch: int) -> int:
+    """How many sequences of a batch of ``batch`` the penalty reads: the first :data:`ROWS`, or all."""
+    return min(batch, ROWS)
 
 
 def block_width(layout: str, values: torch.Tensor) -> int | None:
@@ -90,7 +95,7 @@ def forward(states: torch.Tensor, gains: torch.Tensor, width: int, weight: float
     norm 1, so ``log ||x_t||`` is dropped from ``r`` (its gradient is radial, which the normalisation's
     backward removes anyway)."""
     N, L, H = states.shape
-    n, nb = min(N, ROWS), H // width
+    n, nb = rows_read(N), H // width
     m = (L - 1) * n * nb
     if m < 2:
         return states.new_zeros(()), (None, None, None)

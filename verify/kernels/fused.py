@@ -150,7 +150,7 @@ class Objective(torch.autograd.Function):
                 R: torch.Tensor, h0: torch.Tensor, in_weight: torch.Tensor | None, in_bias: torch.Tensor | None,
                 *params: torch.Tensor) -> torch.Tensor:
         penalty, block_penalty, width = penalties
-        blocks = (width, min(labels.shape[0], block_gains.ROWS)) if block_penalty and width else None
+        blocks = (width, block_gains.rows_read(labels.shape[0])) if block_penalty and width else None
         out, gains, saved, kernel = _forward(spec, h0, in_weight, in_bias, params, blocks)
         n, L, H = out.shape
         time_major = out.transpose(0, 1).is_contiguous()       # the compiled path's layout: no copy
@@ -170,8 +170,8 @@ class Objective(torch.autograd.Function):
             loss = ce + penalty * spread
             ctx.gains = gains
         ctx.blocks = None
-        if block_penalty and width:
-            value, ctx.blocks = block_gains.forward(out, gains, width, block_penalty, spec[2], kernel)
+        if blocks is not None:
+            value, ctx.blocks = block_gains.forward(out, gains, blocks[0], block_penalty, spec[2], kernel)
             loss = loss + value
         ctx.spec, ctx.saved, ctx.final, ctx.penalty = spec, saved, final, penalty
         ctx.head = (h, p, yc, weight, R, (n, L, H), time_major)
