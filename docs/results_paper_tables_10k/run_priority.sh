@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The cells the acceptance criteria name, run ahead of their sweep steps for seeds 1 and 2 (and the
+# The cells that show whether the defaults reach the theory, run ahead of their sweep steps for seeds 1 and 2 (and the
 # 25-state automaton's FULL cell for seeds 0-2), with the options of benchmarks/paper_tables_sweep.py's
 # cpu protocol, so that each run has the same identity and the sweep's steps later find it finished.
 #     bash docs/results_paper_tables_10k/run_priority.sh RUNS        # RUNS: the sweep's folder
